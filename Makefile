@@ -1,0 +1,89 @@
+# flashsim - build, test, run.
+#
+#   make            build build/flashsim
+#   make run        install what is missing, build, run the demo sale
+#   make test       install what is missing, build, run the whole suite
+#   make asan       the suite under AddressSanitizer (build/asan)
+#   make ubsan      the suite under UndefinedBehaviorSanitizer (build/ubsan)
+#   make clean      remove build/
+
+BUILD     ?= build
+CC        ?= cc
+OPTFLAGS  ?= -O2
+SANFLAGS  ?=
+CFLAGS    ?= -g
+CPPFLAGS  += -D_GNU_SOURCE -Icore -Isim -Ifaults
+WARNINGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+ALL_CFLAGS = $(WARNINGS) $(OPTFLAGS) $(SANFLAGS) $(CFLAGS)
+LDLIBS    += -lhiredis -lsqlite3 -linih
+
+# The scripts, in the order of enum script_id (core/effect.h).
+LUA := core/lua/deduct.lua core/lua/query_prepared.lua core/lua/txn_save.lua \
+       core/lua/txn_cas.lua core/lua/txn_lock_due.lua \
+       core/lua/txn_branch_done.lua
+
+CORE_SRC   := $(wildcard core/*.c)
+SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c))
+FAULTS_SRC := $(wildcard faults/*.c)
+LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) \
+              $(BUILD)/gen/scripts.o
+TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+TEST_SUPPORT := $(BUILD)/tests/support.o
+
+.PHONY: all run test check asan ubsan clean deps demo
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/flashsim
+
+$(BUILD)/gen/scripts.c: $(LUA) core/lua/embed.sh
+	@mkdir -p $(dir $@)
+	sh core/lua/embed.sh $(LUA) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/scripts.o: $(BUILD)/gen/scripts.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libflashsim.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/flashsim: $(BUILD)/sim/main.o $(BUILD)/libflashsim.a
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT) $(BUILD)/libflashsim.a
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
+deps:
+	@sh .ci/install-deps
+
+# The demo: a sale in which an app crashes right after deducting stock,
+# before it can submit; the coordinator's backcheck finds the deduction and
+# creates the order. Every step of the recovery is on screen.
+demo: $(BUILD)/flashsim
+	$(BUILD)/flashsim run --users 12 --stock 5 --seed 3 \
+		--fault app/deduct/after@2:crash
+
+run: deps
+	@$(MAKE) --no-print-directory demo
+
+check: $(BUILD)/flashsim $(TESTS)
+	@sh tests/run.sh $(BUILD) $(TESTS)
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+asan:
+	@$(MAKE) --no-print-directory check BUILD=build/asan OPTFLAGS=-O1 \
+		SANFLAGS="-fsanitize=address -fno-omit-frame-pointer"
+
+ubsan:
+	@$(MAKE) --no-print-directory check BUILD=build/ubsan OPTFLAGS=-O1 \
+		SANFLAGS="-fsanitize=undefined -fno-sanitize-recover=all"
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,193 @@
+/*
+ * flash.c - the app's flash-sale handlers (see flash.h for the states).
+ */
+#include "flash.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "barrier.h"
+
+static bool flash_state_valid(const struct flash_request *request)
+{
+	return request->state >= FLASH_START && request->state <= FLASH_DONE;
+}
+
+static const struct effect *call_coord(struct flash_request *request,
+				       enum step_id step, enum method method,
+				       enum flash_state next)
+{
+	struct effect *effect = &request->effect;
+	memset(effect, 0, sizeof(*effect));
+	effect->kind = EFFECT_CALL;
+	effect->step = step;
+	effect->call.to = SERVICE_COORD;
+	effect->call.message.method = method;
+	effect->call.message.activity = request->sale->activity;
+	effect->call.message.user = request->user;
+	snprintf(effect->call.message.gid, GID_MAX, "%s", request->gid);
+	request->state = next;
+	return effect;
+}
+
+static const struct effect *run_script(struct flash_request *request,
+				       enum step_id step,
+				       enum flash_state next)
+{
+	struct effect *effect = &request->effect;
+	effect->kind = EFFECT_REDIS;
+	effect->step = step;
+	if (step == STEP_APP_DEDUCT)
+		barrier_deduct(&effect->redis, request->sale, request->gid);
+	else
+		barrier_query_prepared(&effect->redis, request->sale,
+				       request->gid);
+	request->state = next;
+	return effect;
+}
+
+static const struct effect *reply_user(struct flash_request *request,
+				       enum told told)
+{
+	static const enum result told_result[] = {
+		[TOLD_NOTHING] = RESULT_UNKNOWN,
+		[TOLD_SUCCESS] = RESULT_OK,
+		[TOLD_REJECTED] = RESULT_FAILED,
+		[TOLD_UNKNOWN] = RESULT_UNKNOWN,
+	};
+	struct effect *effect = &request->effect;
+	assert(told != TOLD_NOTHING);
+	request->told = told;
+	memset(effect, 0, sizeof(*effect));
+	effect->kind = EFFECT_REPLY;
+	effect->step = STEP_APP_REPLY;
+	effect->reply.method = METHOD_BUY;
+	effect->reply.result = told_result[told];
+	effect->reply.code = CODE_NONE;
+	effect->reply.activity = request->sale->activity;
+	effect->reply.user = request->user;
+	snprintf(effect->reply.gid, GID_MAX, "%s", request->gid);
+	request->state = FLASH_REPLYING;
+	return effect;
+}
+
+void flash_request_init(struct flash_request *request, const struct sale *sale,
+			uint64_t user)
+{
+	memset(request, 0, sizeof(*request));
+	request->state = FLASH_START;
+	request->sale = sale;
+	request->user = user;
+	request->told = TOLD_NOTHING;
+	sale_gid(sale, user, request->gid);
+}
+
+/* After the deduction, or after the app's own backcheck. */
+static const struct effect *decide(struct flash_request *request,
+				   const struct outcome *last)
+{
+	if (last->result != RESULT_OK)
+		return request->state == FLASH_DEDUCTING ?
+		       run_script(request, STEP_APP_QUERY, FLASH_QUERYING) :
+		       reply_user(request, TOLD_UNKNOWN);
+	switch (last->code) {
+	case CODE_OK:
+	case CODE_SUCCESS:
+		return call_coord(request, STEP_APP_SUBMIT, METHOD_SUBMIT,
+				  FLASH_SUBMITTING);
+	case CODE_SOLD_OUT:
+	case CODE_FAILURE:
+		return call_coord(request, STEP_APP_ABORT, METHOD_ABORT,
+				  FLASH_ABORTING);
+	default:
+		/* DUPLICATE, or an error reply: ask the backcheck ourselves;
+		 * a second unclear answer leaves the transaction prepared. */
+		return request->state == FLASH_DEDUCTING ?
+		       run_script(request, STEP_APP_QUERY, FLASH_QUERYING) :
+		       reply_user(request, TOLD_UNKNOWN);
+	}
+}
+
+const struct effect *flash_request_step(struct flash_request *request,
+					const struct outcome *last)
+{
+	assert(flash_state_valid(request));
+	assert(request->state == FLASH_START || last != NULL);
+	switch (request->state) {
+	case FLASH_START:
+		return call_coord(request, STEP_APP_PREPARE, METHOD_PREPARE,
+				  FLASH_PREPARING);
+	case FLASH_PREPARING:
+		if (last->result == RESULT_OK)
+			return run_script(request, STEP_APP_DEDUCT,
+					  FLASH_DEDUCTING);
+		return reply_user(request, last->result == RESULT_FAILED ?
+					   TOLD_REJECTED : TOLD_UNKNOWN);
+	case FLASH_DEDUCTING:
+	case FLASH_QUERYING:
+		return decide(request, last);
+	case FLASH_SUBMITTING:
+		return reply_user(request, last->result == RESULT_OK ?
+					   TOLD_SUCCESS : TOLD_UNKNOWN);
+	case FLASH_ABORTING:
+		return reply_user(request, last->result == RESULT_OK ?
+					   TOLD_REJECTED : TOLD_UNKNOWN);
+	case FLASH_REPLYING:
+	case FLASH_DONE:
+		break;
+	}
+	request->state = FLASH_DONE;
+	request->effect.kind = EFFECT_DONE;
+	return &request->effect;
+}
+
+void flash_backcheck_init(struct flash_backcheck *backcheck,
+			  const struct sale *sale,
+			  const struct message *request)
+{
+	assert(request->method == METHOD_BACKCHECK);
+	memset(backcheck, 0, sizeof(*backcheck));
+	backcheck->state = FLASH_BACKCHECK_START;
+	backcheck->sale = sale;
+	backcheck->request = *request;
+}
+
+const struct effect *flash_backcheck_step(struct flash_backcheck *backcheck,
+					  const struct outcome *last)
+{
+	struct effect *effect = &backcheck->effect;
+	switch (backcheck->state) {
+	case FLASH_BACKCHECK_START:
+		effect->kind = EFFECT_REDIS;
+		effect->step = STEP_APP_BACKCHECK;
+		barrier_query_prepared(&effect->redis, backcheck->sale,
+				       backcheck->request.gid);
+		backcheck->state = FLASH_BACKCHECK_QUERYING;
+		return effect;
+	case FLASH_BACKCHECK_QUERYING:
+		assert(last != NULL);
+		memset(effect, 0, sizeof(*effect));
+		effect->kind = EFFECT_REPLY;
+		effect->step = STEP_APP_BACKCHECK_REPLY;
+		effect->reply = backcheck->request;
+		/* Only a clear SUCCESS or FAILURE is an answer; anything else
+		 * is an error the coordinator retries. */
+		if (last->result == RESULT_OK &&
+		    (last->code == CODE_SUCCESS || last->code == CODE_FAILURE)) {
+			effect->reply.result = RESULT_OK;
+			effect->reply.code = last->code;
+		} else {
+			effect->reply.result = RESULT_UNKNOWN;
+			effect->reply.code = CODE_ERROR;
+		}
+		backcheck->state = FLASH_BACKCHECK_REPLYING;
+		return effect;
+	case FLASH_BACKCHECK_REPLYING:
+	case FLASH_BACKCHECK_DONE:
+		break;
+	}
+	backcheck->state = FLASH_BACKCHECK_DONE;
+	effect->kind = EFFECT_DONE;
+	return effect;
+}

@@ -1,0 +1,31 @@
+-- Coordinator store: mark a branch succeeded, guarded by the global status
+-- "submitted"; when every branch has succeeded, the transaction becomes
+-- "succeeded" (terminal) in the same atomic step.
+--
+-- KEYS[1]  transaction hash       txn:<gid>
+-- KEYS[2]  due set                due:{tag}
+-- ARGV[1]  gid
+-- ARGV[2]  branch id ("00")
+-- ARGV[3]  TTL in seconds once terminal
+--
+-- Returns {"OK", <global status after>}, {"CONFLICT", <current status>} or
+-- {"MISSING", ""}.
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then
+  return {'MISSING', ''}
+end
+if current ~= 'submitted' then
+  return {'CONFLICT', current}
+end
+redis.call('HSET', KEYS[1], 'branch_' .. ARGV[2] .. '_status', 'succeeded')
+local branches = tonumber(redis.call('HGET', KEYS[1], 'branches')) or 1
+for i = 0, branches - 1 do
+  local field = string.format('branch_%02d_status', i)
+  if redis.call('HGET', KEYS[1], field) ~= 'succeeded' then
+    return {'OK', 'submitted'}
+  end
+end
+redis.call('HSET', KEYS[1], 'status', 'succeeded')
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {'OK', 'succeeded'}

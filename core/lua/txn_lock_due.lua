@@ -1,0 +1,49 @@
+-- Coordinator store: lock the next due global transaction.
+--
+-- KEYS[1]  due set                due:{tag}
+-- ARGV[1]  now, virtual ms
+-- ARGV[2]  timeout-to-fail, ms
+-- ARGV[3]  retry interval, ms (first backoff)
+-- ARGV[4]  retry interval cap, ms
+--
+-- Takes the lowest-scored member whose score <= now. Its score is pushed to
+-- now + min(retry * 2^attempts, cap) and its attempt count incremented, so
+-- that a second coordinator does not take it in the same interval and a
+-- transaction that keeps failing is retried with capped exponential backoff.
+-- Members whose transaction expired (or is already terminal) are removed;
+-- a prepared transaction younger than timeout-to-fail is pushed to the time
+-- it becomes old enough. At most 64 members are looked at per call.
+--
+-- Returns false (nil) when nothing is due, else
+-- {gid, status, created_ms, attempts, backcheck, branch_00, branch_00_status}.
+local now = tonumber(ARGV[1])
+local timeout = tonumber(ARGV[2])
+local retry = tonumber(ARGV[3])
+local retry_max = tonumber(ARGV[4])
+for _ = 1, 64 do
+  local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 1)
+  if #due == 0 then
+    return false
+  end
+  local gid = due[1]
+  local key = 'txn:' .. gid
+  local t = redis.call('HMGET', key, 'status', 'created_ms', 'attempts',
+                       'backcheck', 'branch_00', 'branch_00_status')
+  local status = t[1]
+  if not status or status == 'succeeded' or status == 'failed' then
+    redis.call('ZREM', KEYS[1], gid)
+  elseif status == 'prepared' and now < tonumber(t[2]) + timeout then
+    redis.call('ZADD', KEYS[1], tonumber(t[2]) + timeout, gid)
+  else
+    local attempts = tonumber(t[3]) or 0
+    local delay = retry_max
+    if attempts < 30 then
+      delay = math.min(retry * (2 ^ attempts), retry_max)
+    end
+    redis.call('HSET', key, 'attempts', attempts + 1)
+    redis.call('ZADD', KEYS[1], now + math.floor(delay), gid)
+    return {gid, status, t[2], tostring(attempts), t[4] or '', t[5] or '',
+            t[6] or ''}
+  end
+end
+return false

@@ -1,0 +1,335 @@
+/*
+ * redis.c - the Redis executor (see redis.h).
+ */
+#include "redis.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "sale.h"
+
+/* Generated from core/lua/ by the build (build/gen/scripts.c). */
+extern const char *const flashsim_script_sources[SCRIPT_COUNT];
+extern const char *const flashsim_script_names[SCRIPT_COUNT];
+
+const char *redis_script_source(enum script_id script)
+{
+	assert(script < SCRIPT_COUNT);
+	return flashsim_script_sources[script];
+}
+
+const char *redis_script_name(enum script_id script)
+{
+	assert(script < SCRIPT_COUNT);
+	return flashsim_script_names[script];
+}
+
+static int conn_fail(struct redis_conn *conn, const char *what)
+{
+	const char *detail = conn->context && conn->context->err ?
+			     conn->context->errstr : "no reply";
+	snprintf(conn->error, sizeof(conn->error), "redis %s: %s: %s",
+		 conn->address, what, detail);
+	return -1;
+}
+
+int redis_address_check(const char *address)
+{
+	const char *colon;
+	char *end;
+	long port;
+	if (strncmp(address, "unix:", 5) == 0)
+		return address[5] == '/' || address[5] == '.' ? 0 : -1;
+	colon = strrchr(address, ':');
+	if (!colon || colon == address)
+		return -1;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || port <= 0 || port > 65535)
+		return -1;
+	return strlen(address) < REDIS_ADDRESS_MAX ? 0 : -1;
+}
+
+static int load_script(struct redis_conn *conn, enum script_id script)
+{
+	redisReply *reply = redisCommand(conn->context, "SCRIPT LOAD %s",
+					 redis_script_source(script));
+	int rc = 0;
+	if (!reply)
+		return conn_fail(conn, "SCRIPT LOAD");
+	if (reply->type != REDIS_REPLY_STRING || reply->len != 40) {
+		snprintf(conn->error, sizeof(conn->error),
+			 "redis %s: SCRIPT LOAD %s: %s", conn->address,
+			 redis_script_name(script),
+			 reply->type == REDIS_REPLY_ERROR ? reply->str :
+							   "unexpected reply");
+		rc = -1;
+	} else {
+		memcpy(conn->sha[script], reply->str, 40);
+		conn->sha[script][40] = '\0';
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
+int redis_conn_open(struct redis_conn *conn, const char *address,
+		    int timeout_ms)
+{
+	struct timeval timeout = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	redisReply *reply;
+	memset(conn, 0, sizeof(*conn));
+	snprintf(conn->address, sizeof(conn->address), "%s", address);
+	if (redis_address_check(address) != 0) {
+		snprintf(conn->error, sizeof(conn->error),
+			 "redis address '%s': expected HOST:PORT or unix:PATH",
+			 address);
+		return -1;
+	}
+	if (strncmp(address, "unix:", 5) == 0) {
+		conn->context = redisConnectUnixWithTimeout(address + 5, timeout);
+	} else {
+		char host[REDIS_ADDRESS_MAX];
+		const char *colon = strrchr(address, ':');
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - address),
+			 address);
+		conn->context = redisConnectWithTimeout(host, atoi(colon + 1),
+							timeout);
+	}
+	if (!conn->context || conn->context->err)
+		return conn_fail(conn, "cannot connect");
+	if (redisSetTimeout(conn->context, timeout) != REDIS_OK)
+		return conn_fail(conn, "cannot set timeout");
+	reply = redisCommand(conn->context, "PING");
+	if (!reply)
+		return conn_fail(conn, "PING");
+	if (reply->type == REDIS_REPLY_ERROR) {
+		snprintf(conn->error, sizeof(conn->error), "redis %s: PING: %s",
+			 address, reply->str);
+		freeReplyObject(reply);
+		return -1;
+	}
+	freeReplyObject(reply);
+	for (int s = 0; s < SCRIPT_COUNT; s++)
+		if (load_script(conn, s) != 0)
+			return -1;
+	return 0;
+}
+
+void redis_conn_close(struct redis_conn *conn)
+{
+	if (conn->context)
+		redisFree(conn->context);
+	conn->context = NULL;
+}
+
+int redis_send(struct redis_conn *conn, const struct redis_call *call)
+{
+	const char *argv[3 + REDIS_KEYS_MAX + REDIS_ARGS_MAX];
+	char key_count[12];
+	int argc = 0;
+	assert(call->script < SCRIPT_COUNT);
+	assert(call->key_count <= REDIS_KEYS_MAX);
+	assert(call->arg_count <= REDIS_ARGS_MAX);
+	snprintf(key_count, sizeof(key_count), "%d", call->key_count);
+	argv[argc++] = "EVALSHA";
+	argv[argc++] = conn->sha[call->script];
+	argv[argc++] = key_count;
+	for (int i = 0; i < call->key_count; i++)
+		argv[argc++] = call->keys[i];
+	for (int i = 0; i < call->arg_count; i++)
+		argv[argc++] = call->args[i];
+	if (redisAppendCommandArgv(conn->context, argc, argv, NULL) != REDIS_OK)
+		return conn_fail(conn, "EVALSHA");
+	return 0;
+}
+
+static enum code code_parse(const char *text)
+{
+	static const enum code codes[] = {
+		CODE_OK, CODE_SOLD_OUT, CODE_DUPLICATE, CODE_SUCCESS,
+		CODE_FAILURE, CODE_EXISTS, CODE_CONFLICT, CODE_MISSING,
+	};
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(text, code_name(codes[i])) == 0)
+			return codes[i];
+	return CODE_ERROR;
+}
+
+static int parse_integer(const redisReply *reply, int64_t *value)
+{
+	char *end;
+	if (reply->type != REDIS_REPLY_STRING || reply->len == 0)
+		return -1;
+	errno = 0;
+	*value = strtoll(reply->str, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* {gid, status, created_ms, attempts, backcheck, branch_00, branch_00_status} */
+static int parse_locked(const redisReply *reply, struct txn_view *txn)
+{
+	int64_t number;
+	memset(txn, 0, sizeof(*txn));
+	if (reply->elements != 7)
+		return -1;
+	for (size_t i = 0; i < 7; i++)
+		if (reply->element[i]->type != REDIS_REPLY_STRING)
+			return -1;
+	snprintf(txn->gid, GID_MAX, "%s", reply->element[0]->str);
+	txn->status = txn_status_parse(reply->element[1]->str);
+	if (parse_integer(reply->element[2], &txn->created_ms) != 0)
+		return -1;
+	if (parse_integer(reply->element[3], &number) != 0)
+		return -1;
+	txn->attempts = (int)number;
+	snprintf(txn->backcheck, ADDR_MAX, "%s", reply->element[4]->str);
+	if (sale_branch_parse(reply->element[5]->str, &txn->activity,
+			      &txn->user) != 0)
+		return -1;
+	txn->branch_status = txn_status_parse(reply->element[6]->str);
+	return txn->status == TXN_NONE ? -1 : 0;
+}
+
+/* Turns a reply into an outcome; a shape the script never answers is an
+ * error outcome. */
+static void reply_to_outcome(const struct redis_call *call,
+			     const redisReply *reply, struct outcome *outcome)
+{
+	*outcome = outcome_make(RESULT_UNKNOWN, CODE_ERROR);
+	switch (reply->type) {
+	case REDIS_REPLY_NIL:
+		if (call->script == SCRIPT_TXN_LOCK_DUE)
+			*outcome = outcome_make(RESULT_OK, CODE_EMPTY);
+		return;
+	case REDIS_REPLY_STRING:
+	case REDIS_REPLY_STATUS:
+		if (call->script == SCRIPT_DEDUCT ||
+		    call->script == SCRIPT_QUERY_PREPARED) {
+			enum code code = code_parse(reply->str);
+			if (code != CODE_ERROR)
+				*outcome = outcome_make(RESULT_OK, code);
+		}
+		return;
+	case REDIS_REPLY_ARRAY:
+		if (call->script == SCRIPT_TXN_LOCK_DUE) {
+			if (parse_locked(reply, &outcome->txn) == 0) {
+				outcome->result = RESULT_OK;
+				outcome->code = CODE_LOCKED;
+				outcome->status = outcome->txn.status;
+			}
+			return;
+		}
+		if (reply->elements == 2 &&
+		    reply->element[0]->type == REDIS_REPLY_STRING &&
+		    reply->element[1]->type == REDIS_REPLY_STRING) {
+			enum code code = code_parse(reply->element[0]->str);
+			if (code == CODE_ERROR)
+				return;
+			*outcome = outcome_make(RESULT_OK, code);
+			outcome->status = txn_status_parse(reply->element[1]->str);
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+static int receive_reply(struct redis_conn *conn, redisReply **reply)
+{
+	void *raw = NULL;
+	if (redisGetReply(conn->context, &raw) != REDIS_OK || !raw)
+		return conn_fail(conn, "reading a reply");
+	*reply = raw;
+	return 0;
+}
+
+static bool is_noscript(const redisReply *reply)
+{
+	return reply->type == REDIS_REPLY_ERROR &&
+	       strncmp(reply->str, "NOSCRIPT", 8) == 0;
+}
+
+int redis_receive(struct redis_conn *conn, const struct redis_call *call,
+		  struct outcome *outcome)
+{
+	redisReply *reply;
+	if (receive_reply(conn, &reply) != 0)
+		return -1;
+	if (is_noscript(reply)) {
+		/* The server lost its scripts (restart, SCRIPT FLUSH): load this
+		 * one again and run the call once more, synchronously. Only
+		 * safe as the last reply of a pipeline; redis_run and the
+		 * simulator read replies one by one. */
+		freeReplyObject(reply);
+		if (load_script(conn, call->script) != 0 ||
+		    redis_send(conn, call) != 0 ||
+		    receive_reply(conn, &reply) != 0)
+			return -1;
+	}
+	reply_to_outcome(call, reply, outcome);
+	freeReplyObject(reply);
+	return 0;
+}
+
+int redis_run(struct redis_conn *conn, const struct redis_call *call,
+	      struct outcome *outcome)
+{
+	if (redis_send(conn, call) != 0)
+		return -1;
+	return redis_receive(conn, call, outcome);
+}
+
+int redis_get_integer(struct redis_conn *conn, const char *key,
+		      int64_t *value, int *found)
+{
+	redisReply *reply = redisCommand(conn->context, "GET %s", key);
+	int rc = 0;
+	if (!reply)
+		return conn_fail(conn, "GET");
+	*found = 0;
+	*value = 0;
+	if (reply->type == REDIS_REPLY_STRING) {
+		*found = 1;
+		if (parse_integer(reply, value) != 0)
+			rc = -1;
+	} else if (reply->type != REDIS_REPLY_NIL) {
+		rc = -1;
+	}
+	if (rc != 0)
+		snprintf(conn->error, sizeof(conn->error),
+			 "redis %s: GET %s: not an integer", conn->address, key);
+	freeReplyObject(reply);
+	return rc;
+}
+
+int redis_command_integer(struct redis_conn *conn, int64_t *value,
+			  const char *format, ...)
+{
+	va_list args;
+	redisReply *reply;
+	int rc = 0;
+	va_start(args, format);
+	reply = redisvCommand(conn->context, format, args);
+	va_end(args);
+	if (!reply)
+		return conn_fail(conn, format);
+	*value = 0;
+	if (reply->type == REDIS_REPLY_INTEGER) {
+		*value = reply->integer;
+	} else if (reply->type != REDIS_REPLY_STATUS) {
+		snprintf(conn->error, sizeof(conn->error), "redis %s: %s: %s",
+			 conn->address, format,
+			 reply->type == REDIS_REPLY_ERROR ? reply->str :
+							   "unexpected reply");
+		rc = -1;
+	}
+	freeReplyObject(reply);
+	return rc;
+}

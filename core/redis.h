@@ -1,0 +1,69 @@
+/*
+ * redis.h - the Redis executor: runs the scripts that step machines describe.
+ *
+ * The Lua scripts of core/lua/ are compiled into the program, loaded once per
+ * connection with SCRIPT LOAD and called with EVALSHA; a NOSCRIPT answer (a
+ * restarted or flushed server) loads the script again and retries once.
+ *
+ * Replies become outcomes: a script answer is RESULT_OK with its code; an
+ * error reply is RESULT_UNKNOWN with CODE_ERROR. A broken connection is not
+ * an outcome: the functions return -1 with conn->error set, and the caller
+ * decides (the simulator treats it as an internal error of the run).
+ *
+ * Ownership: struct redis_conn owns its hiredis context; redis_conn_close
+ * frees it. Replies are freed inside these functions.
+ */
+#ifndef FLASHSIM_REDIS_H
+#define FLASHSIM_REDIS_H
+
+#include <stdint.h>
+
+#include "effect.h"
+
+struct redisContext;
+
+#define REDIS_ADDRESS_MAX 160
+
+struct redis_conn {
+	struct redisContext *context;
+	char address[REDIS_ADDRESS_MAX];
+	char sha[SCRIPT_COUNT][41];
+	char error[320];
+};
+
+/* The embedded source and file name of a script. */
+const char *redis_script_source(enum script_id script);
+const char *redis_script_name(enum script_id script);
+
+/* address: "HOST:PORT" or "unix:PATH". Connects, checks the server answers
+ * PING, loads every script. Returns 0, or -1 with conn->error naming the
+ * address; redis_conn_close is safe either way. */
+int redis_conn_open(struct redis_conn *conn, const char *address,
+		    int timeout_ms);
+void redis_conn_close(struct redis_conn *conn);
+
+/* Returns 0 when address is of a form redis_conn_open accepts. */
+int redis_address_check(const char *address);
+
+/* Runs one script call and waits for its answer. */
+int redis_run(struct redis_conn *conn, const struct redis_call *call,
+	      struct outcome *outcome);
+
+/* Pipelining: queue calls with redis_send, then read their answers in the
+ * same order with redis_receive. */
+int redis_send(struct redis_conn *conn, const struct redis_call *call);
+int redis_receive(struct redis_conn *conn, const struct redis_call *call,
+		  struct outcome *outcome);
+
+/* Plain commands for drivers and tests (not for step machines).
+ * redis_get_integer: the integer value of a string key; *found is 0 when the
+ * key does not exist. Returns 0 or -1 with conn->error. */
+int redis_get_integer(struct redis_conn *conn, const char *key,
+		      int64_t *value, int *found);
+/* Runs a command given as a format (hiredis's redisCommand) whose reply is
+ * an integer or a status; returns 0 and the integer (0 for a status), or -1
+ * with conn->error. */
+int redis_command_integer(struct redis_conn *conn, int64_t *value,
+			  const char *format, ...);
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * redis_server.c - the redis-server a run owns (see redis_server.h).
+ */
+#include "redis_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+/* Servers to stop at exit or on a signal. */
+#define SERVERS_MAX 16
+static struct redis_server *servers[SERVERS_MAX];
+
+static void track(struct redis_server *server, bool on)
+{
+	for (int i = 0; i < SERVERS_MAX; i++) {
+		if (on && !servers[i]) {
+			servers[i] = server;
+			return;
+		}
+		if (!on && servers[i] == server)
+			servers[i] = NULL;
+	}
+}
+
+static bool executable(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+static int find_program(char *out, size_t size)
+{
+	const char *override = getenv("FLASHSIM_REDIS_SERVER");
+	const char *path = getenv("PATH");
+	char dirs[4096];
+	if (override && *override) {
+		snprintf(out, size, "%s", override);
+		return executable(out) ? 0 : -1;
+	}
+	snprintf(dirs, sizeof(dirs), "%s:/usr/bin:/usr/sbin:/usr/local/bin",
+		 path ? path : "");
+	for (char *save = NULL, *dir = strtok_r(dirs, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		snprintf(out, size, "%s/redis-server", dir);
+		if (executable(out))
+			return 0;
+	}
+	return -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_dir(const char *dir)
+{
+	if (dir[0])
+		nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static void run_child(const char *program, const char *dir, pid_t parent)
+{
+	char socket_path[REDIS_SERVER_PATH_MAX + 16];
+	char log_path[REDIS_SERVER_PATH_MAX + 16];
+	int null_fd;
+	snprintf(socket_path, sizeof(socket_path), "%s/redis.sock", dir);
+	snprintf(log_path, sizeof(log_path), "%s/redis.log", dir);
+	/* Die with the parent, even if the parent is killed outright. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1); /* the parent died before the request took effect */
+	null_fd = open("/dev/null", O_RDWR);
+	if (null_fd >= 0) {
+		dup2(null_fd, STDIN_FILENO);
+		dup2(null_fd, STDOUT_FILENO);
+		dup2(null_fd, STDERR_FILENO);
+	}
+	execl(program, program, "--port", "0", "--unixsocket", socket_path,
+	      "--unixsocketperm", "700", "--dir", dir, "--logfile", log_path,
+	      "--daemonize", "no", "--save", "", "--appendonly", "yes",
+	      "--appendfsync", "everysec", "--maxmemory-policy", "noeviction",
+	      (char *)NULL);
+	_exit(127);
+}
+
+/* Polls the new server until it answers PING: it needs a moment to create
+ * its socket. Bounded to about ten seconds. */
+static int wait_ready(struct redis_server *server, char *error, size_t size)
+{
+	const char *socket_path = server->address + 5;
+	for (int attempt = 0; attempt < 1000; attempt++) {
+		int status;
+		if (waitpid(server->pid, &status, WNOHANG) == server->pid) {
+			server->pid = 0;
+			snprintf(error, size, "redis-server exited at start (see"
+				 " its log in %s/redis.log)", server->dir);
+			return -1;
+		}
+		struct timeval timeout = { 1, 0 };
+		redisContext *context = redisConnectUnixWithTimeout(socket_path,
+								    timeout);
+		if (context && !context->err) {
+			redisReply *reply = redisCommand(context, "PING");
+			bool ok = reply && reply->type == REDIS_REPLY_STATUS;
+			if (reply)
+				freeReplyObject(reply);
+			redisFree(context);
+			if (ok)
+				return 0;
+		} else if (context) {
+			redisFree(context);
+		}
+		sleep_ms(10);
+	}
+	snprintf(error, size, "redis-server did not answer on %s", socket_path);
+	return -1;
+}
+
+int redis_server_start(struct redis_server *server, char *error,
+		       size_t error_size)
+{
+	char program[REDIS_SERVER_PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+	memset(server, 0, sizeof(*server));
+	if (find_program(program, sizeof(program)) != 0) {
+		snprintf(error, error_size,
+			 "redis-server not found (install Debian's redis-server,"
+			 " set FLASHSIM_REDIS_SERVER, or give --redis ADDRESS)");
+		return -1;
+	}
+	/* A short directory: a Unix socket path is limited to 107 bytes. */
+	if (!tmp || !*tmp || strlen(tmp) > 60)
+		tmp = "/tmp";
+	snprintf(server->dir, sizeof(server->dir), "%s/flashsim-XXXXXX", tmp);
+	if (!mkdtemp(server->dir)) {
+		snprintf(error, error_size, "cannot create a directory in %s: %s",
+			 tmp, strerror(errno));
+		server->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(server->address, sizeof(server->address), "unix:%s/redis.sock",
+		 server->dir);
+	pid_t parent = getpid();
+	server->pid = fork();
+	if (server->pid < 0) {
+		snprintf(error, error_size, "fork: %s", strerror(errno));
+		server->pid = 0;
+		remove_dir(server->dir);
+		return -1;
+	}
+	if (server->pid == 0)
+		run_child(program, server->dir, parent);
+	track(server, true);
+	if (wait_ready(server, error, error_size) != 0) {
+		redis_server_stop(server);
+		return -1;
+	}
+	return 0;
+}
+
+void redis_server_stop(struct redis_server *server)
+{
+	if (server->pid > 0) {
+		int status;
+		kill(server->pid, SIGKILL);
+		while (waitpid(server->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		server->pid = 0;
+	}
+	remove_dir(server->dir);
+	server->dir[0] = '\0';
+	track(server, false);
+}
+
+static void stop_all(void)
+{
+	for (int i = 0; i < SERVERS_MAX; i++)
+		if (servers[i])
+			redis_server_stop(servers[i]);
+}
+
+static void on_signal(int signal_number)
+{
+	/* kill, waitpid and the directory removal: the server must not
+	 * outlive us. nftw is not async-signal-safe, but the process is about
+	 * to die of this signal and nothing else runs. */
+	stop_all();
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);
+}
+
+void redis_server_install_cleanup(void)
+{
+	struct sigaction action;
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = on_signal;
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGHUP, &action, NULL);
+	atexit(stop_all);
+}

@@ -1,0 +1,39 @@
+/*
+ * redis_server.h - the redis-server a run owns.
+ *
+ * Started on a Unix socket in a fresh temporary directory (no TCP port),
+ * with the append-only file on and no eviction. The child asks the kernel
+ * to kill it when flashsim dies (PR_SET_PDEATHSIG), so no server outlives
+ * flashsim even when flashsim is killed with SIGKILL; flashsim also stops it
+ * at exit, on an error and on SIGINT, SIGTERM, SIGHUP.
+ *
+ * The program is `redis-server` from PATH, /usr/bin or /usr/sbin, or the
+ * one named by FLASHSIM_REDIS_SERVER.
+ */
+#ifndef FLASHSIM_REDIS_SERVER_H
+#define FLASHSIM_REDIS_SERVER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define REDIS_SERVER_PATH_MAX 256
+
+struct redis_server {
+	pid_t pid;
+	char dir[REDIS_SERVER_PATH_MAX];     /* the temporary directory */
+	char address[REDIS_SERVER_PATH_MAX + 32]; /* "unix:<dir>/redis.sock" */
+};
+
+/* Starts a server and waits until it answers PING. Returns 0, or -1 with a
+ * message in error; on failure nothing is left running or on disk. */
+int redis_server_start(struct redis_server *server, char *error,
+		       size_t error_size);
+
+/* Stops the server and removes its directory; safe to call twice. */
+void redis_server_stop(struct redis_server *server);
+
+/* Stops every server started by this process at exit and on SIGINT,
+ * SIGTERM and SIGHUP (then dies of that signal). Call once. */
+void redis_server_install_cleanup(void);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * report.c - text and JSON reports of a run (see report.h).
+ */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+void report_text(FILE *out, const struct sim_config *config,
+		 const struct sim_result *result, const char *replay)
+{
+	(void)config;
+	fprintf(out, "\nfinal state (read back from Redis and SQLite):\n");
+	fprintf(out, "  stock         %" PRId64 " initial, %" PRId64 " left, %"
+		PRId64 " deducted\n", result->stock_initial, result->stock_left,
+		result->stock_initial - result->stock_left);
+	fprintf(out, "  orders        %" PRId64 "\n", result->orders);
+	fprintf(out, "  transactions  %" PRId64 " succeeded, %" PRId64
+		" failed, %" PRId64 " prepared, %" PRId64 " submitted, %"
+		PRId64 " never created\n", result->txns[TXN_SUCCEEDED],
+		result->txns[TXN_FAILED], result->txns[TXN_PREPARED],
+		result->txns[TXN_SUBMITTED], result->txns[TXN_NONE]);
+	fprintf(out, "  users told    %" PRId64 " success, %" PRId64
+		" rejected, %" PRId64 " unknown\n", result->told[TOLD_SUCCESS],
+		result->told[TOLD_REJECTED], result->told[TOLD_UNKNOWN]);
+	fprintf(out, "  run           %" PRIu64 " steps, %" PRIu64 " crashes, %"
+		PRIu64 " transactions resolved by the coordinator's cron loop,"
+		" %" PRId64 " ms virtual\n", result->steps, result->crashes,
+		result->recovered, result->end_ms);
+	if (result->verdict == VERDICT_OK)
+		fprintf(out, "\nverdict: ok (stock deducted == orders created,"
+			" nothing oversold, every transaction terminal, every"
+			" user's answer matches the orders)\n");
+	else
+		fprintf(out, "\nverdict: %s: %s\n", verdict_name(result->verdict),
+			result->problem);
+	fprintf(out, "digest:  %016" PRIx64 "\n", result->digest);
+	fprintf(out, "replay:  %s\n", replay);
+}
+
+static void json_string(FILE *out, const char *text)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+void report_json(FILE *out, const struct sim_config *config,
+		 const struct sim_result *result, const char *replay)
+{
+	fprintf(out, "{\"verdict\":");
+	json_string(out, verdict_name(result->verdict));
+	fprintf(out, ",\"problem\":");
+	if (result->verdict == VERDICT_OK)
+		fprintf(out, "null");
+	else
+		json_string(out, result->problem);
+	fprintf(out, ",\"seed\":%" PRIu64 ",\"users\":%d,\"apps\":%d,"
+		"\"coordinators\":%d", config->seed, config->users, config->apps,
+		config->coordinators);
+	fprintf(out, ",\"stock_initial\":%" PRId64 ",\"stock_left\":%" PRId64
+		",\"orders\":%" PRId64 ",\"txns_open\":%" PRId64,
+		result->stock_initial, result->stock_left, result->orders,
+		result->txns_open);
+	fprintf(out, ",\"txns\":{\"prepared\":%" PRId64 ",\"submitted\":%"
+		PRId64 ",\"succeeded\":%" PRId64 ",\"failed\":%" PRId64
+		",\"none\":%" PRId64 "}", result->txns[TXN_PREPARED],
+		result->txns[TXN_SUBMITTED], result->txns[TXN_SUCCEEDED],
+		result->txns[TXN_FAILED], result->txns[TXN_NONE]);
+	fprintf(out, ",\"told\":{\"success\":%" PRId64 ",\"rejected\":%" PRId64
+		",\"unknown\":%" PRId64 "}", result->told[TOLD_SUCCESS],
+		result->told[TOLD_REJECTED], result->told[TOLD_UNKNOWN]);
+	fprintf(out, ",\"steps\":%" PRIu64 ",\"crashes\":%" PRIu64
+		",\"recovered\":%" PRIu64 ",\"virtual_ms\":%" PRId64,
+		result->steps, result->crashes, result->recovered,
+		result->end_ms);
+	fprintf(out, ",\"digest\":\"%016" PRIx64 "\",\"replay\":",
+		result->digest);
+	json_string(out, replay);
+	fprintf(out, "}\n");
+}
+
+static size_t append(char *out, size_t size, size_t used, const char *format,
+		     ...) __attribute__((format(printf, 4, 5)));
+
+static size_t append(char *out, size_t size, size_t used, const char *format, ...)
+{
+	va_list args;
+	int n;
+	if (used >= size)
+		return used;
+	va_start(args, format);
+	n = vsnprintf(out + used, size - used, format, args);
+	va_end(args);
+	return n < 0 ? used : used + (size_t)n;
+}
+
+void report_replay_command(const char *program, const struct sim_config *config,
+			   char *out, size_t size)
+{
+	struct sim_config defaults;
+	char plan[1024];
+	size_t used = 0;
+	sim_config_defaults(&defaults);
+	used = append(out, size, used, "%s run --users %d --stock %" PRId64
+		      " --seed %" PRIu64, program, config->users, config->stock,
+		      config->seed);
+	if (config->apps != defaults.apps)
+		used = append(out, size, used, " --apps %d", config->apps);
+	if (config->coordinators != defaults.coordinators)
+		used = append(out, size, used, " --coordinators %d",
+			      config->coordinators);
+	if (config->sale.activity != defaults.sale.activity)
+		used = append(out, size, used, " --activity %" PRIu64,
+			      config->sale.activity);
+	if (strcmp(config->sale.tag, defaults.sale.tag) != 0)
+		used = append(out, size, used, " --tag %s", config->sale.tag);
+	if (config->arrival_ms != defaults.arrival_ms)
+		used = append(out, size, used, " --arrival-ms %" PRId64,
+			      config->arrival_ms);
+	if (config->sale.timeout_to_fail_ms != defaults.sale.timeout_to_fail_ms)
+		used = append(out, size, used, " --timeout-to-fail-ms %" PRId64,
+			      config->sale.timeout_to_fail_ms);
+	if (config->sale.cron_interval_ms != defaults.sale.cron_interval_ms)
+		used = append(out, size, used, " --cron-interval-ms %" PRId64,
+			      config->sale.cron_interval_ms);
+	fault_plan_format(&config->plan, plan, sizeof(plan));
+	if (plan[0])
+		used = append(out, size, used, " %s", plan);
+}

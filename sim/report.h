@@ -1,0 +1,22 @@
+/*
+ * report.h - printing a run's result: a short text summary or one JSON
+ * object. Only completed runs are reported; an internal error prints no
+ * verdict.
+ */
+#ifndef FLASHSIM_REPORT_H
+#define FLASHSIM_REPORT_H
+
+#include <stdio.h>
+
+#include "sim.h"
+
+void report_text(FILE *out, const struct sim_config *config,
+		 const struct sim_result *result, const char *replay);
+void report_json(FILE *out, const struct sim_config *config,
+		 const struct sim_result *result, const char *replay);
+
+/* Writes the command line that replays this run into out. */
+void report_replay_command(const char *program, const struct sim_config *config,
+			   char *out, size_t size);
+
+#endif

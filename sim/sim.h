@@ -1,0 +1,106 @@
+/*
+ * sim.h - the deterministic world in which the protocol runs.
+ *
+ * Actors: N users, K app instances, M coordinator instances and one order
+ * service. Each actor runs step machines (tasks): the core's machines for
+ * the app, the coordinator and the order service, and a small one for each
+ * user. The simulator is their driver: it performs each Redis or SQL effect
+ * against the live server, delivers each message after a latency, and
+ * decides every choice (arrival, latency, instance, order of events at the
+ * same instant) from one seeded PRNG on a virtual clock in milliseconds.
+ *
+ * A run goes through its phases:
+ *   workload  users arrive and are answered (or time out); faults are active
+ *   heal      every crashed actor is started again, faults are off
+ *   recovery  the world runs until quiescent: no task but the coordinators'
+ *             cron loops, no message in flight, no open transaction in the
+ *             coordinator store; a bound on virtual time makes a hang a
+ *             liveness failure
+ *   check     the final state is read back from Redis and SQLite
+ *
+ * Crashes: an actor that crashes loses its tasks, their calls and timers;
+ * Redis commands it already sent still execute (Redis is another process),
+ * its SQL transactions do not (SQLite is in the order service's process).
+ * It restarts after restart_delay_ms, or at heal.
+ */
+#ifndef FLASHSIM_SIM_H
+#define FLASHSIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "effect.h"
+#include "order.h"
+#include "plan.h"
+#include "redis.h"
+#include "sale.h"
+#include "trace.h"
+
+/* Exit codes of the flashsim command (docs/USAGE.md). */
+enum exit_code {
+	EXIT_VERDICT_OK = 0,
+	EXIT_VIOLATION = 1,
+	EXIT_LIVENESS = 2,
+	EXIT_INTERNAL = 3,
+	EXIT_USAGE = 64,
+};
+
+struct sim_config {
+	struct sale sale;
+	uint64_t seed;
+	int users;
+	int apps;
+	int coordinators;
+	int64_t stock;
+	int64_t arrival_ms;            /* users arrive uniformly in [0, arrival_ms] */
+	int64_t latency_ms_min;        /* one network hop */
+	int64_t latency_ms_max;
+	int64_t redis_latency_ms_min;  /* one way to Redis or SQLite */
+	int64_t redis_latency_ms_max;
+	int64_t call_timeout_ms;       /* app and coordinator calls */
+	int64_t user_timeout_ms;       /* a user's wait for its answer */
+	int64_t restart_delay_ms;
+	int64_t recovery_bound_ms;
+	struct fault_plan plan;
+};
+
+void sim_config_defaults(struct sim_config *config);
+/* Returns 0, or -1 with a message naming the bad setting. */
+int sim_config_check(const struct sim_config *config, char *error,
+		     size_t error_size);
+
+enum verdict {
+	VERDICT_OK,
+	VERDICT_VIOLATION,
+	VERDICT_LIVENESS,
+};
+const char *verdict_name(enum verdict verdict);
+
+struct sim_result {
+	enum verdict verdict;
+	int64_t stock_initial;
+	int64_t stock_left;
+	int64_t orders;
+	int64_t txns[TXN_FAILED + 1];  /* users by status of their transaction */
+	int64_t txns_open;             /* prepared + submitted */
+	int64_t due;                   /* members left in the due set */
+	int64_t told[TOLD_UNKNOWN + 1];
+	int64_t workload_end_ms;
+	int64_t end_ms;
+	uint64_t steps;
+	uint64_t crashes;
+	uint64_t recovered;            /* transactions the cron loop resolved */
+	uint64_t digest;
+	char problem[512];             /* the first violation, or the hang */
+};
+
+/* Runs one sale. Redis must hold no keys of the sale (the caller flushes
+ * or checks), and orders must be an empty order database. Returns 0 when
+ * the run reached a verdict, or -1 with error set when the run itself
+ * failed (Redis or SQLite broke, a table overflowed): no verdict then. */
+int sim_run(const struct sim_config *config, struct redis_conn *redis,
+	    struct order_db *orders, struct trace *trace,
+	    struct sim_result *result, char *error, size_t error_size);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * world.h - the simulator's internal state, shared by sim.c (the driver
+ * and the phases) and state.c (reading back the final state).
+ * Not part of the simulator's API: see sim.h.
+ */
+#ifndef FLASHSIM_WORLD_H
+#define FLASHSIM_WORLD_H
+
+#include "coord.h"
+#include "flash.h"
+#include "queue.h"
+#include "rng.h"
+#include "sim.h"
+
+enum actor_kind {
+	ACTOR_USER,
+	ACTOR_APP,
+	ACTOR_COORD,
+	ACTOR_ORDER,
+};
+
+struct actor {
+	enum actor_kind kind;
+	bool up;
+	char name[24];
+};
+
+enum task_kind {
+	TASK_USER,
+	TASK_FLASH,
+	TASK_BACKCHECK,
+	TASK_COORD_CALL,
+	TASK_CRON,
+	TASK_ORDER,
+};
+
+/* A user, as a step machine: send the request, record the answer. */
+struct user_machine {
+	bool sent;
+	uint64_t user;
+	enum told told;
+	struct effect effect;
+};
+
+struct task {
+	bool used;
+	bool orphaned;      /* its actor crashed while an effect was executing */
+	bool executing;     /* an EXECUTE event is queued for it */
+	bool awaiting;      /* waits for the reply to call number `call` */
+	uint32_t generation;
+	uint32_t call;
+	enum task_kind kind;
+	int actor;
+	bool has_reply_to;
+	struct address reply_to;
+	const struct effect *effect; /* the effect in flight */
+	struct outcome outcome;      /* its outcome, for the RESUME event */
+	union {
+		struct user_machine user;
+		struct flash_request flash;
+		struct flash_backcheck backcheck;
+		struct coord_call coord_call;
+		struct coord_cron cron;
+		struct order_handler order;
+	} machine;
+};
+
+enum phase {
+	PHASE_WORKLOAD,
+	PHASE_RECOVERY,
+	PHASE_DONE,
+};
+
+struct world {
+	const struct sim_config *config;
+	struct redis_conn *redis;
+	struct order_db *orders;
+	struct trace *trace;
+	struct sim_result *result;
+	struct rng rng;
+	struct queue queue;
+	int64_t now_ms;
+	uint64_t sequence;
+	enum phase phase;
+	int64_t heal_ms;
+
+	struct actor *actors;    /* users, then apps, coordinators, order */
+	int actor_count;
+	int first_app;
+	int first_coord;
+	int first_order;
+
+	struct task *tasks;
+	uint32_t task_capacity;
+	uint32_t *free_tasks;
+	uint32_t free_count;
+
+	uint32_t hits[STEP_COUNT][POSITION_COUNT];
+	enum told *told;         /* by user index (user id - 1) */
+	int users_done;
+	uint64_t busy;           /* non-cron tasks + messages in flight */
+
+	bool failed;
+	char *error;
+	size_t error_size;
+};
+
+/* Reads the final state back from Redis and SQLite into world->result and
+ * judges it. Returns 0, or -1 with the world's error set. */
+int world_check_final_state(struct world *world);
+
+/* Marks the run as failed with an internal error; returns -1. */
+int world_fail(struct world *world, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
