@@ -54,7 +54,8 @@ int sim_config_check(const struct sim_config *c, char *error, size_t size)
 		 c->redis_latency_ms_max < c->redis_latency_ms_min)
 		bad = "latencies and arrival window must be 0 or more, min <= max";
 	else if (c->call_timeout_ms < 1 || c->user_timeout_ms < 1 ||
-		 c->restart_delay_ms < 0 || c->recovery_bound_ms < 1)
+		 c->restart_delay_ms < 0 || c->recovery_bound_ms < 1 ||
+		 c->fault_window_ms < 0)
 		bad = "timeouts and bounds must be positive";
 	else if (c->sale.cron_interval_ms < 1 || c->sale.retry_interval_ms < 1 ||
 		 c->sale.retry_interval_ms_max < c->sale.retry_interval_ms ||
@@ -66,6 +67,15 @@ int sim_config_check(const struct sim_config *c, char *error, size_t size)
 	if (bad)
 		snprintf(error, size, "%s", bad);
 	return bad ? -1 : 0;
+}
+
+int64_t sim_fault_window_ms(const struct sim_config *config)
+{
+	if (config->fault_window_ms > 0)
+		return config->fault_window_ms;
+	return config->arrival_ms + config->sale.timeout_to_fail_ms +
+	       config->sale.retry_interval_ms_max +
+	       2 * config->sale.cron_interval_ms;
 }
 
 const char *verdict_name(enum verdict verdict)
@@ -273,7 +283,7 @@ static void actor_crash(struct world *world, int actor)
 static bool boundary(struct world *world, struct task *task, enum step_id step,
 		     enum position position)
 {
-	uint32_t hit = ++world->hits[step][position];
+	uint32_t hit = ++world->result->hits[step][position];
 	enum fault_kind fault = FAULT_NONE;
 	if (world->phase == PHASE_WORKLOAD)
 		fault = fault_plan_at(&world->config->plan, step, position, hit);
@@ -281,8 +291,10 @@ static bool boundary(struct world *world, struct task *task, enum step_id step,
 		return false;
 	trace_line(world->trace, true, world->now_ms,
 		   actor_name(world, task->actor), "fault %s/%s@%" PRIu32
-		   ":crash %s", step_name(step), position_name(position), hit,
-		   task_gid(task));
+		   ":crash %s%s%s", step_name(step), position_name(position), hit,
+		   task_gid(task),
+		   position == POSITION_AFTER ? ", unseen outcome " : "",
+		   position == POSITION_AFTER ? code_name(task->outcome.code) : "");
 	actor_crash(world, task->actor);
 	return true;
 }
@@ -664,8 +676,9 @@ static void heal(struct world *world)
 	world->heal_ms = world->now_ms;
 	world->result->workload_end_ms = world->now_ms;
 	trace_line(world->trace, true, world->now_ms, "sim",
-		   "workload over: all %d users answered; heal: faults off,"
-		   " all actors up", world->config->users);
+		   "workload over: all %d users answered, fault window"
+		   " passed; heal: faults off, all actors up",
+		   world->config->users);
 	for (int actor = world->first_app; actor < world->actor_count; actor++) {
 		if (world->actors[actor].up)
 			continue;
@@ -710,7 +723,8 @@ static int world_loop(struct world *world)
 		}
 		on_event(world, &event);
 		if (world->phase == PHASE_WORKLOAD &&
-		    world->users_done == world->config->users)
+		    world->users_done == world->config->users &&
+		    world->now_ms >= sim_fault_window_ms(world->config))
 			heal(world);
 		if (world->phase == PHASE_RECOVERY && quiescent(world)) {
 			trace_line(world->trace, true, world->now_ms, "sim",

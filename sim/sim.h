@@ -10,7 +10,10 @@
  * same instant) from one seeded PRNG on a virtual clock in milliseconds.
  *
  * A run goes through its phases:
- *   workload  users arrive and are answered (or time out); faults are active
+ *   workload  users arrive and are answered (or time out); faults are active.
+ *             It lasts at least fault_window_ms, long enough by default for
+ *             the coordinator's first recovery work (backchecks, deliveries)
+ *             to happen under faults too
  *   heal      every crashed actor is started again, faults are off
  *   recovery  the world runs until quiescent: no task but the coordinators'
  *             cron loops, no message in flight, no open transaction in the
@@ -62,10 +65,14 @@ struct sim_config {
 	int64_t user_timeout_ms;       /* a user's wait for its answer */
 	int64_t restart_delay_ms;
 	int64_t recovery_bound_ms;
+	int64_t fault_window_ms;       /* 0: arrival + timeout-to-fail + retry cap
+	                                  + 2 cron intervals */
 	struct fault_plan plan;
 };
 
 void sim_config_defaults(struct sim_config *config);
+/* The fault window in force: fault_window_ms, or its derived default. */
+int64_t sim_fault_window_ms(const struct sim_config *config);
 /* Returns 0, or -1 with a message naming the bad setting. */
 int sim_config_check(const struct sim_config *config, char *error,
 		     size_t error_size);
@@ -88,6 +95,7 @@ struct sim_result {
 	int64_t told[TOLD_UNKNOWN + 1];
 	int64_t workload_end_ms;
 	int64_t end_ms;
+	uint32_t hits[STEP_COUNT][POSITION_COUNT]; /* failure points reached */
 	uint64_t steps;
 	uint64_t crashes;
 	uint64_t recovered;            /* transactions the cron loop resolved */

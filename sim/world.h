@@ -95,7 +95,6 @@ struct world {
 	uint32_t *free_tasks;
 	uint32_t free_count;
 
-	uint32_t hits[STEP_COUNT][POSITION_COUNT];
 	enum told *told;         /* by user index (user id - 1) */
 	int users_done;
 	uint64_t busy;           /* non-cron tasks + messages in flight */

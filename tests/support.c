@@ -1,0 +1,111 @@
+/*
+ * support.c - shared test set-up (see support.h).
+ */
+#include "support.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <hiredis/hiredis.h>
+
+#include "redis_server.h"
+
+static struct redis_server server;
+static bool started;
+static int orders_made;
+
+static void start_server(void)
+{
+	char error[512];
+	if (started)
+		return;
+	redis_server_install_cleanup();
+	if (redis_server_start(&server, error, sizeof(error)) != 0) {
+		fprintf(stderr, "test set-up: cannot start redis-server: %s\n", error);
+		fail();
+	}
+	started = true;
+}
+
+struct redis_conn *support_redis(void)
+{
+	struct redis_conn *conn = calloc(1, sizeof(*conn));
+	assert_non_null(conn);
+	start_server();
+	if (redis_conn_open(conn, server.address, 10000) != 0) {
+		fprintf(stderr, "test set-up: %s\n", conn->error);
+		fail();
+	}
+	return conn;
+}
+
+void support_redis_close(struct redis_conn *conn)
+{
+	redis_conn_close(conn);
+	free(conn);
+}
+
+void support_redis_flush(struct redis_conn *conn)
+{
+	long long ignored = support_integer(conn, "FLUSHDB");
+	(void)ignored;
+}
+
+void support_orders_path(char *path, size_t size)
+{
+	start_server();
+	snprintf(path, size, "%s/orders-%d.db", server.dir, ++orders_made);
+}
+
+void support_sale(struct sale *sale)
+{
+	sale_defaults(sale);
+	snprintf(sale->tag, sizeof(sale->tag), "t");
+}
+
+static redisReply *command(struct redis_conn *conn, const char *format,
+			   va_list args)
+{
+	redisReply *reply = redisvCommand(conn->context, format, args);
+	assert_non_null(reply);
+	if (reply->type == REDIS_REPLY_ERROR)
+		fprintf(stderr, "redis error: %s (%s)\n", reply->str, format);
+	assert_int_not_equal(reply->type, REDIS_REPLY_ERROR);
+	return reply;
+}
+
+void support_get_string(struct redis_conn *conn, char *out, size_t size,
+			const char *format, ...)
+{
+	va_list args;
+	redisReply *reply;
+	va_start(args, format);
+	reply = command(conn, format, args);
+	va_end(args);
+	if (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS)
+		snprintf(out, size, "%s", reply->str);
+	else
+		out[0] = '\0';
+	freeReplyObject(reply);
+}
+
+long long support_integer(struct redis_conn *conn, const char *format, ...)
+{
+	va_list args;
+	redisReply *reply;
+	long long value = 0;
+	va_start(args, format);
+	reply = command(conn, format, args);
+	va_end(args);
+	if (reply->type == REDIS_REPLY_INTEGER)
+		value = reply->integer;
+	else
+		assert_int_equal(reply->type, REDIS_REPLY_STATUS);
+	freeReplyObject(reply);
+	return value;
+}

@@ -1,0 +1,37 @@
+/*
+ * support.h - what every test program shares: a live redis-server of its
+ * own (started through the same code flashsim uses, stopped at exit), a
+ * connection to it with the scripts loaded, and a fresh order database.
+ */
+#ifndef FLASHSIM_TEST_SUPPORT_H
+#define FLASHSIM_TEST_SUPPORT_H
+
+#include <stddef.h>
+
+#include "order.h"
+#include "redis.h"
+#include "sale.h"
+
+/* Starts the test program's redis-server once (later calls reuse it) and
+ * returns a new connection with the scripts loaded; fails the test when
+ * that is impossible. Free it with support_redis_close. */
+struct redis_conn *support_redis(void);
+void support_redis_close(struct redis_conn *conn);
+
+/* FLUSHDB on the test server. */
+void support_redis_flush(struct redis_conn *conn);
+
+/* A path for a fresh order database in the test server's directory; each
+ * call gives a new name. */
+void support_orders_path(char *path, size_t size);
+
+/* The test sale: sale_defaults with tag "t". */
+void support_sale(struct sale *sale);
+
+/* Runs a command that returns a string (or nil: returns ""), into out. */
+void support_get_string(struct redis_conn *conn, char *out, size_t size,
+			const char *format, ...);
+/* Runs a command that returns an integer. */
+long long support_integer(struct redis_conn *conn, const char *format, ...);
+
+#endif

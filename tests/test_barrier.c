@@ -1,0 +1,189 @@
+/*
+ * test_barrier.c - the Redis barrier scripts on a live server.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "barrier.h"
+#include "support.h"
+
+static struct redis_conn *redis;
+static struct sale sale;
+
+static int setup(void **state)
+{
+	(void)state;
+	redis = support_redis();
+	support_redis_flush(redis);
+	support_sale(&sale);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	support_redis_close(redis);
+	return 0;
+}
+
+static void set_stock(long long stock)
+{
+	char key[KEY_MAX];
+	sale_stock_key(&sale, key);
+	support_integer(redis, "SET %s %lld", key, stock);
+}
+
+static long long stock_left(void)
+{
+	char key[KEY_MAX], value[32];
+	sale_stock_key(&sale, key);
+	support_get_string(redis, value, sizeof(value), "GET %s", key);
+	return atoll(value);
+}
+
+static struct outcome run(enum script_id script, uint64_t user)
+{
+	struct redis_call call;
+	struct outcome outcome;
+	char gid[GID_MAX];
+	sale_gid(&sale, user, gid);
+	if (script == SCRIPT_DEDUCT)
+		barrier_deduct(&call, &sale, gid);
+	else
+		barrier_query_prepared(&call, &sale, gid);
+	assert_int_equal(redis_run(redis, &call, &outcome), 0);
+	assert_int_equal(outcome.result, RESULT_OK);
+	return outcome;
+}
+
+static void barrier_value(uint64_t user, char *out, size_t size)
+{
+	char gid[GID_MAX], key[KEY_MAX];
+	sale_gid(&sale, user, gid);
+	sale_barrier_key(gid, key);
+	support_get_string(redis, out, size, "GET %s", key);
+}
+
+static void test_deduct_takes_one_unit_and_sets_the_barrier(void **state)
+{
+	char value[32];
+	(void)state;
+	set_stock(2);
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	assert_int_equal(stock_left(), 1);
+	barrier_value(1, value, sizeof(value));
+	assert_string_equal(value, "op");
+}
+
+static void test_deduct_twice_is_duplicate(void **state)
+{
+	(void)state;
+	set_stock(5);
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_DUPLICATE);
+	assert_int_equal(stock_left(), 4);
+}
+
+static void test_sold_out_changes_nothing(void **state)
+{
+	char value[32];
+	(void)state;
+	set_stock(0);
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_SOLD_OUT);
+	assert_int_equal(stock_left(), 0);
+	barrier_value(1, value, sizeof(value));
+	assert_string_equal(value, "");
+}
+
+static void test_missing_stock_is_sold_out(void **state)
+{
+	(void)state;
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_SOLD_OUT);
+}
+
+/* The barrier is checked before the stock: the same user's second request
+ * after the last unit went to its first request is DUPLICATE, not
+ * SOLD_OUT, so it never aborts a transaction whose deduction happened. */
+static void test_duplicate_wins_over_sold_out(void **state)
+{
+	(void)state;
+	set_stock(1);
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	assert_int_equal(stock_left(), 0);
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_DUPLICATE);
+	assert_int_equal(run(SCRIPT_DEDUCT, 2).code, CODE_SOLD_OUT);
+}
+
+static void test_backcheck_after_deduct_is_success(void **state)
+{
+	char value[32];
+	(void)state;
+	set_stock(1);
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	assert_int_equal(run(SCRIPT_QUERY_PREPARED, 1).code, CODE_SUCCESS);
+	barrier_value(1, value, sizeof(value));
+	assert_string_equal(value, "op");
+}
+
+/* The rollback marker: a backcheck that finds no deduction answers FAILURE
+ * and leaves the marker, so a late deduction is DUPLICATE and takes nothing,
+ * and the backcheck keeps answering FAILURE. */
+static void test_rollback_marker_blocks_a_late_deduction(void **state)
+{
+	char value[32];
+	(void)state;
+	set_stock(3);
+	assert_int_equal(run(SCRIPT_QUERY_PREPARED, 1).code, CODE_FAILURE);
+	barrier_value(1, value, sizeof(value));
+	assert_string_equal(value, "rollback");
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_DUPLICATE);
+	assert_int_equal(stock_left(), 3);
+	assert_int_equal(run(SCRIPT_QUERY_PREPARED, 1).code, CODE_FAILURE);
+}
+
+static void test_barrier_has_a_ttl(void **state)
+{
+	char gid[GID_MAX], key[KEY_MAX];
+	long long ttl;
+	(void)state;
+	set_stock(1);
+	run(SCRIPT_DEDUCT, 1);
+	sale_gid(&sale, 1, gid);
+	sale_barrier_key(gid, key);
+	ttl = support_integer(redis, "TTL %s", key);
+	assert_true(ttl > 0);
+	assert_true(ttl <= sale.barrier_ttl_s);
+}
+
+/* After SCRIPT FLUSH (as after a server restart) EVALSHA answers NOSCRIPT;
+ * the executor loads the script again and the call still runs once. */
+static void test_noscript_fallback(void **state)
+{
+	(void)state;
+	set_stock(2);
+	support_integer(redis, "SCRIPT FLUSH");
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	assert_int_equal(stock_left(), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_deduct_takes_one_unit_and_sets_the_barrier, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deduct_twice_is_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sold_out_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_stock_is_sold_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_wins_over_sold_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backcheck_after_deduct_is_success, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_marker_blocks_a_late_deduction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_barrier_has_a_ttl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_noscript_fallback, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("barrier", tests, NULL, NULL);
+}

@@ -1,0 +1,346 @@
+/*
+ * test_sim.c - whole sales in the simulator, end to end, on the live
+ * redis-server and real SQLite: the design's timelines, crashes at every
+ * step boundary, determinism, and the verdicts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "sim.h"
+#include "support.h"
+
+static struct redis_conn *redis;
+
+static int setup(void **state)
+{
+	(void)state;
+	redis = support_redis();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	support_redis_close(redis);
+	return 0;
+}
+
+struct run {
+	struct sim_config config;
+	struct sim_result result;
+	char orders_path[512];
+	char *timeline; /* every trace line; free() it */
+	size_t timeline_size;
+};
+
+static void config_small(struct sim_config *config, int users, int64_t stock)
+{
+	sim_config_defaults(config);
+	snprintf(config->sale.tag, sizeof(config->sale.tag), "t");
+	config->users = users;
+	config->stock = stock;
+}
+
+/* Runs the sale on a flushed Redis and a fresh order database; the run
+ * itself must not fail. stray_order_user > 0 plants an order for that user
+ * before the run (to show the checker reads the real state). */
+static void run_sale_with(struct run *run, uint64_t stray_order_user)
+{
+	struct order_db orders;
+	struct trace trace;
+	char error[512];
+	FILE *out;
+	int rc;
+	support_redis_flush(redis);
+	support_orders_path(run->orders_path, sizeof(run->orders_path));
+	assert_int_equal(order_db_open(&orders, run->orders_path, true), 0);
+	if (stray_order_user) {
+		struct sql_call call = { .activity = run->config.sale.activity,
+					 .user = stray_order_user, .now_ms = 0 };
+		struct outcome outcome;
+		snprintf(call.gid, GID_MAX, "stray");
+		assert_int_equal(order_db_create_order(&orders, &call, &outcome), 0);
+	}
+	out = open_memstream(&run->timeline, &run->timeline_size);
+	assert_non_null(out);
+	trace_init(&trace, out, true);
+	rc = sim_run(&run->config, redis, &orders, &trace, &run->result, error,
+		     sizeof(error));
+	fclose(out);
+	order_db_close(&orders);
+	if (rc != 0)
+		fprintf(stderr, "sim_run failed: %s\n", error);
+	assert_int_equal(rc, 0);
+}
+
+static void run_sale(struct run *run)
+{
+	run_sale_with(run, 0);
+}
+
+static void run_done(struct run *run)
+{
+	free(run->timeline);
+	run->timeline = NULL;
+}
+
+/* The virtual time of the first timeline line containing every needle,
+ * or -1. */
+static long long first_time_of(const struct run *run, const char *needle,
+			       const char *also)
+{
+	const char *line = run->timeline;
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) : strlen(line);
+		char text[600];
+		snprintf(text, sizeof(text), "%.*s", (int)length, line);
+		if (strstr(text, needle) && (!also || strstr(text, also)))
+			return atoll(text);
+		line = end ? end + 1 : NULL;
+	}
+	return -1;
+}
+
+static void assert_conserved(const struct sim_result *result)
+{
+	if (result->verdict != VERDICT_OK)
+		fprintf(stderr, "verdict %s: %s\n", verdict_name(result->verdict),
+			result->problem);
+	assert_int_equal(result->verdict, VERDICT_OK);
+	assert_int_equal(result->stock_initial - result->stock_left,
+			 result->orders);
+	assert_int_equal(result->txns_open, 0);
+	assert_int_equal(result->due, 0);
+}
+
+/* Timeline (a): sold out -> abort, no order. */
+static void test_sold_out_aborts_without_order(void **state)
+{
+	struct run run;
+	(void)state;
+	config_small(&run.config, 1, 0);
+	run_sale(&run);
+	assert_conserved(&run.result);
+	assert_int_equal(run.result.orders, 0);
+	assert_int_equal(run.result.stock_left, 0);
+	assert_int_equal(run.result.told[TOLD_REJECTED], 1);
+	assert_int_equal(run.result.txns[TXN_FAILED], 1);
+	assert_true(first_time_of(&run, "app/deduct", "SOLD_OUT") >= 0);
+	assert_true(first_time_of(&run, "coord/abort", "OK (failed)") >= 0);
+	assert_int_equal(first_time_of(&run, "order/create", NULL), -1);
+	run_done(&run);
+}
+
+/* Timeline (b): success -> order created, transaction succeeded. */
+static void test_success_creates_the_order(void **state)
+{
+	struct run run;
+	(void)state;
+	config_small(&run.config, 1, 1);
+	run_sale(&run);
+	assert_conserved(&run.result);
+	assert_int_equal(run.result.orders, 1);
+	assert_int_equal(run.result.stock_left, 0);
+	assert_int_equal(run.result.told[TOLD_SUCCESS], 1);
+	assert_int_equal(run.result.txns[TXN_SUCCEEDED], 1);
+	assert_int_equal(run.result.recovered, 0);
+	run_done(&run);
+}
+
+/* Timeline (c): the app crashes after deducting, before submitting. After
+ * timeout-to-fail the coordinator backchecks, finds the deduction, submits,
+ * and the order is created. */
+static void test_crash_after_deduct_is_recovered_by_backcheck(void **state)
+{
+	struct run run;
+	char error[256];
+	long long deducted_at, backcheck_at, order_at;
+	(void)state;
+	config_small(&run.config, 1, 1);
+	assert_int_equal(fault_plan_add(&run.config.plan,
+					"app/deduct/after@1:crash", error,
+					sizeof(error)), 0);
+	run_sale(&run);
+	assert_conserved(&run.result);
+	assert_int_equal(run.result.crashes, 1);
+	assert_int_equal(run.result.orders, 1);
+	assert_int_equal(run.result.told[TOLD_UNKNOWN], 1);
+	assert_int_equal(run.result.txns[TXN_SUCCEEDED], 1);
+	assert_int_equal(run.result.recovered, 1);
+	deducted_at = first_time_of(&run, "app/deduct", "= OK");
+	backcheck_at = first_time_of(&run, "coord/backcheck", "SUCCESS");
+	order_at = first_time_of(&run, "order/create", "= OK");
+	assert_true(deducted_at >= 0);
+	assert_true(first_time_of(&run, "CRASH", NULL) >= deducted_at);
+	assert_int_equal(first_time_of(&run, "app/submit", NULL), -1);
+	assert_true(backcheck_at >= deducted_at + run.config.sale.timeout_to_fail_ms);
+	assert_true(order_at > backcheck_at);
+	run_done(&run);
+}
+
+/* Stock 4, one request crashes after deducting, ten more come at once:
+ * exactly 4 orders after recovery. */
+static void test_batch_with_a_crash_gives_exactly_the_stock(void **state)
+{
+	struct run run;
+	char error[256];
+	(void)state;
+	config_small(&run.config, 11, 4);
+	run.config.arrival_ms = 5;
+	assert_int_equal(fault_plan_add(&run.config.plan,
+					"app/deduct/after@1:crash", error,
+					sizeof(error)), 0);
+	run_sale(&run);
+	assert_conserved(&run.result);
+	assert_int_equal(run.result.crashes, 1);
+	assert_int_equal(run.result.orders, 4);
+	assert_int_equal(run.result.stock_left, 0);
+	assert_int_equal(run.result.txns[TXN_SUCCEEDED], 4);
+	assert_int_equal(run.result.txns[TXN_FAILED], 7);
+	run_done(&run);
+}
+
+static void test_same_seed_same_digest(void **state)
+{
+	struct run first, second;
+	char error[256];
+	(void)state;
+	config_small(&first.config, 40, 10);
+	first.config.seed = 42;
+	first.config.coordinators = 2;
+	assert_int_equal(fault_plan_add(&first.config.plan,
+					"coord/submit/after@3:crash", error,
+					sizeof(error)), 0);
+	second.config = first.config;
+	run_sale(&first);
+	run_sale(&second);
+	assert_conserved(&first.result);
+	assert_int_equal(first.result.digest, second.result.digest);
+	assert_int_equal(first.timeline_size, second.timeline_size);
+	assert_memory_equal(first.timeline, second.timeline, first.timeline_size);
+	run_done(&first);
+	run_done(&second);
+}
+
+/* Other seeds interleave differently, and the invariant holds for each. */
+static void test_other_seeds_differ_and_hold(void **state)
+{
+	unsigned long long first_digest = 0;
+	bool differed = false;
+	(void)state;
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		struct run run;
+		char error[256];
+		config_small(&run.config, 30, 7);
+		run.config.seed = seed;
+		run.config.coordinators = 2;
+		run.config.apps = 3;
+		assert_int_equal(fault_plan_add(&run.config.plan,
+						"app/deduct/after@2:crash",
+						error, sizeof(error)), 0);
+		run_sale(&run);
+		assert_conserved(&run.result);
+		assert_int_equal(run.result.orders, 7);
+		if (seed == 1)
+			first_digest = run.result.digest;
+		else if (run.result.digest != first_digest)
+			differed = true;
+		run_done(&run);
+	}
+	assert_true(differed);
+}
+
+/* A crash of the actor at the first hit of every step boundary that a
+ * fault-free run reaches, one at a time: each crash happens, and the
+ * invariant holds after recovery in every case. */
+static void test_a_crash_at_every_boundary_is_recovered(void **state)
+{
+	struct run dry;
+	int tried = 0;
+	(void)state;
+	config_small(&dry.config, 6, 3);
+	dry.config.coordinators = 2;
+	run_sale(&dry);
+	assert_conserved(&dry.result);
+	run_done(&dry);
+	for (int step = 0; step < STEP_COUNT; step++) {
+		for (int position = 0; position < POSITION_COUNT; position++) {
+			struct run run;
+			struct fault fault = { step, position, 1, FAULT_CRASH };
+			if (step == STEP_USER_BUY || !dry.result.hits[step][position])
+				continue;
+			run.config = dry.config;
+			run.config.plan.faults[0] = fault;
+			run.config.plan.count = 1;
+			run_sale(&run);
+			if (run.result.verdict != VERDICT_OK)
+				fprintf(stderr, "crash at %s/%s: %s\n",
+					step_name(step), position_name(position),
+					run.result.problem);
+			assert_conserved(&run.result);
+			assert_int_equal(run.result.crashes, 1);
+			assert_int_equal(run.result.orders, 3);
+			tried++;
+			run_done(&run);
+		}
+	}
+	/* A fault-free run reaches every step but the app's own query, the
+	 * backchecks and the cron loop's recovery steps. */
+	assert_true(tried >= 2 * (STEP_COUNT - 1 - 8));
+}
+
+/* The checker reads the real state: an order that no deduction matches
+ * is a violation, named. */
+static void test_a_stray_order_is_a_violation(void **state)
+{
+	struct run run;
+	(void)state;
+	config_small(&run.config, 3, 0);
+	run_sale_with(&run, 2);
+	assert_int_equal(run.result.verdict, VERDICT_VIOLATION);
+	assert_int_equal(run.result.orders, 1);
+	assert_non_null(strstr(run.result.problem, "!= orders"));
+	run_done(&run);
+}
+
+/* A run that cannot finish recovery within its bound is a liveness
+ * failure, not a verdict about the invariant: here an order planted for
+ * the buyer under another gid makes every delivery of the real order fail
+ * (UNIQUE(activity_id, user_id)), so the transaction stays submitted. */
+static void test_no_quiescence_is_a_liveness_failure(void **state)
+{
+	struct run run;
+	(void)state;
+	config_small(&run.config, 1, 1);
+	run.config.recovery_bound_ms = 60000;
+	run_sale_with(&run, 1);
+	assert_int_equal(run.result.verdict, VERDICT_LIVENESS);
+	assert_non_null(strstr(run.result.problem, "not quiescent"));
+	assert_int_equal(run.result.txns[TXN_SUBMITTED], 1);
+	assert_true(first_time_of(&run, "order/create", "CONFLICT") >= 0);
+	run_done(&run);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sold_out_aborts_without_order),
+		cmocka_unit_test(test_success_creates_the_order),
+		cmocka_unit_test(test_crash_after_deduct_is_recovered_by_backcheck),
+		cmocka_unit_test(test_batch_with_a_crash_gives_exactly_the_stock),
+		cmocka_unit_test(test_same_seed_same_digest),
+		cmocka_unit_test(test_other_seeds_differ_and_hold),
+		cmocka_unit_test(test_a_crash_at_every_boundary_is_recovered),
+		cmocka_unit_test(test_a_stray_order_is_a_violation),
+		cmocka_unit_test(test_no_quiescence_is_a_liveness_failure),
+	};
+	return cmocka_run_group_tests_name("sim", tests, setup, teardown);
+}
