@@ -83,30 +83,32 @@ void flash_request_init(struct flash_request *request, const struct sale *sale,
 	sale_gid(sale, user, request->gid);
 }
 
-/* After the deduction, or after the app's own backcheck. */
-static const struct effect *decide(struct flash_request *request,
-				   const struct outcome *last)
+/* After the deduction: OK submits, SOLD_OUT aborts; DUPLICATE or anything
+ * unclear asks the backcheck ourselves. */
+static const struct effect *after_deduct(struct flash_request *request,
+					 const struct outcome *last)
 {
-	if (last->result != RESULT_OK)
-		return request->state == FLASH_DEDUCTING ?
-		       run_script(request, STEP_APP_QUERY, FLASH_QUERYING) :
-		       reply_user(request, TOLD_UNKNOWN);
-	switch (last->code) {
-	case CODE_OK:
-	case CODE_SUCCESS:
+	if (last->result == RESULT_OK && last->code == CODE_OK)
 		return call_coord(request, STEP_APP_SUBMIT, METHOD_SUBMIT,
 				  FLASH_SUBMITTING);
-	case CODE_SOLD_OUT:
-	case CODE_FAILURE:
+	if (last->result == RESULT_OK && last->code == CODE_SOLD_OUT)
 		return call_coord(request, STEP_APP_ABORT, METHOD_ABORT,
 				  FLASH_ABORTING);
-	default:
-		/* DUPLICATE, or an error reply: ask the backcheck ourselves;
-		 * a second unclear answer leaves the transaction prepared. */
-		return request->state == FLASH_DEDUCTING ?
-		       run_script(request, STEP_APP_QUERY, FLASH_QUERYING) :
-		       reply_user(request, TOLD_UNKNOWN);
-	}
+	return run_script(request, STEP_APP_QUERY, FLASH_QUERYING);
+}
+
+/* After our own backcheck: SUCCESS submits, FAILURE aborts; a second
+ * unclear answer leaves the transaction prepared for the coordinator. */
+static const struct effect *after_query(struct flash_request *request,
+					const struct outcome *last)
+{
+	if (last->result == RESULT_OK && last->code == CODE_SUCCESS)
+		return call_coord(request, STEP_APP_SUBMIT, METHOD_SUBMIT,
+				  FLASH_SUBMITTING);
+	if (last->result == RESULT_OK && last->code == CODE_FAILURE)
+		return call_coord(request, STEP_APP_ABORT, METHOD_ABORT,
+				  FLASH_ABORTING);
+	return reply_user(request, TOLD_UNKNOWN);
 }
 
 const struct effect *flash_request_step(struct flash_request *request,
@@ -125,8 +127,9 @@ const struct effect *flash_request_step(struct flash_request *request,
 		return reply_user(request, last->result == RESULT_FAILED ?
 					   TOLD_REJECTED : TOLD_UNKNOWN);
 	case FLASH_DEDUCTING:
+		return after_deduct(request, last);
 	case FLASH_QUERYING:
-		return decide(request, last);
+		return after_query(request, last);
 	case FLASH_SUBMITTING:
 		return reply_user(request, last->result == RESULT_OK ?
 					   TOLD_SUCCESS : TOLD_UNKNOWN);

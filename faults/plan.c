@@ -3,6 +3,7 @@
  */
 #include "plan.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -63,7 +64,8 @@ int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 	}
 	errno = 0;
 	nth = strtoull(at + 1, &end, 10);
-	if (errno || end != colon || nth == 0 || nth > UINT32_MAX) {
+	if (!isdigit((unsigned char)at[1]) || errno || end != colon ||
+	    nth == 0 || nth > UINT32_MAX) {
 		snprintf(error, error_size,
 			 "fault '%s': expected a hit number N >= 1 after '@'", text);
 		return -1;
@@ -97,19 +99,22 @@ enum fault_kind fault_plan_at(const struct fault_plan *plan, enum step_id step,
 	return FAULT_NONE;
 }
 
-void fault_plan_format(const struct fault_plan *plan, char *out, size_t size)
+int fault_plan_format(const struct fault_plan *plan, char *out, size_t size)
 {
 	size_t used = 0;
 	out[0] = '\0';
-	for (int i = 0; i < plan->count && used < size; i++) {
+	for (int i = 0; i < plan->count; i++) {
 		const struct fault *fault = &plan->faults[i];
 		int n = snprintf(out + used, size - used,
 				 "%s--fault %s/%s@%" PRIu32 ":%s",
 				 i ? " " : "", step_name(fault->step),
 				 position_name(fault->position), fault->nth,
 				 fault_kind_name(fault->kind));
-		if (n < 0)
-			break;
+		if (n < 0 || (size_t)n >= size - used) {
+			out[0] = '\0';
+			return -1;
+		}
 		used += (size_t)n;
 	}
+	return 0;
 }

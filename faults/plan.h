@@ -55,7 +55,9 @@ int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 enum fault_kind fault_plan_at(const struct fault_plan *plan, enum step_id step,
 			      enum position position, uint32_t hit);
 
-/* Writes the plan as --fault options ("" when empty). */
-void fault_plan_format(const struct fault_plan *plan, char *out, size_t size);
+/* Writes the plan as --fault options ("" when empty). Returns 0, or -1
+ * (and "") when it does not fit in size bytes; PLAN_FORMAT_MAX always fits. */
+#define PLAN_FORMAT_MAX (PLAN_FAULTS_MAX * 64)
+int fault_plan_format(const struct fault_plan *plan, char *out, size_t size);
 
 #endif

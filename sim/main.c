@@ -283,7 +283,7 @@ static int run_sale(const struct run_options *options, const char *program,
 	struct order_db orders;
 	struct trace trace;
 	struct sim_result result;
-	char path[PATH_MAX], error[512], replay[2048];
+	char path[PATH_MAX], error[512], replay[4096];
 	int rc = prepare_redis(redis, options);
 	if (rc != 0)
 		return rc;

@@ -3,6 +3,7 @@
  */
 #include "report.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -107,7 +108,7 @@ void report_replay_command(const char *program, const struct sim_config *config,
 			   char *out, size_t size)
 {
 	struct sim_config defaults;
-	char plan[1024];
+	char plan[PLAN_FORMAT_MAX];
 	size_t used = 0;
 	sim_config_defaults(&defaults);
 	used = append(out, size, used, "%s run --users %d --stock %" PRId64
@@ -132,7 +133,8 @@ void report_replay_command(const char *program, const struct sim_config *config,
 	if (config->sale.cron_interval_ms != defaults.sale.cron_interval_ms)
 		used = append(out, size, used, " --cron-interval-ms %" PRId64,
 			      config->sale.cron_interval_ms);
-	fault_plan_format(&config->plan, plan, sizeof(plan));
+	int fits = fault_plan_format(&config->plan, plan, sizeof(plan));
+	assert(fits == 0);
 	if (plan[0])
 		used = append(out, size, used, " %s", plan);
 }
