@@ -1,0 +1,10 @@
+/*
+ * commands.h - the subcommands of flashsim. Each takes its own argv
+ * (argv[0] is the subcommand's name) and returns the exit code.
+ */
+#ifndef FLASHSIM_COMMANDS_H
+#define FLASHSIM_COMMANDS_H
+
+int command_run(int argc, char **argv, const char *program);
+
+#endif
