@@ -12,21 +12,24 @@ CC        ?= cc
 OPTFLAGS  ?= -O2
 SANFLAGS  ?=
 CFLAGS    ?= -g
-CPPFLAGS  += -D_GNU_SOURCE -Icore -Isim -Ifaults
+CPPFLAGS  += -D_GNU_SOURCE -DFIU_ENABLE -Icore -Isim -Ifaults
 WARNINGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = $(WARNINGS) $(OPTFLAGS) $(SANFLAGS) $(CFLAGS)
-LDLIBS    += -lhiredis -lsqlite3 -linih
+LDLIBS    += -lhiredis -lsqlite3 -linih -lfiu
 
 # The scripts, in the order of enum script_id (core/effect.h).
 LUA := core/lua/deduct.lua core/lua/query_prepared.lua core/lua/txn_save.lua \
        core/lua/txn_cas.lua core/lua/txn_lock_due.lua \
        core/lua/txn_branch_done.lua
 
+# The built-in invariants, in name order (sim/check.h).
+INVARIANTS := $(sort $(wildcard sim/invariants/*.sql))
+
 CORE_SRC   := $(wildcard core/*.c)
 SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c))
 FAULTS_SRC := $(wildcard faults/*.c)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) \
-              $(BUILD)/gen/scripts.o
+              $(BUILD)/gen/scripts.o $(BUILD)/gen/invariants.o
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
@@ -35,11 +38,15 @@ TEST_SUPPORT := $(BUILD)/tests/support.o
 
 all: $(BUILD)/flashsim
 
-$(BUILD)/gen/scripts.c: $(LUA) core/lua/embed.sh
+$(BUILD)/gen/scripts.c: $(LUA) core/embed.sh
 	@mkdir -p $(dir $@)
-	sh core/lua/embed.sh $(LUA) > $@.tmp && mv $@.tmp $@
+	sh core/embed.sh flashsim_script $(LUA) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/scripts.o: $(BUILD)/gen/scripts.c
+$(BUILD)/gen/invariants.c: $(INVARIANTS) core/embed.sh
+	@mkdir -p $(dir $@)
+	sh core/embed.sh flashsim_invariant $(INVARIANTS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.c

@@ -15,12 +15,15 @@
 
 #include "sale.h"
 
-/* Generated from core/lua/ by the build (build/gen/scripts.c). */
-extern const char *const flashsim_script_sources[SCRIPT_COUNT];
-extern const char *const flashsim_script_names[SCRIPT_COUNT];
+/* Generated from core/lua/ by the build (build/gen/scripts.c), in the
+ * order of enum script_id. */
+extern const char *const flashsim_script_sources[];
+extern const char *const flashsim_script_names[];
+extern const int flashsim_script_count;
 
 const char *redis_script_source(enum script_id script)
 {
+	assert(flashsim_script_count == SCRIPT_COUNT);
 	assert(script < SCRIPT_COUNT);
 	return flashsim_script_sources[script];
 }
