@@ -88,6 +88,12 @@ static int run(struct sqlite3_stmt *stmt)
 int order_db_create_order(struct order_db *db, const struct sql_call *call,
 			  struct outcome *outcome)
 {
+	return order_db_create_order_ex(db, call, true, outcome);
+}
+
+int order_db_create_order_ex(struct order_db *db, const struct sql_call *call,
+			     bool commit, struct outcome *outcome)
+{
 	int rc;
 	*outcome = outcome_make(RESULT_UNKNOWN, CODE_ERROR);
 	if (run(db->begin) != SQLITE_DONE)
@@ -120,6 +126,12 @@ int order_db_create_order(struct order_db *db, const struct sql_call *call,
 		goto out_rollback;
 	}
 out_commit:
+	if (!commit) {
+		/* The process died before COMMIT: nothing of it remains. */
+		run(db->rollback);
+		*outcome = outcome_unknown();
+		return 0;
+	}
 	if (run(db->commit) != SQLITE_DONE) {
 		db_fail(db, "create order: commit");
 		goto out_rollback;
@@ -130,6 +142,14 @@ out_commit:
 out_rollback:
 	run(db->rollback);
 	return -1;
+}
+
+int order_db_reset(struct order_db *db)
+{
+	if (sqlite3_exec(db->db, "DELETE FROM orders; DELETE FROM barrier;",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, "reset");
+	return 0;
 }
 
 int64_t order_db_count(struct order_db *db, uint64_t activity)

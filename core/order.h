@@ -49,6 +49,15 @@ void order_db_close(struct order_db *db);
 int order_db_create_order(struct order_db *db, const struct sql_call *call,
 			  struct outcome *outcome);
 
+/* The same, except that with commit false it stops where a crash before
+ * COMMIT would: the inserts run, then roll back, and the outcome is
+ * UNKNOWN. */
+int order_db_create_order_ex(struct order_db *db, const struct sql_call *call,
+			     bool commit, struct outcome *outcome);
+
+/* Empties the orders and barrier tables. Returns 0 or -1 with db->error. */
+int order_db_reset(struct order_db *db);
+
 /* Orders of one activity, or -1 with db->error. */
 int64_t order_db_count(struct order_db *db, uint64_t activity);
 

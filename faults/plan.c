@@ -10,43 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *position_name(enum position position)
-{
-	return position == POSITION_BEFORE ? "before" : "after";
-}
-
-const char *fault_kind_name(enum fault_kind kind)
-{
-	return kind == FAULT_CRASH ? "crash" : "none";
-}
-
-static int find_point(const char *name, size_t length, enum step_id *step,
-		      enum position *position)
-{
-	for (int s = 0; s < STEP_COUNT; s++) {
-		for (int p = 0; p < POSITION_COUNT; p++) {
-			char point[80];
-			snprintf(point, sizeof(point), "%s/%s", step_name(s),
-				 position_name(p));
-			if (strlen(point) == length &&
-			    strncmp(point, name, length) == 0) {
-				*step = s;
-				*position = p;
-				return 0;
-			}
-		}
-	}
-	return -1;
-}
-
-int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
-		   size_t error_size)
+static int parse_fault(const char *text, struct fault *fault, char *error,
+		       size_t error_size)
 {
 	const char *at = strchr(text, '@');
 	const char *colon = at ? strchr(at, ':') : NULL;
-	struct fault fault;
 	char *end;
 	unsigned long long nth;
+	char kinds[160];
 
 	if (!at || !colon) {
 		snprintf(error, error_size,
@@ -54,11 +25,10 @@ int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 			 text);
 		return -1;
 	}
-	if (find_point(text, (size_t)(at - text), &fault.step,
-		       &fault.position) != 0) {
+	if (!point_find(text, (size_t)(at - text), &fault->point)) {
 		snprintf(error, error_size,
-			 "fault '%s': unknown failure point '%.*s' (expected a step"
-			 " name followed by /before or /after; see --help)",
+			 "fault '%s': unknown failure point '%.*s' (expected a"
+			 " name listed by `flashsim points`, e.g. app/deduct/after)",
 			 text, (int)(at - text), text);
 		return -1;
 	}
@@ -70,33 +40,57 @@ int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 			 "fault '%s': expected a hit number N >= 1 after '@'", text);
 		return -1;
 	}
-	fault.nth = (uint32_t)nth;
-	if (strcmp(colon + 1, "crash") != 0) {
+	fault->nth = (uint32_t)nth;
+	fault->kind = fault_kind_parse(colon + 1);
+	point_kinds_text(fault->point, kinds, sizeof(kinds));
+	if (fault->kind == FAULT_NONE || !point_allows(fault->point, fault->kind)) {
 		snprintf(error, error_size,
-			 "fault '%s': unknown fault kind '%s' (expected: crash)",
-			 text, colon + 1);
+			 "fault '%s': %s kind '%s' (expected at %s: %s)", text,
+			 fault->kind == FAULT_NONE ? "unknown fault" :
+						     "inapplicable fault",
+			 colon + 1, point_name(fault->point), kinds);
 		return -1;
 	}
-	fault.kind = FAULT_CRASH;
-	if (plan->count == PLAN_FAULTS_MAX) {
+	return 0;
+}
+
+int fault_plan_push(struct fault_plan *plan, const struct fault *fault)
+{
+	if (plan->count == PLAN_FAULTS_MAX)
+		return -1;
+	plan->faults[plan->count++] = *fault;
+	return 0;
+}
+
+int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
+		   size_t error_size)
+{
+	struct fault fault;
+	if (parse_fault(text, &fault, error, error_size) != 0)
+		return -1;
+	if (fault_plan_push(plan, &fault) != 0) {
 		snprintf(error, error_size, "fault '%s': at most %d faults per plan",
 			 text, PLAN_FAULTS_MAX);
 		return -1;
 	}
-	plan->faults[plan->count++] = fault;
 	return 0;
 }
 
-enum fault_kind fault_plan_at(const struct fault_plan *plan, enum step_id step,
-			      enum position position, uint32_t hit)
+enum fault_kind fault_plan_at(const struct fault_plan *plan,
+			      enum point_id point, uint32_t hit)
 {
 	for (int i = 0; i < plan->count; i++) {
 		const struct fault *fault = &plan->faults[i];
-		if (fault->step == step && fault->position == position &&
-		    fault->nth == hit)
+		if (fault->point == point && fault->nth == hit)
 			return fault->kind;
 	}
 	return FAULT_NONE;
+}
+
+void fault_format(const struct fault *fault, char *out, size_t size)
+{
+	snprintf(out, size, "%s@%" PRIu32 ":%s", point_name(fault->point),
+		 fault->nth, fault_kind_name(fault->kind));
 }
 
 int fault_plan_format(const struct fault_plan *plan, char *out, size_t size)
@@ -104,12 +98,11 @@ int fault_plan_format(const struct fault_plan *plan, char *out, size_t size)
 	size_t used = 0;
 	out[0] = '\0';
 	for (int i = 0; i < plan->count; i++) {
-		const struct fault *fault = &plan->faults[i];
-		int n = snprintf(out + used, size - used,
-				 "%s--fault %s/%s@%" PRIu32 ":%s",
-				 i ? " " : "", step_name(fault->step),
-				 position_name(fault->position), fault->nth,
-				 fault_kind_name(fault->kind));
+		char text[96];
+		int n;
+		fault_format(&plan->faults[i], text, sizeof(text));
+		n = snprintf(out + used, size - used, "%s--fault %s",
+			     i ? " " : "", text);
 		if (n < 0 || (size_t)n >= size - used) {
 			out[0] = '\0';
 			return -1;

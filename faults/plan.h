@@ -1,14 +1,10 @@
 /*
  * plan.h - fault plans: which fault to inject at which hit of which point.
  *
- * A failure point is a step boundary: the name of a step (core/steps.def)
- * followed by a position, "before" (the effect is about to be performed) or
- * "after" (its outcome has come back, the machine has not yet seen it):
- * "app/deduct/after". A fault is written POINT@N:KIND, for the Nth time the
- * point is reached in a run (N >= 1).
- *
- * Kinds available now: crash (the actor loses its volatile state, in-flight
- * calls and timers, and restarts after a delay).
+ * A fault is written POINT@N:KIND: inject KIND the Nth time (N >= 1) the
+ * run reaches POINT, e.g. app/deduct/after@1:crash. The points and the
+ * kinds that apply to each are in faults/points.def; `flashsim points`
+ * lists them.
  */
 #ifndef FLASHSIM_PLAN_H
 #define FLASHSIM_PLAN_H
@@ -16,24 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "effect.h"
+#include "points.h"
 
-#define PLAN_FAULTS_MAX 16
-
-enum position {
-	POSITION_BEFORE,
-	POSITION_AFTER,
-	POSITION_COUNT
-};
-
-enum fault_kind {
-	FAULT_NONE,
-	FAULT_CRASH,
-};
+#define PLAN_FAULTS_MAX 32
 
 struct fault {
-	enum step_id step;
-	enum position position;
+	enum point_id point;
 	uint32_t nth;
 	enum fault_kind kind;
 };
@@ -43,17 +27,20 @@ struct fault_plan {
 	int count;
 };
 
-const char *position_name(enum position position);
-const char *fault_kind_name(enum fault_kind kind);
-
 /* Adds the fault written in text to the plan. Returns 0, or -1 with a
  * message saying what was expected. */
 int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 		   size_t error_size);
 
+/* Adds a fault already known to be valid; -1 when the plan is full. */
+int fault_plan_push(struct fault_plan *plan, const struct fault *fault);
+
 /* The fault to inject at this hit of the point, or FAULT_NONE. */
-enum fault_kind fault_plan_at(const struct fault_plan *plan, enum step_id step,
-			      enum position position, uint32_t hit);
+enum fault_kind fault_plan_at(const struct fault_plan *plan,
+			      enum point_id point, uint32_t hit);
+
+/* "POINT@N:KIND" of one fault. */
+void fault_format(const struct fault *fault, char *out, size_t size);
 
 /* Writes the plan as --fault options ("" when empty). Returns 0, or -1
  * (and "") when it does not fit in size bytes; PLAN_FORMAT_MAX always fits. */

@@ -17,7 +17,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "run", command_run, "run one simulated flash sale and judge its final state" },
+	{ "run", command_run, "run one simulated flash sale and check its final state" },
+	{ "explore", command_explore, "run a sale under every single fault (or pairs, or random ones)" },
+	{ "points", command_points, "list the failure points and the fault kinds of each" },
 };
 
 static void usage(FILE *out)

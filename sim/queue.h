@@ -23,6 +23,8 @@ enum event_kind {
 	EVENT_DELIVER, /* a message reaches its actor */
 	EVENT_TIMEOUT, /* a call waited too long for its reply */
 	EVENT_RESTART, /* a crashed actor starts again */
+	EVENT_CONTINUE, /* a paused task performs its effect at last */
+	EVENT_LATE_COMMAND, /* a delayed Redis command reaches the server */
 };
 
 /* Where a reply goes: a task, as it was when it made the call. */
@@ -39,7 +41,8 @@ struct event {
 	uint64_t sequence;
 	enum event_kind kind;
 	struct address target;   /* task events; DELIVER of a reply */
-	int actor;               /* ARRIVE, RESTART, DELIVER of a request */
+	int actor;               /* ARRIVE, RESTART, DELIVER of a request;
+	                            LATE_COMMAND: its slot */
 	bool is_reply;           /* DELIVER only */
 	struct address reply_to; /* DELIVER of a request: the caller */
 	struct message message;  /* DELIVER only */

@@ -82,8 +82,11 @@ static void sleep_ms(long ms)
 		;
 }
 
-static void run_child(const char *program, const char *dir, pid_t parent)
+static void run_child(const char *program, const char *dir, pid_t parent,
+		      enum redis_persistence persistence)
 {
+	const char *append_only =
+		persistence == REDIS_PERSISTENCE_AOF ? "yes" : "no";
 	char socket_path[REDIS_SERVER_PATH_MAX + 16];
 	char log_path[REDIS_SERVER_PATH_MAX + 16];
 	int null_fd;
@@ -101,7 +104,7 @@ static void run_child(const char *program, const char *dir, pid_t parent)
 	}
 	execl(program, program, "--port", "0", "--unixsocket", socket_path,
 	      "--unixsocketperm", "700", "--dir", dir, "--logfile", log_path,
-	      "--daemonize", "no", "--save", "", "--appendonly", "yes",
+	      "--daemonize", "no", "--save", "", "--appendonly", append_only,
 	      "--appendfsync", "everysec", "--maxmemory-policy", "noeviction",
 	      (char *)NULL);
 	_exit(127);
@@ -140,42 +143,91 @@ static int wait_ready(struct redis_server *server, char *error, size_t size)
 	return -1;
 }
 
-int redis_server_start(struct redis_server *server, char *error,
-		       size_t error_size)
+static const char *temporary_root(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct stat st;
+	/* A short directory: a Unix socket path is limited to 107 bytes. */
+	if (tmp && *tmp && strlen(tmp) <= 60)
+		return tmp;
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    access("/dev/shm", W_OK) == 0)
+		return "/dev/shm";
+	return "/tmp";
+}
+
+/* Forks and execs the server in server->dir; waits until it answers. */
+static int spawn(struct redis_server *server, char *error, size_t error_size)
 {
 	char program[REDIS_SERVER_PATH_MAX];
-	const char *tmp = getenv("TMPDIR");
-	memset(server, 0, sizeof(*server));
+	pid_t parent = getpid();
 	if (find_program(program, sizeof(program)) != 0) {
 		snprintf(error, error_size,
 			 "redis-server not found (install Debian's redis-server,"
 			 " set FLASHSIM_REDIS_SERVER, or give --redis ADDRESS)");
 		return -1;
 	}
-	/* A short directory: a Unix socket path is limited to 107 bytes. */
-	if (!tmp || !*tmp || strlen(tmp) > 60)
-		tmp = "/tmp";
-	snprintf(server->dir, sizeof(server->dir), "%s/flashsim-XXXXXX", tmp);
+	server->pid = fork();
+	if (server->pid < 0) {
+		snprintf(error, error_size, "fork: %s", strerror(errno));
+		server->pid = 0;
+		return -1;
+	}
+	if (server->pid == 0)
+		run_child(program, server->dir, parent, server->persistence);
+	return wait_ready(server, error, error_size);
+}
+
+int redis_server_start_with(struct redis_server *server,
+			    enum redis_persistence persistence, char *error,
+			    size_t error_size)
+{
+	const char *root = temporary_root();
+	memset(server, 0, sizeof(*server));
+	server->persistence = persistence;
+	snprintf(server->dir, sizeof(server->dir), "%s/flashsim-XXXXXX", root);
 	if (!mkdtemp(server->dir)) {
 		snprintf(error, error_size, "cannot create a directory in %s: %s",
-			 tmp, strerror(errno));
+			 root, strerror(errno));
 		server->dir[0] = '\0';
 		return -1;
 	}
 	snprintf(server->address, sizeof(server->address), "unix:%s/redis.sock",
 		 server->dir);
-	pid_t parent = getpid();
-	server->pid = fork();
-	if (server->pid < 0) {
-		snprintf(error, error_size, "fork: %s", strerror(errno));
-		server->pid = 0;
-		remove_dir(server->dir);
+	track(server, true);
+	if (spawn(server, error, error_size) != 0) {
+		redis_server_stop(server);
 		return -1;
 	}
-	if (server->pid == 0)
-		run_child(program, server->dir, parent);
-	track(server, true);
-	if (wait_ready(server, error, error_size) != 0) {
+	return 0;
+}
+
+int redis_server_start(struct redis_server *server, char *error,
+		       size_t error_size)
+{
+	return redis_server_start_with(server, REDIS_PERSISTENCE_AOF, error,
+				       error_size);
+}
+
+static void kill_and_reap(struct redis_server *server)
+{
+	int status;
+	if (server->pid <= 0)
+		return;
+	kill(server->pid, SIGKILL);
+	while (waitpid(server->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	server->pid = 0;
+}
+
+int redis_server_restart(struct redis_server *server, char *error,
+			 size_t error_size)
+{
+	char socket_path[REDIS_SERVER_PATH_MAX + 16];
+	kill_and_reap(server);
+	snprintf(socket_path, sizeof(socket_path), "%s/redis.sock", server->dir);
+	unlink(socket_path);
+	if (spawn(server, error, error_size) != 0) {
 		redis_server_stop(server);
 		return -1;
 	}
@@ -184,13 +236,7 @@ int redis_server_start(struct redis_server *server, char *error,
 
 void redis_server_stop(struct redis_server *server)
 {
-	if (server->pid > 0) {
-		int status;
-		kill(server->pid, SIGKILL);
-		while (waitpid(server->pid, &status, 0) < 0 && errno == EINTR)
-			;
-		server->pid = 0;
-	}
+	kill_and_reap(server);
 	remove_dir(server->dir);
 	server->dir[0] = '\0';
 	track(server, false);

@@ -1,8 +1,9 @@
 /*
  * redis_server.h - the redis-server a run owns.
  *
- * Started on a Unix socket in a fresh temporary directory (no TCP port),
- * with the append-only file on and no eviction. The child asks the kernel
+ * Started on a Unix socket in a fresh temporary directory (no TCP port;
+ * under TMPDIR, else /dev/shm when it is there, else /tmp), with the
+ * append-only file on (or no persistence at all) and no eviction. The child asks the kernel
  * to kill it when flashsim dies (PR_SET_PDEATHSIG), so no server outlives
  * flashsim even when flashsim is killed with SIGKILL; flashsim also stops it
  * at exit, on an error and on SIGINT, SIGTERM, SIGHUP.
@@ -18,8 +19,14 @@
 
 #define REDIS_SERVER_PATH_MAX 256
 
+enum redis_persistence {
+	REDIS_PERSISTENCE_AOF,  /* append-only file, fsync every second */
+	REDIS_PERSISTENCE_NONE, /* nothing survives a restart */
+};
+
 struct redis_server {
 	pid_t pid;
+	enum redis_persistence persistence;
 	char dir[REDIS_SERVER_PATH_MAX];     /* the temporary directory */
 	char address[REDIS_SERVER_PATH_MAX + 32]; /* "unix:<dir>/redis.sock" */
 };
@@ -28,6 +35,16 @@ struct redis_server {
  * message in error; on failure nothing is left running or on disk. */
 int redis_server_start(struct redis_server *server, char *error,
 		       size_t error_size);
+/* The same with a choice of persistence (redis_server_start: AOF). */
+int redis_server_start_with(struct redis_server *server,
+			    enum redis_persistence persistence, char *error,
+			    size_t error_size);
+
+/* Kills the server with SIGKILL and starts it again on the same socket
+ * from its own files: what survives is decided by Redis's persistence
+ * code. Returns 0, or -1 with error (the server is then stopped). */
+int redis_server_restart(struct redis_server *server, char *error,
+			 size_t error_size);
 
 /* Stops the server and removes its directory; safe to call twice. */
 void redis_server_stop(struct redis_server *server);

@@ -40,6 +40,9 @@
 #include "sale.h"
 #include "trace.h"
 
+struct tracedb;
+struct invariant_set;
+
 /* Exit codes of the flashsim command (docs/USAGE.md). */
 enum exit_code {
 	EXIT_VERDICT_OK = 0,
@@ -67,7 +70,9 @@ struct sim_config {
 	int64_t recovery_bound_ms;
 	int64_t fault_window_ms;       /* 0: arrival + timeout-to-fail + retry cap
 	                                  + 2 cron intervals */
-	struct fault_plan plan;
+	struct fault_plan plan;        /* explicit faults */
+	bool random_faults;            /* also draw faults from the seed */
+	unsigned random_kinds;         /* KIND_BIT()s random faults may use */
 };
 
 void sim_config_defaults(struct sim_config *config);
@@ -95,20 +100,36 @@ struct sim_result {
 	int64_t told[TOLD_UNKNOWN + 1];
 	int64_t workload_end_ms;
 	int64_t end_ms;
-	uint32_t hits[STEP_COUNT][POSITION_COUNT]; /* failure points reached */
+	uint32_t hits[POINT_COUNT];        /* failure points reached */
+	uint32_t active_hits[POINT_COUNT]; /* ... while faults could fire */
+	struct fault_plan fired;           /* the faults injected, in order */
 	uint64_t steps;
 	uint64_t crashes;
+	uint64_t redis_crashes;
 	uint64_t recovered;            /* transactions the cron loop resolved */
 	uint64_t digest;
 	char problem[512];             /* the first violation, or the hang */
 };
 
+/* What a run works on; the caller owns all of it. */
+struct sim_env {
+	struct redis_conn *redis;
+	struct order_db *orders;
+	struct trace *trace;                   /* lines, digest, trace db */
+	const struct invariant_set *invariants;
+	/* Kills and restarts the Redis server from its own files, then
+	 * reconnects *redis; NULL when flashsim does not own the server (the
+	 * redis-crash fault is then refused). */
+	int (*redis_restart)(void *context, char *error, size_t error_size);
+	void *redis_restart_context;
+};
+
 /* Runs one sale. Redis must hold no keys of the sale (the caller flushes
- * or checks), and orders must be an empty order database. Returns 0 when
- * the run reached a verdict, or -1 with error set when the run itself
- * failed (Redis or SQLite broke, a table overflowed): no verdict then. */
-int sim_run(const struct sim_config *config, struct redis_conn *redis,
-	    struct order_db *orders, struct trace *trace,
+ * or checks), and orders must be an empty order database. The run is
+ * recorded in env->trace's trace database. Returns 0 when the run reached
+ * a verdict, or -1 with error set when the run itself failed (Redis or
+ * SQLite broke, a table overflowed): no verdict then. */
+int sim_run(const struct sim_config *config, const struct sim_env *env,
 	    struct sim_result *result, char *error, size_t error_size);
 
 #endif

@@ -1,10 +1,9 @@
 /*
- * trace.c - trace lines and their digest (see trace.h).
+ * trace.c - trace lines, their digest and their storage (see trace.h).
  */
 #include "trace.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <string.h>
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
@@ -12,10 +11,16 @@
 
 void trace_init(struct trace *trace, FILE *out, bool print_all)
 {
+	memset(trace, 0, sizeof(*trace));
 	trace->digest = FNV_OFFSET;
-	trace->lines = 0;
 	trace->out = out;
 	trace->print_all = print_all;
+}
+
+void trace_attach(struct trace *trace, struct tracedb *db, int64_t run_id)
+{
+	trace->db = db;
+	trace->run_id = run_id;
 }
 
 void trace_digest_text(struct trace *trace, const char *text)
@@ -26,19 +31,22 @@ void trace_digest_text(struct trace *trace, const char *text)
 	}
 }
 
-void trace_line(struct trace *trace, bool highlight, int64_t time_ms,
-		const char *actor, const char *format, ...)
+void trace_event(struct trace *trace, const struct trace_event *event)
 {
-	char line[512];
-	int n;
-	va_list args;
-	n = snprintf(line, sizeof(line), "%8" PRId64 "  %-9s ", time_ms, actor);
-	va_start(args, format);
-	vsnprintf(line + n, sizeof(line) - (size_t)n, format, args);
-	va_end(args);
+	char line[640];
+	snprintf(line, sizeof(line), "%8" PRId64 "  %-9s %s%s%s%s%s%s%s%s",
+		 event->time_ms, event->actor, event->step,
+		 event->step[0] ? " " : "", event->gid,
+		 event->gid[0] ? " " : "", event->detail,
+		 event->fault[0] ? "  [fault " : "", event->fault,
+		 event->fault[0] ? "]" : "");
 	trace_digest_text(trace, line);
 	trace_digest_text(trace, "\n");
 	trace->lines++;
-	if (trace->out && (trace->print_all || highlight))
+	if (trace->out && (trace->print_all || event->highlight))
 		fprintf(trace->out, "%s\n", line);
+	if (trace->db && !trace->db_failed &&
+	    tracedb_event(trace->db, trace->run_id, (int64_t)trace->lines,
+			  event) != 0)
+		trace->db_failed = true;
 }

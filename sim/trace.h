@@ -1,11 +1,14 @@
 /*
- * trace.h - the run's trace: one line per step event, and its digest.
+ * trace.h - the run's trace: one event per step, its digest, and where
+ * it goes.
  *
- * Every line (virtual time, actor, what happened) is folded into a 64-bit
- * FNV-1a digest; the same scenario, seed and fault plan give the same lines
- * and so the same digest. Lines carry no wall-clock time, process id or
- * path. Lines may also be printed: all of them (a full timeline) or only
- * the highlights (crashes, restarts, phases, the coordinator's recovery).
+ * Every event (virtual time, actor, step, gid, what happened, the fault
+ * injected) becomes one line of text; every line is folded into a 64-bit
+ * FNV-1a digest, so the same scenario, seed and fault plan give the same
+ * digest. No wall-clock time, process id or path ever enters a line.
+ * Lines may be printed (all, or only the highlights: crashes, restarts,
+ * faults, phases, the coordinator's recovery), and events are stored in
+ * the trace database when one is attached.
  */
 #ifndef FLASHSIM_TRACE_H
 #define FLASHSIM_TRACE_H
@@ -14,19 +17,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tracedb.h"
+
 struct trace {
 	uint64_t digest;
 	uint64_t lines;
-	FILE *out;       /* NULL: print nothing */
-	bool print_all;  /* every line, not only highlights */
+	FILE *out;             /* NULL: print nothing */
+	bool print_all;        /* every line, not only highlights */
+	struct tracedb *db;    /* NULL: store nothing */
+	int64_t run_id;
+	bool db_failed;        /* an insert failed: the run has no verdict */
 };
 
 void trace_init(struct trace *trace, FILE *out, bool print_all);
+/* Stores the following events as run run_id of db. */
+void trace_attach(struct trace *trace, struct tracedb *db, int64_t run_id);
 
-/* Adds one line; printed when print_all, or when highlight and out. */
-void trace_line(struct trace *trace, bool highlight, int64_t time_ms,
-		const char *actor, const char *format, ...)
-	__attribute__((format(printf, 5, 6)));
+void trace_event(struct trace *trace, const struct trace_event *event);
 
 /* Folds text into the digest without printing it (the final state). */
 void trace_digest_text(struct trace *trace, const char *text);

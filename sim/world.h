@@ -1,13 +1,14 @@
 /*
- * world.h - the simulator's internal state, shared by sim.c (the driver
- * and the phases) and state.c (reading back the final state).
- * Not part of the simulator's API: see sim.h.
+ * world.h - the simulator's internal state, shared by sim.c (phases, the
+ * run) and driver.c (tasks, effects, messages, failure points). Not part
+ * of the simulator's API: see sim.h.
  */
 #ifndef FLASHSIM_WORLD_H
 #define FLASHSIM_WORLD_H
 
 #include "coord.h"
 #include "flash.h"
+#include "inject.h"
 #include "queue.h"
 #include "rng.h"
 #include "sim.h"
@@ -47,6 +48,7 @@ struct task {
 	bool orphaned;      /* its actor crashed while an effect was executing */
 	bool executing;     /* an EXECUTE event is queued for it */
 	bool awaiting;      /* waits for the reply to call number `call` */
+	bool after_seen;    /* the "after" point of its effect was evaluated */
 	uint32_t generation;
 	uint32_t call;
 	enum task_kind kind;
@@ -65,6 +67,17 @@ struct task {
 	} machine;
 };
 
+/* A Redis command delayed past its client's timeout: it executes later,
+ * whatever became of the task that sent it. */
+#define LATE_COMMANDS_MAX 256
+struct late_command {
+	bool used;
+	int actor;
+	enum step_id step;
+	char gid[GID_MAX];
+	struct redis_call call;
+};
+
 enum phase {
 	PHASE_WORKLOAD,
 	PHASE_RECOVERY,
@@ -73,10 +86,9 @@ enum phase {
 
 struct world {
 	const struct sim_config *config;
-	struct redis_conn *redis;
-	struct order_db *orders;
-	struct trace *trace;
+	const struct sim_env *env;
 	struct sim_result *result;
+	struct injector injector;
 	struct rng rng;
 	struct queue queue;
 	int64_t now_ms;
@@ -95,6 +107,8 @@ struct world {
 	uint32_t *free_tasks;
 	uint32_t free_count;
 
+	struct late_command late[LATE_COMMANDS_MAX];
+
 	enum told *told;         /* by user index (user id - 1) */
 	int users_done;
 	uint64_t busy;           /* non-cron tasks + messages in flight */
@@ -104,9 +118,14 @@ struct world {
 	size_t error_size;
 };
 
-/* Reads the final state back from Redis and SQLite into world->result and
- * judges it. Returns 0, or -1 with the world's error set. */
-int world_check_final_state(struct world *world);
+/* driver.c */
+void world_on_event(struct world *world, const struct event *event);
+void world_schedule_arrival(struct world *world, int user, int64_t delay_ms);
+void world_actor_start(struct world *world, int actor);
+/* Adds a line to the trace; actor is a name ("sim", "app-1"). */
+void world_note(struct world *world, bool highlight, const char *actor,
+		const char *format, ...) __attribute__((format(printf, 4, 5)));
+const char *world_actor_name(const struct world *world, int actor);
 
 /* Marks the run as failed with an internal error; returns -1. */
 int world_fail(struct world *world, const char *format, ...)

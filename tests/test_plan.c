@@ -28,9 +28,9 @@ static void test_a_crash_after_deduct_parses(void **state)
 	memset(&plan, 0, sizeof(plan));
 	add_ok(&plan, "app/deduct/after@1:crash");
 	assert_int_equal(plan.count, 1);
-	assert_string_equal(step_name(plan.faults[0].step), "app/deduct");
-	assert_int_equal(plan.faults[0].step, STEP_APP_DEDUCT);
-	assert_int_equal(plan.faults[0].position, POSITION_AFTER);
+	assert_string_equal(point_name(plan.faults[0].point), "app/deduct/after");
+	assert_int_equal(point_get(plan.faults[0].point)->where, STEP_APP_DEDUCT);
+	assert_int_equal(point_get(plan.faults[0].point)->position, POSITION_AFTER);
 	assert_int_equal(plan.faults[0].nth, 1);
 	assert_int_equal(plan.faults[0].kind, FAULT_CRASH);
 }
@@ -42,18 +42,18 @@ static void test_plan_at_matches_only_that_hit(void **state)
 	struct fault_plan plan;
 	(void)state;
 	memset(&plan, 0, sizeof(plan));
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_DEDUCT, POSITION_AFTER, 1),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_DEDUCT, POSITION_AFTER), 1),
 			 FAULT_NONE);
 	add_ok(&plan, "app/deduct/after@1:crash");
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_DEDUCT, POSITION_AFTER, 1),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_DEDUCT, POSITION_AFTER), 1),
 			 FAULT_CRASH);
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_DEDUCT, POSITION_AFTER, 2),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_DEDUCT, POSITION_AFTER), 2),
 			 FAULT_NONE);
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_DEDUCT, POSITION_AFTER, 0),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_DEDUCT, POSITION_AFTER), 0),
 			 FAULT_NONE);
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_DEDUCT, POSITION_BEFORE, 1),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_DEDUCT, POSITION_BEFORE), 1),
 			 FAULT_NONE);
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_QUERY, POSITION_AFTER, 1),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_QUERY, POSITION_AFTER), 1),
 			 FAULT_NONE);
 }
 
@@ -67,33 +67,36 @@ static void test_each_fault_of_a_plan_matches_its_own_point(void **state)
 	add_ok(&plan, "coord/lock/before@7:crash");
 	add_ok(&plan, "order/create/after@1:crash");
 	assert_int_equal(plan.count, 3);
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_DEDUCT, POSITION_AFTER, 2),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_DEDUCT, POSITION_AFTER), 2),
 			 FAULT_CRASH);
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_DEDUCT, POSITION_AFTER, 1),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_DEDUCT, POSITION_AFTER), 1),
 			 FAULT_NONE);
-	assert_int_equal(fault_plan_at(&plan, STEP_COORD_LOCK, POSITION_BEFORE, 7),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_COORD_LOCK, POSITION_BEFORE), 7),
 			 FAULT_CRASH);
-	assert_int_equal(fault_plan_at(&plan, STEP_COORD_LOCK, POSITION_AFTER, 7),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_COORD_LOCK, POSITION_AFTER), 7),
 			 FAULT_NONE);
-	assert_int_equal(fault_plan_at(&plan, STEP_ORDER_CREATE, POSITION_AFTER, 1),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_ORDER_CREATE, POSITION_AFTER), 1),
 			 FAULT_CRASH);
 }
 
-/* Every step of steps.def is a failure point at both positions; the
- * parser finds each by its printed name. */
+/* Every step of steps.def but the user's is a failure point at both
+ * positions; the parser finds each by its printed name. */
 static void test_every_step_and_position_is_a_point(void **state)
 {
+	static const char *const positions[] = { "before", "after" };
 	(void)state;
 	for (int s = 0; s < STEP_COUNT; s++) {
-		for (int p = 0; p < POSITION_COUNT; p++) {
+		if (s == STEP_USER_BUY)
+			continue;
+		for (int p = 0; p < 2; p++) {
 			struct fault_plan plan;
 			char text[128];
 			memset(&plan, 0, sizeof(plan));
 			snprintf(text, sizeof(text), "%s/%s@3:crash",
-				 step_name(s), position_name(p));
+				 step_name(s), positions[p]);
 			add_ok(&plan, text);
-			assert_int_equal(plan.faults[0].step, s);
-			assert_int_equal(plan.faults[0].position, p);
+			assert_int_equal(plan.faults[0].point, point_of_step(s, p));
+			assert_int_equal(point_get(plan.faults[0].point)->where, s);
 			assert_int_equal(plan.faults[0].nth, 3);
 		}
 	}
@@ -116,6 +119,17 @@ static void assert_refused(const char *text, const char *expected)
 	if (strstr(error, expected) == NULL)
 		fail_msg("the message for '%s' does not say '%s': %s", text,
 			 expected, error);
+}
+
+/* A kind that does not apply at a point is refused, naming the kinds that
+ * do: a crash is no network fault, a lost Redis reply needs a Redis step. */
+static void test_inapplicable_kind_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("net/prepare/request@1:crash", "drop-request, duplicate, delay");
+	assert_refused("app/prepare/before@1:redis-reply-lost", "crash, pause");
+	assert_refused("app/deduct/before@1:redis-reply-lost", "redis-request-lost");
+	assert_refused("net/prepare/request@1:drop-reply", "inapplicable");
 }
 
 static void test_missing_at_is_refused(void **state)
@@ -152,7 +166,7 @@ static void test_unknown_position_is_refused(void **state)
 	(void)state;
 	assert_refused("app/deduct/during@1:crash",
 		       "unknown failure point 'app/deduct/during'");
-	assert_refused("app/deduct/during@1:crash", "/before or /after");
+	assert_refused("app/deduct/during@1:crash", "flashsim points");
 }
 
 /* Hits are counted from 1: N = 0 would never fire, and the run would pass
@@ -180,7 +194,8 @@ static void test_unknown_kind_is_refused(void **state)
 	(void)state;
 	assert_refused("app/deduct/after@1:explode",
 		       "unknown fault kind 'explode'");
-	assert_refused("app/deduct/after@1:explode", "expected: crash");
+	assert_refused("app/deduct/after@1:explode",
+		       "expected at app/deduct/after: crash");
 	assert_refused("app/deduct/after@1:", "unknown fault kind ''");
 	assert_refused("app/deduct/after@1:crashed", "unknown fault kind");
 }
@@ -204,7 +219,7 @@ static void test_more_than_the_maximum_is_refused(void **state)
 	if (strstr(error, text) == NULL)
 		fail_msg("the message does not say '%s': %s", text, error);
 	/* The refused fault was not stored in place of another. */
-	assert_int_equal(fault_plan_at(&plan, STEP_APP_QUERY, POSITION_AFTER, 1),
+	assert_int_equal(fault_plan_at(&plan, point_of_step(STEP_APP_QUERY, POSITION_AFTER), 1),
 			 FAULT_NONE);
 }
 
@@ -242,13 +257,16 @@ static void test_format_then_parse_gives_the_same_plan(void **state)
 	(void)state;
 	memset(&plan, 0, sizeof(plan));
 	memset(&back, 0, sizeof(back));
-	/* A full plan: every position, small and large hits, steps of
-	 * every actor. */
+	/* A full plan: points of every position and actor, small and large
+	 * hits, the first kind each point allows. */
 	for (int i = 0; i < PLAN_FAULTS_MAX; i++) {
-		plan.faults[i].step = (enum step_id)((i * 5) % STEP_COUNT);
-		plan.faults[i].position = (enum position)(i % POSITION_COUNT);
+		enum point_id point = (enum point_id)((i * 5) % POINT_COUNT);
+		enum fault_kind kind = FAULT_CRASH;
+		while (!point_allows(point, kind))
+			kind++;
+		plan.faults[i].point = point;
 		plan.faults[i].nth = i == 0 ? 4294967295u : (uint32_t)(i * 3 + 1);
-		plan.faults[i].kind = FAULT_CRASH;
+		plan.faults[i].kind = kind;
 	}
 	plan.count = PLAN_FAULTS_MAX;
 	assert_int_equal(fault_plan_format(&plan, out, sizeof(out)), 0);
@@ -262,9 +280,7 @@ static void test_format_then_parse_gives_the_same_plan(void **state)
 	assert_int_equal(n, 2 * PLAN_FAULTS_MAX);
 	assert_int_equal(back.count, plan.count);
 	for (int i = 0; i < plan.count; i++) {
-		assert_int_equal(back.faults[i].step, plan.faults[i].step);
-		assert_int_equal(back.faults[i].position,
-				 plan.faults[i].position);
+		assert_int_equal(back.faults[i].point, plan.faults[i].point);
 		assert_int_equal(back.faults[i].nth, plan.faults[i].nth);
 		assert_int_equal(back.faults[i].kind, plan.faults[i].kind);
 	}
@@ -304,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_plan_at_matches_only_that_hit),
 		cmocka_unit_test(test_each_fault_of_a_plan_matches_its_own_point),
 		cmocka_unit_test(test_every_step_and_position_is_a_point),
+		cmocka_unit_test(test_inapplicable_kind_is_refused),
 		cmocka_unit_test(test_missing_at_is_refused),
 		cmocka_unit_test(test_missing_colon_is_refused),
 		cmocka_unit_test(test_unknown_point_is_refused),

@@ -1,0 +1,957 @@
+/*
+ * check.c - the checker: the real final state, and invariants in SQL
+ * (see check.h; the schema and the views are in docs/TRACE.md).
+ *
+ * check_run, in order:
+ *   1. forget an earlier snapshot of the run (checking twice replaces it);
+ *   2. snapshot the sale (stock key, due set size), then every user in
+ *      user order, pipelined in batches: the barrier key, the transaction
+ *      hash and the gid's score in the due set; then every row of the
+ *      order database's orders and barrier tables;
+ *   3. (re)create the TEMP views of the run;
+ *   4. run every invariant, record each returned row in violations;
+ *   5. fill the result and, unless it is a liveness failure, the verdict.
+ * All of it is one SAVEPOINT: a failure leaves nothing of the check.
+ *
+ * The snapshot never uses SCAN or KEYS: it reads the keys it can name, in
+ * an order fixed by the sale, so two checks of the same state give the
+ * same rows whatever the server's hash table order.
+ */
+#include "check.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+#include <sqlite3.h>
+
+/* Generated from the .sql files of sim/invariants/ in name order by core/embed.sh; the
+ * names are file names ("all_terminal.sql"). */
+extern const char *const flashsim_invariant_sources[];
+extern const char *const flashsim_invariant_names[];
+extern const int flashsim_invariant_count;
+
+#define CHECK_USERS_PER_BATCH 512       /* users per pipelined batch */
+#define CHECK_INVARIANTS_MAX 256        /* invariants in one set */
+#define CHECK_INVARIANT_FILE_MAX 65536  /* bytes of one .sql file */
+#define CHECK_ROWS_RECORDED_MAX 1000    /* rows recorded per invariant */
+#define CHECK_REPORT_ROWS_MAX 10        /* rows printed per invariant */
+#define CHECK_REPORT_EVENTS_MAX 60      /* events printed per invariant */
+
+/* The views an invariant sees: each the rows of one table for one run. */
+static const struct {
+	const char *name;
+	const char *columns;
+	const char *table;
+} check_views[] = {
+	{ "sale", "activity_id, tag, stock_key, stock_initial, stock_left,"
+		  " due_count", "final_sale" },
+	{ "users", "user_id, gid, told", "told" },
+	{ "txns", "user_id, gid, status, branch_status, attempts, due_at",
+	  "final_txns" },
+	{ "barriers", "user_id, gid, value", "final_barriers" },
+	{ "orders", "order_id, activity_id, user_id, gid, created_at",
+	  "final_orders" },
+	{ "order_barriers", "gid, branch_id, op, barrier_id, reason,"
+			    " created_at", "final_order_barriers" },
+};
+#define CHECK_VIEW_COUNT ((int)(sizeof(check_views) / sizeof(check_views[0])))
+
+/* The tables that hold what check_run writes for a run. */
+static const char *const check_tables[] = {
+	"told", "final_sale", "final_txns", "final_barriers", "final_orders",
+	"final_order_barriers", "violations",
+};
+#define CHECK_TABLE_COUNT ((int)(sizeof(check_tables) / sizeof(check_tables[0])))
+
+/* One check_run in progress. */
+struct check_context {
+	sqlite3 *db;                   /* the trace database */
+	int64_t run_id;
+	const struct check_input *input;
+	struct sim_result *result;
+	int violated;                  /* invariants that returned rows */
+	char *error;
+	size_t error_size;
+};
+
+/* The statements that store one user's snapshot. */
+struct check_user_statements {
+	sqlite3_stmt *told;
+	sqlite3_stmt *txn;
+	sqlite3_stmt *barrier;
+};
+
+static int check_fail(char *error, size_t error_size, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int check_fail(char *error, size_t error_size, const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vsnprintf(error, error_size, format, args);
+	va_end(args);
+	return -1;
+}
+
+static int check_fail_sql(struct check_context *ctx, sqlite3 *db,
+			  const char *what)
+{
+	return check_fail(ctx->error, ctx->error_size, "%s: %s", what,
+			  sqlite3_errmsg(db));
+}
+
+/* ------------------------------------------------------------------ */
+/* Views                                                              */
+
+static int check_create_views(sqlite3 *db, int64_t run_id, char *error,
+			      size_t error_size)
+{
+	int rc = 0;
+	for (int v = 0; v < CHECK_VIEW_COUNT && rc == 0; v++) {
+		char *sql = sqlite3_mprintf(
+			"DROP VIEW IF EXISTS temp.%s;"
+			"CREATE TEMP VIEW %s AS SELECT %s FROM main.%s"
+			" WHERE run_id = %lld;", check_views[v].name,
+			check_views[v].name, check_views[v].columns,
+			check_views[v].table, (long long)run_id);
+		if (!sql)
+			return check_fail(error, error_size,
+					  "trace database: out of memory");
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			rc = check_fail(error, error_size, "trace database: view"
+					" %s: %s", check_views[v].name,
+					sqlite3_errmsg(db));
+		sqlite3_free(sql);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading invariants                                                 */
+
+void invariants_free(struct invariant_set *set)
+{
+	for (int i = 0; i < set->count; i++)
+		free(set->items[i].sql);
+	free(set->items);
+	set->items = NULL;
+	set->count = 0;
+}
+
+/* Adds the invariant of file_name ("x.sql"), or replaces the one of the
+ * same name; sql is copied. */
+static int invariant_set_put(struct invariant_set *set, const char *file_name,
+			     const char *sql, const char *source, char *error,
+			     size_t error_size)
+{
+	size_t length = strlen(file_name) - strlen(".sql");
+	struct invariant *item = NULL;
+	char *copy;
+	assert(strlen(file_name) > strlen(".sql"));
+	if (length >= INVARIANT_NAME_MAX || strlen(source) >= sizeof(item->source))
+		return check_fail(error, error_size, "invariant %s: name or"
+				  " path too long", file_name);
+	for (int i = 0; i < set->count && !item; i++)
+		if (strncmp(set->items[i].name, file_name, length) == 0 &&
+		    set->items[i].name[length] == '\0')
+			item = &set->items[i];
+	if (!item) {
+		struct invariant *grown;
+		if (set->count == CHECK_INVARIANTS_MAX)
+			return check_fail(error, error_size, "more than %d"
+					  " invariants", CHECK_INVARIANTS_MAX);
+		grown = realloc(set->items, (size_t)(set->count + 1) * sizeof(*grown));
+		if (!grown)
+			return check_fail(error, error_size, "out of memory");
+		set->items = grown;
+		item = &set->items[set->count++];
+		memset(item, 0, sizeof(*item));
+		memcpy(item->name, file_name, length);
+	}
+	copy = strdup(sql);
+	if (!copy)
+		return check_fail(error, error_size, "out of memory");
+	free(item->sql);
+	item->sql = copy;
+	snprintf(item->source, sizeof(item->source), "%s", source);
+	return 0;
+}
+
+static bool invariant_file_name(const char *name)
+{
+	size_t length = strlen(name);
+	return name[0] != '.' && length > strlen(".sql") &&
+	       strcmp(name + length - strlen(".sql"), ".sql") == 0;
+}
+
+static int invariant_name_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void invariant_names_free(char **names, int count)
+{
+	for (int i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The *.sql file names of dir, sorted; free with invariant_names_free. */
+static int invariant_list_dir(const char *dir, char ***names_out, int *count_out,
+			      char *error, size_t error_size)
+{
+	DIR *handle = opendir(dir);
+	struct dirent *entry;
+	char **names = NULL;
+	int count = 0, rc = -1;
+	if (!handle)
+		return check_fail(error, error_size, "invariants directory %s: %s",
+				  dir, strerror(errno));
+	while ((entry = readdir(handle)) != NULL) {
+		char **grown;
+		if (!invariant_file_name(entry->d_name))
+			continue;
+		if (count == CHECK_INVARIANTS_MAX) {
+			check_fail(error, error_size, "invariants directory %s:"
+				   " more than %d files", dir, CHECK_INVARIANTS_MAX);
+			goto out_close;
+		}
+		grown = realloc(names, (size_t)(count + 1) * sizeof(*names));
+		if (!grown) {
+			check_fail(error, error_size, "out of memory");
+			goto out_close;
+		}
+		names = grown;
+		names[count] = strdup(entry->d_name);
+		if (!names[count]) {
+			check_fail(error, error_size, "out of memory");
+			goto out_close;
+		}
+		count++;
+	}
+	qsort(names, (size_t)count, sizeof(*names), invariant_name_compare);
+	*names_out = names;
+	*count_out = count;
+	names = NULL;
+	rc = 0;
+out_close:
+	closedir(handle);
+	if (rc != 0)
+		invariant_names_free(names, count);
+	return rc;
+}
+
+/* Reads a whole file into *text (malloc'd, NUL-terminated). */
+static int invariant_read_file(const char *path, char **text_out, char *error,
+			       size_t error_size)
+{
+	FILE *file = fopen(path, "rb");
+	char *text = NULL;
+	size_t length;
+	int rc = -1;
+	if (!file)
+		return check_fail(error, error_size, "invariant %s: %s", path,
+				  strerror(errno));
+	text = malloc(CHECK_INVARIANT_FILE_MAX + 1);
+	if (!text) {
+		check_fail(error, error_size, "out of memory");
+		goto out_close;
+	}
+	length = fread(text, 1, CHECK_INVARIANT_FILE_MAX + 1, file);
+	if (ferror(file)) {
+		check_fail(error, error_size, "invariant %s: %s", path,
+			   strerror(errno));
+		goto out_close;
+	}
+	if (length > CHECK_INVARIANT_FILE_MAX) {
+		check_fail(error, error_size, "invariant %s: larger than %d bytes",
+			   path, CHECK_INVARIANT_FILE_MAX);
+		goto out_close;
+	}
+	text[length] = '\0';
+	*text_out = text;
+	text = NULL;
+	rc = 0;
+out_close:
+	free(text);
+	fclose(file);
+	return rc;
+}
+
+static int invariants_load_dir(struct invariant_set *set, const char *dir,
+			       char *error, size_t error_size)
+{
+	char **names = NULL;
+	int count = 0, rc = 0;
+	if (invariant_list_dir(dir, &names, &count, error, error_size) != 0)
+		return -1;
+	for (int i = 0; i < count && rc == 0; i++) {
+		char path[sizeof(set->items[0].source)];
+		char *sql = NULL;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
+		    (int)sizeof(path)) {
+			rc = check_fail(error, error_size, "invariant %s/%s: path"
+					" too long", dir, names[i]);
+			break;
+		}
+		rc = invariant_read_file(path, &sql, error, error_size);
+		if (rc == 0)
+			rc = invariant_set_put(set, names[i], sql, path, error,
+					       error_size);
+		free(sql);
+	}
+	invariant_names_free(names, count);
+	return rc;
+}
+
+/* An invariant is one read-only statement that returns columns. */
+static int invariant_check_query(sqlite3 *db, const struct invariant *item,
+				 char *error, size_t error_size)
+{
+	sqlite3_stmt *stmt = NULL, *extra = NULL;
+	const char *tail = NULL;
+	const char *problem = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, item->sql, -1, &stmt, &tail) != SQLITE_OK)
+		problem = sqlite3_errmsg(db);
+	else if (!stmt)
+		problem = "no query";
+	else if (!sqlite3_stmt_readonly(stmt) || sqlite3_column_count(stmt) == 0)
+		problem = "not a query that returns rows (one SELECT)";
+	else if (sqlite3_prepare_v2(db, tail, -1, &extra, NULL) != SQLITE_OK)
+		problem = sqlite3_errmsg(db);
+	else if (extra)
+		problem = "more than one statement (one SELECT)";
+	if (problem)
+		check_fail(error, error_size, "invariant %s (%s): %s", item->name,
+			   item->source, problem);
+	else
+		rc = 0;
+	sqlite3_finalize(extra);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Prepares every query of the set against an empty trace database. */
+static int invariants_check_queries(const struct invariant_set *set,
+				    char *error, size_t error_size)
+{
+	struct tracedb *db = NULL;
+	int rc = -1;
+	if (tracedb_open(&db, NULL, error, error_size) != 0)
+		return -1;
+	if (check_create_views(tracedb_sqlite(db), 0, error, error_size) != 0)
+		goto out_close;
+	for (int i = 0; i < set->count; i++)
+		if (invariant_check_query(tracedb_sqlite(db), &set->items[i],
+					  error, error_size) != 0)
+			goto out_close;
+	rc = 0;
+out_close:
+	tracedb_close(db);
+	return rc;
+}
+
+int invariants_load(struct invariant_set *set, const char *user_dir,
+		    char *error, size_t error_size)
+{
+	set->items = NULL;
+	set->count = 0;
+	for (int i = 0; i < flashsim_invariant_count; i++)
+		if (invariant_set_put(set, flashsim_invariant_names[i],
+				      flashsim_invariant_sources[i], "built-in",
+				      error, error_size) != 0)
+			goto out_free;
+	if (user_dir && invariants_load_dir(set, user_dir, error, error_size) != 0)
+		goto out_free;
+	if (invariants_check_queries(set, error, error_size) != 0)
+		goto out_free;
+	return 0;
+out_free:
+	invariants_free(set);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The snapshot                                                       */
+
+static int check_forget(struct check_context *ctx)
+{
+	for (int t = 0; t < CHECK_TABLE_COUNT; t++) {
+		char *sql = sqlite3_mprintf("DELETE FROM main.%s WHERE run_id = %lld",
+					    check_tables[t], (long long)ctx->run_id);
+		int rc = sql ? sqlite3_exec(ctx->db, sql, NULL, NULL, NULL) :
+			       SQLITE_NOMEM;
+		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
+			return check_fail_sql(ctx, ctx->db, "trace database");
+	}
+	return 0;
+}
+
+/* The stock key and the size of the due set, into final_sale. */
+static int check_snapshot_sale(struct check_context *ctx)
+{
+	const struct sim_config *config = ctx->input->config;
+	struct redis_conn *redis = ctx->input->redis;
+	char stock_key[KEY_MAX], due_key[KEY_MAX];
+	int64_t stock_left = 0, due = 0;
+	int found = 0, rc = -1;
+	sqlite3_stmt *stmt = NULL;
+	sale_stock_key(&config->sale, stock_key);
+	sale_due_key(&config->sale, due_key);
+	if (redis_get_integer(redis, stock_key, &stock_left, &found) != 0 ||
+	    redis_command_integer(redis, &due, "ZCARD %s", due_key) != 0)
+		return check_fail(ctx->error, ctx->error_size, "%s", redis->error);
+	if (sqlite3_prepare_v2(ctx->db,
+		"INSERT INTO final_sale(run_id, activity_id, tag, stock_key,"
+		" stock_initial, stock_left, due_count)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &stmt, NULL) != SQLITE_OK) {
+		check_fail_sql(ctx, ctx->db, "trace database");
+		goto out_finalize;
+	}
+	sqlite3_bind_int64(stmt, 1, ctx->run_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)config->sale.activity);
+	sqlite3_bind_text(stmt, 3, config->sale.tag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, stock_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, config->stock);
+	if (found)
+		sqlite3_bind_int64(stmt, 6, stock_left);
+	else
+		sqlite3_bind_null(stmt, 6);
+	sqlite3_bind_int64(stmt, 7, due);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		check_fail_sql(ctx, ctx->db, "trace database: final_sale");
+		goto out_finalize;
+	}
+	ctx->result->stock_left = stock_left; /* 0 when the key is missing */
+	ctx->result->due = due;
+	rc = 0;
+out_finalize:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* A string reply or nil, bound as text or NULL. */
+static void check_bind_reply(sqlite3_stmt *stmt, int index,
+			     const redisReply *reply)
+{
+	if (reply->type == REDIS_REPLY_STRING)
+		sqlite3_bind_text(stmt, index, reply->str, (int)reply->len,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+/* The text of the first error reply among replies, or a generic one. */
+static const char *check_reply_error(redisReply *const replies[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (replies[i]->type == REDIS_REPLY_ERROR)
+			return replies[i]->str;
+	return "unexpected reply";
+}
+
+static bool check_string_or_nil(const redisReply *reply)
+{
+	return reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_NIL;
+}
+
+/* replies: GET barrier, HMGET txn status branch_00_status attempts,
+ * ZSCORE due gid. Returns whether they have the expected shapes. */
+static bool check_user_replies_valid(redisReply *const replies[3])
+{
+	if (!check_string_or_nil(replies[0]) || !check_string_or_nil(replies[2]))
+		return false;
+	if (replies[1]->type != REDIS_REPLY_ARRAY || replies[1]->elements != 3)
+		return false;
+	for (size_t i = 0; i < 3; i++)
+		if (!check_string_or_nil(replies[1]->element[i]))
+			return false;
+	return true;
+}
+
+static int check_step_reset(struct check_context *ctx, sqlite3_stmt *stmt,
+			    const char *what)
+{
+	int rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return check_fail_sql(ctx, ctx->db, what);
+	return 0;
+}
+
+/* Stores user index u's told, txns and barriers rows, and counts them. */
+static int check_store_user(struct check_context *ctx,
+			    const struct check_user_statements *statements,
+			    int u, const char *gid, redisReply *const replies[3])
+{
+	const redisReply *txn = replies[1];
+	enum told told = ctx->input->told[u];
+	enum txn_status status = TXN_NONE;
+	assert(told >= TOLD_NOTHING && told <= TOLD_UNKNOWN);
+	if (!check_user_replies_valid(replies))
+		return check_fail(ctx->error, ctx->error_size, "redis %s: the"
+				  " keys of %s: %s", ctx->input->redis->address,
+				  gid, check_reply_error(replies));
+	sqlite3_bind_int64(statements->told, 1, ctx->run_id);
+	sqlite3_bind_int(statements->told, 2, u + 1);
+	sqlite3_bind_text(statements->told, 3, gid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(statements->told, 4, told_name(told), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(statements->barrier, 1, ctx->run_id);
+	sqlite3_bind_int(statements->barrier, 2, u + 1);
+	sqlite3_bind_text(statements->barrier, 3, gid, -1, SQLITE_STATIC);
+	check_bind_reply(statements->barrier, 4, replies[0]);
+	sqlite3_bind_int64(statements->txn, 1, ctx->run_id);
+	sqlite3_bind_int(statements->txn, 2, u + 1);
+	sqlite3_bind_text(statements->txn, 3, gid, -1, SQLITE_STATIC);
+	for (int field = 0; field < 3; field++)
+		check_bind_reply(statements->txn, 4 + field, txn->element[field]);
+	/* Scores are virtual ms; INTEGER affinity stores "4003" as 4003. */
+	check_bind_reply(statements->txn, 7, replies[2]);
+	if (check_step_reset(ctx, statements->told, "trace database: told") != 0 ||
+	    check_step_reset(ctx, statements->barrier,
+			     "trace database: final_barriers") != 0 ||
+	    check_step_reset(ctx, statements->txn,
+			     "trace database: final_txns") != 0)
+		return -1;
+	if (txn->element[0]->type == REDIS_REPLY_STRING)
+		status = txn_status_parse(txn->element[0]->str);
+	ctx->result->txns[status]++;
+	ctx->result->told[told]++;
+	return 0;
+}
+
+/* Reads the three replies of one user; on a broken connection frees
+ * those it read and fails (the pipeline cannot be drained then). */
+static int check_read_user_replies(struct check_context *ctx,
+				   redisReply *replies[3])
+{
+	redisContext *context = ctx->input->redis->context;
+	for (int i = 0; i < 3; i++) {
+		void *raw = NULL;
+		if (redisGetReply(context, &raw) != REDIS_OK || !raw) {
+			for (int j = 0; j < i; j++)
+				freeReplyObject(replies[j]);
+			return check_fail(ctx->error, ctx->error_size, "redis %s:"
+					  " reading the final state: %s",
+					  ctx->input->redis->address,
+					  context->errstr);
+		}
+		replies[i] = raw;
+	}
+	return 0;
+}
+
+/* Users [first, last): queue every command, then read every reply, so
+ * the connection is left with nothing pending even when a reply is bad. */
+static int check_snapshot_batch(struct check_context *ctx,
+				const struct check_user_statements *statements,
+				int first, int last)
+{
+	redisContext *context = ctx->input->redis->context;
+	const struct sale *sale = &ctx->input->config->sale;
+	char gid[GID_MAX], key[KEY_MAX], due_key[KEY_MAX];
+	int rc = 0;
+	sale_due_key(sale, due_key);
+	for (int u = first; u < last; u++) {
+		sale_gid(sale, (uint64_t)u + 1, gid);
+		sale_barrier_key(gid, key);
+		if (redisAppendCommand(context, "GET %s", key) != REDIS_OK)
+			goto out_no_memory;
+		sale_txn_key(gid, key);
+		if (redisAppendCommand(context, "HMGET %s status branch_00_status"
+				       " attempts", key) != REDIS_OK ||
+		    redisAppendCommand(context, "ZSCORE %s %s", due_key,
+				       gid) != REDIS_OK)
+			goto out_no_memory;
+	}
+	for (int u = first; u < last; u++) {
+		redisReply *replies[3] = { NULL, NULL, NULL };
+		if (check_read_user_replies(ctx, replies) != 0)
+			return -1;
+		sale_gid(sale, (uint64_t)u + 1, gid);
+		if (rc == 0)
+			rc = check_store_user(ctx, statements, u, gid, replies);
+		for (int i = 0; i < 3; i++)
+			freeReplyObject(replies[i]);
+	}
+	return rc;
+out_no_memory:
+	return check_fail(ctx->error, ctx->error_size, "redis %s: out of memory"
+			  " queueing commands", ctx->input->redis->address);
+}
+
+static int check_snapshot_users(struct check_context *ctx)
+{
+	struct check_user_statements statements = { NULL, NULL, NULL };
+	int users = ctx->input->config->users;
+	int rc = -1;
+	if (sqlite3_prepare_v2(ctx->db, "INSERT INTO told(run_id, user_id, gid,"
+			       " told) VALUES(?1, ?2, ?3, ?4)", -1,
+			       &statements.told, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ctx->db, "INSERT INTO final_txns(run_id, user_id,"
+			       " gid, status, branch_status, attempts, due_at)"
+			       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1,
+			       &statements.txn, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ctx->db, "INSERT INTO final_barriers(run_id,"
+			       " user_id, gid, value) VALUES(?1, ?2, ?3, ?4)",
+			       -1, &statements.barrier, NULL) != SQLITE_OK) {
+		check_fail_sql(ctx, ctx->db, "trace database");
+		goto out_finalize;
+	}
+	for (int first = 0; first < users; first += CHECK_USERS_PER_BATCH) {
+		int last = users - first > CHECK_USERS_PER_BATCH ?
+			   first + CHECK_USERS_PER_BATCH : users;
+		if (check_snapshot_batch(ctx, &statements, first, last) != 0)
+			goto out_finalize;
+	}
+	ctx->result->txns_open = ctx->result->txns[TXN_PREPARED] +
+				 ctx->result->txns[TXN_SUBMITTED];
+	rc = 0;
+out_finalize:
+	sqlite3_finalize(statements.told);
+	sqlite3_finalize(statements.txn);
+	sqlite3_finalize(statements.barrier);
+	return rc;
+}
+
+/* Copies every row of select_sql (order database) into insert_sql (trace
+ * database), whose ?1 is the run and ?2.. the selected columns. */
+static int check_copy_rows(struct check_context *ctx, const char *select_sql,
+			   const char *insert_sql)
+{
+	sqlite3 *orders = ctx->input->orders->db;
+	sqlite3_stmt *select = NULL, *insert = NULL;
+	int columns, step, rc = -1;
+	if (sqlite3_prepare_v2(orders, select_sql, -1, &select, NULL) != SQLITE_OK) {
+		check_fail_sql(ctx, orders, "order database");
+		goto out_finalize;
+	}
+	if (sqlite3_prepare_v2(ctx->db, insert_sql, -1, &insert, NULL) != SQLITE_OK) {
+		check_fail_sql(ctx, ctx->db, "trace database");
+		goto out_finalize;
+	}
+	columns = sqlite3_column_count(select);
+	assert(sqlite3_bind_parameter_count(insert) == columns + 1);
+	while ((step = sqlite3_step(select)) == SQLITE_ROW) {
+		sqlite3_bind_int64(insert, 1, ctx->run_id);
+		for (int c = 0; c < columns; c++)
+			sqlite3_bind_value(insert, c + 2,
+					   sqlite3_column_value(select, c));
+		if (check_step_reset(ctx, insert, "trace database") != 0)
+			goto out_finalize;
+	}
+	if (step != SQLITE_DONE) {
+		check_fail_sql(ctx, orders, "order database");
+		goto out_finalize;
+	}
+	rc = 0;
+out_finalize:
+	sqlite3_finalize(insert);
+	sqlite3_finalize(select);
+	return rc;
+}
+
+static int check_snapshot_orders(struct check_context *ctx)
+{
+	sqlite3_stmt *count = NULL;
+	int rc = -1;
+	if (check_copy_rows(ctx,
+		"SELECT id, activity_id, user_id, gid, created_at FROM orders"
+		" ORDER BY id",
+		"INSERT INTO final_orders(run_id, order_id, activity_id, user_id,"
+		" gid, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)") != 0 ||
+	    check_copy_rows(ctx,
+		"SELECT gid, branch_id, op, barrier_id, reason, created_at"
+		" FROM barrier ORDER BY gid, branch_id, op, barrier_id",
+		"INSERT INTO final_order_barriers(run_id, gid, branch_id, op,"
+		" barrier_id, reason, created_at)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)") != 0)
+		return -1;
+	if (sqlite3_prepare_v2(ctx->db, "SELECT count(*) FROM final_orders"
+			       " WHERE run_id = ?1 AND activity_id = ?2", -1,
+			       &count, NULL) != SQLITE_OK) {
+		check_fail_sql(ctx, ctx->db, "trace database");
+		goto out_finalize;
+	}
+	sqlite3_bind_int64(count, 1, ctx->run_id);
+	sqlite3_bind_int64(count, 2,
+			   (sqlite3_int64)ctx->input->config->sale.activity);
+	if (sqlite3_step(count) != SQLITE_ROW) {
+		check_fail_sql(ctx, ctx->db, "trace database");
+		goto out_finalize;
+	}
+	ctx->result->orders = sqlite3_column_int64(count, 0);
+	rc = 0;
+out_finalize:
+	sqlite3_finalize(count);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the invariants                                             */
+
+/* A result row as "col=value, col=value", and the values of its columns
+ * named gid, comma-separated. Both sqlite3_malloc'd, or NULL when empty. */
+static int check_format_row(sqlite3_stmt *stmt, char **row, char **gids)
+{
+	sqlite3_str *row_text = sqlite3_str_new(NULL);
+	sqlite3_str *gid_text = sqlite3_str_new(NULL);
+	int columns = sqlite3_column_count(stmt);
+	int rc = 0;
+	for (int c = 0; c < columns; c++) {
+		const char *name = sqlite3_column_name(stmt, c);
+		/* The type first: sqlite3_column_text may convert the value. */
+		bool null = sqlite3_column_type(stmt, c) == SQLITE_NULL;
+		const char *value = (const char *)sqlite3_column_text(stmt, c);
+		name = name ? name : "?";
+		sqlite3_str_appendf(row_text, "%s%s=%s", c ? ", " : "", name,
+				    null || !value ? "NULL" : value);
+		if (!null && value && value[0] && sqlite3_stricmp(name, "gid") == 0)
+			sqlite3_str_appendf(gid_text, "%s%s",
+					    sqlite3_str_length(gid_text) ? "," : "",
+					    value);
+	}
+	if (sqlite3_str_errcode(row_text) != SQLITE_OK ||
+	    sqlite3_str_errcode(gid_text) != SQLITE_OK)
+		rc = -1;
+	*row = sqlite3_str_finish(row_text);
+	*gids = sqlite3_str_finish(gid_text);
+	return rc;
+}
+
+/* Runs one invariant and records its rows; the first row of the first
+ * violated invariant becomes the result's problem. */
+static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
+			       const struct invariant *item)
+{
+	sqlite3_stmt *query = NULL;
+	char *row = NULL, *gids = NULL;
+	int rows = 0, step = SQLITE_DONE, rc = -1;
+	if (sqlite3_prepare_v2(ctx->db, item->sql, -1, &query, NULL) != SQLITE_OK) {
+		check_fail(ctx->error, ctx->error_size, "invariant %s (%s): %s",
+			   item->name, item->source, sqlite3_errmsg(ctx->db));
+		goto out_finalize;
+	}
+	while (rows < CHECK_ROWS_RECORDED_MAX &&
+	       (step = sqlite3_step(query)) == SQLITE_ROW) {
+		if (check_format_row(query, &row, &gids) != 0) {
+			check_fail(ctx->error, ctx->error_size, "out of memory");
+			goto out_finalize;
+		}
+		rows++;
+		if (rows == 1 && ctx->violated == 0)
+			snprintf(ctx->result->problem, sizeof(ctx->result->problem),
+				 "%s: %s", item->name, row ? row : "");
+		sqlite3_bind_int64(insert, 1, ctx->run_id);
+		sqlite3_bind_text(insert, 2, item->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(insert, 3, rows);
+		sqlite3_bind_text(insert, 4, row ? row : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(insert, 5, gids ? gids : "", -1, SQLITE_STATIC);
+		if (check_step_reset(ctx, insert, "trace database: violations") != 0)
+			goto out_finalize;
+		sqlite3_free(row);
+		sqlite3_free(gids);
+		row = gids = NULL;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		check_fail(ctx->error, ctx->error_size, "invariant %s (%s): %s",
+			   item->name, item->source, sqlite3_errmsg(ctx->db));
+		goto out_finalize;
+	}
+	if (rows > 0)
+		ctx->violated++;
+	rc = 0;
+out_finalize:
+	sqlite3_free(row);
+	sqlite3_free(gids);
+	sqlite3_finalize(query);
+	return rc;
+}
+
+static int check_run_invariants(struct check_context *ctx,
+				const struct invariant_set *invariants)
+{
+	sqlite3_stmt *insert = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(ctx->db, "INSERT INTO violations(run_id, invariant,"
+			       " row_number, row, gids) VALUES(?1, ?2, ?3, ?4, ?5)",
+			       -1, &insert, NULL) != SQLITE_OK) {
+		check_fail_sql(ctx, ctx->db, "trace database");
+		goto out_finalize;
+	}
+	for (int i = 0; i < invariants->count; i++)
+		if (check_run_invariant(ctx, insert, &invariants->items[i]) != 0)
+			goto out_finalize;
+	rc = 0;
+out_finalize:
+	sqlite3_finalize(insert);
+	return rc;
+}
+
+/* Clears what check_run fills, but a liveness verdict and its problem. */
+static void check_reset_result(struct sim_result *result)
+{
+	result->stock_left = 0;
+	result->orders = 0;
+	result->txns_open = 0;
+	result->due = 0;
+	memset(result->txns, 0, sizeof(result->txns));
+	memset(result->told, 0, sizeof(result->told));
+}
+
+int check_run(struct tracedb *db, int64_t run_id,
+	      const struct check_input *input,
+	      const struct invariant_set *invariants,
+	      struct sim_result *result, char *error, size_t error_size)
+{
+	struct check_context ctx = {
+		.db = tracedb_sqlite(db), .run_id = run_id, .input = input,
+		.result = result, .error = error, .error_size = error_size,
+	};
+	char problem[sizeof(result->problem)];
+	bool liveness = result->verdict == VERDICT_LIVENESS;
+	int rc = -1;
+	assert(input->config->users >= 0);
+	assert(input->told || input->config->users == 0);
+	if (sqlite3_exec(ctx.db, "SAVEPOINT check_run", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		return check_fail_sql(&ctx, ctx.db, "trace database");
+	snprintf(problem, sizeof(problem), "%s", result->problem);
+	result->problem[0] = '\0';
+	check_reset_result(result);
+	if (check_forget(&ctx) != 0 || check_snapshot_sale(&ctx) != 0 ||
+	    check_snapshot_users(&ctx) != 0 || check_snapshot_orders(&ctx) != 0 ||
+	    check_create_views(ctx.db, run_id, error, error_size) != 0 ||
+	    check_run_invariants(&ctx, invariants) != 0)
+		goto out_release;
+	if (liveness)
+		snprintf(result->problem, sizeof(result->problem), "%s", problem);
+	else
+		result->verdict = ctx.violated ? VERDICT_VIOLATION : VERDICT_OK;
+	rc = 0;
+out_release:
+	if (rc != 0) {
+		snprintf(result->problem, sizeof(result->problem), "%s", problem);
+		sqlite3_exec(ctx.db, "ROLLBACK TO check_run", NULL, NULL, NULL);
+	}
+	if (sqlite3_exec(ctx.db, "RELEASE check_run", NULL, NULL,
+			 NULL) != SQLITE_OK && rc == 0)
+		rc = check_fail_sql(&ctx, ctx.db, "trace database");
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The report                                                         */
+
+static void check_report_rows(FILE *out, sqlite3 *db, int64_t run_id,
+			      const char *invariant, int rows)
+{
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT row FROM violations WHERE run_id = ?1"
+			       " AND invariant = ?2 ORDER BY row_number LIMIT ?3",
+			       -1, &stmt, NULL) != SQLITE_OK) {
+		fprintf(out, "  (cannot read the rows: %s)\n", sqlite3_errmsg(db));
+		goto out_finalize;
+	}
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		fprintf(out, "  %s\n", (const char *)sqlite3_column_text(stmt, 0));
+	if (rows > CHECK_REPORT_ROWS_MAX)
+		fprintf(out, "  ... and %d more rows\n", rows - CHECK_REPORT_ROWS_MAX);
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
+/* The events of the gids named by the rows printed for invariant. */
+static const char check_events_sql[] =
+	"WITH RECURSIVE split(gid, rest) AS ("
+	"  SELECT '', gids || ',' FROM violations"
+	"   WHERE run_id = ?1 AND invariant = ?2 AND row_number <= ?3"
+	"  UNION ALL"
+	"  SELECT substr(rest, 1, instr(rest, ',') - 1),"
+	"         substr(rest, instr(rest, ',') + 1)"
+	"    FROM split WHERE rest <> '')"
+	" SELECT time_ms, actor, step, gid, detail, fault FROM events"
+	"  WHERE run_id = ?1 AND gid IN (SELECT gid FROM split WHERE gid <> '')"
+	"  ORDER BY seq";
+
+static void check_report_event(FILE *out, sqlite3_stmt *stmt)
+{
+	const char *actor = (const char *)sqlite3_column_text(stmt, 1);
+	fprintf(out, "    %8lld  %-9s", (long long)sqlite3_column_int64(stmt, 0),
+		actor ? actor : "");
+	for (int c = 2; c <= 4; c++) {
+		const char *text = (const char *)sqlite3_column_text(stmt, c);
+		if (text && text[0])
+			fprintf(out, " %s", text);
+	}
+	if (sqlite3_column_bytes(stmt, 5) > 0)
+		fprintf(out, "  [fault %s]", (const char *)sqlite3_column_text(stmt, 5));
+	fputc('\n', out);
+}
+
+static void check_report_events(FILE *out, sqlite3 *db, int64_t run_id,
+				const char *invariant)
+{
+	sqlite3_stmt *stmt = NULL;
+	int events = 0, step;
+	if (sqlite3_prepare_v2(db, check_events_sql, -1, &stmt, NULL) != SQLITE_OK) {
+		fprintf(out, "  (cannot read the events: %s)\n", sqlite3_errmsg(db));
+		goto out_finalize;
+	}
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (events == 0)
+			fprintf(out, "  events of the transactions involved:\n");
+		if (events < CHECK_REPORT_EVENTS_MAX)
+			check_report_event(out, stmt);
+		events++;
+	}
+	if (events > CHECK_REPORT_EVENTS_MAX)
+		fprintf(out, "    ... and %d more events\n",
+			events - CHECK_REPORT_EVENTS_MAX);
+	if (step != SQLITE_DONE)
+		fprintf(out, "  (cannot read the events: %s)\n", sqlite3_errmsg(db));
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
+void check_report_violations(FILE *out, struct tracedb *trace, int64_t run_id)
+{
+	sqlite3 *db = tracedb_sqlite(trace);
+	sqlite3_stmt *stmt = NULL;
+	int step;
+	if (sqlite3_prepare_v2(db, "SELECT invariant, count(*) FROM violations"
+			       " WHERE run_id = ?1 GROUP BY invariant"
+			       " ORDER BY min(rowid)", -1, &stmt, NULL) != SQLITE_OK) {
+		fprintf(out, "(cannot read the violations: %s)\n", sqlite3_errmsg(db));
+		goto out_finalize;
+	}
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *invariant = (const char *)sqlite3_column_text(stmt, 0);
+		int rows = sqlite3_column_int(stmt, 1);
+		fprintf(out, "violated: %s (%d row%s)\n", invariant, rows,
+			rows == 1 ? "" : "s");
+		check_report_rows(out, db, run_id, invariant, rows);
+		check_report_events(out, db, run_id, invariant);
+	}
+	if (step != SQLITE_DONE)
+		fprintf(out, "(cannot read the violations: %s)\n", sqlite3_errmsg(db));
+out_finalize:
+	sqlite3_finalize(stmt);
+}

@@ -1,0 +1,71 @@
+/*
+ * check.h - the checker: the real final state, and invariants in SQL.
+ *
+ * After a run, the checker reads the final state back from the real stores
+ * (the stock key, every user's barrier key and transaction hash and its
+ * place in the due set, from Redis; the orders and barrier rows from
+ * SQLite) into the trace database, with what each user was told. Then it
+ * runs every invariant: an SQL query that returns the rows violating it.
+ * The built-in invariants are the .sql files of sim/invariants (compiled
+ * in); users add their own with --invariants DIR. The queries see these views of the run
+ * being checked (docs/TRACE.md): sale, users, txns, barriers, orders,
+ * order_barriers.
+ */
+#ifndef FLASHSIM_CHECK_H
+#define FLASHSIM_CHECK_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "order.h"
+#include "redis.h"
+#include "sim.h"
+#include "tracedb.h"
+
+#define INVARIANT_NAME_MAX 64
+
+struct invariant {
+	char name[INVARIANT_NAME_MAX]; /* file name without .sql */
+	char *sql;                     /* owned */
+	char source[256];              /* "built-in" or the file's path */
+};
+
+struct invariant_set {
+	struct invariant *items;       /* owned */
+	int count;
+};
+
+/* The built-in invariants, then every *.sql of user_dir (NULL: none) in
+ * name order; a user file replaces the built-in of the same name. Each
+ * query is prepared once against an empty trace database, so a broken
+ * query is reported here with its file and SQLite's message. Returns 0, or
+ * -1 with error. */
+int invariants_load(struct invariant_set *set, const char *user_dir,
+		    char *error, size_t error_size);
+void invariants_free(struct invariant_set *set);
+
+struct check_input {
+	const struct sim_config *config;
+	struct redis_conn *redis;
+	struct order_db *orders;
+	const enum told *told;         /* by user index (user id - 1) */
+};
+
+/* Snapshots the final state of run_id, runs every invariant and records
+ * the violating rows. Fills result: stock_left (0 when the key is missing),
+ * orders, txns[], txns_open, due, told[]; and, unless it is already
+ * VERDICT_LIVENESS, verdict and problem (the first violated invariant and
+ * its first row, "<name>: col=value, ..."). Checking a run again replaces
+ * its snapshot. All of it is one SAVEPOINT, inside the run's transaction
+ * or alone. Returns 0, or -1 with error when a store or a query failed:
+ * no verdict then, and nothing of the check is kept. */
+int check_run(struct tracedb *db, int64_t run_id,
+	      const struct check_input *input,
+	      const struct invariant_set *invariants,
+	      struct sim_result *result, char *error, size_t error_size);
+
+/* Prints the violations of run_id: each invariant, its rows, and the
+ * events of the gids those rows name. Prints nothing when there are none. */
+void check_report_violations(FILE *out, struct tracedb *db, int64_t run_id);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * cmd_explore.c - `flashsim explore`: the explorer's command line and its
+ * summary: faults tried by kind, verdicts, coverage of the failure points,
+ * and each distinct failure with its shrunk plan and replay command.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "explore.h"
+
+static const char *mode_name(enum explore_mode mode)
+{
+	switch (mode) {
+	case EXPLORE_EXHAUSTIVE: return "exhaustive";
+	case EXPLORE_PAIRS: return "pairs";
+	case EXPLORE_RANDOM: return "random";
+	}
+	return "?";
+}
+
+static void print_kinds(FILE *out, const struct explore_stats *stats)
+{
+	fprintf(out, "\nfaults injected, by kind (runs are counted once per fault):\n");
+	fprintf(out, "  %-20s %8s %8s %10s %9s\n", "kind", "faults", "ok",
+		"violation", "liveness");
+	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
+		const uint64_t *v = stats->by_kind[k];
+		uint64_t total = v[VERDICT_OK] + v[VERDICT_VIOLATION] +
+				 v[VERDICT_LIVENESS];
+		fprintf(out, "  %-20s %8" PRIu64 " %8" PRIu64 " %10" PRIu64
+			" %9" PRIu64 "\n", fault_kind_name(k), total,
+			v[VERDICT_OK], v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
+	}
+	fprintf(out, "\nverdicts: %" PRIu64 " runs: %" PRIu64 " ok, %" PRIu64
+		" violation, %" PRIu64 " liveness\n", stats->done,
+		stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
+		stats->verdicts[VERDICT_LIVENESS]);
+}
+
+static void print_coverage(FILE *out, const struct explore_stats *stats)
+{
+	int hit = 0;
+	for (int p = 0; p < POINT_COUNT; p++)
+		hit += stats->hits[p] > 0;
+	fprintf(out, "\ncoverage: %d of %d failure points reached%s\n", hit,
+		POINT_COUNT, hit == POINT_COUNT ? " (all)" : "; never reached:");
+	for (int p = 0; p < POINT_COUNT; p++)
+		if (!stats->hits[p])
+			fprintf(out, "  %s\n", point_name(p));
+}
+
+static void print_failures(FILE *out, const struct explore_stats *stats)
+{
+	if (stats->failure_count == 0) {
+		fprintf(out, "\nfailures: none\n");
+		return;
+	}
+	for (int i = 0; i < stats->failure_count; i++) {
+		const struct explore_failure *failure = &stats->failures[i];
+		const struct sim_config *shrunk = &failure->shrunk;
+		fprintf(out, "\nFAILURE %d: %s (%" PRIu64 " run%s)\n", i + 1,
+			failure->key, failure->count, failure->count == 1 ? "" : "s");
+		fprintf(out, "  problem: %s\n", failure->problem);
+		fprintf(out, "  shrunk:  %d user%s, stock %" PRId64 ", %d fault%s\n",
+			shrunk->users, shrunk->users == 1 ? "" : "s",
+			shrunk->stock, shrunk->plan.count,
+			shrunk->plan.count == 1 ? "" : "s");
+		for (int f = 0; f < shrunk->plan.count; f++) {
+			char text[96];
+			fault_format(&shrunk->plan.faults[f], text, sizeof(text));
+			fprintf(out, "           %s\n", text);
+		}
+		fprintf(out, "  replay:  %s\n", failure->replay);
+		fprintf(out, "           (%s)\n", failure->replay_verified ?
+			"replayed twice: same failure, same digest" :
+			"WARNING: the replay did not reproduce the same digest");
+		if (failure->report)
+			fprintf(out, "%s", failure->report);
+	}
+	if (stats->failures_dropped)
+		fprintf(out, "\n(%" PRIu64 " more runs failed in ways past the"
+			" first %d)\n", stats->failures_dropped,
+			EXPLORE_FAILURES_MAX);
+}
+
+static void print_summary(FILE *out, const struct cli_options *options,
+			  const struct explore_stats *stats)
+{
+	print_kinds(out, stats);
+	fprintf(out, "time: %.1f s, %.1f runs/s with %d job%s; %" PRIu64
+		" shrinking runs; peak memory %zu MB\n", stats->seconds,
+		stats->seconds > 0 ? (double)stats->done / stats->seconds : 0.0,
+		options->jobs, options->jobs == 1 ? "" : "s", stats->shrink_runs,
+		stats->peak_rss_kb / 1024);
+	print_coverage(out, stats);
+	print_failures(out, stats);
+}
+
+int command_explore(int argc, char **argv, const char *program)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	char error[1024];
+	int rc = cli_parse(argc, argv, program, true, &options);
+	if (rc != 0)
+		return rc;
+	if (options.runner.redis_address && (!options.runner.flush ||
+					     options.jobs > 1)) {
+		fprintf(stderr, "flashsim explore: with --redis, give --flush"
+			" and keep --jobs 1 (each job needs a Redis of its own;"
+			" without --redis each job starts one)\n");
+		return EXIT_USAGE;
+	}
+	if (options.runner.redis_address)
+		options.kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
+	stats = calloc(1, sizeof(*stats));
+	if (!stats) {
+		fprintf(stderr, "flashsim explore: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	printf("flashsim explore: %s; %d users, stock %" PRId64 ", apps %d,"
+	       " coordinators %d, seed %" PRIu64 "\n", mode_name(options.mode),
+	       options.config.users, options.config.stock, options.config.apps,
+	       options.config.coordinators, options.config.seed);
+	fflush(stdout);
+	rc = explore(&options, !options.quiet && isatty(STDERR_FILENO) ? stderr : NULL,
+		     stats, error, sizeof(error));
+	if (rc == 0 || stats->done > 0)
+		print_summary(stdout, &options, stats);
+	if (rc != 0) {
+		fprintf(stderr, "flashsim explore: %s%s\n",
+			rc == EXIT_INTERNAL ? "internal error: " : "", error);
+	} else if (stats->verdicts[VERDICT_VIOLATION]) {
+		rc = EXIT_VIOLATION;
+	} else if (stats->verdicts[VERDICT_LIVENESS]) {
+		rc = EXIT_LIVENESS;
+	}
+	explore_stats_free(stats);
+	free(stats);
+	return rc;
+}

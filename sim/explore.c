@@ -1,0 +1,625 @@
+/*
+ * explore.c - the explorer (see explore.h).
+ */
+#include "explore.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+#define JOBS_MAX 64
+#define PAIRS_DEFAULT 2000
+#define RANDOM_DEFAULT 1000
+#define SHRINK_USER_STEPS 12
+
+/* The work of an exploration: run i is described by work_config(). */
+struct work {
+	const struct cli_options *options;
+	struct fault *singles;       /* owned */
+	uint64_t single_count;
+	uint64_t planned;
+	uint64_t pair_step;          /* pairs: a stride coprime with S*(S-1) */
+	double deadline;             /* monotonic seconds, 0: none */
+};
+
+/* What a run sends back; fits in PIPE_BUF, so a write is atomic. */
+struct record {
+	uint64_t index;
+	int failed;                  /* internal error: no verdict */
+	enum verdict verdict;
+	char key[EXPLORE_KEY_MAX];
+	char problem[200];
+	uint32_t hits[POINT_COUNT];
+	struct fault_plan fired;
+};
+
+_Static_assert(sizeof(struct record) <= 4096, "a record must fit in PIPE_BUF");
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The failure's name: the invariant before the first ':' of the problem. */
+static void failure_key(const struct sim_result *result, char *key, size_t size)
+{
+	const char *colon = strchr(result->problem, ':');
+	size_t length = colon ? (size_t)(colon - result->problem) :
+				strlen(result->problem);
+	if (result->verdict == VERDICT_LIVENESS)
+		snprintf(key, size, "liveness");
+	else
+		snprintf(key, size, "%.*s", (int)length, result->problem);
+}
+
+static void work_config(const struct work *work, uint64_t index,
+			struct sim_config *config)
+{
+	const struct cli_options *options = work->options;
+	*config = options->config;
+	switch (options->mode) {
+	case EXPLORE_EXHAUSTIVE:
+		fault_plan_push(&config->plan, &work->singles[index]);
+		return;
+	case EXPLORE_PAIRS: {
+		uint64_t s = work->single_count;
+		uint64_t pair = (index * work->pair_step) % (s * (s - 1));
+		uint64_t first = pair / (s - 1), second = pair % (s - 1);
+		if (second >= first)
+			second++;
+		fault_plan_push(&config->plan, &work->singles[first]);
+		fault_plan_push(&config->plan, &work->singles[second]);
+		return;
+	}
+	case EXPLORE_RANDOM:
+		config->seed = options->config.seed + index;
+		config->random_faults = true;
+		config->random_kinds = options->kinds;
+		return;
+	}
+}
+
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* Every (point, hit, kind) the dry run reached, in point order. */
+static int enumerate(struct work *work, const struct explore_stats *stats,
+		     unsigned kinds, char *error, size_t error_size)
+{
+	uint64_t count = 0, at = 0;
+	for (int p = 0; p < POINT_COUNT; p++)
+		for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
+			if (point_allows(p, k) && (kinds & KIND_BIT(k)))
+				count += stats->dry_hits[p];
+	work->singles = calloc(count ? count : 1, sizeof(*work->singles));
+	if (!work->singles) {
+		snprintf(error, error_size, "out of memory for %" PRIu64 " faults",
+			 count);
+		return -1;
+	}
+	for (int p = 0; p < POINT_COUNT; p++)
+		for (uint32_t n = 1; n <= stats->dry_hits[p]; n++)
+			for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
+				if (point_allows(p, k) && (kinds & KIND_BIT(k)))
+					work->singles[at++] = (struct fault){ p, n, k };
+	assert(at == count);
+	work->single_count = count;
+	return 0;
+}
+
+static void plan_work(struct work *work)
+{
+	const struct cli_options *options = work->options;
+	uint64_t s = work->single_count;
+	switch (options->mode) {
+	case EXPLORE_EXHAUSTIVE:
+		work->planned = s;
+		if (options->runs && (uint64_t)options->runs < s)
+			work->planned = (uint64_t)options->runs;
+		break;
+	case EXPLORE_PAIRS:
+		work->planned = s < 2 ? 0 : s * (s - 1);
+		if (work->planned > (uint64_t)(options->runs ? options->runs :
+					       PAIRS_DEFAULT))
+			work->planned = (uint64_t)(options->runs ? options->runs :
+						   PAIRS_DEFAULT);
+		/* A stride coprime with the number of pairs visits distinct
+		 * pairs spread over all of them. */
+		work->pair_step = 7919;
+		while (s >= 2 && gcd(work->pair_step, s * (s - 1)) != 1)
+			work->pair_step += 2;
+		break;
+	case EXPLORE_RANDOM:
+		work->planned = (uint64_t)(options->runs ? options->runs :
+					   RANDOM_DEFAULT);
+		break;
+	}
+	if (options->seconds)
+		work->deadline = now_seconds() + (double)options->seconds;
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+static struct runner_options worker_runner_options(const struct cli_options *o)
+{
+	struct runner_options runner = o->runner;
+	runner.trace_path = NULL;   /* runs are kept by the parent's runner */
+	runner.orders_db = NULL;
+	runner.timeline = NULL;
+	return runner;
+}
+
+static int one_run(struct runner *runner, const struct sim_config *config,
+		   uint64_t index, struct record *record)
+{
+	struct sim_result result;
+	char replay[4096], error[512];
+	int64_t run_id = 0;
+	int rc = runner_run(runner, config, "explore", &result, &run_id, replay,
+			    sizeof(replay), error, sizeof(error));
+	memset(record, 0, sizeof(*record));
+	record->index = index;
+	if (rc != 0) {
+		record->failed = 1;
+		snprintf(record->problem, sizeof(record->problem), "%.199s", error);
+		return -1;
+	}
+	record->verdict = result.verdict;
+	failure_key(&result, record->key, sizeof(record->key));
+	snprintf(record->problem, sizeof(record->problem), "%.199s", result.problem);
+	memcpy(record->hits, result.hits, sizeof(record->hits));
+	record->fired = result.fired;
+	tracedb_drop_run(runner->db, run_id);
+	return 0;
+}
+
+typedef int (*record_sink)(void *context, const struct record *record);
+
+/* Runs job's share (every jobs-th run) and hands each record to sink. */
+static int run_share(const struct work *work, int job, int jobs,
+		     record_sink sink, void *context, char *error,
+		     size_t error_size)
+{
+	struct runner_options runner_options =
+		worker_runner_options(work->options);
+	struct runner runner;
+	int rc = runner_open(&runner, &runner_options, error, error_size);
+	for (uint64_t i = (uint64_t)job; rc == 0 && i < work->planned;
+	     i += (uint64_t)jobs) {
+		struct sim_config config;
+		struct record record;
+		if (work->deadline && now_seconds() > work->deadline)
+			break;
+		work_config(work, i, &config);
+		if (one_run(&runner, &config, i, &record) != 0) {
+			snprintf(error, error_size, "run %" PRIu64 ": %s", i,
+				 record.problem);
+			rc = EXIT_INTERNAL;
+		}
+		if (sink(context, &record) != 0 && rc == 0)
+			rc = EXIT_INTERNAL;
+	}
+	runner_close(&runner);
+	return rc;
+}
+
+/* ---- aggregating ------------------------------------------------------- */
+
+struct aggregate {
+	struct explore_stats *stats;
+	const struct work *work;
+	FILE *progress;
+	double started;
+	double last_drawn;
+};
+
+static struct explore_failure *failure_slot(struct explore_stats *stats,
+					    const char *key)
+{
+	for (int i = 0; i < stats->failure_count; i++)
+		if (strcmp(stats->failures[i].key, key) == 0)
+			return &stats->failures[i];
+	if (stats->failure_count == EXPLORE_FAILURES_MAX)
+		return NULL;
+	struct explore_failure *failure = &stats->failures[stats->failure_count++];
+	memset(failure, 0, sizeof(*failure));
+	snprintf(failure->key, sizeof(failure->key), "%s", key);
+	return failure;
+}
+
+static void draw_progress(struct aggregate *aggregate, bool last)
+{
+	struct explore_stats *stats = aggregate->stats;
+	double now = now_seconds(), elapsed = now - aggregate->started;
+	if (!aggregate->progress || (!last && now - aggregate->last_drawn < 0.2))
+		return;
+	aggregate->last_drawn = now;
+	fprintf(aggregate->progress,
+		"\rexplore: %" PRIu64 "/%" PRIu64 " runs, %.1f runs/s, %" PRIu64
+		" failing%s", stats->done, stats->planned,
+		elapsed > 0 ? (double)stats->done / elapsed : 0.0,
+		stats->verdicts[VERDICT_VIOLATION] +
+		stats->verdicts[VERDICT_LIVENESS], last ? "\n" : "   ");
+	fflush(aggregate->progress);
+}
+
+static int absorb(void *context, const struct record *record)
+{
+	struct aggregate *aggregate = context;
+	struct explore_stats *stats = aggregate->stats;
+	struct explore_failure *failure;
+	if (record->failed)
+		return -1;
+	stats->done++;
+	stats->verdicts[record->verdict]++;
+	for (int p = 0; p < POINT_COUNT; p++)
+		stats->hits[p] += record->hits[p];
+	for (int i = 0; i < record->fired.count; i++) {
+		const struct fault *fault = &record->fired.faults[i];
+		stats->by_kind[fault->kind][record->verdict]++;
+		stats->matrix[fault->point][fault->kind][record->verdict]++;
+		stats->faults_fired++;
+	}
+	if (record->verdict != VERDICT_OK) {
+		failure = failure_slot(stats, record->key);
+		if (!failure) {
+			stats->failures_dropped++;
+		} else if (failure->count++ == 0) {
+			work_config(aggregate->work, record->index, &failure->first);
+			failure->first_fired = record->fired;
+			snprintf(failure->problem, sizeof(failure->problem), "%s",
+				 record->problem);
+		}
+	}
+	draw_progress(aggregate, false);
+	return 0;
+}
+
+static int write_record(void *context, const struct record *record)
+{
+	int fd = *(int *)context;
+	ssize_t n;
+	do {
+		n = write(fd, record, sizeof(*record));
+	} while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(*record) ? 0 : -1;
+}
+
+/* ---- workers ----------------------------------------------------------- */
+
+/* Reads whole records from the workers' pipes until every one is closed. */
+static int collect(struct aggregate *aggregate, int *fds, int jobs)
+{
+	struct pollfd polls[JOBS_MAX];
+	int open = jobs, rc = 0;
+	for (int j = 0; j < jobs; j++)
+		polls[j] = (struct pollfd){ fds[j], POLLIN, 0 };
+	while (open > 0) {
+		if (poll(polls, (nfds_t)jobs, 200) < 0 && errno != EINTR)
+			return -1;
+		draw_progress(aggregate, false);
+		for (int j = 0; j < jobs; j++) {
+			struct record record;
+			ssize_t n;
+			if (polls[j].fd < 0 || !(polls[j].revents & (POLLIN | POLLHUP)))
+				continue;
+			n = read(polls[j].fd, &record, sizeof(record));
+			if (n == (ssize_t)sizeof(record)) {
+				if (absorb(aggregate, &record) != 0)
+					rc = -1;
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			close(polls[j].fd);
+			polls[j].fd = -1;
+			open--;
+		}
+	}
+	return rc;
+}
+
+static void worker(const struct work *work, int job, int jobs, int fd)
+{
+	char error[512];
+	int rc = run_share(work, job, jobs, write_record, &fd, error,
+			   sizeof(error));
+	if (rc != 0)
+		fprintf(stderr, "flashsim explore: worker %d: %s\n", job + 1, error);
+	/* _exit: the parent's exit handlers are not ours to run. */
+	_exit(rc);
+}
+
+static int run_workers(const struct work *work, struct aggregate *aggregate,
+		       int jobs, char *error, size_t error_size)
+{
+	pid_t pids[JOBS_MAX];
+	int fds[JOBS_MAX], started = 0, rc = 0;
+	fflush(NULL);
+	for (; started < jobs; started++) {
+		int pipe_fds[2];
+		if (pipe(pipe_fds) != 0)
+			break;
+		pids[started] = fork();
+		if (pids[started] < 0) {
+			close(pipe_fds[0]);
+			close(pipe_fds[1]);
+			break;
+		}
+		if (pids[started] == 0) {
+			for (int j = 0; j < started; j++)
+				close(fds[j]);
+			close(pipe_fds[0]);
+			worker(work, started, jobs, pipe_fds[1]);
+		}
+		close(pipe_fds[1]);
+		fds[started] = pipe_fds[0];
+	}
+	if (started < jobs) {
+		snprintf(error, error_size, "cannot start worker %d: %s",
+			 started + 1, strerror(errno));
+		rc = EXIT_INTERNAL;
+		jobs = started;
+	}
+	if (collect(aggregate, fds, jobs) != 0 && rc == 0) {
+		snprintf(error, error_size, "a run failed inside a worker (see above)");
+		rc = EXIT_INTERNAL;
+	}
+	for (int j = 0; j < jobs; j++) {
+		int status;
+		while (waitpid(pids[j], &status, 0) < 0 && errno == EINTR)
+			;
+		if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && rc == 0) {
+			snprintf(error, error_size, "worker %d failed", j + 1);
+			rc = EXIT_INTERNAL;
+		}
+	}
+	return rc;
+}
+
+/* ---- shrinking --------------------------------------------------------- */
+
+struct trial {
+	bool same;                 /* failed the same way */
+	struct fault_plan fired;
+	uint64_t digest;
+	int64_t run_id;
+	char replay[4096];
+	char problem[512];
+};
+
+/* Runs config and compares its failure with key; the run stays in the
+ * trace database only when keep. */
+static int try_run(struct runner *runner, const struct sim_config *config,
+		   const char *key, bool keep, struct trial *trial,
+		   struct explore_stats *stats, char *error, size_t error_size)
+{
+	struct sim_result result;
+	char run_key[EXPLORE_KEY_MAX];
+	int rc = runner_run(runner, config, "explore", &result, &trial->run_id,
+			    trial->replay, sizeof(trial->replay), error,
+			    error_size);
+	stats->shrink_runs++;
+	if (rc != 0)
+		return rc;
+	failure_key(&result, run_key, sizeof(run_key));
+	trial->same = result.verdict != VERDICT_OK && strcmp(run_key, key) == 0;
+	trial->fired = result.fired;
+	trial->digest = result.digest;
+	snprintf(trial->problem, sizeof(trial->problem), "%s", result.problem);
+	if (!keep)
+		tracedb_drop_run(runner->db, trial->run_id);
+	return 0;
+}
+
+/* Drops each fault in turn while the run still fails the same way. */
+static int shrink_faults(struct runner *runner, struct explore_failure *failure,
+			 struct explore_stats *stats, char *error,
+			 size_t error_size)
+{
+	struct sim_config *best = &failure->shrunk;
+	struct trial trial;
+	for (int i = 0; i < best->plan.count && best->plan.count > 1;) {
+		struct sim_config candidate = *best;
+		int rc;
+		memmove(&candidate.plan.faults[i], &candidate.plan.faults[i + 1],
+			sizeof(struct fault) * (size_t)(candidate.plan.count - i - 1));
+		candidate.plan.count--;
+		rc = try_run(runner, &candidate, failure->key, false, &trial,
+			     stats, error, error_size);
+		if (rc != 0)
+			return rc;
+		if (trial.same) {
+			*best = candidate;
+			best->plan = trial.fired;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* Tries fewer users, smallest first, keeping the first that still fails. */
+static int shrink_users(struct runner *runner, struct explore_failure *failure,
+			struct explore_stats *stats, char *error,
+			size_t error_size)
+{
+	struct sim_config *best = &failure->shrunk;
+	struct trial trial;
+	int users = 1;
+	for (int step = 0; step < SHRINK_USER_STEPS && users < best->users; step++) {
+		struct sim_config candidate = *best;
+		int rc;
+		candidate.users = users;
+		rc = try_run(runner, &candidate, failure->key, false, &trial,
+			     stats, error, error_size);
+		if (rc != 0)
+			return rc;
+		if (trial.same) {
+			*best = candidate;
+			best->plan = trial.fired;
+			return 0;
+		}
+		users = users < 4 ? users + 1 : users * 2;
+	}
+	return 0;
+}
+
+/* Keeps the checker's report of the shrunk run: its violated invariants,
+ * their rows, and the events of the gids involved. */
+static void report_violations(struct runner *runner,
+			      struct explore_failure *failure)
+{
+	size_t size = 0;
+	FILE *out = open_memstream(&failure->report, &size);
+	if (!out)
+		return;
+	check_report_violations(out, runner->db, failure->run_id);
+	fclose(out);
+}
+
+/* Shrinks one failure (fewest faults, then fewest users, then faults
+ * again), then runs the result twice: the second run is kept in the trace
+ * database, and equal digests show that the replay reproduces it. */
+static int shrink(struct runner *runner, struct explore_failure *failure,
+		  struct explore_stats *stats, char *error, size_t error_size)
+{
+	struct trial first, second;
+	int rc;
+	failure->shrunk = failure->first;
+	failure->shrunk.plan = failure->first_fired;
+	failure->shrunk.random_faults = false;
+	rc = shrink_faults(runner, failure, stats, error, error_size);
+	if (rc == 0)
+		rc = shrink_users(runner, failure, stats, error, error_size);
+	if (rc == 0)
+		rc = shrink_faults(runner, failure, stats, error, error_size);
+	if (rc == 0)
+		rc = try_run(runner, &failure->shrunk, failure->key, false,
+			     &first, stats, error, error_size);
+	if (rc == 0)
+		rc = try_run(runner, &failure->shrunk, failure->key, true,
+			     &second, stats, error, error_size);
+	if (rc != 0)
+		return rc;
+	failure->run_id = second.run_id;
+	report_violations(runner, failure);
+	failure->replay_verified = first.same && second.same &&
+				   first.digest == second.digest;
+	snprintf(failure->replay, sizeof(failure->replay), "%s", second.replay);
+	snprintf(failure->problem, sizeof(failure->problem), "%s", second.problem);
+	return 0;
+}
+
+/* ---- the exploration --------------------------------------------------- */
+
+/* The dry run: the sale without faults must pass, and it counts the hits
+ * of every point while faults could fire. */
+static int dry_run(const struct cli_options *options,
+		   struct explore_stats *stats, char *error, size_t error_size)
+{
+	struct runner_options runner_options = worker_runner_options(options);
+	struct runner runner;
+	struct sim_config config = options->config;
+	struct sim_result result;
+	char replay[4096];
+	int64_t run_id;
+	int rc = runner_open(&runner, &runner_options, error, error_size);
+	config.plan.count = 0;
+	config.random_faults = false;
+	if (rc == 0)
+		rc = runner_run(&runner, &config, "explore", &result, &run_id,
+				replay, sizeof(replay), error, error_size);
+	if (rc == 0 && result.verdict != VERDICT_OK) {
+		snprintf(error, error_size, "the sale fails without any fault"
+			 " (%s); replay: %s", result.problem, replay);
+		rc = result.verdict == VERDICT_VIOLATION ? EXIT_VIOLATION :
+							   EXIT_LIVENESS;
+	}
+	if (rc == 0)
+		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
+	runner_close(&runner);
+	return rc;
+}
+
+static int shrink_all(const struct cli_options *options,
+		      struct explore_stats *stats, char *error,
+		      size_t error_size)
+{
+	struct runner runner;
+	struct runner_options runner_options = options->runner;
+	int rc;
+	if (stats->failure_count == 0)
+		return 0;
+	runner_options.timeline = NULL;
+	rc = runner_open(&runner, &runner_options, error, error_size);
+	for (int i = 0; rc == 0 && i < stats->failure_count; i++)
+		rc = shrink(&runner, &stats->failures[i], stats, error, error_size);
+	runner_close(&runner);
+	return rc;
+}
+
+static size_t peak_rss_kb(void)
+{
+	struct rusage self, children;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	return (size_t)(self.ru_maxrss > children.ru_maxrss ? self.ru_maxrss :
+							      children.ru_maxrss);
+}
+
+int explore(const struct cli_options *options, FILE *progress,
+	    struct explore_stats *stats, char *error, size_t error_size)
+{
+	struct work work = { .options = options };
+	struct aggregate aggregate = { stats, &work, progress, now_seconds(), 0 };
+	int rc;
+	memset(stats, 0, sizeof(*stats));
+	rc = dry_run(options, stats, error, error_size);
+	if (rc == 0 && enumerate(&work, stats, options->kinds, error,
+				 error_size) != 0)
+		rc = EXIT_INTERNAL;
+	if (rc == 0) {
+		plan_work(&work);
+		stats->planned = work.planned;
+		if (options->jobs <= 1)
+			rc = run_share(&work, 0, 1, absorb, &aggregate, error,
+				       error_size);
+		else
+			rc = run_workers(&work, &aggregate, options->jobs,
+					 error, error_size);
+		draw_progress(&aggregate, true);
+	}
+	stats->seconds = now_seconds() - aggregate.started;
+	if (rc == 0)
+		rc = shrink_all(options, stats, error, error_size);
+	stats->peak_rss_kb = peak_rss_kb();
+	free(work.singles);
+	return rc;
+}
+
+void explore_stats_free(struct explore_stats *stats)
+{
+	for (int i = 0; i < stats->failure_count; i++) {
+		free(stats->failures[i].report);
+		stats->failures[i].report = NULL;
+	}
+}

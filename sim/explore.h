@@ -1,0 +1,68 @@
+/*
+ * explore.h - the explorer: the same sale under many fault plans.
+ *
+ *   exhaustive  a dry run counts how often the workload reaches every
+ *               failure point; then every (point, hit, applicable kind) is
+ *               run alone and checked: SQLite's "fail the Nth operation,
+ *               for every N", for every point
+ *   pairs       ordered pairs of those single faults, up to a budget
+ *   random      runs whose faults are drawn from per-seed probabilities
+ *
+ * Runs are spread over worker processes, each with its own Redis. Every
+ * distinct failure (the invariant it breaks, or liveness) is shrunk to the
+ * fewest faults and users that still break it, and replayed once to show
+ * the replay reproduces it (same digest).
+ */
+#ifndef FLASHSIM_EXPLORE_H
+#define FLASHSIM_EXPLORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "options.h"
+#include "points.h"
+#include "sim.h"
+
+#define EXPLORE_FAILURES_MAX 32
+#define EXPLORE_KEY_MAX 64
+
+struct explore_failure {
+	char key[EXPLORE_KEY_MAX];   /* the invariant broken, or "liveness" */
+	uint64_t count;              /* runs that failed this way */
+	struct sim_config first;     /* the first run that did, as run */
+	struct fault_plan first_fired;
+	char problem[512];
+	struct sim_config shrunk;    /* the smallest run found that does */
+	char replay[4096];
+	bool replay_verified;        /* the replay gave the same digest twice */
+	int64_t run_id;              /* the shrunk run in the trace database */
+	char *report;                /* the checker's report of it; owned */
+};
+
+struct explore_stats {
+	uint64_t planned;            /* runs the mode asked for */
+	uint64_t done;
+	uint64_t verdicts[VERDICT_LIVENESS + 1];
+	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
+	uint64_t matrix[POINT_COUNT][FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
+	uint64_t hits[POINT_COUNT];  /* over every run, recovery included */
+	uint32_t dry_hits[POINT_COUNT];
+	uint64_t faults_fired;
+	double seconds;
+	struct explore_failure failures[EXPLORE_FAILURES_MAX];
+	int failure_count;
+	uint64_t failures_dropped;   /* distinct failures past the table */
+	uint64_t shrink_runs;
+	size_t peak_rss_kb;
+};
+
+/* Explores options->config with the options' mode, budget and jobs.
+ * progress: where to draw a progress line (a terminal), or NULL.
+ * Returns 0 with stats filled, or an exit code with error set. */
+int explore(const struct cli_options *options, FILE *progress,
+	    struct explore_stats *stats, char *error, size_t error_size);
+/* Frees what explore() allocated inside stats. */
+void explore_stats_free(struct explore_stats *stats);
+
+#endif

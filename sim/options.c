@@ -1,0 +1,296 @@
+/*
+ * options.c - parsing the shared command-line options (see options.h).
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "points.h"
+
+enum {
+	OPT_USERS = 1000, OPT_STOCK, OPT_SEED, OPT_APPS, OPT_COORDINATORS,
+	OPT_ACTIVITY, OPT_TAG, OPT_ORDERS_DB, OPT_REDIS, OPT_FLUSH, OPT_JSON,
+	OPT_TIMELINE, OPT_FAULT, OPT_ARRIVAL, OPT_TIMEOUT_TO_FAIL, OPT_CRON,
+	OPT_TRACE, OPT_INVARIANTS, OPT_PERSISTENCE, OPT_RANDOM_FAULTS,
+	OPT_MODE, OPT_JOBS, OPT_RUNS, OPT_SECONDS, OPT_KINDS, OPT_QUIET,
+};
+
+static const struct option long_options[] = {
+	{ "users", required_argument, NULL, OPT_USERS },
+	{ "stock", required_argument, NULL, OPT_STOCK },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "apps", required_argument, NULL, OPT_APPS },
+	{ "coordinators", required_argument, NULL, OPT_COORDINATORS },
+	{ "activity", required_argument, NULL, OPT_ACTIVITY },
+	{ "tag", required_argument, NULL, OPT_TAG },
+	{ "arrival-ms", required_argument, NULL, OPT_ARRIVAL },
+	{ "timeout-to-fail-ms", required_argument, NULL, OPT_TIMEOUT_TO_FAIL },
+	{ "cron-interval-ms", required_argument, NULL, OPT_CRON },
+	{ "fault", required_argument, NULL, OPT_FAULT },
+	{ "random-faults", no_argument, NULL, OPT_RANDOM_FAULTS },
+	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "flush", no_argument, NULL, OPT_FLUSH },
+	{ "redis-persistence", required_argument, NULL, OPT_PERSISTENCE },
+	{ "orders-db", required_argument, NULL, OPT_ORDERS_DB },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "invariants", required_argument, NULL, OPT_INVARIANTS },
+	{ "timeline", no_argument, NULL, OPT_TIMELINE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "seconds", required_argument, NULL, OPT_SECONDS },
+	{ "kinds", required_argument, NULL, OPT_KINDS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Options that only explore takes. */
+static bool explore_only(int option)
+{
+	return option >= OPT_MODE && option <= OPT_QUIET;
+}
+
+static void usage(FILE *out, bool explore)
+{
+	if (explore)
+		fprintf(out,
+"usage: flashsim explore [options]\n\n"
+"Runs the sale below again and again, each time with other faults, checks\n"
+"every run, and reports the failures with a shrunk plan and the command\n"
+"that replays each.\n\n"
+"The exploration:\n"
+"  --mode MODE            exhaustive (default): a dry run counts the hits of\n"
+"                         every failure point, then every (point, hit, kind)\n"
+"                         is tried alone; pairs: ordered pairs of those\n"
+"                         single faults; random: runs with faults drawn\n"
+"                         from per-seed probabilities (seeds from --seed on)\n"
+"  --kinds LIST           only these fault kinds (comma-separated; default all)\n"
+"  --runs N               at most N runs (pairs default 2000, random 1000)\n"
+"  --seconds S            stop starting runs after S seconds\n"
+"  --jobs N               N worker processes, each with its own Redis (default 1)\n"
+"  --quiet                no progress line\n\n");
+	else
+		fprintf(out,
+"usage: flashsim run [options]\n\n"
+"Runs a flash sale through the real protocol code against a live Redis and\n"
+"SQLite, in a deterministic simulated world, then reads the final state\n"
+"back and checks every invariant: stock deducted must equal orders created.\n\n");
+	fprintf(out,
+"The sale:\n"
+"  --users N              users, one purchase request each (default 10)\n"
+"  --stock S              initial stock (default 4)\n"
+"  --activity ID          activity id (default 1)\n"
+"  --tag TAG              Redis Cluster hash tag of the sale's keys (default a)\n"
+"  --apps K               app instances (default 2)\n"
+"  --coordinators M       coordinator instances (default 1)\n"
+"  --seed X               seed of every choice the simulator makes (default 1)\n"
+"  --arrival-ms MS        users arrive within this window (default 1000)\n"
+"  --timeout-to-fail-ms MS  age at which a prepared transaction is\n"
+"                         backchecked (default 3000)\n"
+"  --cron-interval-ms MS  idle interval of the coordinator's loop (default 1000)\n\n"
+"Faults:\n"
+"  --fault POINT@N:KIND   inject KIND at the Nth hit of POINT (repeatable);\n"
+"                         `flashsim points` lists the points and their kinds\n"
+"  --random-faults        also inject faults drawn from the seed\n"
+"  --redis-persistence P  aof (default) or none: what a restarted Redis keeps\n\n"
+"State and output:\n"
+"  --redis ADDRESS        use this Redis (HOST:PORT or unix:PATH) instead of\n"
+"                         starting a private redis-server\n"
+"  --flush                FLUSHDB that Redis first (never done without it)\n"
+"  --orders-db FILE       keep the order database in FILE (its orders and\n"
+"                         barrier tables are emptied at start)\n"
+"  --trace FILE           keep the trace database in FILE (docs/TRACE.md)\n"
+"  --invariants DIR       add the *.sql invariants of DIR to the built-in ones\n"
+"  --timeline             print every step, not only the highlights\n"
+"  --json                 print one JSON object instead of the text report\n"
+"  -h, --help             this help\n\n"
+"Exit codes: 0 ok, 1 invariant violation, 2 liveness failure (did not\n"
+"quiesce), 3 internal error (no verdict), 64 bad input.\n");
+}
+
+static int bad_input(const char *format, const char *text)
+{
+	fprintf(stderr, "flashsim: ");
+	fprintf(stderr, format, text);
+	fprintf(stderr, "\n(see --help)\n");
+	return EXIT_USAGE;
+}
+
+static int parse_number(const char *option, const char *text, int64_t low,
+			int64_t high, int64_t *value)
+{
+	char *end;
+	long long number;
+	errno = 0;
+	number = strtoll(text, &end, 10);
+	if (errno || end == text || *end || number < low || number > high) {
+		fprintf(stderr, "flashsim: --%s: expected a whole number in %"
+			PRId64 "..%" PRId64 ", got '%s'\n", option, low, high,
+			text);
+		return -1;
+	}
+	*value = number;
+	return 0;
+}
+
+static int parse_kinds(const char *text, unsigned *kinds)
+{
+	char copy[256], *save = NULL;
+	*kinds = 0;
+	snprintf(copy, sizeof(copy), "%s", text);
+	for (char *name = strtok_r(copy, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		enum fault_kind kind = fault_kind_parse(name);
+		if (kind == FAULT_NONE) {
+			fprintf(stderr, "flashsim: --kinds: unknown fault kind '%s'"
+				" (expected: crash, drop-request, drop-reply,"
+				" duplicate, delay, redis-request-lost,"
+				" redis-reply-lost, redis-crash)\n", name);
+			return -1;
+		}
+		*kinds |= KIND_BIT(kind);
+	}
+	return *kinds ? 0 : -1;
+}
+
+/* A numeric option into its place. Returns 0 or EXIT_USAGE. */
+static int parse_numeric(int option, const char *name, const char *text,
+			 struct cli_options *o)
+{
+	struct sim_config *c = &o->config;
+	int64_t v = 0;
+	int rc = 0;
+	switch (option) {
+	case OPT_USERS: rc = parse_number(name, text, 1, 10000000, &v); c->users = (int)v; break;
+	case OPT_STOCK: rc = parse_number(name, text, 0, INT64_MAX / 2, &c->stock); break;
+	case OPT_SEED: rc = parse_number(name, text, 0, INT64_MAX, &v); c->seed = (uint64_t)v; break;
+	case OPT_APPS: rc = parse_number(name, text, 1, 64, &v); c->apps = (int)v; break;
+	case OPT_COORDINATORS: rc = parse_number(name, text, 1, 64, &v); c->coordinators = (int)v; break;
+	case OPT_ACTIVITY: rc = parse_number(name, text, 0, INT64_MAX, &v); c->sale.activity = (uint64_t)v; break;
+	case OPT_ARRIVAL: rc = parse_number(name, text, 0, 86400000, &c->arrival_ms); break;
+	case OPT_TIMEOUT_TO_FAIL: rc = parse_number(name, text, 1, 86400000, &c->sale.timeout_to_fail_ms); break;
+	case OPT_CRON: rc = parse_number(name, text, 1, 86400000, &c->sale.cron_interval_ms); break;
+	case OPT_JOBS: rc = parse_number(name, text, 1, 64, &v); o->jobs = (int)v; break;
+	case OPT_RUNS: rc = parse_number(name, text, 1, 100000000, &v); o->runs = (long)v; break;
+	case OPT_SECONDS: rc = parse_number(name, text, 1, 86400 * 7, &v); o->seconds = (long)v; break;
+	default: rc = -1; break;
+	}
+	return rc == 0 ? 0 : EXIT_USAGE;
+}
+
+static int parse_text(int option, const char *text, struct cli_options *o)
+{
+	char error[256];
+	switch (option) {
+	case OPT_TAG:
+		if (!sale_tag_valid(text))
+			return bad_input("--tag: expected 1-31 letters, digits,"
+					 " '_', '-' or '.', got '%s'", text);
+		snprintf(o->config.sale.tag, TAG_MAX, "%s", text);
+		return 0;
+	case OPT_REDIS:
+		if (redis_address_check(text) != 0)
+			return bad_input("--redis: expected HOST:PORT or"
+					 " unix:PATH, got '%s'", text);
+		o->runner.redis_address = text;
+		return 0;
+	case OPT_PERSISTENCE:
+		if (strcmp(text, "aof") && strcmp(text, "none"))
+			return bad_input("--redis-persistence: expected aof or"
+					 " none, got '%s'", text);
+		o->runner.persistence = strcmp(text, "none") == 0 ?
+					REDIS_PERSISTENCE_NONE :
+					REDIS_PERSISTENCE_AOF;
+		return 0;
+	case OPT_FAULT:
+		if (fault_plan_add(&o->config.plan, text, error, sizeof(error)))
+			return bad_input("%s", error);
+		return 0;
+	case OPT_MODE:
+		if (strcmp(text, "exhaustive") == 0)
+			o->mode = EXPLORE_EXHAUSTIVE;
+		else if (strcmp(text, "pairs") == 0)
+			o->mode = EXPLORE_PAIRS;
+		else if (strcmp(text, "random") == 0)
+			o->mode = EXPLORE_RANDOM;
+		else
+			return bad_input("--mode: expected exhaustive, pairs or"
+					 " random, got '%s'", text);
+		return 0;
+	case OPT_KINDS:
+		return parse_kinds(text, &o->kinds) == 0 ? 0 : EXIT_USAGE;
+	}
+	return EXIT_USAGE;
+}
+
+static int parse_flag(int option, struct cli_options *o)
+{
+	switch (option) {
+	case OPT_FLUSH: o->runner.flush = true; return 0;
+	case OPT_JSON: o->json = true; return 0;
+	case OPT_TIMELINE: o->runner.timeline_all = true; return 0;
+	case OPT_RANDOM_FAULTS: o->config.random_faults = true; return 0;
+	case OPT_QUIET: o->quiet = true; return 0;
+	}
+	return -1;
+}
+
+static int parse_one(int option, const char *name, const char *text,
+		     struct cli_options *o)
+{
+	switch (option) {
+	case OPT_ORDERS_DB: o->runner.orders_db = text; return 0;
+	case OPT_TRACE: o->runner.trace_path = text; return 0;
+	case OPT_INVARIANTS: o->runner.invariants_dir = text; return 0;
+	}
+	if (parse_flag(option, o) == 0)
+		return 0;
+	if (option == OPT_TAG || option == OPT_REDIS || option == OPT_PERSISTENCE ||
+	    option == OPT_FAULT || option == OPT_MODE || option == OPT_KINDS)
+		return parse_text(option, text, o);
+	return parse_numeric(option, name, text, o);
+}
+
+int cli_parse(int argc, char **argv, const char *program, bool explore,
+	      struct cli_options *o)
+{
+	char error[256];
+	int option, index;
+	memset(o, 0, sizeof(*o));
+	sim_config_defaults(&o->config);
+	o->runner.program = program;
+	o->runner.persistence = REDIS_PERSISTENCE_AOF;
+	o->jobs = 1;
+	o->kinds = ~0u;
+	optind = 1;
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, "h", long_options, &index)) != -1) {
+		const char *name = option == '?' ? "" : long_options[index].name;
+		int rc;
+		if (option == 'h') {
+			usage(stdout, explore);
+			exit(0);
+		}
+		if (option == '?' || (!explore && explore_only(option)))
+			return bad_input("unknown or incomplete option '%s'",
+					 argv[optind - 1]);
+		rc = parse_one(option, name, optarg, o);
+		if (rc != 0)
+			return rc;
+	}
+	if (optind < argc)
+		return bad_input("unexpected argument '%s'", argv[optind]);
+	if (sim_config_check(&o->config, error, sizeof(error)) != 0)
+		return bad_input("%s", error);
+	if (o->runner.redis_address && o->runner.persistence == REDIS_PERSISTENCE_NONE)
+		return bad_input("--redis-persistence applies to a Redis that"
+				 " flashsim starts, not to %s",
+				 o->runner.redis_address);
+	return 0;
+}

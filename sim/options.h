@@ -1,0 +1,39 @@
+/*
+ * options.h - the command-line options shared by `flashsim run` and
+ * `flashsim explore`: the sale, its faults, and where state goes.
+ */
+#ifndef FLASHSIM_OPTIONS_H
+#define FLASHSIM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "runner.h"
+#include "sim.h"
+
+enum explore_mode {
+	EXPLORE_EXHAUSTIVE,
+	EXPLORE_PAIRS,
+	EXPLORE_RANDOM,
+};
+
+struct cli_options {
+	struct sim_config config;
+	struct runner_options runner;
+	bool json;
+	/* explore only */
+	enum explore_mode mode;
+	int jobs;
+	long runs;              /* budget of runs, 0: the mode's default */
+	long seconds;           /* budget of wall time, 0: none */
+	unsigned kinds;         /* KIND_BIT()s to try */
+	bool quiet;
+};
+
+/* Parses argv (argv[0] is the subcommand). explore enables the explorer's
+ * options. Returns 0; prints help and exits on --help; or prints a clear
+ * error and returns EXIT_USAGE. */
+int cli_parse(int argc, char **argv, const char *program, bool explore,
+	      struct cli_options *options);
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * runner.c - one run after another on the same stores (see runner.h).
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inject.h"
+#include "report.h"
+
+static int restart_redis(void *context, char *error, size_t error_size)
+{
+	struct runner *runner = context;
+	redis_conn_close(&runner->redis);
+	if (redis_server_restart(&runner->server, error, error_size) != 0)
+		return -1;
+	if (redis_conn_open(&runner->redis, runner->server.address, 10000) != 0) {
+		snprintf(error, error_size, "%s", runner->redis.error);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_redis(struct runner *runner, char *error, size_t error_size)
+{
+	const struct runner_options *options = &runner->options;
+	const char *address = options->redis_address;
+	const char *tmp = getenv("TMPDIR");
+	if (!address) {
+		if (redis_server_start_with(&runner->server, options->persistence,
+					    error, error_size) != 0)
+			return EXIT_INTERNAL;
+		address = runner->server.address;
+		snprintf(runner->workdir, sizeof(runner->workdir), "%s",
+			 runner->server.dir);
+	} else {
+		snprintf(runner->workdir, sizeof(runner->workdir),
+			 "%s/flashsim-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(runner->workdir)) {
+			snprintf(error, error_size, "cannot create %s: %s",
+				 runner->workdir, strerror(errno));
+			runner->workdir[0] = '\0';
+			return EXIT_INTERNAL;
+		}
+	}
+	if (redis_conn_open(&runner->redis, address, 10000) != 0) {
+		snprintf(error, error_size, "cannot use Redis: %s",
+			 runner->redis.error);
+		return options->redis_address ? EXIT_USAGE : EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+int runner_open(struct runner *runner, const struct runner_options *options,
+		char *error, size_t error_size)
+{
+	int rc;
+	memset(runner, 0, sizeof(*runner));
+	runner->options = *options;
+	if (injector_setup() != 0) {
+		snprintf(error, error_size, "cannot set up libfiu");
+		return EXIT_INTERNAL;
+	}
+	if (invariants_load(&runner->invariants, options->invariants_dir, error,
+			    error_size) != 0)
+		return EXIT_USAGE;
+	if (tracedb_open(&runner->db, options->trace_path, error, error_size) != 0)
+		return options->trace_path ? EXIT_USAGE : EXIT_INTERNAL;
+	redis_server_install_cleanup();
+	rc = open_redis(runner, error, error_size);
+	if (rc != 0)
+		return rc;
+	if (options->orders_db)
+		snprintf(runner->orders_path, sizeof(runner->orders_path), "%s",
+			 options->orders_db);
+	else
+		snprintf(runner->orders_path, sizeof(runner->orders_path),
+			 "%s/orders.db", runner->workdir);
+	if (order_db_open(&runner->orders, runner->orders_path, true) != 0) {
+		snprintf(error, error_size, "order database %s: %s",
+			 runner->orders_path, runner->orders.error);
+		return options->orders_db ? EXIT_USAGE : EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+void runner_close(struct runner *runner)
+{
+	order_db_close(&runner->orders);
+	redis_conn_close(&runner->redis);
+	if (runner->db)
+		tracedb_close(runner->db);
+	runner->db = NULL;
+	invariants_free(&runner->invariants);
+	if (runner->server.pid > 0) {
+		redis_server_stop(&runner->server); /* removes the workdir too */
+	} else if (runner->workdir[0]) {
+		/* A private directory next to a given Redis: the order
+		 * database, unless it was kept with --orders-db. */
+		if (!runner->options.orders_db) {
+			char path[PATH_MAX + 32];
+			const char *suffixes[] = { "", "-wal", "-shm" };
+			for (int i = 0; i < 3; i++) {
+				snprintf(path, sizeof(path), "%s%s",
+					 runner->orders_path, suffixes[i]);
+				unlink(path);
+			}
+		}
+		rmdir(runner->workdir);
+	}
+	runner->workdir[0] = '\0';
+}
+
+/* A given Redis is flushed only when told; without --flush it must not
+ * hold an earlier sale's keys. An owned one is flushed before each run. */
+static int clean_redis(struct runner *runner, const struct sale *sale,
+		       char *error, size_t error_size)
+{
+	char stock[KEY_MAX], due[KEY_MAX], gid[GID_MAX], txn[KEY_MAX];
+	int64_t existing;
+	if (!runner->options.redis_address || runner->options.flush) {
+		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0)
+			goto out_redis_error;
+		return 0;
+	}
+	sale_stock_key(sale, stock);
+	sale_due_key(sale, due);
+	sale_gid(sale, 1, gid);
+	sale_txn_key(gid, txn);
+	if (redis_command_integer(&runner->redis, &existing, "EXISTS %s %s %s",
+				  stock, due, txn) != 0)
+		goto out_redis_error;
+	if (existing > 0) {
+		snprintf(error, error_size,
+			 "Redis at %s already holds keys of sale {%s} activity %"
+			 PRIu64 " (e.g. %s); pass --flush to empty that database"
+			 " first, or choose another --tag or --activity",
+			 runner->redis.address, sale->tag, sale->activity, stock);
+		return EXIT_USAGE;
+	}
+	return 0;
+out_redis_error:
+	snprintf(error, error_size, "%s", runner->redis.error);
+	return EXIT_INTERNAL;
+}
+
+void runner_replay(const struct runner *runner,
+		   const struct sim_config *config,
+		   const struct sim_result *result, char *replay,
+		   size_t replay_size)
+{
+	struct sim_config exact = *config;
+	exact.plan = result->fired;
+	exact.random_faults = false;
+	report_replay_command(runner->options.program, &exact, replay,
+			      replay_size);
+	if (runner->options.persistence == REDIS_PERSISTENCE_NONE) {
+		size_t used = strlen(replay);
+		snprintf(replay + used, replay_size - used,
+			 " --redis-persistence none");
+	}
+}
+
+int runner_run(struct runner *runner, const struct sim_config *config,
+	       const char *command, struct sim_result *result,
+	       int64_t *run_id, char *replay, size_t replay_size, char *error,
+	       size_t error_size)
+{
+	char plan[PLAN_FORMAT_MAX];
+	struct trace trace;
+	struct sim_env env;
+	struct tracedb_run run;
+	int rc = clean_redis(runner, &config->sale, error, error_size);
+	if (rc != 0)
+		return rc;
+	if (order_db_reset(&runner->orders) != 0) {
+		snprintf(error, error_size, "%s", runner->orders.error);
+		return EXIT_INTERNAL;
+	}
+	fault_plan_format(&config->plan, plan, sizeof(plan));
+	run = (struct tracedb_run){ command, "", config->seed, plan,
+				    config->users, config->stock, config->apps,
+				    config->coordinators, config->sale.activity,
+				    config->sale.tag };
+	if (tracedb_begin_run(runner->db, &run, run_id) != 0) {
+		snprintf(error, error_size, "trace database: %s",
+			 tracedb_error(runner->db));
+		return EXIT_INTERNAL;
+	}
+	trace_init(&trace, runner->options.timeline, runner->options.timeline_all);
+	trace_attach(&trace, runner->db, *run_id);
+	env = (struct sim_env){ &runner->redis, &runner->orders, &trace,
+				&runner->invariants,
+				runner->server.pid > 0 ? restart_redis : NULL,
+				runner };
+	runner->runs++;
+	if (sim_run(config, &env, result, error, error_size) != 0)
+		return EXIT_INTERNAL;
+	runner_replay(runner, config, result, replay, replay_size);
+	if (tracedb_end_run(runner->db, *run_id, result, replay) != 0) {
+		snprintf(error, error_size, "trace database: %s",
+			 tracedb_error(runner->db));
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}

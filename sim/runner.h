@@ -1,0 +1,66 @@
+/*
+ * runner.h - what it takes to run sales one after another: the Redis
+ * (started and owned, or given), the order database, the trace database
+ * and the invariants. `flashsim run` makes one run, `flashsim explore`
+ * thousands, through the same runner.
+ */
+#ifndef FLASHSIM_RUNNER_H
+#define FLASHSIM_RUNNER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "check.h"
+#include "redis_server.h"
+#include "sim.h"
+#include "tracedb.h"
+
+struct runner_options {
+	const char *program;          /* argv[0], for replay commands */
+	const char *redis_address;    /* NULL: start and own a redis-server */
+	bool flush;                   /* FLUSHDB a given Redis before each run */
+	enum redis_persistence persistence; /* of an owned server */
+	const char *orders_db;        /* NULL: in a private directory */
+	const char *trace_path;       /* NULL: the trace database is in memory */
+	const char *invariants_dir;   /* NULL: the built-in invariants only */
+	FILE *timeline;               /* where trace lines go, or NULL */
+	bool timeline_all;            /* every line, not only highlights */
+};
+
+struct runner {
+	struct runner_options options;
+	struct redis_server server;   /* pid 0 when not owned */
+	char workdir[PATH_MAX];       /* private directory, "" when none */
+	char orders_path[PATH_MAX + 16];
+	struct redis_conn redis;
+	struct order_db orders;
+	struct tracedb *db;
+	struct invariant_set invariants;
+	int runs;
+};
+
+/* Sets everything up. Returns 0, or an exit code (EXIT_USAGE for bad
+ * input, an unreachable --redis; EXIT_INTERNAL otherwise) with error set;
+ * runner_close is safe either way. */
+int runner_open(struct runner *runner, const struct runner_options *options,
+		char *error, size_t error_size);
+void runner_close(struct runner *runner);
+
+/* One run on a clean Redis and empty order database, recorded in the trace
+ * database. replay gets the command that replays it. Returns 0 with a
+ * verdict in result, or an exit code with error set: EXIT_USAGE (an
+ * earlier sale's keys on a given Redis) or EXIT_INTERNAL (no verdict). */
+int runner_run(struct runner *runner, const struct sim_config *config,
+	       const char *command, struct sim_result *result,
+	       int64_t *run_id, char *replay, size_t replay_size, char *error,
+	       size_t error_size);
+
+/* The command that replays a finished run exactly: its options with the
+ * faults that fired as explicit --fault options (random ones included). */
+void runner_replay(const struct runner *runner,
+		   const struct sim_config *config,
+		   const struct sim_result *result, char *replay,
+		   size_t replay_size);
+
+#endif

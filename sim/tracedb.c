@@ -1,0 +1,345 @@
+/*
+ * tracedb.c - the trace database on SQLite (see tracedb.h, docs/TRACE.md).
+ *
+ * Invariants:
+ *   1. At most one run is open at a time: open_run_id != 0 exactly while
+ *      its SQL transaction (BEGIN IMMEDIATE ... COMMIT) is open. Beginning
+ *      a run while another is open commits that one as it is.
+ *   2. The runs row of a run is committed before its transaction starts,
+ *      so a flashsim that dies mid-run leaves that row with verdict NULL.
+ *   3. Every statement kept in struct tracedb is reset after each use, so
+ *      none is active between calls (DDL on the connection stays possible).
+ *
+ * States of a run:  (none) --begin_run--> open --end_run--> ended
+ *                   open --drop_run--> (none),  ended --drop_run--> (none)
+ *                   open --tracedb_close or the next begin_run-->
+ *                          committed with verdict NULL
+ */
+#include "tracedb.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "sim.h"
+
+/* Every table that holds rows of a run; runs last, so a run's row goes
+ * once nothing refers to it. */
+static const char *const tracedb_tables[] = {
+	"events", "told", "final_sale", "final_txns", "final_barriers",
+	"final_orders", "final_order_barriers", "violations", "runs",
+};
+#define TRACEDB_TABLE_COUNT \
+	((int)(sizeof(tracedb_tables) / sizeof(tracedb_tables[0])))
+
+static const char tracedb_schema[] =
+	"CREATE TABLE IF NOT EXISTS runs("
+	"  run_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  command TEXT NOT NULL, scenario TEXT NOT NULL,"
+	"  seed TEXT NOT NULL, plan TEXT NOT NULL,"
+	"  users INTEGER NOT NULL, stock_initial INTEGER NOT NULL,"
+	"  apps INTEGER NOT NULL, coordinators INTEGER NOT NULL,"
+	"  activity_id INTEGER NOT NULL, tag TEXT NOT NULL,"
+	"  verdict TEXT, problem TEXT, digest TEXT, replay TEXT,"
+	"  virtual_ms INTEGER, steps INTEGER, crashes INTEGER);"
+	"CREATE TABLE IF NOT EXISTS events("
+	"  run_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  time_ms INTEGER NOT NULL, actor TEXT NOT NULL, step TEXT NOT NULL,"
+	"  gid TEXT NOT NULL, detail TEXT NOT NULL, fault TEXT NOT NULL,"
+	"  highlight INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS events_gid ON events(run_id, gid, seq);"
+	"CREATE TABLE IF NOT EXISTS told("
+	"  run_id INTEGER NOT NULL, user_id INTEGER NOT NULL,"
+	"  gid TEXT NOT NULL, told TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS told_user ON told(run_id, user_id);"
+	"CREATE TABLE IF NOT EXISTS final_sale("
+	"  run_id INTEGER NOT NULL, activity_id INTEGER NOT NULL,"
+	"  tag TEXT NOT NULL, stock_key TEXT NOT NULL,"
+	"  stock_initial INTEGER NOT NULL, stock_left INTEGER,"
+	"  due_count INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS final_sale_run ON final_sale(run_id);"
+	"CREATE TABLE IF NOT EXISTS final_txns("
+	"  run_id INTEGER NOT NULL, user_id INTEGER NOT NULL,"
+	"  gid TEXT NOT NULL, status TEXT, branch_status TEXT,"
+	"  attempts INTEGER, due_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS final_txns_gid ON final_txns(run_id, gid);"
+	"CREATE TABLE IF NOT EXISTS final_barriers("
+	"  run_id INTEGER NOT NULL, user_id INTEGER NOT NULL,"
+	"  gid TEXT NOT NULL, value TEXT);"
+	"CREATE INDEX IF NOT EXISTS final_barriers_gid"
+	"  ON final_barriers(run_id, gid);"
+	"CREATE TABLE IF NOT EXISTS final_orders("
+	"  run_id INTEGER NOT NULL, order_id INTEGER, activity_id INTEGER,"
+	"  user_id INTEGER, gid TEXT, created_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS final_orders_gid ON final_orders(run_id, gid);"
+	"CREATE INDEX IF NOT EXISTS final_orders_user"
+	"  ON final_orders(run_id, user_id);"
+	"CREATE TABLE IF NOT EXISTS final_order_barriers("
+	"  run_id INTEGER NOT NULL, gid TEXT, branch_id TEXT, op TEXT,"
+	"  barrier_id TEXT, reason TEXT, created_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS final_order_barriers_gid"
+	"  ON final_order_barriers(run_id, gid);"
+	"CREATE TABLE IF NOT EXISTS violations("
+	"  run_id INTEGER NOT NULL, invariant TEXT NOT NULL,"
+	"  row_number INTEGER NOT NULL, row TEXT NOT NULL, gids TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS violations_run"
+	"  ON violations(run_id, invariant);";
+
+struct tracedb {
+	sqlite3 *db;
+	sqlite3_stmt *insert_run;
+	sqlite3_stmt *insert_event;
+	sqlite3_stmt *end_run;
+	sqlite3_stmt *begin;
+	sqlite3_stmt *commit;
+	sqlite3_stmt *rollback;
+	sqlite3_stmt *delete_run[TRACEDB_TABLE_COUNT];
+	int64_t open_run_id; /* 0: no run open */
+	char error[512];
+};
+
+static int tracedb_fail(struct tracedb *db, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Sets db->error to "trace database: <what>: <SQLite's message>". */
+static int tracedb_fail(struct tracedb *db, const char *format, ...)
+{
+	char what[256];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(what, sizeof(what), format, args);
+	va_end(args);
+	snprintf(db->error, sizeof(db->error), "trace database: %s: %s", what,
+		 db->db ? sqlite3_errmsg(db->db) : "out of memory");
+	return -1;
+}
+
+/* Steps a statement that returns no row, then resets it. */
+static int tracedb_exec(struct tracedb *db, sqlite3_stmt *stmt,
+			const char *what)
+{
+	int rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return tracedb_fail(db, "%s", what);
+	return 0;
+}
+
+static int tracedb_prepare_all(struct tracedb *db)
+{
+	char sql[128];
+	if (sqlite3_prepare_v2(db->db,
+		"INSERT INTO runs(command, scenario, seed, plan, users,"
+		" stock_initial, apps, coordinators, activity_id, tag)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		-1, &db->insert_run, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db,
+		"INSERT INTO events(run_id, seq, time_ms, actor, step, gid,"
+		" detail, fault, highlight)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		-1, &db->insert_event, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db,
+		"UPDATE runs SET verdict = ?2, problem = ?3, digest = ?4,"
+		" replay = ?5, virtual_ms = ?6, steps = ?7, crashes = ?8"
+		" WHERE run_id = ?1", -1, &db->end_run, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db, "BEGIN IMMEDIATE", -1, &db->begin,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db, "COMMIT", -1, &db->commit,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->db, "ROLLBACK", -1, &db->rollback,
+			       NULL) != SQLITE_OK)
+		return tracedb_fail(db, "preparing statements");
+	for (int t = 0; t < TRACEDB_TABLE_COUNT; t++) {
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE run_id = ?1",
+			 tracedb_tables[t]);
+		if (sqlite3_prepare_v2(db->db, sql, -1, &db->delete_run[t],
+				       NULL) != SQLITE_OK)
+			return tracedb_fail(db, "preparing statements");
+	}
+	return 0;
+}
+
+int tracedb_open(struct tracedb **db_out, const char *path, char *error,
+		 size_t error_size)
+{
+	struct tracedb *db = calloc(1, sizeof(*db));
+	const char *name = path ? path : ":memory:";
+	*db_out = NULL;
+	if (!db) {
+		snprintf(error, error_size, "trace database: out of memory");
+		return -1;
+	}
+	if (sqlite3_open_v2(name, &db->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		tracedb_fail(db, "%s", name);
+		goto out_close;
+	}
+	sqlite3_busy_timeout(db->db, 5000);
+	if (path && sqlite3_exec(db->db, "PRAGMA journal_mode=WAL;"
+				 "PRAGMA synchronous=NORMAL;",
+				 NULL, NULL, NULL) != SQLITE_OK) {
+		tracedb_fail(db, "%s", name);
+		goto out_close;
+	}
+	if (sqlite3_exec(db->db, tracedb_schema, NULL, NULL, NULL) != SQLITE_OK) {
+		tracedb_fail(db, "%s: creating the schema", name);
+		goto out_close;
+	}
+	if (tracedb_prepare_all(db) != 0)
+		goto out_close;
+	*db_out = db;
+	return 0;
+out_close:
+	snprintf(error, error_size, "%s", db->error);
+	tracedb_close(db);
+	return -1;
+}
+
+void tracedb_close(struct tracedb *db)
+{
+	if (!db)
+		return;
+	/* An open run is kept as it is, with verdict NULL (tracedb.h). */
+	if (db->open_run_id != 0 && db->commit)
+		tracedb_exec(db, db->commit, "COMMIT");
+	sqlite3_finalize(db->insert_run);
+	sqlite3_finalize(db->insert_event);
+	sqlite3_finalize(db->end_run);
+	sqlite3_finalize(db->begin);
+	sqlite3_finalize(db->commit);
+	sqlite3_finalize(db->rollback);
+	for (int t = 0; t < TRACEDB_TABLE_COUNT; t++)
+		sqlite3_finalize(db->delete_run[t]);
+	sqlite3_close(db->db);
+	free(db);
+}
+
+const char *tracedb_error(const struct tracedb *db)
+{
+	return db->error;
+}
+
+struct sqlite3 *tracedb_sqlite(struct tracedb *db)
+{
+	return db->db;
+}
+
+int tracedb_begin_run(struct tracedb *db, const struct tracedb_run *run,
+		      int64_t *run_id)
+{
+	sqlite3_stmt *stmt = db->insert_run;
+	char seed[24];
+	assert(run->command);
+	assert(run->tag);
+	/* A run left open (its driver failed before a verdict) is kept as it
+	 * is, with verdict NULL. */
+	if (db->open_run_id != 0) {
+		db->open_run_id = 0;
+		if (tracedb_exec(db, db->commit, "COMMIT") != 0)
+			return -1;
+	}
+	snprintf(seed, sizeof(seed), "%" PRIu64, run->seed);
+	sqlite3_bind_text(stmt, 1, run->command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, run->scenario ? run->scenario : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, seed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, run->plan ? run->plan : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 5, run->users);
+	sqlite3_bind_int64(stmt, 6, run->stock);
+	sqlite3_bind_int(stmt, 7, run->apps);
+	sqlite3_bind_int(stmt, 8, run->coordinators);
+	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)run->activity);
+	sqlite3_bind_text(stmt, 10, run->tag, -1, SQLITE_STATIC);
+	/* Committed on its own (autocommit), before the run's transaction. */
+	if (tracedb_exec(db, stmt, "inserting the run") != 0)
+		return -1;
+	sqlite3_clear_bindings(stmt);
+	*run_id = sqlite3_last_insert_rowid(db->db);
+	if (tracedb_exec(db, db->begin, "BEGIN") != 0)
+		return -1;
+	db->open_run_id = *run_id;
+	return 0;
+}
+
+int tracedb_event(struct tracedb *db, int64_t run_id, int64_t sequence,
+		  const struct trace_event *event)
+{
+	sqlite3_stmt *stmt = db->insert_event;
+	if (run_id != db->open_run_id) {
+		snprintf(db->error, sizeof(db->error),
+			 "trace database: run %" PRId64 " is not open", run_id);
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_int64(stmt, 2, sequence);
+	sqlite3_bind_int64(stmt, 3, event->time_ms);
+	sqlite3_bind_text(stmt, 4, event->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, event->step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, event->gid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, event->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, event->fault, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 9, event->highlight ? 1 : 0);
+	return tracedb_exec(db, stmt, "inserting an event");
+}
+
+int tracedb_end_run(struct tracedb *db, int64_t run_id,
+		    const struct sim_result *result, const char *replay)
+{
+	sqlite3_stmt *stmt = db->end_run;
+	char digest[24];
+	int rc;
+	snprintf(digest, sizeof(digest), "%016" PRIx64, result->digest);
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, verdict_name(result->verdict), -1,
+			  SQLITE_STATIC);
+	if (result->problem[0])
+		sqlite3_bind_text(stmt, 3, result->problem, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 3);
+	sqlite3_bind_text(stmt, 4, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, replay ? replay : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, result->end_ms);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)result->steps);
+	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)result->crashes);
+	rc = tracedb_exec(db, stmt, "recording the verdict");
+	sqlite3_clear_bindings(stmt);
+	if (rc == 0 && sqlite3_changes(db->db) != 1) {
+		snprintf(db->error, sizeof(db->error),
+			 "trace database: no run %" PRId64, run_id);
+		rc = -1;
+	}
+	if (rc != 0 || db->open_run_id != run_id)
+		return rc;
+	db->open_run_id = 0;
+	return tracedb_exec(db, db->commit, "COMMIT");
+}
+
+int tracedb_drop_run(struct tracedb *db, int64_t run_id)
+{
+	int rc = 0;
+	/* Nothing of an open run but its runs row is committed: undo the
+	 * rest at once, then delete what remains. */
+	if (db->open_run_id == run_id) {
+		db->open_run_id = 0;
+		if (tracedb_exec(db, db->rollback, "ROLLBACK") != 0)
+			return -1;
+	}
+	if (sqlite3_exec(db->db, "SAVEPOINT tracedb_drop", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		return tracedb_fail(db, "dropping run %" PRId64, run_id);
+	for (int t = 0; t < TRACEDB_TABLE_COUNT && rc == 0; t++) {
+		sqlite3_bind_int64(db->delete_run[t], 1, run_id);
+		rc = tracedb_exec(db, db->delete_run[t], tracedb_tables[t]);
+	}
+	if (rc != 0)
+		sqlite3_exec(db->db, "ROLLBACK TO tracedb_drop", NULL, NULL, NULL);
+	if (sqlite3_exec(db->db, "RELEASE tracedb_drop", NULL, NULL,
+			 NULL) != SQLITE_OK && rc == 0)
+		rc = tracedb_fail(db, "dropping run %" PRId64, run_id);
+	return rc;
+}

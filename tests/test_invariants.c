@@ -1,0 +1,1176 @@
+/*
+ * test_invariants.c - the checker (sim/check.c) and the trace database
+ * (sim/tracedb.c) on real final states, built with the protocol's own
+ * scripts on the live redis-server and orders in real SQLite: each
+ * built-in invariant holds on a state that keeps it and fires, naming the
+ * offending gid, on one that breaks it; the verdict; user invariants; the
+ * trace database's runs, drops and files; a deterministic snapshot; the
+ * violation report.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "barrier.h"
+#include "check.h"
+#include "coord_store.h"
+#include "support.h"
+#include "tracedb.h"
+
+#define USERS 5
+
+extern const int flashsim_invariant_count;
+
+static struct redis_conn *redis;
+static struct order_db orders;
+static struct order_db *orders_in_use; /* what check_run reads */
+static struct tracedb *trace;
+static struct invariant_set invariants;
+static struct sim_config config;
+static enum told told[USERS];
+static char orders_path[512];
+
+static int setup(void **state)
+{
+	char error[512];
+	(void)state;
+	redis = support_redis();
+	support_redis_flush(redis);
+	sim_config_defaults(&config);
+	snprintf(config.sale.tag, sizeof(config.sale.tag), "t");
+	config.users = USERS;
+	config.stock = 2;
+	for (int u = 0; u < USERS; u++)
+		told[u] = TOLD_NOTHING;
+	support_orders_path(orders_path, sizeof(orders_path));
+	if (order_db_open(&orders, orders_path, true) != 0) {
+		fprintf(stderr, "test set-up: %s\n", orders.error);
+		return -1;
+	}
+	orders_in_use = &orders;
+	if (tracedb_open(&trace, NULL, error, sizeof(error)) != 0 ||
+	    invariants_load(&invariants, NULL, error, sizeof(error)) != 0) {
+		fprintf(stderr, "test set-up: %s\n", error);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	invariants_free(&invariants);
+	tracedb_close(trace);
+	order_db_close(&orders);
+	support_redis_close(redis);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building final states with the protocol's scripts                  */
+
+static void gid_of(uint64_t user, char gid[GID_MAX])
+{
+	sale_gid(&config.sale, user, gid);
+}
+
+static void script(const struct redis_call *call, enum code expected)
+{
+	struct outcome outcome;
+	assert_int_equal(redis_run(redis, call, &outcome), 0);
+	assert_int_equal(outcome.result, RESULT_OK);
+	assert_int_equal(outcome.code, expected);
+}
+
+static void set_stock(long long stock)
+{
+	char key[KEY_MAX];
+	sale_stock_key(&config.sale, key);
+	support_integer(redis, "SET %s %lld", key, stock);
+}
+
+static void txn_save(uint64_t user)
+{
+	struct redis_call call;
+	char gid[GID_MAX];
+	gid_of(user, gid);
+	coord_store_save(&call, &config.sale, gid, user, 0, SALE_BACKCHECK_ADDRESS);
+	script(&call, CODE_OK);
+}
+
+static void txn_cas(uint64_t user, enum txn_status from, enum txn_status to)
+{
+	struct redis_call call;
+	char gid[GID_MAX];
+	gid_of(user, gid);
+	coord_store_cas(&call, &config.sale, gid, from, to, 10);
+	script(&call, CODE_OK);
+}
+
+static void txn_branch_done(uint64_t user)
+{
+	struct redis_call call;
+	char gid[GID_MAX];
+	gid_of(user, gid);
+	coord_store_branch_done(&call, &config.sale, gid);
+	script(&call, CODE_OK);
+}
+
+static void deduct(uint64_t user, enum code expected)
+{
+	struct redis_call call;
+	char gid[GID_MAX];
+	gid_of(user, gid);
+	barrier_deduct(&call, &config.sale, gid);
+	script(&call, expected);
+}
+
+static void backcheck(uint64_t user, enum code expected)
+{
+	struct redis_call call;
+	char gid[GID_MAX];
+	gid_of(user, gid);
+	barrier_query_prepared(&call, &config.sale, gid);
+	script(&call, expected);
+}
+
+static void create_order(uint64_t activity, uint64_t user, const char *gid)
+{
+	struct sql_call call = { .activity = activity, .user = user, .now_ms = 20 };
+	struct outcome outcome;
+	snprintf(call.gid, sizeof(call.gid), "%s", gid);
+	assert_int_equal(order_db_create_order(&orders, &call, &outcome), 0);
+	assert_int_equal(outcome.result, RESULT_OK);
+}
+
+static void create_own_order(uint64_t user)
+{
+	char gid[GID_MAX];
+	gid_of(user, gid);
+	create_order(config.sale.activity, user, gid);
+}
+
+/* A purchase that went through: deducted, submitted, delivered. */
+static void buy(uint64_t user)
+{
+	txn_save(user);
+	deduct(user, CODE_OK);
+	txn_cas(user, TXN_PREPARED, TXN_SUBMITTED);
+	create_own_order(user);
+	txn_branch_done(user);
+	told[user - 1] = TOLD_SUCCESS;
+}
+
+/* Sold out: no barrier, the app aborted, the user was told rejected. */
+static void sold_out(uint64_t user)
+{
+	txn_save(user);
+	deduct(user, CODE_SOLD_OUT);
+	txn_cas(user, TXN_PREPARED, TXN_FAILED);
+	told[user - 1] = TOLD_REJECTED;
+}
+
+/* The app lost track before deducting; the coordinator's backcheck left
+ * the rollback marker and failed the transaction. */
+static void backchecked_away(uint64_t user)
+{
+	txn_save(user);
+	backcheck(user, CODE_FAILURE);
+	txn_cas(user, TXN_PREPARED, TXN_FAILED);
+	told[user - 1] = TOLD_UNKNOWN;
+}
+
+/* Users 1 and 2 bought, 4 was backchecked away; stock config.stock >= 2. */
+static void two_sales(void)
+{
+	assert_true(config.stock >= 2);
+	set_stock(config.stock);
+	buy(1);
+	buy(2);
+	backchecked_away(4);
+}
+
+/* Stock 2 for 5 users: 1 and 2 bought, 3 was sold out, 4 was
+ * backchecked away, 5 never came. Every invariant holds. */
+static void consistent_sale(void)
+{
+	assert_int_equal(config.stock, 2);
+	two_sales();
+	sold_out(3);
+}
+
+/* ------------------------------------------------------------------ */
+/* Checking, and reading the trace database                           */
+
+static int64_t begin(void)
+{
+	struct tracedb_run run = { "run", "", 1, "", config.users, config.stock,
+				   2, 1, config.sale.activity, config.sale.tag };
+	int64_t run_id = 0;
+	assert_int_equal(tracedb_begin_run(trace, &run, &run_id), 0);
+	assert_true(run_id > 0);
+	return run_id;
+}
+
+static void check_in(int64_t run_id, struct sim_result *result)
+{
+	struct check_input input = { &config, redis, orders_in_use, told };
+	char error[512];
+	int rc = check_run(trace, run_id, &input, &invariants, result, error,
+			   sizeof(error));
+	if (rc != 0)
+		fprintf(stderr, "check_run: %s\n", error);
+	assert_int_equal(rc, 0);
+}
+
+/* A whole run: begin, check, end. */
+static int64_t check(struct sim_result *result)
+{
+	int64_t run_id = begin();
+	check_in(run_id, result);
+	assert_int_equal(tracedb_end_run(trace, run_id, result, "replay"), 0);
+	return run_id;
+}
+
+static long long query_integer(const char *format, ...)
+{
+	sqlite3 *db = tracedb_sqlite(trace);
+	sqlite3_stmt *stmt;
+	long long value;
+	va_list args;
+	char *sql;
+	va_start(args, format);
+	sql = sqlite3_vmprintf(format, args);
+	va_end(args);
+	assert_non_null(sql);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+	sqlite3_free(sql);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+static void assert_known_invariant(const char *name)
+{
+	int found = 0;
+	for (int i = 0; i < invariants.count; i++)
+		found += strcmp(invariants.items[i].name, name) == 0;
+	assert_int_equal(found, 1);
+}
+
+static void assert_holds(int64_t run_id, const char *name)
+{
+	assert_known_invariant(name);
+	assert_int_equal(query_integer("SELECT count(*) FROM violations WHERE"
+				       " run_id = %lld AND invariant = %Q",
+				       (long long)run_id, name), 0);
+}
+
+/* The invariant fired; with user > 0, on a row naming that user's gid. */
+static void assert_violated(int64_t run_id, const char *name, uint64_t user)
+{
+	char gid[GID_MAX] = "";
+	long long rows;
+	assert_known_invariant(name);
+	if (user > 0)
+		gid_of(user, gid);
+	rows = query_integer("SELECT count(*) FROM violations WHERE run_id = %lld"
+			     " AND invariant = %Q AND (%Q = '' OR instr(',' ||"
+			     " gids || ',', ',' || %Q || ',') > 0)",
+			     (long long)run_id, name, gid, gid);
+	if (rows == 0)
+		fprintf(stderr, "%s did not fire on %s\n", name, gid);
+	assert_true(rows > 0);
+}
+
+static void assert_verdict(const struct sim_result *result, enum verdict verdict)
+{
+	if (result->verdict != verdict)
+		fprintf(stderr, "verdict %s: %s\n", verdict_name(result->verdict),
+			result->problem);
+	assert_int_equal(result->verdict, verdict);
+}
+
+/* ------------------------------------------------------------------ */
+/* The verdict on a consistent sale                                   */
+
+static void test_consistent_sale_is_ok(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	run_id = check(&result);
+	assert_verdict(&result, VERDICT_OK);
+	assert_string_equal(result.problem, "");
+	assert_int_equal(invariants.count, flashsim_invariant_count);
+	assert_int_equal(invariants.count, 8);
+	for (int i = 0; i < invariants.count; i++)
+		assert_holds(run_id, invariants.items[i].name);
+	assert_int_equal(result.stock_left, 0);
+	assert_int_equal(result.orders, 2);
+	assert_int_equal(result.txns[TXN_SUCCEEDED], 2);
+	assert_int_equal(result.txns[TXN_FAILED], 2);
+	assert_int_equal(result.txns[TXN_NONE], 1);
+	assert_int_equal(result.txns_open, 0);
+	assert_int_equal(result.due, 0);
+	assert_int_equal(result.told[TOLD_SUCCESS], 2);
+	assert_int_equal(result.told[TOLD_REJECTED], 1);
+	assert_int_equal(result.told[TOLD_UNKNOWN], 1);
+	assert_int_equal(result.told[TOLD_NOTHING], 1);
+	assert_int_equal(query_integer("SELECT count(*) FROM runs WHERE run_id ="
+				       " %lld AND verdict = 'ok'",
+				       (long long)run_id), 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Each built-in invariant: holds, and is violated                    */
+
+/* A user who never came has no transaction at all: nothing to finish. */
+static void test_all_terminal_holds(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	assert_holds(check(&result), "all_terminal");
+}
+
+static void test_all_terminal_violated_by_a_prepared_txn(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	txn_save(5);
+	told[4] = TOLD_UNKNOWN;
+	run_id = check(&result);
+	assert_violated(run_id, "all_terminal", 5);
+	assert_verdict(&result, VERDICT_VIOLATION);
+	assert_int_equal(result.txns_open, 1);
+	assert_int_equal(result.due, 1);
+	assert_non_null(strstr(result.problem, "all_terminal: gid={t}flash-sale-1-5"));
+}
+
+static void test_conservation_holds_with_stock_left(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	config.stock = 4;
+	two_sales();
+	run_id = check(&result);
+	assert_holds(run_id, "conservation");
+	assert_int_equal(result.stock_left, 2);
+	assert_verdict(&result, VERDICT_OK);
+}
+
+/* A unit taken from the stock that never became an order. */
+static void test_conservation_violated_by_a_lost_unit(void **state)
+{
+	struct sim_result result = { 0 };
+	char key[KEY_MAX];
+	int64_t run_id;
+	(void)state;
+	config.stock = 4;
+	two_sales();
+	sale_stock_key(&config.sale, key);
+	support_integer(redis, "DECR %s", key);
+	run_id = check(&result);
+	assert_violated(run_id, "conservation", 0);
+	assert_holds(run_id, "no_oversell");
+	assert_verdict(&result, VERDICT_VIOLATION);
+	assert_string_equal(result.problem, "conservation: stock_key=stock:{t}:1,"
+			    " stock_initial=4, stock_left=1, orders=2");
+}
+
+static void test_conservation_violated_by_a_missing_stock_key(void **state)
+{
+	struct sim_result result = { 0 };
+	char key[KEY_MAX];
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	sale_stock_key(&config.sale, key);
+	support_integer(redis, "DEL %s", key);
+	run_id = check(&result);
+	assert_violated(run_id, "conservation", 0);
+	assert_int_equal(query_integer("SELECT count(*) FROM final_sale WHERE"
+				       " run_id = %lld AND stock_left IS NULL",
+				       (long long)run_id), 1);
+}
+
+/* Sold out exactly: no unit left, as many orders as units. */
+static void test_no_oversell_holds_when_sold_out_exactly(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	run_id = check(&result);
+	assert_holds(run_id, "no_oversell");
+	assert_int_equal(result.stock_left, 0);
+	assert_int_equal(result.orders, config.stock);
+}
+
+static void test_no_oversell_violated_by_negative_stock(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	set_stock(-1);
+	assert_violated(check(&result), "no_oversell", 0);
+	assert_int_equal(result.stock_left, -1);
+}
+
+/* More orders than the sale had units, though the stock key says 0. */
+static void test_no_oversell_violated_by_more_orders_than_stock(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	config.stock = 1;
+	run_id = check(&result);
+	assert_violated(run_id, "no_oversell", 0);
+	assert_violated(run_id, "conservation", 0);
+}
+
+/* One order per user *per activity*: the same user may buy in another. */
+static void test_one_order_per_user_holds_across_activities(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	create_order(2, 1, "{t}flash-sale-2-1");
+	assert_holds(check(&result), "one_order_per_user");
+}
+
+/* An order service without UNIQUE(activity_id, user_id) that lets a
+ * second order of user 1 in. */
+static void test_one_order_per_user_violated_by_a_second_order(void **state)
+{
+	struct sim_result result = { 0 };
+	struct order_db loose = { 0 };
+	char path[600], gid[GID_MAX];
+	char *sql;
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	snprintf(path, sizeof(path), "%s.loose", orders_path);
+	assert_int_equal(sqlite3_open(path, &loose.db), SQLITE_OK);
+	gid_of(1, gid);
+	sql = sqlite3_mprintf(
+		"CREATE TABLE orders(id INTEGER PRIMARY KEY, activity_id INTEGER,"
+		" user_id INTEGER, gid TEXT, created_at INTEGER);"
+		"CREATE TABLE barrier(gid TEXT, branch_id TEXT, op TEXT,"
+		" barrier_id TEXT, reason TEXT, created_at INTEGER);"
+		"INSERT INTO orders(activity_id, user_id, gid, created_at)"
+		" VALUES(1, 1, %Q, 20), (1, 1, %Q, 30);", gid, "{t}other-gid");
+	assert_int_equal(sqlite3_exec(loose.db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	orders_in_use = &loose;
+	run_id = check(&result);
+	sqlite3_close(loose.db);
+	assert_violated(run_id, "one_order_per_user", 1);
+	assert_verdict(&result, VERDICT_VIOLATION);
+}
+
+/* Two orders under one gid: a delivery that slipped past the barrier. */
+static void test_one_order_per_user_violated_by_two_orders_of_a_gid(void **state)
+{
+	struct sim_result result = { 0 };
+	char gid[GID_MAX];
+	char *sql;
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	gid_of(2, gid);
+	sql = sqlite3_mprintf("INSERT INTO orders(activity_id, user_id, gid,"
+			      " created_at) VALUES(1, 5, %Q, 40)", gid);
+	assert_int_equal(sqlite3_exec(orders.db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	run_id = check(&result);
+	assert_violated(run_id, "one_order_per_user", 2);
+	assert_holds(run_id, "success_has_order");
+}
+
+static void test_txn_order_agreement_holds(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	assert_holds(check(&result), "txn_order_agreement");
+}
+
+/* Succeeded, but the delivery never happened. */
+static void test_txn_order_agreement_violated_by_a_missing_order(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	config.stock = 3;
+	two_sales();
+	txn_save(5);
+	deduct(5, CODE_OK);
+	txn_cas(5, TXN_PREPARED, TXN_SUBMITTED);
+	txn_branch_done(5);
+	told[4] = TOLD_UNKNOWN;
+	sold_out(3);
+	run_id = check(&result);
+	assert_violated(run_id, "txn_order_agreement", 5);
+	assert_holds(run_id, "barrier_agreement");
+	assert_holds(run_id, "all_terminal");
+}
+
+/* An order whose transaction failed. */
+static void test_txn_order_agreement_violated_by_a_stray_order(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	told[3] = TOLD_NOTHING;
+	create_own_order(4);
+	run_id = check(&result);
+	assert_violated(run_id, "txn_order_agreement", 4);
+	assert_verdict(&result, VERDICT_VIOLATION);
+}
+
+/* Told "unknown" and it did go through: fine, unknown promises nothing. */
+static void test_success_has_order_holds(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	told[1] = TOLD_UNKNOWN;
+	assert_holds(check(&result), "success_has_order");
+	assert_verdict(&result, VERDICT_OK);
+}
+
+static void test_success_has_order_violated(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	told[2] = TOLD_SUCCESS; /* user 3 was sold out */
+	assert_violated(check(&result), "success_has_order", 3);
+	assert_verdict(&result, VERDICT_VIOLATION);
+}
+
+/* Told "rejected" while the user's order exists in another activity only. */
+static void test_rejected_has_no_order_holds(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	create_order(2, 3, "{t}flash-sale-2-3");
+	assert_holds(check(&result), "rejected_has_no_order");
+}
+
+static void test_rejected_has_no_order_violated(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	told[0] = TOLD_REJECTED; /* user 1 bought */
+	assert_violated(check(&result), "rejected_has_no_order", 1);
+	assert_verdict(&result, VERDICT_VIOLATION);
+}
+
+/* Both kinds of failed transaction: sold out (no barrier) and
+ * backchecked away (rollback marker). */
+static void test_barrier_agreement_holds(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	run_id = check(&result);
+	assert_holds(run_id, "barrier_agreement");
+	assert_int_equal(query_integer("SELECT count(*) FROM final_barriers WHERE"
+				       " run_id = %lld AND value = 'rollback'",
+				       (long long)run_id), 1);
+	assert_int_equal(query_integer("SELECT count(*) FROM final_barriers WHERE"
+				       " run_id = %lld AND value IS NULL",
+				       (long long)run_id), 2);
+}
+
+static void test_barrier_agreement_violated_by_a_lost_barrier(void **state)
+{
+	struct sim_result result = { 0 };
+	char gid[GID_MAX], key[KEY_MAX];
+	(void)state;
+	consistent_sale();
+	gid_of(2, gid);
+	sale_barrier_key(gid, key);
+	support_integer(redis, "DEL %s", key);
+	assert_violated(check(&result), "barrier_agreement", 2);
+}
+
+/* The transaction failed, yet the barrier says the unit was deducted. */
+static void test_barrier_agreement_violated_by_an_op_on_failure(void **state)
+{
+	struct sim_result result = { 0 };
+	char gid[GID_MAX], key[KEY_MAX];
+	(void)state;
+	consistent_sale();
+	gid_of(4, gid);
+	sale_barrier_key(gid, key);
+	support_integer(redis, "SET %s op", key);
+	assert_violated(check(&result), "barrier_agreement", 4);
+}
+
+/* ------------------------------------------------------------------ */
+/* Verdicts and re-checks                                             */
+
+static void test_liveness_verdict_is_kept(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	txn_save(5);
+	result.verdict = VERDICT_LIVENESS;
+	snprintf(result.problem, sizeof(result.problem), "no quiescence");
+	run_id = check(&result);
+	assert_int_equal(result.verdict, VERDICT_LIVENESS);
+	assert_string_equal(result.problem, "no quiescence");
+	assert_violated(run_id, "all_terminal", 5);
+	assert_int_equal(result.txns_open, 1);
+	assert_int_equal(query_integer("SELECT count(*) FROM runs WHERE run_id ="
+				       " %lld AND verdict = 'liveness'",
+				       (long long)run_id), 1);
+}
+
+/* Checking a run again replaces its snapshot and violations. */
+static void test_check_twice_replaces_the_snapshot(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	told[0] = TOLD_REJECTED;
+	run_id = begin();
+	check_in(run_id, &result);
+	assert_verdict(&result, VERDICT_VIOLATION);
+	told[0] = TOLD_SUCCESS;
+	check_in(run_id, &result);
+	assert_verdict(&result, VERDICT_OK);
+	assert_string_equal(result.problem, "");
+	assert_int_equal(query_integer("SELECT count(*) FROM violations WHERE"
+				       " run_id = %lld", (long long)run_id), 0);
+	assert_int_equal(query_integer("SELECT count(*) FROM final_txns WHERE"
+				       " run_id = %lld", (long long)run_id), USERS);
+	assert_int_equal(tracedb_end_run(trace, run_id, &result, ""), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* User invariants                                                    */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *file;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs(text, file);
+	fclose(file);
+}
+
+static void make_dir(char *dir, size_t size)
+{
+	snprintf(dir, size, "/tmp/flashsim-invariants-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+}
+
+static void remove_dir(const char *dir)
+{
+	DIR *handle = opendir(dir);
+	struct dirent *entry;
+	char path[512];
+	assert_non_null(handle);
+	while ((entry = readdir(handle)) != NULL) {
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
+		unlink(path);
+	}
+	closedir(handle);
+	rmdir(dir);
+}
+
+static const struct invariant *find_invariant(const char *name)
+{
+	for (int i = 0; i < invariants.count; i++)
+		if (strcmp(invariants.items[i].name, name) == 0)
+			return &invariants.items[i];
+	return NULL;
+}
+
+static void load_user_dir(const char *dir)
+{
+	char error[512];
+	invariants_free(&invariants);
+	if (invariants_load(&invariants, dir, error, sizeof(error)) != 0)
+		fprintf(stderr, "invariants_load: %s\n", error);
+	assert_int_equal(invariants.count > 0, 1);
+}
+
+static void test_user_invariant_fires(void **state)
+{
+	struct sim_result result = { 0 };
+	char dir[64];
+	int64_t run_id;
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "zz_told_unknown.sql",
+		   "-- Nobody is told unknown (a strict house rule).\n"
+		   "SELECT gid, user_id FROM users WHERE told = 'unknown';\n");
+	write_file(dir, "notes.txt", "not an invariant");
+	load_user_dir(dir);
+	remove_dir(dir);
+	assert_int_equal(invariants.count, flashsim_invariant_count + 1);
+	assert_string_equal(invariants.items[invariants.count - 1].name,
+			    "zz_told_unknown");
+	consistent_sale();
+	run_id = check(&result);
+	assert_violated(run_id, "zz_told_unknown", 4);
+	assert_verdict(&result, VERDICT_VIOLATION);
+	assert_string_equal(result.problem, "zz_told_unknown: gid={t}flash-sale-1-4,"
+			    " user_id=4");
+}
+
+static void test_user_file_replaces_a_builtin(void **state)
+{
+	struct sim_result result = { 0 };
+	char dir[64];
+	const struct invariant *replaced;
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "conservation.sql", "SELECT 'always' AS why;");
+	load_user_dir(dir);
+	remove_dir(dir);
+	assert_int_equal(invariants.count, flashsim_invariant_count);
+	replaced = find_invariant("conservation");
+	assert_non_null(replaced);
+	assert_non_null(strstr(replaced->source, "/conservation.sql"));
+	consistent_sale();
+	assert_violated(check(&result), "conservation", 0);
+	assert_string_equal(result.problem, "conservation: why=always");
+}
+
+static void assert_load_fails(const char *file, const char *text,
+			      const char *expected)
+{
+	char dir[64], error[512] = "";
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "a_fine.sql", "SELECT gid FROM txns WHERE 0;");
+	write_file(dir, file, text);
+	invariants_free(&invariants);
+	assert_int_equal(invariants_load(&invariants, dir, error, sizeof(error)), -1);
+	remove_dir(dir);
+	if (!strstr(error, file) || !strstr(error, expected))
+		fprintf(stderr, "error: %s\n", error);
+	assert_non_null(strstr(error, dir));
+	assert_non_null(strstr(error, file));
+	assert_non_null(strstr(error, expected));
+	assert_int_equal(invariants.count, 0);
+	assert_null(invariants.items);
+}
+
+static void test_broken_user_invariant_names_the_file(void **state)
+{
+	(void)state;
+	assert_load_fails("broken.sql", "SELECT gid FROM nowhere;",
+			  "no such table: nowhere");
+	assert_load_fails("typo.sql", "SELEC gid FROM txns;", "syntax error");
+	assert_load_fails("two.sql", "SELECT 1; SELECT 2;",
+			  "more than one statement");
+	assert_load_fails("writes.sql", "DELETE FROM final_orders;",
+			  "not a query");
+	assert_load_fails("empty.sql", "-- nothing here\n", "no query");
+}
+
+static void test_missing_user_dir_is_named(void **state)
+{
+	char error[512] = "";
+	(void)state;
+	invariants_free(&invariants);
+	assert_int_equal(invariants_load(&invariants, "/nonexistent/flashsim-dir",
+					 error, sizeof(error)), -1);
+	assert_non_null(strstr(error, "/nonexistent/flashsim-dir"));
+	assert_non_null(strstr(error, "No such file"));
+}
+
+/* ------------------------------------------------------------------ */
+/* The trace database                                                 */
+
+static void add_event(int64_t run_id, int64_t sequence, int64_t time_ms,
+		      const char *actor, const char *gid, const char *detail)
+{
+	struct trace_event event = { time_ms, actor, "app/deduct", gid, detail,
+				     "", true };
+	assert_int_equal(tracedb_event(trace, run_id, sequence, &event), 0);
+}
+
+static const char *const run_tables[] = {
+	"runs", "events", "told", "final_sale", "final_txns", "final_barriers",
+	"final_orders", "final_order_barriers", "violations",
+};
+#define RUN_TABLE_COUNT ((int)(sizeof(run_tables) / sizeof(run_tables[0])))
+
+static long long rows_of_run(const char *table, int64_t run_id)
+{
+	return query_integer("SELECT count(*) FROM %s WHERE run_id = %lld", table,
+			     (long long)run_id);
+}
+
+static void test_drop_run_leaves_no_rows(void **state)
+{
+	struct sim_result result = { 0 };
+	char gid[GID_MAX];
+	int64_t dropped, kept, open_run;
+	(void)state;
+	consistent_sale();
+	told[0] = TOLD_REJECTED; /* a violation row too */
+	gid_of(1, gid);
+	dropped = begin();
+	add_event(dropped, 1, 5, "app-1", gid, "= OK");
+	check_in(dropped, &result);
+	assert_int_equal(tracedb_end_run(trace, dropped, &result, "r"), 0);
+	for (int t = 0; t < RUN_TABLE_COUNT; t++)
+		assert_true(rows_of_run(run_tables[t], dropped) > 0);
+	kept = begin();
+	add_event(kept, 1, 5, "app-1", gid, "= OK");
+	check_in(kept, &result);
+	assert_int_equal(tracedb_end_run(trace, kept, &result, "r"), 0);
+	assert_int_equal(tracedb_drop_run(trace, dropped), 0);
+	for (int t = 0; t < RUN_TABLE_COUNT; t++) {
+		assert_int_equal(rows_of_run(run_tables[t], dropped), 0);
+		assert_true(rows_of_run(run_tables[t], kept) > 0);
+	}
+	/* An open run can be dropped too, and the next run still begins. */
+	open_run = begin();
+	add_event(open_run, 1, 5, "app-1", gid, "= OK");
+	check_in(open_run, &result);
+	assert_int_equal(tracedb_drop_run(trace, open_run), 0);
+	for (int t = 0; t < RUN_TABLE_COUNT; t++)
+		assert_int_equal(rows_of_run(run_tables[t], open_run), 0);
+	assert_true(begin() > kept);
+}
+
+/* An exploration's in-memory trace: thousands of runs begun, filled and
+ * dropped take no more pages than the first few. */
+static void test_drop_keeps_memory_flat(void **state)
+{
+	struct sim_result result = { 0 };
+	long long pages_early = 0;
+	(void)state;
+	for (int run = 0; run < 2000; run++) {
+		int64_t run_id = begin();
+		for (int e = 0; e < 50; e++)
+			add_event(run_id, e, e * 10, "coord-1", "{t}flash-sale-1-1",
+				  "= OK (submitted)");
+		assert_int_equal(tracedb_end_run(trace, run_id, &result, "r"), 0);
+		assert_int_equal(tracedb_drop_run(trace, run_id), 0);
+		if (run == 100)
+			pages_early = query_integer("PRAGMA page_count");
+	}
+	assert_true(query_integer("PRAGMA page_count") <= pages_early);
+	assert_int_equal(query_integer("SELECT count(*) FROM events"), 0);
+}
+
+static void test_file_trace_keeps_runs(void **state)
+{
+	struct sim_result result = { 0 };
+	char path[600], error[512];
+	int64_t ended, unfinished, third;
+	(void)state;
+	snprintf(path, sizeof(path), "%s.trace", orders_path);
+	tracedb_close(trace);
+	assert_int_equal(tracedb_open(&trace, path, error, sizeof(error)), 0);
+	ended = begin();
+	add_event(ended, 1, 5, "app-1", "{t}flash-sale-1-1", "= OK");
+	result.digest = 0x1234;
+	assert_int_equal(tracedb_end_run(trace, ended, &result, "flashsim run"), 0);
+	unfinished = begin();
+	add_event(unfinished, 1, 7, "app-2", "{t}flash-sale-1-2", "CRASH");
+	tracedb_close(trace);
+
+	assert_int_equal(tracedb_open(&trace, path, error, sizeof(error)), 0);
+	assert_int_equal(query_integer("SELECT count(*) FROM runs"), 2);
+	assert_int_equal(query_integer("SELECT count(*) FROM runs WHERE run_id ="
+				       " %lld AND verdict = 'ok' AND digest ="
+				       " '0000000000001234' AND replay ="
+				       " 'flashsim run'", (long long)ended), 1);
+	assert_int_equal(query_integer("SELECT count(*) FROM runs WHERE run_id ="
+				       " %lld AND verdict IS NULL",
+				       (long long)unfinished), 1);
+	assert_int_equal(rows_of_run("events", unfinished), 1);
+	assert_int_equal(query_integer("SELECT count(*) FROM pragma_journal_mode"
+				       " WHERE journal_mode = 'wal'"), 1);
+	third = begin();
+	assert_true(third > unfinished);
+	assert_int_equal(tracedb_end_run(trace, third, &result, ""), 0);
+}
+
+/* A run whose driver failed before its verdict is kept, verdict NULL,
+ * when the next run begins. */
+static void test_a_run_left_open_keeps_verdict_null(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t failed, next;
+	(void)state;
+	failed = begin();
+	add_event(failed, 1, 5, "app-1", "{t}flash-sale-1-1", "= OK");
+	next = begin();
+	assert_true(next > failed);
+	assert_int_equal(query_integer("SELECT count(*) FROM runs WHERE run_id ="
+				       " %lld AND verdict IS NULL",
+				       (long long)failed), 1);
+	assert_int_equal(rows_of_run("events", failed), 1);
+	assert_int_equal(tracedb_event(trace, failed, 2, &(struct trace_event){
+		0, "sim", "", "", "late", "", false }), -1);
+	assert_non_null(strstr(tracedb_error(trace), "not open"));
+	assert_int_equal(tracedb_end_run(trace, next, &result, ""), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Determinism of the snapshot                                        */
+
+/* A transaction hash as the store would leave it, and its due entry. */
+static void plant_txn(uint64_t user, const char *status, long long due_at)
+{
+	char gid[GID_MAX], key[KEY_MAX], due[KEY_MAX];
+	gid_of(user, gid);
+	sale_txn_key(gid, key);
+	sale_due_key(&config.sale, due);
+	support_integer(redis, "HSET %s status %s branch_00_status %s attempts %d",
+			key, status, strcmp(status, "succeeded") == 0 ?
+			"succeeded" : "prepared", (int)user);
+	if (due_at >= 0)
+		support_integer(redis, "ZADD %s %lld %s", due, due_at, gid);
+}
+
+static void plant_barrier(uint64_t user, const char *value)
+{
+	char gid[GID_MAX], key[KEY_MAX];
+	gid_of(user, gid);
+	sale_barrier_key(gid, key);
+	support_integer(redis, "SET %s %s", key, value);
+}
+
+/* The same Redis state, written in user order or in reverse, with other
+ * keys around it to shuffle the server's hash table. */
+static void plant_state(bool reverse)
+{
+	static const char *const statuses[USERS] = {
+		"succeeded", "prepared", "submitted", "failed", NULL };
+	static const long long due[USERS] = { -1, 4003, 5000, -1, -1 };
+	set_stock(1);
+	for (int i = 0; i < USERS; i++) {
+		int u = reverse ? USERS - 1 - i : i;
+		if (statuses[u])
+			plant_txn((uint64_t)u + 1, statuses[u], due[u]);
+		if (u == 0 || u == 2)
+			plant_barrier((uint64_t)u + 1, "op");
+		if (u == 3)
+			plant_barrier((uint64_t)u + 1, "rollback");
+	}
+	for (int n = 0; reverse && n < 300; n++)
+		support_integer(redis, "SET noise:%d %d", n, n);
+}
+
+/* Every row of table for run_id, without the run_id, in rowid order. */
+static char *table_text(const char *table, int64_t run_id)
+{
+	sqlite3 *db = tracedb_sqlite(trace);
+	sqlite3_str *text = sqlite3_str_new(db);
+	sqlite3_stmt *stmt;
+	char *sql = sqlite3_mprintf("SELECT * FROM %s WHERE run_id = %lld"
+				    " ORDER BY rowid", table, (long long)run_id);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(stmt); c++) {
+			if (strcmp(sqlite3_column_name(stmt, c), "run_id") == 0)
+				continue;
+			sqlite3_str_appendf(text, "%d:%s|",
+					    sqlite3_column_type(stmt, c),
+					    (const char *)sqlite3_column_text(stmt, c));
+		}
+		sqlite3_str_appendchar(text, 1, '\n');
+	}
+	sqlite3_finalize(stmt);
+	return sqlite3_str_finish(text);
+}
+
+static void assert_same_snapshot(int64_t a, int64_t b)
+{
+	for (int t = 2; t < RUN_TABLE_COUNT - 1; t++) {
+		char *text_a = table_text(run_tables[t], a);
+		char *text_b = table_text(run_tables[t], b);
+		assert_non_null(text_a);
+		assert_non_null(text_b);
+		assert_string_equal(text_a, text_b);
+		sqlite3_free(text_a);
+		sqlite3_free(text_b);
+	}
+}
+
+static void test_snapshot_is_deterministic(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t first, second, reversed;
+	(void)state;
+	plant_state(false);
+	create_own_order(1);
+	told[0] = TOLD_SUCCESS;
+	told[3] = TOLD_REJECTED;
+	first = check(&result);
+	second = check(&result);
+	assert_same_snapshot(first, second);
+	support_redis_flush(redis);
+	plant_state(true);
+	reversed = check(&result);
+	assert_same_snapshot(first, reversed);
+	assert_int_equal(query_integer("SELECT due_at FROM final_txns WHERE"
+				       " run_id = %lld AND user_id = 2"
+				       " AND typeof(due_at) = 'integer'",
+				       (long long)first), 4003);
+	assert_int_equal(query_integer("SELECT count(*) FROM final_txns WHERE"
+				       " run_id = %lld AND status IS NULL AND"
+				       " user_id = 5", (long long)first), 1);
+	assert_int_equal(result.txns_open, 2);
+	assert_int_equal(result.due, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* The report                                                         */
+
+static char *report(int64_t run_id)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	assert_non_null(out);
+	check_report_violations(out, trace, run_id);
+	fclose(out);
+	return text;
+}
+
+static void test_report_names_rows_and_events(void **state)
+{
+	struct sim_result result = { 0 };
+	char gid1[GID_MAX], gid2[GID_MAX];
+	int64_t run_id;
+	char *text;
+	(void)state;
+	consistent_sale();
+	told[0] = TOLD_REJECTED;
+	gid_of(1, gid1);
+	gid_of(2, gid2);
+	run_id = begin();
+	add_event(run_id, 1, 40, "app-1", gid1, "= OK (deducted one)");
+	add_event(run_id, 2, 41, "app-2", gid2, "= OK (deducted two)");
+	add_event(run_id, 3, 90, "coord-1", gid1, "= OK (succeeded one)");
+	check_in(run_id, &result);
+	assert_int_equal(tracedb_end_run(trace, run_id, &result, ""), 0);
+	text = report(run_id);
+	assert_non_null(strstr(text, "violated: rejected_has_no_order (1 row)"));
+	assert_non_null(strstr(text, "user_id=1, gid={t}flash-sale-1-1, told=rejected"));
+	assert_non_null(strstr(text, "deducted one"));
+	assert_non_null(strstr(text, "succeeded one"));
+	assert_true(strstr(text, "deducted one") < strstr(text, "succeeded one"));
+	assert_null(strstr(text, "deducted two"));
+	free(text);
+}
+
+static void test_report_caps_rows(void **state)
+{
+	struct sim_result result = { 0 };
+	char dir[64];
+	char *text;
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "many.sql",
+		   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+		   " SELECT i + 1 FROM n WHERE i < 15) SELECT i FROM n;");
+	load_user_dir(dir);
+	remove_dir(dir);
+	consistent_sale();
+	text = report(check(&result));
+	assert_non_null(strstr(text, "violated: many (15 rows)"));
+	assert_non_null(strstr(text, "i=10\n"));
+	assert_null(strstr(text, "i=11\n"));
+	assert_non_null(strstr(text, "... and 5 more rows"));
+	free(text);
+}
+
+static void test_report_is_empty_without_violations(void **state)
+{
+	struct sim_result result = { 0 };
+	char *text;
+	(void)state;
+	consistent_sale();
+	text = report(check(&result));
+	assert_string_equal(text, "");
+	free(text);
+}
+
+#define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_consistent_sale_is_ok),
+		TEST(test_all_terminal_holds),
+		TEST(test_all_terminal_violated_by_a_prepared_txn),
+		TEST(test_conservation_holds_with_stock_left),
+		TEST(test_conservation_violated_by_a_lost_unit),
+		TEST(test_conservation_violated_by_a_missing_stock_key),
+		TEST(test_no_oversell_holds_when_sold_out_exactly),
+		TEST(test_no_oversell_violated_by_negative_stock),
+		TEST(test_no_oversell_violated_by_more_orders_than_stock),
+		TEST(test_one_order_per_user_holds_across_activities),
+		TEST(test_one_order_per_user_violated_by_a_second_order),
+		TEST(test_one_order_per_user_violated_by_two_orders_of_a_gid),
+		TEST(test_txn_order_agreement_holds),
+		TEST(test_txn_order_agreement_violated_by_a_missing_order),
+		TEST(test_txn_order_agreement_violated_by_a_stray_order),
+		TEST(test_success_has_order_holds),
+		TEST(test_success_has_order_violated),
+		TEST(test_rejected_has_no_order_holds),
+		TEST(test_rejected_has_no_order_violated),
+		TEST(test_barrier_agreement_holds),
+		TEST(test_barrier_agreement_violated_by_a_lost_barrier),
+		TEST(test_barrier_agreement_violated_by_an_op_on_failure),
+		TEST(test_liveness_verdict_is_kept),
+		TEST(test_check_twice_replaces_the_snapshot),
+		TEST(test_user_invariant_fires),
+		TEST(test_user_file_replaces_a_builtin),
+		TEST(test_broken_user_invariant_names_the_file),
+		TEST(test_missing_user_dir_is_named),
+		TEST(test_drop_run_leaves_no_rows),
+		TEST(test_drop_keeps_memory_flat),
+		TEST(test_file_trace_keeps_runs),
+		TEST(test_a_run_left_open_keeps_verdict_null),
+		TEST(test_snapshot_is_deterministic),
+		TEST(test_report_names_rows_and_events),
+		TEST(test_report_caps_rows),
+		TEST(test_report_is_empty_without_violations),
+	};
+	return cmocka_run_group_tests_name("invariants", tests, NULL, NULL);
+}
