@@ -1,0 +1,121 @@
+/*
+ * test_explore.c - the explorer on a small sale: every single fault,
+ * with one job and with two.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "explore.h"
+
+static void small_sale(struct cli_options *options, int jobs)
+{
+	memset(options, 0, sizeof(*options));
+	sim_config_defaults(&options->config);
+	options->config.users = 3;
+	options->config.stock = 2;          /* below demand */
+	options->config.coordinators = 2;
+	options->runner.program = "flashsim";
+	options->runner.persistence = REDIS_PERSISTENCE_AOF;
+	options->mode = EXPLORE_EXHAUSTIVE;
+	options->jobs = jobs;
+	options->kinds = ~0u;
+}
+
+static struct explore_stats *explore_ok(const struct cli_options *options)
+{
+	struct explore_stats *stats = calloc(1, sizeof(*stats));
+	char error[1024];
+	assert_non_null(stats);
+	if (explore(options, NULL, stats, error, sizeof(error)) != 0)
+		fail_msg("explore: %s", error);
+	return stats;
+}
+
+/* The correct protocol survives every single fault of the sale, and the
+ * faults reach every failure point. */
+static void test_exhaustive_finds_no_violation(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	int reached = 0;
+	(void)state;
+	small_sale(&options, 1);
+	stats = explore_ok(&options);
+	assert_true(stats->planned > 100);
+	assert_int_equal(stats->done, stats->planned);
+	assert_int_equal(stats->verdicts[VERDICT_OK], stats->done);
+	assert_int_equal(stats->failure_count, 0);
+	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
+		assert_true(stats->by_kind[k][VERDICT_OK] > 0);
+	for (int p = 0; p < POINT_COUNT; p++) {
+		if (!stats->hits[p])
+			fprintf(stderr, "never reached: %s\n", point_name(p));
+		reached += stats->hits[p] > 0;
+	}
+	assert_int_equal(reached, POINT_COUNT);
+	explore_stats_free(stats);
+	free(stats);
+}
+
+/* Two workers, each with its own Redis, do the same runs: the same counts
+ * of every kind and verdict. */
+static void test_two_jobs_do_the_same_runs(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *one, *two;
+	(void)state;
+	small_sale(&options, 1);
+	options.kinds = KIND_BIT(FAULT_CRASH) | KIND_BIT(FAULT_DROP_REPLY);
+	one = explore_ok(&options);
+	options.jobs = 2;
+	two = explore_ok(&options);
+	assert_int_equal(one->done, two->done);
+	assert_memory_equal(one->by_kind, two->by_kind, sizeof(one->by_kind));
+	assert_memory_equal(one->hits, two->hits, sizeof(one->hits));
+	explore_stats_free(one);
+	explore_stats_free(two);
+	free(one);
+	free(two);
+}
+
+/* A failure is shrunk to a plan that still fails, and its replay gives
+ * the same digest. Redis without persistence makes every Redis crash a
+ * failure. */
+static void test_failures_are_shrunk_and_replayed(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	(void)state;
+	small_sale(&options, 1);
+	options.kinds = KIND_BIT(FAULT_REDIS_CRASH);
+	options.runner.persistence = REDIS_PERSISTENCE_NONE;
+	options.runs = 6;
+	stats = explore_ok(&options);
+	assert_int_equal(stats->verdicts[VERDICT_VIOLATION], 6);
+	assert_int_equal(stats->failure_count, 1);
+	assert_string_equal(stats->failures[0].key, "conservation");
+	assert_int_equal(stats->failures[0].shrunk.users, 1);
+	assert_int_equal(stats->failures[0].shrunk.plan.count, 1);
+	assert_true(stats->failures[0].replay_verified);
+	assert_non_null(strstr(stats->failures[0].replay, "--fault "));
+	assert_non_null(stats->failures[0].report);
+	assert_non_null(strstr(stats->failures[0].report, "conservation"));
+	explore_stats_free(stats);
+	free(stats);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exhaustive_finds_no_violation),
+		cmocka_unit_test(test_two_jobs_do_the_same_runs),
+		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
+	};
+	return cmocka_run_group_tests_name("explore", tests, NULL, NULL);
+}
