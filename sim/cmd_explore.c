@@ -41,16 +41,24 @@ static void print_kinds(FILE *out, const struct explore_stats *stats)
 		stats->verdicts[VERDICT_LIVENESS]);
 }
 
+/* Every point with the number of times the runs reached it, two to a
+ * line; "NEVER" marks a point no run reached. */
 static void print_coverage(FILE *out, const struct explore_stats *stats)
 {
 	int hit = 0;
 	for (int p = 0; p < POINT_COUNT; p++)
 		hit += stats->hits[p] > 0;
 	fprintf(out, "\ncoverage: %d of %d failure points reached%s\n", hit,
-		POINT_COUNT, hit == POINT_COUNT ? " (all)" : "; never reached:");
-	for (int p = 0; p < POINT_COUNT; p++)
-		if (!stats->hits[p])
-			fprintf(out, "  %s\n", point_name(p));
+		POINT_COUNT, hit == POINT_COUNT ? " (all)" : "");
+	for (int p = 0; p < POINT_COUNT; p++) {
+		char count[24];
+		if (stats->hits[p])
+			snprintf(count, sizeof(count), "%" PRIu64, stats->hits[p]);
+		else
+			snprintf(count, sizeof(count), "NEVER");
+		fprintf(out, "  %-28s %9s%s", point_name(p), count,
+			p % 2 == 1 || p == POINT_COUNT - 1 ? "\n" : "   ");
+	}
 }
 
 static void print_failures(FILE *out, const struct explore_stats *stats)

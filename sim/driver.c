@@ -447,7 +447,7 @@ static void send_late(struct world *world, uint32_t slot)
 	event.actor = free_slot;
 	world->busy++;
 	/* Just after the client's timeout and whatever it does at once then. */
-	schedule(world, &event, world->config->call_timeout_ms +
+	schedule(world, &event, world->config->redis_timeout_ms +
 				2 * world->config->redis_latency_ms_max + 1);
 }
 
@@ -481,9 +481,13 @@ static void perform(struct world *world, uint32_t slot, enum fault_kind kind)
 	if (kind == FAULT_REDIS_REQUEST_LOST || kind == FAULT_REDIS_CRASH ||
 	    kind == FAULT_DELAY) {
 		/* Not executed now; the client gives up after its timeout. */
+		note_step(world, false, world_actor_name(world, task->actor),
+			  step_name(task->effect->step), task_gid(task),
+			  "no answer: the client gives up after %" PRId64 " ms",
+			  world->config->redis_timeout_ms);
 		task->outcome = outcome_unknown();
 		schedule_task(world, EVENT_RESUME, slot,
-			      world->config->call_timeout_ms);
+			      world->config->redis_timeout_ms);
 		return;
 	}
 	task->executing = true;
@@ -603,9 +607,13 @@ static void task_resume(struct world *world, uint32_t slot)
 		if (kind == FAULT_REDIS_CRASH && redis_crash(world) != 0)
 			return;
 		if (kind == FAULT_REDIS_REPLY_LOST || kind == FAULT_REDIS_CRASH) {
+			note_step(world, false, world_actor_name(world, task->actor),
+				  step_name(task->effect->step), task_gid(task),
+				  "answer lost: the client gives up after %" PRId64
+				  " ms", world->config->redis_timeout_ms);
 			task->outcome = outcome_unknown();
 			schedule_task(world, EVENT_RESUME, slot,
-				      world->config->call_timeout_ms);
+				      world->config->redis_timeout_ms);
 			return;
 		}
 		if (kind == FAULT_PAUSE) {

@@ -27,6 +27,7 @@ void sim_config_defaults(struct sim_config *config)
 	config->redis_latency_ms_min = 0;
 	config->redis_latency_ms_max = 1;
 	config->call_timeout_ms = 500;
+	config->redis_timeout_ms = 100;
 	config->user_timeout_ms = 3000;
 	config->restart_delay_ms = 2000;
 	config->recovery_bound_ms = 600000;
@@ -50,6 +51,7 @@ int sim_config_check(const struct sim_config *c, char *error, size_t size)
 		 c->redis_latency_ms_max < c->redis_latency_ms_min)
 		bad = "latencies and arrival window must be 0 or more, min <= max";
 	else if (c->call_timeout_ms < 1 || c->user_timeout_ms < 1 ||
+		 c->redis_timeout_ms < 1 ||
 		 c->restart_delay_ms < 0 || c->recovery_bound_ms < 1 ||
 		 c->fault_window_ms < 0)
 		bad = "timeouts and bounds must be positive";

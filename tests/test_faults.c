@@ -189,9 +189,11 @@ static void test_redis_request_lost_never_runs(void **state)
 	(void)state;
 	run_one(&run, "coord/save/before@1:redis-request-lost");
 	assert_fired(&run, "coord/save/before@1:redis-request-lost");
-	/* The save never ran: the app heard nothing, told its user
-	 * "unknown" and never deducted; no transaction exists for it. */
-	assert_true(has_line(&run, "app/prepare", "<- timeout"));
+	/* The save never ran: the coordinator's Redis client gave up and
+	 * answered UNKNOWN; the app told its user "unknown" and never
+	 * deducted; no transaction exists for it. */
+	assert_true(has_line(&run, "coord/save", "the client gives up"));
+	assert_true(has_line(&run, "app/prepare", "<- UNKNOWN"));
 	assert_int_equal(run.result.txns[TXN_NONE], 1);
 	assert_true(run.result.told[TOLD_UNKNOWN] >= 1);
 	free(run.timeline);
