@@ -24,12 +24,15 @@ LUA := core/lua/deduct.lua core/lua/query_prepared.lua core/lua/txn_save.lua \
 
 # The built-in invariants, in name order (sim/check.h).
 INVARIANTS := $(sort $(wildcard sim/invariants/*.sql))
+# Scripts of the teaching variants (faults/variants.h).
+VARIANT_LUA := $(sort $(wildcard faults/variants/*.lua))
 
 CORE_SRC   := $(wildcard core/*.c)
 SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c))
 FAULTS_SRC := $(wildcard faults/*.c)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) \
-              $(BUILD)/gen/scripts.o $(BUILD)/gen/invariants.o
+              $(BUILD)/gen/scripts.o $(BUILD)/gen/invariants.o \
+              $(BUILD)/gen/variant_scripts.o
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
@@ -45,6 +48,10 @@ $(BUILD)/gen/scripts.c: $(LUA) core/embed.sh
 $(BUILD)/gen/invariants.c: $(INVARIANTS) core/embed.sh
 	@mkdir -p $(dir $@)
 	sh core/embed.sh flashsim_invariant $(INVARIANTS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/variant_scripts.c: $(VARIANT_LUA) core/embed.sh
+	@mkdir -p $(dir $@)
+	sh core/embed.sh flashsim_variant_script $(VARIANT_LUA) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@

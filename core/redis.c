@@ -62,8 +62,9 @@ int redis_address_check(const char *address)
 
 static int load_script(struct redis_conn *conn, enum script_id script)
 {
-	redisReply *reply = redisCommand(conn->context, "SCRIPT LOAD %s",
-					 redis_script_source(script));
+	const char *source = conn->source[script] ? conn->source[script] :
+			     redis_script_source(script);
+	redisReply *reply = redisCommand(conn->context, "SCRIPT LOAD %s", source);
 	int rc = 0;
 	if (!reply)
 		return conn_fail(conn, "SCRIPT LOAD");
@@ -130,6 +131,14 @@ void redis_conn_close(struct redis_conn *conn)
 	if (conn->context)
 		redisFree(conn->context);
 	conn->context = NULL;
+}
+
+int redis_conn_use_script(struct redis_conn *conn, enum script_id script,
+			  const char *source)
+{
+	assert(script < SCRIPT_COUNT);
+	conn->source[script] = source;
+	return load_script(conn, script);
 }
 
 int redis_send(struct redis_conn *conn, const struct redis_call *call)

@@ -28,6 +28,7 @@ struct redis_conn {
 	struct redisContext *context;
 	char address[REDIS_ADDRESS_MAX];
 	char sha[SCRIPT_COUNT][41];
+	const char *source[SCRIPT_COUNT]; /* NULL: the compiled-in script */
 	char error[320];
 };
 
@@ -44,6 +45,12 @@ void redis_conn_close(struct redis_conn *conn);
 
 /* Returns 0 when address is of a form redis_conn_open accepts. */
 int redis_address_check(const char *address);
+
+/* Loads source as the script for this id on this connection (the next
+ * calls of that id run it); NULL loads the compiled-in one again. Returns
+ * 0, or -1 with conn->error. */
+int redis_conn_use_script(struct redis_conn *conn, enum script_id script,
+			  const char *source);
 
 /* Runs one script call and waits for its answer. */
 int redis_run(struct redis_conn *conn, const struct redis_call *call,

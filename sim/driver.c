@@ -175,6 +175,16 @@ static void task_free(struct world *world, uint32_t slot)
 	world->free_tasks[world->free_count++] = slot;
 }
 
+/* What a user with several requests was told, all answers together: a
+ * success counts over anything, then an unknown, then a rejection (a
+ * second request of a buyer is rightly rejected as "already bought"). */
+static enum told told_combine(enum told before, enum told answer)
+{
+	static const int rank[] = { [TOLD_NOTHING] = 0, [TOLD_REJECTED] = 1,
+				    [TOLD_UNKNOWN] = 2, [TOLD_SUCCESS] = 3 };
+	return rank[answer] > rank[before] ? answer : before;
+}
+
 static const struct effect *user_step(struct world *world, struct task *task,
 				      const struct outcome *last)
 {
@@ -196,8 +206,9 @@ static const struct effect *user_step(struct world *world, struct task *task,
 	user->told = last->result == RESULT_OK ? TOLD_SUCCESS :
 		     last->result == RESULT_FAILED ? TOLD_REJECTED :
 						     TOLD_UNKNOWN;
-	world->told[user->user - 1] = user->told;
-	world->users_done++;
+	world->told[user->user - 1] = told_combine(world->told[user->user - 1],
+						   user->told);
+	world->requests_done++;
 	note_step(world, user->told == TOLD_UNKNOWN, world_actor_name(world, task->actor),
 		  "", effect->call.message.gid, "told %s", told_name(user->told));
 	effect->kind = EFFECT_DONE;
@@ -211,7 +222,9 @@ static const struct effect *task_step(struct world *world, struct task *task,
 	case TASK_USER:
 		return user_step(world, task, last);
 	case TASK_FLASH:
-		return flash_request_step(&task->machine.flash, last);
+		return world->variant->request_step ?
+		       world->variant->request_step(&task->machine.flash, last) :
+		       flash_request_step(&task->machine.flash, last);
 	case TASK_BACKCHECK:
 		return flash_backcheck_step(&task->machine.backcheck, last);
 	case TASK_COORD_CALL:
@@ -668,8 +681,10 @@ static bool execute_sql(struct world *world, uint32_t slot)
 	enum fault_kind kind = reach(world, FP_ORDER_CREATE_BEFORE_COMMIT,
 				     actor, call->gid);
 	bool commit = kind != FAULT_CRASH;
-	if (order_db_create_order_ex(world->env->orders, call, commit,
-				     &task->outcome) != 0) {
+	create_order_fn create_order = world->variant->create_order ?
+				       world->variant->create_order :
+				       order_db_create_order_ex;
+	if (create_order(world->env->orders, call, commit, &task->outcome) != 0) {
 		world_fail(world, "%s", world->env->orders->error);
 		return false;
 	}

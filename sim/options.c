@@ -10,17 +10,21 @@
 #include <string.h>
 
 #include "points.h"
+#include "variants.h"
 
 enum {
 	OPT_USERS = 1000, OPT_STOCK, OPT_SEED, OPT_APPS, OPT_COORDINATORS,
 	OPT_ACTIVITY, OPT_TAG, OPT_ORDERS_DB, OPT_REDIS, OPT_FLUSH, OPT_JSON,
 	OPT_TIMELINE, OPT_FAULT, OPT_ARRIVAL, OPT_TIMEOUT_TO_FAIL, OPT_CRON,
 	OPT_TRACE, OPT_INVARIANTS, OPT_PERSISTENCE, OPT_RANDOM_FAULTS,
+	OPT_REQUESTS, OPT_VARIANT,
 	OPT_MODE, OPT_JOBS, OPT_RUNS, OPT_SECONDS, OPT_KINDS, OPT_QUIET,
 };
 
 static const struct option long_options[] = {
 	{ "users", required_argument, NULL, OPT_USERS },
+	{ "requests-per-user", required_argument, NULL, OPT_REQUESTS },
+	{ "variant", required_argument, NULL, OPT_VARIANT },
 	{ "stock", required_argument, NULL, OPT_STOCK },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "apps", required_argument, NULL, OPT_APPS },
@@ -83,7 +87,9 @@ static void usage(FILE *out, bool explore)
 "back and checks every invariant: stock deducted must equal orders created.\n\n");
 	fprintf(out,
 "The sale:\n"
-"  --users N              users, one purchase request each (default 10)\n"
+"  --users N              users (default 10)\n"
+"  --requests-per-user R  purchase requests of each user, each arriving on\n"
+"                         its own (default 1; 2 = the same user buying twice)\n"
 "  --stock S              initial stock (default 4)\n"
 "  --activity ID          activity id (default 1)\n"
 "  --tag TAG              Redis Cluster hash tag of the sale's keys (default a)\n"
@@ -93,7 +99,10 @@ static void usage(FILE *out, bool explore)
 "  --arrival-ms MS        users arrive within this window (default 1000)\n"
 "  --timeout-to-fail-ms MS  age at which a prepared transaction is\n"
 "                         backchecked (default 3000)\n"
-"  --cron-interval-ms MS  idle interval of the coordinator's loop (default 1000)\n\n"
+"  --cron-interval-ms MS  idle interval of the coordinator's loop (default 1000)\n"
+"  --variant NAME         a teaching variant with a planted bug: naive,\n"
+"                         no-rollback-marker, order-no-barrier,\n"
+"                         deduct-before-prepare, redis-no-persistence\n\n"
 "Faults:\n"
 "  --fault POINT@N:KIND   inject KIND at the Nth hit of POINT (repeatable);\n"
 "                         `flashsim points` lists the points and their kinds\n"
@@ -168,6 +177,7 @@ static int parse_numeric(int option, const char *name, const char *text,
 	int rc = 0;
 	switch (option) {
 	case OPT_USERS: rc = parse_number(name, text, 1, 10000000, &v); c->users = (int)v; break;
+	case OPT_REQUESTS: rc = parse_number(name, text, 1, 16, &v); c->requests_per_user = (int)v; break;
 	case OPT_STOCK: rc = parse_number(name, text, 0, INT64_MAX / 2, &c->stock); break;
 	case OPT_SEED: rc = parse_number(name, text, 0, INT64_MAX, &v); c->seed = (uint64_t)v; break;
 	case OPT_APPS: rc = parse_number(name, text, 1, 64, &v); c->apps = (int)v; break;
@@ -225,6 +235,15 @@ static int parse_text(int option, const char *text, struct cli_options *o)
 		return 0;
 	case OPT_KINDS:
 		return parse_kinds(text, &o->kinds) == 0 ? 0 : EXIT_USAGE;
+	case OPT_VARIANT:
+		if (!variant_find(text, &o->config.variant)) {
+			char names[256];
+			variant_names(names, sizeof(names));
+			fprintf(stderr, "flashsim: --variant: unknown variant"
+				" '%s' (expected one of: %s)\n", text, names);
+			return EXIT_USAGE;
+		}
+		return 0;
 	}
 	return EXIT_USAGE;
 }
@@ -252,7 +271,8 @@ static int parse_one(int option, const char *name, const char *text,
 	if (parse_flag(option, o) == 0)
 		return 0;
 	if (option == OPT_TAG || option == OPT_REDIS || option == OPT_PERSISTENCE ||
-	    option == OPT_FAULT || option == OPT_MODE || option == OPT_KINDS)
+	    option == OPT_FAULT || option == OPT_MODE || option == OPT_KINDS ||
+	    option == OPT_VARIANT)
 		return parse_text(option, text, o);
 	return parse_numeric(option, name, text, o);
 }
@@ -288,6 +308,8 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 		return bad_input("unexpected argument '%s'", argv[optind]);
 	if (sim_config_check(&o->config, error, sizeof(error)) != 0)
 		return bad_input("%s", error);
+	if (variant_get(o->config.variant)->redis_no_persistence)
+		o->runner.persistence = REDIS_PERSISTENCE_NONE;
 	if (o->runner.redis_address && o->runner.persistence == REDIS_PERSISTENCE_NONE)
 		return bad_input("--redis-persistence applies to a Redis that"
 				 " flashsim starts, not to %s",

@@ -124,6 +124,12 @@ void report_replay_command(const char *program, const struct sim_config *config,
 			      config->sale.activity);
 	if (strcmp(config->sale.tag, defaults.sale.tag) != 0)
 		used = append(out, size, used, " --tag %s", config->sale.tag);
+	if (config->requests_per_user != defaults.requests_per_user)
+		used = append(out, size, used, " --requests-per-user %d",
+			      config->requests_per_user);
+	if (config->variant != VARIANT_NONE)
+		used = append(out, size, used, " --variant %s",
+			      variant_get(config->variant)->name);
 	if (config->arrival_ms != defaults.arrival_ms)
 		used = append(out, size, used, " --arrival-ms %" PRId64,
 			      config->arrival_ms);

@@ -12,6 +12,24 @@
 #include "inject.h"
 #include "report.h"
 
+/* Makes Redis run the scripts of the variant (the correct ones for
+ * VARIANT_NONE). */
+static int use_scripts(struct runner *runner, enum variant_id id, char *error,
+		       size_t error_size)
+{
+	const struct variant *variant = variant_get(id);
+	for (int s = 0; s < SCRIPT_COUNT; s++) {
+		const char *source = (enum script_id)s == variant->script ?
+				     variant->script_source : NULL;
+		if (redis_conn_use_script(&runner->redis, s, source) != 0) {
+			snprintf(error, error_size, "%s", runner->redis.error);
+			return -1;
+		}
+	}
+	runner->scripts_of = id;
+	return 0;
+}
+
 static int restart_redis(void *context, char *error, size_t error_size)
 {
 	struct runner *runner = context;
@@ -22,7 +40,7 @@ static int restart_redis(void *context, char *error, size_t error_size)
 		snprintf(error, error_size, "%s", runner->redis.error);
 		return -1;
 	}
-	return 0;
+	return use_scripts(runner, runner->scripts_of, error, error_size);
 }
 
 static int open_redis(struct runner *runner, char *error, size_t error_size)
@@ -177,6 +195,9 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 	int rc = clean_redis(runner, &config->sale, error, error_size);
 	if (rc != 0)
 		return rc;
+	if (config->variant != runner->scripts_of &&
+	    use_scripts(runner, config->variant, error, error_size) != 0)
+		return EXIT_INTERNAL;
 	if (order_db_reset(&runner->orders) != 0) {
 		snprintf(error, error_size, "%s", runner->orders.error);
 		return EXIT_INTERNAL;

@@ -38,6 +38,7 @@ struct runner {
 	struct tracedb *db;
 	struct invariant_set invariants;
 	int runs;
+	enum variant_id scripts_of;   /* whose scripts Redis runs now */
 };
 
 /* Sets everything up. Returns 0, or an exit code (EXIT_USAGE for bad

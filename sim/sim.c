@@ -18,6 +18,7 @@ void sim_config_defaults(struct sim_config *config)
 	sale_defaults(&config->sale);
 	config->seed = 1;
 	config->users = 10;
+	config->requests_per_user = 1;
 	config->apps = 2;
 	config->coordinators = 1;
 	config->stock = 4;
@@ -39,6 +40,10 @@ int sim_config_check(const struct sim_config *c, char *error, size_t size)
 	const char *bad = NULL;
 	if (c->users < 1 || c->users > 10000000)
 		bad = "users must be between 1 and 10000000";
+	else if (c->requests_per_user < 1 || c->requests_per_user > 16 ||
+		 (int64_t)c->users * c->requests_per_user > 10000000)
+		bad = "requests per user must be between 1 and 16, and users x"
+		      " requests at most 10000000";
 	else if (c->apps < 1 || c->apps > 64)
 		bad = "apps must be between 1 and 64";
 	else if (c->coordinators < 1 || c->coordinators > 64)
@@ -65,6 +70,11 @@ int sim_config_check(const struct sim_config *c, char *error, size_t size)
 	if (bad)
 		snprintf(error, size, "%s", bad);
 	return bad ? -1 : 0;
+}
+
+int sim_requests(const struct sim_config *config)
+{
+	return config->users * config->requests_per_user;
 }
 
 int64_t sim_fault_window_ms(const struct sim_config *config)
@@ -124,7 +134,7 @@ static bool quiescent(struct world *world)
 {
 	char key[KEY_MAX];
 	int64_t due;
-	if (world->busy != 0 || world->users_done != world->config->users)
+	if (world->busy != 0 || world->requests_done != sim_requests(world->config))
 		return false;
 	sale_due_key(&world->config->sale, key);
 	if (redis_command_integer(world->env->redis, &due, "ZCARD %s", key) != 0) {
@@ -157,7 +167,7 @@ static int world_loop(struct world *world)
 		}
 		world_on_event(world, &event);
 		if (world->phase == PHASE_WORKLOAD &&
-		    world->users_done == world->config->users &&
+		    world->requests_done == sim_requests(world->config) &&
 		    world->now_ms >= sim_fault_window_ms(world->config))
 			heal(world);
 		if (world->phase == PHASE_RECOVERY && quiescent(world)) {
@@ -205,7 +215,8 @@ static int world_init(struct world *world, const struct sim_config *config)
 	/* Live tasks: a user, its request and at most one coordinator call per
 	 * user, plus handlers of late, duplicated and delayed messages; events:
 	 * a few per task. */
-	uint32_t tasks = (uint32_t)users * 4 + 64u * (uint32_t)(actors - users);
+	uint32_t tasks = (uint32_t)sim_requests(config) * 4 +
+			 64u * (uint32_t)(actors - users);
 	world->actors = calloc((size_t)actors, sizeof(*world->actors));
 	world->tasks = calloc(tasks, sizeof(*world->tasks));
 	world->free_tasks = calloc(tasks, sizeof(*world->free_tasks));
@@ -244,16 +255,20 @@ static int world_start(struct world *world)
 				  key, (long long)config->stock) != 0)
 		return world_fail(world, "%s", world->env->redis->error);
 	world_note(world, true, "sim",
-		   "workload: %d users arrive within %" PRId64 " ms; stock %"
-		   PRId64 "; apps %d, coordinators %d", config->users,
+		   "workload: %d users x %d request%s arrive within %" PRId64
+		   " ms; stock %" PRId64 "; apps %d, coordinators %d",
+		   config->users, config->requests_per_user,
+		   config->requests_per_user == 1 ? "" : "s",
 		   config->arrival_ms, config->stock, config->apps,
 		   config->coordinators);
 	world->injector.active = true;
 	for (int actor = world->first_app; actor < world->actor_count; actor++)
 		world_actor_start(world, actor);
-	for (int user = 0; user < config->users; user++)
-		world_schedule_arrival(world, user,
-				       rng_range(&world->rng, 0, config->arrival_ms));
+	for (int request = 0; request < config->requests_per_user; request++)
+		for (int user = 0; user < config->users; user++)
+			world_schedule_arrival(world, user,
+					       rng_range(&world->rng, 0,
+							 config->arrival_ms));
 	return world->failed ? -1 : 0;
 }
 
@@ -298,6 +313,7 @@ int sim_run(const struct sim_config *config, const struct sim_env *env,
 	memset(&world, 0, sizeof(world));
 	world.config = config;
 	world.env = env;
+	world.variant = variant_get(config->variant);
 	world.result = result;
 	world.error = error;
 	world.error_size = error_size;

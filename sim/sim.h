@@ -39,6 +39,7 @@
 #include "redis.h"
 #include "sale.h"
 #include "trace.h"
+#include "variants.h"
 
 struct tracedb;
 struct invariant_set;
@@ -56,6 +57,7 @@ struct sim_config {
 	struct sale sale;
 	uint64_t seed;
 	int users;
+	int requests_per_user;         /* each arrives on its own */
 	int apps;
 	int coordinators;
 	int64_t stock;
@@ -74,9 +76,12 @@ struct sim_config {
 	struct fault_plan plan;        /* explicit faults */
 	bool random_faults;            /* also draw faults from the seed */
 	unsigned random_kinds;         /* KIND_BIT()s random faults may use */
+	enum variant_id variant;       /* a teaching variant, or VARIANT_NONE */
 };
 
 void sim_config_defaults(struct sim_config *config);
+/* Purchase requests of the run: users x requests per user. */
+int sim_requests(const struct sim_config *config);
 /* The fault window in force: fault_window_ms, or its derived default. */
 int64_t sim_fault_window_ms(const struct sim_config *config);
 /* Returns 0, or -1 with a message naming the bad setting. */

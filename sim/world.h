@@ -87,6 +87,7 @@ enum phase {
 struct world {
 	const struct sim_config *config;
 	const struct sim_env *env;
+	const struct variant *variant;
 	struct sim_result *result;
 	struct injector injector;
 	struct rng rng;
@@ -109,8 +110,8 @@ struct world {
 
 	struct late_command late[LATE_COMMANDS_MAX];
 
-	enum told *told;         /* by user index (user id - 1) */
-	int users_done;
+	enum told *told;         /* by user index (user id - 1), all requests */
+	int requests_done;       /* of users * requests_per_user */
 	uint64_t busy;           /* non-cron tasks + messages in flight */
 
 	bool failed;

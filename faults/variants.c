@@ -1,0 +1,254 @@
+/*
+ * variants.c - the teaching variants (see variants.h). Each piece here is
+ * deliberately wrong; core/ holds the correct one.
+ */
+#include "variants.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "barrier.h"
+#include "points.h"
+
+/* Generated from faults/variants/ by the build. */
+extern const char *const flashsim_variant_script_sources[];
+extern const char *const flashsim_variant_script_names[];
+extern const int flashsim_variant_script_count;
+
+static const char *variant_script(const char *name)
+{
+	for (int i = 0; i < flashsim_variant_script_count; i++)
+		if (strcmp(flashsim_variant_script_names[i], name) == 0)
+			return flashsim_variant_script_sources[i];
+	assert(!"variant script missing");
+	return NULL;
+}
+
+static const struct effect *effect_reply(struct flash_request *request,
+					 enum told told)
+{
+	struct effect *effect = &request->effect;
+	memset(effect, 0, sizeof(*effect));
+	request->told = told;
+	effect->kind = EFFECT_REPLY;
+	effect->step = STEP_APP_REPLY;
+	effect->reply.method = METHOD_BUY;
+	effect->reply.result = told == TOLD_SUCCESS ? RESULT_OK :
+			       told == TOLD_REJECTED ? RESULT_FAILED :
+						       RESULT_UNKNOWN;
+	effect->reply.activity = request->sale->activity;
+	effect->reply.user = request->user;
+	snprintf(effect->reply.gid, GID_MAX, "%s", request->gid);
+	request->state = FLASH_REPLYING;
+	return effect;
+}
+
+static const struct effect *effect_call(struct flash_request *request,
+					enum step_id step, enum service to,
+					enum method method,
+					enum flash_state next)
+{
+	struct effect *effect = &request->effect;
+	memset(effect, 0, sizeof(*effect));
+	effect->kind = EFFECT_CALL;
+	effect->step = step;
+	effect->call.to = to;
+	effect->call.message.method = method;
+	effect->call.message.activity = request->sale->activity;
+	effect->call.message.user = request->user;
+	snprintf(effect->call.message.gid, GID_MAX, "%s", request->gid);
+	request->state = next;
+	return effect;
+}
+
+static const struct effect *effect_deduct(struct flash_request *request)
+{
+	request->effect.kind = EFFECT_REDIS;
+	request->effect.step = STEP_APP_DEDUCT;
+	barrier_deduct(&request->effect.redis, request->sale, request->gid);
+	request->state = FLASH_DEDUCTING;
+	return &request->effect;
+}
+
+static const struct effect *effect_done(struct flash_request *request)
+{
+	request->state = FLASH_DONE;
+	request->effect.kind = EFFECT_DONE;
+	return &request->effect;
+}
+
+/* naive: deduct, then create the order with a direct call (the app's
+ * "submit" step goes to the order service). A crash in between, or a lost
+ * call, leaves a unit sold and no order: nothing will ever notice. */
+static const struct effect *naive_step(struct flash_request *request,
+				       const struct outcome *last)
+{
+	switch (request->state) {
+	case FLASH_START:
+		return effect_deduct(request);
+	case FLASH_DEDUCTING:
+		if (last->result == RESULT_OK && last->code == CODE_OK)
+			return effect_call(request, STEP_APP_SUBMIT,
+					   SERVICE_ORDER, METHOD_CREATE_ORDER,
+					   FLASH_SUBMITTING);
+		return effect_reply(request, last->result == RESULT_OK ?
+					     TOLD_REJECTED : TOLD_UNKNOWN);
+	case FLASH_SUBMITTING:
+		return effect_reply(request, last->result == RESULT_OK ?
+					     TOLD_SUCCESS : TOLD_UNKNOWN);
+	default:
+		return effect_done(request);
+	}
+}
+
+/* deduct-before-prepare: the local transaction first, then prepare and
+ * submit. A crash after the deduction leaves a unit sold that no
+ * coordinator knows of. */
+static const struct effect *deduct_first_step(struct flash_request *request,
+					      const struct outcome *last)
+{
+	switch (request->state) {
+	case FLASH_START:
+		return effect_deduct(request);
+	case FLASH_DEDUCTING:
+		if (last->result == RESULT_OK && last->code == CODE_OK)
+			return effect_call(request, STEP_APP_PREPARE,
+					   SERVICE_COORD, METHOD_PREPARE,
+					   FLASH_PREPARING);
+		return effect_reply(request, last->result == RESULT_OK ?
+					     TOLD_REJECTED : TOLD_UNKNOWN);
+	case FLASH_PREPARING:
+		if (last->result == RESULT_OK)
+			return effect_call(request, STEP_APP_SUBMIT,
+					   SERVICE_COORD, METHOD_SUBMIT,
+					   FLASH_SUBMITTING);
+		return effect_reply(request, TOLD_UNKNOWN);
+	case FLASH_SUBMITTING:
+		return effect_reply(request, last->result == RESULT_OK ?
+					     TOLD_SUCCESS : TOLD_UNKNOWN);
+	default:
+		return effect_done(request);
+	}
+}
+
+/* order-no-barrier: the order is inserted on every delivery. The orders
+ * table's UNIQUE(activity_id, user_id) turns a second delivery into a
+ * conflict, so the transaction can never finish (a liveness failure);
+ * without that constraint it would be a second order. */
+static int create_order_no_barrier(struct order_db *db,
+				   const struct sql_call *call, bool commit,
+				   struct outcome *outcome)
+{
+	char *sql;
+	int rc;
+	*outcome = outcome_make(RESULT_UNKNOWN, CODE_ERROR);
+	if (!commit) {
+		*outcome = outcome_unknown();
+		return 0; /* nothing committed: nothing happened */
+	}
+	sql = sqlite3_mprintf("INSERT INTO orders(activity_id, user_id, gid,"
+			      " created_at) VALUES(%llu, %llu, %Q, %lld)",
+			      (unsigned long long)call->activity,
+			      (unsigned long long)call->user, call->gid,
+			      (long long)call->now_ms);
+	rc = sql ? sqlite3_exec(db->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	if (rc == SQLITE_CONSTRAINT) {
+		*outcome = outcome_make(RESULT_FAILED, CODE_CONFLICT);
+		return 0;
+	}
+	if (rc != SQLITE_OK) {
+		snprintf(db->error, sizeof(db->error), "create order: %s",
+			 sqlite3_errmsg(db->db));
+		return -1;
+	}
+	*outcome = outcome_make(RESULT_OK, CODE_OK);
+	return 0;
+}
+
+#define KINDS_ALL (~0u)
+
+static struct variant variants[VARIANT_COUNT] = {
+	[VARIANT_NONE] = { "none", "the protocol as it should be",
+			   NULL, SCRIPT_COUNT, NULL, NULL, false, false,
+			   KINDS_ALL },
+	[VARIANT_NAIVE] = {
+		"naive",
+		"deduct in Redis, then call the order service directly: no"
+		" 2-phase message (the design this architecture replaces)",
+		naive_step, SCRIPT_COUNT, NULL, NULL, false, true,
+		KINDS_ALL },
+	[VARIANT_NO_ROLLBACK_MARKER] = {
+		"no-rollback-marker",
+		"the backcheck answers FAILURE without leaving its rollback"
+		" marker, so a slow deduction still lands",
+		NULL, SCRIPT_QUERY_PREPARED, NULL, NULL, false, false,
+		KINDS_ALL },
+	[VARIANT_ORDER_NO_BARRIER] = {
+		"order-no-barrier",
+		"the order service has no SQL barrier: a repeated delivery"
+		" is not recognised",
+		NULL, SCRIPT_COUNT, NULL, create_order_no_barrier, false,
+		false, KINDS_ALL },
+	[VARIANT_DEDUCT_BEFORE_PREPARE] = {
+		"deduct-before-prepare",
+		"the local transaction runs before the message is registered"
+		" with the coordinator",
+		deduct_first_step, SCRIPT_COUNT, NULL, NULL, false, false,
+		KINDS_ALL },
+	[VARIANT_REDIS_NO_PERSISTENCE] = {
+		"redis-no-persistence",
+		"Redis runs without persistence: a restart forgets the stock,"
+		" the barriers and the transactions, not the orders",
+		NULL, SCRIPT_COUNT, NULL, NULL, true, false,
+		KIND_BIT(FAULT_REDIS_CRASH) },
+};
+
+const struct variant *variant_get(enum variant_id id)
+{
+	assert(id < VARIANT_COUNT);
+	if (id == VARIANT_NO_ROLLBACK_MARKER && !variants[id].script_source)
+		variants[id].script_source =
+			variant_script("query_prepared_no_marker.lua");
+	return &variants[id];
+}
+
+bool variant_find(const char *name, enum variant_id *id)
+{
+	for (int v = 0; v < VARIANT_COUNT; v++) {
+		if (strcmp(variants[v].name, name) == 0) {
+			*id = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool variant_checks(const struct variant *variant, const char *invariant)
+{
+	static const char *const about_transactions[] = {
+		"all_terminal", "txn_order_agreement", "barrier_agreement",
+	};
+	if (!variant->no_transactions)
+		return true;
+	for (size_t i = 0; i < sizeof(about_transactions) /
+			       sizeof(about_transactions[0]); i++)
+		if (strcmp(invariant, about_transactions[i]) == 0)
+			return false;
+	return true;
+}
+
+void variant_names(char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int v = VARIANT_NAIVE; v < VARIANT_COUNT && used < size; v++) {
+		int n = snprintf(out + used, size - used, "%s%s",
+				 v == VARIANT_NAIVE ? "" : ", ", variants[v].name);
+		if (n > 0)
+			used += (size_t)n;
+	}
+}
