@@ -3,6 +3,8 @@
 #   make            build build/flashsim
 #   make run        install what is missing, build, run the demo sale
 #   make test       install what is missing, build, run the whole suite
+#   make bench      install what is missing, build, run the load benchmark
+#                   (table in build/bench.txt, docs/PERFORMANCE.md)
 #   make asan       the suite under AddressSanitizer (build/asan)
 #   make ubsan      the suite under UndefinedBehaviorSanitizer (build/ubsan)
 #   make clean      remove build/
@@ -36,7 +38,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) 
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test check asan ubsan clean deps demo
+.PHONY: all run test check bench asan ubsan clean deps demo
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/flashsim
@@ -88,6 +90,12 @@ check: $(BUILD)/flashsim $(TESTS)
 
 test: deps
 	@$(MAKE) --no-print-directory check
+
+# The load benchmark through the real core, with redis-benchmark's rates on
+# the same server as the reference (docs/PERFORMANCE.md).
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/flashsim
+	$(BUILD)/flashsim bench --out $(BUILD)/bench.txt
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan OPTFLAGS=-O1 \

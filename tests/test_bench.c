@@ -1,0 +1,236 @@
+/*
+ * test_bench.c - the load benchmark's driver on tiny workloads, against the
+ * live redis-server and real SQLite: the machines run to the end, the
+ * final state is what the protocol promises, and the check catches a state
+ * that is not. Speed is never asserted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bench.h"
+#include "support.h"
+
+static struct redis_conn *redis;
+
+static int setup(void **state)
+{
+	(void)state;
+	redis = support_redis();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	support_redis_close(redis);
+	return 0;
+}
+
+static void config_small(struct bench_config *config, int users,
+			 int64_t stock, int inflight)
+{
+	bench_config_defaults(config);
+	support_sale(&config->sale);
+	config->users = users;
+	config->stock = stock;
+	config->inflight = inflight;
+}
+
+/* Runs the workload on a flushed Redis and a fresh order database; the run
+ * itself must not fail. stray_order_user > 0 plants an order for that user
+ * first, under a gid of its own. */
+static void run_bench_with(const struct bench_config *config,
+			   struct bench_result *result,
+			   uint64_t stray_order_user)
+{
+	struct order_db orders;
+	char path[512], error[512];
+	int rc;
+	support_redis_flush(redis);
+	support_orders_path(path, sizeof(path));
+	assert_int_equal(order_db_open(&orders, path, true), 0);
+	if (stray_order_user) {
+		struct sql_call call = { .activity = config->sale.activity,
+					 .user = stray_order_user, .now_ms = 0 };
+		struct outcome outcome;
+		snprintf(call.gid, GID_MAX, "stray");
+		assert_int_equal(order_db_create_order(&orders, &call, &outcome), 0);
+	}
+	rc = bench_run(config, redis, &orders, result, error, sizeof(error));
+	order_db_close(&orders);
+	if (rc != 0)
+		fprintf(stderr, "bench_run failed: %s\n", error);
+	assert_int_equal(rc, 0);
+}
+
+static void assert_ok(const struct bench_result *result)
+{
+	if (!result->ok)
+		fprintf(stderr, "check failed: %s\n", result->problem);
+	assert_true(result->ok);
+	assert_int_equal(result->due, 0);
+	assert_int_equal(result->told[TOLD_UNKNOWN], 0);
+	assert_int_equal(result->stock_initial - result->stock_left,
+			 result->orders);
+}
+
+/* 200 users for 20 units, 50 at a time: 20 orders through the coordinator
+ * and the order service, 180 rejections. With no fault a buyer costs four
+ * script calls (prepare, deduct, submit, branch_done) and one SQL
+ * transaction, a rejected user three (prepare, deduct, abort). */
+static void test_twenty_of_two_hundred_buy(void **state)
+{
+	struct bench_config config;
+	struct bench_result result;
+	(void)state;
+	config_small(&config, 200, 20, 50);
+	run_bench_with(&config, &result, 0);
+	assert_ok(&result);
+	assert_int_equal(result.orders, 20);
+	assert_int_equal(result.stock_left, 0);
+	assert_int_equal(result.told[TOLD_SUCCESS], 20);
+	assert_int_equal(result.told[TOLD_REJECTED], 180);
+	assert_int_equal(result.redis_commands, 20 * 4 + 180 * 3);
+	assert_int_equal(result.sql_transactions, 20);
+	assert_true(result.batch_max <= 50 * 2);
+	assert_true(result.latency_ms_p50 <= result.latency_ms_p99);
+	assert_true(result.latency_ms_p99 <= result.latency_ms_max);
+	assert_true(result.wall_s > 0);
+	assert_true(result.orders_wall_s > 0);
+	assert_true(result.orders_wall_s <= result.wall_s);
+}
+
+/* More in flight than users, and stock left over: every user buys. */
+static void test_all_buy_when_stock_is_plenty(void **state)
+{
+	struct bench_config config;
+	struct bench_result result;
+	(void)state;
+	config_small(&config, 30, 100, 1000);
+	run_bench_with(&config, &result, 0);
+	assert_ok(&result);
+	assert_int_equal(result.orders, 30);
+	assert_int_equal(result.stock_left, 70);
+	assert_int_equal(result.told[TOLD_SUCCESS], 30);
+}
+
+/* One request at a time: the rounds still finish every task. */
+static void test_one_in_flight(void **state)
+{
+	struct bench_config config;
+	struct bench_result result;
+	(void)state;
+	config_small(&config, 5, 2, 1);
+	run_bench_with(&config, &result, 0);
+	assert_ok(&result);
+	assert_int_equal(result.orders, 2);
+	assert_int_equal(result.told[TOLD_REJECTED], 3);
+	assert_true(result.batch_max <= 2); /* a request, and the last one's branch_done */
+}
+
+/* The design's benchmark: stock 0, everyone rejected, nothing ordered. */
+static void test_sold_out_rejects_everyone(void **state)
+{
+	struct bench_config config;
+	struct bench_result result;
+	(void)state;
+	config_small(&config, 100, 0, 16);
+	run_bench_with(&config, &result, 0);
+	assert_ok(&result);
+	assert_int_equal(result.orders, 0);
+	assert_int_equal(result.told[TOLD_REJECTED], 100);
+	assert_int_equal(result.redis_commands, 100 * 3);
+	assert_int_equal(result.sql_transactions, 0);
+	assert_true(result.orders_wall_s == 0);
+}
+
+/* The check reads the real state: an order planted for a buyer under
+ * another gid makes that buyer's own order fail (UNIQUE(activity_id,
+ * user_id)), so its transaction stays submitted in the due set. */
+static void test_a_stray_order_of_a_buyer_fails_the_check(void **state)
+{
+	struct bench_config config;
+	struct bench_result result;
+	(void)state;
+	config_small(&config, 1, 1, 1);
+	run_bench_with(&config, &result, 1);
+	assert_false(result.ok);
+	assert_int_equal(result.due, 1);
+	assert_non_null(strstr(result.problem, "open"));
+}
+
+/* ... and an order planted for a user who did not buy breaks
+ * conservation. */
+static void test_a_stray_order_of_another_user_fails_the_check(void **state)
+{
+	struct bench_config config;
+	struct bench_result result;
+	(void)state;
+	config_small(&config, 3, 1, 4);
+	run_bench_with(&config, &result, 1000);
+	assert_false(result.ok);
+	assert_int_equal(result.orders, 2);
+	assert_non_null(strstr(result.problem, "stock deducted != orders"));
+}
+
+/* Each check of bench_judge, on counts that break only that one. */
+static void test_judge_names_the_broken_check(void **state)
+{
+	struct bench_result good, bad;
+	(void)state;
+	memset(&good, 0, sizeof(good));
+	good.users = 10;
+	good.stock_initial = 4;
+	good.orders = 4;
+	good.told[TOLD_SUCCESS] = 4;
+	good.told[TOLD_REJECTED] = 6;
+	bench_judge(&good);
+	assert_true(good.ok);
+	assert_string_equal(good.problem, "");
+
+	bad = good;
+	bad.stock_left = -1;
+	bad.orders = 5;
+	bench_judge(&bad);
+	assert_false(bad.ok);
+	assert_non_null(strstr(bad.problem, "oversold"));
+
+	bad = good;
+	bad.told[TOLD_SUCCESS] = 3;
+	bad.told[TOLD_UNKNOWN] = 1;
+	bench_judge(&bad);
+	assert_non_null(strstr(bad.problem, "told success != orders"));
+
+	bad = good;
+	bad.told[TOLD_REJECTED] = 5;
+	bad.told[TOLD_UNKNOWN] = 1;
+	bench_judge(&bad);
+	assert_non_null(strstr(bad.problem, "unknown"));
+
+	bad = good;
+	bad.stock_left = 1;
+	bad.orders = 3;
+	bad.told[TOLD_SUCCESS] = 3;
+	bench_judge(&bad);
+	assert_non_null(strstr(bad.problem, "min(stock, users)"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_twenty_of_two_hundred_buy),
+		cmocka_unit_test(test_all_buy_when_stock_is_plenty),
+		cmocka_unit_test(test_one_in_flight),
+		cmocka_unit_test(test_sold_out_rejects_everyone),
+		cmocka_unit_test(test_a_stray_order_of_a_buyer_fails_the_check),
+		cmocka_unit_test(test_a_stray_order_of_another_user_fails_the_check),
+		cmocka_unit_test(test_judge_names_the_broken_check),
+	};
+	return cmocka_run_group_tests_name("bench", tests, setup, teardown);
+}
