@@ -5,6 +5,9 @@
 #   make test       install what is missing, build, run the whole suite
 #   make bench      install what is missing, build, run the load benchmark
 #                   (table in build/bench.txt, docs/PERFORMANCE.md)
+#   make nightly    a time-boxed exploration of every scenario (docs/CI.md)
+#   make points-doc regenerate docs/POINTS.md from faults/points.def
+#   make docs       regenerate the tutorial's diagrams, docs/img/*.svg
 #   make asan       the suite under AddressSanitizer (build/asan)
 #   make ubsan      the suite under UndefinedBehaviorSanitizer (build/ubsan)
 #   make clean      remove build/
@@ -38,7 +41,8 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) 
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test check bench asan ubsan clean deps demo
+.PHONY: all run test check bench asan ubsan clean deps demo nightly points-doc \
+	docs
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/flashsim
@@ -85,8 +89,11 @@ demo: $(BUILD)/flashsim
 run: deps
 	@$(MAKE) --no-print-directory demo
 
+# The test programs, then every scenario of scenarios/ against its [expect].
+SCENARIOS := $(sort $(wildcard scenarios/*.ini))
+
 check: $(BUILD)/flashsim $(TESTS)
-	@sh tests/run.sh $(BUILD) $(TESTS)
+	@sh tests/run.sh $(BUILD) $(TESTS) $(SCENARIOS)
 
 test: deps
 	@$(MAKE) --no-print-directory check
@@ -96,6 +103,40 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/flashsim
 	$(BUILD)/flashsim bench --out $(BUILD)/bench.txt
+
+# Every scenario explored with random faults for NIGHTLY_SECONDS each;
+# JUnit, trace and output per scenario in $(BUILD)/nightly (docs/CI.md).
+NIGHTLY_SECONDS ?= 60
+NIGHTLY_JOBS ?= 2
+nightly: deps
+	@$(MAKE) --no-print-directory $(BUILD)/flashsim
+	@sh .ci/nightly $(BUILD) $(NIGHTLY_SECONDS) $(NIGHTLY_JOBS) $(NIGHTLY_ARGS)
+
+# The failure-point reference, generated (tests/test_docs.c checks it).
+points-doc: $(BUILD)/flashsim
+	$(BUILD)/flashsim points --markdown > docs/POINTS.md.tmp
+	mv docs/POINTS.md.tmp docs/POINTS.md
+
+# The tutorial's diagrams (docs/TUTORIAL.md), each drawn from a real run;
+# a run that no longer ends as the tutorial says (exit 1: a violation)
+# stops the target.
+DOCS_RUN = $(BUILD)/flashsim run --users 1 --stock 1 --seed 1
+docs: $(BUILD)/flashsim
+	@mkdir -p docs/img
+	$(DOCS_RUN) --variant naive --svg docs/img/naive-ok.svg >/dev/null
+	$(DOCS_RUN) --variant naive --fault app/deduct/after@1:crash \
+		--svg docs/img/naive-crash.svg >/dev/null; test $$? -eq 1
+	$(DOCS_RUN) --svg docs/img/protocol-ok.svg >/dev/null
+	$(DOCS_RUN) --fault app/deduct/after@1:crash \
+		--svg docs/img/protocol-crash.svg >/dev/null
+	$(DOCS_RUN) --variant no-rollback-marker \
+		--fault app/deduct/before@1:delay \
+		--svg docs/img/no-marker-delay.svg >/dev/null; test $$? -eq 1
+	$(DOCS_RUN) --fault app/deduct/before@1:delay \
+		--svg docs/img/protocol-delay.svg >/dev/null
+	$(DOCS_RUN) --variant no-rollback-marker \
+		--fault app/prepare/after@1:pause \
+		--svg docs/img/no-marker-pause.svg >/dev/null; test $$? -eq 1
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan OPTFLAGS=-O1 \

@@ -11,6 +11,8 @@
 
 #include "commands.h"
 #include "explore.h"
+#include "junit.h"
+#include "report_html.h"
 
 static const char *mode_name(enum explore_mode mode)
 {
@@ -104,6 +106,14 @@ static void print_summary(FILE *out, const struct cli_options *options,
 		stats->seconds > 0 ? (double)stats->done / stats->seconds : 0.0,
 		options->jobs, options->jobs == 1 ? "" : "s", stats->shrink_runs,
 		stats->peak_rss_kb / 1024);
+	if (stats->seconds > 0 && stats->ping_per_second > 0) {
+		double per_second = (double)stats->commands / stats->seconds;
+		fprintf(out, "redis: %" PRIu64 " commands, %.0f/s = %.2fx the"
+			" PING round trips of one connection (%.0f/s)\n",
+			stats->commands, per_second,
+			per_second / stats->ping_per_second,
+			stats->ping_per_second);
+	}
 	print_coverage(out, stats);
 	print_failures(out, stats);
 }
@@ -147,6 +157,13 @@ int command_explore(int argc, char **argv, const char *program)
 	} else if (stats->verdicts[VERDICT_LIVENESS]) {
 		rc = EXIT_LIVENESS;
 	}
+	if (junit_explore_file(&options, stats, rc, error))
+		rc = EXIT_INTERNAL; /* --junit: named on stderr */
+	if (rc != EXIT_INTERNAL && rc != EXIT_USAGE &&
+	    expect_given(&options.expect)) /* the scenario's [expect] */
+		rc = expect_report_explore(stdout, &options.expect, stats);
+	if ((rc == 0 || stats->done > 0) && report_explore_file(&options, stats))
+		rc = EXIT_INTERNAL; /* --html: named on stderr */
 	explore_stats_free(stats);
 	free(stats);
 	return rc;

@@ -6,8 +6,10 @@
 
 #include "check.h"
 #include "commands.h"
+#include "junit.h"
 #include "options.h"
 #include "report.h"
+#include "report_html.h"
 #include "runner.h"
 
 static bool plan_has_redis_crash(const struct sim_config *config)
@@ -60,6 +62,7 @@ int command_run(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim: %s%s\n",
 			rc == EXIT_INTERNAL ? "internal error, no verdict: " : "",
 			error);
+		junit_run_file(&options, NULL, 0, NULL, NULL, error);
 	} else {
 		if (options.json) {
 			report_json(stdout, &options.config, &result, replay);
@@ -70,6 +73,15 @@ int command_run(int argc, char **argv, const char *program)
 		rc = result.verdict == VERDICT_OK ? EXIT_VERDICT_OK :
 		     result.verdict == VERDICT_VIOLATION ? EXIT_VIOLATION :
 							   EXIT_LIVENESS;
+		if (expect_given(&options.expect)) /* the scenario's [expect] */
+			rc = expect_report_run(options.json ? stderr : stdout,
+					       &options.expect, &result,
+					       runner.db, run_id);
+		if (report_run_files(&options, runner.db, run_id, &result, replay))
+			rc = EXIT_INTERNAL; /* --svg, --html: named on stderr */
+		if (junit_run_file(&options, runner.db, run_id, &result, replay,
+				   NULL))
+			rc = EXIT_INTERNAL; /* --junit: named on stderr */
 	}
 	fflush(stdout);
 	runner_close(&runner);

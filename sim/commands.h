@@ -9,5 +9,6 @@ int command_run(int argc, char **argv, const char *program);
 int command_bench(int argc, char **argv, const char *program);
 int command_points(int argc, char **argv, const char *program);
 int command_explore(int argc, char **argv, const char *program);
+int command_selftest(int argc, char **argv, const char *program);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report_svg.h"
 #include "runner.h"
 
 #define JOBS_MAX 64
@@ -40,6 +41,7 @@ struct record {
 	char problem[200];
 	uint32_t hits[POINT_COUNT];
 	struct fault_plan fired;
+	uint64_t commands;           /* Redis commands the run made */
 };
 
 _Static_assert(sizeof(struct record) <= 4096, "a record must fit in PIPE_BUF");
@@ -156,6 +158,16 @@ static void plan_work(struct work *work)
 		work->deadline = now_seconds() + (double)options->seconds;
 }
 
+/* Runs of this shard. */
+static uint64_t shard_size(const struct work *work)
+{
+	uint64_t shards = (uint64_t)(work->options->shard_count > 0 ?
+				     work->options->shard_count : 1);
+	uint64_t index = (uint64_t)work->options->shard_index;
+	return work->planned > index ?
+	       (work->planned - index + shards - 1) / shards : 0;
+}
+
 /* ---- running ----------------------------------------------------------- */
 
 static struct runner_options worker_runner_options(const struct cli_options *o)
@@ -173,10 +185,17 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	struct sim_result result;
 	char replay[4096], error[512];
 	int64_t run_id = 0;
-	int rc = runner_run(runner, config, "explore", &result, &run_id, replay,
-			    sizeof(replay), error, sizeof(error));
+	uint64_t before = 0, after = 0;
+	int rc = runner_commands(runner, &before, error, sizeof(error));
+	if (rc == 0)
+		rc = runner_run(runner, config, "explore", &result, &run_id,
+				replay, sizeof(replay), error, sizeof(error));
+	if (rc == 0)
+		rc = runner_commands(runner, &after, error, sizeof(error));
 	memset(record, 0, sizeof(*record));
 	record->index = index;
+	/* Less the first INFO, which the second one counts. */
+	record->commands = after > before ? after - before - 1 : 0;
 	if (rc != 0) {
 		record->failed = 1;
 		snprintf(record->problem, sizeof(record->problem), "%.199s", error);
@@ -193,7 +212,8 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 
 typedef int (*record_sink)(void *context, const struct record *record);
 
-/* Runs job's share (every jobs-th run) and hands each record to sink. */
+/* Runs job's share of this shard's runs (every jobs-th of them) and hands
+ * each record to sink. Shard I of N does runs I, I + N, I + 2N, ... */
 static int run_share(const struct work *work, int job, int jobs,
 		     record_sink sink, void *context, char *error,
 		     size_t error_size)
@@ -201,9 +221,13 @@ static int run_share(const struct work *work, int job, int jobs,
 	struct runner_options runner_options =
 		worker_runner_options(work->options);
 	struct runner runner;
+	uint64_t shards = (uint64_t)(work->options->shard_count > 0 ?
+				     work->options->shard_count : 1);
+	uint64_t first = (uint64_t)work->options->shard_index +
+			 (uint64_t)job * shards;
 	int rc = runner_open(&runner, &runner_options, error, error_size);
-	for (uint64_t i = (uint64_t)job; rc == 0 && i < work->planned;
-	     i += (uint64_t)jobs) {
+	for (uint64_t i = first; rc == 0 && i < work->planned;
+	     i += (uint64_t)jobs * shards) {
 		struct sim_config config;
 		struct record record;
 		if (work->deadline && now_seconds() > work->deadline)
@@ -270,6 +294,7 @@ static int absorb(void *context, const struct record *record)
 		return -1;
 	stats->done++;
 	stats->verdicts[record->verdict]++;
+	stats->commands += record->commands;
 	for (int p = 0; p < POINT_COUNT; p++)
 		stats->hits[p] += record->hits[p];
 	for (int i = 0; i < record->fired.count; i++) {
@@ -496,6 +521,27 @@ static void report_violations(struct runner *runner,
 	fclose(out);
 }
 
+/* Keeps the shrunk run's text timeline and sequence diagram (for --html). */
+static void report_views(struct runner *runner, struct explore_failure *failure,
+			 const char *replay)
+{
+	size_t size = 0;
+	FILE *out = open_memstream(&failure->timeline, &size);
+	if (out) {
+		report_timeline(out, runner->db, failure->run_id);
+		fclose(out);
+	}
+	out = open_memstream(&failure->svg, &size);
+	if (out) {
+		int rc = report_svg(out, runner->db, failure->run_id, replay);
+		fclose(out);
+		if (rc != 0) { /* nothing drawn: no diagram */
+			free(failure->svg);
+			failure->svg = NULL;
+		}
+	}
+}
+
 /* Shrinks one failure (fewest faults, then fewest users, then faults
  * again), then runs the result twice: the second run is kept in the trace
  * database, and equal digests show that the replay reproduces it. */
@@ -522,6 +568,7 @@ static int shrink(struct runner *runner, struct explore_failure *failure,
 		return rc;
 	failure->run_id = second.run_id;
 	report_violations(runner, failure);
+	report_views(runner, failure, second.replay);
 	failure->replay_verified = first.same && second.same &&
 				   first.digest == second.digest;
 	snprintf(failure->replay, sizeof(failure->replay), "%s", second.replay);
@@ -554,8 +601,10 @@ static int dry_run(const struct cli_options *options,
 		rc = result.verdict == VERDICT_VIOLATION ? EXIT_VIOLATION :
 							   EXIT_LIVENESS;
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
+		stats->ping_per_second = runner_ping_rate(&runner, 5000);
+	}
 	runner_close(&runner);
 	return rc;
 }
@@ -599,7 +648,7 @@ int explore(const struct cli_options *options, FILE *progress,
 		rc = EXIT_INTERNAL;
 	if (rc == 0) {
 		plan_work(&work);
-		stats->planned = work.planned;
+		stats->planned = shard_size(&work);
 		if (options->jobs <= 1)
 			rc = run_share(&work, 0, 1, absorb, &aggregate, error,
 				       error_size);
@@ -621,5 +670,9 @@ void explore_stats_free(struct explore_stats *stats)
 	for (int i = 0; i < stats->failure_count; i++) {
 		free(stats->failures[i].report);
 		stats->failures[i].report = NULL;
+		free(stats->failures[i].timeline);
+		stats->failures[i].timeline = NULL;
+		free(stats->failures[i].svg);
+		stats->failures[i].svg = NULL;
 	}
 }

@@ -38,6 +38,8 @@ struct explore_failure {
 	bool replay_verified;        /* the replay gave the same digest twice */
 	int64_t run_id;              /* the shrunk run in the trace database */
 	char *report;                /* the checker's report of it; owned */
+	char *timeline;              /* its text timeline; owned */
+	char *svg;                   /* its sequence diagram; owned */
 };
 
 struct explore_stats {
@@ -54,6 +56,8 @@ struct explore_stats {
 	int failure_count;
 	uint64_t failures_dropped;   /* distinct failures past the table */
 	uint64_t shrink_runs;
+	uint64_t commands;           /* Redis commands of the runs */
+	double ping_per_second;      /* PING round trips of one connection */
 	size_t peak_rss_kb;
 };
 

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "run", command_run, "run one simulated flash sale and check its final state" },
 	{ "explore", command_explore, "run a sale under every single fault (or pairs, or random ones)" },
 	{ "points", command_points, "list the failure points and the fault kinds of each" },
+	{ "selftest", command_selftest, "explore the protocol and every variant with a planted bug: all caught?" },
 	{ "bench", command_bench, "load through the real core against the live Redis, with reference rates" },
 };
 

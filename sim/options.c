@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "points.h"
+#include "scenario.h"
+#include "values.h"
 #include "variants.h"
 
 enum {
@@ -17,7 +19,7 @@ enum {
 	OPT_ACTIVITY, OPT_TAG, OPT_ORDERS_DB, OPT_REDIS, OPT_FLUSH, OPT_JSON,
 	OPT_TIMELINE, OPT_FAULT, OPT_ARRIVAL, OPT_TIMEOUT_TO_FAIL, OPT_CRON,
 	OPT_TRACE, OPT_INVARIANTS, OPT_PERSISTENCE, OPT_RANDOM_FAULTS,
-	OPT_REQUESTS, OPT_VARIANT,
+	OPT_REQUESTS, OPT_VARIANT, OPT_SVG, OPT_HTML, OPT_JUNIT, OPT_SHARD,
 	OPT_MODE, OPT_JOBS, OPT_RUNS, OPT_SECONDS, OPT_KINDS, OPT_QUIET,
 };
 
@@ -48,23 +50,34 @@ static const struct option long_options[] = {
 	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "seconds", required_argument, NULL, OPT_SECONDS },
+	{ "budget", required_argument, NULL, OPT_SECONDS },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "svg", required_argument, NULL, OPT_SVG },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "kinds", required_argument, NULL, OPT_KINDS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Options that only explore takes. */
+/* Options that only explore takes, and those only run takes. */
 static bool explore_only(int option)
 {
-	return option >= OPT_MODE && option <= OPT_QUIET;
+	return (option >= OPT_MODE && option <= OPT_QUIET) ||
+	       option == OPT_SHARD;
+}
+
+static bool run_only(int option)
+{
+	return option == OPT_SVG;
 }
 
 static void usage(FILE *out, bool explore)
 {
 	if (explore)
 		fprintf(out,
-"usage: flashsim explore [options]\n\n"
+"usage: flashsim explore [options] [FILE]\n\n"
 "Runs the sale below again and again, each time with other faults, checks\n"
 "every run, and reports the failures with a shrunk plan and the command\n"
 "that replays each.\n\n"
@@ -76,16 +89,21 @@ static void usage(FILE *out, bool explore)
 "                         from per-seed probabilities (seeds from --seed on)\n"
 "  --kinds LIST           only these fault kinds (comma-separated; default all)\n"
 "  --runs N               at most N runs (pairs default 2000, random 1000)\n"
-"  --seconds S            stop starting runs after S seconds\n"
+"  --seconds S, --budget S  stop starting runs after S seconds\n"
+"  --shard I/N            do only the I-th of N equal shares of the runs\n"
+"                         (I from 1), to split one exploration over CI jobs\n"
+"  --html FILE            write the exploration report as one HTML file\n"
 "  --jobs N               N worker processes, each with its own Redis (default 1)\n"
 "  --quiet                no progress line\n\n");
 	else
 		fprintf(out,
-"usage: flashsim run [options]\n\n"
+"usage: flashsim run [options] [FILE]\n\n"
 "Runs a flash sale through the real protocol code against a live Redis and\n"
 "SQLite, in a deterministic simulated world, then reads the final state\n"
 "back and checks every invariant: stock deducted must equal orders created.\n\n");
 	fprintf(out,
+"FILE: a scenario file (docs/SCENARIOS.md) with the sale, its faults and\n"
+"what it should come to; the options given with it override the file.\n\n"
 "The sale:\n"
 "  --users N              users (default 10)\n"
 "  --requests-per-user R  purchase requests of each user, each arriving on\n"
@@ -107,7 +125,8 @@ static void usage(FILE *out, bool explore)
 "  --fault POINT@N:KIND   inject KIND at the Nth hit of POINT (repeatable);\n"
 "                         `flashsim points` lists the points and their kinds\n"
 "  --random-faults        also inject faults drawn from the seed\n"
-"  --redis-persistence P  aof (default) or none: what a restarted Redis keeps\n\n"
+"  --redis-persistence P  aof (default, appendfsync always), aof-everysec or\n"
+"                         none: what a restarted Redis keeps\n\n"
 "State and output:\n"
 "  --redis ADDRESS        use this Redis (HOST:PORT or unix:PATH) instead of\n"
 "                         starting a private redis-server\n"
@@ -117,10 +136,15 @@ static void usage(FILE *out, bool explore)
 "  --trace FILE           keep the trace database in FILE (docs/TRACE.md)\n"
 "  --invariants DIR       add the *.sql invariants of DIR to the built-in ones\n"
 "  --timeline             print every step, not only the highlights\n"
+"  --svg FILE             (run) write the run's sequence diagram as SVG\n"
+"  --html FILE            write the report as one HTML file (a run: verdict,\n"
+"                         timeline, diagram; explore: see above)\n"
+"  --junit FILE           write the verdicts as JUnit XML for CI\n"
 "  --json                 print one JSON object instead of the text report\n"
 "  -h, --help             this help\n\n"
 "Exit codes: 0 ok, 1 invariant violation, 2 liveness failure (did not\n"
-"quiesce), 3 internal error (no verdict), 64 bad input.\n");
+"quiesce), 3 internal error (no verdict), 64 bad input. With a scenario's\n"
+"[expect]: 0 met, 1 not met.\n");
 }
 
 static int bad_input(const char *format, const char *text)
@@ -134,38 +158,20 @@ static int bad_input(const char *format, const char *text)
 static int parse_number(const char *option, const char *text, int64_t low,
 			int64_t high, int64_t *value)
 {
-	char *end;
-	long long number;
-	errno = 0;
-	number = strtoll(text, &end, 10);
-	if (errno || end == text || *end || number < low || number > high) {
-		fprintf(stderr, "flashsim: --%s: expected a whole number in %"
-			PRId64 "..%" PRId64 ", got '%s'\n", option, low, high,
-			text);
-		return -1;
-	}
-	*value = number;
-	return 0;
+	char error[160];
+	if (value_number(text, low, high, value, error, sizeof(error)) == 0)
+		return 0;
+	fprintf(stderr, "flashsim: --%s: %s\n", option, error);
+	return -1;
 }
 
 static int parse_kinds(const char *text, unsigned *kinds)
 {
-	char copy[256], *save = NULL;
-	*kinds = 0;
-	snprintf(copy, sizeof(copy), "%s", text);
-	for (char *name = strtok_r(copy, ",", &save); name;
-	     name = strtok_r(NULL, ",", &save)) {
-		enum fault_kind kind = fault_kind_parse(name);
-		if (kind == FAULT_NONE) {
-			fprintf(stderr, "flashsim: --kinds: unknown fault kind '%s'"
-				" (expected: crash, drop-request, drop-reply,"
-				" duplicate, delay, redis-request-lost,"
-				" redis-reply-lost, redis-crash)\n", name);
-			return -1;
-		}
-		*kinds |= KIND_BIT(kind);
-	}
-	return *kinds ? 0 : -1;
+	char error[512];
+	if (value_kinds(text, kinds, error, sizeof(error)) == 0)
+		return 0;
+	fprintf(stderr, "flashsim: --kinds: %s\n", error);
+	return -1;
 }
 
 /* A numeric option into its place. Returns 0 or EXIT_USAGE. */
@@ -199,10 +205,8 @@ static int parse_text(int option, const char *text, struct cli_options *o)
 	char error[256];
 	switch (option) {
 	case OPT_TAG:
-		if (!sale_tag_valid(text))
-			return bad_input("--tag: expected 1-31 letters, digits,"
-					 " '_', '-' or '.', got '%s'", text);
-		snprintf(o->config.sale.tag, TAG_MAX, "%s", text);
+		if (value_tag(text, o->config.sale.tag, error, sizeof(error)))
+			return bad_input("--tag: %s", error);
 		return 0;
 	case OPT_REDIS:
 		if (redis_address_check(text) != 0)
@@ -211,38 +215,23 @@ static int parse_text(int option, const char *text, struct cli_options *o)
 		o->runner.redis_address = text;
 		return 0;
 	case OPT_PERSISTENCE:
-		if (strcmp(text, "aof") && strcmp(text, "none"))
-			return bad_input("--redis-persistence: expected aof or"
-					 " none, got '%s'", text);
-		o->runner.persistence = strcmp(text, "none") == 0 ?
-					REDIS_PERSISTENCE_NONE :
-					REDIS_PERSISTENCE_AOF;
+		if (value_persistence(text, &o->runner.persistence, error,
+				      sizeof(error)))
+			return bad_input("--redis-persistence: %s", error);
 		return 0;
 	case OPT_FAULT:
 		if (fault_plan_add(&o->config.plan, text, error, sizeof(error)))
 			return bad_input("%s", error);
 		return 0;
 	case OPT_MODE:
-		if (strcmp(text, "exhaustive") == 0)
-			o->mode = EXPLORE_EXHAUSTIVE;
-		else if (strcmp(text, "pairs") == 0)
-			o->mode = EXPLORE_PAIRS;
-		else if (strcmp(text, "random") == 0)
-			o->mode = EXPLORE_RANDOM;
-		else
-			return bad_input("--mode: expected exhaustive, pairs or"
-					 " random, got '%s'", text);
+		if (value_mode(text, &o->mode, error, sizeof(error)))
+			return bad_input("--mode: %s", error);
 		return 0;
 	case OPT_KINDS:
 		return parse_kinds(text, &o->kinds) == 0 ? 0 : EXIT_USAGE;
 	case OPT_VARIANT:
-		if (!variant_find(text, &o->config.variant)) {
-			char names[256];
-			variant_names(names, sizeof(names));
-			fprintf(stderr, "flashsim: --variant: unknown variant"
-				" '%s' (expected one of: %s)\n", text, names);
-			return EXIT_USAGE;
-		}
+		if (value_variant(text, &o->config.variant, error, sizeof(error)))
+			return bad_input("--variant: %s", error);
 		return 0;
 	}
 	return EXIT_USAGE;
@@ -260,10 +249,27 @@ static int parse_flag(int option, struct cli_options *o)
 	return -1;
 }
 
+static int parse_shard(const char *text, struct cli_options *o)
+{
+	int index, count;
+	char tail;
+	if (sscanf(text, "%d/%d%c", &index, &count, &tail) != 2 || count < 1 ||
+	    count > 1000 || index < 1 || index > count)
+		return bad_input("--shard: expected I/N with 1 <= I <= N <= 1000,"
+				 " got '%s'", text);
+	o->shard_index = index - 1;
+	o->shard_count = count;
+	return 0;
+}
+
 static int parse_one(int option, const char *name, const char *text,
 		     struct cli_options *o)
 {
 	switch (option) {
+	case OPT_SHARD: return parse_shard(text, o);
+	case OPT_SVG: o->svg_path = text; return 0;
+	case OPT_HTML: o->html_path = text; return 0;
+	case OPT_JUNIT: o->junit_path = text; return 0;
 	case OPT_ORDERS_DB: o->runner.orders_db = text; return 0;
 	case OPT_TRACE: o->runner.trace_path = text; return 0;
 	case OPT_INVARIANTS: o->runner.invariants_dir = text; return 0;
@@ -277,40 +283,75 @@ static int parse_one(int option, const char *name, const char *text,
 	return parse_numeric(option, name, text, o);
 }
 
+/* The first pass over argv: --help, and the one argument that is not an
+ * option, the scenario file, loaded onto the defaults in o. The options are
+ * checked by the second pass. Returns 0 or EXIT_USAGE. */
+static int load_scenario(int argc, char **argv, bool explore,
+			 struct cli_options *o)
+{
+	char error[1024];
+	int option, index;
+	optind = 0; /* GNU getopt: start afresh, argv is permuted */
+	while ((option = getopt_long(argc, argv, "h", long_options, &index)) != -1) {
+		if (option == 'h') {
+			usage(stdout, explore);
+			exit(0);
+		}
+	}
+	if (argc - optind > 1)
+		return bad_input("unexpected argument '%s' (one scenario file"
+				 " at most)", argv[optind + 1]);
+	if (optind == argc)
+		return 0;
+	o->scenario = argv[optind];
+	if (scenario_load(o->scenario, o, error, sizeof(error)) != 0) {
+		fprintf(stderr, "flashsim: %s\n(see docs/SCENARIOS.md)\n", error);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, const char *program, bool explore,
 	      struct cli_options *o)
 {
 	char error[256];
-	int option, index;
+	int option, index, rc;
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->config);
 	o->runner.program = program;
 	o->runner.persistence = REDIS_PERSISTENCE_AOF;
 	o->jobs = 1;
 	o->kinds = ~0u;
-	optind = 1;
+	o->shard_count = 1;
 	opterr = 0;
+	if ((rc = load_scenario(argc, argv, explore, o)) != 0)
+		return rc;
+	optind = 0; /* the second pass: the options override the file */
 	while ((option = getopt_long(argc, argv, "h", long_options, &index)) != -1) {
 		const char *name = option == '?' ? "" : long_options[index].name;
-		int rc;
 		if (option == 'h') {
 			usage(stdout, explore);
 			exit(0);
 		}
-		if (option == '?' || (!explore && explore_only(option)))
+		if (option == '?')
 			return bad_input("unknown or incomplete option '%s'",
 					 argv[optind - 1]);
+		if ((!explore && explore_only(option)) ||
+		    (explore && run_only(option))) {
+			fprintf(stderr, "flashsim: --%s is an option of `flashsim"
+				" %s`, not of this command\n(see --help)\n",
+				name, explore ? "run" : "explore");
+			return EXIT_USAGE;
+		}
 		rc = parse_one(option, name, optarg, o);
 		if (rc != 0)
 			return rc;
 	}
-	if (optind < argc)
-		return bad_input("unexpected argument '%s'", argv[optind]);
 	if (sim_config_check(&o->config, error, sizeof(error)) != 0)
 		return bad_input("%s", error);
 	if (variant_get(o->config.variant)->redis_no_persistence)
 		o->runner.persistence = REDIS_PERSISTENCE_NONE;
-	if (o->runner.redis_address && o->runner.persistence == REDIS_PERSISTENCE_NONE)
+	if (o->runner.redis_address && o->runner.persistence != REDIS_PERSISTENCE_AOF)
 		return bad_input("--redis-persistence applies to a Redis that"
 				 " flashsim starts, not to %s",
 				 o->runner.redis_address);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "expect.h"
 #include "runner.h"
 #include "sim.h"
 
@@ -21,11 +22,20 @@ struct cli_options {
 	struct sim_config config;
 	struct runner_options runner;
 	bool json;
+	const char *scenario;   /* the scenario file, or NULL */
+	char scenario_name[64];        /* its [scenario] name, or "" */
+	char scenario_description[256];
+	struct expectation expect;     /* its [expect] section (expect.h) */
+	const char *svg_path;   /* run: the sequence diagram, or NULL */
+	const char *html_path;  /* run, explore: the HTML report, or NULL */
+	const char *junit_path; /* JUnit XML, or NULL */
 	/* explore only */
 	enum explore_mode mode;
 	int jobs;
 	long runs;              /* budget of runs, 0: the mode's default */
-	long seconds;           /* budget of wall time, 0: none */
+	long seconds;           /* budget of wall time (--budget), 0: none */
+	int shard_index;        /* this shard, 0-based ... */
+	int shard_count;        /* ... of this many (1: no sharding) */
 	unsigned kinds;         /* KIND_BIT()s to try */
 	bool quiet;
 };

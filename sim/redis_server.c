@@ -86,7 +86,9 @@ static void run_child(const char *program, const char *dir, pid_t parent,
 		      enum redis_persistence persistence)
 {
 	const char *append_only =
-		persistence == REDIS_PERSISTENCE_AOF ? "yes" : "no";
+		persistence == REDIS_PERSISTENCE_NONE ? "no" : "yes";
+	const char *fsync = persistence == REDIS_PERSISTENCE_AOF_EVERYSEC ?
+			    "everysec" : "always";
 	char socket_path[REDIS_SERVER_PATH_MAX + 16];
 	char log_path[REDIS_SERVER_PATH_MAX + 16];
 	int null_fd;
@@ -105,7 +107,7 @@ static void run_child(const char *program, const char *dir, pid_t parent,
 	execl(program, program, "--port", "0", "--unixsocket", socket_path,
 	      "--unixsocketperm", "700", "--dir", dir, "--logfile", log_path,
 	      "--daemonize", "no", "--save", "", "--appendonly", append_only,
-	      "--appendfsync", "everysec", "--maxmemory-policy", "noeviction",
+	      "--appendfsync", fsync, "--maxmemory-policy", "noeviction",
 	      (char *)NULL);
 	_exit(127);
 }

@@ -20,8 +20,13 @@
 #define REDIS_SERVER_PATH_MAX 256
 
 enum redis_persistence {
-	REDIS_PERSISTENCE_AOF,  /* append-only file, fsync every second */
-	REDIS_PERSISTENCE_NONE, /* nothing survives a restart */
+	REDIS_PERSISTENCE_AOF,          /* append-only file, appendfsync always */
+	REDIS_PERSISTENCE_NONE,         /* nothing survives a restart */
+	REDIS_PERSISTENCE_AOF_EVERYSEC, /* appendfsync everysec: while a
+					   background fsync runs, Redis may
+					   answer before it writes the file,
+					   so a killed server can lose what it
+					   acknowledged */
 };
 
 struct redis_server {

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hiredis/hiredis.h>
+#include <time.h>
+
 #include "inject.h"
 #include "report.h"
 
@@ -176,10 +179,17 @@ void runner_replay(const struct runner *runner,
 	exact.random_faults = false;
 	report_replay_command(runner->options.program, &exact, replay,
 			      replay_size);
-	if (runner->options.persistence == REDIS_PERSISTENCE_NONE) {
+	if (runner->options.invariants_dir) {
+		size_t used = strlen(replay);
+		snprintf(replay + used, replay_size - used, " --invariants %s",
+			 runner->options.invariants_dir);
+	}
+	if (runner->options.persistence != REDIS_PERSISTENCE_AOF) {
 		size_t used = strlen(replay);
 		snprintf(replay + used, replay_size - used,
-			 " --redis-persistence none");
+			 " --redis-persistence %s",
+			 runner->options.persistence == REDIS_PERSISTENCE_NONE ?
+			 "none" : "aof-everysec");
 	}
 }
 
@@ -228,4 +238,41 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 		return EXIT_INTERNAL;
 	}
 	return 0;
+}
+
+int runner_commands(struct runner *runner, uint64_t *commands, char *error,
+		    size_t error_size)
+{
+	redisReply *reply = redisCommand(runner->redis.context, "INFO stats");
+	const char *field;
+	int rc = -1;
+	if (reply && reply->type == REDIS_REPLY_STRING &&
+	    (field = strstr(reply->str, "total_commands_processed:")) != NULL) {
+		*commands = strtoull(field + strlen("total_commands_processed:"),
+				     NULL, 10);
+		rc = 0;
+	} else {
+		snprintf(error, error_size, "redis %s: INFO stats: no command count",
+			 runner->redis.address);
+	}
+	if (reply)
+		freeReplyObject(reply);
+	return rc;
+}
+
+double runner_ping_rate(struct runner *runner, int count)
+{
+	struct timespec start, end;
+	double seconds;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (int i = 0; i < count; i++) {
+		redisReply *reply = redisCommand(runner->redis.context, "PING");
+		if (!reply)
+			return 0;
+		freeReplyObject(reply);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	seconds = (double)(end.tv_sec - start.tv_sec) +
+		  (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	return seconds > 0 ? count / seconds : 0;
 }

@@ -57,6 +57,14 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 	       int64_t *run_id, char *replay, size_t replay_size, char *error,
 	       size_t error_size);
 
+/* Redis's count of commands processed so far (INFO stats). Returns 0 or
+ * -1 with error. */
+int runner_commands(struct runner *runner, uint64_t *commands, char *error,
+		    size_t error_size);
+/* Round trips per second of `count` PINGs, one after another, on the
+ * runner's connection; 0 on error. */
+double runner_ping_rate(struct runner *runner, int count);
+
 /* The command that replays a finished run exactly: its options with the
  * faults that fired as explicit --fault options (random ones included). */
 void runner_replay(const struct runner *runner,

@@ -1,15 +1,22 @@
 #!/bin/sh
 # Runs every test program and sums their cmocka counts into one closing
 # line, "tests: N passed, N failed". A program that exits non-zero (a
-# crash, a sanitizer report at exit) counts as a failure too.
+# crash, a sanitizer report at exit) counts as a failure too. Arguments
+# ending in .ini are scenario files: after the programs, each is run with
+# $build/flashsim and checked against its [expect] section
+# (tests/scenarios.sh), and counts as one test.
 build=$1
 shift
 passed=0
 failed=0
 failures=""
+scenarios=""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for test in "$@"; do
+	case "$test" in
+	*.ini) scenarios="$scenarios $test"; continue ;;
+	esac
 	"$test" >"$log" 2>&1
 	status=$?
 	cat "$log"
@@ -26,6 +33,22 @@ for test in "$@"; do
 		failures="$failures $(basename "$test")(exit $status)"
 	fi
 done
+if [ -n "$scenarios" ]; then
+	echo
+	sh "$(dirname "$0")/scenarios.sh" "$build/flashsim" $scenarios >"$log" 2>&1
+	status=$?
+	cat "$log"
+	counts='s/^scenarios: \([0-9]*\) passed, \([0-9]*\) failed$/'
+	run=$(sed -n "${counts}\\1/p" "$log" | tail -n 1)
+	bad=$(sed -n "${counts}\\2/p" "$log" | tail -n 1)
+	passed=$((passed + ${run:-0}))
+	failed=$((failed + ${bad:-0}))
+	if [ "$status" -ne 0 ]; then
+		[ "${bad:-0}" -eq 0 ] && failed=$((failed + 1))
+		failures="$failures scenarios.sh(exit $status)"
+	fi
+fi
+echo; if "$build/flashsim" selftest --quick --jobs 2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures selftest"; fi # docs/VARIANTS.md
 echo
 [ -n "$failures" ] && echo "failed programs:$failures"
 echo "tests: $passed passed, $failed failed"

@@ -1,0 +1,546 @@
+/*
+ * cmd_selftest.c - `flashsim selftest`: the checker checked. The explorer
+ * runs the correct protocol and every teaching variant (faults/variants.h)
+ * under every single fault of a small sale:
+ *
+ *   the protocol  must pass: no run fails
+ *   a variant     must be caught: at least one run fails, and every
+ *                 distinct failure is shrunk to a counterexample whose
+ *                 replay gives the same failure and digest twice
+ *
+ * Then it prints the matrix of which invariant (or liveness) each row
+ * broke, and each variant's shrunk plans with their replay commands.
+ * The invariants a shrunk run violates are read back from the trace
+ * database's violations table (a temporary file unless --trace).
+ *
+ * --quick is the short form `make test` runs: 2 users, stock 1 (the
+ * sold-out path), and only the delay fault, which alone reveals every
+ * variant but redis-no-persistence; that one keeps its own kinds
+ * (redis-crash). Measured: the full form ~3,000 runs, the quick ~300.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "commands.h"
+#include "explore.h"
+#include "junit.h"
+#include "tracedb.h"
+
+#define SELFTEST_ROWS VARIANT_COUNT
+#define SELFTEST_COLUMNS_MAX 64   /* invariants shown, liveness included */
+#define SELFTEST_USERS 4
+#define SELFTEST_STOCK 2
+#define SELFTEST_QUICK_USERS 2
+#define SELFTEST_QUICK_STOCK 1
+#define SELFTEST_COORDINATORS 2
+#define SELFTEST_QUICK_KINDS KIND_BIT(FAULT_DELAY)
+
+enum mark {
+	MARK_HELD,         /* no run found breaking it */
+	MARK_KEY,          /* a distinct failure: its first broken invariant */
+	MARK_ALSO,         /* also violated by a shrunk counterexample */
+	MARK_NOT_APPLIED,  /* the variant has no such thing to check */
+};
+
+struct selftest_options {
+	const char *program;
+	bool quick;
+	int jobs;
+	const char *junit_path;
+	const char *trace_path;     /* NULL: a temporary file */
+};
+
+struct selftest_row {
+	enum variant_id variant;
+	struct explore_stats *stats;  /* owned */
+	int rc;                       /* explore()'s */
+	char error[1024];
+	double seconds;               /* exploring and shrinking */
+	bool passed;
+	char reason[512];             /* why it passed or failed */
+	enum mark marks[SELFTEST_COLUMNS_MAX];
+	char broken[EXPLORE_FAILURES_MAX][512]; /* per failure: all invariants */
+};
+
+struct selftest {
+	struct selftest_options options;
+	char workdir[64];             /* the temporary trace's, "" when none */
+	char trace_path[128];
+	const char *columns[SELFTEST_COLUMNS_MAX]; /* invariants, then liveness */
+	int column_count;
+	struct invariant_set invariants;
+	struct selftest_row rows[SELFTEST_ROWS];
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: flashsim selftest [options]\n"
+"\n"
+"Explores the correct protocol and every teaching variant with a planted\n"
+"bug (docs/VARIANTS.md) under every single fault of a small sale (4 users,\n"
+"stock 2, 2 coordinators). The protocol must pass; every variant must be\n"
+"caught, each failure shrunk to a counterexample whose replay reproduces\n"
+"it. Prints the matrix of the invariants each variant breaks, then each\n"
+"variant's shrunk plans and replay commands.\n"
+"\n"
+"Options:\n"
+"  --quick                the short form (2 users, stock 1, delay faults\n"
+"                         only, or the variant's own kinds); make test runs it\n"
+"  --jobs N               N worker processes, each with its own Redis (default 1)\n"
+"  --junit FILE           write one JUnit test case per row to FILE\n"
+"  --trace FILE           keep the shrunk counterexamples in this trace\n"
+"                         database (docs/TRACE.md); default: a temporary one\n"
+"  -h, --help             this help\n"
+"\n"
+"Exit codes: 0 the protocol passes and every variant is caught, 1 not so\n"
+"(the closing line says what), 3 internal error, 64 bad input.\n");
+}
+
+static int parse_options(int argc, char **argv, const char *program,
+			 struct selftest_options *o)
+{
+	static const struct option long_options[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'u' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int option;
+	char *end;
+	memset(o, 0, sizeof(*o));
+	o->program = program;
+	o->jobs = 1;
+	optind = 0;
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+		switch (option) {
+		case 'q': o->quick = true; break;
+		case 'u': o->junit_path = optarg; break;
+		case 't': o->trace_path = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case 'j':
+			errno = 0;
+			o->jobs = (int)strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || o->jobs < 1 ||
+			    o->jobs > 64) {
+				fprintf(stderr, "flashsim selftest: --jobs: expected"
+					" a whole number in 1..64, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			fprintf(stderr, "flashsim selftest: unknown or incomplete"
+				" option '%s' (see --help)\n", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "flashsim selftest: unexpected argument '%s'"
+			" (see --help)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The exploration of one row: the sale, the variant and its fault kinds. */
+static void row_options(const struct selftest *self, enum variant_id id,
+			struct cli_options *o)
+{
+	const struct variant *variant = variant_get(id);
+	bool quick = self->options.quick;
+	memset(o, 0, sizeof(*o));
+	sim_config_defaults(&o->config);
+	o->config.users = quick ? SELFTEST_QUICK_USERS : SELFTEST_USERS;
+	o->config.stock = quick ? SELFTEST_QUICK_STOCK : SELFTEST_STOCK;
+	o->config.coordinators = SELFTEST_COORDINATORS;
+	o->config.variant = id;
+	o->runner.program = self->options.program;
+	o->runner.persistence = variant->redis_no_persistence ?
+				REDIS_PERSISTENCE_NONE : REDIS_PERSISTENCE_AOF;
+	o->runner.trace_path = self->trace_path;
+	o->mode = EXPLORE_EXHAUSTIVE;
+	o->jobs = self->options.jobs;
+	o->kinds = variant->kinds;
+	if (quick && (variant->kinds & SELFTEST_QUICK_KINDS))
+		o->kinds &= SELFTEST_QUICK_KINDS;
+	o->shard_count = 1;
+	o->quiet = true;
+}
+
+static const char *row_name(const struct selftest_row *row)
+{
+	return row->variant == VARIANT_NONE ? "protocol" :
+	       variant_get(row->variant)->name;
+}
+
+/* Passed: the protocol without any failure, a variant caught with every
+ * failure shrunk and its replay verified. */
+static void judge_row(struct selftest_row *row)
+{
+	const struct explore_stats *stats = row->stats;
+	uint64_t failing = stats->verdicts[VERDICT_VIOLATION] +
+			   stats->verdicts[VERDICT_LIVENESS];
+	if (row->rc != 0) {
+		snprintf(row->reason, sizeof(row->reason), "%s", row->error);
+		return;
+	}
+	if (row->variant == VARIANT_NONE) {
+		row->passed = stats->done > 0 && failing == 0;
+		snprintf(row->reason, sizeof(row->reason), row->passed ?
+			 "passed, no run failed" : "%" PRIu64 " runs FAILED:"
+			 " the correct protocol broke", failing);
+		return;
+	}
+	if (stats->failure_count == 0) {
+		snprintf(row->reason, sizeof(row->reason), "NOT CAUGHT: no run"
+			 " failed");
+		return;
+	}
+	for (int i = 0; i < stats->failure_count; i++) {
+		if (!stats->failures[i].replay_verified) {
+			snprintf(row->reason, sizeof(row->reason), "caught, but the"
+				 " replay of its %s failure did not reproduce it",
+				 stats->failures[i].key);
+			return;
+		}
+	}
+	row->passed = true;
+	snprintf(row->reason, sizeof(row->reason), "caught: %d distinct"
+		 " failure%s in %" PRIu64 " run%s", stats->failure_count,
+		 stats->failure_count == 1 ? "" : "s", failing,
+		 failing == 1 ? "" : "s");
+}
+
+static int explore_row(struct selftest *self, struct selftest_row *row)
+{
+	struct cli_options options;
+	double started = now_seconds();
+	row_options(self, row->variant, &options);
+	row->stats = calloc(1, sizeof(*row->stats));
+	if (!row->stats) {
+		snprintf(row->error, sizeof(row->error), "out of memory");
+		return EXIT_INTERNAL;
+	}
+	row->rc = explore(&options, self->options.quick ||
+			  !isatty(STDERR_FILENO) ? NULL : stderr, row->stats,
+			  row->error, sizeof(row->error));
+	row->seconds = now_seconds() - started;
+	judge_row(row);
+	printf("  %-22s %6" PRIu64 " runs %6.1f s  %s\n", row_name(row),
+	       row->stats->done, row->seconds, row->reason);
+	fflush(stdout);
+	return row->rc == EXIT_INTERNAL || row->rc == EXIT_USAGE ? row->rc : 0;
+}
+
+/* ---- the matrix -------------------------------------------------------- */
+
+static int column_of(const struct selftest *self, const char *name)
+{
+	for (int c = 0; c < self->column_count; c++)
+		if (strcmp(self->columns[c], name) == 0)
+			return c;
+	return -1;
+}
+
+/* Every invariant the shrunk run of failure violates, into broken and the
+ * row's marks. */
+static void read_violations(struct selftest *self, sqlite3 *db,
+			    struct selftest_row *row, int failure)
+{
+	const struct explore_failure *f = &row->stats->failures[failure];
+	char *broken = row->broken[failure];
+	size_t used = 0;
+	sqlite3_stmt *stmt = NULL;
+	broken[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT invariant FROM violations"
+			       " WHERE run_id = ?1 ORDER BY invariant", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, f->run_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		int column = column_of(self, name);
+		int n = snprintf(broken + used, sizeof(row->broken[0]) - used,
+				 "%s%s", used ? ", " : "", name);
+		if (n > 0 && used + (size_t)n < sizeof(row->broken[0]))
+			used += (size_t)n;
+		if (column >= 0 && row->marks[column] == MARK_HELD)
+			row->marks[column] = MARK_ALSO;
+	}
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
+static void mark_rows(struct selftest *self)
+{
+	struct tracedb *db = NULL;
+	char error[512];
+	bool have_db = tracedb_open(&db, self->trace_path, error,
+				    sizeof(error)) == 0;
+	if (!have_db)
+		fprintf(stderr, "flashsim selftest: %s (the matrix shows each"
+			" failure's first invariant only)\n", error);
+	for (int r = 0; r < SELFTEST_ROWS; r++) {
+		struct selftest_row *row = &self->rows[r];
+		const struct variant *variant = variant_get(row->variant);
+		for (int c = 0; c < self->column_count - 1; c++)
+			if (!variant_checks(variant, self->columns[c]))
+				row->marks[c] = MARK_NOT_APPLIED;
+		for (int i = 0; row->stats && i < row->stats->failure_count; i++) {
+			int column = column_of(self, row->stats->failures[i].key);
+			if (column >= 0)
+				row->marks[column] = MARK_KEY;
+		}
+		for (int i = 0; have_db && row->stats &&
+				i < row->stats->failure_count; i++)
+			if (row->stats->failures[i].run_id > 0)
+				read_violations(self, tracedb_sqlite(db), row, i);
+	}
+	if (db)
+		tracedb_close(db);
+}
+
+static void print_matrix(const struct selftest *self)
+{
+	static const char marks[] = { '.', 'X', 'x', '-' };
+	printf("\nmatrix: X the invariant a distinct failure broke first,"
+	       " x also violated by\nits shrunk counterexample, - does not"
+	       " apply to the variant, . held\n\n");
+	for (int c = 0; c < self->column_count; c++) {
+		bool last = c % 2 == 1 || c == self->column_count - 1;
+		printf("  %2d %-*s%s", c + 1, last ? 0 : 24, self->columns[c],
+		       last ? "\n" : "");
+	}
+	printf("\n  %-22s", "");
+	for (int c = 0; c < self->column_count; c++)
+		printf("%3d", c + 1);
+	printf("\n");
+	for (int r = 0; r < SELFTEST_ROWS; r++) {
+		const struct selftest_row *row = &self->rows[r];
+		printf("  %-22s", row_name(row));
+		for (int c = 0; c < self->column_count; c++)
+			printf("  %c", marks[row->marks[c]]);
+		printf("   %s\n", row->passed ? (r ? "caught" : "passed") :
+		       "FAILED");
+	}
+}
+
+static void print_failures(const struct selftest *self)
+{
+	for (int r = 1; r < SELFTEST_ROWS; r++) {
+		const struct selftest_row *row = &self->rows[r];
+		const struct variant *variant = variant_get(row->variant);
+		printf("\n%s: %s\n", variant->name, variant->description);
+		for (int i = 0; row->stats && i < row->stats->failure_count; i++) {
+			const struct explore_failure *f = &row->stats->failures[i];
+			printf("  %s (%" PRIu64 " run%s); shrunk to %d user%s,"
+			       " stock %" PRId64 ":\n", f->key, f->count,
+			       f->count == 1 ? "" : "s", f->shrunk.users,
+			       f->shrunk.users == 1 ? "" : "s", f->shrunk.stock);
+			for (int k = 0; k < f->shrunk.plan.count; k++) {
+				char text[96];
+				fault_format(&f->shrunk.plan.faults[k], text,
+					     sizeof(text));
+				printf("    fault     %s\n", text);
+			}
+			if (row->broken[i][0])
+				printf("    violates  %s\n", row->broken[i]);
+			printf("    replay    %s\n    %s\n", f->replay,
+			       f->replay_verified ? "(replayed twice: same failure,"
+			       " same digest)" : "WARNING: the replay did not"
+			       " reproduce the same digest");
+		}
+		if (!row->passed)
+			printf("  FAILED: %s\n", row->reason);
+	}
+}
+
+/* ---- JUnit ------------------------------------------------------------- */
+
+/* The body of a row's test case: its failures, plans and replays. */
+static char *row_text(const struct selftest_row *row)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	if (!out)
+		return NULL;
+	fprintf(out, "%s\n", row->reason);
+	for (int i = 0; row->stats && i < row->stats->failure_count; i++) {
+		const struct explore_failure *f = &row->stats->failures[i];
+		fprintf(out, "%s: %s\n", f->key, f->problem);
+		for (int k = 0; k < f->shrunk.plan.count; k++) {
+			char fault[96];
+			fault_format(&f->shrunk.plan.faults[k], fault, sizeof(fault));
+			fprintf(out, "  fault %s\n", fault);
+		}
+		fprintf(out, "  replay: %s\n", f->replay);
+	}
+	fclose(out);
+	return text;
+}
+
+static int write_junit(const struct selftest *self, double seconds)
+{
+	struct junit_case cases[SELFTEST_ROWS];
+	char *texts[SELFTEST_ROWS];
+	struct junit_suite suite = { self->options.quick ?
+				     "flashsim selftest --quick" :
+				     "flashsim selftest", seconds, cases,
+				     SELFTEST_ROWS };
+	char error[512];
+	int rc;
+	for (int r = 0; r < SELFTEST_ROWS; r++) {
+		const struct selftest_row *row = &self->rows[r];
+		texts[r] = row_text(row);
+		cases[r] = (struct junit_case){
+			row_name(row), "flashsim.selftest", row->seconds,
+			row->passed ? NULL : row->reason,
+			row->variant == VARIANT_NONE ? "protocol-failed" :
+			"variant-not-caught", texts[r],
+			row->passed ? texts[r] : NULL };
+	}
+	rc = junit_write(self->options.junit_path, "flashsim selftest", &suite,
+			 1, error, sizeof(error));
+	if (rc != 0)
+		fprintf(stderr, "flashsim selftest: %s\n", error);
+	for (int r = 0; r < SELFTEST_ROWS; r++)
+		free(texts[r]);
+	return rc;
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+static int setup(struct selftest *self, char *error, size_t error_size)
+{
+	if (invariants_load(&self->invariants, NULL, error, error_size) != 0)
+		return EXIT_INTERNAL;
+	for (int i = 0; i < self->invariants.count &&
+			self->column_count < SELFTEST_COLUMNS_MAX - 1; i++)
+		self->columns[self->column_count++] = self->invariants.items[i].name;
+	self->columns[self->column_count++] = "liveness";
+	if (self->options.trace_path) {
+		snprintf(self->trace_path, sizeof(self->trace_path), "%s",
+			 self->options.trace_path);
+		return 0;
+	}
+	snprintf(self->workdir, sizeof(self->workdir),
+		 "/tmp/flashsim-selftest-XXXXXX");
+	if (!mkdtemp(self->workdir)) {
+		snprintf(error, error_size, "temporary directory: %s",
+			 strerror(errno));
+		self->workdir[0] = '\0';
+		return EXIT_INTERNAL;
+	}
+	snprintf(self->trace_path, sizeof(self->trace_path), "%s/trace.db",
+		 self->workdir);
+	return 0;
+}
+
+static void teardown(struct selftest *self)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	for (int r = 0; r < SELFTEST_ROWS; r++) {
+		if (self->rows[r].stats)
+			explore_stats_free(self->rows[r].stats);
+		free(self->rows[r].stats);
+	}
+	invariants_free(&self->invariants);
+	if (!self->workdir[0])
+		return;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		char path[160];
+		snprintf(path, sizeof(path), "%s%s", self->trace_path, suffixes[i]);
+		unlink(path);
+	}
+	rmdir(self->workdir);
+}
+
+/* The closing line; returns the exit code. */
+static int conclude(const struct selftest *self, double seconds)
+{
+	int failed = 0;
+	for (int r = 0; r < SELFTEST_ROWS; r++)
+		failed += !self->rows[r].passed;
+	if (failed == 0) {
+		printf("\nselftest: passed: the protocol survived %" PRIu64
+		       " runs and all %d variants were caught (%.1f s)\n",
+		       self->rows[0].stats->done, SELFTEST_ROWS - 1, seconds);
+		return 0;
+	}
+	printf("\nselftest: FAILED:");
+	for (int r = 0; r < SELFTEST_ROWS; r++)
+		if (!self->rows[r].passed)
+			printf(" %s (%s)%s", row_name(&self->rows[r]),
+			       self->rows[r].reason, --failed ? ";" : "");
+	printf("\n");
+	return EXIT_VIOLATION;
+}
+
+int command_selftest(int argc, char **argv, const char *program)
+{
+	struct selftest *self = calloc(1, sizeof(*self));
+	char error[512];
+	double started = now_seconds();
+	int rc;
+	if (!self) {
+		fprintf(stderr, "flashsim selftest: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	rc = parse_options(argc, argv, program, &self->options);
+	if (rc == 0)
+		rc = setup(self, error, sizeof(error));
+	else
+		error[0] = '\0';
+	if (rc == 0)
+		printf("flashsim selftest%s: the protocol and %d variants, every"
+		       " single fault of a sale\nof %d users, stock %d, %d"
+		       " coordinators%s\n\n", self->options.quick ? " --quick" : "",
+		       SELFTEST_ROWS - 1, self->options.quick ?
+		       SELFTEST_QUICK_USERS : SELFTEST_USERS, self->options.quick ?
+		       SELFTEST_QUICK_STOCK : SELFTEST_STOCK, SELFTEST_COORDINATORS,
+		       self->options.quick ? "; delay faults (redis-no-persistence:"
+		       " redis-crash)" : "");
+	for (int r = 0; rc == 0 && r < SELFTEST_ROWS; r++) {
+		self->rows[r].variant = (enum variant_id)r;
+		rc = explore_row(self, &self->rows[r]);
+		if (rc != 0)
+			snprintf(error, sizeof(error), "%s: %s",
+				 row_name(&self->rows[r]), self->rows[r].error);
+	}
+	if (rc == 0) {
+		double seconds = now_seconds() - started;
+		mark_rows(self);
+		print_matrix(self);
+		print_failures(self);
+		if (self->options.junit_path && write_junit(self, seconds) != 0)
+			rc = EXIT_INTERNAL;
+		if (rc == 0)
+			rc = conclude(self, seconds);
+	} else if (error[0]) {
+		fprintf(stderr, "flashsim selftest: internal error: %s\n", error);
+	}
+	fflush(stdout);
+	teardown(self);
+	free(self);
+	return rc;
+}

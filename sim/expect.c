@@ -1,0 +1,212 @@
+/*
+ * expect.c - comparing a run or an exploration with the [expect] section
+ * of its scenario file (see expect.h).
+ */
+#include "expect.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "explore.h"
+#include "tracedb.h"
+
+/* The keys that only one of the two commands checks. */
+#define EXPECT_RUN_ONLY (EXPECT_ORDERS | EXPECT_STOCK_LEFT)
+#define EXPECT_EXPLORE_ONLY (EXPECT_FAILURES | EXPECT_CAUGHT)
+
+bool expect_given(const struct expectation *expect)
+{
+	return expect->given != 0;
+}
+
+int expect_verdict_parse(const char *text, enum verdict *verdict,
+			 char *error, size_t error_size)
+{
+	for (int v = VERDICT_OK; v <= VERDICT_LIVENESS; v++) {
+		if (strcmp(text, verdict_name(v)) == 0) {
+			*verdict = v;
+			return 0;
+		}
+	}
+	snprintf(error, error_size, "expected ok, violation or liveness,"
+		 " got '%s'", text);
+	return -1;
+}
+
+/* Appends one difference to why, "; "-separated. */
+static void differ(char *why, size_t why_size, const char *format, ...)
+{
+	size_t used = strlen(why);
+	va_list args;
+	if (used + 2 >= why_size)
+		return;
+	if (used)
+		used += (size_t)snprintf(why + used, why_size - used, "; ");
+	va_start(args, format);
+	vsnprintf(why + used, why_size - used, format, args);
+	va_end(args);
+}
+
+/* Whether name is one of the comma-separated names of list. */
+static bool listed(const char *list, const char *name)
+{
+	size_t length = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)) != NULL; p += length) {
+		bool starts = p == list || p[-1] == ' ' || p[-1] == ',';
+		bool ends = p[length] == '\0' || p[length] == ',';
+		if (starts && ends)
+			return true;
+	}
+	return false;
+}
+
+bool expect_judge_run(const struct expectation *expect,
+		      const struct sim_result *result, const char *violated,
+		      char *why, size_t why_size)
+{
+	why[0] = '\0';
+	if ((expect->given & EXPECT_VERDICT) && result->verdict != expect->verdict)
+		differ(why, why_size, "verdict %s, expected %s",
+		       verdict_name(result->verdict),
+		       verdict_name(expect->verdict));
+	if ((expect->given & EXPECT_INVARIANT) &&
+	    !listed(violated, expect->invariant))
+		differ(why, why_size, "invariant %s not violated (violated: %s)",
+		       expect->invariant, violated[0] ? violated : "none");
+	if ((expect->given & EXPECT_ORDERS) && result->orders != expect->orders)
+		differ(why, why_size, "orders %" PRId64 ", expected %" PRId64,
+		       result->orders, expect->orders);
+	if ((expect->given & EXPECT_STOCK_LEFT) &&
+	    result->stock_left != expect->stock_left)
+		differ(why, why_size, "stock left %" PRId64 ", expected %" PRId64,
+		       result->stock_left, expect->stock_left);
+	return why[0] == '\0';
+}
+
+/* The verdict of an exploration, as its exit code has it. */
+static enum verdict explore_verdict(const struct explore_stats *stats)
+{
+	if (stats->verdicts[VERDICT_VIOLATION])
+		return VERDICT_VIOLATION;
+	if (stats->verdicts[VERDICT_LIVENESS])
+		return VERDICT_LIVENESS;
+	return VERDICT_OK;
+}
+
+/* "conservation, liveness" or "none": the distinct failures. */
+static void failure_names(const struct explore_stats *stats, char *out,
+			  size_t size)
+{
+	size_t used = 0;
+	snprintf(out, size, "none");
+	for (int i = 0; i < stats->failure_count && used < size; i++) {
+		int n = snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+				 stats->failures[i].key);
+		if (n > 0)
+			used += (size_t)n;
+	}
+}
+
+bool expect_judge_explore(const struct expectation *expect,
+			  const struct explore_stats *stats, char *why,
+			  size_t why_size)
+{
+	char names[EXPLORE_FAILURES_MAX * (EXPLORE_KEY_MAX + 2)];
+	enum verdict verdict = explore_verdict(stats);
+	int64_t failures = stats->failure_count;
+	failure_names(stats, names, sizeof(names));
+	why[0] = '\0';
+	if ((expect->given & EXPECT_VERDICT) && verdict != expect->verdict)
+		differ(why, why_size, "verdict %s, expected %s",
+		       verdict_name(verdict), verdict_name(expect->verdict));
+	if ((expect->given & EXPECT_INVARIANT) &&
+	    !listed(names, expect->invariant))
+		differ(why, why_size, "no failure of invariant %s (failures: %s)",
+		       expect->invariant, names);
+	if ((expect->given & EXPECT_FAILURES) && failures != expect->failures)
+		differ(why, why_size, "%" PRId64 " distinct failure%s (%s),"
+		       " expected %" PRId64, failures, failures == 1 ? "" : "s",
+		       names, expect->failures);
+	if ((expect->given & EXPECT_CAUGHT) && (failures > 0) != expect->caught)
+		differ(why, why_size, expect->caught ?
+		       "no failure found, expected at least one" :
+		       "failures found (%s), expected none", names);
+	return why[0] == '\0';
+}
+
+/* The violated invariants of run_id, comma-separated, into out. */
+static void violated_invariants(struct tracedb *db, int64_t run_id,
+				char *out, size_t size)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t used = 0;
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(tracedb_sqlite(db),
+			       "SELECT DISTINCT invariant FROM violations"
+			       " WHERE run_id = ? ORDER BY invariant", -1,
+			       &stmt, NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW && used < size) {
+		int n = snprintf(out + used, size - used, "%s%s",
+				 used ? ", " : "",
+				 (const char *)sqlite3_column_text(stmt, 0));
+		if (n > 0)
+			used += (size_t)n;
+	}
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
+/* Prints the line; not_checked: the given keys this command ignores. */
+static int report(FILE *out, bool met, const char *why, unsigned not_checked,
+		  const char *command)
+{
+	static const char *const names[] = {
+		"verdict", "invariant", "orders", "stock_left", "failures",
+		"caught",
+	};
+	char ignored[128] = "";
+	if (not_checked) {
+		const char *separator = "";
+		size_t used = (size_t)snprintf(ignored, sizeof(ignored),
+					       " (not checked by %s: ", command);
+		for (unsigned k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			if (!(not_checked & (1u << k)))
+				continue;
+			used += (size_t)snprintf(ignored + used,
+						 sizeof(ignored) - used, "%s%s",
+						 separator, names[k]);
+			separator = ", ";
+		}
+		snprintf(ignored + used, sizeof(ignored) - used, ")");
+	}
+	if (met)
+		fprintf(out, "expectation: met%s\n", ignored);
+	else
+		fprintf(out, "expectation NOT met: %s%s\n", why, ignored);
+	fflush(out);
+	return met ? EXIT_VERDICT_OK : EXIT_VIOLATION;
+}
+
+int expect_report_run(FILE *out, const struct expectation *expect,
+		      const struct sim_result *result, struct tracedb *db,
+		      int64_t run_id)
+{
+	char violated[1024], why[1024];
+	bool met;
+	violated_invariants(db, run_id, violated, sizeof(violated));
+	met = expect_judge_run(expect, result, violated, why, sizeof(why));
+	return report(out, met, why, expect->given & EXPECT_EXPLORE_ONLY, "run");
+}
+
+int expect_report_explore(FILE *out, const struct expectation *expect,
+			  const struct explore_stats *stats)
+{
+	char why[4096];
+	bool met = expect_judge_explore(expect, stats, why, sizeof(why));
+	return report(out, met, why, expect->given & EXPECT_RUN_ONLY, "explore");
+}

@@ -1,0 +1,89 @@
+/*
+ * expect.h - the [expect] section of a scenario file: what a run or an
+ * exploration should come to, compared with what it came to.
+ *
+ * Every key is optional; an expectation is the keys that were given
+ * (expect_given). Which keys apply depends on the command:
+ *
+ *   key         run                       explore
+ *   verdict     the run's verdict         violation if any run broke an
+ *                                         invariant, else liveness if any
+ *                                         hung, else ok
+ *   invariant   violated in the run       a distinct failure of that name
+ *   orders      orders of the activity    -
+ *   stock_left  the stock key at the end  -
+ *   failures    -                         number of distinct failures
+ *   caught      -                         true: at least one failure,
+ *                                         false: none
+ *
+ * A key that does not apply to the command is not checked, and the line
+ * printed says so. With an expectation the command's exit code says
+ * whether it was met (0) or not (1), instead of the verdict's code.
+ */
+#ifndef FLASHSIM_EXPECT_H
+#define FLASHSIM_EXPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim.h"
+
+struct explore_stats;
+struct tracedb;
+
+#define EXPECT_INVARIANT_MAX 64
+
+/* The keys given, as bits of expectation.given. */
+enum expect_key {
+	EXPECT_VERDICT = 1u << 0,
+	EXPECT_INVARIANT = 1u << 1,
+	EXPECT_ORDERS = 1u << 2,
+	EXPECT_STOCK_LEFT = 1u << 3,
+	EXPECT_FAILURES = 1u << 4,
+	EXPECT_CAUGHT = 1u << 5,
+};
+
+struct expectation {
+	unsigned given;                /* enum expect_key bits */
+	enum verdict verdict;
+	char invariant[EXPECT_INVARIANT_MAX];
+	int64_t orders;
+	int64_t stock_left;
+	int64_t failures;
+	bool caught;
+};
+
+/* Whether any key was given. */
+bool expect_given(const struct expectation *expect);
+
+/* Parses a verdict name: ok, violation, liveness. Returns 0, or -1 with
+ * what was expected in error. */
+int expect_verdict_parse(const char *text, enum verdict *verdict,
+			 char *error, size_t error_size);
+
+/* Compares a finished run with the expectation. violated: the names of
+ * the invariants the run violated, comma-separated ("" when none). Returns
+ * whether it was met; writes the differences ("verdict ok, expected
+ * violation; ...") or "" into why. */
+bool expect_judge_run(const struct expectation *expect,
+		      const struct sim_result *result, const char *violated,
+		      char *why, size_t why_size);
+/* The same for an exploration's stats. */
+bool expect_judge_explore(const struct expectation *expect,
+			  const struct explore_stats *stats, char *why,
+			  size_t why_size);
+
+/* Judges run_id of db (its result and the invariants it violated, from
+ * the trace database), prints one line to out, "expectation: met" or
+ * "expectation NOT met: <what differed>", and returns the exit code:
+ * EXIT_VERDICT_OK when met, EXIT_VIOLATION when not. */
+int expect_report_run(FILE *out, const struct expectation *expect,
+		      const struct sim_result *result, struct tracedb *db,
+		      int64_t run_id);
+/* The same for an exploration. */
+int expect_report_explore(FILE *out, const struct expectation *expect,
+			  const struct explore_stats *stats);
+
+#endif

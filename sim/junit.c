@@ -1,0 +1,400 @@
+/*
+ * junit.c - JUnit XML for CI (see junit.h).
+ */
+#include "junit.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "explore.h"
+#include "options.h"
+#include "tracedb.h"
+
+/* Length of the valid UTF-8 sequence at s that XML 1.0 allows, or 0. */
+static size_t utf8_length(const unsigned char *s)
+{
+	uint32_t code;
+	size_t length;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		length = 2;
+		code = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		length = 3;
+		code = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		length = 4;
+		code = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < length; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0; /* also stops at the terminating NUL */
+		code = (code << 6) | (s[i] & 0x3fu);
+	}
+	if ((length == 3 && code < 0x800) || (length == 4 && code < 0x10000) ||
+	    code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) ||
+	    code == 0xfffe || code == 0xffff)
+		return 0;
+	return length;
+}
+
+/* In an attribute, a newline or tab is kept as a character reference
+ * (a parser would turn the raw ones into spaces). */
+static void escape(FILE *out, const char *text, bool attribute)
+{
+	const unsigned char *s = (const unsigned char *)(text ? text : "");
+	while (*s) {
+		size_t length = utf8_length(s);
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs(attribute ? "&quot;" : "\"", out); break;
+		case '\'': fputs(attribute ? "&apos;" : "'", out); break;
+		case '\n': fputs(attribute ? "&#10;" : "\n", out); break;
+		case '\t': fputs(attribute ? "&#9;" : "\t", out); break;
+		case '\r': fputs("&#13;", out); break;
+		default:
+			if (*s < 0x20 || length == 0) {
+				fputc('?', out); /* not allowed in XML 1.0 */
+				length = 1;
+			} else {
+				fwrite(s, 1, length, out);
+			}
+			s += length;
+			continue;
+		}
+		s++;
+	}
+}
+
+void junit_escape(FILE *out, const char *text)
+{
+	escape(out, text, false);
+}
+
+static void print_case(FILE *out, const struct junit_case *item)
+{
+	fputs("    <testcase name=\"", out);
+	escape(out, item->name, true);
+	fputs("\" classname=\"", out);
+	escape(out, item->classname, true);
+	fprintf(out, "\" time=\"%.3f\"", item->seconds);
+	if (!item->failure_message && !item->output) {
+		fputs("/>\n", out);
+		return;
+	}
+	fputs(">\n", out);
+	if (item->failure_message) {
+		fputs("      <failure message=\"", out);
+		escape(out, item->failure_message, true);
+		fputs("\" type=\"", out);
+		escape(out, item->failure_type ? item->failure_type : "failure",
+		       true);
+		fputs("\">", out);
+		escape(out, item->failure_text, false);
+		fputs("</failure>\n", out);
+	}
+	if (item->output) {
+		fputs("      <system-out>", out);
+		escape(out, item->output, false);
+		fputs("</system-out>\n", out);
+	}
+	fputs("    </testcase>\n", out);
+}
+
+static int suite_failures(const struct junit_suite *suite)
+{
+	int failures = 0;
+	for (int i = 0; i < suite->count; i++)
+		failures += suite->cases[i].failure_message != NULL;
+	return failures;
+}
+
+void junit_print(FILE *out, const char *name,
+		 const struct junit_suite *suites, int suite_count)
+{
+	int tests = 0, failures = 0;
+	double seconds = 0;
+	assert(suite_count >= 0);
+	for (int s = 0; s < suite_count; s++) {
+		tests += suites[s].count;
+		failures += suite_failures(&suites[s]);
+		seconds += suites[s].seconds;
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
+	escape(out, name, true);
+	fprintf(out, "\" tests=\"%d\" failures=\"%d\" time=\"%.3f\">\n", tests,
+		failures, seconds);
+	for (int s = 0; s < suite_count; s++) {
+		const struct junit_suite *suite = &suites[s];
+		assert(suite->count >= 0);
+		fputs("  <testsuite name=\"", out);
+		escape(out, suite->name, true);
+		fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"0\""
+			" skipped=\"0\" time=\"%.3f\">\n", suite->count,
+			suite_failures(suite), suite->seconds);
+		for (int i = 0; i < suite->count; i++)
+			print_case(out, &suite->cases[i]);
+		fputs("  </testsuite>\n", out);
+	}
+	fputs("</testsuites>\n", out);
+}
+
+int junit_write(const char *path, const char *name,
+		const struct junit_suite *suites, int suite_count,
+		char *error, size_t error_size)
+{
+	char temporary[4096];
+	FILE *out;
+	int rc = -1;
+	if (snprintf(temporary, sizeof(temporary), "%s.tmp.%ld", path,
+		     (long)getpid()) >= (int)sizeof(temporary)) {
+		snprintf(error, error_size, "junit %s: path too long", path);
+		return -1;
+	}
+	out = fopen(temporary, "w");
+	if (!out) {
+		snprintf(error, error_size, "junit %s: %s", temporary,
+			 strerror(errno));
+		return -1;
+	}
+	junit_print(out, name, suites, suite_count);
+	if (fflush(out) != 0 || ferror(out) || fsync(fileno(out)) != 0) {
+		snprintf(error, error_size, "junit %s: %s", temporary,
+			 strerror(errno));
+		fclose(out);
+		goto out_unlink;
+	}
+	if (fclose(out) != 0) {
+		snprintf(error, error_size, "junit %s: %s", temporary,
+			 strerror(errno));
+		goto out_unlink;
+	}
+	if (rename(temporary, path) != 0) {
+		snprintf(error, error_size, "junit %s: %s", path, strerror(errno));
+		goto out_unlink;
+	}
+	return 0;
+out_unlink:
+	unlink(temporary);
+	return rc;
+}
+
+/* ---- the commands' --junit FILE ------------------------------------------ */
+
+#define JUNIT_CASES_MAX (EXPLORE_FAILURES_MAX + 2)
+
+/* "the scenario's name", or its file's name, or fallback. */
+static const char *subject(const struct cli_options *options,
+			   const char *fallback)
+{
+	const char *slash;
+	if (options->scenario_name[0])
+		return options->scenario_name;
+	if (!options->scenario)
+		return fallback;
+	slash = strrchr(options->scenario, '/');
+	return slash ? slash + 1 : options->scenario;
+}
+
+/* The scenario file's name without directory and ".ini", or fallback:
+ * a classname without spaces. */
+static void file_stem(const struct cli_options *options, const char *fallback,
+		      char *out, size_t size)
+{
+	const char *name = options->scenario ? options->scenario : fallback;
+	const char *slash = strrchr(name, '/');
+	size_t length;
+	name = slash ? slash + 1 : name;
+	length = strlen(name);
+	if (length > 4 && strcmp(name + length - 4, ".ini") == 0)
+		length -= 4;
+	snprintf(out, size, "%.*s", (int)length, name);
+}
+
+static int write_file(const struct cli_options *options, const char *command,
+		      const struct junit_suite *suite)
+{
+	char error[512];
+	char name[64];
+	snprintf(name, sizeof(name), "flashsim %s", command);
+	if (junit_write(options->junit_path, name, suite, 1, error,
+			sizeof(error)) == 0)
+		return 0;
+	fprintf(stderr, "flashsim %s: %s\n", command, error);
+	return EXIT_INTERNAL;
+}
+
+/* The invariants run_id violated, "a, b" or "", into out. */
+static void violated_names(struct tracedb *db, int64_t run_id, char *out,
+			   size_t size)
+{
+	sqlite3_stmt *stmt = NULL;
+	out[0] = '\0';
+	if (!db || sqlite3_prepare_v2(tracedb_sqlite(db),
+				      "SELECT group_concat(invariant, ', ') FROM"
+				      " (SELECT DISTINCT invariant FROM violations"
+				      " WHERE run_id = ?1 ORDER BY invariant)",
+				      -1, &stmt, NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+		snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
+int junit_run_file(const struct cli_options *options, struct tracedb *db,
+		   int64_t run_id, const struct sim_result *result,
+		   const char *replay, const char *error)
+{
+	char why[1024], violated[1024], text[8192], suite_name[512];
+	char stem[128], classname[160];
+	struct junit_case item = { subject(options, "run"), classname, 0,
+				   NULL, NULL, text, NULL };
+	struct junit_suite suite = { suite_name, 0, &item, 1 };
+	if (!options->junit_path)
+		return 0;
+	file_stem(options, "", stem, sizeof(stem));
+	snprintf(classname, sizeof(classname), "flashsim.run%s%s",
+		 stem[0] ? "." : "", stem);
+	snprintf(suite_name, sizeof(suite_name), "flashsim run%s%s",
+		 options->scenario ? " " : "",
+		 options->scenario ? options->scenario : "");
+	if (!result) {
+		item.failure_message = error;
+		item.failure_type = "error";
+		snprintf(text, sizeof(text), "no verdict: %s\n", error);
+		return write_file(options, "run", &suite);
+	}
+	violated_names(db, run_id, violated, sizeof(violated));
+	snprintf(text, sizeof(text), "verdict: %s\nproblem: %s\nviolated: %s\n"
+		 "replay: %s\n", verdict_name(result->verdict),
+		 result->problem[0] ? result->problem : "none",
+		 violated[0] ? violated : "none", replay);
+	if (expect_given(&options->expect)) {
+		if (!expect_judge_run(&options->expect, result, violated, why,
+				      sizeof(why))) {
+			item.failure_message = why;
+			item.failure_type = "expectation";
+		}
+	} else if (result->verdict != VERDICT_OK) {
+		item.failure_message = result->problem;
+		item.failure_type = verdict_name(result->verdict);
+	}
+	if (!item.failure_message)
+		item.output = text;
+	return write_file(options, "run", &suite);
+}
+
+/* A distinct failure: its shrunk plan and replay command, then the
+ * checker's report. Owned by the caller (free). */
+static char *failure_text(const struct explore_failure *failure,
+			  char *message, size_t message_size)
+{
+	const struct sim_config *shrunk = &failure->shrunk;
+	char plan[1024] = "", fault[96];
+	char *text = NULL;
+	size_t size = 0, used = 0;
+	FILE *out;
+	for (int f = 0; f < shrunk->plan.count && used < sizeof(plan); f++) {
+		int n;
+		fault_format(&shrunk->plan.faults[f], fault, sizeof(fault));
+		n = snprintf(plan + used, sizeof(plan) - used, "%s%s",
+			     f ? " " : "", fault);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	snprintf(message, message_size, "%s: %s (shrunk to %d user%s, stock %"
+		 PRId64 "); replay: %s", failure->key, plan[0] ? plan : "no fault",
+		 shrunk->users, shrunk->users == 1 ? "" : "s", shrunk->stock,
+		 failure->replay);
+	out = open_memstream(&text, &size);
+	if (!out)
+		return NULL;
+	fprintf(out, "%" PRIu64 " run%s failed this way\nproblem: %s\n"
+		"shrunk:  %s\nreplay:  %s\n         (%s)\n\n%s", failure->count,
+		failure->count == 1 ? "" : "s", failure->problem, plan,
+		failure->replay, failure->replay_verified ?
+		"replayed twice: same failure, same digest" :
+		"WARNING: the replay did not reproduce the same digest",
+		failure->report ? failure->report : "");
+	fclose(out);
+	return text;
+}
+
+int junit_explore_file(const struct cli_options *options,
+		       const struct explore_stats *stats, int rc,
+		       const char *error)
+{
+	struct junit_case cases[JUNIT_CASES_MAX];
+	char *texts[EXPLORE_FAILURES_MAX] = { NULL };
+	char (*messages)[8192] = calloc(EXPLORE_FAILURES_MAX, sizeof(*messages));
+	char classname[256], stem[128], shard[32] = "", name[64];
+	char suite_name[512], why[1024];
+	bool expected = expect_given(&options->expect);
+	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };
+	int written;
+	if (!options->junit_path) {
+		free(messages);
+		return 0;
+	}
+	if (!messages) {
+		fprintf(stderr, "flashsim explore: junit: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	if (options->shard_count > 1)
+		snprintf(shard, sizeof(shard), "shard %d/%d",
+			 options->shard_index + 1, options->shard_count);
+	file_stem(options, "sale", stem, sizeof(stem));
+	snprintf(classname, sizeof(classname), "flashsim.explore.%s", stem);
+	snprintf(name, sizeof(name), "exploration%s%s%s", shard[0] ? " (" : "",
+		 shard, shard[0] ? ")" : "");
+	snprintf(suite_name, sizeof(suite_name), "flashsim explore %s%s%s",
+		 subject(options, "sale"), shard[0] ? ", " : "", shard);
+	if (rc == EXIT_INTERNAL || rc == EXIT_USAGE ||
+	    (rc != 0 && stats->done == 0))
+		cases[suite.count++] = (struct junit_case){
+			name, classname, stats->seconds, error, "error", error,
+			NULL };
+	for (int i = 0; i < stats->failure_count; i++) {
+		const struct explore_failure *failure = &stats->failures[i];
+		struct junit_case *item = &cases[suite.count++];
+		texts[i] = failure_text(failure, messages[i], sizeof(messages[i]));
+		*item = (struct junit_case){
+			failure->key, classname, 0, messages[i],
+			strcmp(failure->key, "liveness") ? "violation" : "liveness",
+			texts[i], NULL };
+		if (expected) { /* an expected failure: the case passes */
+			item->failure_message = NULL;
+			item->output = texts[i];
+		}
+	}
+	if (expected)
+		cases[suite.count++] = (struct junit_case){
+			"expectation", classname, stats->seconds,
+			expect_judge_explore(&options->expect, stats, why,
+					     sizeof(why)) ? NULL : why,
+			"expectation", why, NULL };
+	else if (suite.count == 0)
+		cases[suite.count++] = (struct junit_case){
+			name, classname, stats->seconds, NULL, NULL, NULL, NULL };
+	written = write_file(options, "explore", &suite);
+	for (int i = 0; i < stats->failure_count; i++)
+		free(texts[i]);
+	free(messages);
+	return written;
+}

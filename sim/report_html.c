@@ -1,0 +1,558 @@
+/*
+ * report_html.c - the HTML reports and the report files (see
+ * report_html.h). The pages are well-formed XML as well as HTML, so that
+ * a test can check them with an XML parser.
+ */
+#include "report_html.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "report_svg.h"
+
+static const char html_style[] =
+	"body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222;"
+	"font-size:14px}"
+	"h1{font-size:22px;margin:0 0 12px}"
+	"h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}"
+	"h3{font-size:16px;margin:22px 0 6px}"
+	"table{border-collapse:collapse}"
+	"table.kv td{padding:2px 14px 2px 0;vertical-align:top}"
+	"table.kv td:first-child{color:#555}"
+	"table.grid th,table.grid td{border:1px solid #d0d0d0;padding:3px 6px;"
+	"font-size:12px}"
+	"table.grid th{background:#f3f5f8}"
+	"table.grid td.num{text-align:right}"
+	"table.matrix td{text-align:center;min-width:3.5em}"
+	"table.matrix td.point{text-align:left;font-family:monospace;min-width:0}"
+	"table.matrix th.kind{max-width:6em;font-weight:normal}"
+	"td.na{background:#f4f4f4}"
+	"td.untried{color:#999}"
+	"td.ok{background:#e3f3e7}"
+	"td.violation{background:#f6c9c4;font-weight:bold}"
+	"td.liveness{background:#ffe1ad;font-weight:bold}"
+	".verdict{padding:8px 12px;margin:10px 0;border-left:6px solid}"
+	".verdict-ok{background:#e3f3e7;border-color:#2b8a3e}"
+	".verdict-violation{background:#fbe3e0;border-color:#c92a2a}"
+	".verdict-liveness{background:#fff1d6;border-color:#c77700}"
+	"pre{background:#f6f8fa;border:1px solid #e1e4e8;padding:8px;"
+	"overflow-x:auto;font-size:12px;line-height:1.35}"
+	".diagram{overflow-x:auto;border:1px solid #ddd;margin:8px 0}"
+	".diagram svg{display:block;max-width:100%;height:auto}"
+	"pre .marked{color:#c92a2a;font-weight:bold}"
+	"ul.coverage{columns:3;font-size:12px;font-family:monospace;padding-left:18px}"
+	".never{color:#c92a2a;font-weight:bold}"
+	".failure{border-top:3px solid #c92a2a;margin-top:26px}"
+	".note{color:#555}"
+	".legend span{display:inline-block;padding:1px 8px;margin-right:6px;"
+	"border:1px solid #d0d0d0;font-size:12px}";
+
+/* ---- pieces ------------------------------------------------------------ */
+
+static void html_begin(FILE *out, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	      "<meta charset=\"utf-8\"/>\n<title>", out);
+	report_xml_escape(out, title);
+	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", html_style);
+}
+
+static void html_end(FILE *out)
+{
+	fputs("<p class=\"note\">Written by flashsim; docs/REPORTS.md explains"
+	      " this page.</p>\n</body>\n</html>\n", out);
+}
+
+static void html_pre(FILE *out, const char *text)
+{
+	fputs("<pre>", out);
+	report_xml_escape(out, text);
+	fputs("</pre>\n", out);
+}
+
+/* One row of a key-value table; value is formatted, then escaped. */
+static void kv(FILE *out, const char *key, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void kv(FILE *out, const char *key, const char *format, ...)
+{
+	char value[PLAN_FORMAT_MAX + 64];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(value, sizeof(value), format, args);
+	va_end(args);
+	fputs("<tr><td>", out);
+	report_xml_escape(out, key);
+	fputs("</td><td>", out);
+	report_xml_escape(out, value);
+	fputs("</td></tr>\n", out);
+}
+
+static void plan_text(const struct fault_plan *plan, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; i < plan->count && used < size; i++) {
+		char fault[96];
+		fault_format(&plan->faults[i], fault, sizeof(fault));
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+					 i ? ", " : "", fault);
+	}
+	if (!out[0])
+		snprintf(out, size, "none");
+}
+
+static void sale_rows(FILE *out, const struct sim_config *config)
+{
+	char plan[PLAN_FORMAT_MAX];
+	plan_text(&config->plan, plan, sizeof(plan));
+	kv(out, "seed", "%" PRIu64, config->seed);
+	kv(out, "users", "%d (%d request%s each)", config->users,
+	   config->requests_per_user, config->requests_per_user == 1 ? "" : "s");
+	kv(out, "stock", "%" PRId64, config->stock);
+	kv(out, "apps, coordinators", "%d, %d", config->apps,
+	   config->coordinators);
+	kv(out, "variant", "%s", config->variant == VARIANT_NONE ?
+	   "none: the correct protocol" : variant_get(config->variant)->name);
+	kv(out, "fault plan", "%s%s", plan,
+	   config->random_faults ? " (and random faults)" : "");
+}
+
+/* What a writer to a memory stream wrote, or NULL; the caller frees it. */
+static char *capture_svg(struct tracedb *db, int64_t run_id, const char *title)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *memory = open_memstream(&text, &size);
+	if (!memory)
+		return NULL;
+	if (report_svg(memory, db, run_id, title) != 0) {
+		fclose(memory);
+		free(text);
+		return NULL;
+	}
+	fclose(memory);
+	return text;
+}
+
+static char *capture_timeline(struct tracedb *db, int64_t run_id)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *memory = open_memstream(&text, &size);
+	if (!memory)
+		return NULL;
+	if (report_timeline(memory, db, run_id) != 0) {
+		fclose(memory);
+		free(text);
+		return NULL;
+	}
+	fclose(memory);
+	return text;
+}
+
+static char *capture_violations(struct tracedb *db, int64_t run_id)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *memory = open_memstream(&text, &size);
+	if (!memory)
+		return NULL;
+	check_report_violations(memory, db, run_id);
+	fclose(memory);
+	return text;
+}
+
+/* The diagram, inline; svg is our own well-formed markup. */
+static void diagram_block(FILE *out, const char *svg)
+{
+	if (!svg) {
+		fputs("<p class=\"note\">(no diagram: the trace database could"
+		      " not be read)</p>\n", out);
+		return;
+	}
+	fputs("<div class=\"diagram\">\n", out);
+	fputs(svg, out);
+	fputs("</div>\n", out);
+}
+
+/* The timeline, its fault and crash lines in red. */
+static void timeline_block(FILE *out, const char *timeline, bool open)
+{
+	fprintf(out, "<details%s><summary>Timeline: every event, in order"
+		" (! an injected fault, X a crash)</summary>\n",
+		open ? " open=\"open\"" : "");
+	if (!timeline) {
+		html_pre(out, "(no timeline: the trace database could not be read)");
+		fputs("</details>\n", out);
+		return;
+	}
+	fputs("<pre>", out);
+	for (const char *line = timeline; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) : strlen(line);
+		char *text = strndup(line, length);
+		bool marked = line[0] == '!' || line[0] == 'X';
+		if (marked)
+			fputs("<span class=\"marked\">", out);
+		report_xml_escape(out, text ? text : "");
+		fputs(marked ? "</span>\n" : "\n", out);
+		free(text);
+		line += length + (end ? 1 : 0);
+	}
+	fputs("</pre>\n</details>\n", out);
+}
+
+static const char *verdict_class(enum verdict verdict)
+{
+	return verdict == VERDICT_OK ? "verdict verdict-ok" :
+	       verdict == VERDICT_VIOLATION ? "verdict verdict-violation" :
+					      "verdict verdict-liveness";
+}
+
+/* ---- a run ---------------------------------------------------------------- */
+
+static void final_state(FILE *out, const struct sim_result *result)
+{
+	fputs("<h2>Final state, read back from Redis and SQLite</h2>\n"
+	      "<table class=\"kv\">\n", out);
+	kv(out, "stock", "%" PRId64 " initial, %" PRId64 " left, %" PRId64
+	   " deducted", result->stock_initial, result->stock_left,
+	   result->stock_initial - result->stock_left);
+	kv(out, "orders", "%" PRId64, result->orders);
+	kv(out, "transactions", "%" PRId64 " succeeded, %" PRId64 " failed, %"
+	   PRId64 " prepared, %" PRId64 " submitted, %" PRId64 " never created",
+	   result->txns[TXN_SUCCEEDED], result->txns[TXN_FAILED],
+	   result->txns[TXN_PREPARED], result->txns[TXN_SUBMITTED],
+	   result->txns[TXN_NONE]);
+	kv(out, "users told", "%" PRId64 " success, %" PRId64 " rejected, %"
+	   PRId64 " unknown", result->told[TOLD_SUCCESS],
+	   result->told[TOLD_REJECTED], result->told[TOLD_UNKNOWN]);
+	kv(out, "run", "%" PRIu64 " steps, %" PRIu64 " crashes, %" PRIu64
+	   " transactions resolved by the coordinator's cron loop, %" PRId64
+	   " ms virtual", result->steps, result->crashes, result->recovered,
+	   result->end_ms);
+	kv(out, "digest", "%016" PRIx64, result->digest);
+	fputs("</table>\n", out);
+}
+
+int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
+		    const struct sim_config *config,
+		    const struct sim_result *result, const char *replay)
+{
+	char *svg = capture_svg(db, run_id, replay);
+	char *timeline = capture_timeline(db, run_id);
+	char *violations = capture_violations(db, run_id);
+	char fired[PLAN_FORMAT_MAX];
+	html_begin(out, "flashsim run");
+	fputs("<h1>flashsim run</h1>\n", out);
+	fprintf(out, "<div class=\"%s\"><b>verdict: %s</b> ",
+		verdict_class(result->verdict), verdict_name(result->verdict));
+	/* A liveness problem already starts with "liveness: ". */
+	report_xml_escape(out, result->verdict == VERDICT_OK ?
+			  "(stock deducted == orders created, nothing oversold,"
+			  " every transaction terminal, every user's answer"
+			  " matches the orders)" :
+			  strncmp(result->problem, "liveness: ", 10) == 0 ?
+			  result->problem + 10 : result->problem);
+	fputs("</div>\n<h2>The sale</h2>\n<table class=\"kv\">\n", out);
+	sale_rows(out, config);
+	plan_text(&result->fired, fired, sizeof(fired));
+	kv(out, "faults injected", "%s", fired);
+	fputs("</table>\n<h2>Replay</h2>\n", out);
+	html_pre(out, replay);
+	fputs("<h2>Violations</h2>\n", out);
+	if (violations && violations[0])
+		html_pre(out, violations);
+	else
+		fputs("<p>none: every invariant holds.</p>\n", out);
+	final_state(out, result);
+	fputs("<h2>Sequence diagram</h2>\n", out);
+	diagram_block(out, svg);
+	fputs("<h2>Timeline</h2>\n", out);
+	timeline_block(out, timeline, true);
+	html_end(out);
+	free(svg);
+	free(timeline);
+	free(violations);
+	return svg && timeline && violations ? 0 : -1;
+}
+
+/* ---- an exploration ------------------------------------------------------- */
+
+static const char *mode_text(enum explore_mode mode)
+{
+	switch (mode) {
+	case EXPLORE_EXHAUSTIVE: return "exhaustive: every single fault";
+	case EXPLORE_PAIRS: return "pairs of single faults";
+	case EXPLORE_RANDOM: return "random faults";
+	}
+	return "?";
+}
+
+static void explore_summary(FILE *out, const struct cli_options *options,
+			    const struct explore_stats *stats)
+{
+	char kinds[512] = "";
+	size_t used = 0;
+	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT && used < sizeof(kinds); k++)
+		if (options->kinds & KIND_BIT(k))
+			used += (size_t)snprintf(kinds + used, sizeof(kinds) - used,
+						 "%s%s", used ? ", " : "",
+						 fault_kind_name(k));
+	fputs("<h2>Summary</h2>\n<table class=\"kv\">\n", out);
+	sale_rows(out, &options->config);
+	kv(out, "mode", "%s", mode_text(options->mode));
+	kv(out, "fault kinds", "%s", kinds);
+	kv(out, "runs", "%" PRIu64 " of %" PRIu64 " planned; %" PRIu64
+	   " faults injected; %" PRIu64 " shrinking runs", stats->done,
+	   stats->planned, stats->faults_fired, stats->shrink_runs);
+	kv(out, "verdicts", "%" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
+	   " liveness", stats->verdicts[VERDICT_OK],
+	   stats->verdicts[VERDICT_VIOLATION], stats->verdicts[VERDICT_LIVENESS]);
+	kv(out, "time", "%.1f s, %.1f runs/s with %d job%s; peak memory %zu MB",
+	   stats->seconds, stats->seconds > 0 ?
+	   (double)stats->done / stats->seconds : 0.0, options->jobs,
+	   options->jobs == 1 ? "" : "s", stats->peak_rss_kb / 1024);
+	fputs("</table>\n", out);
+}
+
+static void verdicts_by_kind(FILE *out, const struct explore_stats *stats)
+{
+	fputs("<h2>Faults injected, by kind</h2>\n<table class=\"grid\">\n"
+	      "<tr><th>kind</th><th>faults</th><th>ok</th><th>violation</th>"
+	      "<th>liveness</th></tr>\n", out);
+	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
+		const uint64_t *v = stats->by_kind[k];
+		fprintf(out, "<tr><td>%s</td><td class=\"num\">%" PRIu64 "</td>"
+			"<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%"
+			PRIu64 "</td><td class=\"num\">%" PRIu64 "</td></tr>\n",
+			fault_kind_name(k), v[VERDICT_OK] + v[VERDICT_VIOLATION] +
+			v[VERDICT_LIVENESS], v[VERDICT_OK], v[VERDICT_VIOLATION],
+			v[VERDICT_LIVENESS]);
+	}
+	fputs("</table>\n", out);
+}
+
+/* One cell: empty where the kind does not apply; else the runs with that
+ * fault there, coloured by the worst verdict. */
+static void matrix_cell(FILE *out, const struct explore_stats *stats,
+			int point, int kind)
+{
+	const uint64_t *v = stats->matrix[point][kind];
+	uint64_t total = v[VERDICT_OK] + v[VERDICT_VIOLATION] + v[VERDICT_LIVENESS];
+	uint64_t failed = v[VERDICT_VIOLATION] + v[VERDICT_LIVENESS];
+	if (!point_allows((enum point_id)point, (enum fault_kind)kind)) {
+		fputs("<td class=\"na\"></td>", out);
+		return;
+	}
+	if (total == 0) {
+		fputs("<td class=\"untried\" title=\"not tried\">-</td>", out);
+		return;
+	}
+	fprintf(out, "<td class=\"%s\" title=\"%" PRIu64 " ok, %" PRIu64
+		" violation, %" PRIu64 " liveness\">",
+		v[VERDICT_VIOLATION] ? "violation" :
+		v[VERDICT_LIVENESS] ? "liveness" : "ok", v[VERDICT_OK],
+		v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
+	if (failed)
+		fprintf(out, "%" PRIu64 " of %" PRIu64 "</td>", failed, total);
+	else
+		fprintf(out, "%" PRIu64 "</td>", total);
+}
+
+static void matrix(FILE *out, const struct explore_stats *stats)
+{
+	fputs("<h2 id=\"matrix\">Failure points x fault kinds</h2>\n"
+	      "<p class=\"legend\">Runs with that fault at that point:"
+	      " <span class=\"ok\" style=\"background:#e3f3e7\">n: all ok</span>"
+	      "<span style=\"background:#f6c9c4\">f of n: f violations</span>"
+	      "<span style=\"background:#ffe1ad\">f of n: f liveness"
+	      " failures</span><span style=\"background:#f4f4f4\">the kind"
+	      " does not apply</span><span>-: not tried</span></p>\n"
+	      "<table class=\"grid matrix\">\n<tr><th>failure point</th>", out);
+	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
+		fprintf(out, "<th class=\"kind\">%s</th>", fault_kind_name(k));
+	fputs("</tr>\n", out);
+	for (int p = 0; p < POINT_COUNT; p++) {
+		fputs("<tr><td class=\"point\">", out);
+		report_xml_escape(out, point_name((enum point_id)p));
+		fputs("</td>", out);
+		for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
+			matrix_cell(out, stats, p, k);
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
+static void coverage(FILE *out, const struct explore_stats *stats)
+{
+	int reached = 0;
+	for (int p = 0; p < POINT_COUNT; p++)
+		reached += stats->hits[p] > 0;
+	fprintf(out, "<h2 id=\"coverage\">Coverage</h2>\n<p>%d of %d failure points reached%s;"
+		" hits over every run, recovery included.</p>\n"
+		"<ul class=\"coverage\">\n", reached, POINT_COUNT,
+		reached == POINT_COUNT ? " (all)" : "");
+	for (int p = 0; p < POINT_COUNT; p++) {
+		fputs("<li>", out);
+		report_xml_escape(out, point_name((enum point_id)p));
+		if (stats->hits[p])
+			fprintf(out, " %" PRIu64 "</li>\n", stats->hits[p]);
+		else
+			fputs(" <span class=\"never\">NEVER reached</span></li>\n",
+			      out);
+	}
+	fputs("</ul>\n", out);
+}
+
+static void failure_section(FILE *out, int number,
+			    const struct explore_failure *failure)
+{
+	const struct sim_config *shrunk = &failure->shrunk;
+	char plan[PLAN_FORMAT_MAX];
+	plan_text(&shrunk->plan, plan, sizeof(plan));
+	fprintf(out, "<div class=\"failure\">\n<h3>FAILURE %d: ", number);
+	report_xml_escape(out, failure->key);
+	fprintf(out, " (%" PRIu64 " run%s)</h3>\n<table class=\"kv\">\n",
+		failure->count, failure->count == 1 ? "" : "s");
+	kv(out, "problem", "%s", failure->problem);
+	kv(out, "shrunk to", "%d user%s, stock %" PRId64 ", %d fault%s",
+	   shrunk->users, shrunk->users == 1 ? "" : "s", shrunk->stock,
+	   shrunk->plan.count, shrunk->plan.count == 1 ? "" : "s");
+	kv(out, "shrunk plan", "%s", plan);
+	kv(out, "replay check", "%s", failure->replay_verified ?
+	   "replayed twice: same failure, same digest" :
+	   "WARNING: the replay did not reproduce the same digest");
+	fputs("</table>\n<p>Replay:</p>\n", out);
+	html_pre(out, failure->replay);
+	fputs("<p>The checker's report:</p>\n", out);
+	html_pre(out, failure->report && failure->report[0] ? failure->report :
+		 "(no violated invariant: a liveness failure)");
+	diagram_block(out, failure->svg);
+	timeline_block(out, failure->timeline, false);
+	fputs("</div>\n", out);
+}
+
+int report_html_explore(FILE *out, const struct cli_options *options,
+			const struct explore_stats *stats)
+{
+	html_begin(out, "flashsim explore");
+	fputs("<h1>flashsim explore</h1>\n", out);
+	fprintf(out, "<div class=\"%s\"><b>", verdict_class(
+			stats->verdicts[VERDICT_VIOLATION] ? VERDICT_VIOLATION :
+			stats->verdicts[VERDICT_LIVENESS] ? VERDICT_LIVENESS :
+							    VERDICT_OK));
+	if (stats->failure_count == 0)
+		fprintf(out, "no failure in %" PRIu64 " runs", stats->done);
+	else
+		fprintf(out, "%d distinct failure%s in %" PRIu64 " runs",
+			stats->failure_count,
+			stats->failure_count == 1 ? "" : "s", stats->done);
+	fputs("</b></div>\n<p>On this page: the summary, the <a href=\"#failures\">"
+	      "failures</a> (each with its diagram), the <a href=\"#matrix\">"
+	      "matrix</a> of failure points x fault kinds, the <a"
+	      " href=\"#coverage\">coverage</a>.</p>\n", out);
+	explore_summary(out, options, stats);
+	verdicts_by_kind(out, stats);
+	fputs("<h2 id=\"failures\">Failures</h2>\n", out);
+	if (stats->failure_count == 0)
+		fputs("<p>none.</p>\n", out);
+	for (int i = 0; i < stats->failure_count; i++)
+		failure_section(out, i + 1, &stats->failures[i]);
+	if (stats->failures_dropped)
+		fprintf(out, "<p>(%" PRIu64 " more runs failed in ways past the"
+			" first %d)</p>\n", stats->failures_dropped,
+			EXPLORE_FAILURES_MAX);
+	matrix(out, stats);
+	coverage(out, stats);
+	html_end(out);
+	return 0;
+}
+
+/* ---- the files ------------------------------------------------------------ */
+
+struct run_files {
+	const struct cli_options *options;
+	struct tracedb *db;
+	int64_t run_id;
+	const struct sim_result *result;
+	const char *replay;
+	const struct explore_stats *stats;
+};
+
+typedef int (*file_writer)(FILE *out, const struct run_files *what);
+
+static int write_svg(FILE *out, const struct run_files *what)
+{
+	return report_svg(out, what->db, what->run_id, what->replay);
+}
+
+static int write_run_html(FILE *out, const struct run_files *what)
+{
+	return report_html_run(out, what->db, what->run_id,
+			       &what->options->config, what->result,
+			       what->replay);
+}
+
+static int write_explore_html(FILE *out, const struct run_files *what)
+{
+	return report_html_explore(out, what->options, what->stats);
+}
+
+static int write_file(const char *path, file_writer writer,
+		      const struct run_files *what)
+{
+	FILE *file = fopen(path, "w");
+	int written, error;
+	if (!file) {
+		fprintf(stderr, "flashsim: cannot write %s: %s\n", path,
+			strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	written = writer(file, what);
+	error = ferror(file) ? (errno ? errno : EIO) : 0;
+	if (fclose(file) != 0 && !error)
+		error = errno;
+	if (error) {
+		fprintf(stderr, "flashsim: cannot write %s: %s\n", path,
+			strerror(error));
+		return EXIT_INTERNAL;
+	}
+	if (written != 0) {
+		fprintf(stderr, "flashsim: cannot write %s: the trace database"
+			" could not be read\n", path);
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+int report_run_files(const struct cli_options *options, struct tracedb *db,
+		     int64_t run_id, const struct sim_result *result,
+		     const char *replay)
+{
+	struct run_files what = { options, db, run_id, result, replay, NULL };
+	int rc = 0;
+	fflush(stdout); /* the verdict comes before any error of ours */
+	if (options->svg_path && write_file(options->svg_path, write_svg, &what))
+		rc = EXIT_INTERNAL;
+	if (options->html_path &&
+	    write_file(options->html_path, write_run_html, &what))
+		rc = EXIT_INTERNAL;
+	return rc;
+}
+
+int report_explore_file(const struct cli_options *options,
+			const struct explore_stats *stats)
+{
+	struct run_files what = { options, NULL, 0, NULL, NULL, stats };
+	if (!options->html_path)
+		return 0;
+	fflush(stdout);
+	return write_file(options->html_path, write_explore_html, &what);
+}

@@ -1,0 +1,45 @@
+/*
+ * report_html.h - self-contained HTML reports (inline CSS and SVG, no
+ * external resource): one for a run, one for an exploration. And the
+ * files that --svg FILE and --html FILE ask for. docs/REPORTS.md.
+ *
+ * The report functions write to out and return 0, or -1 when the trace
+ * database could not be read (the page is still complete, saying so).
+ */
+#ifndef FLASHSIM_REPORT_HTML_H
+#define FLASHSIM_REPORT_HTML_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "explore.h"
+#include "options.h"
+#include "sim.h"
+#include "tracedb.h"
+
+/* One run: the sale, the verdict, the final state, the violations (the
+ * checker's report), the replay command, the diagram and the timeline. */
+int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
+		    const struct sim_config *config,
+		    const struct sim_result *result, const char *replay);
+
+/* An exploration: summary, verdicts by kind, the matrix of failure points
+ * x fault kinds with the verdicts, the coverage of the points, and each
+ * distinct failure with its shrunk plan, replay command, the checker's
+ * report, its diagram and its timeline. */
+int report_html_explore(FILE *out, const struct cli_options *options,
+			const struct explore_stats *stats);
+
+/* flashsim run: writes options->svg_path (report_svg) and
+ * options->html_path (report_html_run) when given. Returns 0, or
+ * EXIT_INTERNAL after printing which file could not be written. */
+int report_run_files(const struct cli_options *options, struct tracedb *db,
+		     int64_t run_id, const struct sim_result *result,
+		     const char *replay);
+
+/* flashsim explore: writes options->html_path when given. Returns 0, or
+ * EXIT_INTERNAL after printing which file could not be written. */
+int report_explore_file(const struct cli_options *options,
+			const struct explore_stats *stats);
+
+#endif

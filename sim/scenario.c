@@ -1,0 +1,409 @@
+/*
+ * scenario.c - loading scenario files (see scenario.h).
+ *
+ * One table lists every key: its section, its name, where its value goes
+ * in struct cli_options and how it is parsed. Error messages and their
+ * lists of expected sections and keys come from it; docs/SCENARIOS.md
+ * documents every key of it.
+ *
+ * libinih reads the file through read_line, which counts lines (so the
+ * key handler knows its line), strips indentation (no continuation lines:
+ * every line stands alone) and a byte order mark, and checks the lines
+ * libinih would reject without calling the handler: section headers and
+ * lines without '='.
+ * Only the first error is kept; libinih's own line of the first error is
+ * used when something slipped past both.
+ */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "explore.h"
+#include "values.h"
+
+#define DAY_MS 86400000
+
+enum key_type {
+	KEY_INT,     /* a whole number into an int ... */
+	KEY_INT64,   /* ... an int64_t ... */
+	KEY_UINT64,  /* ... a uint64_t ... */
+	KEY_LONG,    /* ... a long, in [low, high] */
+	KEY_TEXT,    /* text into a char array of high bytes */
+	KEY_PARSED,  /* by the key's parse function */
+};
+
+typedef int (*parse_fn)(struct cli_options *options, const char *text,
+			char *error, size_t error_size);
+
+struct scenario_key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;       /* of the value in struct cli_options */
+	int64_t low, high;
+	parse_fn parse;      /* KEY_PARSED */
+	unsigned expect;     /* the EXPECT_ bit it gives, or 0 */
+	bool repeatable;
+};
+
+static int parse_variant(struct cli_options *o, const char *text, char *error,
+			 size_t size)
+{
+	return value_variant(text, &o->config.variant, error, size);
+}
+
+static int parse_tag(struct cli_options *o, const char *text, char *error,
+		     size_t size)
+{
+	return value_tag(text, o->config.sale.tag, error, size);
+}
+
+static int parse_fault(struct cli_options *o, const char *text, char *error,
+		       size_t size)
+{
+	return fault_plan_add(&o->config.plan, text, error, size);
+}
+
+static int parse_random(struct cli_options *o, const char *text, char *error,
+			size_t size)
+{
+	return value_bool(text, &o->config.random_faults, error, size);
+}
+
+static int parse_persistence(struct cli_options *o, const char *text,
+			     char *error, size_t size)
+{
+	return value_persistence(text, &o->runner.persistence, error, size);
+}
+
+static int parse_mode(struct cli_options *o, const char *text, char *error,
+		      size_t size)
+{
+	return value_mode(text, &o->mode, error, size);
+}
+
+static int parse_kinds(struct cli_options *o, const char *text, char *error,
+		       size_t size)
+{
+	return value_kinds(text, &o->kinds, error, size);
+}
+
+static int parse_verdict(struct cli_options *o, const char *text, char *error,
+			 size_t size)
+{
+	return expect_verdict_parse(text, &o->expect.verdict, error, size);
+}
+
+static int parse_caught(struct cli_options *o, const char *text, char *error,
+			size_t size)
+{
+	return value_bool(text, &o->expect.caught, error, size);
+}
+
+/* An invariant's name: the file name of its query, without .sql. */
+static int parse_invariant(struct cli_options *o, const char *text,
+			   char *error, size_t size)
+{
+	size_t length = strlen(text);
+	bool ok = length > 0 && length < sizeof(o->expect.invariant);
+	for (size_t i = 0; ok && i < length; i++)
+		ok = islower((unsigned char)text[i]) ||
+		     isdigit((unsigned char)text[i]) || text[i] == '_';
+	if (!ok) {
+		snprintf(error, size, "expected the name of an invariant, e.g."
+			 " conservation (lowercase letters, digits, '_'), got"
+			 " '%s'", text);
+		return -1;
+	}
+	snprintf(o->expect.invariant, sizeof(o->expect.invariant), "%s", text);
+	return 0;
+}
+
+#define AT(field) offsetof(struct cli_options, field)
+#define NUMBER(section, name, type, field, low, high) \
+	{ section, name, type, AT(field), low, high, NULL, 0, false }
+#define TEXT(section, name, field) \
+	{ section, name, KEY_TEXT, AT(field), 0, \
+	  sizeof(((struct cli_options *)0)->field), NULL, 0, false }
+#define PARSED(section, name, parse) \
+	{ section, name, KEY_PARSED, 0, 0, 0, parse, 0, false }
+
+static const struct scenario_key keys[] = {
+	TEXT("scenario", "name", scenario_name),
+	TEXT("scenario", "description", scenario_description),
+	PARSED("scenario", "variant", parse_variant),
+
+	NUMBER("sale", "activity", KEY_UINT64, config.sale.activity, 0, INT64_MAX),
+	NUMBER("sale", "stock", KEY_INT64, config.stock, 0, INT64_MAX / 2),
+	PARSED("sale", "tag", parse_tag),
+
+	NUMBER("actors", "apps", KEY_INT, config.apps, 1, 64),
+	NUMBER("actors", "coordinators", KEY_INT, config.coordinators, 1, 64),
+
+	NUMBER("workload", "users", KEY_INT, config.users, 1, 10000000),
+	NUMBER("workload", "requests_per_user", KEY_INT, config.requests_per_user, 1, 16),
+	NUMBER("workload", "arrival_ms", KEY_INT64, config.arrival_ms, 0, DAY_MS),
+	NUMBER("workload", "seed", KEY_UINT64, config.seed, 0, INT64_MAX),
+
+	NUMBER("timing", "latency_ms_min", KEY_INT64, config.latency_ms_min, 0, DAY_MS),
+	NUMBER("timing", "latency_ms_max", KEY_INT64, config.latency_ms_max, 0, DAY_MS),
+	NUMBER("timing", "redis_latency_ms_min", KEY_INT64, config.redis_latency_ms_min, 0, DAY_MS),
+	NUMBER("timing", "redis_latency_ms_max", KEY_INT64, config.redis_latency_ms_max, 0, DAY_MS),
+	NUMBER("timing", "call_timeout_ms", KEY_INT64, config.call_timeout_ms, 1, DAY_MS),
+	NUMBER("timing", "redis_timeout_ms", KEY_INT64, config.redis_timeout_ms, 1, DAY_MS),
+	NUMBER("timing", "user_timeout_ms", KEY_INT64, config.user_timeout_ms, 1, DAY_MS),
+	NUMBER("timing", "timeout_to_fail_ms", KEY_INT64, config.sale.timeout_to_fail_ms, 1, DAY_MS),
+	NUMBER("timing", "cron_interval_ms", KEY_INT64, config.sale.cron_interval_ms, 1, DAY_MS),
+	NUMBER("timing", "retry_interval_ms", KEY_INT64, config.sale.retry_interval_ms, 1, DAY_MS),
+	NUMBER("timing", "retry_interval_ms_max", KEY_INT64, config.sale.retry_interval_ms_max, 1, DAY_MS),
+	NUMBER("timing", "restart_delay_ms", KEY_INT64, config.restart_delay_ms, 0, DAY_MS),
+	NUMBER("timing", "recovery_bound_ms", KEY_INT64, config.recovery_bound_ms, 1, DAY_MS),
+	NUMBER("timing", "fault_window_ms", KEY_INT64, config.fault_window_ms, 0, DAY_MS),
+
+	{ "faults", "fault", KEY_PARSED, 0, 0, 0, parse_fault, 0, true },
+	PARSED("faults", "random", parse_random),
+	PARSED("faults", "redis_persistence", parse_persistence),
+	PARSED("faults", "mode", parse_mode),
+	NUMBER("faults", "runs", KEY_LONG, runs, 1, 100000000),
+	NUMBER("faults", "seconds", KEY_LONG, seconds, 1, 86400 * 7),
+	PARSED("faults", "kinds", parse_kinds),
+	NUMBER("faults", "jobs", KEY_INT, jobs, 1, 64),
+
+	{ "expect", "verdict", KEY_PARSED, 0, 0, 0, parse_verdict, EXPECT_VERDICT, false },
+	{ "expect", "orders", KEY_INT64, AT(expect.orders), 0, INT64_MAX, NULL, EXPECT_ORDERS, false },
+	{ "expect", "stock_left", KEY_INT64, AT(expect.stock_left), 0, INT64_MAX, NULL, EXPECT_STOCK_LEFT, false },
+	{ "expect", "invariant", KEY_PARSED, 0, 0, 0, parse_invariant, EXPECT_INVARIANT, false },
+	{ "expect", "failures", KEY_INT64, AT(expect.failures), 0, EXPLORE_FAILURES_MAX, NULL, EXPECT_FAILURES, false },
+	{ "expect", "caught", KEY_PARSED, 0, 0, 0, parse_caught, EXPECT_CAUGHT, false },
+};
+
+#define KEY_COUNT ((int)(sizeof(keys) / sizeof(keys[0])))
+
+struct loader {
+	const char *path;
+	FILE *file;
+	int read_errno;           /* of a failed read, 0: none */
+	struct cli_options *options;
+	int line;                 /* the line being parsed, from 1 */
+	int set_on[KEY_COUNT];    /* the line each key was given on, 0: not */
+	int error_line;           /* of the first error, 0: none yet */
+	char *error;
+	size_t error_size;
+};
+
+/* Records the first error, "PATH:LINE: message". Returns 0 for libinih. */
+static int fail(struct loader *l, const char *format, ...)
+{
+	size_t used;
+	va_list args;
+	if (l->error_line)
+		return 0;
+	l->error_line = l->line;
+	used = (size_t)snprintf(l->error, l->error_size, "%s:%d: ", l->path,
+				l->line);
+	if (used >= l->error_size)
+		return 0;
+	va_start(args, format);
+	vsnprintf(l->error + used, l->error_size - used, format, args);
+	va_end(args);
+	return 0;
+}
+
+static bool section_exists(const char *section)
+{
+	for (int k = 0; k < KEY_COUNT; k++)
+		if (strcmp(keys[k].section, section) == 0)
+			return true;
+	return false;
+}
+
+/* "scenario, sale, ...": the sections, in table order. */
+static void section_names(char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int k = 0; k < KEY_COUNT && used < size; k++) {
+		if (k > 0 && strcmp(keys[k].section, keys[k - 1].section) == 0)
+			continue;
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+					 k ? ", " : "", keys[k].section);
+	}
+}
+
+/* "activity, stock, tag": the keys of a section. */
+static void key_names(const char *section, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int k = 0; k < KEY_COUNT && used < size; k++)
+		if (strcmp(keys[k].section, section) == 0)
+			used += (size_t)snprintf(out + used, size - used, "%s%s",
+						 used ? ", " : "", keys[k].name);
+}
+
+/* A section header "[name]" as libinih reads it: the text up to ']'. */
+static void check_section(struct loader *l, const char *line)
+{
+	char names[160];
+	const char *end = strchr(line, ']');
+	bool known = false;
+	if (!end) {
+		fail(l, "expected ']' at the end of the section name in '%s'",
+		     line);
+		return;
+	}
+	for (int k = 0; k < KEY_COUNT; k++) {
+		size_t length = strlen(keys[k].section);
+		if ((size_t)(end - line - 1) == length &&
+		    strncmp(line + 1, keys[k].section, length) == 0)
+			known = true;
+	}
+	if (!known) {
+		section_names(names, sizeof(names));
+		fail(l, "unknown section [%.*s] (expected: %s)",
+		     (int)(end - line - 1), line + 1, names);
+	}
+}
+
+/* libinih's reader: one line, counted, unindented and checked. */
+static char *read_line(char *text, int size, void *stream)
+{
+	struct loader *l = stream;
+	size_t length, start = 0;
+	if (!fgets(text, size, l->file)) {
+		if (ferror(l->file))
+			l->read_errno = errno ? errno : EIO;
+		return NULL;
+	}
+	l->line++;
+	length = strlen(text);
+	if (length > 0 && text[length - 1] != '\n' && !feof(l->file)) {
+		int c;
+		fail(l, "line longer than %d characters", size - 3);
+		while ((c = fgetc(l->file)) != EOF && c != '\n')
+			continue;
+		text[0] = '\0';
+		return text;
+	}
+	if (l->line == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+		start = 3; /* a UTF-8 byte order mark */
+	while (text[start] && isspace((unsigned char)text[start]))
+		start++;
+	memmove(text, text + start, length - start + 1);
+	length -= start;
+	while (length > 0 && isspace((unsigned char)text[length - 1]))
+		text[--length] = '\0';
+	if (text[0] == '[')
+		check_section(l, text);
+	else if (text[0] && !strchr(";#", text[0]) && !strpbrk(text, "=:"))
+		fail(l, "expected KEY = VALUE, a [section] or a comment, got '%s'",
+		     text);
+	return text;
+}
+
+/* Stores a value in the place the key names. Returns 0, or -1 with error. */
+static int apply(struct cli_options *o, const struct scenario_key *key,
+		 const char *value, char *error, size_t size)
+{
+	void *field = (char *)o + key->offset;
+	int64_t number;
+	if (key->type == KEY_PARSED)
+		return key->parse(o, value, error, size);
+	if (key->type == KEY_TEXT) {
+		if (strlen(value) >= (size_t)key->high) {
+			snprintf(error, size, "expected at most %d characters",
+				 (int)key->high - 1);
+			return -1;
+		}
+		snprintf(field, (size_t)key->high, "%s", value);
+		return 0;
+	}
+	if (value_number(value, key->low, key->high, &number, error, size))
+		return -1;
+	switch (key->type) {
+	case KEY_INT: *(int *)field = (int)number; break;
+	case KEY_INT64: *(int64_t *)field = number; break;
+	case KEY_UINT64: *(uint64_t *)field = (uint64_t)number; break;
+	case KEY_LONG: *(long *)field = (long)number; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+/* libinih's handler: one KEY = VALUE of a section. */
+static int on_key(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct loader *l = user;
+	char message[512], names[256];
+	int k;
+	if (!section[0])
+		return fail(l, "'%s' comes before any section (expected a"
+			    " [section] line first)", name);
+	if (!section_exists(section))
+		return fail(l, "key '%s' in unknown section [%s]", name, section);
+	for (k = 0; k < KEY_COUNT; k++)
+		if (strcmp(keys[k].section, section) == 0 &&
+		    strcmp(keys[k].name, name) == 0)
+			break;
+	if (k == KEY_COUNT) {
+		key_names(section, names, sizeof(names));
+		return fail(l, "unknown key '%s' in [%s] (expected: %s)", name,
+			    section, names);
+	}
+	if (l->set_on[k] && !keys[k].repeatable)
+		return fail(l, "'%s' in [%s] is given twice (first on line %d;"
+			    " only fault may repeat)", name, section,
+			    l->set_on[k]);
+	l->set_on[k] = l->line;
+	if (apply(l->options, &keys[k], value, message, sizeof(message)))
+		return fail(l, "[%s] %s: %s", section, name, message);
+	l->options->expect.given |= keys[k].expect;
+	return 1;
+}
+
+int scenario_load(const char *path, struct cli_options *options, char *error,
+		  size_t error_size)
+{
+	struct loader l = { .path = path, .options = options, .error = error,
+			    .error_size = error_size };
+	char message[256];
+	int rc;
+	error[0] = '\0';
+	l.file = fopen(path, "r");
+	if (!l.file) {
+		snprintf(error, error_size, "%s: cannot open the scenario file:"
+			 " %s", path, strerror(errno));
+		return -1;
+	}
+	rc = ini_parse_stream(read_line, &l, on_key, &l);
+	fclose(l.file);
+	if (l.read_errno) {
+		snprintf(error, error_size, "%s: cannot read the scenario file:"
+			 " %s", path, strerror(l.read_errno));
+		return -1;
+	}
+	if (rc > 0 && (!l.error_line || rc < l.error_line)) {
+		snprintf(error, error_size, "%s:%d: expected KEY = VALUE, a"
+			 " [section] or a comment", path, rc);
+		return -1;
+	}
+	if (rc < 0 || l.error_line) {
+		if (!l.error_line)
+			snprintf(error, error_size, "%s: cannot parse the"
+				 " scenario file", path);
+		return -1;
+	}
+	if (sim_config_check(&options->config, message, sizeof(message))) {
+		snprintf(error, error_size, "%s: %s", path, message);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * scenario.h - scenario files: a sale, its faults and what it should come
+ * to, in an INI file (docs/SCENARIOS.md), for `flashsim run FILE` and
+ * `flashsim explore FILE`.
+ *
+ *   [scenario]  name, description, variant
+ *   [sale]      activity, stock, tag
+ *   [actors]    apps, coordinators
+ *   [workload]  users, requests_per_user, arrival_ms, seed
+ *   [timing]    latencies, timeouts, the coordinator's intervals, bounds
+ *   [faults]    fault (repeatable), random, redis_persistence, and for
+ *               explore: mode, runs, seconds, kinds, jobs
+ *   [expect]    verdict, invariant, orders, stock_left, failures, caught
+ *
+ * The file is parsed with libinih. Each key is checked as it is read, by
+ * the same parsers as the command-line options (values.h), and the whole
+ * sale by sim_config_check at the end. A key may be given once, except
+ * fault, whose values add up.
+ */
+#ifndef FLASHSIM_SCENARIO_H
+#define FLASHSIM_SCENARIO_H
+
+#include <stddef.h>
+
+#include "options.h"
+
+/* Applies the scenario file at path onto options, which hold the defaults
+ * (or anything else: keys the file does not give are left as they are).
+ * Returns 0, or -1 with error set to "PATH:LINE: what was wrong and what
+ * was expected" ("PATH: ..." when no line is to blame: the file cannot be
+ * read, or the sale as a whole is inconsistent); options may then be
+ * partly applied. */
+int scenario_load(const char *path, struct cli_options *options, char *error,
+		  size_t error_size);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * test_junit.c - the JUnit XML writer (sim/junit.c) and the files that
+ * `run --junit`, `explore --junit` and `selftest --junit` write: escaped,
+ * written whole or not at all, and valid XML to xmllint.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "junit.h"
+
+#define XMLLINT "/usr/bin/xmllint"
+
+static char flashsim[4096];   /* the binary next to this test's directory */
+static char workdir[64];
+
+static char *read_text(const char *path)
+{
+	FILE *in = fopen(path, "r");
+	char *text;
+	long size;
+	if (!in)
+		return NULL;
+	fseek(in, 0, SEEK_END);
+	size = ftell(in);
+	rewind(in);
+	text = calloc(1, (size_t)size + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)size, in), (size_t)size);
+	fclose(in);
+	return text;
+}
+
+/* Runs a shell command; returns its exit status. */
+static int shell(const char *format, ...)
+{
+	char command[8192];
+	va_list args;
+	int status;
+	va_start(args, format);
+	vsnprintf(command, sizeof(command), format, args);
+	va_end(args);
+	status = system(command);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void assert_valid_xml(const char *path)
+{
+	if (access(XMLLINT, X_OK) != 0)
+		fail_msg(XMLLINT " is missing: run .ci/install-deps"
+			 " (package libxml2-utils)");
+	if (shell(XMLLINT " --noout '%s'", path) != 0)
+		fail_msg("%s is not well-formed XML (xmllint above)", path);
+}
+
+static void path_in_workdir(char *path, size_t size, const char *name)
+{
+	snprintf(path, size, "%s/%s", workdir, name);
+}
+
+static char *escaped(const char *text)
+{
+	char *out = NULL;
+	size_t size = 0;
+	FILE *stream = open_memstream(&out, &size);
+	assert_non_null(stream);
+	junit_escape(stream, text);
+	fclose(stream);
+	return out;
+}
+
+/* Markup is escaped; bytes XML 1.0 cannot hold become '?'; valid UTF-8
+ * and newlines stay. */
+static void test_escape(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "a<b>&c", "a&lt;b&gt;&amp;c" },
+		{ "\"quoted\" 'single'", "\"quoted\" 'single'" },
+		{ "bell\a end", "bell? end" },
+		{ "bad \xff byte", "bad ? byte" },
+		{ "cut \xc3", "cut ?" },
+		{ "caf\xc3\xa9 \xe2\x86\x92", "caf\xc3\xa9 \xe2\x86\x92" },
+		{ "two\nlines\r", "two\nlines&#13;" },
+		{ "", "" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = escaped(cases[i].in);
+		assert_string_equal(out, cases[i].out);
+		free(out);
+	}
+}
+
+/* A document with hostile text in every field is valid XML, counts its
+ * tests and failures, and keeps the text. */
+static void test_document_is_valid(void **state)
+{
+	struct junit_case cases[] = {
+		{ "passes", "flashsim.test", 1.5, NULL, NULL, NULL, "out <put>" },
+		{ "fails \"here\" & <there>", "flashsim.test'", 0.25,
+		  "message\nwith <markup> & \x01 control", "violation",
+		  "body ]]> <![CDATA[ \xff", NULL },
+	};
+	struct junit_suite suites[] = {
+		{ "suite <one>", 1.75, cases, 2 },
+		{ "empty suite", 0, NULL, 0 },
+	};
+	char path[256], error[512], *text;
+	(void)state;
+	path_in_workdir(path, sizeof(path), "doc.xml");
+	assert_int_equal(junit_write(path, "all & sundry", suites, 2, error,
+				     sizeof(error)), 0);
+	assert_valid_xml(path);
+	text = read_text(path);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "<testsuites name=\"all &amp; sundry\""
+			       " tests=\"2\" failures=\"1\""));
+	assert_non_null(strstr(text, "<testsuite name=\"suite &lt;one&gt;\""
+			       " tests=\"2\" failures=\"1\""));
+	assert_non_null(strstr(text, "name=\"fails &quot;here&quot; &amp;"
+			       " &lt;there&gt;\""));
+	assert_non_null(strstr(text, "message=\"message&#10;with &lt;markup&gt;"
+			       " &amp; ? control\" type=\"violation\""));
+	assert_non_null(strstr(text, "<system-out>out &lt;put&gt;</system-out>"));
+	assert_non_null(strstr(text, "tests=\"0\" failures=\"0\""));
+	free(text);
+}
+
+/* The file is replaced whole; a failed write leaves nothing behind, and
+ * no temporary file stays. */
+static void test_write_is_atomic(void **state)
+{
+	struct junit_case item = { "one", "c", 0, NULL, NULL, NULL, NULL };
+	struct junit_suite suite = { "s", 0, &item, 1 };
+	char path[256], bad[256], error[512], *text;
+	(void)state;
+	path_in_workdir(path, sizeof(path), "atomic.xml");
+	text = NULL;
+	assert_int_equal(shell("echo 'old half-written <' > '%s'", path), 0);
+	assert_int_equal(junit_write(path, "n", &suite, 1, error,
+				     sizeof(error)), 0);
+	text = read_text(path);
+	assert_non_null(strstr(text, "<testcase name=\"one\""));
+	assert_null(strstr(text, "old half-written"));
+	free(text);
+	path_in_workdir(bad, sizeof(bad), "missing-dir/out.xml");
+	assert_int_equal(junit_write(bad, "n", &suite, 1, error,
+				     sizeof(error)), -1);
+	assert_non_null(strstr(error, "missing-dir"));
+	assert_int_not_equal(access(bad, F_OK), 0);
+	assert_int_equal(shell("ls '%s' | grep -q tmp", workdir), 1);
+}
+
+/* run --junit: one case, failed with the problem when the verdict is not
+ * ok, passed otherwise. */
+static void test_run_junit(void **state)
+{
+	char ok[256], bad[256], *text;
+	(void)state;
+	path_in_workdir(ok, sizeof(ok), "run-ok.xml");
+	path_in_workdir(bad, sizeof(bad), "run-bad.xml");
+	assert_int_equal(shell("%s run --users 3 --stock 2 --junit '%s'"
+			       " >/dev/null", flashsim, ok), 0);
+	assert_int_equal(shell("%s run --users 1 --stock 2 --variant naive"
+			       " --fault app/deduct/before@1:delay --junit '%s'"
+			       " >/dev/null", flashsim, bad), 1);
+	assert_valid_xml(ok);
+	assert_valid_xml(bad);
+	text = read_text(ok);
+	assert_non_null(strstr(text, "tests=\"1\" failures=\"0\""));
+	free(text);
+	text = read_text(bad);
+	assert_non_null(strstr(text, "tests=\"1\" failures=\"1\""));
+	assert_non_null(strstr(text, "<failure message=\"conservation:"));
+	assert_non_null(strstr(text, "--fault app/deduct/before@1:delay"));
+	free(text);
+}
+
+/* explore --junit: a failing case per distinct failure, its shrunk plan
+ * and replay command in the message; one passing case when none. */
+static void test_explore_junit(void **state)
+{
+	char ok[256], bad[256], *text;
+	(void)state;
+	path_in_workdir(ok, sizeof(ok), "explore-ok.xml");
+	path_in_workdir(bad, sizeof(bad), "explore-bad.xml");
+	assert_int_equal(shell("%s explore --users 2 --stock 1 --coordinators 2"
+			       " --kinds delay --quiet --junit '%s' >/dev/null",
+			       flashsim, ok), 0);
+	assert_int_equal(shell("%s explore --users 2 --stock 1 --coordinators 2"
+			       " --kinds delay --variant naive --quiet"
+			       " --junit '%s' >/dev/null", flashsim, bad), 1);
+	assert_valid_xml(ok);
+	assert_valid_xml(bad);
+	text = read_text(ok);
+	assert_non_null(strstr(text, "tests=\"1\" failures=\"0\""));
+	assert_non_null(strstr(text, "<testcase name=\"exploration\""));
+	free(text);
+	text = read_text(bad);
+	assert_non_null(strstr(text, "<testcase name=\"conservation\""));
+	assert_non_null(strstr(text, "message=\"conservation:"
+			       " app/deduct/before@1:delay (shrunk to 1 user,"));
+	assert_non_null(strstr(text, "replay: "));
+	assert_non_null(strstr(text, "--variant naive --fault"
+			       " app/deduct/before@1:delay"));
+	assert_null(strstr(text, "name=\"exploration\""));
+	free(text);
+}
+
+/* selftest --junit: one case per row, all passing, each variant's
+ * counterexample in its output. */
+static void test_selftest_junit(void **state)
+{
+	char path[256], *text;
+	(void)state;
+	path_in_workdir(path, sizeof(path), "selftest.xml");
+	assert_int_equal(shell("%s selftest --quick --jobs 2 --junit '%s'"
+			       " >/dev/null", flashsim, path), 0);
+	assert_valid_xml(path);
+	text = read_text(path);
+	assert_non_null(strstr(text, "tests=\"6\" failures=\"0\""));
+	assert_non_null(strstr(text, "<testcase name=\"protocol\""));
+	assert_non_null(strstr(text, "<testcase name=\"redis-no-persistence\""));
+	assert_non_null(strstr(text, "replay: "));
+	free(text);
+}
+
+/* build/tests/test_junit -> build/flashsim, the binary of the same build. */
+static void find_flashsim(const char *program)
+{
+	char directory[2048], *slash;
+	snprintf(directory, sizeof(directory), "%s", program);
+	slash = strrchr(directory, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(directory, sizeof(directory), ".");
+	snprintf(flashsim, sizeof(flashsim), "%s/../flashsim", directory);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(workdir, sizeof(workdir), "/tmp/flashsim-test-junit-XXXXXX");
+	return mkdtemp(workdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return shell("rm -rf '%s'", workdir);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_document_is_valid),
+		cmocka_unit_test(test_write_is_atomic),
+		cmocka_unit_test(test_run_junit),
+		cmocka_unit_test(test_explore_junit),
+		cmocka_unit_test(test_selftest_junit),
+	};
+	(void)argc;
+	find_flashsim(argv[0]);
+	return cmocka_run_group_tests_name("junit", tests, setup, teardown);
+}

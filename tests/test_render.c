@@ -1,0 +1,196 @@
+/*
+ * test_render.c - the reports as a user gets them: `flashsim run --svg
+ * --html` and `flashsim explore --html` write files that headless Chromium
+ * renders to a screenshot that is not blank (tests/render.sh, with
+ * tests/png_nonblank.py); a file that cannot be written is an error that
+ * names it, after the verdict.
+ *
+ * Run from the top of the tree (make check does); flashsim is found next
+ * to this program: <build>/tests/test_render -> <build>/flashsim.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static char flashsim[4096];
+static char dir[] = "/tmp/flashsim-render-XXXXXX";
+
+/* Runs a shell command; returns its exit status (-1: did not exit). */
+static int shell(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+static int shell(const char *format, ...)
+{
+	char command[8192];
+	va_list args;
+	int status;
+	va_start(args, format);
+	vsnprintf(command, sizeof(command), format, args);
+	va_end(args);
+	status = system(command);
+	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char *read_all(const char *path)
+{
+	FILE *file = fopen(path, "r");
+	char *text;
+	long size;
+	if (!file)
+		return NULL;
+	fseek(file, 0, SEEK_END);
+	size = ftell(file);
+	fseek(file, 0, SEEK_SET);
+	text = calloc(1, (size_t)size + 1);
+	if (text && fread(text, 1, (size_t)size, file) != (size_t)size) {
+		free(text);
+		text = NULL;
+	}
+	fclose(file);
+	return text;
+}
+
+static void assert_file_has(const char *name, const char *part)
+{
+	char path[256];
+	char *text;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = read_all(path);
+	if (!text)
+		fail_msg("%s was not written", path);
+	if (!strstr(text, part))
+		fail_msg("%s: missing %s", path, part);
+	free(text);
+}
+
+/* The files every test looks at: a recovered crash (run), the naive
+ * design's loss (run) and a caught variant (explore). */
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	if (shell("%s run --users 3 --stock 2 --seed 1 --fault"
+		  " app/deduct/after@1:crash --svg %s/crash.svg --html"
+		  " %s/crash.html >%s/crash.out 2>&1", flashsim, dir, dir, dir) != 0)
+		return -1;
+	if (shell("%s run --users 1 --stock 1 --seed 1 --variant naive --fault"
+		  " app/deduct/after@1:crash --svg %s/naive.svg >%s/naive.out"
+		  " 2>&1", flashsim, dir, dir) != 1)
+		return -1;
+	if (shell("%s explore --users 1 --stock 1 --variant no-rollback-marker"
+		  " --kinds delay --html %s/explore.html >%s/explore.out 2>&1",
+		  flashsim, dir, dir) != 1)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	shell("rm -rf %s", dir);
+	return 0;
+}
+
+static void assert_renders(const char *name)
+{
+	int status = shell("sh tests/render.sh %s/%s", dir, name);
+	if (status != 0)
+		fail_msg("%s did not render to a non-blank screenshot (exit %d)",
+			 name, status);
+}
+
+static void test_run_svg_renders(void **state)
+{
+	(void)state;
+	assert_file_has("crash.svg", ">FAULT app/deduct/after@1:crash</text>");
+	assert_renders("crash.svg");
+}
+
+static void test_naive_svg_renders(void **state)
+{
+	(void)state;
+	assert_file_has("naive.out", "verdict: violation: conservation");
+	assert_file_has("naive.svg", "verdict: violation: conservation");
+	assert_renders("naive.svg");
+}
+
+static void test_run_html_renders(void **state)
+{
+	(void)state;
+	assert_file_has("crash.html", "<svg xmlns=");
+	assert_renders("crash.html");
+}
+
+static void test_explore_html_renders(void **state)
+{
+	(void)state;
+	assert_file_has("explore.html", "FAILURE 1: barrier_agreement");
+	assert_file_has("explore.html", "<svg xmlns=");
+	assert_renders("explore.html");
+}
+
+/* A blank page is told apart from a drawing: the check is not vacuous. */
+static void test_a_blank_page_is_refused(void **state)
+{
+	char path[256];
+	FILE *file;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/blank.html", dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs("<!DOCTYPE html><html><body></body></html>\n", file);
+	fclose(file);
+	assert_int_not_equal(shell("sh tests/render.sh %s 2>/dev/null", path), 0);
+}
+
+/* The verdict is printed, then the file that cannot be written is named,
+ * and the exit code says internal error. */
+static void test_an_unwritable_file_is_named(void **state)
+{
+	(void)state;
+	assert_int_equal(shell("%s run --users 1 --stock 1 --seed 1 --svg"
+			       " %s/no/such/dir/x.svg >%s/bad.out 2>%s/bad.err",
+			       flashsim, dir, dir, dir), 3);
+	assert_file_has("bad.out", "verdict: ok");
+	assert_file_has("bad.err", "no/such/dir/x.svg");
+	assert_int_equal(shell("%s explore --users 1 --stock 1 --kinds"
+			       " drop-request --html %s/no/such/dir/x.html"
+			       " >%s/bad2.out 2>%s/bad2.err", flashsim, dir, dir,
+			       dir), 3);
+	assert_file_has("bad2.out", "verdicts:");
+	assert_file_has("bad2.err", "no/such/dir/x.html");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_svg_renders),
+		cmocka_unit_test(test_naive_svg_renders),
+		cmocka_unit_test(test_run_html_renders),
+		cmocka_unit_test(test_explore_html_renders),
+		cmocka_unit_test(test_a_blank_page_is_refused),
+		cmocka_unit_test(test_an_unwritable_file_is_named),
+	};
+	char *slash;
+	(void)argc;
+	/* <build>/tests/test_render -> <build>/flashsim */
+	snprintf(flashsim, sizeof(flashsim), "%s", argv[0]);
+	slash = strrchr(flashsim, '/');
+	if (slash)
+		*slash = '\0';
+	slash = strrchr(flashsim, '/');
+	if (slash)
+		snprintf(slash, sizeof(flashsim) - (size_t)(slash - flashsim),
+			 "/flashsim");
+	else
+		snprintf(flashsim, sizeof(flashsim), "../flashsim");
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,552 @@
+/*
+ * test_report.c - the reports of sim/report_svg.c and sim/report_html.c on
+ * real runs (a crash right after the deduction, recovered; the naive
+ * design losing a unit to the same crash) and on a run written by hand
+ * whose texts hold every character XML must escape: the SVG, the timeline
+ * and the HTML pages are well-formed, name the lifelines, mark the fault
+ * and the crash, and escape what they quote.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "explore.h"
+#include "report_html.h"
+#include "report_svg.h"
+#include "runner.h"
+
+#define NESTING_MAX 64
+#define TAG_NAME_MAX 32
+
+/* ---- a small XML well-formedness check --------------------------------- */
+
+struct xml_check {
+	const char *at;
+	char stack[NESTING_MAX][TAG_NAME_MAX];
+	int depth;
+	int roots;
+	char why[160];
+};
+
+static bool xml_fail(struct xml_check *x, const char *why)
+{
+	snprintf(x->why, sizeof(x->why), "%s at \"%.40s\"", why, x->at);
+	return false;
+}
+
+/* &amp; &lt; &gt; &quot; &apos; &#NN; &#xHH; */
+static bool xml_entity(struct xml_check *x)
+{
+	static const char *const names[] = { "amp;", "lt;", "gt;", "quot;", "apos;" };
+	const char *p = x->at + 1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(p, names[i], strlen(names[i])) == 0) {
+			x->at = p + strlen(names[i]);
+			return true;
+		}
+	if (*p++ != '#')
+		return xml_fail(x, "bad entity");
+	if (*p == 'x')
+		p++;
+	if (!strchr("0123456789abcdefABCDEF", *p) || !*p)
+		return xml_fail(x, "bad character reference");
+	while (*p && strchr("0123456789abcdefABCDEF", *p))
+		p++;
+	if (*p != ';')
+		return xml_fail(x, "unterminated character reference");
+	x->at = p + 1;
+	return true;
+}
+
+static size_t xml_name(const char *p)
+{
+	size_t n = 0;
+	while (p[n] && (strchr("-_:.", p[n]) || (p[n] >= 'a' && p[n] <= 'z') ||
+			(p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9')))
+		n++;
+	return n;
+}
+
+static bool xml_attributes(struct xml_check *x)
+{
+	for (;;) {
+		size_t n;
+		char quote;
+		while (*x->at == ' ' || *x->at == '\n' || *x->at == '\t')
+			x->at++;
+		if (*x->at == '>' || strncmp(x->at, "/>", 2) == 0)
+			return true;
+		n = xml_name(x->at);
+		if (n == 0)
+			return xml_fail(x, "bad attribute name");
+		x->at += n;
+		if (*x->at++ != '=')
+			return xml_fail(x, "attribute without =");
+		quote = *x->at++;
+		if (quote != '"' && quote != '\'')
+			return xml_fail(x, "unquoted attribute");
+		while (*x->at && *x->at != quote) {
+			if (*x->at == '<')
+				return xml_fail(x, "< in an attribute");
+			if (*x->at == '&' ? !xml_entity(x) : (x->at++, false))
+				return false;
+		}
+		if (!*x->at++)
+			return xml_fail(x, "unterminated attribute");
+	}
+}
+
+static bool xml_tag(struct xml_check *x)
+{
+	bool closing = x->at[1] == '/';
+	size_t n;
+	x->at += closing ? 2 : 1;
+	n = xml_name(x->at);
+	if (n == 0 || n >= TAG_NAME_MAX)
+		return xml_fail(x, "bad tag name");
+	if (closing) {
+		if (x->depth == 0 || strncmp(x->stack[x->depth - 1], x->at, n) ||
+		    x->stack[x->depth - 1][n])
+			return xml_fail(x, "mismatched closing tag");
+		x->depth--;
+		x->at += n;
+		if (*x->at++ != '>')
+			return xml_fail(x, "bad closing tag");
+		return true;
+	}
+	if (x->depth == 0)
+		x->roots++;
+	if (x->depth == NESTING_MAX)
+		return xml_fail(x, "nested too deep");
+	snprintf(x->stack[x->depth], TAG_NAME_MAX, "%.*s", (int)n, x->at);
+	x->at += n;
+	if (!xml_attributes(x))
+		return false;
+	if (*x->at == '/')
+		x->at += 2;     /* <empty/> */
+	else {
+		x->at++;
+		x->depth++;
+	}
+	return true;
+}
+
+/* Tags nest and close, attributes are quoted, '&' starts an entity, one
+ * root element; <!DOCTYPE> and comments are skipped. */
+static bool xml_well_formed(const char *text, char *why, size_t why_size)
+{
+	struct xml_check x;
+	bool ok = true;
+	memset(&x, 0, sizeof(x));
+	x.at = text;
+	while (ok && *x.at) {
+		if (strncmp(x.at, "<!--", 4) == 0) {
+			const char *end = strstr(x.at, "-->");
+			ok = end ? (x.at = end + 3, true) : xml_fail(&x, "open comment");
+		} else if (strncmp(x.at, "<!", 2) == 0 && x.depth == 0) {
+			const char *end = strchr(x.at, '>');
+			ok = end ? (x.at = end + 1, true) : xml_fail(&x, "open <!");
+		} else if (*x.at == '<') {
+			ok = xml_tag(&x);
+		} else if (*x.at == '&') {
+			ok = xml_entity(&x);
+		} else {
+			if ((unsigned char)*x.at < 0x20 && !strchr("\n\t\r", *x.at))
+				ok = xml_fail(&x, "control character");
+			x.at++;
+		}
+	}
+	if (ok && x.depth != 0)
+		ok = xml_fail(&x, "unclosed element");
+	if (ok && x.roots != 1)
+		ok = xml_fail(&x, "not exactly one root element");
+	snprintf(why, why_size, "%s", x.why);
+	return ok;
+}
+
+static void assert_well_formed(const char *text)
+{
+	char why[200];
+	if (!xml_well_formed(text, why, sizeof(why)))
+		fail_msg("not well-formed: %s", why);
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+	if (!strstr(text, part))
+		fail_msg("missing: %s", part);
+}
+
+/* The checker itself: it must refuse what is broken. */
+static void test_the_xml_check_refuses_broken_markup(void **state)
+{
+	char why[200];
+	(void)state;
+	assert_true(xml_well_formed("<a x=\"1\"><b/>t &amp; &#39;</a>", why,
+				    sizeof(why)));
+	assert_false(xml_well_formed("<a><b></a></b>", why, sizeof(why)));
+	assert_false(xml_well_formed("<a>x & y</a>", why, sizeof(why)));
+	assert_false(xml_well_formed("<a x=1></a>", why, sizeof(why)));
+	assert_false(xml_well_formed("<a x=\"<\"></a>", why, sizeof(why)));
+	assert_false(xml_well_formed("<a>", why, sizeof(why)));
+	assert_false(xml_well_formed("<a></a><b></b>", why, sizeof(why)));
+}
+
+/* ---- real runs ---------------------------------------------------------- */
+
+struct fixture {
+	struct runner runner;
+	int64_t crash_run;             /* the protocol, crash after deduct */
+	struct sim_config crash_config;
+	struct sim_result crash_result;
+	char crash_replay[4096];
+	int64_t naive_run;             /* the naive design, same crash */
+	struct sim_config naive_config;
+	struct sim_result naive_result;
+	char naive_replay[4096];
+};
+
+static struct fixture fixture;
+
+static void run_one(struct sim_config *config, int users, int64_t stock,
+		    enum variant_id variant, int64_t *run_id,
+		    struct sim_result *result, char *replay, size_t replay_size)
+{
+	char error[512];
+	sim_config_defaults(config);
+	config->users = users;
+	config->stock = stock;
+	config->variant = variant;
+	if (fault_plan_add(&config->plan, "app/deduct/after@1:crash", error,
+			   sizeof(error)))
+		fail_msg("%s", error);
+	if (runner_run(&fixture.runner, config, "run", result, run_id, replay,
+		       replay_size, error, sizeof(error)))
+		fail_msg("run: %s", error);
+}
+
+static int setup(void **state)
+{
+	struct runner_options options = { .program = "flashsim",
+					  .persistence = REDIS_PERSISTENCE_AOF };
+	char error[512];
+	(void)state;
+	if (runner_open(&fixture.runner, &options, error, sizeof(error)) != 0) {
+		fprintf(stderr, "runner: %s\n", error);
+		return -1;
+	}
+	run_one(&fixture.crash_config, 3, 2, VARIANT_NONE, &fixture.crash_run,
+		&fixture.crash_result, fixture.crash_replay,
+		sizeof(fixture.crash_replay));
+	run_one(&fixture.naive_config, 1, 1, VARIANT_NAIVE, &fixture.naive_run,
+		&fixture.naive_result, fixture.naive_replay,
+		sizeof(fixture.naive_replay));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	runner_close(&fixture.runner);
+	return 0;
+}
+
+static char *svg_of(struct tracedb *db, int64_t run_id, const char *title)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	assert_non_null(out);
+	assert_int_equal(report_svg(out, db, run_id, title), 0);
+	fclose(out);
+	return text;
+}
+
+static char *timeline_of(struct tracedb *db, int64_t run_id)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	assert_non_null(out);
+	assert_int_equal(report_timeline(out, db, run_id), 0);
+	fclose(out);
+	return text;
+}
+
+static char *html_run_of(struct tracedb *db, int64_t run_id,
+			 const struct sim_config *config,
+			 const struct sim_result *result, const char *replay)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	assert_non_null(out);
+	assert_int_equal(report_html_run(out, db, run_id, config, result,
+					 replay), 0);
+	fclose(out);
+	return text;
+}
+
+static void test_svg_draws_the_crash_and_the_recovery(void **state)
+{
+	char *svg;
+	(void)state;
+	assert_int_equal(fixture.crash_result.verdict, VERDICT_OK);
+	svg = svg_of(fixture.runner.db, fixture.crash_run, "crash <test>");
+	assert_well_formed(svg);
+	assert_true(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0);
+	assert_contains(svg, "<title>crash &lt;test&gt;</title>");
+	/* The lifelines. */
+	assert_contains(svg, ">User</text>");
+	assert_contains(svg, ">App</text>");
+	assert_contains(svg, ">Coordinator</text>");
+	assert_contains(svg, ">Redis</text>");
+	assert_contains(svg, ">Order service</text>");
+	/* The fault, the crash mark, the restart. */
+	assert_contains(svg, ">FAULT app/deduct/after@1:crash</text>");
+	assert_contains(svg, ">CRASH: volatile state, calls and timers lost</text>");
+	assert_contains(svg, ">RESTART</text>");
+	/* The story: prepare, deduct, then the coordinator's backcheck finds
+	 * the deduction and creates the order. */
+	assert_contains(svg, ">prepare</text>");
+	assert_contains(svg, ">deduct</text>");
+	assert_contains(svg, ">backcheck -&gt; SUCCESS</text>");
+	assert_contains(svg, ">createOrder</text>");
+	assert_contains(svg, ">told unknown</text>");
+	/* Which transaction, and why. */
+	assert_contains(svg, "{a}flash-sale-1-1 (crash, told unknown)");
+	free(svg);
+}
+
+static void test_svg_shows_the_naive_loss(void **state)
+{
+	char *svg;
+	(void)state;
+	assert_int_equal(fixture.naive_result.verdict, VERDICT_VIOLATION);
+	svg = svg_of(fixture.runner.db, fixture.naive_run, NULL);
+	assert_well_formed(svg);
+	assert_contains(svg, "<title>flashsim run ");
+	assert_contains(svg, "verdict: violation: conservation");
+	assert_contains(svg, ">FAULT app/deduct/after@1:crash</text>");
+	/* No coordinator in that design. */
+	assert_contains(svg, "(not involved)");
+	free(svg);
+}
+
+static void test_timeline_has_every_event_and_marks_the_fault(void **state)
+{
+	sqlite3 *db = tracedb_sqlite(fixture.runner.db);
+	sqlite3_stmt *stmt;
+	char *timeline, *line;
+	int lines = 0, events, faults = 0, crashes = 0;
+	(void)state;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM events"
+					    " WHERE run_id = ?1", -1, &stmt,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_int64(stmt, 1, fixture.crash_run);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	events = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	timeline = timeline_of(fixture.runner.db, fixture.crash_run);
+	for (line = timeline; line && *line; line = strchr(line, '\n') + 1) {
+		lines++;
+		if (line[0] == '!') {
+			faults++;
+			const char *mark = strstr(line, "[fault app/deduct/after@1:crash]");
+			assert_non_null(mark);
+			assert_true(mark < strchr(line, '\n'));
+		}
+		crashes += line[0] == 'X';
+		if (!strchr(line, '\n'))
+			break;
+	}
+	assert_int_equal(lines, events);
+	assert_int_equal(faults, 1);
+	assert_int_equal(crashes, 1);
+	assert_contains(timeline, "coord/backcheck {a}flash-sale-1-1 <- OK/SUCCESS");
+	free(timeline);
+}
+
+static void test_html_run_is_one_well_formed_page(void **state)
+{
+	char *html;
+	(void)state;
+	html = html_run_of(fixture.runner.db, fixture.naive_run,
+			   &fixture.naive_config, &fixture.naive_result,
+			   fixture.naive_replay);
+	assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+	assert_well_formed(html);
+	assert_contains(html, "verdict: violation");
+	assert_contains(html, "violated: conservation");
+	assert_contains(html, "<svg xmlns=");
+	assert_contains(html, "[fault app/deduct/after@1:crash]");
+	assert_contains(html, "--variant naive");
+	assert_contains(html, "<td>naive</td>");
+	/* Self-contained: no resource from elsewhere. */
+	assert_null(strstr(html, "src="));
+	assert_null(strstr(html, "href=\"http"));
+	assert_null(strstr(html, "<link"));
+	free(html);
+}
+
+/* ---- a run written by hand, with text to escape ------------------------- */
+
+static const char hostile_gid[] = "{a}<gid & \"1\" 'x'>";
+
+static void test_reports_escape_what_they_quote(void **state)
+{
+	struct tracedb *db;
+	struct tracedb_run run = { "run", "", 1, "--fault a<b>@1:crash", 1, 1,
+				   1, 1, 1, "a" };
+	struct trace_event events[] = {
+		{ 10, "user-1", "user/buy", hostile_gid, "-> app-1 buy", "", false },
+		{ 11, "app-1", "app/deduct", hostile_gid, "= OK <&>", "", false },
+		{ 12, "app-1", "app/deduct/after", hostile_gid, "FAULT crash",
+		  "app/deduct/after@1:<crash & \"burn\">", true },
+		{ 12, "app-1", "", "", "CRASH: <gone> & \"lost\"", "", true },
+		{ 20, "user-1", "", hostile_gid, "told unknown", "", true },
+	};
+	struct sim_result result;
+	struct sim_config config;
+	char error[256], *svg, *timeline, *html;
+	int64_t run_id;
+	(void)state;
+	assert_int_equal(tracedb_open(&db, NULL, error, sizeof(error)), 0);
+	assert_int_equal(tracedb_begin_run(db, &run, &run_id), 0);
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		assert_int_equal(tracedb_event(db, run_id, (int64_t)i + 1,
+					       &events[i]), 0);
+	memset(&result, 0, sizeof(result));
+	result.verdict = VERDICT_VIOLATION;
+	snprintf(result.problem, sizeof(result.problem), "x: <b> & \"c\"");
+	assert_int_equal(tracedb_end_run(db, run_id, &result, "replay <&>"), 0);
+	sim_config_defaults(&config);
+
+	svg = svg_of(db, run_id, "title <&> \"q\"");
+	assert_well_formed(svg);
+	assert_contains(svg, "{a}&lt;gid &amp; &quot;1&quot; &#39;x&#39;&gt;");
+	assert_contains(svg, "FAULT app/deduct/after@1:&lt;crash &amp;"
+			" &quot;burn&quot;&gt;");
+	assert_contains(svg, "CRASH: &lt;gone&gt; &amp; &quot;lost&quot;");
+	assert_contains(svg, "title &lt;&amp;&gt; &quot;q&quot;");
+	assert_contains(svg, "x: &lt;b&gt; &amp; &quot;c&quot;");
+	assert_null(strstr(svg, "<gid"));
+	assert_null(strstr(svg, "<crash"));
+
+	timeline = timeline_of(db, run_id);
+	assert_contains(timeline, "! ");   /* raw text: nothing escaped */
+	assert_contains(timeline, "[fault app/deduct/after@1:<crash & \"burn\">]");
+
+	html = html_run_of(db, run_id, &config, &result, "replay <&>");
+	assert_well_formed(html);
+	assert_contains(html, "replay &lt;&amp;&gt;");
+	assert_contains(html, "[fault app/deduct/after@1:&lt;crash &amp;"
+			" &quot;burn&quot;&gt;]");
+	free(svg);
+	free(timeline);
+	free(html);
+	tracedb_close(db);
+}
+
+/* More events than the cap: the first REPORT_SVG_EVENTS_MAX are drawn,
+ * and the title says so. */
+static void test_svg_caps_the_events_drawn(void **state)
+{
+	struct tracedb *db;
+	struct tracedb_run run = { "run", "", 1, "", 1, 1, 1, 1, 1, "a" };
+	struct sim_result result;
+	char error[256], *svg, expected[128];
+	int64_t run_id;
+	int arrows = 0;
+	(void)state;
+	assert_int_equal(tracedb_open(&db, NULL, error, sizeof(error)), 0);
+	assert_int_equal(tracedb_begin_run(db, &run, &run_id), 0);
+	for (int i = 0; i < REPORT_SVG_EVENTS_MAX + 50; i++) {
+		struct trace_event event = { i, "user-1", "user/buy",
+					     "{a}flash-sale-1-1", "-> app-1 buy",
+					     "", false };
+		assert_int_equal(tracedb_event(db, run_id, i + 1, &event), 0);
+	}
+	memset(&result, 0, sizeof(result));
+	assert_int_equal(tracedb_end_run(db, run_id, &result, "replay"), 0);
+	svg = svg_of(db, run_id, "cap");
+	assert_well_formed(svg);
+	snprintf(expected, sizeof(expected), "only the first %d of these %d"
+		 " events are drawn", REPORT_SVG_EVENTS_MAX,
+		 REPORT_SVG_EVENTS_MAX + 50);
+	assert_contains(svg, expected);
+	for (const char *p = svg; (p = strstr(p, ">buy</text>")); p++)
+		arrows++;
+	assert_int_equal(arrows, REPORT_SVG_EVENTS_MAX);
+	free(svg);
+	tracedb_close(db);
+}
+
+/* ---- an exploration ------------------------------------------------------ */
+
+static void test_html_explore_has_the_failure_and_its_diagram(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats = calloc(1, sizeof(*stats));
+	char error[1024], *html = NULL;
+	size_t size = 0;
+	FILE *out;
+	(void)state;
+	assert_non_null(stats);
+	memset(&options, 0, sizeof(options));
+	sim_config_defaults(&options.config);
+	options.config.users = 1;
+	options.config.stock = 1;
+	options.config.variant = VARIANT_NO_ROLLBACK_MARKER;
+	options.runner.program = "flashsim";
+	options.runner.persistence = REDIS_PERSISTENCE_AOF;
+	options.mode = EXPLORE_EXHAUSTIVE;
+	options.jobs = 1;
+	options.shard_count = 1;
+	options.kinds = KIND_BIT(FAULT_DELAY);
+	if (explore(&options, NULL, stats, error, sizeof(error)) != 0)
+		fail_msg("explore: %s", error);
+	assert_true(stats->failure_count >= 1);
+	assert_non_null(stats->failures[0].svg);
+	assert_non_null(stats->failures[0].timeline);
+	assert_well_formed(stats->failures[0].svg);
+	assert_contains(stats->failures[0].svg, ">FAULT app/deduct/before@1:delay</text>");
+	assert_contains(stats->failures[0].timeline,
+			"[fault app/deduct/before@1:delay]");
+	out = open_memstream(&html, &size);
+	assert_non_null(out);
+	assert_int_equal(report_html_explore(out, &options, stats), 0);
+	fclose(out);
+	assert_well_formed(html);
+	assert_contains(html, "FAILURE 1: barrier_agreement");
+	assert_contains(html, "--variant no-rollback-marker");
+	assert_contains(html, "<table class=\"grid matrix\">");
+	assert_contains(html, "<td class=\"point\">app/deduct/before</td>");
+	assert_contains(html, "<td class=\"violation\"");
+	assert_contains(html, "failure points reached");
+	assert_contains(html, "<svg xmlns=");
+	free(html);
+	explore_stats_free(stats);
+	free(stats);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_the_xml_check_refuses_broken_markup),
+		cmocka_unit_test(test_svg_draws_the_crash_and_the_recovery),
+		cmocka_unit_test(test_svg_shows_the_naive_loss),
+		cmocka_unit_test(test_timeline_has_every_event_and_marks_the_fault),
+		cmocka_unit_test(test_html_run_is_one_well_formed_page),
+		cmocka_unit_test(test_reports_escape_what_they_quote),
+		cmocka_unit_test(test_svg_caps_the_events_drawn),
+		cmocka_unit_test(test_html_explore_has_the_failure_and_its_diagram),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

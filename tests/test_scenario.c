@@ -1,0 +1,488 @@
+/*
+ * test_scenario.c - scenario files: a good file lands in the options it
+ * names; every kind of mistake is refused with the file, the line and what
+ * was expected; options on the command line override the file; fault keys
+ * add up. And the [expect] section is judged as it says.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "explore.h"
+#include "options.h"
+#include "scenario.h"
+
+#define PATH_SIZE 64
+
+/* Writes text into a new temporary .ini file; its name into path. */
+static void write_scenario(const char *text, char path[PATH_SIZE])
+{
+	FILE *file;
+	int fd;
+	snprintf(path, PATH_SIZE, "/tmp/flashsim-scenario-XXXXXX.ini");
+	fd = mkstemps(path, 4);
+	assert_true(fd >= 0);
+	file = fdopen(fd, "w");
+	assert_non_null(file);
+	fputs(text, file);
+	fclose(file);
+}
+
+/* The defaults, as cli_parse starts from them. */
+static void defaults(struct cli_options *options)
+{
+	char *argv[] = { "run", NULL };
+	assert_int_equal(cli_parse(1, argv, "flashsim", false, options), 0);
+}
+
+/* Loads text onto the defaults; returns scenario_load's result. */
+static int load(const char *text, struct cli_options *options,
+		char path[PATH_SIZE], char *error, size_t error_size)
+{
+	int rc;
+	write_scenario(text, path);
+	defaults(options);
+	rc = scenario_load(path, options, error, error_size);
+	unlink(path);
+	return rc;
+}
+
+static const char good[] =
+	"; a commented scenario\n"
+	"[scenario]\n"
+	"name = crash after deduct\n"
+	"description = the coordinator recovers it ; an inline comment\n"
+	"\n"
+	"[sale]\n"
+	"activity = 7\n"
+	"stock = 5\n"
+	"tag = b\n"
+	"[actors]\n"
+	"  apps = 3          ; indentation is allowed\n"
+	"coordinators = 2\n"
+	"[workload]\n"
+	"users = 12\n"
+	"requests_per_user = 2\n"
+	"arrival_ms = 50\n"
+	"seed = 3\n"
+	"[timing]\n"
+	"latency_ms_min = 2\n"
+	"latency_ms_max = 9\n"
+	"redis_latency_ms_min = 1\n"
+	"redis_latency_ms_max = 2\n"
+	"call_timeout_ms = 600\n"
+	"redis_timeout_ms = 150\n"
+	"user_timeout_ms = 4000\n"
+	"timeout_to_fail_ms = 2500\n"
+	"cron_interval_ms = 700\n"
+	"retry_interval_ms = 300\n"
+	"retry_interval_ms_max = 5000\n"
+	"restart_delay_ms = 1500\n"
+	"recovery_bound_ms = 300000\n"
+	"fault_window_ms = 20000\n"
+	"[faults]\n"
+	"# both comment styles\n"
+	"fault = app/deduct/after@2:crash\n"
+	"random = true\n"
+	"redis_persistence = none\n"
+	"mode = pairs\n"
+	"runs = 50\n"
+	"seconds = 30\n"
+	"kinds = crash,delay\n"
+	"jobs = 2\n"
+	"[expect]\n"
+	"verdict = ok\n"
+	"orders = 5\n"
+	"stock_left = 0\n"
+	"invariant = conservation\n"
+	"failures = 0\n"
+	"caught = false\n";
+
+static void test_a_good_file_sets_every_key(void **state)
+{
+	struct cli_options o;
+	char path[PATH_SIZE], error[512] = "";
+	(void)state;
+	if (load(good, &o, path, error, sizeof(error)) != 0)
+		fail_msg("refused: %s", error);
+	assert_string_equal(o.scenario_name, "crash after deduct");
+	assert_string_equal(o.scenario_description, "the coordinator recovers it");
+	assert_int_equal(o.config.sale.activity, 7);
+	assert_int_equal(o.config.stock, 5);
+	assert_string_equal(o.config.sale.tag, "b");
+	assert_int_equal(o.config.apps, 3);
+	assert_int_equal(o.config.coordinators, 2);
+	assert_int_equal(o.config.users, 12);
+	assert_int_equal(o.config.requests_per_user, 2);
+	assert_int_equal(o.config.arrival_ms, 50);
+	assert_int_equal(o.config.seed, 3);
+	assert_int_equal(o.config.latency_ms_min, 2);
+	assert_int_equal(o.config.latency_ms_max, 9);
+	assert_int_equal(o.config.redis_latency_ms_min, 1);
+	assert_int_equal(o.config.redis_latency_ms_max, 2);
+	assert_int_equal(o.config.call_timeout_ms, 600);
+	assert_int_equal(o.config.redis_timeout_ms, 150);
+	assert_int_equal(o.config.user_timeout_ms, 4000);
+	assert_int_equal(o.config.sale.timeout_to_fail_ms, 2500);
+	assert_int_equal(o.config.sale.cron_interval_ms, 700);
+	assert_int_equal(o.config.sale.retry_interval_ms, 300);
+	assert_int_equal(o.config.sale.retry_interval_ms_max, 5000);
+	assert_int_equal(o.config.restart_delay_ms, 1500);
+	assert_int_equal(o.config.recovery_bound_ms, 300000);
+	assert_int_equal(o.config.fault_window_ms, 20000);
+	assert_int_equal(o.config.plan.count, 1);
+	assert_int_equal(o.config.plan.faults[0].point,
+			 point_of_step(STEP_APP_DEDUCT, POSITION_AFTER));
+	assert_int_equal(o.config.plan.faults[0].nth, 2);
+	assert_int_equal(o.config.plan.faults[0].kind, FAULT_CRASH);
+	assert_true(o.config.random_faults);
+	assert_int_equal(o.runner.persistence, REDIS_PERSISTENCE_NONE);
+	assert_int_equal(o.mode, EXPLORE_PAIRS);
+	assert_int_equal(o.runs, 50);
+	assert_int_equal(o.seconds, 30);
+	assert_int_equal(o.kinds, KIND_BIT(FAULT_CRASH) | KIND_BIT(FAULT_DELAY));
+	assert_int_equal(o.jobs, 2);
+	assert_int_equal(o.expect.given, EXPECT_VERDICT | EXPECT_ORDERS |
+			 EXPECT_STOCK_LEFT | EXPECT_INVARIANT |
+			 EXPECT_FAILURES | EXPECT_CAUGHT);
+	assert_int_equal(o.expect.verdict, VERDICT_OK);
+	assert_int_equal(o.expect.orders, 5);
+	assert_int_equal(o.expect.stock_left, 0);
+	assert_string_equal(o.expect.invariant, "conservation");
+	assert_int_equal(o.expect.failures, 0);
+	assert_false(o.expect.caught);
+}
+
+/* Keys the file does not give keep their defaults; no [expect], no
+ * expectation; the variant is found by name. */
+static void test_a_small_file_keeps_the_defaults(void **state)
+{
+	struct cli_options o, d;
+	char path[PATH_SIZE], error[512] = "";
+	(void)state;
+	if (load("[sale]\nstock = 9\n[scenario]\nvariant = naive\n", &o, path,
+		 error, sizeof(error)) != 0)
+		fail_msg("refused: %s", error);
+	defaults(&d);
+	assert_int_equal(o.config.stock, 9);
+	assert_int_equal(o.config.variant, VARIANT_NAIVE);
+	assert_int_equal(o.config.users, d.config.users);
+	assert_int_equal(o.config.sale.cron_interval_ms,
+			 d.config.sale.cron_interval_ms);
+	assert_int_equal(o.runner.persistence, REDIS_PERSISTENCE_AOF);
+	assert_false(expect_given(&o.expect));
+}
+
+/* The file's text with the error message expected of it: the file's name,
+ * a colon, the line, and what was expected. */
+struct bad_case {
+	const char *text;
+	int line;
+	const char *message;
+};
+
+static void assert_refused(const struct bad_case *c)
+{
+	struct cli_options o;
+	char path[PATH_SIZE], error[512] = "", prefix[PATH_SIZE + 16];
+	if (load(c->text, &o, path, error, sizeof(error)) == 0)
+		fail_msg("accepted: %s", c->text);
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, c->line);
+	if (strncmp(error, prefix, strlen(prefix)) != 0 ||
+	    !strstr(error, c->message))
+		fail_msg("for\n%s\ngot:      %s\nexpected: %s...%s", c->text,
+			 error, prefix, c->message);
+}
+
+static void test_an_unknown_section_is_named(void **state)
+{
+	static const struct bad_case c = {
+		"[sale]\nstock = 3\n\n[sales]\nstock = 4\n", 4,
+		"unknown section [sales] (expected: scenario, sale, actors,"
+		" workload, timing, faults, expect)" };
+	(void)state;
+	assert_refused(&c);
+}
+
+static void test_an_unknown_key_lists_the_sections_keys(void **state)
+{
+	static const struct bad_case c = {
+		"[scenario]\nname = x\n[sale]\nstok = 3\n", 4,
+		"unknown key 'stok' in [sale] (expected: activity, stock, tag)" };
+	(void)state;
+	assert_refused(&c);
+}
+
+static void test_a_bad_number_gives_its_range(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "[workload]\nusers = many\n", 2,
+		  "[workload] users: expected a whole number in 1..10000000,"
+		  " got 'many'" },
+		{ "[actors]\napps = 3\ncoordinators = 65\n", 3,
+		  "[actors] coordinators: expected a whole number in 1..64,"
+		  " got '65'" },
+		{ "[timing]\ncall_timeout_ms = 0\n", 2,
+		  "[timing] call_timeout_ms: expected a whole number in"
+		  " 1..86400000, got '0'" },
+		{ "[sale]\nstock = 5 # five\n", 2,
+		  "got '5 # five'" },
+		{ "[expect]\norders =\n", 2,
+		  "[expect] orders: expected a whole number" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_refused(&cases[i]);
+}
+
+static void test_a_bad_word_lists_the_words(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "[faults]\nmode = all\n", 2,
+		  "[faults] mode: expected exhaustive, pairs or random,"
+		  " got 'all'" },
+		{ "[faults]\nredis_persistence = rdb\n", 2,
+		  "expected aof, aof-everysec or none, got 'rdb'" },
+		{ "[faults]\nrandom = yes\n", 2,
+		  "[faults] random: expected true or false, got 'yes'" },
+		{ "[faults]\nkinds = crash,explode\n", 2,
+		  "unknown fault kind 'explode' (expected a comma-separated"
+		  " list of: crash," },
+		{ "[expect]\nverdict = fine\n", 2,
+		  "[expect] verdict: expected ok, violation or liveness,"
+		  " got 'fine'" },
+		{ "[scenario]\nvariant = clever\n", 2,
+		  "unknown variant 'clever' (expected one of: naive," },
+		{ "[sale]\ntag = {a}\n", 2,
+		  "[sale] tag: expected 1-31 letters" },
+		{ "[expect]\ninvariant = No Oversell\n", 2,
+		  "expected the name of an invariant" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_refused(&cases[i]);
+}
+
+static void test_a_bad_fault_says_what_was_expected(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "[faults]\nfault = app/deduct/after@1:crash\n"
+		  "fault = app/deduct/later@1:crash\n", 3,
+		  "unknown failure point 'app/deduct/later'" },
+		{ "[faults]\nfault = app/deduct/after@0:crash\n", 2,
+		  "expected a hit number N >= 1" },
+		{ "[faults]\nfault = net/submit/reply@1:crash\n", 2,
+		  "inapplicable fault kind 'crash' (expected at"
+		  " net/submit/reply: " },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_refused(&cases[i]);
+}
+
+static void test_a_malformed_line_is_refused(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "[sale]\nstock 4\n", 2,
+		  "expected KEY = VALUE, a [section] or a comment, got 'stock 4'" },
+		{ "[sale\nstock = 4\n", 1, "expected ']'" },
+		{ "stock = 4\n[sale]\n", 1,
+		  "'stock' comes before any section" },
+		{ "[sale]\nstock = 4\nstock = 5\n", 3,
+		  "'stock' in [sale] is given twice (first on line 2;" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_refused(&cases[i]);
+}
+
+/* The first mistake is the one reported, even when libinih's own syntax
+ * error comes later. */
+static void test_the_first_error_is_reported(void **state)
+{
+	static const struct bad_case c = {
+		"[sale]\nstock = x\n[actors]\napps\n", 2, "[sale] stock:" };
+	(void)state;
+	assert_refused(&c);
+}
+
+static void test_a_missing_file_is_named(void **state)
+{
+	struct cli_options o;
+	char error[512] = "";
+	(void)state;
+	defaults(&o);
+	assert_int_equal(scenario_load("/nonexistent/sale.ini", &o, error,
+				       sizeof(error)), -1);
+	assert_string_equal(error, "/nonexistent/sale.ini: cannot open the"
+			    " scenario file: No such file or directory");
+	assert_int_equal(scenario_load("/tmp", &o, error, sizeof(error)), -1);
+	assert_non_null(strstr(error, "/tmp: cannot read the scenario file"));
+}
+
+/* Each key is valid, the sale they make is not: sim_config_check says so,
+ * naming the file. */
+static void test_the_whole_sale_is_checked(void **state)
+{
+	struct cli_options o;
+	char path[PATH_SIZE], error[512] = "", prefix[PATH_SIZE + 4];
+	(void)state;
+	assert_int_equal(load("[timing]\nlatency_ms_min = 10\n", &o, path,
+			      error, sizeof(error)), -1);
+	snprintf(prefix, sizeof(prefix), "%s: ", path);
+	assert_int_equal(strncmp(error, prefix, strlen(prefix)), 0);
+	assert_non_null(strstr(error, "min <= max"));
+}
+
+/* cli_parse over argv with the scenario's path put in at path_index. */
+static int parse(const char *text, char *args[], int count, int path_index,
+		 bool explore, struct cli_options *o)
+{
+	char path[PATH_SIZE];
+	char *argv[16];
+	int rc;
+	assert_true(count < 15);
+	write_scenario(text, path);
+	for (int i = 0; i < count; i++)
+		argv[i] = i == path_index ? path : args[i];
+	argv[count] = NULL;
+	rc = cli_parse(count, argv, "flashsim", explore, o);
+	unlink(path);
+	return rc;
+}
+
+static void test_the_command_line_overrides_the_file(void **state)
+{
+	static const char text[] =
+		"[workload]\nusers = 20\nseed = 4\n[sale]\nstock = 6\n"
+		"[faults]\nmode = random\nruns = 10\n";
+	char *after[] = { "explore", "FILE", "--users", "3", "--runs", "7" };
+	char *before[] = { "run", "--users", "3", "FILE", "--seed", "9" };
+	char *alone[] = { "run", "FILE" };
+	struct cli_options o;
+	(void)state;
+	assert_int_equal(parse(text, after, 6, 1, true, &o), 0);
+	assert_int_equal(o.config.users, 3);
+	assert_int_equal(o.config.stock, 6);
+	assert_int_equal(o.config.seed, 4);
+	assert_int_equal(o.mode, EXPLORE_RANDOM);
+	assert_int_equal(o.runs, 7);
+	assert_non_null(o.scenario);
+	assert_int_equal(parse(text, before, 6, 3, false, &o), 0);
+	assert_int_equal(o.config.users, 3);
+	assert_int_equal(o.config.seed, 9);
+	assert_int_equal(o.config.stock, 6);
+	assert_int_equal(parse(text, alone, 2, 1, false, &o), 0);
+	assert_int_equal(o.config.users, 20);
+}
+
+static void test_bad_files_and_extra_arguments_are_usage_errors(void **state)
+{
+	char *bad[] = { "run", "FILE" };
+	char *two[] = { "run", "FILE", "other.ini" };
+	struct cli_options o;
+	(void)state;
+	assert_int_equal(parse("[sale]\nstok = 1\n", bad, 2, 1, false, &o),
+			 EXIT_USAGE);
+	assert_int_equal(parse("[sale]\nstock = 1\n", two, 3, 1, false, &o),
+			 EXIT_USAGE);
+}
+
+/* fault may repeat: the file's faults add up, and a --fault adds to them. */
+static void test_fault_keys_add_up(void **state)
+{
+	static const char text[] =
+		"[faults]\nfault = app/deduct/after@1:crash\n"
+		"fault = net/submit/reply@1:drop-reply\n"
+		"[sale]\n[faults]\nfault = coord/submit/before@2:crash\n";
+	char *args[] = { "run", "FILE", "--fault", "order/create/before@1:crash" };
+	struct cli_options o;
+	char first[96], last[96];
+	(void)state;
+	assert_int_equal(parse(text, args, 4, 1, false, &o), 0);
+	assert_int_equal(o.config.plan.count, 4);
+	fault_format(&o.config.plan.faults[0], first, sizeof(first));
+	fault_format(&o.config.plan.faults[3], last, sizeof(last));
+	assert_string_equal(first, "app/deduct/after@1:crash");
+	assert_string_equal(last, "order/create/before@1:crash");
+}
+
+static void test_a_run_is_judged_by_its_expectation(void **state)
+{
+	struct expectation e = { 0 };
+	struct sim_result r = { 0 };
+	char why[512];
+	(void)state;
+	e.given = EXPECT_VERDICT | EXPECT_INVARIANT | EXPECT_ORDERS;
+	e.verdict = VERDICT_VIOLATION;
+	snprintf(e.invariant, sizeof(e.invariant), "conservation");
+	e.orders = 1;
+	r.verdict = VERDICT_VIOLATION;
+	r.orders = 1;
+	assert_true(expect_judge_run(&e, &r, "all_terminal, conservation",
+				     why, sizeof(why)));
+	assert_string_equal(why, "");
+	assert_false(expect_judge_run(&e, &r, "no_conservation", why,
+				      sizeof(why)));
+	assert_string_equal(why, "invariant conservation not violated"
+			    " (violated: no_conservation)");
+	r.verdict = VERDICT_OK;
+	r.orders = 2;
+	assert_false(expect_judge_run(&e, &r, "", why, sizeof(why)));
+	assert_string_equal(why, "verdict ok, expected violation; invariant"
+			    " conservation not violated (violated: none);"
+			    " orders 2, expected 1");
+}
+
+static void test_an_exploration_is_judged_by_its_expectation(void **state)
+{
+	struct expectation e = { 0 };
+	struct explore_stats *s = calloc(1, sizeof(*s));
+	char why[512];
+	(void)state;
+	assert_non_null(s);
+	e.given = EXPECT_FAILURES;
+	e.failures = 0;
+	assert_true(expect_judge_explore(&e, s, why, sizeof(why)));
+	s->failure_count = 1;
+	s->verdicts[VERDICT_VIOLATION] = 3;
+	snprintf(s->failures[0].key, EXPLORE_KEY_MAX, "barrier_agreement");
+	assert_false(expect_judge_explore(&e, s, why, sizeof(why)));
+	assert_string_equal(why, "1 distinct failure (barrier_agreement),"
+			    " expected 0");
+	e.given = EXPECT_CAUGHT | EXPECT_VERDICT | EXPECT_INVARIANT;
+	e.caught = true;
+	e.verdict = VERDICT_VIOLATION;
+	snprintf(e.invariant, sizeof(e.invariant), "barrier_agreement");
+	assert_true(expect_judge_explore(&e, s, why, sizeof(why)));
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_good_file_sets_every_key),
+		cmocka_unit_test(test_a_small_file_keeps_the_defaults),
+		cmocka_unit_test(test_an_unknown_section_is_named),
+		cmocka_unit_test(test_an_unknown_key_lists_the_sections_keys),
+		cmocka_unit_test(test_a_bad_number_gives_its_range),
+		cmocka_unit_test(test_a_bad_word_lists_the_words),
+		cmocka_unit_test(test_a_bad_fault_says_what_was_expected),
+		cmocka_unit_test(test_a_malformed_line_is_refused),
+		cmocka_unit_test(test_the_first_error_is_reported),
+		cmocka_unit_test(test_a_missing_file_is_named),
+		cmocka_unit_test(test_the_whole_sale_is_checked),
+		cmocka_unit_test(test_the_command_line_overrides_the_file),
+		cmocka_unit_test(test_bad_files_and_extra_arguments_are_usage_errors),
+		cmocka_unit_test(test_fault_keys_add_up),
+		cmocka_unit_test(test_a_run_is_judged_by_its_expectation),
+		cmocka_unit_test(test_an_exploration_is_judged_by_its_expectation),
+	};
+	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
+}
