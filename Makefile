@@ -25,7 +25,7 @@ LDLIBS    += -lhiredis -lsqlite3 -linih -lfiu
 # The scripts, in the order of enum script_id (core/effect.h).
 LUA := core/lua/deduct.lua core/lua/query_prepared.lua core/lua/txn_save.lua \
        core/lua/txn_cas.lua core/lua/txn_lock_due.lua \
-       core/lua/txn_branch_done.lua
+       core/lua/txn_branch_done.lua core/lua/stock_check.lua
 
 # The built-in invariants, in name order (sim/check.h).
 INVARIANTS := $(sort $(wildcard sim/invariants/*.sql))

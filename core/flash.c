@@ -72,6 +72,20 @@ static const struct effect *reply_user(struct flash_request *request,
 	return effect;
 }
 
+/* The sold-out fast path's read of the stock. */
+static const struct effect *check_stock(struct flash_request *request)
+{
+	struct effect *effect = &request->effect;
+	char key[KEY_MAX];
+	effect->kind = EFFECT_REDIS;
+	effect->step = STEP_APP_CHECK_STOCK;
+	redis_call_init(&effect->redis, SCRIPT_STOCK_CHECK);
+	sale_stock_key(request->sale, key);
+	redis_call_key(&effect->redis, key);
+	request->state = FLASH_CHECKING;
+	return effect;
+}
+
 void flash_request_init(struct flash_request *request, const struct sale *sale,
 			uint64_t user)
 {
@@ -118,6 +132,13 @@ const struct effect *flash_request_step(struct flash_request *request,
 	assert(request->state == FLASH_START || last != NULL);
 	switch (request->state) {
 	case FLASH_START:
+		if (request->sale->sold_out_fast_path)
+			return check_stock(request);
+		return call_coord(request, STEP_APP_PREPARE, METHOD_PREPARE,
+				  FLASH_PREPARING);
+	case FLASH_CHECKING:
+		if (last->result == RESULT_OK && last->code == CODE_SOLD_OUT)
+			return reply_user(request, TOLD_REJECTED);
 		return call_coord(request, STEP_APP_PREPARE, METHOD_PREPARE,
 				  FLASH_PREPARING);
 	case FLASH_PREPARING:

@@ -2,7 +2,10 @@
  * flash.h - the app's flash-sale handlers, as step machines.
  *
  * flash_request: one user's purchase, run as a 2-phase message
- * ("do and submit"):
+ * ("do and submit"). With the sold-out fast path (sale.sold_out_fast_path),
+ * START first runs CHECKING, a read of the stock: SOLD_OUT tells "rejected"
+ * at once (stock never grows during a sale, so no transaction is needed);
+ * any other answer goes on to prepare as below.
  *
  *   START --prepare--> PREPARING --OK--> DEDUCTING --OK--------> SUBMITTING
  *                          |                 |  SOLD_OUT          |
@@ -21,7 +24,8 @@
  *   2. "success" is told only after the coordinator acknowledged submit.
  *   3. "rejected" is told only when the deduction certainly did not happen
  *      (sold out, or a backcheck that answered FAILURE) and the coordinator
- *      acknowledged the abort, or when prepare met a gid in another status.
+ *      acknowledged the abort, or when prepare met a gid in another status,
+ *      or when the fast path saw no stock left before anything was done.
  *   4. Every other ending tells "unknown"; the coordinator resolves it.
  *
  * flash_backcheck: answer a coordinator's backcheck with the query-prepared
@@ -35,6 +39,7 @@
 
 enum flash_state {
 	FLASH_START,
+	FLASH_CHECKING,    /* sold-out fast path only */
 	FLASH_PREPARING,
 	FLASH_DEDUCTING,
 	FLASH_QUERYING,

@@ -223,7 +223,8 @@ static void reply_to_outcome(const struct redis_call *call,
 	case REDIS_REPLY_STRING:
 	case REDIS_REPLY_STATUS:
 		if (call->script == SCRIPT_DEDUCT ||
-		    call->script == SCRIPT_QUERY_PREPARED) {
+		    call->script == SCRIPT_QUERY_PREPARED ||
+		    call->script == SCRIPT_STOCK_CHECK) {
 			enum code code = code_parse(reply->str);
 			if (code != CODE_ERROR)
 				*outcome = outcome_make(RESULT_OK, code);

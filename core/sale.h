@@ -35,6 +35,7 @@ struct sale {
 	int64_t retry_interval_ms;       /* first backoff of the cron loop */
 	int64_t retry_interval_ms_max;   /* backoff cap */
 	int64_t cron_interval_ms;        /* idle wait of the cron loop */
+	bool sold_out_fast_path;         /* check the stock before preparing */
 };
 
 /* Defaults: 3 s timeout-to-fail, 1 s cron, backoff 1 s doubling to 8 s. */

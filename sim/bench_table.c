@@ -74,7 +74,7 @@ static void print_references(FILE *out, const struct bench_table *table)
 
 static void print_workloads(FILE *out, const struct bench_table *table)
 {
-	fprintf(out, "%-8s %7s %6s %6s %6s %10s %8s %6s %6s %9s %5s %s\n",
+	fprintf(out, "%-11s %7s %6s %6s %6s %10s %8s %6s %6s %9s %5s %s\n",
 		"workload", "users", "stock", "orders", "wall s", "requests/s",
 		"orders/s", "p50 ms", "p99 ms", "EVALSHA/s", "calls", "check");
 	for (int i = 0; i < table->row_count; i++) {
@@ -84,7 +84,7 @@ static void print_workloads(FILE *out, const struct bench_table *table)
 			snprintf(orders_per_s, sizeof(orders_per_s), "%.0f",
 				 per_second((double)r->orders,
 					    r->orders_wall_s));
-		fprintf(out, "%-8s %7d %6" PRId64 " %6" PRId64 " %6.2f %10.0f"
+		fprintf(out, "%-11s %7d %6" PRId64 " %6" PRId64 " %6.2f %10.0f"
 			" %8s %6.1f %6.1f %9.0f %5.2f %s\n", table->rows[i].name,
 			r->users, r->stock_initial, r->orders, r->wall_s,
 			requests_per_s(&table->rows[i]), orders_per_s,
@@ -138,12 +138,12 @@ static void print_ratios(FILE *out, const struct bench_table *table)
 	if (!table->reference)
 		return;
 	fprintf(out, "\nrequests/s as a multiple of each reference's"
-		" requests/s\n%-8s", "workload");
+		" requests/s\n%-11s", "workload");
 	for (int id = 0; id < BENCH_REF_COUNT; id++)
 		fprintf(out, " %14s", heads[id]);
 	fputc('\n', out);
 	for (int i = 0; i < table->row_count; i++) {
-		fprintf(out, "%-8s", table->rows[i].name);
+		fprintf(out, "%-11s", table->rows[i].name);
 		for (int id = 0; id < BENCH_REF_COUNT; id++) {
 			double rate = reference_rate(table, id);
 			if (rate > 0)
@@ -156,24 +156,39 @@ static void print_ratios(FILE *out, const struct bench_table *table)
 	}
 }
 
-/* The target for the reject workload, when both were measured. */
+static const struct bench_row *find_row(const struct bench_table *table,
+					const char *name)
+{
+	for (int i = 0; i < table->row_count; i++)
+		if (strcmp(table->rows[i].name, name) == 0)
+			return &table->rows[i];
+	return NULL;
+}
+
+/* The issue's targets for the reject workload, when both were measured:
+ * 1.0x the unpipelined EVALSHA rate with the full protocol, 2.0x with
+ * optimisations the explorer has proven (the sold-out fast path: explore
+ * with --sold-out-fast-path, docs/PERFORMANCE.md). */
 static void print_target(FILE *out, const struct bench_table *table)
 {
 	double rate = reference_rate(table, BENCH_REF_EVALSHA);
-	const struct bench_row *reject = NULL;
+	const struct bench_row *reject = find_row(table, "reject");
+	const struct bench_row *fast = find_row(table, "reject-fast");
 	double ratio;
-	for (int i = 0; i < table->row_count; i++)
-		if (strcmp(table->rows[i].name, "reject") == 0)
-			reject = &table->rows[i];
-	if (!reject || !table->reference || rate <= 0)
+	if (!table->reference || rate <= 0)
 		return;
-	ratio = requests_per_s(reject) / rate;
-	fprintf(out, "\ntarget: reject >= 1.0x the unpipelined EVALSHA rate,"
-		" full protocol: %s (%.2fx)\n", ratio >= 1.0 ? "met" : "NOT met",
-		ratio);
-	fprintf(out, "(no optimisation that changes the protocol's round trips,"
-		" such as a sold-out\nfast path or fused scripts: the explorer"
-		" must prove one before it runs here)\n");
+	if (reject) {
+		ratio = requests_per_s(reject) / rate;
+		fprintf(out, "\ntarget: reject >= 1.0x the unpipelined EVALSHA"
+			" rate, full protocol: %s (%.2fx)\n",
+			ratio >= 1.0 ? "met" : "NOT met", ratio);
+	}
+	if (fast) {
+		ratio = requests_per_s(fast) / rate;
+		fprintf(out, "target: reject >= 2.0x with the sold-out fast path"
+			" (explorer-proven): %s (%.2fx)\n",
+			ratio >= 2.0 ? "met" : "NOT met", ratio);
+	}
 }
 
 void bench_table_print(FILE *out, const struct bench_table *table)

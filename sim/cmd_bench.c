@@ -29,12 +29,15 @@ struct workload {
 	const char *name;
 	int users;
 	int64_t stock;
+	bool fast_path;            /* the sold-out fast path (an optimisation) */
 };
 
 static const struct workload workloads[] = {
-	{ "reject", 300000, 0 },   /* the design's own benchmark */
-	{ "buy", 100000, 10000 },  /* orders through the coordinator */
-	{ "mixed", 300000, 1000 },
+	{ "reject", 300000, 0, false },   /* the design's own benchmark */
+	{ "buy", 100000, 10000, false },  /* orders through the coordinator */
+	{ "mixed", 300000, 1000, false },
+	{ "reject-fast", 300000, 0, true },
+	{ "mixed-fast", 300000, 1000, true },
 };
 #define WORKLOAD_COUNT (int)(sizeof(workloads) / sizeof(workloads[0]))
 
@@ -66,9 +69,12 @@ static void usage(FILE *out)
 "  reject   stock 0, 300000 users: every request is rejected\n"
 "  buy      stock 10000, 100000 users: orders created in SQLite\n"
 "  mixed    stock 1000, 300000 users\n"
+"  reject-fast, mixed-fast  the same with the sold-out fast path, an\n"
+"           optimisation proven by `flashsim explore --sold-out-fast-path`\n"
 "\n"
 "Options:\n"
-"  --workload NAME        reject, buy, mixed or all (default all;\n"
+"  --workload NAME        reject, buy, mixed, reject-fast, mixed-fast or all\n"
+"                         (default all;\n"
 "                         repeatable)\n"
 "  --inflight N           user requests in flight at once (default %d)\n"
 "  --users N              users of every workload, instead of its own\n"
@@ -116,8 +122,8 @@ static int select_workload(struct bench_options *options, const char *name)
 			found = true;
 		}
 	}
-	return found ? 0 : bad_input("--workload: expected reject, buy, mixed"
-				     " or all, got", name);
+	return found ? 0 : bad_input("--workload: expected reject, buy, mixed,"
+				     " reject-fast, mixed-fast or all, got", name);
 }
 
 enum {
@@ -310,6 +316,7 @@ static int run_workload(const struct bench_options *options, int w,
 	bench_config_defaults(&config);
 	config.users = options->users ? options->users : workloads[w].users;
 	config.stock = workloads[w].stock;
+	config.sale.sold_out_fast_path = workloads[w].fast_path;
 	config.inflight = options->inflight;
 	snprintf(path, sizeof(path), "%s/orders-%s.db", workdir,
 		 workloads[w].name);

@@ -49,13 +49,16 @@ static void print_coverage(FILE *out, const struct explore_stats *stats)
 {
 	int hit = 0;
 	for (int p = 0; p < POINT_COUNT; p++)
-		hit += stats->hits[p] > 0;
-	fprintf(out, "\ncoverage: %d of %d failure points reached%s\n", hit,
-		POINT_COUNT, hit == POINT_COUNT ? " (all)" : "");
+		hit += stats->in_use[p] && stats->hits[p] > 0;
+	fprintf(out, "\ncoverage: %d of the %d failure points in use reached%s\n",
+		hit, stats->points_in_use,
+		hit == stats->points_in_use ? " (all)" : "");
 	for (int p = 0; p < POINT_COUNT; p++) {
 		char count[24];
 		if (stats->hits[p])
 			snprintf(count, sizeof(count), "%" PRIu64, stats->hits[p]);
+		else if (!stats->in_use[p])
+			snprintf(count, sizeof(count), "not in use");
 		else
 			snprintf(count, sizeof(count), "NEVER");
 		fprintf(out, "  %-28s %9s%s", point_name(p), count,

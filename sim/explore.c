@@ -642,6 +642,10 @@ int explore(const struct cli_options *options, FILE *progress,
 	struct aggregate aggregate = { stats, &work, progress, now_seconds(), 0 };
 	int rc;
 	memset(stats, 0, sizeof(*stats));
+	for (int p = 0; p < POINT_COUNT; p++) {
+		stats->in_use[p] = sim_point_in_use(&options->config, p);
+		stats->points_in_use += stats->in_use[p];
+	}
 	rc = dry_run(options, stats, error, error_size);
 	if (rc == 0 && enumerate(&work, stats, options->kinds, error,
 				 error_size) != 0)

@@ -49,6 +49,8 @@ struct explore_stats {
 	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
 	uint64_t matrix[POINT_COUNT][FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
 	uint64_t hits[POINT_COUNT];  /* over every run, recovery included */
+	bool in_use[POINT_COUNT];    /* reachable in this configuration */
+	int points_in_use;
 	uint32_t dry_hits[POINT_COUNT];
 	uint64_t faults_fired;
 	double seconds;

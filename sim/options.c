@@ -19,6 +19,7 @@ enum {
 	OPT_ACTIVITY, OPT_TAG, OPT_ORDERS_DB, OPT_REDIS, OPT_FLUSH, OPT_JSON,
 	OPT_TIMELINE, OPT_FAULT, OPT_ARRIVAL, OPT_TIMEOUT_TO_FAIL, OPT_CRON,
 	OPT_TRACE, OPT_INVARIANTS, OPT_PERSISTENCE, OPT_RANDOM_FAULTS,
+	OPT_FAST_PATH,
 	OPT_REQUESTS, OPT_VARIANT, OPT_SVG, OPT_HTML, OPT_JUNIT, OPT_SHARD,
 	OPT_MODE, OPT_JOBS, OPT_RUNS, OPT_SECONDS, OPT_KINDS, OPT_QUIET,
 };
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "cron-interval-ms", required_argument, NULL, OPT_CRON },
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "random-faults", no_argument, NULL, OPT_RANDOM_FAULTS },
+	{ "sold-out-fast-path", no_argument, NULL, OPT_FAST_PATH },
 	{ "redis", required_argument, NULL, OPT_REDIS },
 	{ "flush", no_argument, NULL, OPT_FLUSH },
 	{ "redis-persistence", required_argument, NULL, OPT_PERSISTENCE },
@@ -118,6 +120,8 @@ static void usage(FILE *out, bool explore)
 "  --timeout-to-fail-ms MS  age at which a prepared transaction is\n"
 "                         backchecked (default 3000)\n"
 "  --cron-interval-ms MS  idle interval of the coordinator's loop (default 1000)\n"
+"  --sold-out-fast-path   the app reads the stock first and rejects at once\n"
+"                         when none is left (an optimisation; off by default)\n"
 "  --variant NAME         a teaching variant with a planted bug: naive,\n"
 "                         no-rollback-marker, order-no-barrier,\n"
 "                         deduct-before-prepare, redis-no-persistence\n\n"
@@ -244,6 +248,7 @@ static int parse_flag(int option, struct cli_options *o)
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_TIMELINE: o->runner.timeline_all = true; return 0;
 	case OPT_RANDOM_FAULTS: o->config.random_faults = true; return 0;
+	case OPT_FAST_PATH: o->config.sale.sold_out_fast_path = true; return 0;
 	case OPT_QUIET: o->quiet = true; return 0;
 	}
 	return -1;

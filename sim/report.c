@@ -127,6 +127,8 @@ void report_replay_command(const char *program, const struct sim_config *config,
 	if (config->requests_per_user != defaults.requests_per_user)
 		used = append(out, size, used, " --requests-per-user %d",
 			      config->requests_per_user);
+	if (config->sale.sold_out_fast_path)
+		used = append(out, size, used, " --sold-out-fast-path");
 	if (config->variant != VARIANT_NONE)
 		used = append(out, size, used, " --variant %s",
 			      variant_get(config->variant)->name);

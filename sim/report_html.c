@@ -394,16 +394,18 @@ static void coverage(FILE *out, const struct explore_stats *stats)
 {
 	int reached = 0;
 	for (int p = 0; p < POINT_COUNT; p++)
-		reached += stats->hits[p] > 0;
-	fprintf(out, "<h2 id=\"coverage\">Coverage</h2>\n<p>%d of %d failure points reached%s;"
+		reached += stats->in_use[p] && stats->hits[p] > 0;
+	fprintf(out, "<h2 id=\"coverage\">Coverage</h2>\n<p>%d of the %d failure points in use reached%s;"
 		" hits over every run, recovery included.</p>\n"
-		"<ul class=\"coverage\">\n", reached, POINT_COUNT,
-		reached == POINT_COUNT ? " (all)" : "");
+		"<ul class=\"coverage\">\n", reached, stats->points_in_use,
+		reached == stats->points_in_use ? " (all)" : "");
 	for (int p = 0; p < POINT_COUNT; p++) {
 		fputs("<li>", out);
 		report_xml_escape(out, point_name((enum point_id)p));
 		if (stats->hits[p])
 			fprintf(out, " %" PRIu64 "</li>\n", stats->hits[p]);
+		else if (!stats->in_use[p])
+			fputs(" not in use</li>\n", out);
 		else
 			fputs(" <span class=\"never\">NEVER reached</span></li>\n",
 			      out);

@@ -71,6 +71,12 @@ static int parse_fault(struct cli_options *o, const char *text, char *error,
 	return fault_plan_add(&o->config.plan, text, error, size);
 }
 
+static int parse_fast_path(struct cli_options *o, const char *text,
+			   char *error, size_t size)
+{
+	return value_bool(text, &o->config.sale.sold_out_fast_path, error, size);
+}
+
 static int parse_random(struct cli_options *o, const char *text, char *error,
 			size_t size)
 {
@@ -143,6 +149,7 @@ static const struct scenario_key keys[] = {
 	NUMBER("sale", "activity", KEY_UINT64, config.sale.activity, 0, INT64_MAX),
 	NUMBER("sale", "stock", KEY_INT64, config.stock, 0, INT64_MAX / 2),
 	PARSED("sale", "tag", parse_tag),
+	PARSED("sale", "sold_out_fast_path", parse_fast_path),
 
 	NUMBER("actors", "apps", KEY_INT, config.apps, 1, 64),
 	NUMBER("actors", "coordinators", KEY_INT, config.coordinators, 1, 64),

@@ -72,6 +72,15 @@ int sim_config_check(const struct sim_config *c, char *error, size_t size)
 	return bad ? -1 : 0;
 }
 
+bool sim_point_in_use(const struct sim_config *config, enum point_id point)
+{
+	const struct point *info = point_get(point);
+	bool step_point = info->position <= POSITION_BEFORE_COMMIT;
+	if (step_point && info->where == STEP_APP_CHECK_STOCK)
+		return config->sale.sold_out_fast_path;
+	return true;
+}
+
 int sim_requests(const struct sim_config *config)
 {
 	return config->users * config->requests_per_user;

@@ -80,6 +80,9 @@ struct sim_config {
 };
 
 void sim_config_defaults(struct sim_config *config);
+/* Whether runs of this configuration can reach the point at all (the
+ * sold-out fast path's points are reached only when it is on). */
+bool sim_point_in_use(const struct sim_config *config, enum point_id point);
 /* Purchase requests of the run: users x requests per user. */
 int sim_requests(const struct sim_config *config);
 /* The fault window in force: fault_window_ms, or its derived default. */

@@ -529,7 +529,7 @@ static void test_html_explore_has_the_failure_and_its_diagram(void **state)
 	assert_contains(html, "<table class=\"grid matrix\">");
 	assert_contains(html, "<td class=\"point\">app/deduct/before</td>");
 	assert_contains(html, "<td class=\"violation\"");
-	assert_contains(html, "failure points reached");
+	assert_contains(html, "failure points in use reached");
 	assert_contains(html, "<svg xmlns=");
 	free(html);
 	explore_stats_free(stats);

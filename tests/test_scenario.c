@@ -214,7 +214,7 @@ static void test_an_unknown_key_lists_the_sections_keys(void **state)
 {
 	static const struct bad_case c = {
 		"[scenario]\nname = x\n[sale]\nstok = 3\n", 4,
-		"unknown key 'stok' in [sale] (expected: activity, stock, tag)" };
+		"unknown key 'stok' in [sale] (expected: activity, stock, tag, sold_out_fast_path)" };
 	(void)state;
 	assert_refused(&c);
 }
