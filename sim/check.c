@@ -111,17 +111,21 @@ static int check_fail_sql(struct check_context *ctx, sqlite3 *db,
 /* ------------------------------------------------------------------ */
 /* Views                                                              */
 
+/* The views show the run named in temp.check_current. They are created
+ * once per connection and only that one row changes from run to run: a
+ * schema change would make SQLite prepare every statement again. */
 static int check_create_views(sqlite3 *db, int64_t run_id, char *error,
 			      size_t error_size)
 {
+	char *sql;
 	int rc = 0;
 	for (int v = 0; v < CHECK_VIEW_COUNT && rc == 0; v++) {
-		char *sql = sqlite3_mprintf(
-			"DROP VIEW IF EXISTS temp.%s;"
-			"CREATE TEMP VIEW %s AS SELECT %s FROM main.%s"
-			" WHERE run_id = %lld;", check_views[v].name,
+		sql = sqlite3_mprintf(
+			"CREATE TEMP TABLE IF NOT EXISTS check_current(run_id INTEGER);"
+			"CREATE TEMP VIEW IF NOT EXISTS %s AS SELECT %s FROM main.%s"
+			" WHERE run_id = (SELECT run_id FROM temp.check_current);",
 			check_views[v].name, check_views[v].columns,
-			check_views[v].table, (long long)run_id);
+			check_views[v].table);
 		if (!sql)
 			return check_fail(error, error_size,
 					  "trace database: out of memory");
@@ -131,6 +135,17 @@ static int check_create_views(sqlite3 *db, int64_t run_id, char *error,
 					sqlite3_errmsg(db));
 		sqlite3_free(sql);
 	}
+	if (rc != 0)
+		return rc;
+	sql = sqlite3_mprintf("DELETE FROM temp.check_current;"
+			      "INSERT INTO temp.check_current VALUES(%lld);",
+			      (long long)run_id);
+	if (!sql)
+		return check_fail(error, error_size, "trace database: out of memory");
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = check_fail(error, error_size, "trace database: current run: %s",
+				sqlite3_errmsg(db));
+	sqlite3_free(sql);
 	return rc;
 }
 
@@ -139,8 +154,10 @@ static int check_create_views(sqlite3 *db, int64_t run_id, char *error,
 
 void invariants_free(struct invariant_set *set)
 {
-	for (int i = 0; i < set->count; i++)
+	for (int i = 0; i < set->count; i++) {
+		sqlite3_finalize(set->items[i].stmt);
 		free(set->items[i].sql);
+	}
 	free(set->items);
 	set->items = NULL;
 	set->count = 0;
@@ -731,17 +748,36 @@ static int check_format_row(sqlite3_stmt *stmt, char **row, char **gids)
 
 /* Runs one invariant and records its rows; the first row of the first
  * violated invariant becomes the result's problem. */
-static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
-			       const struct invariant *item)
+/* The invariant's query, prepared once per trace database and kept: an
+ * exploration runs the same queries thousands of times. */
+static sqlite3_stmt *invariant_query(struct check_context *ctx,
+				     struct invariant *item)
 {
-	sqlite3_stmt *query = NULL;
-	char *row = NULL, *gids = NULL;
-	int rows = 0, step = SQLITE_DONE, rc = -1;
-	if (sqlite3_prepare_v2(ctx->db, item->sql, -1, &query, NULL) != SQLITE_OK) {
+	if (item->stmt && item->stmt_db == ctx->db)
+		return item->stmt;
+	sqlite3_finalize(item->stmt);
+	item->stmt = NULL;
+	item->stmt_db = NULL;
+	if (sqlite3_prepare_v2(ctx->db, item->sql, -1, &item->stmt, NULL) !=
+	    SQLITE_OK) {
 		check_fail(ctx->error, ctx->error_size, "invariant %s (%s): %s",
 			   item->name, item->source, sqlite3_errmsg(ctx->db));
-		goto out_finalize;
+		sqlite3_finalize(item->stmt);
+		item->stmt = NULL;
+		return NULL;
 	}
+	item->stmt_db = ctx->db;
+	return item->stmt;
+}
+
+static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
+			       struct invariant *item)
+{
+	sqlite3_stmt *query = invariant_query(ctx, item);
+	char *row = NULL, *gids = NULL;
+	int rows = 0, step = SQLITE_DONE, rc = -1;
+	if (!query)
+		goto out_finalize;
 	while (rows < CHECK_ROWS_RECORDED_MAX &&
 	       (step = sqlite3_step(query)) == SQLITE_ROW) {
 		if (check_format_row(query, &row, &gids) != 0) {
@@ -774,12 +810,13 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 out_finalize:
 	sqlite3_free(row);
 	sqlite3_free(gids);
-	sqlite3_finalize(query);
+	if (query)
+		sqlite3_reset(query);
 	return rc;
 }
 
 static int check_run_invariants(struct check_context *ctx,
-				const struct invariant_set *invariants)
+				struct invariant_set *invariants)
 {
 	sqlite3_stmt *insert = NULL;
 	int rc = -1;
@@ -790,7 +827,7 @@ static int check_run_invariants(struct check_context *ctx,
 		goto out_finalize;
 	}
 	for (int i = 0; i < invariants->count; i++) {
-		const struct invariant *invariant = &invariants->items[i];
+		struct invariant *invariant = &invariants->items[i];
 		if (!variant_checks(variant_get(ctx->input->config->variant),
 				    invariant->name))
 			continue; /* e.g. no transactions in the naive design */
@@ -816,7 +853,7 @@ static void check_reset_result(struct sim_result *result)
 
 int check_run(struct tracedb *db, int64_t run_id,
 	      const struct check_input *input,
-	      const struct invariant_set *invariants,
+	      struct invariant_set *invariants,
 	      struct sim_result *result, char *error, size_t error_size)
 {
 	struct check_context ctx = {

@@ -22,12 +22,17 @@
 #include "sim.h"
 #include "tracedb.h"
 
+struct sqlite3_stmt;
+
 #define INVARIANT_NAME_MAX 64
 
 struct invariant {
 	char name[INVARIANT_NAME_MAX]; /* file name without .sql */
 	char *sql;                     /* owned */
 	char source[256];              /* "built-in" or the file's path */
+	struct sqlite3_stmt *stmt;     /* prepared on stmt_db, kept between
+					  runs; finalized by invariants_free */
+	struct sqlite3 *stmt_db;
 };
 
 struct invariant_set {
@@ -61,7 +66,7 @@ struct check_input {
  * no verdict then, and nothing of the check is kept. */
 int check_run(struct tracedb *db, int64_t run_id,
 	      const struct check_input *input,
-	      const struct invariant_set *invariants,
+	      struct invariant_set *invariants,
 	      struct sim_result *result, char *error, size_t error_size);
 
 /* Prints the violations of run_id: each invariant, its rows, and the

@@ -113,10 +113,10 @@ void runner_close(struct runner *runner)
 {
 	order_db_close(&runner->orders);
 	redis_conn_close(&runner->redis);
+	invariants_free(&runner->invariants); /* its queries first */
 	if (runner->db)
 		tracedb_close(runner->db);
 	runner->db = NULL;
-	invariants_free(&runner->invariants);
 	if (runner->server.pid > 0) {
 		redis_server_stop(&runner->server); /* removes the workdir too */
 	} else if (runner->workdir[0]) {

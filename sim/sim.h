@@ -125,7 +125,7 @@ struct sim_env {
 	struct redis_conn *redis;
 	struct order_db *orders;
 	struct trace *trace;                   /* lines, digest, trace db */
-	const struct invariant_set *invariants;
+	struct invariant_set *invariants;       /* keeps prepared queries */
 	/* Kills and restarts the Redis server from its own files, then
 	 * reconnects *redis; NULL when flashsim does not own the server (the
 	 * redis-crash fault is then refused). */

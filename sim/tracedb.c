@@ -215,7 +215,9 @@ void tracedb_close(struct tracedb *db)
 	sqlite3_finalize(db->rollback);
 	for (int t = 0; t < TRACEDB_TABLE_COUNT; t++)
 		sqlite3_finalize(db->delete_run[t]);
-	sqlite3_close(db->db);
+	/* close_v2: a query the checker keeps prepared (struct invariant)
+	 * may outlive the handle; the connection goes with the last one. */
+	sqlite3_close_v2(db->db);
 	free(db);
 }
 
