@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report_svg.h"
+#include "report_html.h"
 #include "runner.h"
 
 #define JOBS_MAX 64
@@ -508,40 +508,6 @@ static int shrink_users(struct runner *runner, struct explore_failure *failure,
 	return 0;
 }
 
-/* Keeps the checker's report of the shrunk run: its violated invariants,
- * their rows, and the events of the gids involved. */
-static void report_violations(struct runner *runner,
-			      struct explore_failure *failure)
-{
-	size_t size = 0;
-	FILE *out = open_memstream(&failure->report, &size);
-	if (!out)
-		return;
-	check_report_violations(out, runner->db, failure->run_id);
-	fclose(out);
-}
-
-/* Keeps the shrunk run's text timeline and sequence diagram (for --html). */
-static void report_views(struct runner *runner, struct explore_failure *failure,
-			 const char *replay)
-{
-	size_t size = 0;
-	FILE *out = open_memstream(&failure->timeline, &size);
-	if (out) {
-		report_timeline(out, runner->db, failure->run_id);
-		fclose(out);
-	}
-	out = open_memstream(&failure->svg, &size);
-	if (out) {
-		int rc = report_svg(out, runner->db, failure->run_id, replay);
-		fclose(out);
-		if (rc != 0) { /* nothing drawn: no diagram */
-			free(failure->svg);
-			failure->svg = NULL;
-		}
-	}
-}
-
 /* Shrinks one failure (fewest faults, then fewest users, then faults
  * again), then runs the result twice: the second run is kept in the trace
  * database, and equal digests show that the replay reproduces it. */
@@ -567,8 +533,14 @@ static int shrink(struct runner *runner, struct explore_failure *failure,
 	if (rc != 0)
 		return rc;
 	failure->run_id = second.run_id;
-	report_violations(runner, failure);
-	report_views(runner, failure, second.replay);
+	/* The checker's report, the timeline and the diagram, kept while the
+	 * run is still in the trace database. */
+	failure->report = report_capture(REPORT_VIOLATIONS, runner->db,
+					 failure->run_id, NULL);
+	failure->timeline = report_capture(REPORT_TIMELINE, runner->db,
+					   failure->run_id, NULL);
+	failure->svg = report_capture(REPORT_SVG, runner->db, failure->run_id,
+				      second.replay);
 	failure->replay_verified = first.same && second.same &&
 				   first.digest == second.digest;
 	snprintf(failure->replay, sizeof(failure->replay), "%s", second.replay);

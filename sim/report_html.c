@@ -123,48 +123,31 @@ static void sale_rows(FILE *out, const struct sim_config *config)
 	   config->random_faults ? " (and random faults)" : "");
 }
 
-/* What a writer to a memory stream wrote, or NULL; the caller frees it. */
-static char *capture_svg(struct tracedb *db, int64_t run_id, const char *title)
+char *report_capture(enum report_view view, struct tracedb *db,
+		     int64_t run_id, const char *title)
 {
 	char *text = NULL;
 	size_t size = 0;
 	FILE *memory = open_memstream(&text, &size);
+	int rc = 0;
 	if (!memory)
 		return NULL;
-	if (report_svg(memory, db, run_id, title) != 0) {
-		fclose(memory);
+	switch (view) {
+	case REPORT_VIOLATIONS:
+		check_report_violations(memory, db, run_id);
+		break;
+	case REPORT_TIMELINE:
+		rc = report_timeline(memory, db, run_id);
+		break;
+	case REPORT_SVG:
+		rc = report_svg(memory, db, run_id, title);
+		break;
+	}
+	fclose(memory);
+	if (rc != 0) {
 		free(text);
 		return NULL;
 	}
-	fclose(memory);
-	return text;
-}
-
-static char *capture_timeline(struct tracedb *db, int64_t run_id)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *memory = open_memstream(&text, &size);
-	if (!memory)
-		return NULL;
-	if (report_timeline(memory, db, run_id) != 0) {
-		fclose(memory);
-		free(text);
-		return NULL;
-	}
-	fclose(memory);
-	return text;
-}
-
-static char *capture_violations(struct tracedb *db, int64_t run_id)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *memory = open_memstream(&text, &size);
-	if (!memory)
-		return NULL;
-	check_report_violations(memory, db, run_id);
-	fclose(memory);
 	return text;
 }
 
@@ -245,9 +228,9 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		    const struct sim_config *config,
 		    const struct sim_result *result, const char *replay)
 {
-	char *svg = capture_svg(db, run_id, replay);
-	char *timeline = capture_timeline(db, run_id);
-	char *violations = capture_violations(db, run_id);
+	char *svg = report_capture(REPORT_SVG, db, run_id, replay);
+	char *timeline = report_capture(REPORT_TIMELINE, db, run_id, NULL);
+	char *violations = report_capture(REPORT_VIOLATIONS, db, run_id, NULL);
 	char fired[PLAN_FORMAT_MAX];
 	html_begin(out, "flashsim run");
 	fputs("<h1>flashsim run</h1>\n", out);

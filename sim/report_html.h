@@ -17,6 +17,16 @@
 #include "sim.h"
 #include "tracedb.h"
 
+/* One view of a run, as text the caller frees; NULL when the trace
+ * database could not be read. title: the diagram's (REPORT_SVG only). */
+enum report_view {
+	REPORT_VIOLATIONS, /* check_report_violations */
+	REPORT_TIMELINE,   /* report_timeline */
+	REPORT_SVG,        /* report_svg */
+};
+char *report_capture(enum report_view view, struct tracedb *db,
+		     int64_t run_id, const char *title);
+
 /* One run: the sale, the verdict, the final state, the violations (the
  * checker's report), the replay command, the diagram and the timeline. */
 int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
