@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,15 +78,39 @@ static void remove_dir(const char *dir)
 		nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-static void sleep_ms(long ms)
+extern char **environ;
+
+/* The child's environment: ours, with NOTIFY_SOCKET naming the datagram
+ * socket on which the server says READY=1 (systemd's readiness protocol,
+ * which redis-server speaks with --supervised systemd). Built before fork,
+ * so that the child calls only async-signal-safe functions. */
+struct child_env {
+	char **vars;        /* malloc'd, NULL-terminated; strings not owned */
+	char notify[REDIS_SERVER_PATH_MAX + 32];
+};
+
+static int child_env_build(struct child_env *env, const char *notify_path)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	size_t count = 0, used = 0;
+	while (environ && environ[count])
+		count++;
+	env->vars = malloc((count + 2) * sizeof(*env->vars));
+	if (!env->vars)
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) != 0)
+			env->vars[used++] = environ[i];
+	if (notify_path) {
+		snprintf(env->notify, sizeof(env->notify), "NOTIFY_SOCKET=%s",
+			 notify_path);
+		env->vars[used++] = env->notify;
+	}
+	env->vars[used] = NULL;
+	return 0;
 }
 
 static void run_child(const char *program, const char *dir, pid_t parent,
-		      enum redis_persistence persistence)
+		      enum redis_persistence persistence, char **env)
 {
 	const char *append_only =
 		persistence == REDIS_PERSISTENCE_NONE ? "no" : "yes";
@@ -104,19 +131,77 @@ static void run_child(const char *program, const char *dir, pid_t parent,
 		dup2(null_fd, STDOUT_FILENO);
 		dup2(null_fd, STDERR_FILENO);
 	}
-	execl(program, program, "--port", "0", "--unixsocket", socket_path,
-	      "--unixsocketperm", "700", "--dir", dir, "--logfile", log_path,
-	      "--daemonize", "no", "--save", "", "--appendonly", append_only,
-	      "--appendfsync", fsync, "--maxmemory-policy", "noeviction",
-	      (char *)NULL);
+	execle(program, program, "--port", "0", "--unixsocket", socket_path,
+	       "--unixsocketperm", "700", "--dir", dir, "--logfile", log_path,
+	       "--daemonize", "no", "--supervised", "systemd", "--save", "",
+	       "--appendonly", append_only, "--appendfsync", fsync,
+	       "--maxmemory-policy", "noeviction", (char *)NULL, env);
 	_exit(127);
 }
 
-/* Polls the new server until it answers PING: it needs a moment to create
- * its socket. Bounded to about ten seconds. */
-static int wait_ready(struct redis_server *server, char *error, size_t size)
+/* A datagram socket at <dir>/notify for the server's READY=1, or -1. */
+static int notify_open(const struct redis_server *server, char *path,
+		       size_t size)
+{
+	struct sockaddr_un address;
+	int fd;
+	memset(&address, 0, sizeof(address));
+	address.sun_family = AF_UNIX;
+	snprintf(path, size, "%s/notify", server->dir);
+	if (strlen(path) >= sizeof(address.sun_path))
+		return -1;
+	memcpy(address.sun_path, path, strlen(path) + 1);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Whether the datagrams waiting on fd include READY=1; drains them. */
+static bool notify_ready(int fd)
+{
+	char message[512];
+	bool ready = false;
+	ssize_t n;
+	while ((n = recv(fd, message, sizeof(message) - 1, 0)) > 0) {
+		message[n] = '\0';
+		if (strstr(message, "READY=1"))
+			ready = true;
+	}
+	return ready;
+}
+
+static bool answers_ping(const char *socket_path)
+{
+	struct timeval timeout = { 1, 0 };
+	redisContext *context = redisConnectUnixWithTimeout(socket_path, timeout);
+	bool ok = false;
+	if (context && !context->err) {
+		redisReply *reply = redisCommand(context, "PING");
+		ok = reply && reply->type == REDIS_REPLY_STATUS;
+		if (reply)
+			freeReplyObject(reply);
+	}
+	if (context)
+		redisFree(context);
+	return ok;
+}
+
+/* Waits until the new server answers PING. The server says READY=1 on
+ * notify_fd once it has loaded its files and accepts commands. A server
+ * built without that support says nothing at all, so until a first message
+ * arrives the socket is also tried every 10 ms. Bounded to about ten
+ * seconds. */
+static int wait_ready(struct redis_server *server, int notify_fd,
+		      char *error, size_t size)
 {
 	const char *socket_path = server->address + 5;
+	bool speaks = false; /* the server has sent a message on notify_fd */
 	for (int attempt = 0; attempt < 1000; attempt++) {
 		int status;
 		if (waitpid(server->pid, &status, WNOHANG) == server->pid) {
@@ -125,21 +210,24 @@ static int wait_ready(struct redis_server *server, char *error, size_t size)
 				 " its log in %s/redis.log)", server->dir);
 			return -1;
 		}
-		struct timeval timeout = { 1, 0 };
-		redisContext *context = redisConnectUnixWithTimeout(socket_path,
-								    timeout);
-		if (context && !context->err) {
-			redisReply *reply = redisCommand(context, "PING");
-			bool ok = reply && reply->type == REDIS_REPLY_STATUS;
-			if (reply)
-				freeReplyObject(reply);
-			redisFree(context);
-			if (ok)
-				return 0;
-		} else if (context) {
-			redisFree(context);
+		if (notify_fd >= 0) {
+			struct pollfd wait = { notify_fd, POLLIN, 0 };
+			int ready = poll(&wait, 1, 10);
+			if (ready < 0 && errno != EINTR)
+				break;
+			if (ready > 0) {
+				speaks = true;
+				if (!notify_ready(notify_fd))
+					continue; /* a status line */
+			} else if (speaks) {
+				continue;
+			}
+		} else {
+			struct timespec pause = { 0, 10 * 1000000L };
+			nanosleep(&pause, NULL);
 		}
-		sleep_ms(10);
+		if (answers_ping(socket_path))
+			return 0;
 	}
 	snprintf(error, size, "redis-server did not answer on %s", socket_path);
 	return -1;
@@ -162,22 +250,38 @@ static const char *temporary_root(void)
 static int spawn(struct redis_server *server, char *error, size_t error_size)
 {
 	char program[REDIS_SERVER_PATH_MAX];
+	char notify_path[REDIS_SERVER_PATH_MAX + 16];
+	struct child_env env;
 	pid_t parent = getpid();
+	int notify_fd, rc;
 	if (find_program(program, sizeof(program)) != 0) {
 		snprintf(error, error_size,
 			 "redis-server not found (install Debian's redis-server,"
 			 " set FLASHSIM_REDIS_SERVER, or give --redis ADDRESS)");
 		return -1;
 	}
+	notify_fd = notify_open(server, notify_path, sizeof(notify_path));
+	if (child_env_build(&env, notify_fd >= 0 ? notify_path : NULL) != 0) {
+		snprintf(error, error_size, "out of memory");
+		if (notify_fd >= 0)
+			close(notify_fd);
+		return -1;
+	}
 	server->pid = fork();
 	if (server->pid < 0) {
 		snprintf(error, error_size, "fork: %s", strerror(errno));
 		server->pid = 0;
-		return -1;
+		rc = -1;
+	} else {
+		if (server->pid == 0)
+			run_child(program, server->dir, parent,
+				  server->persistence, env.vars);
+		rc = wait_ready(server, notify_fd, error, error_size);
 	}
-	if (server->pid == 0)
-		run_child(program, server->dir, parent, server->persistence);
-	return wait_ready(server, error, error_size);
+	free(env.vars);
+	if (notify_fd >= 0)
+		close(notify_fd);
+	return rc;
 }
 
 int redis_server_start_with(struct redis_server *server,
@@ -229,6 +333,22 @@ int redis_server_restart(struct redis_server *server, char *error,
 	kill_and_reap(server);
 	snprintf(socket_path, sizeof(socket_path), "%s/redis.sock", server->dir);
 	unlink(socket_path);
+	if (spawn(server, error, error_size) != 0) {
+		redis_server_stop(server);
+		return -1;
+	}
+	return 0;
+}
+
+int redis_server_reset(struct redis_server *server, char *error,
+		       size_t error_size)
+{
+	char path[REDIS_SERVER_PATH_MAX + 32];
+	kill_and_reap(server);
+	snprintf(path, sizeof(path), "%s/redis.sock", server->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/appendonlydir", server->dir);
+	remove_dir(path);
 	if (spawn(server, error, error_size) != 0) {
 		redis_server_stop(server);
 		return -1;

@@ -51,6 +51,12 @@ int redis_server_start_with(struct redis_server *server,
 int redis_server_restart(struct redis_server *server, char *error,
 			 size_t error_size);
 
+/* Kills the server, deletes its append-only files and starts it again
+ * empty, in the same directory and on the same socket. Returns 0, or -1
+ * with error (the server is then stopped). */
+int redis_server_reset(struct redis_server *server, char *error,
+		       size_t error_size);
+
 /* Stops the server and removes its directory; safe to call twice. */
 void redis_server_stop(struct redis_server *server);
 

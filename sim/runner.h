@@ -39,6 +39,12 @@ struct runner {
 	struct invariant_set invariants;
 	int runs;
 	enum variant_id scripts_of;   /* whose scripts Redis runs now */
+	int64_t commands_offset;      /* added to the server's own count:
+					 what the servers a redis-crash
+					 killed had processed, less what the
+					 new one replayed from its files */
+	int restarts;                 /* redis-crash restarts since the
+					 server last started empty */
 };
 
 /* Sets everything up. Returns 0, or an exit code (EXIT_USAGE for bad
@@ -57,8 +63,8 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 	       int64_t *run_id, char *replay, size_t replay_size, char *error,
 	       size_t error_size);
 
-/* Redis's count of commands processed so far (INFO stats). Returns 0 or
- * -1 with error. */
+/* Redis's count of commands processed so far (INFO stats), including
+ * those of the servers a redis-crash killed. Returns 0 or -1 with error. */
 int runner_commands(struct runner *runner, uint64_t *commands, char *error,
 		    size_t error_size);
 /* Round trips per second of `count` PINGs, one after another, on the
