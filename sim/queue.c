@@ -16,7 +16,7 @@ static bool before(const struct event *a, const struct event *b)
 
 int queue_init(struct queue *queue, size_t capacity)
 {
-	queue->events = calloc(capacity, sizeof(*queue->events));
+	queue->events = malloc(capacity * sizeof(*queue->events));
 	queue->count = 0;
 	queue->capacity = queue->events ? capacity : 0;
 	return queue->events ? 0 : -1;

@@ -108,7 +108,7 @@ struct world {
 	uint32_t *free_tasks;
 	uint32_t free_count;
 
-	struct late_command late[LATE_COMMANDS_MAX];
+	struct late_command *late; /* LATE_COMMANDS_MAX slots */
 
 	enum told *told;         /* by user index (user id - 1), all requests */
 	int requests_done;       /* of users * requests_per_user */
