@@ -73,7 +73,9 @@ void order_db_close(struct order_db *db)
 	sqlite3_finalize(db->commit);
 	sqlite3_finalize(db->rollback);
 	sqlite3_finalize(db->count_orders);
-	sqlite3_close(db->db);
+	/* _v2: statements others prepared on it (the checker's) may still
+	 * be open; the connection closes when the last one is finalized. */
+	sqlite3_close_v2(db->db);
 	memset(db, 0, sizeof(*db));
 }
 

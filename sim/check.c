@@ -71,9 +71,70 @@ static const char *const check_tables[] = {
 };
 #define CHECK_TABLE_COUNT ((int)(sizeof(check_tables) / sizeof(check_tables[0])))
 
+/* The checker's statements on the trace database (stmt[id] of
+ * invariant_set.trace), and on the order database (of .orders). */
+enum check_statement_id {
+	CHECK_SAVEPOINT,
+	CHECK_RELEASE,
+	CHECK_ROLLBACK_TO,
+	CHECK_CURRENT_RUN,
+	CHECK_FINAL_SALE,
+	CHECK_TOLD,
+	CHECK_TXN,
+	CHECK_BARRIER,
+	CHECK_ORDERS_INSERT,
+	CHECK_ORDER_BARRIERS_INSERT,
+	CHECK_ORDERS_COUNT,
+	CHECK_VIOLATION,
+	CHECK_FORGET, /* then one per check_tables entry */
+};
+
+static const char *const check_statement_sql[] = {
+	[CHECK_SAVEPOINT] = "SAVEPOINT check_run",
+	[CHECK_RELEASE] = "RELEASE check_run",
+	[CHECK_ROLLBACK_TO] = "ROLLBACK TO check_run",
+	[CHECK_CURRENT_RUN] = "UPDATE temp.check_current SET run_id = ?1",
+	[CHECK_FINAL_SALE] = "INSERT INTO final_sale(run_id, activity_id, tag,"
+		" stock_key, stock_initial, stock_left, due_count)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[CHECK_TOLD] = "INSERT INTO told(run_id, user_id, gid, told)"
+		" VALUES(?1, ?2, ?3, ?4)",
+	[CHECK_TXN] = "INSERT INTO final_txns(run_id, user_id, gid, status,"
+		" branch_status, attempts, due_at)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[CHECK_BARRIER] = "INSERT INTO final_barriers(run_id, user_id, gid,"
+		" value) VALUES(?1, ?2, ?3, ?4)",
+	[CHECK_ORDERS_INSERT] = "INSERT INTO final_orders(run_id, order_id,"
+		" activity_id, user_id, gid, created_at)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[CHECK_ORDER_BARRIERS_INSERT] = "INSERT INTO final_order_barriers(run_id,"
+		" gid, branch_id, op, barrier_id, reason, created_at)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[CHECK_ORDERS_COUNT] = "SELECT count(*) FROM final_orders"
+		" WHERE run_id = ?1 AND activity_id = ?2",
+	[CHECK_VIOLATION] = "INSERT INTO violations(run_id, invariant,"
+		" row_number, row, gids) VALUES(?1, ?2, ?3, ?4, ?5)",
+};
+#define CHECK_STATEMENT_COUNT \
+	((int)(sizeof(check_statement_sql) / sizeof(check_statement_sql[0])))
+
+enum check_order_statement_id {
+	CHECK_ORDERS_SELECT,
+	CHECK_ORDER_BARRIERS_SELECT,
+};
+
+static const char *const check_order_statement_sql[] = {
+	[CHECK_ORDERS_SELECT] = "SELECT id, activity_id, user_id, gid,"
+		" created_at FROM orders ORDER BY id",
+	[CHECK_ORDER_BARRIERS_SELECT] = "SELECT gid, branch_id, op, barrier_id,"
+		" reason, created_at FROM barrier"
+		" ORDER BY gid, branch_id, op, barrier_id",
+};
+
 /* One check_run in progress. */
 struct check_context {
 	sqlite3 *db;                   /* the trace database */
+	struct invariant_set *set;     /* its kept statements */
 	int64_t run_id;
 	const struct check_input *input;
 	struct sim_result *result;
@@ -111,42 +172,128 @@ static int check_fail_sql(struct check_context *ctx, sqlite3 *db,
 /* ------------------------------------------------------------------ */
 /* Views                                                              */
 
+/* Runs stmt, which returns no row, and resets it. */
+static int check_step_reset(struct check_context *ctx, sqlite3_stmt *stmt,
+			    const char *what)
+{
+	int rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return check_fail_sql(ctx, ctx->db, what);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Kept statements                                                    */
+
+_Static_assert(CHECK_FORGET + CHECK_TABLE_COUNT <= CHECK_STATEMENTS_MAX,
+	       "CHECK_STATEMENTS_MAX too small");
+
+static void check_statements_clear(struct check_statements *cache)
+{
+	for (int i = 0; i < CHECK_STATEMENTS_MAX; i++)
+		sqlite3_finalize(cache->stmt[i]);
+	memset(cache, 0, sizeof(*cache));
+}
+
+/* Statement id of cache, prepared from sql on db unless it already was;
+ * reset after use, never finalized but by check_statements_clear. NULL
+ * with ctx's error set when it does not prepare. */
+static sqlite3_stmt *check_kept(struct check_context *ctx,
+				struct check_statements *cache, sqlite3 *db,
+				int id, const char *sql, const char *what)
+{
+	assert(id >= 0 && id < CHECK_STATEMENTS_MAX);
+	if (cache->db != db) {
+		check_statements_clear(cache);
+		cache->db = db;
+		if (cache == &ctx->set->trace)
+			ctx->set->views_ready = false;
+	}
+	if (!cache->stmt[id] &&
+	    sqlite3_prepare_v2(db, sql, -1, &cache->stmt[id], NULL) != SQLITE_OK) {
+		check_fail(ctx->error, ctx->error_size, "%s: %s", what,
+			   sqlite3_errmsg(db));
+		sqlite3_finalize(cache->stmt[id]);
+		cache->stmt[id] = NULL;
+	}
+	return cache->stmt[id];
+}
+
+static sqlite3_stmt *check_statement(struct check_context *ctx,
+				     enum check_statement_id id)
+{
+	assert(id < CHECK_STATEMENT_COUNT);
+	return check_kept(ctx, &ctx->set->trace, ctx->db, (int)id,
+			  check_statement_sql[id], "trace database");
+}
+
+static sqlite3_stmt *check_order_statement(struct check_context *ctx,
+					   enum check_order_statement_id id)
+{
+	return check_kept(ctx, &ctx->set->orders, ctx->input->orders->db,
+			  (int)id, check_order_statement_sql[id],
+			  "order database");
+}
+
+/* Runs a kept statement that returns no row. */
+static int check_exec(struct check_context *ctx, enum check_statement_id id)
+{
+	sqlite3_stmt *stmt = check_statement(ctx, id);
+	int rc;
+	if (!stmt)
+		return -1;
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return check_fail(ctx->error, ctx->error_size, "trace database:"
+				  " %s: %s", check_statement_sql[id],
+				  sqlite3_errmsg(ctx->db));
+	return 0;
+}
+
 /* The views show the run named in temp.check_current. They are created
  * once per connection and only that one row changes from run to run: a
  * schema change would make SQLite prepare every statement again. */
-static int check_create_views(sqlite3 *db, int64_t run_id, char *error,
-			      size_t error_size)
+static int check_views_create(sqlite3 *db, char *error, size_t error_size)
 {
-	char *sql;
-	int rc = 0;
-	for (int v = 0; v < CHECK_VIEW_COUNT && rc == 0; v++) {
-		sql = sqlite3_mprintf(
+	for (int v = 0; v < CHECK_VIEW_COUNT; v++) {
+		char *sql = sqlite3_mprintf(
 			"CREATE TEMP TABLE IF NOT EXISTS check_current(run_id INTEGER);"
+			"INSERT INTO temp.check_current SELECT 0"
+			" WHERE NOT EXISTS (SELECT 1 FROM temp.check_current);"
 			"CREATE TEMP VIEW IF NOT EXISTS %s AS SELECT %s FROM main.%s"
 			" WHERE run_id = (SELECT run_id FROM temp.check_current);",
 			check_views[v].name, check_views[v].columns,
 			check_views[v].table);
-		if (!sql)
-			return check_fail(error, error_size,
-					  "trace database: out of memory");
-		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-			rc = check_fail(error, error_size, "trace database: view"
-					" %s: %s", check_views[v].name,
-					sqlite3_errmsg(db));
+		int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) :
+			       SQLITE_NOMEM;
 		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
+			return check_fail(error, error_size, "trace database:"
+					  " view %s: %s", check_views[v].name,
+					  sqlite3_errmsg(db));
 	}
-	if (rc != 0)
-		return rc;
-	sql = sqlite3_mprintf("DELETE FROM temp.check_current;"
-			      "INSERT INTO temp.check_current VALUES(%lld);",
-			      (long long)run_id);
-	if (!sql)
-		return check_fail(error, error_size, "trace database: out of memory");
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		rc = check_fail(error, error_size, "trace database: current run: %s",
-				sqlite3_errmsg(db));
-	sqlite3_free(sql);
-	return rc;
+	return 0;
+}
+
+/* Points the views at ctx's run, creating them on first use. */
+static int check_views_show(struct check_context *ctx)
+{
+	sqlite3_stmt *current;
+	/* views_ready belongs to the statements' database: make it ctx's. */
+	if (!check_statement(ctx, CHECK_SAVEPOINT))
+		return -1;
+	if (!ctx->set->views_ready) {
+		if (check_views_create(ctx->db, ctx->error, ctx->error_size) != 0)
+			return -1;
+		ctx->set->views_ready = true;
+	}
+	current = check_statement(ctx, CHECK_CURRENT_RUN);
+	if (!current)
+		return -1;
+	sqlite3_bind_int64(current, 1, ctx->run_id);
+	return check_step_reset(ctx, current, "trace database: current run");
 }
 
 /* ------------------------------------------------------------------ */
@@ -154,6 +301,9 @@ static int check_create_views(sqlite3 *db, int64_t run_id, char *error,
 
 void invariants_free(struct invariant_set *set)
 {
+	check_statements_clear(&set->trace);
+	check_statements_clear(&set->orders);
+	set->views_ready = false;
 	for (int i = 0; i < set->count; i++) {
 		sqlite3_finalize(set->items[i].stmt);
 		free(set->items[i].sql);
@@ -365,7 +515,7 @@ static int invariants_check_queries(const struct invariant_set *set,
 	int rc = -1;
 	if (tracedb_open(&db, NULL, error, error_size) != 0)
 		return -1;
-	if (check_create_views(tracedb_sqlite(db), 0, error, error_size) != 0)
+	if (check_views_create(tracedb_sqlite(db), error, error_size) != 0)
 		goto out_close;
 	for (int i = 0; i < set->count; i++)
 		if (invariant_check_query(tracedb_sqlite(db), &set->items[i],
@@ -380,8 +530,7 @@ out_close:
 int invariants_load(struct invariant_set *set, const char *user_dir,
 		    char *error, size_t error_size)
 {
-	set->items = NULL;
-	set->count = 0;
+	memset(set, 0, sizeof(*set));
 	for (int i = 0; i < flashsim_invariant_count; i++)
 		if (invariant_set_put(set, flashsim_invariant_names[i],
 				      flashsim_invariant_sources[i], "built-in",
@@ -403,13 +552,17 @@ out_free:
 static int check_forget(struct check_context *ctx)
 {
 	for (int t = 0; t < CHECK_TABLE_COUNT; t++) {
-		char *sql = sqlite3_mprintf("DELETE FROM main.%s WHERE run_id = %lld",
-					    check_tables[t], (long long)ctx->run_id);
-		int rc = sql ? sqlite3_exec(ctx->db, sql, NULL, NULL, NULL) :
-			       SQLITE_NOMEM;
-		sqlite3_free(sql);
-		if (rc != SQLITE_OK)
-			return check_fail_sql(ctx, ctx->db, "trace database");
+		char sql[128];
+		sqlite3_stmt *stmt;
+		snprintf(sql, sizeof(sql), "DELETE FROM main.%s WHERE run_id = ?1",
+			 check_tables[t]);
+		stmt = check_kept(ctx, &ctx->set->trace, ctx->db,
+				  CHECK_FORGET + t, sql, "trace database");
+		if (!stmt)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, ctx->run_id);
+		if (check_step_reset(ctx, stmt, "trace database") != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -421,20 +574,16 @@ static int check_snapshot_sale(struct check_context *ctx)
 	struct redis_conn *redis = ctx->input->redis;
 	char stock_key[KEY_MAX], due_key[KEY_MAX];
 	int64_t stock_left = 0, due = 0;
-	int found = 0, rc = -1;
-	sqlite3_stmt *stmt = NULL;
+	int found = 0;
+	sqlite3_stmt *stmt;
 	sale_stock_key(&config->sale, stock_key);
 	sale_due_key(&config->sale, due_key);
 	if (redis_get_integer(redis, stock_key, &stock_left, &found) != 0 ||
 	    redis_command_integer(redis, &due, "ZCARD %s", due_key) != 0)
 		return check_fail(ctx->error, ctx->error_size, "%s", redis->error);
-	if (sqlite3_prepare_v2(ctx->db,
-		"INSERT INTO final_sale(run_id, activity_id, tag, stock_key,"
-		" stock_initial, stock_left, due_count)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &stmt, NULL) != SQLITE_OK) {
-		check_fail_sql(ctx, ctx->db, "trace database");
-		goto out_finalize;
-	}
+	stmt = check_statement(ctx, CHECK_FINAL_SALE);
+	if (!stmt)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, ctx->run_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)config->sale.activity);
 	sqlite3_bind_text(stmt, 3, config->sale.tag, -1, SQLITE_STATIC);
@@ -445,16 +594,11 @@ static int check_snapshot_sale(struct check_context *ctx)
 	else
 		sqlite3_bind_null(stmt, 6);
 	sqlite3_bind_int64(stmt, 7, due);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		check_fail_sql(ctx, ctx->db, "trace database: final_sale");
-		goto out_finalize;
-	}
+	if (check_step_reset(ctx, stmt, "trace database: final_sale") != 0)
+		return -1;
 	ctx->result->stock_left = stock_left; /* 0 when the key is missing */
 	ctx->result->due = due;
-	rc = 0;
-out_finalize:
-	sqlite3_finalize(stmt);
-	return rc;
+	return 0;
 }
 
 /* A string reply or nil, bound as text or NULL. */
@@ -494,16 +638,6 @@ static bool check_user_replies_valid(redisReply *const replies[3])
 		if (!check_string_or_nil(replies[1]->element[i]))
 			return false;
 	return true;
-}
-
-static int check_step_reset(struct check_context *ctx, sqlite3_stmt *stmt,
-			    const char *what)
-{
-	int rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return check_fail_sql(ctx, ctx->db, what);
-	return 0;
 }
 
 /* Stores user index u's told, txns and barriers rows, and counts them. */
@@ -609,54 +743,37 @@ out_no_memory:
 
 static int check_snapshot_users(struct check_context *ctx)
 {
-	struct check_user_statements statements = { NULL, NULL, NULL };
+	struct check_user_statements statements = {
+		check_statement(ctx, CHECK_TOLD),
+		check_statement(ctx, CHECK_TXN),
+		check_statement(ctx, CHECK_BARRIER),
+	};
 	int users = ctx->input->config->users;
-	int rc = -1;
-	if (sqlite3_prepare_v2(ctx->db, "INSERT INTO told(run_id, user_id, gid,"
-			       " told) VALUES(?1, ?2, ?3, ?4)", -1,
-			       &statements.told, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ctx->db, "INSERT INTO final_txns(run_id, user_id,"
-			       " gid, status, branch_status, attempts, due_at)"
-			       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1,
-			       &statements.txn, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ctx->db, "INSERT INTO final_barriers(run_id,"
-			       " user_id, gid, value) VALUES(?1, ?2, ?3, ?4)",
-			       -1, &statements.barrier, NULL) != SQLITE_OK) {
-		check_fail_sql(ctx, ctx->db, "trace database");
-		goto out_finalize;
-	}
+	if (!statements.told || !statements.txn || !statements.barrier)
+		return -1;
 	for (int first = 0; first < users; first += CHECK_USERS_PER_BATCH) {
 		int last = users - first > CHECK_USERS_PER_BATCH ?
 			   first + CHECK_USERS_PER_BATCH : users;
 		if (check_snapshot_batch(ctx, &statements, first, last) != 0)
-			goto out_finalize;
+			return -1;
 	}
 	ctx->result->txns_open = ctx->result->txns[TXN_PREPARED] +
 				 ctx->result->txns[TXN_SUBMITTED];
-	rc = 0;
-out_finalize:
-	sqlite3_finalize(statements.told);
-	sqlite3_finalize(statements.txn);
-	sqlite3_finalize(statements.barrier);
-	return rc;
+	return 0;
 }
 
-/* Copies every row of select_sql (order database) into insert_sql (trace
- * database), whose ?1 is the run and ?2.. the selected columns. */
-static int check_copy_rows(struct check_context *ctx, const char *select_sql,
-			   const char *insert_sql)
+/* Copies every row of a query of the order database into a table of the
+ * trace database, whose ?1 is the run and ?2.. the selected columns. */
+static int check_copy_rows(struct check_context *ctx,
+			   enum check_order_statement_id select_id,
+			   enum check_statement_id insert_id)
 {
 	sqlite3 *orders = ctx->input->orders->db;
-	sqlite3_stmt *select = NULL, *insert = NULL;
+	sqlite3_stmt *select = check_order_statement(ctx, select_id);
+	sqlite3_stmt *insert = check_statement(ctx, insert_id);
 	int columns, step, rc = -1;
-	if (sqlite3_prepare_v2(orders, select_sql, -1, &select, NULL) != SQLITE_OK) {
-		check_fail_sql(ctx, orders, "order database");
-		goto out_finalize;
-	}
-	if (sqlite3_prepare_v2(ctx->db, insert_sql, -1, &insert, NULL) != SQLITE_OK) {
-		check_fail_sql(ctx, ctx->db, "trace database");
-		goto out_finalize;
-	}
+	if (!select || !insert)
+		return -1;
 	columns = sqlite3_column_count(select);
 	assert(sqlite3_bind_parameter_count(insert) == columns + 1);
 	while ((step = sqlite3_step(select)) == SQLITE_ROW) {
@@ -673,33 +790,22 @@ static int check_copy_rows(struct check_context *ctx, const char *select_sql,
 	}
 	rc = 0;
 out_finalize:
-	sqlite3_finalize(insert);
-	sqlite3_finalize(select);
+	sqlite3_reset(insert);
+	sqlite3_reset(select);
 	return rc;
 }
 
 static int check_snapshot_orders(struct check_context *ctx)
 {
-	sqlite3_stmt *count = NULL;
+	sqlite3_stmt *count;
 	int rc = -1;
-	if (check_copy_rows(ctx,
-		"SELECT id, activity_id, user_id, gid, created_at FROM orders"
-		" ORDER BY id",
-		"INSERT INTO final_orders(run_id, order_id, activity_id, user_id,"
-		" gid, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)") != 0 ||
-	    check_copy_rows(ctx,
-		"SELECT gid, branch_id, op, barrier_id, reason, created_at"
-		" FROM barrier ORDER BY gid, branch_id, op, barrier_id",
-		"INSERT INTO final_order_barriers(run_id, gid, branch_id, op,"
-		" barrier_id, reason, created_at)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)") != 0)
+	if (check_copy_rows(ctx, CHECK_ORDERS_SELECT, CHECK_ORDERS_INSERT) != 0 ||
+	    check_copy_rows(ctx, CHECK_ORDER_BARRIERS_SELECT,
+			    CHECK_ORDER_BARRIERS_INSERT) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(ctx->db, "SELECT count(*) FROM final_orders"
-			       " WHERE run_id = ?1 AND activity_id = ?2", -1,
-			       &count, NULL) != SQLITE_OK) {
-		check_fail_sql(ctx, ctx->db, "trace database");
-		goto out_finalize;
-	}
+	count = check_statement(ctx, CHECK_ORDERS_COUNT);
+	if (!count)
+		return -1;
 	sqlite3_bind_int64(count, 1, ctx->run_id);
 	sqlite3_bind_int64(count, 2,
 			   (sqlite3_int64)ctx->input->config->sale.activity);
@@ -710,7 +816,7 @@ static int check_snapshot_orders(struct check_context *ctx)
 	ctx->result->orders = sqlite3_column_int64(count, 0);
 	rc = 0;
 out_finalize:
-	sqlite3_finalize(count);
+	sqlite3_reset(count);
 	return rc;
 }
 
@@ -818,26 +924,18 @@ out_finalize:
 static int check_run_invariants(struct check_context *ctx,
 				struct invariant_set *invariants)
 {
-	sqlite3_stmt *insert = NULL;
-	int rc = -1;
-	if (sqlite3_prepare_v2(ctx->db, "INSERT INTO violations(run_id, invariant,"
-			       " row_number, row, gids) VALUES(?1, ?2, ?3, ?4, ?5)",
-			       -1, &insert, NULL) != SQLITE_OK) {
-		check_fail_sql(ctx, ctx->db, "trace database");
-		goto out_finalize;
-	}
+	sqlite3_stmt *insert = check_statement(ctx, CHECK_VIOLATION);
+	if (!insert)
+		return -1;
 	for (int i = 0; i < invariants->count; i++) {
 		struct invariant *invariant = &invariants->items[i];
 		if (!variant_checks(variant_get(ctx->input->config->variant),
 				    invariant->name))
 			continue; /* e.g. no transactions in the naive design */
 		if (check_run_invariant(ctx, insert, invariant) != 0)
-			goto out_finalize;
+			return -1;
 	}
-	rc = 0;
-out_finalize:
-	sqlite3_finalize(insert);
-	return rc;
+	return 0;
 }
 
 /* Clears what check_run fills, but a liveness verdict and its problem. */
@@ -857,23 +955,23 @@ int check_run(struct tracedb *db, int64_t run_id,
 	      struct sim_result *result, char *error, size_t error_size)
 {
 	struct check_context ctx = {
-		.db = tracedb_sqlite(db), .run_id = run_id, .input = input,
-		.result = result, .error = error, .error_size = error_size,
+		.db = tracedb_sqlite(db), .set = invariants, .run_id = run_id,
+		.input = input, .result = result, .error = error,
+		.error_size = error_size,
 	};
 	char problem[sizeof(result->problem)];
 	bool liveness = result->verdict == VERDICT_LIVENESS;
 	int rc = -1;
 	assert(input->config->users >= 0);
 	assert(input->told || input->config->users == 0);
-	if (sqlite3_exec(ctx.db, "SAVEPOINT check_run", NULL, NULL,
-			 NULL) != SQLITE_OK)
-		return check_fail_sql(&ctx, ctx.db, "trace database");
+	if (check_exec(&ctx, CHECK_SAVEPOINT) != 0)
+		return -1;
 	snprintf(problem, sizeof(problem), "%s", result->problem);
 	result->problem[0] = '\0';
 	check_reset_result(result);
 	if (check_forget(&ctx) != 0 || check_snapshot_sale(&ctx) != 0 ||
 	    check_snapshot_users(&ctx) != 0 || check_snapshot_orders(&ctx) != 0 ||
-	    check_create_views(ctx.db, run_id, error, error_size) != 0 ||
+	    check_views_show(&ctx) != 0 ||
 	    check_run_invariants(&ctx, invariants) != 0)
 		goto out_release;
 	if (liveness)
@@ -884,12 +982,14 @@ int check_run(struct tracedb *db, int64_t run_id,
 out_release:
 	if (rc != 0) {
 		snprintf(result->problem, sizeof(result->problem), "%s", problem);
-		sqlite3_exec(ctx.db, "ROLLBACK TO check_run", NULL, NULL, NULL);
+		char saved[512];
+		snprintf(saved, sizeof(saved), "%s", error);
+		check_exec(&ctx, CHECK_ROLLBACK_TO);
+		check_exec(&ctx, CHECK_RELEASE);
+		snprintf(error, error_size, "%s", saved);
+		return rc;
 	}
-	if (sqlite3_exec(ctx.db, "RELEASE check_run", NULL, NULL,
-			 NULL) != SQLITE_OK && rc == 0)
-		rc = check_fail_sql(&ctx, ctx.db, "trace database");
-	return rc;
+	return check_exec(&ctx, CHECK_RELEASE);
 }
 
 /* ------------------------------------------------------------------ */

@@ -14,6 +14,7 @@
 #ifndef FLASHSIM_CHECK_H
 #define FLASHSIM_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -35,9 +36,22 @@ struct invariant {
 	struct sqlite3 *stmt_db;
 };
 
+/* Statements the checker prepares on one database once and keeps: an
+ * exploration checks thousands of runs with the same statements. */
+#define CHECK_STATEMENTS_MAX 24
+struct check_statements {
+	struct sqlite3 *db;            /* the database they were prepared on */
+	struct sqlite3_stmt *stmt[CHECK_STATEMENTS_MAX];
+};
+
 struct invariant_set {
 	struct invariant *items;       /* owned */
 	int count;
+	/* The checker's own statements on the trace database and on the
+	 * order database, finalized by invariants_free. */
+	struct check_statements trace;
+	struct check_statements orders;
+	bool views_ready;              /* the temp views exist on trace.db */
 };
 
 /* The built-in invariants, then every *.sql of user_dir (NULL: none) in
