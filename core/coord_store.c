@@ -28,7 +28,6 @@ void coord_store_save(struct redis_call *call, const struct sale *sale,
 	redis_call_number(call, now_ms + sale->timeout_to_fail_ms);
 	redis_call_text(call, backcheck);
 	redis_call_text(call, payload);
-	redis_call_number(call, sale->txn_ttl_s);
 }
 
 void coord_store_cas(struct redis_call *call, const struct sale *sale,

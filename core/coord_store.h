@@ -5,10 +5,12 @@
  *   status            prepared | submitted | succeeded | failed
  *   created_ms        creation time (virtual ms)
  *   attempts          cron attempts since the last status change
+ *                     (missing: 0)
  *   backcheck         address of the app service that answers backchecks
- *   branches          number of branches (always 1 here)
+ *   branches          number of branches (missing: 1, the only case here)
  *   branch_00         create_order:<activity>:<user>
- *   branch_00_status  prepared | succeeded
+ *   branch_00_status  succeeded, once the branch is (missing: prepared)
+ * An open transaction has no TTL; a terminal one gets terminal_ttl_s.
  * and one sorted set per sale, due:{tag}, of gids scored by next check time.
  *
  * Every change is one Lua script guarded by the status the caller expects;

@@ -14,7 +14,6 @@ void sale_defaults(struct sale *sale)
 	snprintf(sale->tag, sizeof(sale->tag), "a");
 	sale->activity = 1;
 	sale->barrier_ttl_s = 7 * 24 * 3600;
-	sale->txn_ttl_s = 7 * 24 * 3600;
 	sale->terminal_ttl_s = 24 * 3600;
 	sale->timeout_to_fail_ms = 3000;
 	sale->retry_interval_ms = 1000;

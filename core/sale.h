@@ -29,7 +29,6 @@ struct sale {
 	char tag[TAG_MAX];               /* hash tag, without the braces */
 	uint64_t activity;
 	int64_t barrier_ttl_s;           /* must outlive every backcheck */
-	int64_t txn_ttl_s;               /* lifetime of an open transaction */
 	int64_t terminal_ttl_s;          /* lifetime once succeeded or failed */
 	int64_t timeout_to_fail_ms;      /* age at which a prepared txn is backchecked */
 	int64_t retry_interval_ms;       /* first backoff of the cron loop */

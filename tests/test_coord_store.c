@@ -134,18 +134,23 @@ static long long txn_ttl(uint64_t user)
 	return support_integer(redis, "TTL %s", key);
 }
 
-/* Checks the whole stored hash of a saved, untouched transaction. */
+/* Checks the whole stored hash of a saved, untouched transaction: four
+ * fields; attempts (0), branches (1) and branch_00_status (prepared) are
+ * not written until they differ from what their absence means. */
 static void assert_saved(uint64_t user, const char *created_ms)
 {
-	char payload[ARG_MAX];
+	char payload[ARG_MAX], gid[GID_MAX], key[KEY_MAX];
 	sale_branch_payload(sale.activity, user, payload);
 	assert_field(user, "status", "prepared");
 	assert_field(user, "created_ms", created_ms);
-	assert_field(user, "attempts", "0");
 	assert_field(user, "backcheck", SALE_BACKCHECK_ADDRESS);
-	assert_field(user, "branches", "1");
 	assert_field(user, "branch_00", payload);
-	assert_field(user, "branch_00_status", "prepared");
+	assert_field(user, "attempts", "");
+	assert_field(user, "branches", "");
+	assert_field(user, "branch_00_status", "");
+	sale_gid(&sale, user, gid);
+	sale_txn_key(gid, key);
+	assert_int_equal(support_integer(redis, "HLEN %s", key), 4);
 }
 
 /* ---- save ---------------------------------------------------------- */
@@ -162,10 +167,10 @@ static void test_save_stores_a_prepared_txn_due_at_timeout(void **state)
 	assert_field(1, "branch_00", "create_order:7:1");
 	/* First check when a prepared txn is old enough to be backchecked. */
 	assert_int_equal(due_score(1), 10000 + sale.timeout_to_fail_ms);
-	/* An open transaction lives for txn_ttl_s, not forever. */
+	/* An open transaction has no TTL: it must outlive any outage of the
+	 * coordinators (an expired one would orphan its deduction). */
 	ttl = txn_ttl(1);
-	assert_true(ttl > sale.terminal_ttl_s);
-	assert_true(ttl <= sale.txn_ttl_s);
+	assert_int_equal(ttl, -1);
 }
 
 /* A second prepare of the same gid (an app retrying) must neither reset
@@ -227,7 +232,7 @@ static void test_cas_with_wrong_expected_status_is_conflict(void **state)
 	assert_int_equal(outcome.status, TXN_PREPARED);
 	assert_saved(1, "10000");
 	assert_int_equal(due_score(1), 13000);
-	assert_true(txn_ttl(1) > sale.terminal_ttl_s);
+	assert_int_equal(txn_ttl(1), -1); /* still open: no TTL */
 }
 
 /* A CAS never creates a transaction out of nothing. */
@@ -244,7 +249,7 @@ static void test_cas_of_missing_gid_is_missing(void **state)
 	assert_int_equal(due_count(), 0);
 }
 
-static void test_cas_to_failed_leaves_due_set_and_shortens_ttl(void **state)
+static void test_cas_to_failed_leaves_due_set_and_gets_a_ttl(void **state)
 {
 	long long ttl;
 	(void)state;
@@ -257,7 +262,7 @@ static void test_cas_to_failed_leaves_due_set_and_shortens_ttl(void **state)
 	assert_true(ttl <= sale.terminal_ttl_s);
 }
 
-static void test_cas_to_succeeded_leaves_due_set_and_shortens_ttl(void **state)
+static void test_cas_to_succeeded_leaves_due_set_and_gets_a_ttl(void **state)
 {
 	long long ttl;
 	(void)state;
@@ -295,7 +300,7 @@ static void test_lock_due_skips_a_young_prepared_txn(void **state)
 	support_integer(redis, "ZADD %s 0 %s", key, gid);
 	assert_int_equal(lock_due(11000).code, CODE_EMPTY);
 	assert_int_equal(due_score(1), 10000 + sale.timeout_to_fail_ms);
-	assert_field(1, "attempts", "0");
+	assert_field(1, "attempts", ""); /* not an attempt: never written */
 }
 
 static void test_lock_due_returns_an_old_prepared_txn(void **state)
@@ -502,8 +507,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cas_submit_makes_it_due_at_retry_with_attempts_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cas_with_wrong_expected_status_is_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cas_of_missing_gid_is_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cas_to_failed_leaves_due_set_and_shortens_ttl, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cas_to_succeeded_leaves_due_set_and_shortens_ttl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cas_to_failed_leaves_due_set_and_gets_a_ttl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cas_to_succeeded_leaves_due_set_and_gets_a_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_with_nothing_due_is_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_skips_a_young_prepared_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_returns_an_old_prepared_txn, setup, teardown),

@@ -17,15 +17,18 @@ end
 if current ~= 'submitted' then
   return {'CONFLICT', current}
 end
-redis.call('HSET', KEYS[1], 'branch_' .. ARGV[2] .. '_status', 'succeeded')
+local done_field = 'branch_' .. ARGV[2] .. '_status'
 local branches = tonumber(redis.call('HGET', KEYS[1], 'branches')) or 1
 for i = 0, branches - 1 do
   local field = string.format('branch_%02d_status', i)
-  if redis.call('HGET', KEYS[1], field) ~= 'succeeded' then
+  if field ~= done_field and
+     redis.call('HGET', KEYS[1], field) ~= 'succeeded' then
+    redis.call('HSET', KEYS[1], done_field, 'succeeded')
     return {'OK', 'submitted'}
   end
 end
-redis.call('HSET', KEYS[1], 'status', 'succeeded')
+-- Every branch has succeeded: the branch and the transaction in one write.
+redis.call('HSET', KEYS[1], done_field, 'succeeded', 'status', 'succeeded')
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return {'OK', 'succeeded'}

@@ -18,12 +18,12 @@ end
 if current ~= ARGV[2] then
   return {'CONFLICT', current}
 end
-redis.call('HSET', KEYS[1], 'status', ARGV[3])
 if ARGV[3] == 'succeeded' or ARGV[3] == 'failed' then
+  redis.call('HSET', KEYS[1], 'status', ARGV[3])
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('EXPIRE', KEYS[1], ARGV[5])
 else
-  redis.call('HSET', KEYS[1], 'attempts', '0')
+  redis.call('HSET', KEYS[1], 'status', ARGV[3], 'attempts', '0')
   redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 end
 return {'OK', ARGV[3]}

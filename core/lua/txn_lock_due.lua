@@ -43,7 +43,7 @@ for _ = 1, 64 do
     redis.call('HSET', key, 'attempts', attempts + 1)
     redis.call('ZADD', KEYS[1], now + math.floor(delay), gid)
     return {gid, status, t[2], tostring(attempts), t[4] or '', t[5] or '',
-            t[6] or ''}
+            t[6] or 'prepared'}
   end
 end
 return false
