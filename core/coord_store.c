@@ -23,7 +23,6 @@ void coord_store_save(struct redis_call *call, const struct sale *sale,
 	sale_branch_payload(sale->activity, user, payload);
 	redis_call_init(call, SCRIPT_TXN_SAVE);
 	call_txn_keys(call, sale, gid);
-	redis_call_text(call, gid);
 	redis_call_number(call, now_ms);
 	redis_call_number(call, now_ms + sale->timeout_to_fail_ms);
 	redis_call_text(call, backcheck);
@@ -39,7 +38,6 @@ void coord_store_cas(struct redis_call *call, const struct sale *sale,
 	assert(expected != next);
 	redis_call_init(call, SCRIPT_TXN_CAS);
 	call_txn_keys(call, sale, gid);
-	redis_call_text(call, gid);
 	redis_call_text(call, txn_status_name(expected));
 	redis_call_text(call, txn_status_name(next));
 	redis_call_number(call, now_ms + sale->retry_interval_ms);
@@ -64,7 +62,6 @@ void coord_store_branch_done(struct redis_call *call, const struct sale *sale,
 {
 	redis_call_init(call, SCRIPT_TXN_BRANCH_DONE);
 	call_txn_keys(call, sale, gid);
-	redis_call_text(call, gid);
 	redis_call_text(call, "00");
 	redis_call_number(call, sale->terminal_ttl_s);
 }

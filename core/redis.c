@@ -209,6 +209,25 @@ static int parse_locked(const redisReply *reply, struct txn_view *txn)
 	return txn->status == TXN_NONE ? -1 : 0;
 }
 
+/* "<CODE> <status>" or "<CODE>" (MISSING), the answer of the scripts that
+ * change a transaction; anything else leaves outcome an error. */
+static void parse_code_status(const char *text, struct outcome *outcome)
+{
+	char code_text[32];
+	const char *space = strchr(text, ' ');
+	size_t length = space ? (size_t)(space - text) : strlen(text);
+	enum code code;
+	if (length >= sizeof(code_text))
+		return;
+	memcpy(code_text, text, length);
+	code_text[length] = '\0';
+	code = code_parse(code_text);
+	if (code == CODE_ERROR)
+		return;
+	*outcome = outcome_make(RESULT_OK, code);
+	outcome->status = space ? txn_status_parse(space + 1) : TXN_NONE;
+}
+
 /* Turns a reply into an outcome; a shape the script never answers is an
  * error outcome. */
 static void reply_to_outcome(const struct redis_call *call,
@@ -228,25 +247,16 @@ static void reply_to_outcome(const struct redis_call *call,
 			enum code code = code_parse(reply->str);
 			if (code != CODE_ERROR)
 				*outcome = outcome_make(RESULT_OK, code);
+		} else if (call->script != SCRIPT_TXN_LOCK_DUE) {
+			parse_code_status(reply->str, outcome);
 		}
 		return;
 	case REDIS_REPLY_ARRAY:
-		if (call->script == SCRIPT_TXN_LOCK_DUE) {
-			if (parse_locked(reply, &outcome->txn) == 0) {
-				outcome->result = RESULT_OK;
-				outcome->code = CODE_LOCKED;
-				outcome->status = outcome->txn.status;
-			}
-			return;
-		}
-		if (reply->elements == 2 &&
-		    reply->element[0]->type == REDIS_REPLY_STRING &&
-		    reply->element[1]->type == REDIS_REPLY_STRING) {
-			enum code code = code_parse(reply->element[0]->str);
-			if (code == CODE_ERROR)
-				return;
-			*outcome = outcome_make(RESULT_OK, code);
-			outcome->status = txn_status_parse(reply->element[1]->str);
+		if (call->script == SCRIPT_TXN_LOCK_DUE &&
+		    parse_locked(reply, &outcome->txn) == 0) {
+			outcome->result = RESULT_OK;
+			outcome->code = CODE_LOCKED;
+			outcome->status = outcome->txn.status;
 		}
 		return;
 	default:

@@ -131,11 +131,17 @@ static void run_child(const char *program, const char *dir, pid_t parent,
 		dup2(null_fd, STDOUT_FILENO);
 		dup2(null_fd, STDERR_FILENO);
 	}
+	/* zset-max-listpack-entries 0: the due set is a queue of the
+	 * transactions in flight, small and churning; as a listpack (up to
+	 * 128 members by default) every insert moves the others, and each
+	 * time it empties it is converted back and forth. As a skiplist it
+	 * cost Redis 4% fewer instructions per request in the bench. */
 	execle(program, program, "--port", "0", "--unixsocket", socket_path,
 	       "--unixsocketperm", "700", "--dir", dir, "--logfile", log_path,
 	       "--daemonize", "no", "--supervised", "systemd", "--save", "",
 	       "--appendonly", append_only, "--appendfsync", fsync,
-	       "--maxmemory-policy", "noeviction", (char *)NULL, env);
+	       "--maxmemory-policy", "noeviction",
+	       "--zset-max-listpack-entries", "0", (char *)NULL, env);
 	_exit(127);
 }
 

@@ -3,7 +3,8 @@
  *
  * Started on a Unix socket in a fresh temporary directory (no TCP port;
  * under TMPDIR, else /dev/shm when it is there, else /tmp), with the
- * append-only file on (or no persistence at all) and no eviction. The child asks the kernel
+ * append-only file on (or no persistence at all), no eviction, and sorted
+ * sets kept as skiplists from their first member (the due set churns). The child asks the kernel
  * to kill it when flashsim dies (PR_SET_PDEATHSIG), so no server outlives
  * flashsim even when flashsim is killed with SIGKILL; flashsim also stops it
  * at exit, on an error and on SIGINT, SIGTERM, SIGHUP.

@@ -93,7 +93,8 @@ static void assert_reply(const struct effect *effect, enum step_id step,
 			    result_name(result));
 }
 
-/* A compare-and-set of the coordinator store: ARGV gid, expected, new. */
+/* A compare-and-set of the coordinator store: KEYS txn:<gid>, ARGV
+ * expected, new (the script takes the gid from the key). */
 static void assert_cas(const struct effect *effect, enum step_id step,
 		       const char *cas_gid, enum txn_status expected,
 		       enum txn_status next)
@@ -102,9 +103,8 @@ static void assert_cas(const struct effect *effect, enum step_id step,
 	assert_redis(effect, step, SCRIPT_TXN_CAS);
 	sale_txn_key(cas_gid, key);
 	assert_string_equal(effect->redis.keys[0], key);
-	assert_string_equal(effect->redis.args[0], cas_gid);
-	assert_string_equal(effect->redis.args[1], txn_status_name(expected));
-	assert_string_equal(effect->redis.args[2], txn_status_name(next));
+	assert_string_equal(effect->redis.args[0], txn_status_name(expected));
+	assert_string_equal(effect->redis.args[1], txn_status_name(next));
 }
 
 static void assert_lock(const struct effect *effect, int64_t now_ms)
@@ -669,10 +669,9 @@ static void test_prepare_saves_the_transaction(void **state)
 	assert_string_equal(effect->redis.keys[0], key);
 	sale_due_key(&sale, key);
 	assert_string_equal(effect->redis.keys[1], key);
-	assert_string_equal(effect->redis.args[0], gid);
 	/* The branch must be the request's user in this sale. */
 	sale_branch_payload(ACTIVITY, USER, payload);
-	assert_string_equal(effect->redis.args[4], payload);
+	assert_string_equal(effect->redis.args[3], payload);
 }
 
 struct store_answer {
@@ -751,7 +750,7 @@ static void test_submit_ok_replies_then_delivers_the_branch(void **state)
 	assert_redis(effect, STEP_COORD_BRANCH_DONE, SCRIPT_TXN_BRANCH_DONE);
 	sale_txn_key(gid, key);
 	assert_string_equal(effect->redis.keys[0], key);
-	assert_string_equal(effect->redis.args[0], gid);
+	assert_string_equal(effect->redis.args[0], "00");
 	assert_done(coord_feed(&call, with_status(RESULT_OK, CODE_OK,
 						  TXN_SUCCEEDED)));
 }
@@ -905,7 +904,7 @@ static void test_cron_backcheck_success_resubmits_and_delivers(void **state)
 {
 	struct coord_cron cron;
 	const struct effect *effect;
-	char other[GID_MAX];
+	char other[GID_MAX], key[KEY_MAX];
 	(void)state;
 	cron_locked_on(&cron, TXN_PREPARED, other);
 	effect = cron_feed(&cron, outcome_make(RESULT_OK, CODE_SUCCESS), NOW + 2);
@@ -919,7 +918,8 @@ static void test_cron_backcheck_success_resubmits_and_delivers(void **state)
 	assert_int_equal(effect->call.message.user, OTHER_USER);
 	effect = cron_feed(&cron, outcome_make(RESULT_OK, CODE_OK), NOW + 4);
 	assert_redis(effect, STEP_COORD_DELIVER_DONE, SCRIPT_TXN_BRANCH_DONE);
-	assert_string_equal(effect->redis.args[0], other);
+	sale_txn_key(other, key);
+	assert_string_equal(effect->redis.keys[0], key);
 	assert_lock(cron_feed(&cron, with_status(RESULT_OK, CODE_OK,
 						 TXN_SUCCEEDED), NOW + 5),
 		    NOW + 5);
