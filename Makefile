@@ -5,6 +5,8 @@
 #   make test       install what is missing, build, run the whole suite
 #   make bench      install what is missing, build, run the load benchmark
 #                   (table in build/bench.txt, docs/PERFORMANCE.md)
+#   make bench-profile  redis-server's instructions per request, under
+#                   callgrind (needs valgrind; docs/PERFORMANCE.md)
 #   make nightly    a time-boxed exploration of every scenario (docs/CI.md)
 #   make points-doc regenerate docs/POINTS.md from faults/points.def
 #   make docs       regenerate the tutorial's diagrams, docs/img/*.svg
@@ -41,7 +43,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) 
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test check bench asan ubsan clean deps demo nightly points-doc \
+.PHONY: bench-profile all run test check bench asan ubsan clean deps demo nightly points-doc \
 	docs
 .DEFAULT_GOAL := all
 
@@ -103,6 +105,12 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/flashsim
 	$(BUILD)/flashsim bench --out $(BUILD)/bench.txt
+
+# Redis's instructions per rejected request, a figure the machine's load
+# does not change (docs/PERFORMANCE.md).
+bench-profile: deps
+	@$(MAKE) --no-print-directory $(BUILD)/flashsim
+	sh tools/profile-redis.sh $(BUILD)
 
 # Every scenario explored with random faults for NIGHTLY_SECONDS each;
 # JUnit, trace and output per scenario in $(BUILD)/nightly (docs/CI.md).
