@@ -42,6 +42,8 @@ struct record {
 	uint32_t hits[POINT_COUNT];
 	struct fault_plan fired;
 	uint64_t commands;           /* Redis commands the run made */
+	uint32_t server_starts;      /* redis-server restarts it needed */
+	double server_start_seconds; /* and their time */
 };
 
 _Static_assert(sizeof(struct record) <= 4096, "a record must fit in PIPE_BUF");
@@ -186,6 +188,8 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	char replay[4096], error[512];
 	int64_t run_id = 0;
 	uint64_t before = 0, after = 0;
+	uint64_t starts = runner->server_starts;
+	double start_seconds = runner->server_start_seconds;
 	int rc = runner_commands(runner, &before, error, sizeof(error));
 	if (rc == 0)
 		rc = runner_run(runner, config, "explore", &result, &run_id,
@@ -196,6 +200,9 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	record->index = index;
 	/* Less the first INFO, which the second one counts. */
 	record->commands = after > before ? after - before - 1 : 0;
+	record->server_starts = (uint32_t)(runner->server_starts - starts);
+	record->server_start_seconds = runner->server_start_seconds -
+				       start_seconds;
 	if (rc != 0) {
 		record->failed = 1;
 		snprintf(record->problem, sizeof(record->problem), "%.199s", error);
@@ -295,6 +302,8 @@ static int absorb(void *context, const struct record *record)
 	stats->done++;
 	stats->verdicts[record->verdict]++;
 	stats->commands += record->commands;
+	stats->server_starts += record->server_starts;
+	stats->server_start_seconds += record->server_start_seconds;
 	for (int p = 0; p < POINT_COUNT; p++)
 		stats->hits[p] += record->hits[p];
 	for (int i = 0; i < record->fired.count; i++) {

@@ -59,6 +59,8 @@ struct explore_stats {
 	uint64_t failures_dropped;   /* distinct failures past the table */
 	uint64_t shrink_runs;
 	uint64_t commands;           /* Redis commands of the runs */
+	uint64_t server_starts;      /* redis-server restarts of the runs */
+	double server_start_seconds; /* their time, summed over the jobs */
 	double ping_per_second;      /* PING round trips of one connection */
 	size_t peak_rss_kb;
 };

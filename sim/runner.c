@@ -40,8 +40,10 @@ static int restart_server(struct runner *runner, bool empty, char *error,
 {
 	uint64_t total = 0, replayed = 0;
 	char ignored[128];
+	struct timespec start, end;
 	bool counted;
 	int rc;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	/* A new server counts from zero, and counts the commands it replays
 	 * from its append-only file too: neither is a command of a run. */
 	counted = runner_commands(runner, &total, ignored, sizeof(ignored)) == 0;
@@ -59,7 +61,12 @@ static int restart_server(struct runner *runner, bool empty, char *error,
 	if (counted && runner_commands(runner, &replayed, ignored,
 				       sizeof(ignored)) == 0)
 		runner->commands_offset = (int64_t)total - (int64_t)replayed;
-	return use_scripts(runner, runner->scripts_of, error, error_size);
+	rc = use_scripts(runner, runner->scripts_of, error, error_size);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	runner->server_starts++;
+	runner->server_start_seconds += (double)(end.tv_sec - start.tv_sec) +
+					(double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	return rc;
 }
 
 /* The redis-crash fault's restart (sim_env.redis_restart). */
@@ -72,9 +79,8 @@ static int restart_redis(void *context, char *error, size_t error_size)
  * exploration: Redis starts a new append-only file at each start, and
  * rewrites them into one only after they have doubled in size, which a
  * server killed every few runs never reaches. Each restart would then take
- * longer than the last. So after RESTARTS_BEFORE_RESET restarts, on a
+ * longer than the last. So after RUNNER_RESTARTS_BEFORE_RESET restarts, on a
  * database just flushed, the server starts once more from nothing. */
-#define RESTARTS_BEFORE_RESET 8
 
 static int reset_redis(struct runner *runner, char *error, size_t error_size)
 {
@@ -182,7 +188,7 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	if (!runner->options.redis_address || runner->options.flush) {
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0)
 			goto out_redis_error;
-		if (runner->restarts >= RESTARTS_BEFORE_RESET)
+		if (runner->restarts >= RUNNER_RESTARTS_BEFORE_RESET)
 			return reset_redis(runner, error, error_size);
 		return 0;
 	}

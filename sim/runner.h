@@ -28,6 +28,10 @@ struct runner_options {
 	bool timeline_all;            /* every line, not only highlights */
 };
 
+/* redis-crash restarts after which the server starts once more from
+ * nothing, between two runs (runner.c says why). */
+#define RUNNER_RESTARTS_BEFORE_RESET 8
+
 struct runner {
 	struct runner_options options;
 	struct redis_server server;   /* pid 0 when not owned */
@@ -43,6 +47,8 @@ struct runner {
 					 what the servers a redis-crash
 					 killed had processed, less what the
 					 new one replayed from its files */
+	uint64_t server_starts;       /* restarts and resets, in all */
+	double server_start_seconds;  /* the time they took */
 	int restarts;                 /* redis-crash restarts since the
 					 server last started empty */
 };
