@@ -286,15 +286,9 @@ int redis_receive(struct redis_conn *conn, const struct redis_call *call,
 	if (receive_reply(conn, &reply) != 0)
 		return -1;
 	if (is_noscript(reply)) {
-		/* The server lost its scripts (restart, SCRIPT FLUSH): load this
-		 * one again and run the call once more, synchronously. Only
-		 * safe as the last reply of a pipeline; redis_run and the
-		 * simulator read replies one by one. */
 		freeReplyObject(reply);
-		if (load_script(conn, call->script) != 0 ||
-		    redis_send(conn, call) != 0 ||
-		    receive_reply(conn, &reply) != 0)
-			return -1;
+		*outcome = outcome_make(RESULT_UNKNOWN, CODE_ERROR);
+		return REDIS_NOSCRIPT;
 	}
 	reply_to_outcome(call, reply, outcome);
 	freeReplyObject(reply);
@@ -304,9 +298,25 @@ int redis_receive(struct redis_conn *conn, const struct redis_call *call,
 int redis_run(struct redis_conn *conn, const struct redis_call *call,
 	      struct outcome *outcome)
 {
+	int rc;
 	if (redis_send(conn, call) != 0)
 		return -1;
-	return redis_receive(conn, call, outcome);
+	rc = redis_receive(conn, call, outcome);
+	if (rc == REDIS_NOSCRIPT) {
+		/* The server lost its scripts: with nothing else pending on
+		 * the connection, load this one and run the call again. */
+		if (load_script(conn, call->script) != 0 ||
+		    redis_send(conn, call) != 0)
+			return -1;
+		rc = redis_receive(conn, call, outcome);
+		if (rc == REDIS_NOSCRIPT) {
+			snprintf(conn->error, sizeof(conn->error), "redis %s:"
+				 " NOSCRIPT right after SCRIPT LOAD",
+				 conn->address);
+			return -1;
+		}
+	}
+	return rc;
 }
 
 int redis_get_integer(struct redis_conn *conn, const char *key,

@@ -57,7 +57,12 @@ int redis_run(struct redis_conn *conn, const struct redis_call *call,
 	      struct outcome *outcome);
 
 /* Pipelining: queue calls with redis_send, then read their answers in the
- * same order with redis_receive. */
+ * same order with redis_receive. Returns 0 with the outcome; -1 with
+ * conn->error; or REDIS_NOSCRIPT when the server did not know the script
+ * (a restart, a SCRIPT FLUSH): the call did not run, and nothing can be
+ * sent before the rest of the pipeline is read, so the caller runs it
+ * again with redis_run (which loads the script) once it has read them. */
+#define REDIS_NOSCRIPT 1
 int redis_send(struct redis_conn *conn, const struct redis_call *call);
 int redis_receive(struct redis_conn *conn, const struct redis_call *call,
 		  struct outcome *outcome);

@@ -397,17 +397,33 @@ static int bench_run_sql(struct bench *bench)
 	return 0;
 }
 
-/* The batch's answers, in the order the calls were queued. */
+/* The batch's answers, in the order the calls were queued. A call the
+ * server refused with NOSCRIPT (it lost its scripts) runs again once the
+ * whole batch is read: nothing may be sent in between. */
 static int bench_receive(struct bench *bench)
 {
+	uint32_t again = 0;
 	for (uint32_t i = 0; i < bench->redis_count; i++) {
 		uint32_t slot = bench->redis_batch[i];
 		struct bench_task *task = &bench->tasks[slot];
-		if (redis_receive(bench->redis, &task->effect->redis,
-				  &task->outcome) != 0)
+		int rc = redis_receive(bench->redis, &task->effect->redis,
+				       &task->outcome);
+		if (rc < 0)
+			return bench_fail(bench, "%s", bench->redis->error);
+		if (rc == REDIS_NOSCRIPT)
+			bench->redis_batch[again++] = slot; /* i >= again */
+		else
+			ready_push(bench, slot);
+	}
+	for (uint32_t i = 0; i < again; i++) {
+		uint32_t slot = bench->redis_batch[i];
+		struct bench_task *task = &bench->tasks[slot];
+		if (redis_run(bench->redis, &task->effect->redis,
+			      &task->outcome) != 0)
 			return bench_fail(bench, "%s", bench->redis->error);
 		ready_push(bench, slot);
 	}
+	bench->result->rerun += again;
 	if (bench->redis_count > bench->result->batch_max)
 		bench->result->batch_max = bench->redis_count;
 	bench->redis_count = 0;

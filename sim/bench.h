@@ -85,6 +85,7 @@ struct bench_result {
 	int64_t due;                    /* transactions left in the due set */
 	int64_t told[TOLD_UNKNOWN + 1];
 	uint64_t redis_commands;        /* EVALSHA calls sent */
+	uint64_t rerun;                 /* of them, sent again after NOSCRIPT */
 	uint64_t sql_transactions;
 	uint64_t steps;
 	uint64_t rounds;

@@ -93,10 +93,15 @@ static void print_workloads(FILE *out, const struct bench_table *table)
 			(double)r->redis_commands / r->users,
 			r->ok ? "ok" : "FAILED");
 	}
-	for (int i = 0; i < table->row_count; i++)
+	for (int i = 0; i < table->row_count; i++) {
 		if (!table->rows[i].result.ok)
 			fprintf(out, "%s: check FAILED: %s\n", table->rows[i].name,
 				table->rows[i].result.problem);
+		if (table->rows[i].result.rerun > 0)
+			fprintf(out, "%s: %" PRIu64 " calls met NOSCRIPT (the"
+				" server lost its scripts) and ran again\n",
+				table->rows[i].name, table->rows[i].result.rerun);
+	}
 	fprintf(out, "(calls: EVALSHA per request; latency: a request's first"
 		" step to its reply;\norders/s: orders until the last one was"
 		" committed, while stock lasted)\n");

@@ -6,6 +6,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,15 +45,20 @@ static void config_small(struct bench_config *config, int users,
 
 /* Runs the workload on a flushed Redis and a fresh order database; the run
  * itself must not fail. stray_order_user > 0 plants an order for that user
- * first, under a gid of its own. */
-static void run_bench_with(const struct bench_config *config,
+ * first, under a gid of its own; flush_scripts makes the server forget its
+ * scripts, as a restart would. */
+static void run_bench_full(const struct bench_config *config,
 			   struct bench_result *result,
-			   uint64_t stray_order_user)
+			   uint64_t stray_order_user, bool flush_scripts)
 {
 	struct order_db orders;
 	char path[512], error[512];
+	int64_t ignored;
 	int rc;
 	support_redis_flush(redis);
+	if (flush_scripts)
+		assert_int_equal(redis_command_integer(redis, &ignored,
+						       "SCRIPT FLUSH"), 0);
 	support_orders_path(path, sizeof(path));
 	assert_int_equal(order_db_open(&orders, path, true), 0);
 	if (stray_order_user) {
@@ -67,6 +73,13 @@ static void run_bench_with(const struct bench_config *config,
 	if (rc != 0)
 		fprintf(stderr, "bench_run failed: %s\n", error);
 	assert_int_equal(rc, 0);
+}
+
+static void run_bench_with(const struct bench_config *config,
+			   struct bench_result *result,
+			   uint64_t stray_order_user)
+{
+	run_bench_full(config, result, stray_order_user, false);
 }
 
 static void assert_ok(const struct bench_result *result)
@@ -132,6 +145,23 @@ static void test_one_in_flight(void **state)
 	assert_int_equal(result.orders, 2);
 	assert_int_equal(result.told[TOLD_REJECTED], 3);
 	assert_true(result.batch_max <= 2); /* a request, and the last one's branch_done */
+}
+
+/* A server that lost its scripts answers the first round's pipelined calls
+ * with NOSCRIPT; each runs again after the round is read, and the sale
+ * ends as it would have. */
+static void test_calls_that_meet_noscript_run_again(void **state)
+{
+	struct bench_config config;
+	struct bench_result result;
+	(void)state;
+	config_small(&config, 30, 10, 50);
+	run_bench_full(&config, &result, 0, true);
+	assert_ok(&result);
+	assert_int_equal(result.orders, 10);
+	assert_int_equal(result.told[TOLD_SUCCESS], 10);
+	assert_int_equal(result.told[TOLD_REJECTED], 20);
+	assert_true(result.rerun >= 30); /* every user's prepare */
 }
 
 /* The design's benchmark: stock 0, everyone rejected, nothing ordered. */
@@ -227,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_twenty_of_two_hundred_buy),
 		cmocka_unit_test(test_all_buy_when_stock_is_plenty),
 		cmocka_unit_test(test_one_in_flight),
+		cmocka_unit_test(test_calls_that_meet_noscript_run_again),
 		cmocka_unit_test(test_sold_out_rejects_everyone),
 		cmocka_unit_test(test_a_stray_order_of_a_buyer_fails_the_check),
 		cmocka_unit_test(test_a_stray_order_of_another_user_fails_the_check),
