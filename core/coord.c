@@ -79,8 +79,14 @@ static enum result call_answer(const struct coord_call *call,
 		return RESULT_OK;
 	switch (call->request.method) {
 	case METHOD_PREPARE:
+		/* The gid exists: a retry, or a second request of the same
+		 * purchase (a duplicated message, a double click). Unless
+		 * it failed, the app goes on; its deduction then answers
+		 * DUPLICATE and its own backcheck tells it what happened.
+		 * Answering FAILED there told the user "rejected" for a
+		 * purchase that went through. */
 		return last->code == CODE_EXISTS &&
-		       last->status == TXN_PREPARED ? RESULT_OK : RESULT_FAILED;
+		       last->status != TXN_FAILED ? RESULT_OK : RESULT_FAILED;
 	case METHOD_SUBMIT:
 		return last->code == CODE_CONFLICT &&
 		       (last->status == TXN_SUBMITTED ||

@@ -82,6 +82,8 @@ static const struct effect *check_stock(struct flash_request *request)
 	redis_call_init(&effect->redis, SCRIPT_STOCK_CHECK);
 	sale_stock_key(request->sale, key);
 	redis_call_key(&effect->redis, key);
+	sale_barrier_key(request->gid, key);
+	redis_call_key(&effect->redis, key);
 	request->state = FLASH_CHECKING;
 	return effect;
 }

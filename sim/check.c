@@ -640,7 +640,8 @@ static bool check_user_replies_valid(redisReply *const replies[3])
 	return true;
 }
 
-/* Stores user index u's told, txns and barriers rows, and counts them. */
+/* Stores user index u's told rows (one per distinct answer the user got,
+ * or the one combined answer), txns and barriers rows, and counts them. */
 static int check_store_user(struct check_context *ctx,
 			    const struct check_user_statements *statements,
 			    int u, const char *gid, redisReply *const replies[3])
@@ -653,10 +654,20 @@ static int check_store_user(struct check_context *ctx,
 		return check_fail(ctx->error, ctx->error_size, "redis %s: the"
 				  " keys of %s: %s", ctx->input->redis->address,
 				  gid, check_reply_error(replies));
-	sqlite3_bind_int64(statements->told, 1, ctx->run_id);
-	sqlite3_bind_int(statements->told, 2, u + 1);
-	sqlite3_bind_text(statements->told, 3, gid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(statements->told, 4, told_name(told), -1, SQLITE_STATIC);
+	for (int t = TOLD_NOTHING; t <= TOLD_UNKNOWN; t++) {
+		uint8_t answers = ctx->input->answers ?
+				  ctx->input->answers[u] : 0;
+		if (answers ? !(answers & (1u << t)) : t != (int)told)
+			continue;
+		sqlite3_bind_int64(statements->told, 1, ctx->run_id);
+		sqlite3_bind_int(statements->told, 2, u + 1);
+		sqlite3_bind_text(statements->told, 3, gid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(statements->told, 4, told_name((enum told)t),
+				  -1, SQLITE_STATIC);
+		if (check_step_reset(ctx, statements->told,
+				     "trace database: told") != 0)
+			return -1;
+	}
 	sqlite3_bind_int64(statements->barrier, 1, ctx->run_id);
 	sqlite3_bind_int(statements->barrier, 2, u + 1);
 	sqlite3_bind_text(statements->barrier, 3, gid, -1, SQLITE_STATIC);
@@ -668,8 +679,7 @@ static int check_store_user(struct check_context *ctx,
 		check_bind_reply(statements->txn, 4 + field, txn->element[field]);
 	/* Scores are virtual ms; INTEGER affinity stores "4003" as 4003. */
 	check_bind_reply(statements->txn, 7, replies[2]);
-	if (check_step_reset(ctx, statements->told, "trace database: told") != 0 ||
-	    check_step_reset(ctx, statements->barrier,
+	if (check_step_reset(ctx, statements->barrier,
 			     "trace database: final_barriers") != 0 ||
 	    check_step_reset(ctx, statements->txn,
 			     "trace database: final_txns") != 0)

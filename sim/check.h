@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "order.h"
@@ -67,7 +68,11 @@ struct check_input {
 	const struct sim_config *config;
 	struct redis_conn *redis;
 	struct order_db *orders;
-	const enum told *told;         /* by user index (user id - 1) */
+	const enum told *told;         /* by user index (user id - 1): all
+					  the user's answers in one */
+	const uint8_t *answers;        /* by user index: bit 1 << told of
+					  each answer the user got; NULL:
+					  told only */
 };
 
 /* Snapshots the final state of run_id, runs every invariant and records

@@ -235,8 +235,9 @@ static int world_init(struct world *world, const struct sim_config *config)
 	world->free_tasks = malloc(tasks * sizeof(*world->free_tasks));
 	world->late = malloc(LATE_COMMANDS_MAX * sizeof(*world->late));
 	world->told = calloc((size_t)users, sizeof(*world->told));
+	world->answers = calloc((size_t)users, sizeof(*world->answers));
 	if (!world->actors || !world->tasks || !world->free_tasks ||
-	    !world->late || !world->told ||
+	    !world->late || !world->told || !world->answers ||
 	    queue_init(&world->queue, (size_t)tasks * 4) != 0)
 		return world_fail(world, "out of memory for %d users", users);
 	world->task_capacity = tasks;
@@ -264,6 +265,7 @@ static void world_free(struct world *world)
 	free(world->free_tasks);
 	free(world->late);
 	free(world->told);
+	free(world->answers);
 }
 
 static int world_start(struct world *world)
@@ -298,7 +300,7 @@ static int world_check(struct world *world)
 {
 	const struct sim_env *env = world->env;
 	struct check_input input = { world->config, env->redis, env->orders,
-				     world->told };
+				     world->told, world->answers };
 	char text[256];
 	struct sim_result *result = world->result;
 	if (check_run(env->trace->db, env->trace->run_id, &input,

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "barrier.h"
+#include "flash.h"
 #include "support.h"
 
 static struct redis_conn *redis;
@@ -161,6 +162,40 @@ static void test_barrier_has_a_ttl(void **state)
 	assert_true(ttl <= sale.barrier_ttl_s);
 }
 
+/* The sold-out fast path's stock check, as the app's machine builds it. */
+static enum code stock_check(uint64_t user)
+{
+	struct sale fast = sale;
+	struct flash_request request;
+	const struct effect *effect;
+	struct outcome outcome;
+	fast.sold_out_fast_path = true;
+	flash_request_init(&request, &fast, user);
+	effect = flash_request_step(&request, NULL);
+	assert_int_equal(effect->kind, EFFECT_REDIS);
+	assert_int_equal(effect->step, STEP_APP_CHECK_STOCK);
+	assert_int_equal(redis_run(redis, &effect->redis, &outcome), 0);
+	assert_int_equal(outcome.result, RESULT_OK);
+	return outcome.code;
+}
+
+/* No stock: SOLD_OUT, unless this purchase was seen before (its barrier
+ * exists): a duplicate of a request that took the last unit must not be
+ * told "rejected", so it goes the full way. */
+static void test_stock_check_lets_a_seen_purchase_through(void **state)
+{
+	(void)state;
+	set_stock(1);
+	assert_int_equal(stock_check(1), CODE_OK);
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	assert_int_equal(stock_check(2), CODE_SOLD_OUT);
+	assert_int_equal(stock_check(1), CODE_OK); /* its own unit */
+	/* A rolled-back purchase goes the full way too, and is refused there. */
+	assert_int_equal(run(SCRIPT_QUERY_PREPARED, 3).code, CODE_FAILURE);
+	assert_int_equal(stock_check(3), CODE_OK);
+	assert_int_equal(stock_left(), 0);
+}
+
 /* After SCRIPT FLUSH (as after a server restart) EVALSHA answers NOSCRIPT;
  * the executor loads the script again and the call still runs once. */
 static void test_noscript_fallback(void **state)
@@ -184,6 +219,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_marker_blocks_a_late_deduction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_barrier_has_a_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noscript_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stock_check_lets_a_seen_purchase_through, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("barrier", tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ static struct tracedb *trace;
 static struct invariant_set invariants;
 static struct sim_config config;
 static enum told told[USERS];
+static uint8_t answers[USERS]; /* 0: the user's told only */
 static char orders_path[512];
 
 static int setup(void **state)
@@ -49,8 +51,10 @@ static int setup(void **state)
 	snprintf(config.sale.tag, sizeof(config.sale.tag), "t");
 	config.users = USERS;
 	config.stock = 2;
-	for (int u = 0; u < USERS; u++)
+	for (int u = 0; u < USERS; u++) {
 		told[u] = TOLD_NOTHING;
+		answers[u] = 0;
+	}
 	support_orders_path(orders_path, sizeof(orders_path));
 	if (order_db_open(&orders, orders_path, true) != 0) {
 		fprintf(stderr, "test set-up: %s\n", orders.error);
@@ -223,7 +227,8 @@ static int64_t begin(void)
 
 static void check_in(int64_t run_id, struct sim_result *result)
 {
-	struct check_input input = { &config, redis, orders_in_use, told };
+	struct check_input input = { &config, redis, orders_in_use, told,
+				     answers };
 	char error[512];
 	int rc = check_run(trace, run_id, &input, &invariants, result, error,
 			   sizeof(error));
@@ -586,6 +591,21 @@ static void test_rejected_has_no_order_violated(void **state)
 	told[0] = TOLD_REJECTED; /* user 1 bought */
 	assert_violated(check(&result), "rejected_has_no_order", 1);
 	assert_verdict(&result, VERDICT_VIOLATION);
+}
+
+/* A user with two requests: every answer is checked, not only the best
+ * one. A buyer whose second request was told "rejected" is a violation
+ * even though the report counts the user as told "success". */
+static void test_every_answer_of_a_user_is_checked(void **state)
+{
+	struct sim_result result = { 0 };
+	(void)state;
+	consistent_sale();
+	answers[2] = 1u << TOLD_REJECTED | 1u << TOLD_UNKNOWN; /* sold out */
+	assert_holds(check(&result), "rejected_has_no_order");
+	answers[0] = 1u << TOLD_SUCCESS | 1u << TOLD_REJECTED; /* bought */
+	assert_violated(check(&result), "rejected_has_no_order", 1);
+	assert_int_equal(result.told[TOLD_SUCCESS], 2); /* by the best answer */
 }
 
 /* Both kinds of failed transaction: sold out (no barrier) and
@@ -1154,6 +1174,7 @@ int main(void)
 		TEST(test_success_has_order_violated),
 		TEST(test_rejected_has_no_order_holds),
 		TEST(test_rejected_has_no_order_violated),
+		TEST(test_every_answer_of_a_user_is_checked),
 		TEST(test_barrier_agreement_holds),
 		TEST(test_barrier_agreement_violated_by_a_lost_barrier),
 		TEST(test_barrier_agreement_violated_by_an_op_on_failure),

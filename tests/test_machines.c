@@ -703,16 +703,18 @@ static void coord_answers(enum method method, enum step_id store_step,
 	}
 }
 
-/* A repeated prepare of a still-prepared gid is the app's retry: OK. In any
- * other status the gid was used already: FAILED, so the app never deducts. */
+/* A repeated prepare of a gid that exists is the app's retry or a second
+ * request of the same purchase: OK, and the app finds out from its
+ * deduction (DUPLICATE) and its backcheck what happened. Only a failed
+ * one is FAILED: no order can come of it, so "rejected" is true. */
 static void test_prepare_answers(void **state)
 {
 	static const struct store_answer answers[] = {
 		{ RESULT_OK, CODE_OK, TXN_PREPARED, RESULT_OK },
 		{ RESULT_OK, CODE_EXISTS, TXN_PREPARED, RESULT_OK },
 		{ RESULT_OK, CODE_EXISTS, TXN_FAILED, RESULT_FAILED },
-		{ RESULT_OK, CODE_EXISTS, TXN_SUBMITTED, RESULT_FAILED },
-		{ RESULT_OK, CODE_EXISTS, TXN_SUCCEEDED, RESULT_FAILED },
+		{ RESULT_OK, CODE_EXISTS, TXN_SUBMITTED, RESULT_OK },
+		{ RESULT_OK, CODE_EXISTS, TXN_SUCCEEDED, RESULT_OK },
 		{ RESULT_UNKNOWN, CODE_NONE, TXN_NONE, RESULT_UNKNOWN },
 		{ RESULT_OK, CODE_ERROR, TXN_NONE, RESULT_UNKNOWN },
 	};
