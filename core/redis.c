@@ -282,7 +282,7 @@ static bool is_noscript(const redisReply *reply)
 int redis_receive(struct redis_conn *conn, const struct redis_call *call,
 		  struct outcome *outcome)
 {
-	redisReply *reply;
+	redisReply *reply = NULL;
 	if (receive_reply(conn, &reply) != 0)
 		return -1;
 	if (is_noscript(reply)) {

@@ -49,7 +49,8 @@ struct invariant_set {
 	struct invariant *items;       /* owned */
 	int count;
 	/* The checker's own statements on the trace database and on the
-	 * order database, finalized by invariants_free. */
+	 * order database, finalized by invariants_free: close those
+	 * databases after it, or with sqlite3_close_v2. */
 	struct check_statements trace;
 	struct check_statements orders;
 	bool views_ready;              /* the temp views exist on trace.db */

@@ -486,7 +486,7 @@ static void test_one_order_per_user_violated_by_a_second_order(void **state)
 	sqlite3_free(sql);
 	orders_in_use = &loose;
 	run_id = check(&result);
-	sqlite3_close(loose.db);
+	sqlite3_close_v2(loose.db); /* the checker still holds statements on it */
 	assert_violated(run_id, "one_order_per_user", 1);
 	assert_verdict(&result, VERDICT_VIOLATION);
 }
