@@ -332,13 +332,19 @@ static void kill_and_reap(struct redis_server *server)
 	server->pid = 0;
 }
 
-int redis_server_restart(struct redis_server *server, char *error,
-			 size_t error_size)
+/* Kills the server and starts it again in its directory; empty: without
+ * its append-only files. */
+static int start_again(struct redis_server *server, bool empty, char *error,
+		       size_t error_size)
 {
-	char socket_path[REDIS_SERVER_PATH_MAX + 16];
+	char path[REDIS_SERVER_PATH_MAX + 32];
 	kill_and_reap(server);
-	snprintf(socket_path, sizeof(socket_path), "%s/redis.sock", server->dir);
-	unlink(socket_path);
+	snprintf(path, sizeof(path), "%s/redis.sock", server->dir);
+	unlink(path);
+	if (empty) {
+		snprintf(path, sizeof(path), "%s/appendonlydir", server->dir);
+		remove_dir(path);
+	}
 	if (spawn(server, error, error_size) != 0) {
 		redis_server_stop(server);
 		return -1;
@@ -346,20 +352,16 @@ int redis_server_restart(struct redis_server *server, char *error,
 	return 0;
 }
 
+int redis_server_restart(struct redis_server *server, char *error,
+			 size_t error_size)
+{
+	return start_again(server, false, error, error_size);
+}
+
 int redis_server_reset(struct redis_server *server, char *error,
 		       size_t error_size)
 {
-	char path[REDIS_SERVER_PATH_MAX + 32];
-	kill_and_reap(server);
-	snprintf(path, sizeof(path), "%s/redis.sock", server->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/appendonlydir", server->dir);
-	remove_dir(path);
-	if (spawn(server, error, error_size) != 0) {
-		redis_server_stop(server);
-		return -1;
-	}
-	return 0;
+	return start_again(server, true, error, error_size);
 }
 
 void redis_server_stop(struct redis_server *server)
