@@ -158,6 +158,10 @@ const char *bench_reference_name(enum bench_reference_id id);
  * returns -1 only when Redis itself failed (redis->error). */
 int bench_reference_run(struct redis_conn *redis, int requests,
 			struct bench_reference refs[BENCH_REF_COUNT]);
+/* The same for one reference only. */
+int bench_reference_run_one(struct redis_conn *redis, int requests,
+			    enum bench_reference_id id,
+			    struct bench_reference *ref);
 
 /* The table of one `flashsim bench` (bench_table.c). */
 #define BENCH_ROWS_MAX 8
@@ -178,6 +182,10 @@ struct bench_table {
 	bool reference;             /* the references were run */
 	struct bench_reference refs[BENCH_REF_COUNT];       /* before the rows */
 	struct bench_reference refs_after[BENCH_REF_COUNT]; /* after them */
+	/* The unpipelined EVALSHA reference again, right before and right
+	 * after the reject workload: the shared machine's load changes
+	 * within a minute, so the ratio is also given against these. */
+	struct bench_reference beside_reject[2];
 	int row_count;
 	struct bench_row rows[BENCH_ROWS_MAX];
 };

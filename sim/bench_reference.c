@@ -286,8 +286,8 @@ static int prepare_deduct(struct redis_conn *redis, struct redis_call *call,
 	return 0;
 }
 
-int bench_reference_run(struct redis_conn *redis, int requests,
-			struct bench_reference refs[BENCH_REF_COUNT])
+static int run_references(struct redis_conn *redis, int requests,
+			  int only, struct bench_reference refs[BENCH_REF_COUNT])
 {
 	static const struct {
 		bool deduct;
@@ -313,6 +313,8 @@ int bench_reference_run(struct redis_conn *redis, int requests,
 		struct bench_reference *ref = &refs[id];
 		int count = (int)((int64_t)requests *
 				  plan[id].requests_scale_percent / 100);
+		if (only >= 0 && id != only)
+			continue;
 		if (find_benchmark(program, sizeof(program)) != 0) {
 			snprintf(ref->error, sizeof(ref->error), "redis-benchmark"
 				 " not found (Debian package redis-tools)");
@@ -336,4 +338,20 @@ int bench_reference_run(struct redis_conn *redis, int requests,
 		run_benchmark(program, args.argv, ref);
 	}
 	return 0;
+}
+
+int bench_reference_run(struct redis_conn *redis, int requests,
+			struct bench_reference refs[BENCH_REF_COUNT])
+{
+	return run_references(redis, requests, -1, refs);
+}
+
+int bench_reference_run_one(struct redis_conn *redis, int requests,
+			    enum bench_reference_id id,
+			    struct bench_reference *ref)
+{
+	struct bench_reference refs[BENCH_REF_COUNT];
+	int rc = run_references(redis, requests, (int)id, refs);
+	*ref = refs[id];
+	return rc;
 }

@@ -425,13 +425,26 @@ static int bench_all(const struct bench_options *options,
 		}
 	}
 	for (int w = 0; w < WORKLOAD_COUNT && rc == 0; w++) {
+		bool beside = options->reference &&
+			      strcmp(workloads[w].name, "reject") == 0;
 		if (!options->selected[w])
 			continue;
 		assert(table->row_count < BENCH_ROWS_MAX);
-		rc = run_workload(options, w, redis, workdir,
-				  &table->rows[table->row_count]);
+		if (beside && bench_reference_run_one(redis,
+				BENCH_REFERENCE_REQUESTS, BENCH_REF_EVALSHA,
+				&table->beside_reject[0]) != 0)
+			rc = EXIT_INTERNAL;
+		if (rc == 0)
+			rc = run_workload(options, w, redis, workdir,
+					  &table->rows[table->row_count]);
 		if (rc == 0)
 			table->row_count++;
+		if (rc == 0 && beside && bench_reference_run_one(redis,
+				BENCH_REFERENCE_REQUESTS, BENCH_REF_EVALSHA,
+				&table->beside_reject[1]) != 0)
+			rc = EXIT_INTERNAL;
+		if (rc == EXIT_INTERNAL && redis->error[0])
+			fprintf(stderr, "flashsim: %s\n", redis->error);
 	}
 	if (options->reference && table->row_count > 0) {
 		fprintf(stderr, "flashsim bench: reference again\n");
