@@ -4,8 +4,11 @@
  * coord_call: one request from an app.
  *
  *   prepare: START -> SAVING -> REPLYING -> DONE
- *            OK, or EXISTS while prepared      -> reply OK
- *            EXISTS in another status          -> reply FAILED (conflict)
+ *            OK, or EXISTS and not failed      -> reply OK (a retry, or
+ *                                                 a second request of the
+ *                                                 same purchase: its
+ *                                                 deduction finds out)
+ *            EXISTS and failed                 -> reply FAILED
  *   submit:  START -> SUBMITTING -> REPLYING -> BRANCHING -> MARKING -> DONE
  *            CAS prepared -> submitted OK      -> reply OK, then deliver the
  *                                                 branch at once

@@ -24,8 +24,9 @@
  *   2. "success" is told only after the coordinator acknowledged submit.
  *   3. "rejected" is told only when the deduction certainly did not happen
  *      (sold out, or a backcheck that answered FAILURE) and the coordinator
- *      acknowledged the abort, or when prepare met a gid in another status,
- *      or when the fast path saw no stock left before anything was done.
+ *      acknowledged the abort, or when prepare met the gid already failed,
+ *      or when the fast path saw no stock left and no barrier of this
+ *      purchase (it was never deducted) before anything was done.
  *   4. Every other ending tells "unknown"; the coordinator resolves it.
  *
  * flash_backcheck: answer a coordinator's backcheck with the query-prepared
