@@ -209,8 +209,9 @@ static int parse_locked(const redisReply *reply, struct txn_view *txn)
 	return txn->status == TXN_NONE ? -1 : 0;
 }
 
-/* "<CODE> <status>" or "<CODE>" (MISSING), the answer of the scripts that
- * change a transaction; anything else leaves outcome an error. */
+/* A script's one-string answer: "<CODE>" ("OK", "SOLD_OUT", "MISSING")
+ * or, from the scripts that change a transaction, "<CODE> <status>";
+ * anything else leaves outcome an error. */
 static void parse_code_status(const char *text, struct outcome *outcome)
 {
 	char code_text[32];
@@ -241,15 +242,8 @@ static void reply_to_outcome(const struct redis_call *call,
 		return;
 	case REDIS_REPLY_STRING:
 	case REDIS_REPLY_STATUS:
-		if (call->script == SCRIPT_DEDUCT ||
-		    call->script == SCRIPT_QUERY_PREPARED ||
-		    call->script == SCRIPT_STOCK_CHECK) {
-			enum code code = code_parse(reply->str);
-			if (code != CODE_ERROR)
-				*outcome = outcome_make(RESULT_OK, code);
-		} else if (call->script != SCRIPT_TXN_LOCK_DUE) {
+		if (call->script != SCRIPT_TXN_LOCK_DUE)
 			parse_code_status(reply->str, outcome);
-		}
 		return;
 	case REDIS_REPLY_ARRAY:
 		if (call->script == SCRIPT_TXN_LOCK_DUE &&

@@ -196,24 +196,36 @@ static void check_statements_clear(struct check_statements *cache)
 	memset(cache, 0, sizeof(*cache));
 }
 
-/* Statement id of cache, prepared from sql on db unless it already was;
- * reset after use, never finalized but by check_statements_clear. NULL
- * with ctx's error set when it does not prepare. */
+/* Makes the kept statements those of ctx's databases: statements (and
+ * the views) kept for other ones are dropped. */
+static void check_statements_use(struct check_context *ctx)
+{
+	struct invariant_set *set = ctx->set;
+	if (set->trace.db != ctx->db) {
+		check_statements_clear(&set->trace);
+		set->trace.db = ctx->db;
+		set->views_ready = false;
+	}
+	if (set->orders.db != ctx->input->orders->db) {
+		check_statements_clear(&set->orders);
+		set->orders.db = ctx->input->orders->db;
+	}
+}
+
+/* Statement id of cache, prepared from sql unless it already was; reset after use, never finalized but by
+ * check_statements_clear. NULL with ctx's error set when it does not
+ * prepare. */
 static sqlite3_stmt *check_kept(struct check_context *ctx,
-				struct check_statements *cache, sqlite3 *db,
-				int id, const char *sql, const char *what)
+				struct check_statements *cache, int id,
+				const char *sql, const char *what)
 {
 	assert(id >= 0 && id < CHECK_STATEMENTS_MAX);
-	if (cache->db != db) {
-		check_statements_clear(cache);
-		cache->db = db;
-		if (cache == &ctx->set->trace)
-			ctx->set->views_ready = false;
-	}
+	assert(cache->db != NULL);
 	if (!cache->stmt[id] &&
-	    sqlite3_prepare_v2(db, sql, -1, &cache->stmt[id], NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(cache->db, sql, -1, &cache->stmt[id],
+			       NULL) != SQLITE_OK) {
 		check_fail(ctx->error, ctx->error_size, "%s: %s", what,
-			   sqlite3_errmsg(db));
+			   sqlite3_errmsg(cache->db));
 		sqlite3_finalize(cache->stmt[id]);
 		cache->stmt[id] = NULL;
 	}
@@ -224,32 +236,22 @@ static sqlite3_stmt *check_statement(struct check_context *ctx,
 				     enum check_statement_id id)
 {
 	assert(id < CHECK_STATEMENT_COUNT);
-	return check_kept(ctx, &ctx->set->trace, ctx->db, (int)id,
+	return check_kept(ctx, &ctx->set->trace, (int)id,
 			  check_statement_sql[id], "trace database");
 }
 
 static sqlite3_stmt *check_order_statement(struct check_context *ctx,
 					   enum check_order_statement_id id)
 {
-	return check_kept(ctx, &ctx->set->orders, ctx->input->orders->db,
-			  (int)id, check_order_statement_sql[id],
-			  "order database");
+	return check_kept(ctx, &ctx->set->orders, (int)id,
+			  check_order_statement_sql[id], "order database");
 }
 
 /* Runs a kept statement that returns no row. */
 static int check_exec(struct check_context *ctx, enum check_statement_id id)
 {
 	sqlite3_stmt *stmt = check_statement(ctx, id);
-	int rc;
-	if (!stmt)
-		return -1;
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return check_fail(ctx->error, ctx->error_size, "trace database:"
-				  " %s: %s", check_statement_sql[id],
-				  sqlite3_errmsg(ctx->db));
-	return 0;
+	return stmt ? check_step_reset(ctx, stmt, check_statement_sql[id]) : -1;
 }
 
 /* The views show the run named in temp.check_current. They are created
@@ -281,9 +283,6 @@ static int check_views_create(sqlite3 *db, char *error, size_t error_size)
 static int check_views_show(struct check_context *ctx)
 {
 	sqlite3_stmt *current;
-	/* views_ready belongs to the statements' database: make it ctx's. */
-	if (!check_statement(ctx, CHECK_SAVEPOINT))
-		return -1;
 	if (!ctx->set->views_ready) {
 		if (check_views_create(ctx->db, ctx->error, ctx->error_size) != 0)
 			return -1;
@@ -552,12 +551,13 @@ out_free:
 static int check_forget(struct check_context *ctx)
 {
 	for (int t = 0; t < CHECK_TABLE_COUNT; t++) {
-		char sql[128];
+		char sql[128] = "";
 		sqlite3_stmt *stmt;
-		snprintf(sql, sizeof(sql), "DELETE FROM main.%s WHERE run_id = ?1",
-			 check_tables[t]);
-		stmt = check_kept(ctx, &ctx->set->trace, ctx->db,
-				  CHECK_FORGET + t, sql, "trace database");
+		if (!ctx->set->trace.stmt[CHECK_FORGET + t])
+			snprintf(sql, sizeof(sql), "DELETE FROM main.%s"
+				 " WHERE run_id = ?1", check_tables[t]);
+		stmt = check_kept(ctx, &ctx->set->trace, CHECK_FORGET + t, sql,
+				  "trace database");
 		if (!stmt)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, ctx->run_id);
@@ -640,24 +640,32 @@ static bool check_user_replies_valid(redisReply *const replies[3])
 	return true;
 }
 
+enum told told_best(uint8_t answers)
+{
+	static const enum told by_rank[] = { TOLD_SUCCESS, TOLD_UNKNOWN,
+					     TOLD_REJECTED };
+	for (size_t i = 0; i < sizeof(by_rank) / sizeof(by_rank[0]); i++)
+		if (answers & (1u << by_rank[i]))
+			return by_rank[i];
+	return TOLD_NOTHING;
+}
+
 /* Stores user index u's told rows (one per distinct answer the user got,
- * or the one combined answer), txns and barriers rows, and counts them. */
+ * or one "nothing"), txns and barriers rows, and counts them (each user
+ * once, by the best answer). */
 static int check_store_user(struct check_context *ctx,
 			    const struct check_user_statements *statements,
 			    int u, const char *gid, redisReply *const replies[3])
 {
 	const redisReply *txn = replies[1];
-	enum told told = ctx->input->told[u];
+	uint8_t answers = ctx->input->answers[u];
 	enum txn_status status = TXN_NONE;
-	assert(told >= TOLD_NOTHING && told <= TOLD_UNKNOWN);
 	if (!check_user_replies_valid(replies))
 		return check_fail(ctx->error, ctx->error_size, "redis %s: the"
 				  " keys of %s: %s", ctx->input->redis->address,
 				  gid, check_reply_error(replies));
 	for (int t = TOLD_NOTHING; t <= TOLD_UNKNOWN; t++) {
-		uint8_t answers = ctx->input->answers ?
-				  ctx->input->answers[u] : 0;
-		if (answers ? !(answers & (1u << t)) : t != (int)told)
+		if (answers ? !(answers & (1u << t)) : t != TOLD_NOTHING)
 			continue;
 		sqlite3_bind_int64(statements->told, 1, ctx->run_id);
 		sqlite3_bind_int(statements->told, 2, u + 1);
@@ -687,7 +695,7 @@ static int check_store_user(struct check_context *ctx,
 	if (txn->element[0]->type == REDIS_REPLY_STRING)
 		status = txn_status_parse(txn->element[0]->str);
 	ctx->result->txns[status]++;
-	ctx->result->told[told]++;
+	ctx->result->told[told_best(answers)]++;
 	return 0;
 }
 
@@ -973,7 +981,8 @@ int check_run(struct tracedb *db, int64_t run_id,
 	bool liveness = result->verdict == VERDICT_LIVENESS;
 	int rc = -1;
 	assert(input->config->users >= 0);
-	assert(input->told || input->config->users == 0);
+	assert(input->answers || input->config->users == 0);
+	check_statements_use(&ctx);
 	if (check_exec(&ctx, CHECK_SAVEPOINT) != 0)
 		return -1;
 	snprintf(problem, sizeof(problem), "%s", result->problem);

@@ -69,12 +69,16 @@ struct check_input {
 	const struct sim_config *config;
 	struct redis_conn *redis;
 	struct order_db *orders;
-	const enum told *told;         /* by user index (user id - 1): all
-					  the user's answers in one */
-	const uint8_t *answers;        /* by user index: bit 1 << told of
-					  each answer the user got; NULL:
-					  told only */
+	const uint8_t *answers;        /* by user index (user id - 1): bit
+					  1 << told of each answer the user
+					  got; 0: none (TOLD_NOTHING) */
 };
+
+/* What a user with several requests was told, all answers together, for
+ * the report: a success counts over anything, then an unknown, then a
+ * rejection; TOLD_NOTHING without answers. The invariants check every
+ * answer on its own. */
+enum told told_best(uint8_t answers);
 
 /* Snapshots the final state of run_id, runs every invariant and records
  * the violating rows. Fills result: stock_left (0 when the key is missing),

@@ -175,18 +175,6 @@ static void task_free(struct world *world, uint32_t slot)
 	world->free_tasks[world->free_count++] = slot;
 }
 
-/* What a user with several requests was told, all answers together, for
- * the report: a success counts over anything, then an unknown, then a
- * rejection. The checker sees every answer on its own (world->answers):
- * each must be true, so a buyer's second request told "rejected" is a
- * violation. */
-static enum told told_combine(enum told before, enum told answer)
-{
-	static const int rank[] = { [TOLD_NOTHING] = 0, [TOLD_REJECTED] = 1,
-				    [TOLD_UNKNOWN] = 2, [TOLD_SUCCESS] = 3 };
-	return rank[answer] > rank[before] ? answer : before;
-}
-
 static const struct effect *user_step(struct world *world, struct task *task,
 				      const struct outcome *last)
 {
@@ -208,8 +196,8 @@ static const struct effect *user_step(struct world *world, struct task *task,
 	user->told = last->result == RESULT_OK ? TOLD_SUCCESS :
 		     last->result == RESULT_FAILED ? TOLD_REJECTED :
 						     TOLD_UNKNOWN;
-	world->told[user->user - 1] = told_combine(world->told[user->user - 1],
-						   user->told);
+	/* Every answer is kept: each must be true, so a buyer's second
+	 * request told "rejected" is a violation (check.h, told_best). */
 	world->answers[user->user - 1] |= (uint8_t)(1u << user->told);
 	world->requests_done++;
 	note_step(world, user->told == TOLD_UNKNOWN, world_actor_name(world, task->actor),

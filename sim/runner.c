@@ -81,7 +81,6 @@ static int restart_redis(void *context, char *error, size_t error_size)
  * server killed every few runs never reaches. Each restart would then take
  * longer than the last. So after RUNNER_RESTARTS_BEFORE_RESET restarts, on a
  * database just flushed, the server starts once more from nothing. */
-
 static int reset_redis(struct runner *runner, char *error, size_t error_size)
 {
 	return restart_server(runner, true, error, error_size) == 0 ? 0 :

@@ -234,10 +234,9 @@ static int world_init(struct world *world, const struct sim_config *config)
 	world->tasks = malloc(tasks * sizeof(*world->tasks));
 	world->free_tasks = malloc(tasks * sizeof(*world->free_tasks));
 	world->late = malloc(LATE_COMMANDS_MAX * sizeof(*world->late));
-	world->told = calloc((size_t)users, sizeof(*world->told));
 	world->answers = calloc((size_t)users, sizeof(*world->answers));
 	if (!world->actors || !world->tasks || !world->free_tasks ||
-	    !world->late || !world->told || !world->answers ||
+	    !world->late || !world->answers ||
 	    queue_init(&world->queue, (size_t)tasks * 4) != 0)
 		return world_fail(world, "out of memory for %d users", users);
 	world->task_capacity = tasks;
@@ -264,7 +263,6 @@ static void world_free(struct world *world)
 	free(world->tasks);
 	free(world->free_tasks);
 	free(world->late);
-	free(world->told);
 	free(world->answers);
 }
 
@@ -300,7 +298,7 @@ static int world_check(struct world *world)
 {
 	const struct sim_env *env = world->env;
 	struct check_input input = { world->config, env->redis, env->orders,
-				     world->told, world->answers };
+				     world->answers };
 	char text[256];
 	struct sim_result *result = world->result;
 	if (check_run(env->trace->db, env->trace->run_id, &input,
@@ -320,7 +318,7 @@ static int world_check(struct world *world)
 	trace_digest_text(env->trace, text);
 	for (int u = 0; u < world->config->users; u++) {
 		snprintf(text, sizeof(text), "user %d %s\n", u + 1,
-			 told_name(world->told[u]));
+			 told_name(told_best(world->answers[u])));
 		trace_digest_text(env->trace, text);
 	}
 	return 0;

@@ -110,9 +110,8 @@ struct world {
 
 	struct late_command *late; /* LATE_COMMANDS_MAX slots */
 
-	enum told *told;         /* by user index (user id - 1), all requests */
-	uint8_t *answers;        /* by user index: bit 1 << told of each
-				    answer the user got */
+	uint8_t *answers;        /* by user index (user id - 1): bit
+				    1 << told of each answer the user got */
 	int requests_done;       /* of users * requests_per_user */
 	uint64_t busy;           /* non-cron tasks + messages in flight */
 

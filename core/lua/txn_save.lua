@@ -14,6 +14,7 @@
 -- "attempts" reads as 0, "branches" as 1 and "branch_00_status" as
 -- "prepared". An open transaction has no TTL: it must outlive any outage
 -- of the coordinators, and only a terminal status sets one.
+--
 -- Returns "OK prepared", or "EXISTS <current status>" without changing
 -- anything (one string: cheaper for Redis to pass back than a table).
 local current = redis.call('HGET', KEYS[1], 'status')
