@@ -196,15 +196,26 @@ static void check_statements_clear(struct check_statements *cache)
 	memset(cache, 0, sizeof(*cache));
 }
 
+/* The statements kept on the trace database: the checker's own and the
+ * invariants' queries; the views go with them. */
+static void check_trace_statements_clear(struct invariant_set *set)
+{
+	check_statements_clear(&set->trace);
+	for (int i = 0; i < set->count; i++) {
+		sqlite3_finalize(set->items[i].stmt);
+		set->items[i].stmt = NULL;
+	}
+	set->views_ready = false;
+}
+
 /* Makes the kept statements those of ctx's databases: statements (and
  * the views) kept for other ones are dropped. */
 static void check_statements_use(struct check_context *ctx)
 {
 	struct invariant_set *set = ctx->set;
 	if (set->trace.db != ctx->db) {
-		check_statements_clear(&set->trace);
+		check_trace_statements_clear(set);
 		set->trace.db = ctx->db;
-		set->views_ready = false;
 	}
 	if (set->orders.db != ctx->input->orders->db) {
 		check_statements_clear(&set->orders);
@@ -300,13 +311,10 @@ static int check_views_show(struct check_context *ctx)
 
 void invariants_free(struct invariant_set *set)
 {
-	check_statements_clear(&set->trace);
+	check_trace_statements_clear(set);
 	check_statements_clear(&set->orders);
-	set->views_ready = false;
-	for (int i = 0; i < set->count; i++) {
-		sqlite3_finalize(set->items[i].stmt);
+	for (int i = 0; i < set->count; i++)
 		free(set->items[i].sql);
-	}
 	free(set->items);
 	set->items = NULL;
 	set->count = 0;
@@ -877,11 +885,8 @@ static int check_format_row(sqlite3_stmt *stmt, char **row, char **gids)
 static sqlite3_stmt *invariant_query(struct check_context *ctx,
 				     struct invariant *item)
 {
-	if (item->stmt && item->stmt_db == ctx->db)
+	if (item->stmt)
 		return item->stmt;
-	sqlite3_finalize(item->stmt);
-	item->stmt = NULL;
-	item->stmt_db = NULL;
 	if (sqlite3_prepare_v2(ctx->db, item->sql, -1, &item->stmt, NULL) !=
 	    SQLITE_OK) {
 		check_fail(ctx->error, ctx->error_size, "invariant %s (%s): %s",
@@ -890,7 +895,6 @@ static sqlite3_stmt *invariant_query(struct check_context *ctx,
 		item->stmt = NULL;
 		return NULL;
 	}
-	item->stmt_db = ctx->db;
 	return item->stmt;
 }
 

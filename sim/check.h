@@ -32,9 +32,9 @@ struct invariant {
 	char name[INVARIANT_NAME_MAX]; /* file name without .sql */
 	char *sql;                     /* owned */
 	char source[256];              /* "built-in" or the file's path */
-	struct sqlite3_stmt *stmt;     /* prepared on stmt_db, kept between
-					  runs; finalized by invariants_free */
-	struct sqlite3 *stmt_db;
+	struct sqlite3_stmt *stmt;     /* prepared on the set's trace.db,
+					  kept between runs; finalized with
+					  the set's other statements */
 };
 
 /* Statements the checker prepares on one database once and keeps: an
