@@ -273,12 +273,10 @@ static bool is_noscript(const redisReply *reply)
 	       strncmp(reply->str, "NOSCRIPT", 8) == 0;
 }
 
-int redis_receive(struct redis_conn *conn, const struct redis_call *call,
-		  struct outcome *outcome)
+/* A reply read for call: its outcome, or REDIS_NOSCRIPT. Frees reply. */
+static int take_reply(const struct redis_call *call, redisReply *reply,
+		      struct outcome *outcome)
 {
-	redisReply *reply = NULL;
-	if (receive_reply(conn, &reply) != 0)
-		return -1;
 	if (is_noscript(reply)) {
 		freeReplyObject(reply);
 		*outcome = outcome_make(RESULT_UNKNOWN, CODE_ERROR);
@@ -287,6 +285,31 @@ int redis_receive(struct redis_conn *conn, const struct redis_call *call,
 	reply_to_outcome(call, reply, outcome);
 	freeReplyObject(reply);
 	return 0;
+}
+
+int redis_receive(struct redis_conn *conn, const struct redis_call *call,
+		  struct outcome *outcome)
+{
+	redisReply *reply = NULL;
+	if (receive_reply(conn, &reply) != 0)
+		return -1;
+	return take_reply(call, reply, outcome);
+}
+
+int redis_receive_arrived(struct redis_conn *conn,
+			  const struct redis_call *call,
+			  struct outcome *outcome)
+{
+	void *raw = NULL;
+	if (redisReaderGetReply(conn->context->reader, &raw) != REDIS_OK) {
+		snprintf(conn->error, sizeof(conn->error), "redis %s: reading"
+			 " a reply: %s", conn->address,
+			 conn->context->reader->errstr);
+		return -1;
+	}
+	if (!raw)
+		return REDIS_NOT_YET;
+	return take_reply(call, raw, outcome);
 }
 
 int redis_run(struct redis_conn *conn, const struct redis_call *call,

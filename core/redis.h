@@ -66,6 +66,13 @@ int redis_run(struct redis_conn *conn, const struct redis_call *call,
 int redis_send(struct redis_conn *conn, const struct redis_call *call);
 int redis_receive(struct redis_conn *conn, const struct redis_call *call,
 		  struct outcome *outcome);
+/* Like redis_receive, but never waits and never reads the socket: takes
+ * the next answer only if it has already been read (a read brings many
+ * pipelined answers at once); REDIS_NOT_YET when it has not. */
+#define REDIS_NOT_YET 2
+int redis_receive_arrived(struct redis_conn *conn,
+			  const struct redis_call *call,
+			  struct outcome *outcome);
 
 /* Plain commands for drivers and tests (not for step machines).
  * redis_get_integer: the integer value of a string key; *found is 0 when the

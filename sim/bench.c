@@ -5,9 +5,9 @@
  * flash_request task; each call it makes starts a child task (coord_call,
  * order_handler or flash_backcheck) that knows its parent, and the child's
  * reply becomes the parent's outcome at once. A task is in at most one
- * place at a time: the ready ring, the round's Redis batch, the round's SQL
- * batch, or waiting for a child's reply; so each of those holds at most
- * task_capacity entries.
+ * place at a time: the ready ring, the ring of script calls on the wire,
+ * the SQL batch, the calls set aside after NOSCRIPT, or waiting for a
+ * child's reply; so each of those holds at most task_capacity entries.
  */
 #include "bench.h"
 
@@ -70,9 +70,13 @@ struct bench {
 	uint32_t *ready;           /* a ring of runnable tasks */
 	uint32_t ready_head;
 	uint32_t ready_count;
-	uint32_t *redis_batch;     /* tasks with a queued script call, in order */
-	uint32_t redis_count;
+	uint32_t *wire;            /* a ring: tasks whose script call was sent,
+				    * in the order sent (and answered) */
+	uint32_t wire_head;
+	uint32_t wire_count;
 	uint32_t redis_unflushed;  /* queued calls not yet on the socket */
+	uint32_t *noscript;        /* calls refused with NOSCRIPT, to run again */
+	uint32_t noscript_count;
 	uint32_t *sql_batch;
 	uint32_t sql_count;
 	uint32_t *latency_us;      /* per user, first step to reply */
@@ -233,8 +237,12 @@ static int bench_queue_redis(struct bench *bench, uint32_t slot,
 	bench->tasks[slot].effect = effect;
 	if (redis_send(bench->redis, &effect->redis) != 0)
 		return bench_fail(bench, "%s", bench->redis->error);
-	assert(bench->redis_count < bench->task_capacity);
-	bench->redis_batch[bench->redis_count++] = slot;
+	assert(bench->wire_count < bench->task_capacity);
+	bench->wire[(bench->wire_head + bench->wire_count) %
+		    bench->task_capacity] = slot;
+	bench->wire_count++;
+	if (bench->wire_count > bench->result->wire_max)
+		bench->result->wire_max = bench->wire_count;
 	bench->result->redis_commands++;
 	if (++bench->redis_unflushed >= BENCH_FLUSH_COMMANDS)
 		return bench_flush(bench);
@@ -360,7 +368,7 @@ static int bench_task_run(struct bench *bench, uint32_t slot)
 			  " effect", BENCH_STEPS_MAX);
 }
 
-/* ---- rounds ------------------------------------------------------------ */
+/* ---- the loop ----------------------------------------------------------- */
 
 /* Steps every runnable task. A task is pushed again only by an outcome,
  * and every outcome of this phase comes from a reply, which a child gives
@@ -371,14 +379,15 @@ static int bench_step_ready(struct bench *bench)
 	for (uint64_t i = 0; bench->ready_count > 0; i++) {
 		if (i >= bound)
 			return bench_fail(bench, "more than %" PRIu64 " task runs"
-					  " in one round", bound);
+					  " in one turn", bound);
 		if (bench_task_run(bench, ready_pop(bench)) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* The round's SQL transactions, while Redis works through the batch. */
+/* The SQL transactions asked for since the last turn, while Redis works
+ * through the calls on the wire. */
 static int bench_run_sql(struct bench *bench)
 {
 	for (uint32_t i = 0; i < bench->sql_count; i++) {
@@ -397,77 +406,110 @@ static int bench_run_sql(struct bench *bench)
 	return 0;
 }
 
-/* The batch's answers, in the order the calls were queued. A call the
- * server refused with NOSCRIPT (it lost its scripts) runs again once the
- * whole batch is read: nothing may be sent in between. */
+/* Takes the answer to the oldest call on the wire: waits for it, or only
+ * looks whether it has been read already. Its task is runnable again, or
+ * set aside when the server refused the call with NOSCRIPT. Returns 0,
+ * REDIS_NOT_YET, or -1. */
+static int bench_take(struct bench *bench, bool wait)
+{
+	uint32_t slot = bench->wire[bench->wire_head];
+	struct bench_task *task = &bench->tasks[slot];
+	int rc = wait ? redis_receive(bench->redis, &task->effect->redis,
+				      &task->outcome) :
+			redis_receive_arrived(bench->redis,
+					      &task->effect->redis,
+					      &task->outcome);
+	if (rc < 0)
+		return bench_fail(bench, "%s", bench->redis->error);
+	if (rc == REDIS_NOT_YET)
+		return rc;
+	bench->wire_head = (bench->wire_head + 1) % bench->task_capacity;
+	bench->wire_count--;
+	if (rc == REDIS_NOSCRIPT)
+		bench->noscript[bench->noscript_count++] = slot;
+	else
+		ready_push(bench, slot);
+	return 0;
+}
+
+/* The answers that have arrived, in the order the calls were sent: waits
+ * for the first one when no task could run meanwhile, then takes every one
+ * the same read brought. Calls refused with NOSCRIPT (the server lost its
+ * scripts) run again, script reloaded, once nothing else is on the wire;
+ * until then no new call is sent (bench_turn). */
 static int bench_receive(struct bench *bench)
 {
-	uint32_t again = 0;
-	for (uint32_t i = 0; i < bench->redis_count; i++) {
-		uint32_t slot = bench->redis_batch[i];
-		struct bench_task *task = &bench->tasks[slot];
-		int rc = redis_receive(bench->redis, &task->effect->redis,
-				       &task->outcome);
+	bool wait = bench->ready_count == 0 || bench->noscript_count > 0;
+	while (bench->wire_count > 0) {
+		int rc = bench_take(bench, wait);
 		if (rc < 0)
-			return bench_fail(bench, "%s", bench->redis->error);
-		if (rc == REDIS_NOSCRIPT)
-			bench->redis_batch[again++] = slot; /* i >= again */
-		else
-			ready_push(bench, slot);
+			return -1;
+		if (rc == REDIS_NOT_YET)
+			break;
+		wait = bench->noscript_count > 0;
 	}
-	for (uint32_t i = 0; i < again; i++) {
-		uint32_t slot = bench->redis_batch[i];
+	if (bench->noscript_count == 0 || bench->wire_count > 0)
+		return 0;
+	for (uint32_t i = 0; i < bench->noscript_count; i++) {
+		uint32_t slot = bench->noscript[i];
 		struct bench_task *task = &bench->tasks[slot];
 		if (redis_run(bench->redis, &task->effect->redis,
 			      &task->outcome) != 0)
 			return bench_fail(bench, "%s", bench->redis->error);
 		ready_push(bench, slot);
 	}
-	bench->result->rerun += again;
-	if (bench->redis_count > bench->result->batch_max)
-		bench->result->batch_max = bench->redis_count;
-	bench->redis_count = 0;
+	bench->result->rerun += bench->noscript_count;
+	bench->noscript_count = 0;
 	return 0;
 }
 
-static int bench_round(struct bench *bench)
+/* One turn: step what can run (its script calls go on the wire as they
+ * appear), run the SQL transactions asked for, take the answers that have
+ * arrived. Redis is never left without work while a request waits. */
+static int bench_turn(struct bench *bench)
 {
 	bench->now_ms = monotonic_ns() / 1000000;
-	bench_admit(bench);
-	if (bench_step_ready(bench) != 0)
+	if (bench->noscript_count == 0) {
+		bench_admit(bench);
+		if (bench_step_ready(bench) != 0)
+			return -1;
+		if (bench->redis_unflushed > 0 && bench_flush(bench) != 0)
+			return -1;
+	}
+	if (bench_run_sql(bench) != 0)
 		return -1;
-	if (bench->redis_count == 0 && bench->sql_count == 0 &&
-	    bench->users_done == bench->config->users &&
-	    tasks_alive(bench) == 0)
-		return 0; /* the last tasks finished without an effect */
-	if (bench->redis_count == 0 && bench->sql_count == 0)
+	if (bench->wire_count == 0 && bench->ready_count == 0 &&
+	    bench->noscript_count == 0) {
+		if (bench->users_done == bench->config->users &&
+		    tasks_alive(bench) == 0)
+			return 0; /* the last tasks finished without an effect */
 		return bench_fail(bench, "stalled: %" PRIu32 " tasks wait and no"
 				  " effect is pending (%d of %d users answered)",
 				  tasks_alive(bench), bench->users_done,
 				  bench->config->users);
-	if (bench->redis_unflushed > 0 && bench_flush(bench) != 0)
+	}
+	if (bench_receive(bench) != 0)
 		return -1;
-	if (bench_run_sql(bench) != 0 || bench_receive(bench) != 0)
-		return -1;
-	bench->result->rounds++;
+	bench->result->turns++;
 	return 0;
 }
 
-/* Rounds until every user is answered and every task has finished (the
+/* Turns until every user is answered and every task has finished (the
  * last requests' orders are created after their users were told). */
 static int bench_loop(struct bench *bench)
 {
-	uint64_t rounds_max = 16 * (uint64_t)bench->config->users + 1024;
+	uint64_t turns_max = 16 * (uint64_t)bench->config->users + 1024;
 	while (bench->users_done < bench->config->users ||
 	       tasks_alive(bench) > 0) {
-		if (bench->result->rounds >= rounds_max)
+		if (bench->result->turns >= turns_max)
 			return bench_fail(bench, "not done after %" PRIu64
-					  " rounds", rounds_max);
-		if (bench_round(bench) != 0)
+					  " turns", turns_max);
+		if (bench_turn(bench) != 0)
 			return -1;
 	}
 	assert(bench->running == 0);
 	assert(bench->ready_count == 0);
+	assert(bench->wire_count == 0);
 	return 0;
 }
 
@@ -481,12 +523,14 @@ static int bench_init(struct bench *bench)
 	bench->tasks = calloc(capacity, sizeof(*bench->tasks));
 	bench->free_slots = calloc(capacity, sizeof(*bench->free_slots));
 	bench->ready = calloc(capacity, sizeof(*bench->ready));
-	bench->redis_batch = calloc(capacity, sizeof(*bench->redis_batch));
+	bench->wire = calloc(capacity, sizeof(*bench->wire));
+	bench->noscript = calloc(capacity, sizeof(*bench->noscript));
 	bench->sql_batch = calloc(capacity, sizeof(*bench->sql_batch));
 	bench->latency_us = calloc((size_t)config->users,
 				   sizeof(*bench->latency_us));
 	if (!bench->tasks || !bench->free_slots || !bench->ready ||
-	    !bench->redis_batch || !bench->sql_batch || !bench->latency_us)
+	    !bench->wire || !bench->noscript || !bench->sql_batch ||
+	    !bench->latency_us)
 		return bench_fail(bench, "out of memory for %" PRIu32 " tasks"
 				  " and %d users", capacity, config->users);
 	bench->task_capacity = capacity;
@@ -502,7 +546,8 @@ static void bench_free(struct bench *bench)
 	free(bench->tasks);
 	free(bench->free_slots);
 	free(bench->ready);
-	free(bench->redis_batch);
+	free(bench->wire);
+	free(bench->noscript);
 	free(bench->sql_batch);
 	free(bench->latency_us);
 }

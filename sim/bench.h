@@ -6,31 +6,33 @@
  * order_handler, flash_backcheck), with no simulated world around them: no
  * network, no latency, no faults. A reply goes straight back to the task
  * that called. Many user requests are in flight at once, and the driver
- * works in rounds:
+ * keeps Redis busy with a stream of pipelined calls on one connection. Each
+ * turn of its loop:
  *
- *   1. step every runnable task until it asks for a Redis script or an SQL
+ *   1. steps every runnable task until it asks for a Redis script or an SQL
  *      transaction, or finishes; every script call is queued (redis_send)
  *      as it appears, and the queue is written to the socket every
  *      BENCH_FLUSH_COMMANDS calls, so Redis works while the driver steps;
  *      a reply to a call makes the caller runnable in the same phase;
- *   2. write the rest of the batch, then run the round's SQL transactions
- *      (order_db_create_order) while Redis works through the batch;
- *   3. read the batch's answers in order (redis_receive) and hand each to
- *      its task, which is runnable again in the next round.
+ *   2. writes the rest, then runs the SQL transactions asked for while
+ *      Redis works through the calls on the wire;
+ *   3. takes the answers that have arrived, in the order the calls were
+ *      sent (redis_receive), waiting only when no task could run otherwise,
+ *      and hands each to its task, runnable again in the next turn.
  *
- * One round sends the Redis effects of all ready machines as one pipelined
- * batch: that is the only change from the simulator. Time (now_ms) is the
- * real monotonic clock in milliseconds, read once per round.
+ * Calls are sent while earlier ones are still being answered: Redis is
+ * not left idle while the driver reads a batch of answers and steps its
+ * tasks. That is the only change from the simulator. Time (now_ms) is the
+ * real monotonic clock in milliseconds, read once per turn.
  *
  * No coordinator cron loop runs: with no fault, every transaction finishes
  * on the request path, so a transaction still open at the end is a failure
  * of the run, reported by the check, not something to recover.
  *
- * One caveat of pipelining: redis_receive answers a NOSCRIPT by loading the
- * script and running the call again, which is right only for the last
- * reply of a pipeline. The bench relies on the server keeping its scripts
- * for the whole run (its own server, or a given one that nobody flushes
- * with SCRIPT FLUSH meanwhile).
+ * A call the server refuses with NOSCRIPT (it lost its scripts: a restart,
+ * a SCRIPT FLUSH on a given server) is set aside; no new call is sent until
+ * every call on the wire is answered, then each set-aside call runs again
+ * with redis_run, which loads the script.
  *
  * The check reads the final state back:
  *   1. stock left >= 0                           (no oversell)
@@ -65,8 +67,8 @@
  * in flight (Redis is the bottleneck) while the latency grows with the
  * number in flight; 500 was the best of 250, 500 and 1000. */
 #define BENCH_INFLIGHT_DEFAULT 500
-/* Queued script calls written to the socket at a time within a round
- * (about 8 KB): small enough that Redis starts on a round's first calls
+/* Queued script calls written to the socket at a time within a turn
+ * (about 8 KB): small enough that Redis starts on a turn's first calls
  * while the driver is still stepping the rest. */
 #define BENCH_FLUSH_COMMANDS 32
 
@@ -88,8 +90,9 @@ struct bench_result {
 	uint64_t rerun;                 /* of them, sent again after NOSCRIPT */
 	uint64_t sql_transactions;
 	uint64_t steps;
-	uint64_t rounds;
-	uint32_t batch_max;             /* most script calls in one round */
+	uint64_t turns;                 /* of the driver's loop */
+	uint32_t wire_max;              /* most script calls sent and not
+					 * yet answered at once */
 	uint32_t tasks_max;             /* most tasks alive at once */
 	double wall_s;                  /* first step to the last task's end */
 	double orders_wall_s;           /* first step to the last order's commit */

@@ -58,7 +58,7 @@ static void print_header(FILE *out, const struct bench_table *table)
 	fprintf(out, "full protocol, no fault: prepare, deduct, then submit or"
 		" abort, one EVALSHA each,\nplus branch_done and one SQL"
 		" transaction per order; %d requests in flight, the\nRedis calls"
-		" of each round pipelined on one connection\n\n",
+		" pipelined on one connection as they appear\n\n",
 		table->inflight);
 }
 

@@ -58,7 +58,7 @@ static void usage(FILE *out)
 "\n"
 "Runs load through the real protocol code (the step machines of core/),\n"
 "back to back against a live Redis and SQLite in real time, with many\n"
-"requests in flight and the Redis calls of each round pipelined. After each\n"
+"requests in flight and their Redis calls pipelined as they appear. After each\n"
 "workload the final state is read back and checked: stock deducted ==\n"
 "orders, nothing oversold, no transaction left open, users told success ==\n"
 "orders. redis-benchmark on the same server, before and after the\n"

@@ -111,7 +111,7 @@ static void test_twenty_of_two_hundred_buy(void **state)
 	assert_int_equal(result.told[TOLD_REJECTED], 180);
 	assert_int_equal(result.redis_commands, 20 * 4 + 180 * 3);
 	assert_int_equal(result.sql_transactions, 20);
-	assert_true(result.batch_max <= 50 * 2);
+	assert_true(result.wire_max <= 50 * 2);
 	assert_true(result.latency_ms_p50 <= result.latency_ms_p99);
 	assert_true(result.latency_ms_p99 <= result.latency_ms_max);
 	assert_true(result.wall_s > 0);
@@ -133,7 +133,7 @@ static void test_all_buy_when_stock_is_plenty(void **state)
 	assert_int_equal(result.told[TOLD_SUCCESS], 30);
 }
 
-/* One request at a time: the rounds still finish every task. */
+/* One request at a time: the loop still finishes every task. */
 static void test_one_in_flight(void **state)
 {
 	struct bench_config config;
@@ -144,12 +144,12 @@ static void test_one_in_flight(void **state)
 	assert_ok(&result);
 	assert_int_equal(result.orders, 2);
 	assert_int_equal(result.told[TOLD_REJECTED], 3);
-	assert_true(result.batch_max <= 2); /* a request, and the last one's branch_done */
+	assert_true(result.wire_max <= 2); /* a request, and the last one's branch_done */
 }
 
-/* A server that lost its scripts answers the first round's pipelined calls
- * with NOSCRIPT; each runs again after the round is read, and the sale
- * ends as it would have. */
+/* A server that lost its scripts answers the first pipelined calls with
+ * NOSCRIPT; each runs again once every call on the wire is answered, and
+ * the sale ends as it would have. */
 static void test_calls_that_meet_noscript_run_again(void **state)
 {
 	struct bench_config config;
