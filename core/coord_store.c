@@ -4,6 +4,9 @@
 #include "coord_store.h"
 
 #include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 
 static void call_txn_keys(struct redis_call *call, const struct sale *sale,
 			  const char *gid)
@@ -19,14 +22,18 @@ void coord_store_save(struct redis_call *call, const struct sale *sale,
 		      const char *gid, uint64_t user, int64_t now_ms,
 		      const char *backcheck)
 {
-	char payload[ARG_MAX];
+	char payload[REDIS_ARG_MAX], txn[REDIS_ARG_MAX];
+	int n;
 	sale_branch_payload(sale->activity, user, payload);
+	assert(!strchr(backcheck, ' ') && !strchr(payload, ' '));
+	n = snprintf(txn, sizeof(txn), "prepared %" PRId64 " 0 %s %s prepared",
+		     now_ms, backcheck, payload);
+	assert(n > 0 && n < (int)sizeof(txn));
+	(void)n;
 	redis_call_init(call, SCRIPT_TXN_SAVE);
 	call_txn_keys(call, sale, gid);
-	redis_call_number(call, now_ms);
 	redis_call_number(call, now_ms + sale->timeout_to_fail_ms);
-	redis_call_text(call, backcheck);
-	redis_call_text(call, payload);
+	redis_call_text(call, txn);
 }
 
 void coord_store_cas(struct redis_call *call, const struct sale *sale,
@@ -40,8 +47,10 @@ void coord_store_cas(struct redis_call *call, const struct sale *sale,
 	call_txn_keys(call, sale, gid);
 	redis_call_text(call, txn_status_name(expected));
 	redis_call_text(call, txn_status_name(next));
-	redis_call_number(call, now_ms + sale->retry_interval_ms);
-	redis_call_number(call, sale->terminal_ttl_s);
+	if (next == TXN_SUCCEEDED || next == TXN_FAILED)
+		redis_call_number(call, sale->terminal_ttl_s);
+	else
+		redis_call_number(call, now_ms + sale->retry_interval_ms);
 }
 
 void coord_store_lock_due(struct redis_call *call, const struct sale *sale,
@@ -62,6 +71,27 @@ void coord_store_branch_done(struct redis_call *call, const struct sale *sale,
 {
 	redis_call_init(call, SCRIPT_TXN_BRANCH_DONE);
 	call_txn_keys(call, sale, gid);
-	redis_call_text(call, "00");
 	redis_call_number(call, sale->terminal_ttl_s);
+}
+
+int coord_store_parse(const char *text, size_t len, struct txn_record *record)
+{
+	char *field;
+	int n = 0;
+	if (len >= sizeof(record->text) || memchr(text, '\0', len))
+		return -1;
+	memcpy(record->text, text, len);
+	record->text[len] = '\0';
+	field = record->text;
+	for (;;) {
+		char *space = strchr(field, ' ');
+		if (*field == '\0' || *field == ' ' || n == TXN_FIELDS)
+			return -1;
+		record->field[n++] = field;
+		if (!space)
+			break;
+		*space = '\0';
+		field = space + 1;
+	}
+	return n == TXN_FIELDS ? 0 : -1;
 }

@@ -1,17 +1,20 @@
 /*
  * coord_store.h - the coordinator's store in Redis.
  *
- * One hash per global transaction, txn:<gid>, with the fields
+ * One string per global transaction, txn:<gid>: six fields separated by
+ * single spaces,
  *   status            prepared | submitted | succeeded | failed
  *   created_ms        creation time (virtual ms)
  *   attempts          cron attempts since the last status change
- *                     (missing: 0)
  *   backcheck         address of the app service that answers backchecks
- *   branches          number of branches (missing: 1, the only case here)
- *   branch_00         create_order:<activity>:<user>
- *   branch_00_status  succeeded, once the branch is (missing: prepared)
- * An open transaction has no TTL; a terminal one gets terminal_ttl_s.
- * and one sorted set per sale, due:{tag}, of gids scored by next check time.
+ *   branch_00         the one branch: create_order:<activity>:<user>
+ *   branch_00_status  prepared | succeeded
+ * for example "prepared 1000 0 app create_order:1:7 prepared". One string
+ * rather than a hash: a change of status is one SET, with its TTL when it
+ * is terminal, so each script writes as few commands as it can to Redis's
+ * append-only file. An open transaction has no TTL; a terminal one gets
+ * terminal_ttl_s. And one sorted set per sale, due:{tag}, of gids scored by
+ * next check time.
  *
  * Every change is one Lua script guarded by the status the caller expects;
  * a guard that does not hold changes nothing and answers CONFLICT. Time is
@@ -21,8 +24,31 @@
 #ifndef FLASHSIM_COORD_STORE_H
 #define FLASHSIM_COORD_STORE_H
 
+#include <stddef.h>
+
 #include "effect.h"
 #include "sale.h"
+
+/* A transaction as stored, split into its fields. */
+enum txn_field {
+	TXN_FIELD_STATUS,
+	TXN_FIELD_CREATED_MS,
+	TXN_FIELD_ATTEMPTS,
+	TXN_FIELD_BACKCHECK,
+	TXN_FIELD_BRANCH,
+	TXN_FIELD_BRANCH_STATUS,
+	TXN_FIELDS
+};
+
+struct txn_record {
+	char text[REDIS_ARG_MAX];              /* a copy, split in place */
+	const char *field[TXN_FIELDS];
+};
+
+/* Splits the stored transaction text (len bytes) into its six fields.
+ * Returns 0, or -1 when it is not one (too long, a field missing or
+ * empty, one too many). */
+int coord_store_parse(const char *text, size_t len, struct txn_record *record);
 
 /* Save gid as prepared, due for a check at now + timeout-to-fail.
  * Answers OK, or EXISTS with the current status. */

@@ -135,12 +135,12 @@ void redis_call_key(struct redis_call *call, const char *key)
 void redis_call_text(struct redis_call *call, const char *text)
 {
 	assert(call->arg_count < REDIS_ARGS_MAX);
-	assert(strlen(text) < ARG_MAX);
-	snprintf(call->args[call->arg_count++], ARG_MAX, "%s", text);
+	assert(strlen(text) < REDIS_ARG_MAX);
+	snprintf(call->args[call->arg_count++], REDIS_ARG_MAX, "%s", text);
 }
 
 void redis_call_number(struct redis_call *call, int64_t number)
 {
 	assert(call->arg_count < REDIS_ARGS_MAX);
-	snprintf(call->args[call->arg_count++], ARG_MAX, "%" PRId64, number);
+	snprintf(call->args[call->arg_count++], REDIS_ARG_MAX, "%" PRId64, number);
 }

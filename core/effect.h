@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define KEY_MAX 112
-#define ARG_MAX 112
+#define REDIS_ARG_MAX 160 /* a transaction as stored (coord_store.h) */
 #define GID_MAX 96
 #define ADDR_MAX 32
 #define REDIS_KEYS_MAX 3
@@ -123,7 +123,7 @@ struct redis_call {
 	int key_count;
 	int arg_count;
 	char keys[REDIS_KEYS_MAX][KEY_MAX];
-	char args[REDIS_ARGS_MAX][ARG_MAX];
+	char args[REDIS_ARGS_MAX][REDIS_ARG_MAX];
 };
 
 struct sql_call {
@@ -177,7 +177,7 @@ struct outcome {
 };
 
 /* Builders of a script call: start it, then add keys and arguments in
- * order. Overflowing REDIS_KEYS_MAX, REDIS_ARGS_MAX or ARG_MAX is a bug and
+ * order. Overflowing REDIS_KEYS_MAX, REDIS_ARGS_MAX or REDIS_ARG_MAX is a bug and
  * fails an assertion. */
 void redis_call_init(struct redis_call *call, enum script_id script);
 void redis_call_key(struct redis_call *call, const char *key);

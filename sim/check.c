@@ -6,7 +6,7 @@
  *   1. forget an earlier snapshot of the run (checking twice replaces it);
  *   2. snapshot the sale (stock key, due set size), then every user in
  *      user order, pipelined in batches: the barrier key, the transaction
- *      hash and the gid's score in the due set; then every row of the
+ *      and the gid's score in the due set; then every row of the
  *      order database's orders and barrier tables;
  *   3. (re)create the TEMP views of the run;
  *   4. run every invariant, record each returned row in violations;
@@ -31,6 +31,8 @@
 
 #include <hiredis/hiredis.h>
 #include <sqlite3.h>
+
+#include "coord_store.h"
 
 /* Generated from the .sql files of sim/invariants/ in name order by core/embed.sh; the
  * names are file names ("all_terminal.sql"). */
@@ -634,18 +636,24 @@ static bool check_string_or_nil(const redisReply *reply)
 	return reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_NIL;
 }
 
-/* replies: GET barrier, HMGET txn status branch_00_status attempts,
- * ZSCORE due gid. Returns whether they have the expected shapes. */
+/* replies: GET barrier, GET txn, ZSCORE due gid. Returns whether they
+ * have the expected shapes. */
 static bool check_user_replies_valid(redisReply *const replies[3])
 {
-	if (!check_string_or_nil(replies[0]) || !check_string_or_nil(replies[2]))
-		return false;
-	if (replies[1]->type != REDIS_REPLY_ARRAY || replies[1]->elements != 3)
-		return false;
 	for (size_t i = 0; i < 3; i++)
-		if (!check_string_or_nil(replies[1]->element[i]))
+		if (!check_string_or_nil(replies[i]))
 			return false;
 	return true;
+}
+
+static void check_bind_field(sqlite3_stmt *stmt, int index,
+			     const struct txn_record *txn, enum txn_field field)
+{
+	if (txn)
+		sqlite3_bind_text(stmt, index, txn->field[field], -1,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
 }
 
 enum told told_best(uint8_t answers)
@@ -665,13 +673,25 @@ static int check_store_user(struct check_context *ctx,
 			    const struct check_user_statements *statements,
 			    int u, const char *gid, redisReply *const replies[3])
 {
-	const redisReply *txn = replies[1];
+	struct txn_record record;
+	const struct txn_record *txn = NULL;
 	uint8_t answers = ctx->input->answers[u];
 	enum txn_status status = TXN_NONE;
 	if (!check_user_replies_valid(replies))
 		return check_fail(ctx->error, ctx->error_size, "redis %s: the"
 				  " keys of %s: %s", ctx->input->redis->address,
 				  gid, check_reply_error(replies));
+	if (replies[1]->type == REDIS_REPLY_STRING) {
+		if (coord_store_parse(replies[1]->str, replies[1]->len,
+				      &record) != 0)
+			return check_fail(ctx->error, ctx->error_size, "redis"
+					  " %s: txn:%s is not a transaction:"
+					  " \"%.*s\"",
+					  ctx->input->redis->address, gid,
+					  (int)replies[1]->len,
+					  replies[1]->str);
+		txn = &record;
+	}
 	for (int t = TOLD_NOTHING; t <= TOLD_UNKNOWN; t++) {
 		if (answers ? !(answers & (1u << t)) : t != TOLD_NOTHING)
 			continue;
@@ -691,8 +711,9 @@ static int check_store_user(struct check_context *ctx,
 	sqlite3_bind_int64(statements->txn, 1, ctx->run_id);
 	sqlite3_bind_int(statements->txn, 2, u + 1);
 	sqlite3_bind_text(statements->txn, 3, gid, -1, SQLITE_STATIC);
-	for (int field = 0; field < 3; field++)
-		check_bind_reply(statements->txn, 4 + field, txn->element[field]);
+	check_bind_field(statements->txn, 4, txn, TXN_FIELD_STATUS);
+	check_bind_field(statements->txn, 5, txn, TXN_FIELD_BRANCH_STATUS);
+	check_bind_field(statements->txn, 6, txn, TXN_FIELD_ATTEMPTS);
 	/* Scores are virtual ms; INTEGER affinity stores "4003" as 4003. */
 	check_bind_reply(statements->txn, 7, replies[2]);
 	if (check_step_reset(ctx, statements->barrier,
@@ -700,8 +721,8 @@ static int check_store_user(struct check_context *ctx,
 	    check_step_reset(ctx, statements->txn,
 			     "trace database: final_txns") != 0)
 		return -1;
-	if (txn->element[0]->type == REDIS_REPLY_STRING)
-		status = txn_status_parse(txn->element[0]->str);
+	if (txn)
+		status = txn_status_parse(txn->field[TXN_FIELD_STATUS]);
 	ctx->result->txns[status]++;
 	ctx->result->told[told_best(answers)]++;
 	return 0;
@@ -745,8 +766,7 @@ static int check_snapshot_batch(struct check_context *ctx,
 		if (redisAppendCommand(context, "GET %s", key) != REDIS_OK)
 			goto out_no_memory;
 		sale_txn_key(gid, key);
-		if (redisAppendCommand(context, "HMGET %s status branch_00_status"
-				       " attempts", key) != REDIS_OK ||
+		if (redisAppendCommand(context, "GET %s", key) != REDIS_OK ||
 		    redisAppendCommand(context, "ZSCORE %s %s", due_key,
 				       gid) != REDIS_OK)
 			goto out_no_memory;

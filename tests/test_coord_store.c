@@ -17,7 +17,7 @@
 #include "coord_store.h"
 #include "support.h"
 
-#define FIELD_MAX 128
+#define FIELD_MAX REDIS_ARG_MAX
 
 static struct redis_conn *redis;
 static struct sale sale;
@@ -93,13 +93,36 @@ static struct outcome branch_done(uint64_t user)
 	return run(&call);
 }
 
-/* HGET txn:<gid> field, "" when the hash or the field does not exist. */
-static void field(uint64_t user, const char *name, char *out)
+/* GET txn:<gid>, the transaction as stored; "" when it does not exist. */
+static void stored(uint64_t user, char *out)
 {
 	char gid[GID_MAX], key[KEY_MAX];
 	sale_gid(&sale, user, gid);
 	sale_txn_key(gid, key);
-	support_get_string(redis, out, FIELD_MAX, "HGET %s %s", key, name);
+	support_get_string(redis, out, FIELD_MAX, "GET %s", key);
+}
+
+/* One field of the stored transaction, by its name in coord_store.h; ""
+ * when the transaction does not exist. */
+static void field(uint64_t user, const char *name, char *out)
+{
+	static const char *const names[TXN_FIELDS] = {
+		"status", "created_ms", "attempts", "backcheck", "branch_00",
+		"branch_00_status",
+	};
+	struct txn_record record;
+	char value[FIELD_MAX];
+	stored(user, value);
+	out[0] = '\0';
+	if (!value[0])
+		return;
+	assert_int_equal(coord_store_parse(value, strlen(value), &record), 0);
+	for (int i = 0; i < TXN_FIELDS; i++)
+		if (strcmp(names[i], name) == 0) {
+			snprintf(out, FIELD_MAX, "%s", record.field[i]);
+			return;
+		}
+	fail_msg("no field %s in a transaction", name);
 }
 
 static void assert_field(uint64_t user, const char *name, const char *want)
@@ -134,23 +157,15 @@ static long long txn_ttl(uint64_t user)
 	return support_integer(redis, "TTL %s", key);
 }
 
-/* Checks the whole stored hash of a saved, untouched transaction: four
- * fields; attempts (0), branches (1) and branch_00_status (prepared) are
- * not written until they differ from what their absence means. */
+/* Checks the whole stored string of a saved, untouched transaction. */
 static void assert_saved(uint64_t user, const char *created_ms)
 {
-	char payload[ARG_MAX], gid[GID_MAX], key[KEY_MAX];
+	char payload[REDIS_ARG_MAX], want[2 * FIELD_MAX], value[FIELD_MAX];
 	sale_branch_payload(sale.activity, user, payload);
-	assert_field(user, "status", "prepared");
-	assert_field(user, "created_ms", created_ms);
-	assert_field(user, "backcheck", SALE_BACKCHECK_ADDRESS);
-	assert_field(user, "branch_00", payload);
-	assert_field(user, "attempts", "");
-	assert_field(user, "branches", "");
-	assert_field(user, "branch_00_status", "");
-	sale_gid(&sale, user, gid);
-	sale_txn_key(gid, key);
-	assert_int_equal(support_integer(redis, "HLEN %s", key), 4);
+	snprintf(want, sizeof(want), "prepared %s 0 %s %s prepared",
+		 created_ms, SALE_BACKCHECK_ADDRESS, payload);
+	stored(user, value);
+	assert_string_equal(value, want);
 }
 
 /* ---- save ---------------------------------------------------------- */
@@ -300,7 +315,7 @@ static void test_lock_due_skips_a_young_prepared_txn(void **state)
 	support_integer(redis, "ZADD %s 0 %s", key, gid);
 	assert_int_equal(lock_due(11000).code, CODE_EMPTY);
 	assert_int_equal(due_score(1), 10000 + sale.timeout_to_fail_ms);
-	assert_field(1, "attempts", ""); /* not an attempt: never written */
+	assert_field(1, "attempts", "0"); /* not an attempt */
 }
 
 static void test_lock_due_returns_an_old_prepared_txn(void **state)
@@ -383,7 +398,7 @@ static void test_lock_due_backs_off_exponentially_up_to_the_cap(void **state)
 	}
 }
 
-/* The txn hash expired (TTL) but its gid is still in the due set: the
+/* The txn expired (TTL) but its gid is still in the due set: the
  * member is dropped and the next due txn is returned instead. */
 static void test_lock_due_drops_members_whose_txn_expired(void **state)
 {
@@ -402,7 +417,7 @@ static void test_lock_due_drops_members_whose_txn_expired(void **state)
 	assert_string_equal(outcome.txn.gid, gid);
 	assert_int_equal(due_score(1), -1);
 	assert_int_equal(due_count(), 1);
-	/* The removed member did not come back as a half-empty hash. */
+	/* The removed member did not come back as a half-written txn. */
 	sale_gid(&sale, 1, gid);
 	sale_txn_key(gid, key);
 	assert_int_equal(support_integer(redis, "EXISTS %s", key), 0);
@@ -436,6 +451,65 @@ static void test_lock_due_returns_a_submitted_txn_for_delivery(void **state)
 	assert_int_equal(outcome.txn.attempts, 0);
 	assert_int_equal(outcome.txn.user, 1);
 	assert_int_equal(due_score(1), 1100 + sale.retry_interval_ms);
+}
+
+/* A key in the due set's name space that does not hold a transaction is
+ * an error the cron loop sees, never a member silently dropped (that would
+ * orphan a deduction if the store's format ever changed under it). */
+static void test_lock_due_of_a_value_that_is_not_a_txn_is_an_error(void **state)
+{
+	struct redis_call call;
+	struct outcome outcome;
+	char gid[GID_MAX], key[KEY_MAX];
+	(void)state;
+	save(1, 0);
+	sale_gid(&sale, 1, gid);
+	sale_txn_key(gid, key);
+	support_integer(redis, "SET %s %s", key, "prepared 0 0");
+	coord_store_lock_due(&call, &sale, 5000);
+	assert_int_equal(redis_run(redis, &call, &outcome), 0);
+	assert_int_equal(outcome.result, RESULT_UNKNOWN);
+	assert_int_equal(outcome.code, CODE_ERROR);
+	assert_int_equal(due_score(1), 3000); /* left as it was */
+}
+
+/* ---- the stored form ----------------------------------------------- */
+
+static void test_parse_splits_the_six_fields(void **state)
+{
+	static const char text[] = "submitted 1000 2 app create_order:7:1 prepared";
+	struct txn_record record;
+	(void)state;
+	assert_int_equal(coord_store_parse(text, strlen(text), &record), 0);
+	assert_string_equal(record.field[TXN_FIELD_STATUS], "submitted");
+	assert_string_equal(record.field[TXN_FIELD_CREATED_MS], "1000");
+	assert_string_equal(record.field[TXN_FIELD_ATTEMPTS], "2");
+	assert_string_equal(record.field[TXN_FIELD_BACKCHECK], "app");
+	assert_string_equal(record.field[TXN_FIELD_BRANCH], "create_order:7:1");
+	assert_string_equal(record.field[TXN_FIELD_BRANCH_STATUS], "prepared");
+}
+
+static void test_parse_refuses_what_is_not_a_txn(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"prepared",
+		"prepared 1000 0 app create_order:7:1",           /* five */
+		"prepared 1000 0 app create_order:7:1 prepared x", /* seven */
+		"prepared  1000 0 app create_order:7:1 prepared",  /* empty field */
+		"prepared 1000 0 app create_order:7:1 prepared ",  /* trailing */
+		" prepared 1000 0 app create_order:7:1 prepared",  /* leading */
+	};
+	struct txn_record record;
+	char big[2 * REDIS_ARG_MAX];
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(coord_store_parse(bad[i], strlen(bad[i]),
+						   &record), -1);
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(coord_store_parse(big, sizeof(big), &record), -1);
+	/* An embedded NUL would hide the rest of the value. */
+	assert_int_equal(coord_store_parse("a\0b c d e f", 12, &record), -1);
 }
 
 /* ---- branch_done --------------------------------------------------- */
@@ -517,6 +591,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock_due_drops_members_whose_txn_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_of_only_an_expired_member_is_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_returns_a_submitted_txn_for_delivery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_due_of_a_value_that_is_not_a_txn_is_an_error, setup, teardown),
+		cmocka_unit_test(test_parse_splits_the_six_fields),
+		cmocka_unit_test(test_parse_refuses_what_is_not_a_txn),
 		cmocka_unit_test_setup_teardown(test_branch_done_on_submitted_succeeds_the_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_branch_done_on_prepared_is_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_branch_done_twice_is_conflict_succeeded, setup, teardown),

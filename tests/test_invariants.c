@@ -973,16 +973,17 @@ static void test_a_run_left_open_keeps_verdict_null(void **state)
 /* ------------------------------------------------------------------ */
 /* Determinism of the snapshot                                        */
 
-/* A transaction hash as the store would leave it, and its due entry. */
+/* A transaction as the store would leave it, and its due entry. */
 static void plant_txn(uint64_t user, const char *status, long long due_at)
 {
-	char gid[GID_MAX], key[KEY_MAX], due[KEY_MAX];
+	char gid[GID_MAX], key[KEY_MAX], due[KEY_MAX], txn[REDIS_ARG_MAX];
 	gid_of(user, gid);
 	sale_txn_key(gid, key);
 	sale_due_key(&config.sale, due);
-	support_integer(redis, "HSET %s status %s branch_00_status %s attempts %d",
-			key, status, strcmp(status, "succeeded") == 0 ?
-			"succeeded" : "prepared", (int)user);
+	snprintf(txn, sizeof(txn), "%s 0 %d app create_order:1:%d %s", status,
+		 (int)user, (int)user, strcmp(status, "succeeded") == 0 ?
+		 "succeeded" : "prepared");
+	support_integer(redis, "SET %s %s", key, txn);
 	if (due_at >= 0)
 		support_integer(redis, "ZADD %s %lld %s", due, due_at, gid);
 }

@@ -1,35 +1,25 @@
--- Coordinator store: mark a branch succeeded, guarded by the global status
--- "submitted"; when every branch has succeeded, the transaction becomes
--- "succeeded" (terminal) in the same atomic step.
+-- Coordinator store: mark the branch succeeded, guarded by the global
+-- status "submitted"; the transaction has one branch (branch_00), so it
+-- becomes "succeeded" (terminal) in the same write.
 --
--- KEYS[1]  transaction hash       txn:<gid>
+-- KEYS[1]  transaction            txn:<gid> (format: txn_save.lua)
 -- KEYS[2]  due set                due:{tag}
--- ARGV[1]  branch id ("00")
--- ARGV[2]  TTL in seconds once terminal
+-- ARGV[1]  TTL in seconds once terminal
 --
--- The gid is the transaction key less its "txn:" prefix.
+-- The gid is the key less its "txn:" prefix.
 --
--- Returns "OK <global status after>", "CONFLICT <current status>" or
--- "MISSING" (one string: cheaper for Redis to pass back than a table).
-local current = redis.call('HGET', KEYS[1], 'status')
-if not current then
+-- Returns "OK succeeded", "CONFLICT <current status>" or "MISSING" (one
+-- string: cheaper for Redis to pass back than a table).
+local txn = redis.call('GET', KEYS[1])
+if not txn then
   return 'MISSING'
 end
-if current ~= 'submitted' then
-  return 'CONFLICT ' .. current
+local status, middle = string.match(txn, '^(%S+) (.*) %S+$')
+if status ~= 'submitted' then
+  return 'CONFLICT ' .. string.match(txn, '^%S+')
 end
-local done_field = 'branch_' .. ARGV[1] .. '_status'
-local branches = tonumber(redis.call('HGET', KEYS[1], 'branches')) or 1
-for i = 0, branches - 1 do
-  local field = string.format('branch_%02d_status', i)
-  if field ~= done_field and
-     redis.call('HGET', KEYS[1], field) ~= 'succeeded' then
-    redis.call('HSET', KEYS[1], done_field, 'succeeded')
-    return 'OK submitted'
-  end
-end
--- Every branch has succeeded: the branch and the transaction in one write.
-redis.call('HSET', KEYS[1], done_field, 'succeeded', 'status', 'succeeded')
+-- The branch and the transaction in one write.
+redis.call('SET', KEYS[1], 'succeeded ' .. middle .. ' succeeded',
+           'EX', ARGV[1])
 redis.call('ZREM', KEYS[2], string.sub(KEYS[1], 5))
-redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 'OK succeeded'

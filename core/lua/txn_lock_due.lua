@@ -10,6 +10,7 @@
 -- now + min(retry * 2^attempts, cap) and its attempt count incremented, so
 -- that a second coordinator does not take it in the same interval and a
 -- transaction that keeps failing is retried with capped exponential backoff.
+-- The transaction is the string of txn_save.lua.
 -- Members whose transaction expired (or is already terminal) are removed;
 -- a prepared transaction younger than timeout-to-fail is pushed to the time
 -- it becomes old enough. At most 64 members are looked at per call.
@@ -27,23 +28,30 @@ for _ = 1, 64 do
   end
   local gid = due[1]
   local key = 'txn:' .. gid
-  local t = redis.call('HMGET', key, 'status', 'created_ms', 'attempts',
-                       'backcheck', 'branch_00', 'branch_00_status')
-  local status = t[1]
+  local txn = redis.call('GET', key)
+  local status, created, attempts, backcheck, branch, branch_status
+  if txn then
+    status, created, attempts, backcheck, branch, branch_status =
+      string.match(txn, '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$')
+    if not status then
+      return redis.error_reply(key .. ' is not a transaction: ' .. txn)
+    end
+  end
   if not status or status == 'succeeded' or status == 'failed' then
     redis.call('ZREM', KEYS[1], gid)
-  elseif status == 'prepared' and now < tonumber(t[2]) + timeout then
-    redis.call('ZADD', KEYS[1], tonumber(t[2]) + timeout, gid)
+  elseif status == 'prepared' and now < tonumber(created) + timeout then
+    redis.call('ZADD', KEYS[1], tonumber(created) + timeout, gid)
   else
-    local attempts = tonumber(t[3]) or 0
+    local tries = tonumber(attempts)
     local delay = retry_max
-    if attempts < 30 then
-      delay = math.min(retry * (2 ^ attempts), retry_max)
+    if tries < 30 then
+      delay = math.min(retry * (2 ^ tries), retry_max)
     end
-    redis.call('HSET', key, 'attempts', attempts + 1)
+    redis.call('SET', key, table.concat({status, created, tries + 1,
+                                         backcheck, branch, branch_status},
+                                        ' '))
     redis.call('ZADD', KEYS[1], now + math.floor(delay), gid)
-    return {gid, status, t[2], tostring(attempts), t[4] or '', t[5] or '',
-            t[6] or 'prepared'}
+    return {gid, status, created, attempts, backcheck, branch, branch_status}
   end
 end
 return false
