@@ -14,14 +14,12 @@
 -- The barrier is checked before the stock. The other order (stock first)
 -- lets a second request of the same user, arriving after the first one took
 -- the last unit, answer SOLD_OUT; its abort then fails a transaction whose
--- deduction did happen, and that unit is never matched by an order. Both
--- keys are read with one MGET (they share the sale's hash tag).
-local values = redis.call('MGET', KEYS[2], KEYS[1])
-if values[1] then
+-- deduction did happen, and that unit is never matched by an order.
+if redis.call('EXISTS', KEYS[2]) == 1 then
   return 'DUPLICATE'
 end
 local amount = tonumber(ARGV[1])
-local stock = tonumber(values[2])
+local stock = tonumber(redis.call('GET', KEYS[1]))
 if stock == nil or stock + amount < 0 then
   return 'SOLD_OUT'
 end
