@@ -82,6 +82,12 @@ int coord_store_parse(const char *text, size_t len, struct txn_record *record)
 		return -1;
 	memcpy(record->text, text, len);
 	record->text[len] = '\0';
+	memset(record->field, 0, sizeof(record->field));
+	if (strcmp(record->text, "succeeded") == 0 ||
+	    strcmp(record->text, "failed") == 0) {
+		record->field[TXN_FIELD_STATUS] = record->text;
+		return 0;
+	}
 	field = record->text;
 	for (;;) {
 		char *space = strchr(field, ' ');

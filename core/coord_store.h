@@ -1,20 +1,21 @@
 /*
  * coord_store.h - the coordinator's store in Redis.
  *
- * One string per global transaction, txn:<gid>: six fields separated by
- * single spaces,
+ * One string per global transaction, txn:<gid>. While it is open, six
+ * fields separated by single spaces,
  *   status            prepared | submitted | succeeded | failed
  *   created_ms        creation time (virtual ms)
  *   attempts          cron attempts since the last status change
  *   backcheck         address of the app service that answers backchecks
  *   branch_00         the one branch: create_order:<activity>:<user>
  *   branch_00_status  prepared | succeeded
- * for example "prepared 1000 0 app create_order:1:7 prepared". One string
- * rather than a hash: a change of status is one SET, with its TTL when it
- * is terminal, so each script writes as few commands as it can to Redis's
- * append-only file. An open transaction has no TTL; a terminal one gets
- * terminal_ttl_s. And one sorted set per sale, due:{tag}, of gids scored by
- * next check time.
+ * for example "prepared 1000 0 app create_order:1:7 prepared"; once
+ * finished, the one word "succeeded" or "failed" (nothing reads the rest
+ * then). One string rather than a hash: a change of status is one SET,
+ * with its TTL when it is terminal, so each script writes as few commands
+ * as it can to Redis's append-only file. An open transaction has no TTL; a
+ * finished one gets terminal_ttl_s. And one sorted set per sale,
+ * due:{tag}, of gids scored by next check time.
  *
  * Every change is one Lua script guarded by the status the caller expects;
  * a guard that does not hold changes nothing and answers CONFLICT. Time is
@@ -41,13 +42,15 @@ enum txn_field {
 };
 
 struct txn_record {
-	char text[REDIS_ARG_MAX];              /* a copy, split in place */
-	const char *field[TXN_FIELDS];
+	char text[REDIS_ARG_MAX];        /* a copy, split in place */
+	const char *field[TXN_FIELDS];   /* a finished one: all NULL but
+					  * the status */
 };
 
-/* Splits the stored transaction text (len bytes) into its six fields.
- * Returns 0, or -1 when it is not one (too long, a field missing or
- * empty, one too many). */
+/* Splits the stored transaction text (len bytes) into its six fields, or
+ * its status alone when it is finished. Returns 0, or -1 when it is not a
+ * transaction (too long, a field missing or empty, one too many, an open
+ * status alone). */
 int coord_store_parse(const char *text, size_t len, struct txn_record *record);
 
 /* Save gid as prepared, due for a check at now + timeout-to-fail.

@@ -649,7 +649,7 @@ static bool check_user_replies_valid(redisReply *const replies[3])
 static void check_bind_field(sqlite3_stmt *stmt, int index,
 			     const struct txn_record *txn, enum txn_field field)
 {
-	if (txn)
+	if (txn && txn->field[field])
 		sqlite3_bind_text(stmt, index, txn->field[field], -1,
 				  SQLITE_STATIC);
 	else

@@ -119,7 +119,8 @@ static void field(uint64_t user, const char *name, char *out)
 	assert_int_equal(coord_store_parse(value, strlen(value), &record), 0);
 	for (int i = 0; i < TXN_FIELDS; i++)
 		if (strcmp(names[i], name) == 0) {
-			snprintf(out, FIELD_MAX, "%s", record.field[i]);
+			snprintf(out, FIELD_MAX, "%s", record.field[i] ?
+				 record.field[i] : "(none)");
 			return;
 		}
 	fail_msg("no field %s in a transaction", name);
@@ -266,11 +267,13 @@ static void test_cas_of_missing_gid_is_missing(void **state)
 
 static void test_cas_to_failed_leaves_due_set_and_gets_a_ttl(void **state)
 {
+	char value[FIELD_MAX];
 	long long ttl;
 	(void)state;
 	save(1, 10000);
 	assert_int_equal(cas(1, TXN_PREPARED, TXN_FAILED, 14000).code, CODE_OK);
-	assert_field(1, "status", "failed");
+	stored(1, value);
+	assert_string_equal(value, "failed"); /* finished: the one word */
 	assert_int_equal(due_score(1), -1);
 	ttl = txn_ttl(1);
 	assert_true(ttl > 0);
@@ -489,11 +492,28 @@ static void test_parse_splits_the_six_fields(void **state)
 	assert_string_equal(record.field[TXN_FIELD_BRANCH_STATUS], "prepared");
 }
 
+/* A finished transaction is its status alone. */
+static void test_parse_takes_a_finished_txn_as_its_status(void **state)
+{
+	static const char *const words[] = { "succeeded", "failed" };
+	struct txn_record record;
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(coord_store_parse(words[i], strlen(words[i]),
+						   &record), 0);
+		assert_string_equal(record.field[TXN_FIELD_STATUS], words[i]);
+		for (int f = TXN_FIELD_CREATED_MS; f < TXN_FIELDS; f++)
+			assert_null(record.field[f]);
+	}
+}
+
 static void test_parse_refuses_what_is_not_a_txn(void **state)
 {
 	static const char *const bad[] = {
 		"",
-		"prepared",
+		"prepared",                                        /* open, alone */
+		"submitted",
+		"bogus",
 		"prepared 1000 0 app create_order:7:1",           /* five */
 		"prepared 1000 0 app create_order:7:1 prepared x", /* seven */
 		"prepared  1000 0 app create_order:7:1 prepared",  /* empty field */
@@ -517,6 +537,7 @@ static void test_parse_refuses_what_is_not_a_txn(void **state)
 static void test_branch_done_on_submitted_succeeds_the_txn(void **state)
 {
 	struct outcome outcome;
+	char value[FIELD_MAX];
 	long long ttl;
 	(void)state;
 	save(1, 0);
@@ -524,8 +545,9 @@ static void test_branch_done_on_submitted_succeeds_the_txn(void **state)
 	outcome = branch_done(1);
 	assert_int_equal(outcome.code, CODE_OK);
 	assert_int_equal(outcome.status, TXN_SUCCEEDED);
-	assert_field(1, "status", "succeeded");
-	assert_field(1, "branch_00_status", "succeeded");
+	/* Finished: the one word, and nothing else. */
+	stored(1, value);
+	assert_string_equal(value, "succeeded");
 	assert_int_equal(due_score(1), -1);
 	ttl = txn_ttl(1);
 	assert_true(ttl > 0);
@@ -593,6 +615,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock_due_returns_a_submitted_txn_for_delivery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_of_a_value_that_is_not_a_txn_is_an_error, setup, teardown),
 		cmocka_unit_test(test_parse_splits_the_six_fields),
+		cmocka_unit_test(test_parse_takes_a_finished_txn_as_its_status),
 		cmocka_unit_test(test_parse_refuses_what_is_not_a_txn),
 		cmocka_unit_test_setup_teardown(test_branch_done_on_submitted_succeeds_the_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_branch_done_on_prepared_is_conflict, setup, teardown),

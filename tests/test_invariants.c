@@ -980,9 +980,11 @@ static void plant_txn(uint64_t user, const char *status, long long due_at)
 	gid_of(user, gid);
 	sale_txn_key(gid, key);
 	sale_due_key(&config.sale, due);
-	snprintf(txn, sizeof(txn), "%s 0 %d app create_order:1:%d %s", status,
-		 (int)user, (int)user, strcmp(status, "succeeded") == 0 ?
-		 "succeeded" : "prepared");
+	if (strcmp(status, "succeeded") == 0 || strcmp(status, "failed") == 0)
+		snprintf(txn, sizeof(txn), "%s", status); /* finished */
+	else
+		snprintf(txn, sizeof(txn), "%s 0 %d app create_order:1:%d"
+			 " prepared", status, (int)user, (int)user);
 	support_integer(redis, "SET %s %s", key, txn);
 	if (due_at >= 0)
 		support_integer(redis, "ZADD %s %lld %s", due, due_at, gid);

@@ -1,6 +1,7 @@
 -- Coordinator store: mark the branch succeeded, guarded by the global
 -- status "submitted"; the transaction has one branch (branch_00), so it
--- becomes "succeeded" (terminal) in the same write.
+-- becomes "succeeded" (terminal) in the same write: the one word
+-- "succeeded" with the TTL, like every finished transaction (txn_cas.lua).
 --
 -- KEYS[1]  transaction            txn:<gid> (format: txn_save.lua)
 -- KEYS[2]  due set                due:{tag}
@@ -14,12 +15,11 @@ local txn = redis.call('GET', KEYS[1])
 if not txn then
   return 'MISSING'
 end
-local status, middle = string.match(txn, '^(%S+) (.*) %S+$')
+local status = string.match(txn, '^%S+')
 if status ~= 'submitted' then
-  return 'CONFLICT ' .. string.match(txn, '^%S+')
+  return 'CONFLICT ' .. status
 end
 -- The branch and the transaction in one write.
-redis.call('SET', KEYS[1], 'succeeded ' .. middle .. ' succeeded',
-           'EX', ARGV[1])
+redis.call('SET', KEYS[1], 'succeeded', 'EX', ARGV[1])
 redis.call('ZREM', KEYS[2], string.sub(KEYS[1], 5))
 return 'OK succeeded'

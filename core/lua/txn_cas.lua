@@ -8,9 +8,12 @@
 -- ARGV[3]  a terminal new status (succeeded, failed): the TTL in seconds;
 --          an open one: the next check time, virtual ms
 --
--- A terminal status leaves the due set and sets the TTL, in the same SET
--- that writes it; an open one resets the attempts and makes the
--- transaction due at ARGV[3]. The gid is the key less its "txn:" prefix.
+-- A terminal status leaves the due set, and the transaction becomes that
+-- one word ("failed", "succeeded") with the TTL, in one SET: nothing reads
+-- the other fields of a finished transaction, and building the full string
+-- again would cost Redis more than the rest of the script. An open status
+-- resets the attempts and makes the transaction due at ARGV[3]. The gid is
+-- the key less its "txn:" prefix.
 --
 -- Returns "OK <new status>", "CONFLICT <current status>" or "MISSING" (one
 -- string: cheaper for Redis to pass back than a table); a conflict or a
@@ -24,8 +27,7 @@ if status ~= ARGV[1] then
   return 'CONFLICT ' .. status
 end
 if ARGV[2] == 'succeeded' or ARGV[2] == 'failed' then
-  redis.call('SET', KEYS[1], ARGV[2] .. string.sub(txn, #status + 1),
-             'EX', ARGV[3])
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
   redis.call('ZREM', KEYS[2], string.sub(KEYS[1], 5))
 else
   local created, rest = string.match(txn, '^%S+ (%S+) %S+ (.*)$')

@@ -30,7 +30,9 @@ for _ = 1, 64 do
   local key = 'txn:' .. gid
   local txn = redis.call('GET', key)
   local status, created, attempts, backcheck, branch, branch_status
-  if txn then
+  if txn == 'succeeded' or txn == 'failed' then
+    status = txn
+  elseif txn then
     status, created, attempts, backcheck, branch, branch_status =
       string.match(txn, '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$')
     if not status then

@@ -6,11 +6,13 @@
 -- ARGV[2]  the transaction as stored, built by the caller:
 --          "prepared <created_ms> 0 <backcheck> <branch_00> prepared"
 --
--- A transaction is one string of six space-separated fields (STATE.md):
+-- An open transaction is one string of six space-separated fields
+-- (STATE.md):
 --   status created_ms attempts backcheck branch_00 branch_00_status
--- One string, not a hash: a change of status is one SET, with its TTL when
--- terminal, so each script writes as few commands as it can to the
--- append-only file. The gid is the key less its "txn:" prefix.
+-- and a finished one the single word "succeeded" or "failed". One string,
+-- not a hash: a change of status is one SET, with its TTL when terminal,
+-- so each script writes as few commands as it can to the append-only file.
+-- The gid is the key less its "txn:" prefix.
 --
 -- An open transaction has no TTL: it must outlive any outage of the
 -- coordinators, and only a terminal status sets one.
