@@ -2,7 +2,7 @@
  * check.h - the checker: the real final state, and invariants in SQL.
  *
  * After a run, the checker reads the final state back from the real stores
- * (the stock key, every user's barrier key and transaction hash and its
+ * (the stock key, every user's barrier key and transaction and its
  * place in the due set, from Redis; the orders and barrier rows from
  * SQLite) into the trace database, with what each user was told. Then it
  * runs every invariant: an SQL query that returns the rows violating it.
