@@ -187,10 +187,14 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	struct sim_result result;
 	char replay[4096], error[512];
 	int64_t run_id = 0;
-	uint64_t before = 0, after = 0;
+	uint64_t before = runner->commands_seen, after = 0;
 	uint64_t starts = runner->server_starts;
 	double start_seconds = runner->server_start_seconds;
-	int rc = runner_commands(runner, &before, error, sizeof(error));
+	/* One INFO per run: the count at the end of the last run is this
+	 * one's start (read once, and again after a run that failed). */
+	int rc = before ? 0 : runner_commands(runner, &before, error,
+					      sizeof(error));
+	runner->commands_seen = 0;
 	if (rc == 0)
 		rc = runner_run(runner, config, "explore", &result, &run_id,
 				replay, sizeof(replay), error, sizeof(error));
@@ -198,8 +202,10 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 		rc = runner_commands(runner, &after, error, sizeof(error));
 	memset(record, 0, sizeof(*record));
 	record->index = index;
-	/* Less the first INFO, which the second one counts. */
+	/* Less the INFO that read `before`, which `after` counts. */
 	record->commands = after > before ? after - before - 1 : 0;
+	if (rc == 0)
+		runner->commands_seen = after;
 	record->server_starts = (uint32_t)(runner->server_starts - starts);
 	record->server_start_seconds = runner->server_start_seconds -
 				       start_seconds;

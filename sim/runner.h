@@ -51,6 +51,8 @@ struct runner {
 	double server_start_seconds;  /* the time they took */
 	int restarts;                 /* redis-crash restarts since the
 					 server last started empty */
+	uint64_t commands_seen;       /* runner_commands at the end of the
+					 last run counted (0: not read) */
 };
 
 /* Sets everything up. Returns 0, or an exit code (EXIT_USAGE for bad
