@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <hiredis/hiredis.h>
@@ -108,4 +109,55 @@ long long support_integer(struct redis_conn *conn, const char *format, ...)
 		assert_int_equal(reply->type, REDIS_REPLY_STATUS);
 	freeReplyObject(reply);
 	return value;
+}
+
+char *support_read_stream(FILE *in)
+{
+	char *text = NULL;
+	size_t size = 0, used = 0, n;
+	do {
+		if (used + 4096 + 1 > size) {
+			size = size ? size * 2 : 65536;
+			text = realloc(text, size);
+			assert_non_null(text);
+		}
+		n = fread(text + used, 1, size - used - 1, in);
+		used += n;
+	} while (n > 0);
+	assert_false(ferror(in));
+	text[used] = '\0';
+	return text;
+}
+
+char *support_read_file(const char *path)
+{
+	FILE *in = fopen(path, "r");
+	char *text;
+	if (!in)
+		return NULL;
+	text = support_read_stream(in);
+	fclose(in);
+	return text;
+}
+
+int support_shell(const char *format, ...)
+{
+	char command[8192];
+	va_list args;
+	int status;
+	va_start(args, format);
+	vsnprintf(command, sizeof(command), format, args);
+	va_end(args);
+	status = system(command);
+	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void support_flashsim(const char *program, char *out, size_t size)
+{
+	const char *slash = strrchr(program, '/');
+	if (slash)
+		snprintf(out, size, "%.*s/../flashsim", (int)(slash - program),
+			 program);
+	else
+		snprintf(out, size, "../flashsim");
 }

@@ -7,6 +7,7 @@
 #define FLASHSIM_TEST_SUPPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "order.h"
 #include "redis.h"
@@ -33,5 +34,20 @@ void support_get_string(struct redis_conn *conn, char *out, size_t size,
 			const char *format, ...);
 /* Runs a command that returns an integer. */
 long long support_integer(struct redis_conn *conn, const char *format, ...);
+
+/* The whole of a stream, NUL-terminated; the caller frees it. */
+char *support_read_stream(FILE *in);
+/* The whole of a file, NUL-terminated, or NULL when it cannot be opened;
+ * the caller frees it. */
+char *support_read_file(const char *path);
+
+/* Runs a shell command made from format; returns its exit status, -1 when
+ * it did not exit. */
+int support_shell(const char *format, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* The flashsim binary of the same build as the test program:
+ * <build>/tests/<program> -> <build>/flashsim. */
+void support_flashsim(const char *program, char *out, size_t size);
 
 #endif

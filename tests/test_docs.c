@@ -15,37 +15,17 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "support.h"
 #include "variants.h"
 
 static char flashsim[2100];   /* the binary of the same build */
 
-/* The whole of a stream, NUL-terminated; NULL when it cannot be read. */
-static char *read_all(FILE *in)
-{
-	char *text = NULL;
-	size_t size = 0, used = 0, n;
-	do {
-		if (used + 4096 + 1 > size) {
-			size = size ? size * 2 : 65536;
-			text = realloc(text, size);
-			assert_non_null(text);
-		}
-		n = fread(text + used, 1, size - used - 1, in);
-		used += n;
-	} while (n > 0);
-	text[used] = '\0';
-	return text;
-}
-
 static char *read_file(const char *path)
 {
-	FILE *in = fopen(path, "r");
-	char *text;
-	if (!in)
+	char *text = support_read_file(path);
+	if (!text)
 		fail_msg("cannot read %s: run the tests from the top of the tree",
 			 path);
-	text = read_all(in);
-	fclose(in);
 	return text;
 }
 
@@ -67,7 +47,7 @@ static void test_points_reference_is_up_to_date(void **state)
 	snprintf(command, sizeof(command), "%s points --markdown", flashsim);
 	in = popen(command, "r");
 	assert_non_null(in);
-	generated = read_all(in);
+	generated = support_read_stream(in);
 	assert_int_equal(pclose(in), 0);
 	committed = read_file("docs/POINTS.md");
 	if (strcmp(committed, generated) != 0)
@@ -111,19 +91,6 @@ static void test_every_variant_is_documented(void **state)
 	free(text);
 }
 
-/* build/tests/test_docs -> build/flashsim */
-static void find_flashsim(const char *program)
-{
-	char directory[2048], *slash;
-	snprintf(directory, sizeof(directory), "%s", program);
-	slash = strrchr(directory, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		snprintf(directory, sizeof(directory), ".");
-	snprintf(flashsim, sizeof(flashsim), "%s/../flashsim", directory);
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +99,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_every_variant_is_documented),
 	};
 	(void)argc;
-	find_flashsim(argv[0]);
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
 	return cmocka_run_group_tests_name("docs", tests, NULL, NULL);
 }

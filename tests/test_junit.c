@@ -10,54 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "junit.h"
+#include "support.h"
 
 #define XMLLINT "/usr/bin/xmllint"
 
 static char flashsim[4096];   /* the binary next to this test's directory */
 static char workdir[64];
 
-static char *read_text(const char *path)
-{
-	FILE *in = fopen(path, "r");
-	char *text;
-	long size;
-	if (!in)
-		return NULL;
-	fseek(in, 0, SEEK_END);
-	size = ftell(in);
-	rewind(in);
-	text = calloc(1, (size_t)size + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, in), (size_t)size);
-	fclose(in);
-	return text;
-}
 
-/* Runs a shell command; returns its exit status. */
-static int shell(const char *format, ...)
-{
-	char command[8192];
-	va_list args;
-	int status;
-	va_start(args, format);
-	vsnprintf(command, sizeof(command), format, args);
-	va_end(args);
-	status = system(command);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void assert_valid_xml(const char *path)
 {
 	if (access(XMLLINT, X_OK) != 0)
 		fail_msg(XMLLINT " is missing: run .ci/install-deps"
 			 " (package libxml2-utils)");
-	if (shell(XMLLINT " --noout '%s'", path) != 0)
+	if (support_shell(XMLLINT " --noout '%s'", path) != 0)
 		fail_msg("%s is not well-formed XML (xmllint above)", path);
 }
 
@@ -121,7 +93,7 @@ static void test_document_is_valid(void **state)
 	assert_int_equal(junit_write(path, "all & sundry", suites, 2, error,
 				     sizeof(error)), 0);
 	assert_valid_xml(path);
-	text = read_text(path);
+	text = support_read_file(path);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "<testsuites name=\"all &amp; sundry\""
 			       " tests=\"2\" failures=\"1\""));
@@ -146,10 +118,10 @@ static void test_write_is_atomic(void **state)
 	(void)state;
 	path_in_workdir(path, sizeof(path), "atomic.xml");
 	text = NULL;
-	assert_int_equal(shell("echo 'old half-written <' > '%s'", path), 0);
+	assert_int_equal(support_shell("echo 'old half-written <' > '%s'", path), 0);
 	assert_int_equal(junit_write(path, "n", &suite, 1, error,
 				     sizeof(error)), 0);
-	text = read_text(path);
+	text = support_read_file(path);
 	assert_non_null(strstr(text, "<testcase name=\"one\""));
 	assert_null(strstr(text, "old half-written"));
 	free(text);
@@ -158,7 +130,7 @@ static void test_write_is_atomic(void **state)
 				     sizeof(error)), -1);
 	assert_non_null(strstr(error, "missing-dir"));
 	assert_int_not_equal(access(bad, F_OK), 0);
-	assert_int_equal(shell("ls '%s' | grep -q tmp", workdir), 1);
+	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
 }
 
 /* run --junit: one case, failed with the problem when the verdict is not
@@ -169,17 +141,17 @@ static void test_run_junit(void **state)
 	(void)state;
 	path_in_workdir(ok, sizeof(ok), "run-ok.xml");
 	path_in_workdir(bad, sizeof(bad), "run-bad.xml");
-	assert_int_equal(shell("%s run --users 3 --stock 2 --junit '%s'"
+	assert_int_equal(support_shell("%s run --users 3 --stock 2 --junit '%s'"
 			       " >/dev/null", flashsim, ok), 0);
-	assert_int_equal(shell("%s run --users 1 --stock 2 --variant naive"
+	assert_int_equal(support_shell("%s run --users 1 --stock 2 --variant naive"
 			       " --fault app/deduct/before@1:delay --junit '%s'"
 			       " >/dev/null", flashsim, bad), 1);
 	assert_valid_xml(ok);
 	assert_valid_xml(bad);
-	text = read_text(ok);
+	text = support_read_file(ok);
 	assert_non_null(strstr(text, "tests=\"1\" failures=\"0\""));
 	free(text);
-	text = read_text(bad);
+	text = support_read_file(bad);
 	assert_non_null(strstr(text, "tests=\"1\" failures=\"1\""));
 	assert_non_null(strstr(text, "<failure message=\"conservation:"));
 	assert_non_null(strstr(text, "--fault app/deduct/before@1:delay"));
@@ -194,19 +166,19 @@ static void test_explore_junit(void **state)
 	(void)state;
 	path_in_workdir(ok, sizeof(ok), "explore-ok.xml");
 	path_in_workdir(bad, sizeof(bad), "explore-bad.xml");
-	assert_int_equal(shell("%s explore --users 2 --stock 1 --coordinators 2"
+	assert_int_equal(support_shell("%s explore --users 2 --stock 1 --coordinators 2"
 			       " --kinds delay --quiet --junit '%s' >/dev/null",
 			       flashsim, ok), 0);
-	assert_int_equal(shell("%s explore --users 2 --stock 1 --coordinators 2"
+	assert_int_equal(support_shell("%s explore --users 2 --stock 1 --coordinators 2"
 			       " --kinds delay --variant naive --quiet"
 			       " --junit '%s' >/dev/null", flashsim, bad), 1);
 	assert_valid_xml(ok);
 	assert_valid_xml(bad);
-	text = read_text(ok);
+	text = support_read_file(ok);
 	assert_non_null(strstr(text, "tests=\"1\" failures=\"0\""));
 	assert_non_null(strstr(text, "<testcase name=\"exploration\""));
 	free(text);
-	text = read_text(bad);
+	text = support_read_file(bad);
 	assert_non_null(strstr(text, "<testcase name=\"conservation\""));
 	assert_non_null(strstr(text, "message=\"conservation:"
 			       " app/deduct/before@1:delay (shrunk to 1 user,"));
@@ -224,10 +196,10 @@ static void test_selftest_junit(void **state)
 	char path[256], *text;
 	(void)state;
 	path_in_workdir(path, sizeof(path), "selftest.xml");
-	assert_int_equal(shell("%s selftest --quick --jobs 2 --junit '%s'"
+	assert_int_equal(support_shell("%s selftest --quick --jobs 2 --junit '%s'"
 			       " >/dev/null", flashsim, path), 0);
 	assert_valid_xml(path);
-	text = read_text(path);
+	text = support_read_file(path);
 	assert_non_null(strstr(text, "tests=\"6\" failures=\"0\""));
 	assert_non_null(strstr(text, "<testcase name=\"protocol\""));
 	assert_non_null(strstr(text, "<testcase name=\"redis-no-persistence\""));
@@ -235,18 +207,6 @@ static void test_selftest_junit(void **state)
 	free(text);
 }
 
-/* build/tests/test_junit -> build/flashsim, the binary of the same build. */
-static void find_flashsim(const char *program)
-{
-	char directory[2048], *slash;
-	snprintf(directory, sizeof(directory), "%s", program);
-	slash = strrchr(directory, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		snprintf(directory, sizeof(directory), ".");
-	snprintf(flashsim, sizeof(flashsim), "%s/../flashsim", directory);
-}
 
 static int setup(void **state)
 {
@@ -258,7 +218,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return shell("rm -rf '%s'", workdir);
+	return support_shell("rm -rf '%s'", workdir);
 }
 
 int main(int argc, char **argv)
@@ -272,6 +232,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_selftest_junit),
 	};
 	(void)argc;
-	find_flashsim(argv[0]);
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
 	return cmocka_run_group_tests_name("junit", tests, setup, teardown);
 }

@@ -15,54 +15,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "support.h"
+
 static char flashsim[4096];
 static char dir[] = "/tmp/flashsim-render-XXXXXX";
 
-/* Runs a shell command; returns its exit status (-1: did not exit). */
-static int shell(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
-static int shell(const char *format, ...)
-{
-	char command[8192];
-	va_list args;
-	int status;
-	va_start(args, format);
-	vsnprintf(command, sizeof(command), format, args);
-	va_end(args);
-	status = system(command);
-	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static char *read_all(const char *path)
-{
-	FILE *file = fopen(path, "r");
-	char *text;
-	long size;
-	if (!file)
-		return NULL;
-	fseek(file, 0, SEEK_END);
-	size = ftell(file);
-	fseek(file, 0, SEEK_SET);
-	text = calloc(1, (size_t)size + 1);
-	if (text && fread(text, 1, (size_t)size, file) != (size_t)size) {
-		free(text);
-		text = NULL;
-	}
-	fclose(file);
-	return text;
-}
 
 static void assert_file_has(const char *name, const char *part)
 {
 	char path[256];
 	char *text;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	text = read_all(path);
+	text = support_read_file(path);
 	if (!text)
 		fail_msg("%s was not written", path);
 	if (!strstr(text, part))
@@ -77,15 +46,15 @@ static int setup(void **state)
 	(void)state;
 	if (!mkdtemp(dir))
 		return -1;
-	if (shell("%s run --users 3 --stock 2 --seed 1 --fault"
+	if (support_shell("%s run --users 3 --stock 2 --seed 1 --fault"
 		  " app/deduct/after@1:crash --svg %s/crash.svg --html"
 		  " %s/crash.html >%s/crash.out 2>&1", flashsim, dir, dir, dir) != 0)
 		return -1;
-	if (shell("%s run --users 1 --stock 1 --seed 1 --variant naive --fault"
+	if (support_shell("%s run --users 1 --stock 1 --seed 1 --variant naive --fault"
 		  " app/deduct/after@1:crash --svg %s/naive.svg >%s/naive.out"
 		  " 2>&1", flashsim, dir, dir) != 1)
 		return -1;
-	if (shell("%s explore --users 1 --stock 1 --variant no-rollback-marker"
+	if (support_shell("%s explore --users 1 --stock 1 --variant no-rollback-marker"
 		  " --kinds delay --html %s/explore.html >%s/explore.out 2>&1",
 		  flashsim, dir, dir) != 1)
 		return -1;
@@ -95,13 +64,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	shell("rm -rf %s", dir);
+	support_shell("rm -rf %s", dir);
 	return 0;
 }
 
 static void assert_renders(const char *name)
 {
-	int status = shell("sh tests/render.sh %s/%s", dir, name);
+	int status = support_shell("sh tests/render.sh %s/%s", dir, name);
 	if (status != 0)
 		fail_msg("%s did not render to a non-blank screenshot (exit %d)",
 			 name, status);
@@ -148,7 +117,7 @@ static void test_a_blank_page_is_refused(void **state)
 	assert_non_null(file);
 	fputs("<!DOCTYPE html><html><body></body></html>\n", file);
 	fclose(file);
-	assert_int_not_equal(shell("sh tests/render.sh %s 2>/dev/null", path), 0);
+	assert_int_not_equal(support_shell("sh tests/render.sh %s 2>/dev/null", path), 0);
 }
 
 /* The verdict is printed, then the file that cannot be written is named,
@@ -156,12 +125,12 @@ static void test_a_blank_page_is_refused(void **state)
 static void test_an_unwritable_file_is_named(void **state)
 {
 	(void)state;
-	assert_int_equal(shell("%s run --users 1 --stock 1 --seed 1 --svg"
+	assert_int_equal(support_shell("%s run --users 1 --stock 1 --seed 1 --svg"
 			       " %s/no/such/dir/x.svg >%s/bad.out 2>%s/bad.err",
 			       flashsim, dir, dir, dir), 3);
 	assert_file_has("bad.out", "verdict: ok");
 	assert_file_has("bad.err", "no/such/dir/x.svg");
-	assert_int_equal(shell("%s explore --users 1 --stock 1 --kinds"
+	assert_int_equal(support_shell("%s explore --users 1 --stock 1 --kinds"
 			       " drop-request --html %s/no/such/dir/x.html"
 			       " >%s/bad2.out 2>%s/bad2.err", flashsim, dir, dir,
 			       dir), 3);
@@ -179,18 +148,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_blank_page_is_refused),
 		cmocka_unit_test(test_an_unwritable_file_is_named),
 	};
-	char *slash;
 	(void)argc;
-	/* <build>/tests/test_render -> <build>/flashsim */
-	snprintf(flashsim, sizeof(flashsim), "%s", argv[0]);
-	slash = strrchr(flashsim, '/');
-	if (slash)
-		*slash = '\0';
-	slash = strrchr(flashsim, '/');
-	if (slash)
-		snprintf(slash, sizeof(flashsim) - (size_t)(slash - flashsim),
-			 "/flashsim");
-	else
-		snprintf(flashsim, sizeof(flashsim), "../flashsim");
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
