@@ -142,5 +142,6 @@ void redis_call_text(struct redis_call *call, const char *text)
 void redis_call_number(struct redis_call *call, int64_t number)
 {
 	assert(call->arg_count < REDIS_ARGS_MAX);
-	snprintf(call->args[call->arg_count++], REDIS_ARG_MAX, "%" PRId64, number);
+	snprintf(call->args[call->arg_count++], REDIS_ARG_MAX, "%" PRId64,
+		 number);
 }

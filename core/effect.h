@@ -177,8 +177,8 @@ struct outcome {
 };
 
 /* Builders of a script call: start it, then add keys and arguments in
- * order. Overflowing REDIS_KEYS_MAX, REDIS_ARGS_MAX or REDIS_ARG_MAX is a bug and
- * fails an assertion. */
+ * order. Overflowing REDIS_KEYS_MAX, REDIS_ARGS_MAX or REDIS_ARG_MAX is a
+ * bug and fails an assertion. */
 void redis_call_init(struct redis_call *call, enum script_id script);
 void redis_call_key(struct redis_call *call, const char *key);
 void redis_call_text(struct redis_call *call, const char *text);

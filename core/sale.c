@@ -70,9 +70,11 @@ void sale_barrier_key(const char *gid, char key[KEY_MAX])
 	assert(n > 0 && n < KEY_MAX);
 }
 
-void sale_branch_payload(uint64_t activity, uint64_t user, char out[REDIS_ARG_MAX])
+void sale_branch_payload(uint64_t activity, uint64_t user,
+			 char out[REDIS_ARG_MAX])
 {
-	int n = snprintf(out, REDIS_ARG_MAX, "create_order:%" PRIu64 ":%" PRIu64,
+	int n = snprintf(out, REDIS_ARG_MAX,
+			 "create_order:%" PRIu64 ":%" PRIu64,
 			 activity, user);
 	assert(n > 0 && n < REDIS_ARG_MAX);
 }

@@ -50,7 +50,8 @@ void sale_txn_key(const char *gid, char key[KEY_MAX]);
 void sale_barrier_key(const char *gid, char key[KEY_MAX]);
 
 /* The branch payload stored with the transaction: "create_order:<a>:<u>". */
-void sale_branch_payload(uint64_t activity, uint64_t user, char out[REDIS_ARG_MAX]);
+void sale_branch_payload(uint64_t activity, uint64_t user,
+			 char out[REDIS_ARG_MAX]);
 /* Parses it back; returns 0 or -1 when it is not a create_order payload. */
 int sale_branch_parse(const char *payload, uint64_t *activity, uint64_t *user);
 
