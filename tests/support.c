@@ -161,3 +161,19 @@ void support_flashsim(const char *program, char *out, size_t size)
 	else
 		snprintf(out, size, "../flashsim");
 }
+
+struct explore_stats *support_explore(const struct cli_options *options)
+{
+	struct explore_stats *stats = calloc(1, sizeof(*stats));
+	char error[1024];
+	assert_non_null(stats);
+	if (explore(options, NULL, stats, error, sizeof(error)) != 0)
+		fail_msg("explore: %s", error);
+	return stats;
+}
+
+void support_explore_free(struct explore_stats *stats)
+{
+	explore_stats_free(stats);
+	free(stats);
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "explore.h"
 #include "order.h"
 #include "redis.h"
 #include "sale.h"
@@ -34,6 +35,11 @@ void support_get_string(struct redis_conn *conn, char *out, size_t size,
 			const char *format, ...);
 /* Runs a command that returns an integer. */
 long long support_integer(struct redis_conn *conn, const char *format, ...);
+
+/* Runs an exploration, failing the test if it cannot run; free the
+ * result with support_explore_free. */
+struct explore_stats *support_explore(const struct cli_options *options);
+void support_explore_free(struct explore_stats *stats);
 
 /* The whole of a stream, NUL-terminated; the caller frees it. */
 char *support_read_stream(FILE *in);

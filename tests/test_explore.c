@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "explore.h"
+#include "support.h"
 
 static void small_sale(struct cli_options *options, int jobs)
 {
@@ -27,16 +28,6 @@ static void small_sale(struct cli_options *options, int jobs)
 	options->kinds = ~0u;
 }
 
-static struct explore_stats *explore_ok(const struct cli_options *options)
-{
-	struct explore_stats *stats = calloc(1, sizeof(*stats));
-	char error[1024];
-	assert_non_null(stats);
-	if (explore(options, NULL, stats, error, sizeof(error)) != 0)
-		fail_msg("explore: %s", error);
-	return stats;
-}
-
 /* The correct protocol survives every single fault of the sale, and the
  * faults reach every failure point. */
 static void test_exhaustive_finds_no_violation(void **state)
@@ -46,7 +37,7 @@ static void test_exhaustive_finds_no_violation(void **state)
 	int reached = 0;
 	(void)state;
 	small_sale(&options, 1);
-	stats = explore_ok(&options);
+	stats = support_explore(&options);
 	assert_true(stats->planned > 100);
 	assert_int_equal(stats->done, stats->planned);
 	assert_int_equal(stats->verdicts[VERDICT_OK], stats->done);
@@ -60,8 +51,7 @@ static void test_exhaustive_finds_no_violation(void **state)
 	}
 	assert_int_equal(reached, stats->points_in_use);
 	assert_int_equal(stats->points_in_use, POINT_COUNT - 2);
-	explore_stats_free(stats);
-	free(stats);
+	support_explore_free(stats);
 }
 
 /* Two workers, each with its own Redis, do the same runs: the same counts
@@ -73,16 +63,14 @@ static void test_two_jobs_do_the_same_runs(void **state)
 	(void)state;
 	small_sale(&options, 1);
 	options.kinds = KIND_BIT(FAULT_CRASH) | KIND_BIT(FAULT_DROP_REPLY);
-	one = explore_ok(&options);
+	one = support_explore(&options);
 	options.jobs = 2;
-	two = explore_ok(&options);
+	two = support_explore(&options);
 	assert_int_equal(one->done, two->done);
 	assert_memory_equal(one->by_kind, two->by_kind, sizeof(one->by_kind));
 	assert_memory_equal(one->hits, two->hits, sizeof(one->hits));
-	explore_stats_free(one);
-	explore_stats_free(two);
-	free(one);
-	free(two);
+	support_explore_free(one);
+	support_explore_free(two);
 }
 
 /* A failure is shrunk to a plan that still fails, and its replay gives
@@ -97,7 +85,7 @@ static void test_failures_are_shrunk_and_replayed(void **state)
 	options.kinds = KIND_BIT(FAULT_REDIS_CRASH);
 	options.runner.persistence = REDIS_PERSISTENCE_NONE;
 	options.runs = 6;
-	stats = explore_ok(&options);
+	stats = support_explore(&options);
 	assert_int_equal(stats->verdicts[VERDICT_VIOLATION], 6);
 	assert_int_equal(stats->failure_count, 1);
 	assert_string_equal(stats->failures[0].key, "conservation");
@@ -107,8 +95,7 @@ static void test_failures_are_shrunk_and_replayed(void **state)
 	assert_non_null(strstr(stats->failures[0].replay, "--fault "));
 	assert_non_null(stats->failures[0].report);
 	assert_non_null(strstr(stats->failures[0].report, "conservation"));
-	explore_stats_free(stats);
-	free(stats);
+	support_explore_free(stats);
 }
 
 int main(void)

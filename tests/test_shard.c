@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "explore.h"
+#include "support.h"
 
 static void small_sale(struct cli_options *options)
 {
@@ -31,22 +32,6 @@ static void small_sale(struct cli_options *options)
 	options->quiet = true;
 }
 
-static struct explore_stats *explore_ok(const struct cli_options *options)
-{
-	struct explore_stats *stats = calloc(1, sizeof(*stats));
-	char error[1024];
-	assert_non_null(stats);
-	if (explore(options, NULL, stats, error, sizeof(error)) != 0)
-		fail_msg("explore: %s", error);
-	return stats;
-}
-
-static void stats_free(struct explore_stats *stats)
-{
-	explore_stats_free(stats);
-	free(stats);
-}
-
 /* Three shards (one of them with two jobs) do the runs of the whole: the
  * same number, the same faults by kind and verdict, the same hits. */
 static void test_three_shards_make_the_whole(void **state)
@@ -57,14 +42,14 @@ static void test_three_shards_make_the_whole(void **state)
 	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1] = { { 0 } };
 	(void)state;
 	small_sale(&options);
-	whole = explore_ok(&options);
+	whole = support_explore(&options);
 	assert_true(whole->done > 30);
 	assert_int_equal(whole->done, whole->planned);
 	for (int i = 0; i < 3; i++) {
 		options.shard_index = i;
 		options.shard_count = 3;
 		options.jobs = i == 1 ? 2 : 1;
-		shard = explore_ok(&options);
+		shard = support_explore(&options);
 		assert_int_equal(shard->done, shard->planned);
 		/* shard sizes differ by one run at most */
 		assert_true(shard->done * 3 >= whole->done - 2);
@@ -76,13 +61,13 @@ static void test_three_shards_make_the_whole(void **state)
 		for (int k = 0; k < FAULT_KIND_COUNT; k++)
 			for (int v = 0; v <= VERDICT_LIVENESS; v++)
 				by_kind[k][v] += shard->by_kind[k][v];
-		stats_free(shard);
+		support_explore_free(shard);
 	}
 	assert_int_equal(planned, whole->planned);
 	assert_int_equal(done, whole->done);
 	assert_memory_equal(by_kind, whole->by_kind, sizeof(by_kind));
 	assert_memory_equal(hits, whole->hits, sizeof(hits));
-	stats_free(whole);
+	support_explore_free(whole);
 }
 
 /* More shards than runs: the extra shards do nothing, and still pass. */
@@ -95,14 +80,14 @@ static void test_more_shards_than_runs(void **state)
 	options.runs = 2;
 	options.shard_count = 3;
 	options.shard_index = 2;
-	stats = explore_ok(&options);
+	stats = support_explore(&options);
 	assert_int_equal(stats->planned, 0);
 	assert_int_equal(stats->done, 0);
-	stats_free(stats);
+	support_explore_free(stats);
 	options.shard_index = 1;
-	stats = explore_ok(&options);
+	stats = support_explore(&options);
 	assert_int_equal(stats->done, 1);
-	stats_free(stats);
+	support_explore_free(stats);
 }
 
 /* --budget 1: a random exploration of 100000 runs stops starting runs
@@ -118,13 +103,13 @@ static void test_budget_stops_starting_runs(void **state)
 	options.kinds = ~0u;
 	options.runs = 100000;
 	options.seconds = 1;
-	stats = explore_ok(&options);
+	stats = support_explore(&options);
 	assert_int_equal(stats->planned, 100000);
 	assert_true(stats->done > 0);
 	assert_true(stats->done < 5000);
 	assert_true(stats->seconds < 5);
 	assert_true(time(NULL) - started < 30);
-	stats_free(stats);
+	support_explore_free(stats);
 }
 
 /* The options: --shard I/N (1-based on the command line) and --budget. */
