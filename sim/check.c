@@ -292,6 +292,22 @@ static int check_views_create(sqlite3 *db, char *error, size_t error_size)
 	return 0;
 }
 
+int invariants_attach(struct invariant_set *set, struct tracedb *db,
+		      char *error, size_t error_size)
+{
+	sqlite3 *sql = tracedb_sqlite(db);
+	if (set->trace.db != sql) {
+		check_trace_statements_clear(set);
+		set->trace.db = sql;
+	}
+	if (!set->views_ready) {
+		if (check_views_create(sql, error, error_size) != 0)
+			return -1;
+		set->views_ready = true;
+	}
+	return 0;
+}
+
 /* Points the views at ctx's run, creating them on first use. */
 static int check_views_show(struct check_context *ctx)
 {

@@ -64,6 +64,12 @@ struct invariant_set {
 int invariants_load(struct invariant_set *set, const char *user_dir,
 		    char *error, size_t error_size);
 void invariants_free(struct invariant_set *set);
+/* Creates the checker's views on db now, outside any transaction; without
+ * it they are created at the first check, inside that run's transaction,
+ * and a run rolled back (runner_run without a run id) would take them
+ * with it. Returns 0, or -1 with error. */
+int invariants_attach(struct invariant_set *set, struct tracedb *db,
+		      char *error, size_t error_size);
 
 struct check_input {
 	const struct sim_config *config;

@@ -186,7 +186,6 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 {
 	struct sim_result result;
 	char replay[4096], error[512];
-	int64_t run_id = 0;
 	uint64_t before = runner->commands_seen, after = 0;
 	uint64_t starts = runner->server_starts;
 	double start_seconds = runner->server_start_seconds;
@@ -196,7 +195,7 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 					      sizeof(error));
 	runner->commands_seen = 0;
 	if (rc == 0)
-		rc = runner_run(runner, config, "explore", &result, &run_id,
+		rc = runner_run(runner, config, "explore", &result, NULL,
 				replay, sizeof(replay), error, sizeof(error));
 	if (rc == 0)
 		rc = runner_commands(runner, &after, error, sizeof(error));
@@ -219,7 +218,6 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	snprintf(record->problem, sizeof(record->problem), "%.199s", result.problem);
 	memcpy(record->hits, result.hits, sizeof(record->hits));
 	record->fired = result.fired;
-	tracedb_drop_run(runner->db, run_id);
 	return 0;
 }
 
@@ -454,9 +452,11 @@ static int try_run(struct runner *runner, const struct sim_config *config,
 {
 	struct sim_result result;
 	char run_key[EXPLORE_KEY_MAX];
-	int rc = runner_run(runner, config, "explore", &result, &trial->run_id,
-			    trial->replay, sizeof(trial->replay), error,
-			    error_size);
+	int rc;
+	trial->run_id = 0;
+	rc = runner_run(runner, config, "explore", &result,
+			keep ? &trial->run_id : NULL, trial->replay,
+			sizeof(trial->replay), error, error_size);
 	stats->shrink_runs++;
 	if (rc != 0)
 		return rc;
@@ -465,8 +465,6 @@ static int try_run(struct runner *runner, const struct sim_config *config,
 	trial->fired = result.fired;
 	trial->digest = result.digest;
 	snprintf(trial->problem, sizeof(trial->problem), "%s", result.problem);
-	if (!keep)
-		tracedb_drop_run(runner->db, trial->run_id);
 	return 0;
 }
 

@@ -63,7 +63,9 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 void runner_close(struct runner *runner);
 
 /* One run on a clean Redis and empty order database, recorded in the trace
- * database. replay gets the command that replays it. Returns 0 with a
+ * database, its id in *run_id; run_id NULL: the run is checked on its trace
+ * as any other, then its trace is dropped (the explorer keeps only
+ * failures). replay gets the command that replays it. Returns 0 with a
  * verdict in result, or an exit code with error set: EXIT_USAGE (an
  * earlier sale's keys on a given Redis) or EXIT_INTERNAL (no verdict). */
 int runner_run(struct runner *runner, const struct sim_config *config,

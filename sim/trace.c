@@ -21,6 +21,14 @@ void trace_attach(struct trace *trace, struct tracedb *db, int64_t run_id)
 {
 	trace->db = db;
 	trace->run_id = run_id;
+	trace->events_unstored = false;
+}
+
+void trace_attach_unstored(struct trace *trace, struct tracedb *db,
+			   int64_t run_id)
+{
+	trace_attach(trace, db, run_id);
+	trace->events_unstored = true;
 }
 
 void trace_digest_text(struct trace *trace, const char *text)
@@ -45,7 +53,7 @@ void trace_event(struct trace *trace, const struct trace_event *event)
 	trace->lines++;
 	if (trace->out && (trace->print_all || event->highlight))
 		fprintf(trace->out, "%s\n", line);
-	if (trace->db && !trace->db_failed &&
+	if (trace->db && !trace->events_unstored && !trace->db_failed &&
 	    tracedb_event(trace->db, trace->run_id, (int64_t)trace->lines,
 			  event) != 0)
 		trace->db_failed = true;

@@ -26,12 +26,18 @@ struct trace {
 	bool print_all;        /* every line, not only highlights */
 	struct tracedb *db;    /* NULL: store nothing */
 	int64_t run_id;
+	bool events_unstored;  /* the run's events are not stored in db (a
+				  run not kept: only the checker's rows) */
 	bool db_failed;        /* an insert failed: the run has no verdict */
 };
 
 void trace_init(struct trace *trace, FILE *out, bool print_all);
 /* Stores the following events as run run_id of db. */
 void trace_attach(struct trace *trace, struct tracedb *db, int64_t run_id);
+/* The run is run_id of db, for the checker, but its events are not stored:
+ * they are only folded into the digest (and printed). */
+void trace_attach_unstored(struct trace *trace, struct tracedb *db,
+			   int64_t run_id);
 
 void trace_event(struct trace *trace, const struct trace_event *event);
 

@@ -324,12 +324,15 @@ int tracedb_end_run(struct tracedb *db, int64_t run_id,
 int tracedb_drop_run(struct tracedb *db, int64_t run_id)
 {
 	int rc = 0;
-	/* Nothing of an open run but its runs row is committed: undo the
-	 * rest at once, then delete what remains. */
+	/* Nothing of an open run but its runs row is committed (invariant
+	 * 2): undo the rest at once, then delete that row alone. */
 	if (db->open_run_id == run_id) {
+		sqlite3_stmt *runs = db->delete_run[TRACEDB_TABLE_COUNT - 1];
 		db->open_run_id = 0;
 		if (tracedb_exec(db, db->rollback, "ROLLBACK") != 0)
 			return -1;
+		sqlite3_bind_int64(runs, 1, run_id);
+		return tracedb_exec(db, runs, "runs");
 	}
 	if (sqlite3_exec(db->db, "SAVEPOINT tracedb_drop", NULL, NULL,
 			 NULL) != SQLITE_OK)

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "runner.h"
+#include "tracedb.h"
 
 struct outcome_run {
 	struct sim_result result;
@@ -258,6 +260,68 @@ static void test_failing_run_replays_exactly(void **state)
 	free(second.timeline);
 }
 
+static int64_t count_rows(struct runner *runner, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t count = -1;
+	if (sqlite3_prepare_v2(tracedb_sqlite(runner->db), sql, -1, &stmt,
+			       NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(tracedb_sqlite(runner->db)));
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		count = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return count;
+}
+
+/* A run not kept (no run id: the explorer's) is checked like any other
+ * and has the same digest, but leaves nothing in the trace database; the
+ * checker still works for the runs after it. */
+static void test_a_run_not_kept_leaves_nothing(void **state)
+{
+	struct runner_options options = {
+		.program = "flashsim", .persistence = REDIS_PERSISTENCE_NONE };
+	struct runner runner;
+	struct sim_config failing, passing;
+	struct sim_result unkept, kept, after;
+	char replay[4096], error[512];
+	int64_t run_id;
+	(void)state;
+	sim_config_defaults(&failing);
+	failing.users = 3;
+	failing.stock = 2;
+	if (fault_plan_add(&failing.plan, "app/deduct/after@2:redis-crash",
+			   error, sizeof(error)))
+		fail_msg("%s", error);
+	passing = failing;
+	passing.plan.count = 0;
+	if (runner_open(&runner, &options, error, sizeof(error)) != 0)
+		fail_msg("runner: %s", error);
+	for (int i = 0; i < 2; i++)
+		if (runner_run(&runner, &failing, "explore", &unkept, NULL,
+			       replay, sizeof(replay), error, sizeof(error)))
+			fail_msg("run: %s", error);
+	assert_int_equal(unkept.verdict, VERDICT_VIOLATION);
+	assert_int_equal(count_rows(&runner, "SELECT count(*) FROM runs"), 0);
+	assert_int_equal(count_rows(&runner, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(count_rows(&runner,
+				    "SELECT count(*) FROM violations"), 0);
+	if (runner_run(&runner, &failing, "explore", &kept, &run_id, replay,
+		       sizeof(replay), error, sizeof(error)))
+		fail_msg("run: %s", error);
+	assert_int_equal(kept.verdict, VERDICT_VIOLATION);
+	assert_int_equal(kept.digest, unkept.digest);
+	assert_int_equal(count_rows(&runner, "SELECT count(*) FROM runs"), 1);
+	assert_true(count_rows(&runner, "SELECT count(*) FROM events") > 0);
+	assert_true(count_rows(&runner,
+			       "SELECT count(*) FROM violations") > 0);
+	if (runner_run(&runner, &passing, "explore", &after, NULL, replay,
+		       sizeof(replay), error, sizeof(error)))
+		fail_msg("run: %s", error);
+	assert_int_equal(after.verdict, VERDICT_OK);
+	assert_int_equal(count_rows(&runner, "SELECT count(*) FROM runs"), 1);
+	runner_close(&runner);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_redis_crash_with_aof_keeps_the_state),
 		cmocka_unit_test(test_redis_crash_without_persistence_is_a_violation),
 		cmocka_unit_test(test_failing_run_replays_exactly),
+		cmocka_unit_test(test_a_run_not_kept_leaves_nothing),
 	};
 	return cmocka_run_group_tests_name("faults", tests, NULL, NULL);
 }
