@@ -39,15 +39,78 @@ void trace_digest_text(struct trace *trace, const char *text)
 	}
 }
 
+/* A line being written: what does not fit is cut, as snprintf cuts it. */
+struct line {
+	char *text;
+	size_t size;   /* > 0 */
+	size_t length; /* < size; text[length] == '\0' */
+};
+
+static void line_put(struct line *line, const char *text, size_t count)
+{
+	size_t room = line->size - 1 - line->length;
+	if (count > room)
+		count = room;
+	memcpy(line->text + line->length, text, count);
+	line->length += count;
+	line->text[line->length] = '\0';
+}
+
+static void line_puts(struct line *line, const char *text)
+{
+	line_put(line, text, strlen(text));
+}
+
+static void line_pad(struct line *line, size_t used, size_t width)
+{
+	static const char spaces[] = "         ";
+	while (used < width) {
+		size_t count = width - used;
+		if (count > sizeof(spaces) - 1)
+			count = sizeof(spaces) - 1;
+		line_put(line, spaces, count);
+		used += count;
+	}
+}
+
+size_t trace_format(const struct trace_event *event, char *text, size_t size)
+{
+	struct line line = { text, size, 0 };
+	char digits[24], *number = digits + sizeof(digits);
+	uint64_t magnitude = event->time_ms < 0 ? -(uint64_t)event->time_ms :
+						  (uint64_t)event->time_ms;
+	text[0] = '\0';
+	do {
+		*--number = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude);
+	if (event->time_ms < 0)
+		*--number = '-';
+	line_pad(&line, (size_t)(digits + sizeof(digits) - number), 8);
+	line_put(&line, number, (size_t)(digits + sizeof(digits) - number));
+	line_puts(&line, "  ");
+	line_puts(&line, event->actor);
+	line_pad(&line, strlen(event->actor), 9);
+	line_puts(&line, " ");
+	line_puts(&line, event->step);
+	if (event->step[0])
+		line_puts(&line, " ");
+	line_puts(&line, event->gid);
+	if (event->gid[0])
+		line_puts(&line, " ");
+	line_puts(&line, event->detail);
+	if (event->fault[0]) {
+		line_puts(&line, "  [fault ");
+		line_puts(&line, event->fault);
+		line_puts(&line, "]");
+	}
+	return line.length;
+}
+
 void trace_event(struct trace *trace, const struct trace_event *event)
 {
 	char line[640];
-	snprintf(line, sizeof(line), "%8" PRId64 "  %-9s %s%s%s%s%s%s%s%s",
-		 event->time_ms, event->actor, event->step,
-		 event->step[0] ? " " : "", event->gid,
-		 event->gid[0] ? " " : "", event->detail,
-		 event->fault[0] ? "  [fault " : "", event->fault,
-		 event->fault[0] ? "]" : "");
+	trace_format(event, line, sizeof(line));
 	trace_digest_text(trace, line);
 	trace_digest_text(trace, "\n");
 	trace->lines++;

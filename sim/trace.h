@@ -40,6 +40,13 @@ void trace_attach_unstored(struct trace *trace, struct tracedb *db,
 			   int64_t run_id);
 
 void trace_event(struct trace *trace, const struct trace_event *event);
+/* The event's line, as the timeline prints it and the digest reads it:
+ * the time right-aligned in 8 columns, two spaces, the actor left-aligned
+ * in 9, a space, the step and the gid each followed by a space when not
+ * empty, the detail, and "  [fault F]" when a fault was injected; cut to
+ * size - 1 bytes as snprintf would cut it. Written by hand: snprintf was
+ * a seventh of the explorer's instructions. Returns the length. */
+size_t trace_format(const struct trace_event *event, char *text, size_t size);
 
 /* Folds text into the digest without printing it (the final state). */
 void trace_digest_text(struct trace *trace, const char *text);

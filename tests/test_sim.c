@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <inttypes.h>
 #include <sqlite3.h>
 
 #include "check.h"
 #include "inject.h"
 #include "sim.h"
 #include "support.h"
+#include "trace.h"
 #include "tracedb.h"
 
 static struct redis_conn *redis;
@@ -356,6 +358,41 @@ static void test_no_quiescence_is_a_liveness_failure(void **state)
 	run_done(&run);
 }
 
+/* A trace line is the one snprintf would print with the timeline's
+ * format, for every shape of event, cut where snprintf would cut it. */
+static void test_trace_line_is_the_printf_line(void **state)
+{
+	static const int64_t times[] = { 0, 7, 12345678, 123456789, -42,
+					  INT64_MIN };
+	static const char *const actors[] = { "", "app-1", "coord-2",
+					      "user-12345", "sim" };
+	static const char *const fields[] = { "", "app/deduct/after",
+					      "gid-1-7",
+					      "= OK (prepared) and a long tail" };
+	static const size_t sizes[] = { 640, 1, 9, 31, 40 };
+	char expected[640], line[640];
+	(void)state;
+	for (size_t t = 0; t < sizeof(times) / sizeof(times[0]); t++)
+	for (size_t a = 0; a < sizeof(actors) / sizeof(actors[0]); a++)
+	for (size_t f = 0; f < 4 * 4 * 4; f++)
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		struct trace_event event = {
+			times[t], actors[a], fields[f % 4], fields[f / 4 % 4],
+			fields[f / 16], f % 3 ? "" : "app/prepare/before@1:crash",
+			false };
+		int full = snprintf(expected, sizes[z],
+			"%8" PRId64 "  %-9s %s%s%s%s%s%s%s%s", event.time_ms,
+			event.actor, event.step, event.step[0] ? " " : "",
+			event.gid, event.gid[0] ? " " : "", event.detail,
+			event.fault[0] ? "  [fault " : "", event.fault,
+			event.fault[0] ? "]" : "");
+		size_t length = trace_format(&event, line, sizes[z]);
+		assert_string_equal(line, expected);
+		assert_int_equal(length, (size_t)full < sizes[z] ?
+			(size_t)full : sizes[z] - 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_a_crash_at_every_boundary_is_recovered),
 		cmocka_unit_test(test_a_stray_order_is_a_violation),
 		cmocka_unit_test(test_no_quiescence_is_a_liveness_failure),
+		cmocka_unit_test(test_trace_line_is_the_printf_line),
 	};
 	return cmocka_run_group_tests_name("sim", tests, setup, teardown);
 }
