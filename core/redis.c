@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,59 @@ const char *redis_script_name(enum script_id script)
 {
 	assert(script < SCRIPT_COUNT);
 	return flashsim_script_names[script];
+}
+
+/* The compiled-in scripts as one library of Redis functions, each script
+ * the body of a function whose parameters are named KEYS and ARGV, so that
+ * the same source runs unchanged. The library and its functions are named
+ * by a hash of the sources ("flashsim_<16 hex>", "flashsim_<hex>_deduct"):
+ * functions are global to a server and survive its restarts, so another
+ * version of flashsim on the same server loads its own library beside this
+ * one instead of running this one's code. Built once per process. */
+static struct {
+	char *text;                        /* NULL: not built (out of memory) */
+	char name[32];
+	char function[SCRIPT_COUNT][64];
+} library;
+
+static const char *library_text(void)
+{
+	uint64_t hash = 0xcbf29ce484222325ULL;
+	size_t size = 64, used;
+	if (library.text)
+		return library.text;
+	for (int s = 0; s < SCRIPT_COUNT; s++) {
+		for (const char *p = flashsim_script_names[s]; *p; p++)
+			hash = (hash ^ (unsigned char)*p) * 0x100000001b3ULL;
+		for (const char *p = flashsim_script_sources[s]; *p; p++)
+			hash = (hash ^ (unsigned char)*p) * 0x100000001b3ULL;
+		size += strlen(flashsim_script_sources[s]) + 160;
+	}
+	snprintf(library.name, sizeof(library.name), "flashsim_%016" PRIx64,
+		 hash);
+	library.text = malloc(size);
+	if (!library.text)
+		return NULL;
+	used = (size_t)snprintf(library.text, size, "#!lua name=%s\n",
+				library.name);
+	for (int s = 0; s < SCRIPT_COUNT; s++) {
+		const char *name = flashsim_script_names[s];
+		size_t length = strcspn(name, ".");
+		snprintf(library.function[s], sizeof(library.function[s]),
+			 "%s_%.*s", library.name, (int)length, name);
+		used += (size_t)snprintf(library.text + used, size - used,
+			"redis.register_function('%s', function(KEYS, ARGV)\n"
+			"%s\nend)\n", library.function[s],
+			flashsim_script_sources[s]);
+	}
+	assert(used < size);
+	return library.text;
+}
+
+const char *redis_function_name(enum script_id script)
+{
+	assert(script < SCRIPT_COUNT);
+	return library_text() ? library.function[script] : NULL;
 }
 
 static int conn_fail(struct redis_conn *conn, const char *what)
@@ -83,6 +137,37 @@ static int load_script(struct redis_conn *conn, enum script_id script)
 	return rc;
 }
 
+/* FUNCTION LOAD of the library; a library of that name already there is
+ * this one (its name is the hash of its code). A server without functions
+ * (before Redis 7) leaves conn->functions false: every call then goes by
+ * EVALSHA. Returns 0, or -1 with conn->error. */
+static int load_library(struct redis_conn *conn)
+{
+	const char *text = library_text();
+	redisReply *reply;
+	int rc = 0;
+	conn->functions = false;
+	if (!text) {
+		snprintf(conn->error, sizeof(conn->error), "out of memory");
+		return -1;
+	}
+	reply = redisCommand(conn->context, "FUNCTION LOAD %s", text);
+	if (!reply)
+		return conn_fail(conn, "FUNCTION LOAD");
+	if (reply->type != REDIS_REPLY_ERROR)
+		conn->functions = true;
+	else if (strstr(reply->str, "already exists"))
+		conn->functions = true;
+	else if (strncmp(reply->str, "ERR unknown command", 19) != 0) {
+		snprintf(conn->error, sizeof(conn->error),
+			 "redis %s: FUNCTION LOAD %s: %s", conn->address,
+			 library.name, reply->str);
+		rc = -1;
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
 int redis_conn_open(struct redis_conn *conn, const char *address,
 		    int timeout_ms)
 {
@@ -123,7 +208,7 @@ int redis_conn_open(struct redis_conn *conn, const char *address,
 	for (int s = 0; s < SCRIPT_COUNT; s++)
 		if (load_script(conn, s) != 0)
 			return -1;
-	return 0;
+	return load_library(conn);
 }
 
 void redis_conn_close(struct redis_conn *conn)
@@ -141,6 +226,13 @@ int redis_conn_use_script(struct redis_conn *conn, enum script_id script,
 	return load_script(conn, script);
 }
 
+/* Whether a call of script goes by FCALL: the compiled-in scripts, on a
+ * server with functions; a script a variant replaced goes by EVALSHA. */
+static bool by_function(const struct redis_conn *conn, enum script_id script)
+{
+	return conn->functions && !conn->source[script];
+}
+
 int redis_send(struct redis_conn *conn, const struct redis_call *call)
 {
 	const char *argv[3 + REDIS_KEYS_MAX + REDIS_ARGS_MAX];
@@ -150,15 +242,20 @@ int redis_send(struct redis_conn *conn, const struct redis_call *call)
 	assert(call->key_count <= REDIS_KEYS_MAX);
 	assert(call->arg_count <= REDIS_ARGS_MAX);
 	snprintf(key_count, sizeof(key_count), "%d", call->key_count);
-	argv[argc++] = "EVALSHA";
-	argv[argc++] = conn->sha[call->script];
+	if (by_function(conn, call->script)) {
+		argv[argc++] = "FCALL";
+		argv[argc++] = library.function[call->script];
+	} else {
+		argv[argc++] = "EVALSHA";
+		argv[argc++] = conn->sha[call->script];
+	}
 	argv[argc++] = key_count;
 	for (int i = 0; i < call->key_count; i++)
 		argv[argc++] = call->keys[i];
 	for (int i = 0; i < call->arg_count; i++)
 		argv[argc++] = call->args[i];
 	if (redisAppendCommandArgv(conn->context, argc, argv, NULL) != REDIS_OK)
-		return conn_fail(conn, "EVALSHA");
+		return conn_fail(conn, argv[0]);
 	return 0;
 }
 
@@ -267,10 +364,13 @@ static int receive_reply(struct redis_conn *conn, redisReply **reply)
 	return 0;
 }
 
+/* The server did not know the script (EVALSHA) or the function (FCALL):
+ * the call did not run. */
 static bool is_noscript(const redisReply *reply)
 {
 	return reply->type == REDIS_REPLY_ERROR &&
-	       strncmp(reply->str, "NOSCRIPT", 8) == 0;
+	       (strncmp(reply->str, "NOSCRIPT", 8) == 0 ||
+		strcmp(reply->str, "ERR Function not found") == 0);
 }
 
 /* A reply read for call: its outcome, or REDIS_NOSCRIPT. Frees reply. */
@@ -320,16 +420,19 @@ int redis_run(struct redis_conn *conn, const struct redis_call *call,
 		return -1;
 	rc = redis_receive(conn, call, outcome);
 	if (rc == REDIS_NOSCRIPT) {
-		/* The server lost its scripts: with nothing else pending on
-		 * the connection, load this one and run the call again. */
-		if (load_script(conn, call->script) != 0 ||
+		/* The server lost its scripts or its functions: with nothing
+		 * else pending on the connection, load this one (or the
+		 * library) again and run the call again. */
+		bool function = by_function(conn, call->script);
+		if ((function ? load_library(conn) :
+				load_script(conn, call->script)) != 0 ||
 		    redis_send(conn, call) != 0)
 			return -1;
 		rc = redis_receive(conn, call, outcome);
 		if (rc == REDIS_NOSCRIPT) {
 			snprintf(conn->error, sizeof(conn->error), "redis %s:"
-				 " NOSCRIPT right after SCRIPT LOAD",
-				 conn->address);
+				 " %s right after loading it", conn->address,
+				 function ? "function not found" : "NOSCRIPT");
 			return -1;
 		}
 	}

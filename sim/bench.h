@@ -86,7 +86,7 @@ struct bench_result {
 	int64_t orders;
 	int64_t due;                    /* transactions left in the due set */
 	int64_t told[TOLD_UNKNOWN + 1];
-	uint64_t redis_commands;        /* EVALSHA calls sent */
+	uint64_t redis_commands;        /* script calls sent (FCALL, EVALSHA) */
 	uint64_t rerun;                 /* of them, sent again after NOSCRIPT */
 	uint64_t sql_transactions;
 	uint64_t steps;
@@ -182,6 +182,7 @@ struct bench_table {
 	char redis_version[32];
 	char address[REDIS_ADDRESS_MAX];
 	int inflight;
+	bool functions;             /* the calls went by FCALL, not EVALSHA */
 	bool reference;             /* the references were run */
 	struct bench_reference refs[BENCH_REF_COUNT];       /* before the rows */
 	struct bench_reference refs_after[BENCH_REF_COUNT]; /* after them */

@@ -56,9 +56,11 @@ static void print_header(FILE *out, const struct bench_table *table)
 	fprintf(out, "flashsim bench: %s; Redis %s at %s\n", table->machine,
 		table->redis_version, table->address);
 	fprintf(out, "full protocol, no fault: prepare, deduct, then submit or"
-		" abort, one EVALSHA each,\nplus branch_done and one SQL"
-		" transaction per order; %d requests in flight, the\nRedis calls"
-		" pipelined on one connection as they appear\n\n",
+		" abort, one script call each\n(%s), plus branch_done and one"
+		" SQL transaction per order; %d requests in\nflight, the Redis"
+		" calls pipelined on one connection as they appear\n\n",
+		table->functions ? "FCALL of a Redis function" :
+				   "EVALSHA, the server has no functions",
 		table->inflight);
 }
 
@@ -90,7 +92,7 @@ static void print_workloads(FILE *out, const struct bench_table *table)
 {
 	fprintf(out, "%-11s %7s %6s %6s %6s %10s %8s %6s %6s %9s %5s %s\n",
 		"workload", "users", "stock", "orders", "wall s", "requests/s",
-		"orders/s", "p50 ms", "p99 ms", "EVALSHA/s", "calls", "check");
+		"orders/s", "p50 ms", "p99 ms", "calls/s", "calls", "check");
 	for (int i = 0; i < table->row_count; i++) {
 		const struct bench_result *r = &table->rows[i].result;
 		char orders_per_s[24] = "-";
@@ -112,11 +114,12 @@ static void print_workloads(FILE *out, const struct bench_table *table)
 			fprintf(out, "%s: check FAILED: %s\n", table->rows[i].name,
 				table->rows[i].result.problem);
 		if (table->rows[i].result.rerun > 0)
-			fprintf(out, "%s: %" PRIu64 " calls met NOSCRIPT (the"
-				" server lost its scripts) and ran again\n",
+			fprintf(out, "%s: %" PRIu64 " calls found their script"
+				" or function unknown (the server lost\nthem) and"
+				" ran again\n",
 				table->rows[i].name, table->rows[i].result.rerun);
 	}
-	fprintf(out, "(calls: EVALSHA per request; latency: a request's first"
+	fprintf(out, "(calls: script calls per request; latency: a request's first"
 		" step to its reply;\norders/s: orders until the last one was"
 		" committed, while stock lasted)\n");
 }

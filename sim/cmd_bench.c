@@ -415,6 +415,7 @@ static int bench_all(const struct bench_options *options,
 		       sizeof(table->redis_version));
 	snprintf(table->address, sizeof(table->address), "%s", redis->address);
 	table->inflight = options->inflight;
+	table->functions = redis->functions;
 	table->reference = options->reference;
 	if (options->reference) {
 		fprintf(stderr, "flashsim bench: reference: redis-benchmark\n");

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
 
 #include "barrier.h"
 #include "flash.h"
@@ -196,14 +198,49 @@ static void test_stock_check_lets_a_seen_purchase_through(void **state)
 	assert_int_equal(stock_left(), 0);
 }
 
-/* After SCRIPT FLUSH (as after a server restart) EVALSHA answers NOSCRIPT;
- * the executor loads the script again and the call still runs once. */
+/* Whether the server has a function of that name. */
+static bool server_has_function(const char *name)
+{
+	redisReply *reply = redisCommand(redis->context, "FCALL %s 0", name);
+	bool has;
+	assert_non_null(reply);
+	has = !(reply->type == REDIS_REPLY_ERROR &&
+		strcmp(reply->str, "ERR Function not found") == 0);
+	freeReplyObject(reply);
+	return has;
+}
+
+/* The scripts run as Redis functions. After FUNCTION FLUSH (as after a
+ * restart without persistence) FCALL answers that the function is not
+ * found; the executor loads the library again and the call still runs
+ * once. */
+static void test_lost_functions_are_loaded_again(void **state)
+{
+	const char *name = redis_function_name(SCRIPT_QUERY_PREPARED);
+	(void)state;
+	assert_true(redis->functions);
+	assert_non_null(strstr(redis_function_name(SCRIPT_DEDUCT), "_deduct"));
+	set_stock(2);
+	support_integer(redis, "FUNCTION FLUSH");
+	support_integer(redis, "SCRIPT FLUSH");
+	assert_false(server_has_function(name));
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	assert_int_equal(stock_left(), 1);
+	assert_true(server_has_function(name)); /* the whole library */
+}
+
+/* A script replaced on a connection (a teaching variant) runs by EVALSHA;
+ * after SCRIPT FLUSH the server answers NOSCRIPT, and the executor loads
+ * that script again: the call still runs once. */
 static void test_noscript_fallback(void **state)
 {
 	(void)state;
 	set_stock(2);
+	assert_int_equal(redis_conn_use_script(redis, SCRIPT_DEDUCT,
+			 redis_script_source(SCRIPT_DEDUCT)), 0);
 	support_integer(redis, "SCRIPT FLUSH");
 	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	assert_int_equal(redis_conn_use_script(redis, SCRIPT_DEDUCT, NULL), 0);
 	assert_int_equal(stock_left(), 1);
 }
 
@@ -218,6 +255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backcheck_after_deduct_is_success, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_marker_blocks_a_late_deduction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_barrier_has_a_ttl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_functions_are_loaded_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noscript_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stock_check_lets_a_seen_purchase_through, setup, teardown),
 	};

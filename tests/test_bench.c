@@ -56,9 +56,12 @@ static void run_bench_full(const struct bench_config *config,
 	int64_t ignored;
 	int rc;
 	support_redis_flush(redis);
-	if (flush_scripts)
+	if (flush_scripts) {
+		assert_int_equal(redis_command_integer(redis, &ignored,
+						       "FUNCTION FLUSH"), 0);
 		assert_int_equal(redis_command_integer(redis, &ignored,
 						       "SCRIPT FLUSH"), 0);
+	}
 	support_orders_path(path, sizeof(path));
 	assert_int_equal(order_db_open(&orders, path, true), 0);
 	if (stray_order_user) {
@@ -147,9 +150,10 @@ static void test_one_in_flight(void **state)
 	assert_true(result.wire_max <= 2); /* a request, and the last one's branch_done */
 }
 
-/* A server that lost its scripts answers the first pipelined calls with
- * NOSCRIPT; each runs again once every call on the wire is answered, and
- * the sale ends as it would have. */
+/* A server that lost its functions (and scripts) answers the first
+ * pipelined calls that the function is not found; each runs again once
+ * every call on the wire is answered, and the sale ends as it would
+ * have. */
 static void test_calls_that_meet_noscript_run_again(void **state)
 {
 	struct bench_config config;
