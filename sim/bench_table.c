@@ -56,11 +56,11 @@ static void print_header(FILE *out, const struct bench_table *table)
 	fprintf(out, "flashsim bench: %s; Redis %s at %s\n", table->machine,
 		table->redis_version, table->address);
 	fprintf(out, "full protocol, no fault: prepare, deduct, then submit or"
-		" abort, one script call each\n(%s), plus branch_done and one"
-		" SQL transaction per order; %d requests in\nflight, the Redis"
-		" calls pipelined on one connection as they appear\n\n",
+		" abort, one script call\neach (%s), plus branch_done and one"
+		" SQL transaction\nper order; %d requests in flight, the Redis"
+		" calls pipelined on one connection\nas they appear\n\n",
 		table->functions ? "FCALL of a Redis function" :
-				   "EVALSHA, the server has no functions",
+				   "EVALSHA: no functions on this server",
 		table->inflight);
 }
 
