@@ -139,8 +139,9 @@ static int load_script(struct redis_conn *conn, enum script_id script)
 
 /* FUNCTION LOAD of the library; a library of that name already there is
  * this one (its name is the hash of its code). A server without functions
- * (before Redis 7) leaves conn->functions false: every call then goes by
- * EVALSHA. Returns 0, or -1 with conn->error. */
+ * (before Redis 7), or a user its ACL does not let load them, leaves
+ * conn->functions false: every call then goes by EVALSHA. Returns 0, or
+ * -1 with conn->error. */
 static int load_library(struct redis_conn *conn)
 {
 	const char *text = library_text();
@@ -158,7 +159,8 @@ static int load_library(struct redis_conn *conn)
 		conn->functions = true;
 	else if (strstr(reply->str, "already exists"))
 		conn->functions = true;
-	else if (strncmp(reply->str, "ERR unknown command", 19) != 0) {
+	else if (strncmp(reply->str, "ERR unknown command", 19) != 0 &&
+		 strncmp(reply->str, "NOPERM", 6) != 0) {
 		snprintf(conn->error, sizeof(conn->error),
 			 "redis %s: FUNCTION LOAD %s: %s", conn->address,
 			 library.name, reply->str);

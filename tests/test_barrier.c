@@ -229,6 +229,32 @@ static void test_lost_functions_are_loaded_again(void **state)
 	assert_true(server_has_function(name)); /* the whole library */
 }
 
+/* A connection that may not load functions (here the ACL forbids them;
+ * a server before Redis 7 has none) calls every script by EVALSHA. */
+static void test_without_functions_scripts_go_by_evalsha(void **state)
+{
+	struct redis_conn *plain = redis;
+	struct redis_conn other;
+	int rc;
+	(void)state;
+	set_stock(2);
+	support_integer(redis, "FUNCTION FLUSH");
+	support_integer(redis, "ACL SETUSER default -@scripting +eval +evalsha"
+			       " +script");
+	rc = redis_conn_open(&other, plain->address, 2000);
+	support_integer(redis, "ACL SETUSER default +@all");
+	if (rc != 0)
+		fail_msg("%s", other.error);
+	assert_false(other.functions);
+	redis = &other;
+	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
+	redis = plain;
+	redis_conn_close(&other);
+	assert_int_equal(stock_left(), 1);
+	assert_false(server_has_function(
+		redis_function_name(SCRIPT_DEDUCT))); /* it never loaded them */
+}
+
 /* A script replaced on a connection (a teaching variant) runs by EVALSHA;
  * after SCRIPT FLUSH the server answers NOSCRIPT, and the executor loads
  * that script again: the call still runs once. */
@@ -256,6 +282,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_marker_blocks_a_late_deduction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_barrier_has_a_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_functions_are_loaded_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_without_functions_scripts_go_by_evalsha, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noscript_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stock_check_lets_a_seen_purchase_through, setup, teardown),
 	};
