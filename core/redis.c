@@ -224,6 +224,8 @@ int redis_conn_use_script(struct redis_conn *conn, enum script_id script,
 			  const char *source)
 {
 	assert(script < SCRIPT_COUNT);
+	if (conn->source[script] == source && conn->sha[script][0])
+		return 0; /* loaded already, on this connection */
 	conn->source[script] = source;
 	return load_script(conn, script);
 }

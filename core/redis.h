@@ -4,9 +4,9 @@
  * The Lua scripts of core/lua/ are compiled into the program. Each connection
  * loads them as one library of Redis functions (FUNCTION LOAD, once per
  * server: the library is named by a hash of its code) and calls them with
- * FCALL; a Redis function costs the server a sixth fewer instructions per
- * call than EVALSHA of the same script, and survives the server's restarts
- * with its data. Each script is also loaded with SCRIPT LOAD: a script a
+ * FCALL; a Redis function costs the server about 2,300 fewer instructions
+ * per call than EVALSHA of the same script (5 % of a rejected purchase),
+ * and survives the server's restarts with its data. Each script is also loaded with SCRIPT LOAD: a script a
  * teaching variant replaced on one connection (redis_conn_use_script) is
  * called with EVALSHA there, and so is every script on a server without
  * functions. An answer that the script or function is unknown (a flushed
@@ -59,8 +59,9 @@ void redis_conn_close(struct redis_conn *conn);
 int redis_address_check(const char *address);
 
 /* Loads source as the script for this id on this connection (the next
- * calls of that id run it); NULL loads the compiled-in one again. Returns
- * 0, or -1 with conn->error. */
+ * calls of that id run it); NULL: the compiled-in one. Nothing is sent when
+ * that source is the one in use already. Returns 0, or -1 with
+ * conn->error. */
 int redis_conn_use_script(struct redis_conn *conn, enum script_id script,
 			  const char *source);
 
