@@ -210,19 +210,60 @@ static void check_trace_statements_clear(struct invariant_set *set)
 	set->views_ready = false;
 }
 
-/* Makes the kept statements those of ctx's databases: statements (and
- * the views) kept for other ones are dropped. */
-static void check_statements_use(struct check_context *ctx)
+/* The views show the run named in temp.check_current. They are created
+ * once per connection and only that one row changes from run to run: a
+ * schema change would make SQLite prepare every statement again. */
+static int check_views_create(sqlite3 *db, char *error, size_t error_size)
+{
+	for (int v = 0; v < CHECK_VIEW_COUNT; v++) {
+		char *sql = sqlite3_mprintf(
+			"CREATE TEMP TABLE IF NOT EXISTS check_current(run_id INTEGER);"
+			"INSERT INTO temp.check_current SELECT 0"
+			" WHERE NOT EXISTS (SELECT 1 FROM temp.check_current);"
+			"CREATE TEMP VIEW IF NOT EXISTS %s AS SELECT %s FROM main.%s"
+			" WHERE run_id = (SELECT run_id FROM temp.check_current);",
+			check_views[v].name, check_views[v].columns,
+			check_views[v].table);
+		int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) :
+			       SQLITE_NOMEM;
+		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
+			return check_fail(error, error_size, "trace database:"
+					  " view %s: %s", check_views[v].name,
+					  sqlite3_errmsg(db));
+	}
+	return 0;
+}
+
+/* Makes db the trace database of the kept statements (those kept for
+ * another one are dropped, and its views with them) and creates the views
+ * on it unless they are there. */
+static int check_trace_use(struct invariant_set *set, sqlite3 *db,
+			   char *error, size_t error_size)
+{
+	if (set->trace.db != db) {
+		check_trace_statements_clear(set);
+		set->trace.db = db;
+	}
+	if (!set->views_ready) {
+		if (check_views_create(db, error, error_size) != 0)
+			return -1;
+		set->views_ready = true;
+	}
+	return 0;
+}
+
+/* Makes the kept statements those of ctx's databases (check_trace_use);
+ * before the check's SAVEPOINT, so that the views outlive a check that
+ * fails. */
+static int check_statements_use(struct check_context *ctx)
 {
 	struct invariant_set *set = ctx->set;
-	if (set->trace.db != ctx->db) {
-		check_trace_statements_clear(set);
-		set->trace.db = ctx->db;
-	}
 	if (set->orders.db != ctx->input->orders->db) {
 		check_statements_clear(&set->orders);
 		set->orders.db = ctx->input->orders->db;
 	}
+	return check_trace_use(set, ctx->db, ctx->error, ctx->error_size);
 }
 
 /* Statement id of cache, prepared from sql unless it already was; reset after use, never finalized but by
@@ -267,57 +308,16 @@ static int check_exec(struct check_context *ctx, enum check_statement_id id)
 	return stmt ? check_step_reset(ctx, stmt, check_statement_sql[id]) : -1;
 }
 
-/* The views show the run named in temp.check_current. They are created
- * once per connection and only that one row changes from run to run: a
- * schema change would make SQLite prepare every statement again. */
-static int check_views_create(sqlite3 *db, char *error, size_t error_size)
-{
-	for (int v = 0; v < CHECK_VIEW_COUNT; v++) {
-		char *sql = sqlite3_mprintf(
-			"CREATE TEMP TABLE IF NOT EXISTS check_current(run_id INTEGER);"
-			"INSERT INTO temp.check_current SELECT 0"
-			" WHERE NOT EXISTS (SELECT 1 FROM temp.check_current);"
-			"CREATE TEMP VIEW IF NOT EXISTS %s AS SELECT %s FROM main.%s"
-			" WHERE run_id = (SELECT run_id FROM temp.check_current);",
-			check_views[v].name, check_views[v].columns,
-			check_views[v].table);
-		int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) :
-			       SQLITE_NOMEM;
-		sqlite3_free(sql);
-		if (rc != SQLITE_OK)
-			return check_fail(error, error_size, "trace database:"
-					  " view %s: %s", check_views[v].name,
-					  sqlite3_errmsg(db));
-	}
-	return 0;
-}
-
 int invariants_attach(struct invariant_set *set, struct tracedb *db,
 		      char *error, size_t error_size)
 {
-	sqlite3 *sql = tracedb_sqlite(db);
-	if (set->trace.db != sql) {
-		check_trace_statements_clear(set);
-		set->trace.db = sql;
-	}
-	if (!set->views_ready) {
-		if (check_views_create(sql, error, error_size) != 0)
-			return -1;
-		set->views_ready = true;
-	}
-	return 0;
+	return check_trace_use(set, tracedb_sqlite(db), error, error_size);
 }
 
-/* Points the views at ctx's run, creating them on first use. */
+/* Points the views at ctx's run. */
 static int check_views_show(struct check_context *ctx)
 {
-	sqlite3_stmt *current;
-	if (!ctx->set->views_ready) {
-		if (check_views_create(ctx->db, ctx->error, ctx->error_size) != 0)
-			return -1;
-		ctx->set->views_ready = true;
-	}
-	current = check_statement(ctx, CHECK_CURRENT_RUN);
+	sqlite3_stmt *current = check_statement(ctx, CHECK_CURRENT_RUN);
 	if (!current)
 		return -1;
 	sqlite3_bind_int64(current, 1, ctx->run_id);
@@ -1022,8 +1022,8 @@ int check_run(struct tracedb *db, int64_t run_id,
 	int rc = -1;
 	assert(input->config->users >= 0);
 	assert(input->answers || input->config->users == 0);
-	check_statements_use(&ctx);
-	if (check_exec(&ctx, CHECK_SAVEPOINT) != 0)
+	if (check_statements_use(&ctx) != 0 ||
+	    check_exec(&ctx, CHECK_SAVEPOINT) != 0)
 		return -1;
 	snprintf(problem, sizeof(problem), "%s", result->problem);
 	result->problem[0] = '\0';
