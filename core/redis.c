@@ -114,10 +114,10 @@ int redis_address_check(const char *address)
 	return strlen(address) < REDIS_ADDRESS_MAX ? 0 : -1;
 }
 
-static int load_script(struct redis_conn *conn, enum script_id script)
+/* SCRIPT LOAD of source as the script of that id; its SHA into sha. */
+static int script_load(struct redis_conn *conn, enum script_id script,
+		       const char *source, char sha[41])
 {
-	const char *source = conn->source[script] ? conn->source[script] :
-			     redis_script_source(script);
 	redisReply *reply = redisCommand(conn->context, "SCRIPT LOAD %s", source);
 	int rc = 0;
 	if (!reply)
@@ -130,11 +130,19 @@ static int load_script(struct redis_conn *conn, enum script_id script)
 							   "unexpected reply");
 		rc = -1;
 	} else {
-		memcpy(conn->sha[script], reply->str, 40);
-		conn->sha[script][40] = '\0';
+		memcpy(sha, reply->str, 40);
+		sha[40] = '\0';
 	}
 	freeReplyObject(reply);
 	return rc;
+}
+
+/* Loads the script this connection runs for that id (EVALSHA). */
+static int load_script(struct redis_conn *conn, enum script_id script)
+{
+	return script_load(conn, script, conn->source[script] ?
+			   conn->source[script] : redis_script_source(script),
+			   conn->sha[script]);
 }
 
 /* FUNCTION LOAD of the library; a library of that name already there is
@@ -207,10 +215,13 @@ int redis_conn_open(struct redis_conn *conn, const char *address,
 		return -1;
 	}
 	freeReplyObject(reply);
-	for (int s = 0; s < SCRIPT_COUNT; s++)
+	if (load_library(conn) != 0)
+		return -1;
+	/* Without functions every script goes by EVALSHA. */
+	for (int s = 0; s < SCRIPT_COUNT && !conn->functions; s++)
 		if (load_script(conn, s) != 0)
 			return -1;
-	return load_library(conn);
+	return 0;
 }
 
 void redis_conn_close(struct redis_conn *conn)
@@ -220,21 +231,29 @@ void redis_conn_close(struct redis_conn *conn)
 	conn->context = NULL;
 }
 
-int redis_conn_use_script(struct redis_conn *conn, enum script_id script,
-			  const char *source)
-{
-	assert(script < SCRIPT_COUNT);
-	if (conn->source[script] == source && conn->sha[script][0])
-		return 0; /* loaded already, on this connection */
-	conn->source[script] = source;
-	return load_script(conn, script);
-}
-
 /* Whether a call of script goes by FCALL: the compiled-in scripts, on a
  * server with functions; a script a variant replaced goes by EVALSHA. */
 static bool by_function(const struct redis_conn *conn, enum script_id script)
 {
 	return conn->functions && !conn->source[script];
+}
+
+int redis_conn_use_script(struct redis_conn *conn, enum script_id script,
+			  const char *source)
+{
+	bool loaded = conn->source[script] == source && conn->sha[script][0];
+	assert(script < SCRIPT_COUNT);
+	conn->source[script] = source;
+	if (by_function(conn, script) || loaded)
+		return 0; /* nothing to load on this connection */
+	return load_script(conn, script);
+}
+
+int redis_script_sha(struct redis_conn *conn, enum script_id script,
+		     char sha[41])
+{
+	assert(script < SCRIPT_COUNT);
+	return script_load(conn, script, redis_script_source(script), sha);
 }
 
 int redis_send(struct redis_conn *conn, const struct redis_call *call)
@@ -428,9 +447,12 @@ int redis_run(struct redis_conn *conn, const struct redis_call *call,
 		 * else pending on the connection, load this one (or the
 		 * library) again and run the call again. */
 		bool function = by_function(conn, call->script);
-		if ((function ? load_library(conn) :
-				load_script(conn, call->script)) != 0 ||
-		    redis_send(conn, call) != 0)
+		if (function && load_library(conn) != 0)
+			return -1;
+		if (!by_function(conn, call->script) &&
+		    load_script(conn, call->script) != 0)
+			return -1;
+		if (redis_send(conn, call) != 0)
 			return -1;
 		rc = redis_receive(conn, call, outcome);
 		if (rc == REDIS_NOSCRIPT) {

@@ -6,10 +6,11 @@
  * server: the library is named by a hash of its code) and calls them with
  * FCALL; a Redis function costs the server about 2,300 fewer instructions
  * per call than EVALSHA of the same script (5 % of a rejected purchase),
- * and survives the server's restarts with its data. Each script is also loaded with SCRIPT LOAD: a script a
- * teaching variant replaced on one connection (redis_conn_use_script) is
- * called with EVALSHA there, and so is every script on a server without
- * functions. An answer that the script or function is unknown (a flushed
+ * and survives the server's restarts with its data. A script a teaching
+ * variant replaced on one connection (redis_conn_use_script) is loaded
+ * with SCRIPT LOAD and called with EVALSHA there, and so is every script
+ * on a server without functions (or a user its ACL does not let load
+ * them). An answer that the script or function is unknown (a flushed
  * server, a restart without persistence) loads it again and retries once.
  *
  * Replies become outcomes: a script answer is RESULT_OK with its code; an
@@ -49,7 +50,8 @@ const char *redis_script_name(enum script_id script);
 const char *redis_function_name(enum script_id script);
 
 /* address: "HOST:PORT" or "unix:PATH". Connects, checks the server answers
- * PING, loads every script. Returns 0, or -1 with conn->error naming the
+ * PING, loads the library of functions (or, without functions, every
+ * script). Returns 0, or -1 with conn->error naming the
  * address; redis_conn_close is safe either way. */
 int redis_conn_open(struct redis_conn *conn, const char *address,
 		    int timeout_ms);
@@ -64,6 +66,10 @@ int redis_address_check(const char *address);
  * conn->error. */
 int redis_conn_use_script(struct redis_conn *conn, enum script_id script,
 			  const char *source);
+/* SCRIPT LOAD of the compiled-in script: its SHA, for EVALSHA by another
+ * client (the bench's reference). Returns 0, or -1 with conn->error. */
+int redis_script_sha(struct redis_conn *conn, enum script_id script,
+		     char sha[41]);
 
 /* Runs one script call and waits for its answer. */
 int redis_run(struct redis_conn *conn, const struct redis_call *call,
@@ -71,10 +77,11 @@ int redis_run(struct redis_conn *conn, const struct redis_call *call,
 
 /* Pipelining: queue calls with redis_send, then read their answers in the
  * same order with redis_receive. Returns 0 with the outcome; -1 with
- * conn->error; or REDIS_NOSCRIPT when the server did not know the script
- * (a restart, a SCRIPT FLUSH): the call did not run, and nothing can be
- * sent before the rest of the pipeline is read, so the caller runs it
- * again with redis_run (which loads the script) once it has read them. */
+ * conn->error; or REDIS_NOSCRIPT when the server did not know the function
+ * or script (FUNCTION FLUSH, SCRIPT FLUSH, a restart without persistence):
+ * the call did not run, and nothing can be sent before the rest of the
+ * pipeline is read, so the caller runs it again with redis_run (which
+ * loads it) once it has read them. */
 #define REDIS_NOSCRIPT 1
 int redis_send(struct redis_conn *conn, const struct redis_call *call);
 int redis_receive(struct redis_conn *conn, const struct redis_call *call,

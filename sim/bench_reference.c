@@ -316,11 +316,12 @@ static int run_references(struct redis_conn *redis, int requests,
 	};
 	struct reference_args args;
 	struct redis_call call;
-	char program[256], deduct_error[160] = "";
+	char program[256], deduct_error[160] = "", sha[41];
 	assert(requests > 0);
 	memset(refs, 0, sizeof(*refs) * BENCH_REF_COUNT);
 	if (prepare_deduct(redis, &call, deduct_error,
-			   sizeof(deduct_error)) != 0)
+			   sizeof(deduct_error)) != 0 ||
+	    redis_script_sha(redis, SCRIPT_DEDUCT, sha) != 0)
 		return -1;
 	for (int id = 0; id < BENCH_REF_COUNT; id++) {
 		struct bench_reference *ref = &refs[id];
@@ -345,7 +346,7 @@ static int run_references(struct redis_conn *redis, int requests,
 			args_add(&args, plan[id].pipeline);
 		}
 		if (plan[id].deduct)
-			args_deduct(&args, redis->sha[SCRIPT_DEDUCT], &call);
+			args_deduct(&args, sha, &call);
 		else
 			args_add(&args, "PING");
 		run_benchmark(program, args.argv, ref);
