@@ -229,6 +229,36 @@ static void test_lost_functions_are_loaded_again(void **state)
 	assert_true(server_has_function(name)); /* the whole library */
 }
 
+/* Whether the server has a script of that SHA (SCRIPT EXISTS). */
+static bool server_has_script(const char *sha)
+{
+	redisReply *reply = redisCommand(redis->context, "SCRIPT EXISTS %s",
+					 sha);
+	bool has;
+	assert_non_null(reply);
+	assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+	has = reply->element[0]->integer == 1;
+	freeReplyObject(reply);
+	return has;
+}
+
+/* A connection to a server with functions loads the library and no
+ * script: the functions run them all. */
+static void test_a_connection_with_functions_loads_no_script(void **state)
+{
+	struct redis_conn other;
+	char sha[41];
+	(void)state;
+	assert_int_equal(redis_script_sha(redis, SCRIPT_DEDUCT, sha), 0);
+	assert_true(server_has_script(sha));
+	support_integer(redis, "SCRIPT FLUSH");
+	if (redis_conn_open(&other, redis->address, 2000) != 0)
+		fail_msg("%s", other.error);
+	assert_true(other.functions);
+	redis_conn_close(&other);
+	assert_false(server_has_script(sha));
+}
+
 /* A connection that may not load functions (here the ACL forbids them;
  * a server before Redis 7 has none) calls every script by EVALSHA. */
 static void test_without_functions_scripts_go_by_evalsha(void **state)
@@ -282,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_marker_blocks_a_late_deduction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_barrier_has_a_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_functions_are_loaded_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_connection_with_functions_loads_no_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_functions_scripts_go_by_evalsha, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noscript_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stock_check_lets_a_seen_purchase_through, setup, teardown),

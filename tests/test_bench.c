@@ -46,7 +46,7 @@ static void config_small(struct bench_config *config, int users,
 /* Runs the workload on a flushed Redis and a fresh order database; the run
  * itself must not fail. stray_order_user > 0 plants an order for that user
  * first, under a gid of its own; flush_scripts makes the server forget its
- * scripts, as a restart would. */
+ * functions and scripts, as a restart without persistence would. */
 static void run_bench_full(const struct bench_config *config,
 			   struct bench_result *result,
 			   uint64_t stray_order_user, bool flush_scripts)
