@@ -12,7 +12,6 @@ void barrier_deduct(struct redis_call *call, const struct sale *sale,
 	redis_call_key(call, key);
 	sale_barrier_key(gid, key);
 	redis_call_key(call, key);
-	redis_call_number(call, -1);
 	redis_call_number(call, sale->barrier_ttl_s);
 }
 

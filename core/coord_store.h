@@ -15,10 +15,12 @@
  * with its TTL when it is terminal, so each script writes as few commands
  * as it can to Redis's append-only file. An open transaction has no TTL; a
  * finished one gets terminal_ttl_s. And one sorted set per sale,
- * due:{tag}, of gids scored by next check time.
+ * due:{tag}, of the open transactions' keys (txn:<gid>) scored by next
+ * check time.
  *
  * Every change is one Lua script guarded by the status the caller expects;
- * a guard that does not hold changes nothing and answers CONFLICT. Time is
+ * a guard that does not hold leaves the transaction as it was (a finished
+ * one's TTL starts again: txn_cas.lua) and answers CONFLICT. Time is
  * always an argument, never Redis's TIME. These functions describe the
  * script calls; core/redis.c runs them.
  */

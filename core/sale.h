@@ -7,7 +7,7 @@
  *   stock:{tag}:<activity>          string, units left
  *   <gid>-00-msg-01                 string, barrier: "op" or "rollback"
  *   txn:<gid>                       string, one global transaction
- *   due:{tag}                       sorted set of gids by next check time (ms)
+ *   due:{tag}                       sorted set of txn keys by next check time (ms)
  *
  * gid = "{tag}flash-sale-<activity>-<user>".
  */

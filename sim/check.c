@@ -652,7 +652,7 @@ static bool check_string_or_nil(const redisReply *reply)
 	return reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_NIL;
 }
 
-/* replies: GET barrier, GET txn, ZSCORE due gid. Returns whether they
+/* replies: GET barrier, GET txn, ZSCORE due txn. Returns whether they
  * have the expected shapes. */
 static bool check_user_replies_valid(redisReply *const replies[3])
 {
@@ -784,7 +784,7 @@ static int check_snapshot_batch(struct check_context *ctx,
 		sale_txn_key(gid, key);
 		if (redisAppendCommand(context, "GET %s", key) != REDIS_OK ||
 		    redisAppendCommand(context, "ZSCORE %s %s", due_key,
-				       gid) != REDIS_OK)
+				       key) != REDIS_OK)
 			goto out_no_memory;
 	}
 	for (int u = first; u < last; u++) {

@@ -133,13 +133,15 @@ static void assert_field(uint64_t user, const char *name, const char *want)
 	assert_string_equal(value, want);
 }
 
-/* The score of the user's gid in the due set, or -1 when it is not there. */
+/* The score of the user's transaction in the due set (its member is the
+ * txn key), or -1 when it is not there. */
 static long long due_score(uint64_t user)
 {
-	char gid[GID_MAX], key[KEY_MAX], value[FIELD_MAX];
+	char gid[GID_MAX], txn[KEY_MAX], key[KEY_MAX], value[FIELD_MAX];
 	sale_gid(&sale, user, gid);
+	sale_txn_key(gid, txn);
 	sale_due_key(&sale, key);
-	support_get_string(redis, value, sizeof(value), "ZSCORE %s %s", key, gid);
+	support_get_string(redis, value, sizeof(value), "ZSCORE %s %s", key, txn);
 	return value[0] ? atoll(value) : -1;
 }
 
@@ -294,6 +296,76 @@ static void test_cas_to_succeeded_leaves_due_set_and_gets_a_ttl(void **state)
 	assert_true(ttl <= sale.terminal_ttl_s);
 }
 
+/* A terminal status is written first (txn_cas.lua); when the transaction
+ * is missing, the key that write created must be gone again. */
+static void test_cas_to_failed_of_missing_gid_is_missing(void **state)
+{
+	char gid[GID_MAX], key[KEY_MAX];
+	(void)state;
+	assert_int_equal(cas(1, TXN_PREPARED, TXN_FAILED, 1000).code,
+			 CODE_MISSING);
+	sale_gid(&sale, 1, gid);
+	sale_txn_key(gid, key);
+	assert_int_equal(support_integer(redis, "EXISTS %s", key), 0);
+	assert_int_equal(due_count(), 0);
+}
+
+/* A second abort of a finished transaction is refused; the word written
+ * first is put back as it was, still finished, still with a TTL. */
+static void test_cas_to_failed_of_a_finished_txn_is_conflict(void **state)
+{
+	struct outcome outcome;
+	char value[FIELD_MAX];
+	long long ttl;
+	(void)state;
+	save(1, 0);
+	cas(1, TXN_PREPARED, TXN_SUBMITTED, 100);
+	assert_int_equal(branch_done(1).code, CODE_OK);
+	outcome = cas(1, TXN_PREPARED, TXN_FAILED, 200);
+	assert_int_equal(outcome.code, CODE_CONFLICT);
+	assert_int_equal(outcome.status, TXN_SUCCEEDED);
+	stored(1, value);
+	assert_string_equal(value, "succeeded");
+	ttl = txn_ttl(1);
+	assert_true(ttl > 0);
+	assert_true(ttl <= sale.terminal_ttl_s);
+	assert_int_equal(due_count(), 0);
+}
+
+/* Whatever the value a terminal CAS finds, a refused guard puts it back
+ * byte for byte, with no TTL when it had none: here a value with no
+ * status at all, which must not stop the script between its two writes. */
+static void test_cas_to_failed_of_an_odd_value_puts_it_back(void **state)
+{
+	struct outcome outcome;
+	char gid[GID_MAX], key[KEY_MAX], value[FIELD_MAX];
+	(void)state;
+	sale_gid(&sale, 1, gid);
+	sale_txn_key(gid, key);
+	support_integer(redis, "SET %s %s", key, " odd");
+	outcome = cas(1, TXN_PREPARED, TXN_FAILED, 200);
+	assert_int_equal(outcome.code, CODE_CONFLICT);
+	stored(1, value);
+	assert_string_equal(value, " odd");
+	assert_int_equal(txn_ttl(1), -1);
+}
+
+/* The same for the branch: a late delivery to a failed transaction. */
+static void test_branch_done_on_failed_is_conflict_and_keeps_it(void **state)
+{
+	struct outcome outcome;
+	char value[FIELD_MAX];
+	(void)state;
+	save(1, 0);
+	assert_int_equal(cas(1, TXN_PREPARED, TXN_FAILED, 100).code, CODE_OK);
+	outcome = branch_done(1);
+	assert_int_equal(outcome.code, CODE_CONFLICT);
+	assert_int_equal(outcome.status, TXN_FAILED);
+	stored(1, value);
+	assert_string_equal(value, "failed");
+	assert_true(txn_ttl(1) > 0);
+}
+
 /* ---- lock_due ------------------------------------------------------ */
 
 static void test_lock_due_with_nothing_due_is_empty(void **state)
@@ -310,12 +382,13 @@ static void test_lock_due_with_nothing_due_is_empty(void **state)
  * not backchecked before timeout-to-fail, only moved to when it will be. */
 static void test_lock_due_skips_a_young_prepared_txn(void **state)
 {
-	char gid[GID_MAX], key[KEY_MAX];
+	char gid[GID_MAX], txn[KEY_MAX], key[KEY_MAX];
 	(void)state;
 	save(1, 10000);
 	sale_gid(&sale, 1, gid);
+	sale_txn_key(gid, txn);
 	sale_due_key(&sale, key);
-	support_integer(redis, "ZADD %s 0 %s", key, gid);
+	support_integer(redis, "ZADD %s 0 %s", key, txn);
 	assert_int_equal(lock_due(11000).code, CODE_EMPTY);
 	assert_int_equal(due_score(1), 10000 + sale.timeout_to_fail_ms);
 	assert_field(1, "attempts", "0"); /* not an attempt */
@@ -401,7 +474,7 @@ static void test_lock_due_backs_off_exponentially_up_to_the_cap(void **state)
 	}
 }
 
-/* The txn expired (TTL) but its gid is still in the due set: the
+/* The txn expired (TTL) but its key is still in the due set: the
  * member is dropped and the next due txn is returned instead. */
 static void test_lock_due_drops_members_whose_txn_expired(void **state)
 {
@@ -605,6 +678,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cas_of_missing_gid_is_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cas_to_failed_leaves_due_set_and_gets_a_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cas_to_succeeded_leaves_due_set_and_gets_a_ttl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cas_to_failed_of_missing_gid_is_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cas_to_failed_of_a_finished_txn_is_conflict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cas_to_failed_of_an_odd_value_puts_it_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_branch_done_on_failed_is_conflict_and_keeps_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_with_nothing_due_is_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_skips_a_young_prepared_txn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_due_returns_an_old_prepared_txn, setup, teardown),

@@ -987,7 +987,7 @@ static void plant_txn(uint64_t user, const char *status, long long due_at)
 			 " prepared", status, (int)user, (int)user);
 	support_integer(redis, "SET %s %s", key, txn);
 	if (due_at >= 0)
-		support_integer(redis, "ZADD %s %lld %s", due, due_at, gid);
+		support_integer(redis, "ZADD %s %lld %s", due, due_at, key);
 }
 
 static void plant_barrier(uint64_t user, const char *value)

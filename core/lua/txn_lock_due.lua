@@ -1,6 +1,6 @@
 -- Coordinator store: lock the next due global transaction.
 --
--- KEYS[1]  due set                due:{tag}
+-- KEYS[1]  due set                due:{tag}, whose members are txn keys
 -- ARGV[1]  now, virtual ms
 -- ARGV[2]  timeout-to-fail, ms
 -- ARGV[3]  retry interval, ms (first backoff)
@@ -10,7 +10,8 @@
 -- now + min(retry * 2^attempts, cap) and its attempt count incremented, so
 -- that a second coordinator does not take it in the same interval and a
 -- transaction that keeps failing is retried with capped exponential backoff.
--- The transaction is the string of txn_save.lua.
+-- The transaction is the string of txn_save.lua, at the key the member
+-- names; its gid is that key less its "txn:" prefix.
 -- Members whose transaction expired (or is already terminal) are removed;
 -- a prepared transaction younger than timeout-to-fail is pushed to the time
 -- it becomes old enough. At most 64 members are looked at per call.
@@ -26,8 +27,7 @@ for _ = 1, 64 do
   if #due == 0 then
     return false
   end
-  local gid = due[1]
-  local key = 'txn:' .. gid
+  local key = due[1]
   local txn = redis.call('GET', key)
   local status, created, attempts, backcheck, branch, branch_status
   if txn == 'succeeded' or txn == 'failed' then
@@ -40,9 +40,9 @@ for _ = 1, 64 do
     end
   end
   if not status or status == 'succeeded' or status == 'failed' then
-    redis.call('ZREM', KEYS[1], gid)
+    redis.call('ZREM', KEYS[1], key)
   elseif status == 'prepared' and now < tonumber(created) + timeout then
-    redis.call('ZADD', KEYS[1], tonumber(created) + timeout, gid)
+    redis.call('ZADD', KEYS[1], tonumber(created) + timeout, key)
   else
     local tries = tonumber(attempts)
     local delay = retry_max
@@ -52,8 +52,9 @@ for _ = 1, 64 do
     redis.call('SET', key, table.concat({status, created, tries + 1,
                                          backcheck, branch, branch_status},
                                         ' '))
-    redis.call('ZADD', KEYS[1], now + math.floor(delay), gid)
-    return {gid, status, created, attempts, backcheck, branch, branch_status}
+    redis.call('ZADD', KEYS[1], now + math.floor(delay), key)
+    return {string.sub(key, 5), status, created, attempts, backcheck, branch,
+            branch_status}
   end
 end
 return false
