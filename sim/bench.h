@@ -168,6 +168,8 @@ int bench_reference_run_one(struct redis_conn *redis, int requests,
 
 /* The table of one `flashsim bench` (bench_table.c). */
 #define BENCH_ROWS_MAX 8
+#define BENCH_ROUNDS_MAX 9
+#define BENCH_ROUNDS_DEFAULT 3
 
 struct bench_row {
 	const char *name;           /* the workload */
@@ -186,13 +188,22 @@ struct bench_table {
 	bool reference;             /* the references were run */
 	struct bench_reference refs[BENCH_REF_COUNT];       /* before the rows */
 	struct bench_reference refs_after[BENCH_REF_COUNT]; /* after them */
-	/* The unpipelined EVALSHA reference again, right before and right
-	 * after the reject workload: the shared machine's load changes
-	 * within a minute, so the ratio is also given against these. */
-	struct bench_reference beside_reject[2];
+	/* The reject workload runs `rounds` times, alternating with the
+	 * unpipelined EVALSHA reference (beside_reject[r] right before round
+	 * r, beside_reject[r + 1] right after it): the shared machine's load
+	 * changes within a minute, so each round is compared with the
+	 * reference measured next to it. rows[] holds the median round. */
+	int rounds;
+	struct bench_reference beside_reject[BENCH_ROUNDS_MAX + 1];
+	struct bench_row reject_rounds[BENCH_ROUNDS_MAX];
 	int row_count;
 	struct bench_row rows[BENCH_ROWS_MAX];
 };
+
+/* The round of the reject workload whose ratio to its neighbouring
+ * references is the median (the lower of the two middle ones when the
+ * count is even); 0 when there is only one. */
+int bench_median_round(const struct bench_table *table);
 
 /* Prints the references, each row's rates, latencies and CPU time per
  * request, the ratios to the references and the reject target. A

@@ -30,17 +30,46 @@ static double higher(double a, double b)
 }
 
 /* The highest rate of a reference's runs (before and after the
- * workloads, and for EVALSHA beside the reject workload too); 0 when none
- * was measured. */
+ * workloads, and for EVALSHA between the rounds of the reject workload
+ * too); 0 when none was measured. */
 static double reference_rate(const struct bench_table *table, int id)
 {
 	double rate = higher(measured_rate(&table->refs[id]),
 			     measured_rate(&table->refs_after[id]));
 	if (id == BENCH_REF_EVALSHA)
-		rate = higher(rate, higher(
-			measured_rate(&table->beside_reject[0]),
-			measured_rate(&table->beside_reject[1])));
+		for (int r = 0; r < table->rounds + 1 && r <= BENCH_ROUNDS_MAX;
+		     r++)
+			rate = higher(rate,
+				      measured_rate(&table->beside_reject[r]));
 	return rate;
+}
+
+/* Round r of the reject workload against the higher of the two EVALSHA
+ * references run right before and right after it; 0 when neither was
+ * measured. */
+static double round_ratio(const struct bench_table *table, int r)
+{
+	double beside = higher(measured_rate(&table->beside_reject[r]),
+			       measured_rate(&table->beside_reject[r + 1]));
+	return beside > 0 ?
+	       requests_per_s(&table->reject_rounds[r]) / beside : 0;
+}
+
+int bench_median_round(const struct bench_table *table)
+{
+	int order[BENCH_ROUNDS_MAX];
+	int count = table->rounds < BENCH_ROUNDS_MAX ? table->rounds :
+						       BENCH_ROUNDS_MAX;
+	if (count <= 1)
+		return 0;
+	for (int r = 0; r < count; r++) {
+		int i = r;
+		for (; i > 0 && round_ratio(table, order[i - 1]) >
+				round_ratio(table, r); i--)
+			order[i] = order[i - 1];
+		order[i] = r;
+	}
+	return order[(count - 1) / 2];
 }
 
 static void print_rate(FILE *out, const struct bench_reference *ref)
@@ -71,8 +100,9 @@ static void print_references(FILE *out, const struct bench_table *table)
 		return;
 	}
 	fprintf(out, "reference: redis-benchmark on the same server and socket,"
-		" run before and after\nthe workloads (EVALSHA also beside the"
-		" reject workload, below); ratios\nbelow use the highest rate"
+		" run before and after\nthe workloads (EVALSHA also between the"
+		" rounds of the reject workload,\nbelow); ratios below use the"
+		" highest rate"
 		"\n%-47s %9s %9s %7s\n", "", "before", "after", "p50 ms");
 	for (int id = 0; id < BENCH_REF_COUNT; id++) {
 		const struct bench_reference *ref = &table->refs[id];
@@ -187,10 +217,41 @@ static const struct bench_row *find_row(const struct bench_table *table,
 	return NULL;
 }
 
+/* The rounds of the reject workload, each between two runs of the
+ * unpipelined EVALSHA reference, with each round's ratio to the higher of
+ * its two neighbours. */
+static void print_rounds(FILE *out, const struct bench_table *table)
+{
+	int median = bench_median_round(table);
+	fprintf(out, "\nreject and the unpipelined EVALSHA reference,"
+		" alternating (%d round%s; each\nround against the higher of"
+		" the references run right before and after it)\n",
+		table->rounds, table->rounds == 1 ? "" : "s");
+	fprintf(out, "  %-10s", "EVALSHA");
+	for (int r = 0; r <= table->rounds; r++)
+		print_rate(out, &table->beside_reject[r]);
+	fprintf(out, "\n  %-15s", "reject");
+	for (int r = 0; r < table->rounds; r++)
+		fprintf(out, " %9.0f", requests_per_s(&table->reject_rounds[r]));
+	fprintf(out, "\n  %-15s", "ratio");
+	for (int r = 0; r < table->rounds; r++)
+		fprintf(out, " %8.2fx", round_ratio(table, r));
+	fprintf(out, "\n");
+	if (table->rounds > 1)
+		fprintf(out, "  median: round %d, %.2fx (its row is the reject"
+			" row above)\n", median + 1,
+			round_ratio(table, median));
+}
+
 /* The issue's targets for the reject workload, when both were measured:
  * 1.0x the unpipelined EVALSHA rate with the full protocol, 2.0x with
  * optimisations the explorer has proven (the sold-out fast path: explore
- * with --sold-out-fast-path, docs/PERFORMANCE.md). */
+ * with --sold-out-fast-path, docs/PERFORMANCE.md). The full-protocol
+ * verdict is the median round's ratio to its neighbouring references:
+ * the machine's load moves both rates by a third within a minute, so a
+ * reference measured at another moment would decide it as much as the
+ * workload does. The ratio to the highest reference of the whole run is
+ * given beside it. */
 static void print_target(FILE *out, const struct bench_table *table)
 {
 	double rate = reference_rate(table, BENCH_REF_EVALSHA);
@@ -199,20 +260,15 @@ static void print_target(FILE *out, const struct bench_table *table)
 	double ratio;
 	if (!table->reference || rate <= 0)
 		return;
-	if (reject) {
-		double beside = higher(measured_rate(&table->beside_reject[0]),
-				       measured_rate(&table->beside_reject[1]));
-		if (beside > 0)
-			fprintf(out, "\nreject beside its own EVALSHA reference,"
-				" run right before and after it\n(%.0f and"
-				" %.0f/s): %.2fx the higher\n",
-				measured_rate(&table->beside_reject[0]),
-				measured_rate(&table->beside_reject[1]),
-				requests_per_s(reject) / beside);
-		ratio = requests_per_s(reject) / rate;
-		fprintf(out, "%starget: reject >= 1.0x the unpipelined EVALSHA"
-			" rate, full protocol: %s (%.2fx)\n", beside > 0 ? "" : "\n",
-			ratio >= 1.0 ? "met" : "NOT met", ratio);
+	if (reject && table->rounds > 0) {
+		double highest = requests_per_s(reject) / rate;
+		print_rounds(out, table);
+		ratio = round_ratio(table, bench_median_round(table));
+		fprintf(out, "target: reject >= 1.0x the unpipelined EVALSHA"
+			" rate, full protocol: %s\n(%.2fx the references beside"
+			" it%s; %.2fx the highest reference of the run)\n",
+			ratio >= 1.0 ? "met" : "NOT met", ratio,
+			table->rounds > 1 ? ", median round" : "", highest);
 	}
 	if (fast) {
 		ratio = requests_per_s(fast) / rate;

@@ -255,6 +255,94 @@ static void test_judge_names_the_broken_check(void **state)
 	assert_non_null(strstr(bad.problem, "min(stock, users)"));
 }
 
+/* ---- the reject target, judged on alternating rounds ------------------ */
+
+static void reference_at(struct bench_reference *ref, double rate)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->measured = rate > 0;
+	ref->requests_per_s = rate;
+}
+
+/* A table of rounds reject rounds: references[0..rounds] are the EVALSHA
+ * runs around them, rejects[] the rounds' rates (users per second). */
+static void rounds_table(struct bench_table *table, int rounds,
+			 const double *references, const double *rejects)
+{
+	memset(table, 0, sizeof(*table));
+	table->reference = true;
+	table->rounds = rounds;
+	for (int r = 0; r <= rounds; r++)
+		reference_at(&table->beside_reject[r], references[r]);
+	for (int r = 0; r < rounds; r++) {
+		table->reject_rounds[r].name = "reject";
+		table->reject_rounds[r].result.users = 300000;
+		table->reject_rounds[r].result.wall_s = 300000 / rejects[r];
+		table->reject_rounds[r].result.ok = true;
+	}
+	table->rows[0] = table->reject_rounds[bench_median_round(table)];
+	table->row_count = 1;
+}
+
+/* The table as printed. */
+static char *printed(const struct bench_table *table)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	assert_non_null(out);
+	bench_table_print(out, table);
+	assert_int_equal(fclose(out), 0);
+	return text;
+}
+
+/* Each round counts against the higher of the two references next to it,
+ * and the verdict is the median round's: here 0.92x, 0.94x and 1.03x, so
+ * the median is 0.94x (round 2), whatever the highest reference. */
+static void test_reject_target_is_the_median_round(void **state)
+{
+	static const double references[] = { 60000, 50000, 70000, 65000 };
+	static const double rejects[] = { 55000, 66000, 72000 };
+	static struct bench_table table;
+	char *text;
+	(void)state;
+	rounds_table(&table, 3, references, rejects);
+	assert_int_equal(bench_median_round(&table), 1);
+	text = printed(&table);
+	assert_non_null(strstr(text, "full protocol: NOT met\n(0.94x the"
+				     " references beside it, median round;"
+				     " 0.94x the highest"));
+	assert_non_null(strstr(text, "median: round 2, 0.94x"));
+	free(text);
+}
+
+/* A slow moment for the reference in one round does not decide alone:
+ * 1.10x, 1.02x and 0.80x give 1.02x. */
+static void test_one_noisy_round_does_not_decide(void **state)
+{
+	static const double references[] = { 50000, 50000, 60000, 75000 };
+	static const double rejects[] = { 55000, 61000, 60000 };
+	static struct bench_table table;
+	char *text;
+	(void)state;
+	rounds_table(&table, 3, references, rejects);
+	assert_int_equal(bench_median_round(&table), 1);
+	text = printed(&table);
+	assert_non_null(strstr(text, "full protocol: met\n(1.02x"));
+	free(text);
+}
+
+/* With an even count the lower of the two middle rounds decides. */
+static void test_even_rounds_take_the_lower_middle(void **state)
+{
+	static const double references[] = { 50000, 50000, 50000 };
+	static const double rejects[] = { 52000, 48000 };
+	static struct bench_table table;
+	(void)state;
+	rounds_table(&table, 2, references, rejects);
+	assert_int_equal(bench_median_round(&table), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +354,9 @@ int main(void)
 		cmocka_unit_test(test_a_stray_order_of_a_buyer_fails_the_check),
 		cmocka_unit_test(test_a_stray_order_of_another_user_fails_the_check),
 		cmocka_unit_test(test_judge_names_the_broken_check),
+		cmocka_unit_test(test_reject_target_is_the_median_round),
+		cmocka_unit_test(test_one_noisy_round_does_not_decide),
+		cmocka_unit_test(test_even_rounds_take_the_lower_middle),
 	};
 	return cmocka_run_group_tests_name("bench", tests, setup, teardown);
 }
