@@ -264,11 +264,20 @@ static void print_target(FILE *out, const struct bench_table *table)
 		double highest = requests_per_s(reject) / rate;
 		print_rounds(out, table);
 		ratio = round_ratio(table, bench_median_round(table));
-		fprintf(out, "target: reject >= 1.0x the unpipelined EVALSHA"
-			" rate, full protocol: %s\n(%.2fx the references beside"
-			" it%s; %.2fx the highest reference of the run)\n",
-			ratio >= 1.0 ? "met" : "NOT met", ratio,
-			table->rounds > 1 ? ", median round" : "", highest);
+		if (ratio <= 0)
+			fprintf(out, "target: reject >= 1.0x the unpipelined"
+				" EVALSHA rate, full protocol: not judged (the"
+				" references\nbeside the rounds were not measured;"
+				" %.2fx the highest reference of the run)\n",
+				highest);
+		else
+			fprintf(out, "target: reject >= 1.0x the unpipelined"
+				" EVALSHA rate, full protocol: %s\n(%.2fx the"
+				" references beside it%s; %.2fx the highest"
+				" reference of the run)\n",
+				ratio >= 1.0 ? "met" : "NOT met", ratio,
+				table->rounds > 1 ? ", median round" : "",
+				highest);
 	}
 	if (fast) {
 		ratio = requests_per_s(fast) / rate;

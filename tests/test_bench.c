@@ -284,26 +284,32 @@ static void rounds_table(struct bench_table *table, int rounds,
 	table->row_count = 1;
 }
 
-/* Builds the table of three rounds, checks which round is the median and
- * that the printed table contains each of the texts wanted. */
-static void assert_three_rounds(const double references[4],
-				const double rejects[3], int median,
-				const char *const *wanted, size_t count)
+/* Checks that the table as printed contains each of the texts wanted. */
+static void assert_printed(const struct bench_table *table,
+			   const char *const *wanted, size_t count)
 {
-	static struct bench_table table;
 	char *text = NULL;
 	size_t size = 0;
-	FILE *out;
-	rounds_table(&table, 3, references, rejects);
-	assert_int_equal(bench_median_round(&table), median);
-	out = open_memstream(&text, &size);
+	FILE *out = open_memstream(&text, &size);
 	assert_non_null(out);
-	bench_table_print(out, &table);
+	bench_table_print(out, table);
 	assert_int_equal(fclose(out), 0);
 	for (size_t i = 0; i < count; i++)
 		if (!strstr(text, wanted[i]))
 			fail_msg("the table lacks \"%s\":\n%s", wanted[i], text);
 	free(text);
+}
+
+/* Builds the table of three rounds, checks which round is the median and
+ * what the table says. */
+static void assert_three_rounds(const double references[4],
+				const double rejects[3], int median,
+				const char *const *wanted, size_t count)
+{
+	static struct bench_table table;
+	rounds_table(&table, 3, references, rejects);
+	assert_int_equal(bench_median_round(&table), median);
+	assert_printed(&table, wanted, count);
 }
 
 /* Each round counts against the higher of the two references next to it,
@@ -333,6 +339,23 @@ static void test_one_noisy_round_does_not_decide(void **state)
 	assert_three_rounds(references, rejects, 1, wanted, 1);
 }
 
+/* When redis-benchmark could not measure the references beside the
+ * rounds, the target is not judged rather than failed at 0.00x. */
+static void test_rounds_without_their_references_are_not_judged(void **state)
+{
+	static const double references[] = { 0, 0, 0, 0 };
+	static const double rejects[] = { 55000, 61000, 60000 };
+	static const char *const wanted[] = {
+		"full protocol: not judged (the references\nbeside the rounds"
+		" were not measured; 0.92x the highest",
+	};
+	static struct bench_table table;
+	(void)state;
+	rounds_table(&table, 3, references, rejects);
+	reference_at(&table.refs[BENCH_REF_EVALSHA], 66000);
+	assert_printed(&table, wanted, 1);
+}
+
 /* With an even count the lower of the two middle rounds decides. */
 static void test_even_rounds_take_the_lower_middle(void **state)
 {
@@ -358,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_reject_target_is_the_median_round),
 		cmocka_unit_test(test_one_noisy_round_does_not_decide),
 		cmocka_unit_test(test_even_rounds_take_the_lower_middle),
+		cmocka_unit_test(test_rounds_without_their_references_are_not_judged),
 	};
 	return cmocka_run_group_tests_name("bench", tests, setup, teardown);
 }
