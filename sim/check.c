@@ -6,7 +6,7 @@
  *   1. forget an earlier snapshot of the run (checking twice replaces it);
  *   2. snapshot the sale (stock key, due set size), then every user in
  *      user order, pipelined in batches: the barrier key, the transaction
- *      and the gid's score in the due set; then every row of the
+ *      and its key's score in the due set; then every row of the
  *      order database's orders and barrier tables;
  *   3. (re)create the TEMP views of the run;
  *   4. run every invariant, record each returned row in violations;
