@@ -27,7 +27,7 @@ LDLIBS    += -lhiredis -lsqlite3 -linih -lfiu
 # The scripts, in the order of enum script_id (core/effect.h).
 LUA := core/lua/deduct.lua core/lua/query_prepared.lua core/lua/txn_save.lua \
        core/lua/txn_cas.lua core/lua/txn_lock_due.lua \
-       core/lua/txn_branch_done.lua core/lua/stock_check.lua
+       core/lua/stock_check.lua
 
 # The built-in invariants, in name order (sim/check.h).
 INVARIANTS := $(sort $(wildcard sim/invariants/*.sql))
@@ -49,7 +49,8 @@ TEST_SUPPORT := $(BUILD)/tests/support.o
 
 all: $(BUILD)/flashsim
 
-$(BUILD)/gen/scripts.c: $(LUA) core/embed.sh
+# Makefile too: LUA above is the list, and its order is enum script_id's.
+$(BUILD)/gen/scripts.c: $(LUA) core/embed.sh Makefile
 	@mkdir -p $(dir $@)
 	sh core/embed.sh flashsim_script $(LUA) > $@.tmp && mv $@.tmp $@
 

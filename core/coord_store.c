@@ -69,9 +69,7 @@ void coord_store_lock_due(struct redis_call *call, const struct sale *sale,
 void coord_store_branch_done(struct redis_call *call, const struct sale *sale,
 			     const char *gid)
 {
-	redis_call_init(call, SCRIPT_TXN_BRANCH_DONE);
-	call_txn_keys(call, sale, gid);
-	redis_call_number(call, sale->terminal_ttl_s);
+	coord_store_cas(call, sale, gid, TXN_SUBMITTED, TXN_SUCCEEDED, 0);
 }
 
 int coord_store_parse(const char *text, size_t len, struct txn_record *record)

@@ -72,8 +72,9 @@ void coord_store_cas(struct redis_call *call, const struct sale *sale,
 void coord_store_lock_due(struct redis_call *call, const struct sale *sale,
 			  int64_t now_ms);
 
-/* Mark branch 00 succeeded and, with it, the transaction. Guarded by
- * "submitted". Answers OK (status after), CONFLICT or MISSING. */
+/* Mark branch 00 succeeded and, with it, the transaction: with one branch
+ * that is the CAS submitted -> succeeded (a terminal status needs no
+ * now_ms). Answers OK (status after), CONFLICT or MISSING. */
 void coord_store_branch_done(struct redis_call *call, const struct sale *sale,
 			     const char *gid);
 

@@ -54,6 +54,7 @@ static const char *library_text(void)
 	size_t size = 64, used;
 	if (library.text)
 		return library.text;
+	assert(flashsim_script_count == SCRIPT_COUNT);
 	for (int s = 0; s < SCRIPT_COUNT; s++) {
 		for (const char *p = flashsim_script_names[s]; *p; p++)
 			hash = (hash ^ (unsigned char)*p) * 0x100000001b3ULL;

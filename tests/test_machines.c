@@ -751,9 +751,11 @@ static void test_submit_ok_replies_then_delivers_the_branch(void **state)
 	assert_int_equal(effect->call.message.activity, ACTIVITY);
 	assert_int_equal(effect->call.message.user, USER);
 	effect = coord_feed(&call, outcome_make(RESULT_OK, CODE_OK));
-	assert_redis(effect, STEP_COORD_BRANCH_DONE, SCRIPT_TXN_BRANCH_DONE);
+	assert_redis(effect, STEP_COORD_BRANCH_DONE, SCRIPT_TXN_CAS);
 	sale_txn_key(gid, key);
 	assert_string_equal(effect->redis.keys[0], key);
+	assert_string_equal(effect->redis.args[0], "submitted");
+	assert_string_equal(effect->redis.args[1], "succeeded");
 	assert_done(coord_feed(&call, with_status(RESULT_OK, CODE_OK,
 						  TXN_SUCCEEDED)));
 }
@@ -920,7 +922,7 @@ static void test_cron_backcheck_success_resubmits_and_delivers(void **state)
 	assert_int_equal(effect->call.message.activity, ACTIVITY);
 	assert_int_equal(effect->call.message.user, OTHER_USER);
 	effect = cron_feed(&cron, outcome_make(RESULT_OK, CODE_OK), NOW + 4);
-	assert_redis(effect, STEP_COORD_DELIVER_DONE, SCRIPT_TXN_BRANCH_DONE);
+	assert_redis(effect, STEP_COORD_DELIVER_DONE, SCRIPT_TXN_CAS);
 	sale_txn_key(other, key);
 	assert_string_equal(effect->redis.keys[0], key);
 	assert_lock(cron_feed(&cron, with_status(RESULT_OK, CODE_OK,
@@ -994,7 +996,7 @@ static void test_cron_delivers_a_submitted_transaction_directly(void **state)
 		    METHOD_CREATE_ORDER, other);
 	assert_int_equal(effect->call.message.user, OTHER_USER);
 	assert_redis(cron_feed(&cron, outcome_make(RESULT_OK, CODE_OK), NOW + 2),
-		     STEP_COORD_DELIVER_DONE, SCRIPT_TXN_BRANCH_DONE);
+		     STEP_COORD_DELIVER_DONE, SCRIPT_TXN_CAS);
 }
 
 /* Invariant 2 of coord.h: an unconfirmed delivery is not marked done. */
