@@ -149,6 +149,12 @@ static void print_workloads(FILE *out, const struct bench_table *table)
 				" ran again\n",
 				table->rows[i].name, table->rows[i].result.rerun);
 	}
+	for (int r = 0; r < table->rounds; r++)
+		if (!table->reject_rounds[r].result.ok &&
+		    r != bench_median_round(table))
+			fprintf(out, "reject, round %d of %d: check FAILED: %s\n",
+				r + 1, table->rounds,
+				table->reject_rounds[r].result.problem);
 	fprintf(out, "(calls: script calls per request; latency: a request's first"
 		" step to its reply;\norders/s: orders until the last one was"
 		" committed, while stock lasted)\n");

@@ -356,6 +356,24 @@ static void test_rounds_without_their_references_are_not_judged(void **state)
 	assert_printed(&table, wanted, 1);
 }
 
+/* A round whose check failed is named in the table even when another
+ * round is the median (the bench then exits 1). */
+static void test_a_failed_round_is_named(void **state)
+{
+	static const double references[] = { 60000, 50000, 70000, 65000 };
+	static const double rejects[] = { 55000, 66000, 72000 };
+	static const char *const wanted[] = {
+		"reject, round 3 of 3: check FAILED: oversold",
+	};
+	static struct bench_table table;
+	(void)state;
+	rounds_table(&table, 3, references, rejects);
+	table.reject_rounds[2].result.ok = false;
+	snprintf(table.reject_rounds[2].result.problem,
+		 sizeof(table.reject_rounds[2].result.problem), "oversold");
+	assert_printed(&table, wanted, 1);
+}
+
 /* With an even count the lower of the two middle rounds decides. */
 static void test_even_rounds_take_the_lower_middle(void **state)
 {
@@ -382,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_one_noisy_round_does_not_decide),
 		cmocka_unit_test(test_even_rounds_take_the_lower_middle),
 		cmocka_unit_test(test_rounds_without_their_references_are_not_judged),
+		cmocka_unit_test(test_a_failed_round_is_named),
 	};
 	return cmocka_run_group_tests_name("bench", tests, setup, teardown);
 }
