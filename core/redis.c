@@ -146,9 +146,52 @@ static int load_script(struct redis_conn *conn, enum script_id script)
 			   conn->sha[script]);
 }
 
+long redis_version_number(const char *info)
+{
+	const char *field = info ? strstr(info, "redis_version:") : NULL;
+	unsigned long major, minor, patch = 0;
+	char end;
+	int n;
+	if (!field)
+		return -1;
+	n = sscanf(field + strlen("redis_version:"), "%lu.%lu.%lu%c", &major,
+		   &minor, &patch, &end);
+	if (n < 2 || major > 999 || minor > 999 || patch > 999 ||
+	    (n == 4 && end != '\r' && end != '\n' && end != '-'))
+		return -1;
+	return REDIS_VERSION((long)major, (long)minor, (long)patch);
+}
+
+/* A server without functions is older than Redis 7. The coordinator's
+ * scripts use SET ... GET, which came with Redis 6.2: on an older server
+ * every abort would fail at run time, and a run would report that as the
+ * protocol leaving transactions open. Such a server is refused here, by
+ * its version; one that reports none is given the benefit of the doubt.
+ * Returns 0, or -1 with conn->error. */
+static int check_version(struct redis_conn *conn)
+{
+	redisReply *reply = redisCommand(conn->context, "INFO server");
+	long version;
+	int rc = 0;
+	if (!reply)
+		return conn_fail(conn, "INFO server");
+	version = reply->type == REDIS_REPLY_STRING ?
+			  redis_version_number(reply->str) : -1;
+	if (version >= 0 && version < REDIS_VERSION(6, 2, 0)) {
+		snprintf(conn->error, sizeof(conn->error),
+			 "redis %s: Redis %ld.%ld.%ld is too old: flashsim's "
+			 "scripts use SET ... GET, which came with Redis 6.2",
+			 conn->address, version / 1000000,
+			 version / 1000 % 1000, version % 1000);
+		rc = -1;
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
 /* FUNCTION LOAD of the library; a library of that name already there is
  * this one (its name is the hash of its code). A server without functions
- * (before Redis 7), or a user its ACL does not let load them, leaves
+ * (Redis 6.2), or a user its ACL does not let load them, leaves
  * conn->functions false: every call then goes by EVALSHA. Returns 0, or
  * -1 with conn->error. */
 static int load_library(struct redis_conn *conn)
@@ -168,8 +211,9 @@ static int load_library(struct redis_conn *conn)
 		conn->functions = true;
 	else if (strstr(reply->str, "already exists"))
 		conn->functions = true;
-	else if (strncmp(reply->str, "ERR unknown command", 19) != 0 &&
-		 strncmp(reply->str, "NOPERM", 6) != 0) {
+	else if (strncmp(reply->str, "ERR unknown command", 19) == 0)
+		rc = check_version(conn);
+	else if (strncmp(reply->str, "NOPERM", 6) != 0) {
 		snprintf(conn->error, sizeof(conn->error),
 			 "redis %s: FUNCTION LOAD %s: %s", conn->address,
 			 library.name, reply->str);

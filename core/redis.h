@@ -51,11 +51,21 @@ const char *redis_function_name(enum script_id script);
 
 /* address: "HOST:PORT" or "unix:PATH". Connects, checks the server answers
  * PING, loads the library of functions (or, without functions, every
- * script). Returns 0, or -1 with conn->error naming the
- * address; redis_conn_close is safe either way. */
+ * script; a server without functions older than Redis 6.2 is refused:
+ * the scripts use SET ... GET). Returns 0, or -1 with conn->error naming
+ * the address; redis_conn_close is safe either way. */
 int redis_conn_open(struct redis_conn *conn, const char *address,
 		    int timeout_ms);
 void redis_conn_close(struct redis_conn *conn);
+
+/* A version as one number that compares as versions do. */
+#define REDIS_VERSION(major, minor, patch) \
+	((major) * 1000000L + (minor) * 1000L + (patch))
+
+/* The server's version in the text of its INFO server
+ * ("redis_version:6.2.14"), as REDIS_VERSION; -1 when the text has
+ * none this can read. */
+long redis_version_number(const char *info);
 
 /* Returns 0 when address is of a form redis_conn_open accepts. */
 int redis_address_check(const char *address);

@@ -5,6 +5,12 @@
 # ending in .ini are scenario files: after the programs, each is run with
 # $build/flashsim and checked against its [expect] section
 # (tests/scenarios.sh), and counts as one test.
+#
+# The coordinator store's tests and the whole sales of test_sim run a
+# second time on a redis-server without functions
+# (tests/redis-without-functions.sh), which answers FUNCTION and FCALL as
+# a server before Redis 7 does: there flashsim runs every script by
+# EVALSHA, the path a Redis 6.2 server takes.
 build=$1
 shift
 passed=0
@@ -13,11 +19,12 @@ failures=""
 scenarios=""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for test in "$@"; do
-	case "$test" in
-	*.ini) scenarios="$scenarios $test"; continue ;;
-	esac
-	"$test" >"$log" 2>&1
+
+# run_program NAME COMMAND...: runs one cmocka program and counts it.
+run_program() {
+	name=$1
+	shift
+	"$@" >"$log" 2>&1
 	status=$?
 	cat "$log"
 	run=$(sed -n 's/^\[==========\] \([0-9]*\) test(s) run\./\1/p' "$log" | tail -n 1)
@@ -30,8 +37,25 @@ for test in "$@"; do
 		failed=$((failed + 1)) # died, or failed after its tests
 	fi
 	if [ "$status" -ne 0 ]; then
-		failures="$failures $(basename "$test")(exit $status)"
+		failures="$failures $name(exit $status)"
 	fi
+}
+
+without_functions=""
+for test in "$@"; do
+	case "$test" in
+	*.ini) scenarios="$scenarios $test"; continue ;;
+	*/test_coord_store|*/test_sim) without_functions="$without_functions $test" ;;
+	esac
+	run_program "$(basename "$test")" "$test"
+done
+wrapper="$(cd "$(dirname "$0")" && pwd)/redis-without-functions.sh"
+for test in $without_functions; do
+	echo
+	echo "$(basename "$test"), on a server without functions (EVALSHA):"
+	run_program "$(basename "$test")-without-functions" \
+		env FLASHSIM_TEST_WITHOUT_FUNCTIONS=1 \
+		FLASHSIM_REDIS_SERVER="$wrapper" "$test"
 done
 if [ -n "$scenarios" ]; then
 	echo

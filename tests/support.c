@@ -33,6 +33,12 @@ static void start_server(void)
 	started = true;
 }
 
+bool support_without_functions(void)
+{
+	const char *value = getenv("FLASHSIM_TEST_WITHOUT_FUNCTIONS");
+	return value && strcmp(value, "1") == 0;
+}
+
 struct redis_conn *support_redis(void)
 {
 	struct redis_conn *conn = calloc(1, sizeof(*conn));
@@ -40,6 +46,15 @@ struct redis_conn *support_redis(void)
 	start_server();
 	if (redis_conn_open(conn, server.address, 10000) != 0) {
 		fprintf(stderr, "test set-up: %s\n", conn->error);
+		fail();
+	}
+	/* A pass meant to run without functions that got them would test
+	 * the same path twice and say otherwise. */
+	if (conn->functions == support_without_functions()) {
+		fprintf(stderr, "test set-up: the server %s functions, but "
+			"FLASHSIM_TEST_WITHOUT_FUNCTIONS is %s\n",
+			conn->functions ? "has" : "has no",
+			support_without_functions() ? "1" : "not 1");
 		fail();
 	}
 	return conn;

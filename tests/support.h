@@ -6,6 +6,7 @@
 #ifndef FLASHSIM_TEST_SUPPORT_H
 #define FLASHSIM_TEST_SUPPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -16,9 +17,17 @@
 
 /* Starts the test program's redis-server once (later calls reuse it) and
  * returns a new connection with the scripts loaded; fails the test when
- * that is impossible. Free it with support_redis_close. */
+ * that is impossible. Free it with support_redis_close.
+ *
+ * With FLASHSIM_TEST_WITHOUT_FUNCTIONS=1 (and FLASHSIM_REDIS_SERVER naming
+ * tests/redis-without-functions.sh, as tests/run.sh sets them) the server
+ * has no functions and every connection must run its scripts by EVALSHA;
+ * otherwise every connection must have the functions. A connection that
+ * does not is a failed set-up. */
 struct redis_conn *support_redis(void);
 void support_redis_close(struct redis_conn *conn);
+/* Whether FLASHSIM_TEST_WITHOUT_FUNCTIONS is 1. */
+bool support_without_functions(void);
 
 /* FLUSHDB on the test server. */
 void support_redis_flush(struct redis_conn *conn);

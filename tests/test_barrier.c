@@ -285,6 +285,38 @@ static void test_without_functions_scripts_go_by_evalsha(void **state)
 		redis_function_name(SCRIPT_DEDUCT))); /* it never loaded them */
 }
 
+/* A server without functions is asked its version at connect, and one
+ * before Redis 6.2 (no SET ... GET, which the abort uses) is refused. No
+ * such server is at hand here, so this reads the version from INFO server
+ * texts as those servers give them, and from the live server's own. The
+ * EVALSHA path itself runs on a real server without functions in the
+ * second pass of tests/run.sh. */
+static void test_version_is_read_from_info_server(void **state)
+{
+	char info[8192];
+	(void)state;
+	assert_int_equal(redis_version_number("# Server\r\n"
+					      "redis_version:6.0.16\r\n"
+					      "redis_git_sha1:00000000\r\n"),
+			 REDIS_VERSION(6, 0, 16));
+	assert_true(redis_version_number("redis_version:6.0.16\r\n") <
+		    REDIS_VERSION(6, 2, 0));
+	assert_int_equal(redis_version_number("redis_version:6.2.0\r\n"),
+			 REDIS_VERSION(6, 2, 0));
+	assert_true(redis_version_number("redis_version:6.10.1\r\n") >
+		    redis_version_number("redis_version:6.2.14\r\n"));
+	assert_int_equal(redis_version_number("redis_version:7.2\r\n"),
+			 REDIS_VERSION(7, 2, 0));
+	assert_int_equal(redis_version_number("redis_version:7.0.15"),
+			 REDIS_VERSION(7, 0, 15));
+	assert_int_equal(redis_version_number("redis_mode:standalone\r\n"), -1);
+	assert_int_equal(redis_version_number("redis_version:seven\r\n"), -1);
+	assert_int_equal(redis_version_number("redis_version:7.0.15x\r\n"), -1);
+	assert_int_equal(redis_version_number(NULL), -1);
+	support_get_string(redis, info, sizeof(info), "INFO server");
+	assert_true(redis_version_number(info) >= REDIS_VERSION(6, 2, 0));
+}
+
 /* A script replaced on a connection (a teaching variant) runs by EVALSHA;
  * after SCRIPT FLUSH the server answers NOSCRIPT, and the executor loads
  * that script again: the call still runs once. */
@@ -314,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lost_functions_are_loaded_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_connection_with_functions_loads_no_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_functions_scripts_go_by_evalsha, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_is_read_from_info_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noscript_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stock_check_lets_a_seen_purchase_through, setup, teardown),
 	};
