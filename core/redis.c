@@ -93,7 +93,7 @@ static int conn_fail(struct redis_conn *conn, const char *what)
 {
 	const char *detail = conn->context && conn->context->err ?
 			     conn->context->errstr : "no reply";
-	snprintf(conn->error, sizeof(conn->error), "redis %s: %s: %s",
+	snprintf(conn->error, sizeof(conn->error), "redis %s: %.40s: %.100s",
 		 conn->address, what, detail);
 	return -1;
 }
@@ -539,17 +539,22 @@ int redis_command_integer(struct redis_conn *conn, int64_t *value,
 	va_list args;
 	redisReply *reply;
 	int rc = 0;
+	/* Messages name the command, not the format ("SET", not
+	 * "SET %s %lld"). */
+	char command[32];
+	snprintf(command, sizeof(command), "%.*s",
+		 (int)strcspn(format, " "), format);
 	va_start(args, format);
 	reply = redisvCommand(conn->context, format, args);
 	va_end(args);
 	if (!reply)
-		return conn_fail(conn, format);
+		return conn_fail(conn, command);
 	*value = 0;
 	if (reply->type == REDIS_REPLY_INTEGER) {
 		*value = reply->integer;
 	} else if (reply->type != REDIS_REPLY_STATUS) {
 		snprintf(conn->error, sizeof(conn->error), "redis %s: %s: %s",
-			 conn->address, format,
+			 conn->address, command,
 			 reply->type == REDIS_REPLY_ERROR ? reply->str :
 							   "unexpected reply");
 		rc = -1;

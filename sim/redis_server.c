@@ -125,7 +125,7 @@ struct child {
 
 static void run_child(const struct child *child)
 {
-	static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 	int null_fd;
 	/* Our handlers would stop our servers from inside the child, in our
 	 * memory: the child takes the default until it execs. Signals are
@@ -438,6 +438,26 @@ static void on_signal(int signal_number)
 	raise(signal_number);
 }
 
+/* Whether fd is a pipe or socket whose reader has gone. */
+static bool reader_gone(int fd)
+{
+	struct pollfd poll_fd = { .fd = fd, .events = 0 };
+	return poll(&poll_fd, 1, 0) == 1 &&
+	       (poll_fd.revents & (POLLERR | POLLHUP)) != 0;
+}
+
+/* SIGPIPE comes from a write to a pipe or socket nobody reads any more.
+ * When that is our output (`flashsim run | head`), we die of it as any
+ * command does, but stop our servers first. Otherwise it is a Redis
+ * connection its server closed: the signal is let go, the write fails
+ * with EPIPE, and the caller reports the lost connection (a default
+ * SIGPIPE killed flashsim there without a word). */
+static void on_sigpipe(int signal_number)
+{
+	if (reader_gone(STDOUT_FILENO) || reader_gone(STDERR_FILENO))
+		on_signal(signal_number);
+}
+
 void redis_server_install_cleanup(void)
 {
 	struct sigaction action;
@@ -447,5 +467,7 @@ void redis_server_install_cleanup(void)
 	sigaction(SIGINT, &action, NULL);
 	sigaction(SIGTERM, &action, NULL);
 	sigaction(SIGHUP, &action, NULL);
+	action.sa_handler = on_sigpipe;
+	sigaction(SIGPIPE, &action, NULL);
 	atexit(stop_all);
 }

@@ -7,7 +7,8 @@
  * sets kept as skiplists from their first member (the due set churns). The child asks the kernel
  * to kill it when flashsim dies (PR_SET_PDEATHSIG), so no server outlives
  * flashsim even when flashsim is killed with SIGKILL; flashsim also stops it
- * at exit, on an error and on SIGINT, SIGTERM, SIGHUP.
+ * (and removes its directory) at exit, on an error, on SIGINT, SIGTERM,
+ * SIGHUP, and on SIGPIPE when its own output is a pipe nobody reads.
  *
  * The program is `redis-server` from PATH, /usr/bin or /usr/sbin, or the
  * one named by FLASHSIM_REDIS_SERVER.
@@ -62,7 +63,10 @@ int redis_server_reset(struct redis_server *server, char *error,
 void redis_server_stop(struct redis_server *server);
 
 /* Stops every server started by this process at exit and on SIGINT,
- * SIGTERM and SIGHUP (then dies of that signal). Call once. */
+ * SIGTERM and SIGHUP (then dies of that signal). SIGPIPE: when stdout or
+ * stderr is a pipe whose reader has gone, the same; otherwise it came from
+ * a Redis connection its server closed, and is let go, so that the write
+ * fails with EPIPE and the caller reports it. Call once. */
 void redis_server_install_cleanup(void);
 
 #endif

@@ -155,6 +155,19 @@ char *support_read_file(const char *path)
 	return text;
 }
 
+int support_tempdir(char *dir, size_t size, const char *name)
+{
+	int n = snprintf(dir, size, "/tmp/flashsim-test-%s-XXXXXX", name);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+int support_tempdir_remove(const char *dir)
+{
+	return support_shell("rm -rf '%s'", dir);
+}
+
 int support_shell(const char *format, ...)
 {
 	char command[8192];

@@ -56,6 +56,12 @@ char *support_read_stream(FILE *in);
  * the caller frees it. */
 char *support_read_file(const char *path);
 
+/* A fresh directory /tmp/flashsim-test-<name>-XXXXXX, its path into dir.
+ * Returns 0, or -1 when it cannot be made. */
+int support_tempdir(char *dir, size_t size, const char *name);
+/* Removes that directory and everything in it; returns rm's status. */
+int support_tempdir_remove(const char *dir);
+
 /* Runs a shell command made from format; returns its exit status, -1 when
  * it did not exit. */
 int support_shell(const char *format, ...)

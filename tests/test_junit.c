@@ -211,14 +211,13 @@ static void test_selftest_junit(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(workdir, sizeof(workdir), "/tmp/flashsim-test-junit-XXXXXX");
-	return mkdtemp(workdir) ? 0 : -1;
+	return support_tempdir(workdir, sizeof(workdir), "junit");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	return support_shell("rm -rf '%s'", workdir);
+	return support_tempdir_remove(workdir);
 }
 
 int main(int argc, char **argv)

@@ -28,9 +28,14 @@ dir=$(mktemp -d "${TMPDIR:-/dev/shm}/flashsim-profile-XXXXXX")
 pid=""
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	pid=""
 	rm -rf "$dir"
 }
-trap cleanup EXIT INT TERM
+# A signal the script does not trap ends it without its EXIT trap: piped
+# into `head`, it died of SIGPIPE and left the server running under
+# valgrind.
+trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM HUP PIPE
 
 valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
 	redis-server --port 0 --unixsocket "$dir/redis.sock" --dir "$dir" \

@@ -1,0 +1,140 @@
+/*
+ * test_signals.c - what flashsim leaves behind when it is stopped from
+ * outside: its output piped into a command that stops reading, SIGTERM in
+ * the middle of a run, a Redis of the user's that goes away in the middle
+ * of a run. Each runs the real binary, with TMPDIR set to a fresh
+ * directory, so that the directory of its private redis-server can be
+ * looked for afterwards.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "redis_server.h"
+#include "support.h"
+
+static char flashsim[4096];
+static char workdir[64];  /* TMPDIR of the flashsim under test */
+
+/* The entries of workdir, "" when it is empty. */
+static void workdir_entries(char *out, size_t size)
+{
+	DIR *dir = opendir(workdir);
+	struct dirent *entry;
+	size_t used = 0;
+	assert_non_null(dir);
+	out[0] = '\0';
+	while ((entry = readdir(dir)) != NULL) {
+		if (strcmp(entry->d_name, ".") == 0 ||
+		    strcmp(entry->d_name, "..") == 0)
+			continue;
+		used += (size_t)snprintf(out + used, size - used, "%s ",
+					 entry->d_name);
+		if (used >= size)
+			break;
+	}
+	closedir(dir);
+}
+
+static void assert_nothing_left(void)
+{
+	char entries[1024];
+	workdir_entries(entries, sizeof(entries));
+	if (entries[0])
+		fail_msg("left behind in TMPDIR: %s", entries);
+}
+
+/* `flashsim run --timeline | head -n 1`: the timeline of 2,000 users is
+ * megabytes, so flashsim writes into the pipe after head has gone and
+ * gets SIGPIPE. It dies of it, as any command does (the shell sees 141),
+ * and its server's directory goes with it. */
+static void test_output_into_a_closed_pipe_leaves_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell("bash -c 'TMPDIR=%s %s run --users 2000"
+				       " --stock 10 --timeline | head -n 1"
+				       " >/dev/null; exit ${PIPESTATUS[0]}'",
+				       workdir, flashsim),
+			 128 + 13);
+	assert_nothing_left();
+}
+
+/* SIGTERM once the run's server is up (its directory exists): flashsim
+ * stops the server, removes the directory and dies of SIGTERM. */
+static void test_sigterm_in_a_run_leaves_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"bash -c 'TMPDIR=%s %s run --users 300000 --stock 10"
+		" >/dev/null 2>&1 & pid=$!;"
+		" for i in $(seq 1 1000); do"
+		"  [ -n \"$(ls -A %s)\" ] && break; sleep 0.01;"
+		" done;"
+		" kill -TERM $pid; wait $pid; exit $?'",
+		workdir, flashsim, workdir),
+		128 + 15);
+	assert_nothing_left();
+}
+
+/* The user's Redis shuts down in the middle of a run: once flashsim has
+ * connected and loaded its functions, while it is still setting up the
+ * 30,000 users of the sale (most of a second, with no Redis traffic), so
+ * that the next thing it does with Redis is to write a command to the
+ * closed socket. flashsim says so and exits 3 (no verdict); it used to
+ * die of SIGPIPE there without a word. */
+static void test_redis_gone_in_a_run_is_an_error(void **state)
+{
+	struct redis_server server;
+	char error[512], out[4096], *text;
+	int status;
+	(void)state;
+	assert_int_equal(redis_server_start(&server, error, sizeof(error)), 0);
+	snprintf(out, sizeof(out), "%s/stderr", workdir);
+	status = support_shell(
+		"bash -c '%s run --redis %s --flush --users 30000 --stock 10"
+		" >/dev/null 2>%s & pid=$!; sock=%s;"
+		" for i in $(seq 1 3000); do"
+		"  redis-cli -s ${sock#unix:} function list 2>/dev/null |"
+		"   grep -q flashsim_ && break; sleep 0.01;"
+		" done;"
+		" redis-cli -s ${sock#unix:} shutdown nosave >/dev/null 2>&1;"
+		" wait $pid; exit $?'",
+		flashsim, server.address, out, server.address);
+	redis_server_stop(&server);
+	text = support_read_file(out);
+	assert_non_null(text);
+	if (status != 3 || !strstr(text, "internal error, no verdict: redis"))
+		fail_msg("exit %d, stderr: %s", status, text);
+	free(text);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return support_tempdir(workdir, sizeof(workdir), "signals");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return support_tempdir_remove(workdir);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_output_into_a_closed_pipe_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_in_a_run_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redis_gone_in_a_run_is_an_error, setup, teardown),
+	};
+	(void)argc;
+	redis_server_install_cleanup();
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
+	return cmocka_run_group_tests_name("signals", tests, NULL, NULL);
+}
