@@ -113,7 +113,7 @@ void world_schedule_arrival(struct world *world, int user, int64_t delay_ms)
 static struct task *event_task(struct world *world, const struct address *a)
 {
 	struct task *task;
-	if (a->task >= world->task_capacity)
+	if (a->task >= world->task_top)
 		return NULL;
 	task = &world->tasks[a->task];
 	if (!task->used || task->generation != a->generation)
@@ -145,10 +145,19 @@ static int task_new(struct world *world, enum task_kind kind, int actor,
 {
 	struct task *task;
 	uint32_t generation;
-	if (world->free_count == 0)
+	if (world->free_count > 0) {
+		*slot = world->free_tasks[--world->free_count];
+	} else if (world->task_top < world->task_capacity) {
+		/* A slot never taken: the table is not cleared up front (a
+		 * big sale's table is hundreds of megabytes, and touching it
+		 * all cost a page fault per page before the first event). */
+		*slot = world->task_top++;
+		world->tasks[*slot].used = false;
+		world->tasks[*slot].generation = 0;
+	} else {
 		return world_fail(world, "task table full (%" PRIu32 " tasks)",
 				  world->task_capacity);
-	*slot = world->free_tasks[--world->free_count];
+	}
 	task = &world->tasks[*slot];
 	assert(!task->used);
 	generation = task->generation;
@@ -240,7 +249,7 @@ static void actor_crash(struct world *world, int actor)
 	assert(world->actors[actor].up);
 	world->actors[actor].up = false;
 	world->result->crashes++;
-	for (uint32_t slot = 0; slot < world->task_capacity; slot++) {
+	for (uint32_t slot = 0; slot < world->task_top; slot++) {
 		struct task *task = &world->tasks[slot];
 		if (!task->used || task->actor != actor || task->orphaned)
 			continue;

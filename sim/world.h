@@ -105,7 +105,9 @@ struct world {
 
 	struct task *tasks;
 	uint32_t task_capacity;
-	uint32_t *free_tasks;
+	uint32_t task_top;      /* slots below it have been taken at least
+				   once; the others were never touched */
+	uint32_t *free_tasks;   /* slots below task_top, free again */
 	uint32_t free_count;
 
 	struct late_command *late; /* LATE_COMMANDS_MAX slots */
