@@ -111,7 +111,7 @@ static void test_a_sigpipe_not_about_the_output_is_let_go(void **state)
 /* The user's Redis shuts down in the middle of a run (after it has
  * answered 2,000 commands of a 20,000-user sale). flashsim says so and
  * exits 3 (no verdict), whether it was reading a reply at that moment or
- * about to write the next command. */
+ * about to write the next command, and removes its working directory. */
 static void test_redis_gone_in_a_run_is_an_error(void **state)
 {
 	struct redis_server server;
@@ -121,8 +121,8 @@ static void test_redis_gone_in_a_run_is_an_error(void **state)
 	assert_int_equal(redis_server_start(&server, error, sizeof(error)), 0);
 	snprintf(out, sizeof(out), "%s/stderr", workdir);
 	status = support_shell(
-		"bash -c '%s run --redis %s --flush --users 20000 --stock 10"
-		" >/dev/null 2>%s & pid=$!; sock=%s;"
+		"bash -c 'TMPDIR=%s %s run --redis %s --flush --users 20000"
+		" --stock 10 >/dev/null 2>%s & pid=$!; sock=%s;"
 		" for i in $(seq 1 3000); do"
 		"  n=$(redis-cli -s ${sock#unix:} info stats 2>/dev/null |"
 		"      sed -n \"s/^total_commands_processed:\\([0-9]*\\).*/\\1/p\");"
@@ -130,13 +130,15 @@ static void test_redis_gone_in_a_run_is_an_error(void **state)
 		" done;"
 		" redis-cli -s ${sock#unix:} shutdown nosave >/dev/null 2>&1;"
 		" wait $pid; exit $?'",
-		flashsim, server.address, out, server.address);
+		workdir, flashsim, server.address, out, server.address);
 	redis_server_stop(&server);
 	text = support_read_file(out);
 	assert_non_null(text);
 	if (status != 3 || !strstr(text, "internal error, no verdict: redis"))
 		fail_msg("exit %d, stderr: %s", status, text);
 	free(text);
+	assert_int_equal(remove(out), 0);
+	assert_nothing_left(); /* its directory of the order database */
 }
 
 static int setup(void **state)
