@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "redis_server.h"
 #include "sim.h"
+#include "whole_file.h"
 
 #define BENCH_OUT_DEFAULT "build/bench.txt"
 /* Requests of each unpipelined reference run (a few seconds each). */
@@ -366,27 +367,27 @@ out_close:
 
 /* ---- the table file ---------------------------------------------------- */
 
-/* Opens path for writing, creating its directory (one level) if needed. */
-static FILE *open_out(const char *path)
+/* Creates the directory of path (one level) when it is missing. */
+static void make_parent_dir(const char *path)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	FILE *file = fopen(path, "w");
-	if (file || errno != ENOENT || !slash || slash == path)
-		return file;
+	if (!slash || slash == path)
+		return;
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return NULL;
-	return fopen(path, "w");
+		return; /* opening the file will say why */
 }
 
-/* Prints the table and writes it to the --out file. */
+/* Prints the table and writes it to the --out file, whole or not at all
+ * (whole_file.h). */
 static int write_table(const struct bench_options *options,
 		       const struct bench_table *table)
 {
-	char *text = NULL;
+	struct whole_file file;
+	char *text = NULL, error[4400];
 	size_t size = 0;
-	FILE *memory = open_memstream(&text, &size), *file;
+	FILE *memory = open_memstream(&text, &size);
 	int rc = 0;
 	if (!memory) {
 		fprintf(stderr, "flashsim: out of memory for the table\n");
@@ -396,20 +397,19 @@ static int write_table(const struct bench_options *options,
 	fclose(memory);
 	fputs(text, stdout);
 	fflush(stdout);
-	file = open_out(options->out);
-	if (!file || fputs(text, file) < 0) {
-		fprintf(stderr, "flashsim: cannot write %s: %s\n", options->out,
-			strerror(errno));
+	make_parent_dir(options->out);
+	if (whole_file_open(&file, options->out, error, sizeof(error)) != 0) {
 		rc = EXIT_INTERNAL;
-	}
-	if (file && fclose(file) != 0 && rc == 0) {
-		fprintf(stderr, "flashsim: cannot write %s: %s\n", options->out,
-			strerror(errno));
-		rc = EXIT_INTERNAL;
+	} else {
+		fputs(text, file.out);
+		if (whole_file_close(&file, true, error, sizeof(error)) != 0)
+			rc = EXIT_INTERNAL;
 	}
 	if (rc == 0)
 		fprintf(stderr, "flashsim bench: table written to %s\n",
 			options->out);
+	else
+		fprintf(stderr, "flashsim: cannot write %s\n", error);
 	free(text);
 	return rc;
 }

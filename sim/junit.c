@@ -18,6 +18,7 @@
 #include "explore.h"
 #include "options.h"
 #include "tracedb.h"
+#include "whole_file.h"
 
 /* Length of the valid UTF-8 sequence at s that XML 1.0 allows, or 0. */
 static size_t utf8_length(const unsigned char *s)
@@ -157,40 +158,18 @@ int junit_write(const char *path, const char *name,
 		const struct junit_suite *suites, int suite_count,
 		char *error, size_t error_size)
 {
-	char temporary[4096];
-	FILE *out;
-	int rc = -1;
-	if (snprintf(temporary, sizeof(temporary), "%s.tmp.%ld", path,
-		     (long)getpid()) >= (int)sizeof(temporary)) {
-		snprintf(error, error_size, "junit %s: path too long", path);
+	struct whole_file file;
+	char detail[4400];
+	if (whole_file_open(&file, path, detail, sizeof(detail)) != 0) {
+		snprintf(error, error_size, "junit %s", detail);
 		return -1;
 	}
-	out = fopen(temporary, "w");
-	if (!out) {
-		snprintf(error, error_size, "junit %s: %s", temporary,
-			 strerror(errno));
+	junit_print(file.out, name, suites, suite_count);
+	if (whole_file_close(&file, true, detail, sizeof(detail)) != 0) {
+		snprintf(error, error_size, "junit %s", detail);
 		return -1;
-	}
-	junit_print(out, name, suites, suite_count);
-	if (fflush(out) != 0 || ferror(out) || fsync(fileno(out)) != 0) {
-		snprintf(error, error_size, "junit %s: %s", temporary,
-			 strerror(errno));
-		fclose(out);
-		goto out_unlink;
-	}
-	if (fclose(out) != 0) {
-		snprintf(error, error_size, "junit %s: %s", temporary,
-			 strerror(errno));
-		goto out_unlink;
-	}
-	if (rename(temporary, path) != 0) {
-		snprintf(error, error_size, "junit %s: %s", path, strerror(errno));
-		goto out_unlink;
 	}
 	return 0;
-out_unlink:
-	unlink(temporary);
-	return rc;
 }
 
 /* ---- the commands' --junit FILE ------------------------------------------ */

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "report_svg.h"
+#include "whole_file.h"
 
 static const char html_style[] =
 	"body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222;"
@@ -490,28 +491,25 @@ static int write_explore_html(FILE *out, const struct run_files *what)
 	return report_html_explore(out, what->options, what->stats);
 }
 
+/* Writes path whole or not at all (whole_file.h): a report that stops
+ * half-way is never left where the whole one was asked for. */
 static int write_file(const char *path, file_writer writer,
 		      const struct run_files *what)
 {
-	FILE *file = fopen(path, "w");
-	int written, error;
-	if (!file) {
-		fprintf(stderr, "flashsim: cannot write %s: %s\n", path,
-			strerror(errno));
+	struct whole_file file;
+	char error[4400];
+	if (whole_file_open(&file, path, error, sizeof(error)) != 0) {
+		fprintf(stderr, "flashsim: cannot write %s\n", error);
 		return EXIT_INTERNAL;
 	}
-	written = writer(file, what);
-	error = ferror(file) ? (errno ? errno : EIO) : 0;
-	if (fclose(file) != 0 && !error)
-		error = errno;
-	if (error) {
-		fprintf(stderr, "flashsim: cannot write %s: %s\n", path,
-			strerror(error));
-		return EXIT_INTERNAL;
-	}
-	if (written != 0) {
+	if (writer(file.out, what) != 0) {
+		whole_file_close(&file, false, error, sizeof(error));
 		fprintf(stderr, "flashsim: cannot write %s: the trace database"
 			" could not be read\n", path);
+		return EXIT_INTERNAL;
+	}
+	if (whole_file_close(&file, true, error, sizeof(error)) != 0) {
+		fprintf(stderr, "flashsim: cannot write %s\n", error);
 		return EXIT_INTERNAL;
 	}
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * test_junit.c - the JUnit XML writer (sim/junit.c) and the files that
  * `run --junit`, `explore --junit` and `selftest --junit` write: escaped,
- * written whole or not at all, and valid XML to xmllint.
+ * written whole or not at all (sim/whole_file.c, which the other reports
+ * share), and valid XML to xmllint.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include "junit.h"
 #include "support.h"
+#include "whole_file.h"
 
 #define XMLLINT "/usr/bin/xmllint"
 
@@ -133,6 +135,33 @@ static void test_write_is_atomic(void **state)
 	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
 }
 
+/* The helper behind every report file (--junit, --html, --svg, the
+ * bench's --out): a file abandoned half-way (the writer failed) leaves
+ * the previous file as it was and no temporary file; a finished one
+ * replaces it. */
+static void test_whole_file_abandoned_leaves_the_old_one(void **state)
+{
+	struct whole_file file;
+	char path[256], error[512], *text;
+	(void)state;
+	path_in_workdir(path, sizeof(path), "report.html");
+	assert_int_equal(support_shell("echo 'the old report' > '%s'", path), 0);
+	assert_int_equal(whole_file_open(&file, path, error, sizeof(error)), 0);
+	fputs("<html>the first half of a new rep", file.out);
+	assert_int_equal(whole_file_close(&file, false, error, sizeof(error)), -1);
+	text = support_read_file(path);
+	assert_string_equal(text, "the old report\n");
+	free(text);
+	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
+	assert_int_equal(whole_file_open(&file, path, error, sizeof(error)), 0);
+	fputs("<html>the whole new report</html>\n", file.out);
+	assert_int_equal(whole_file_close(&file, true, error, sizeof(error)), 0);
+	text = support_read_file(path);
+	assert_string_equal(text, "<html>the whole new report</html>\n");
+	free(text);
+	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
+}
+
 /* run --junit: one case, failed with the problem when the verdict is not
  * ok, passed otherwise. */
 static void test_run_junit(void **state)
@@ -226,6 +255,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_document_is_valid),
 		cmocka_unit_test(test_write_is_atomic),
+		cmocka_unit_test(test_whole_file_abandoned_leaves_the_old_one),
 		cmocka_unit_test(test_run_junit),
 		cmocka_unit_test(test_explore_junit),
 		cmocka_unit_test(test_selftest_junit),

@@ -1,0 +1,58 @@
+/*
+ * whole_file.c - files written whole or not at all (see whole_file.h).
+ */
+#include "whole_file.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+int whole_file_open(struct whole_file *file, const char *path, char *error,
+		    size_t error_size)
+{
+	file->out = NULL;
+	if (snprintf(file->path, sizeof(file->path), "%s", path) >=
+	    (int)sizeof(file->path)) {
+		snprintf(error, error_size, "%.100s...: path too long", path);
+		return -1;
+	}
+	snprintf(file->temporary, sizeof(file->temporary), "%s.tmp.%ld", path,
+		 (long)getpid());
+	file->out = fopen(file->temporary, "w");
+	if (!file->out) {
+		snprintf(error, error_size, "%s: %s", file->path,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int whole_file_close(struct whole_file *file, bool ok, char *error,
+		     size_t error_size)
+{
+	int failed = 0;
+	if (!file->out)
+		return -1;
+	if (ok && (fflush(file->out) != 0 || ferror(file->out) ||
+		   fsync(fileno(file->out)) != 0)) {
+		snprintf(error, error_size, "%s: %s", file->path,
+			 strerror(errno ? errno : EIO));
+		failed = 1;
+	}
+	if (fclose(file->out) != 0 && ok && !failed) {
+		snprintf(error, error_size, "%s: %s", file->path,
+			 strerror(errno));
+		failed = 1;
+	}
+	file->out = NULL;
+	if (ok && !failed && rename(file->temporary, file->path) != 0) {
+		snprintf(error, error_size, "%s: %s", file->path,
+			 strerror(errno));
+		failed = 1;
+	}
+	if (!ok || failed) {
+		unlink(file->temporary);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * whole_file.h - files written whole or not at all.
+ *
+ * The text goes to <path>.tmp.<pid>, which is flushed to disk and renamed
+ * over path only when every write succeeded: a reader of path sees the
+ * previous file or the new one, never part of one, whether flashsim fails
+ * or is killed while writing. Used for every report and table flashsim
+ * writes (--junit, --html, --svg, the bench's --out).
+ */
+#ifndef FLASHSIM_WHOLE_FILE_H
+#define FLASHSIM_WHOLE_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct whole_file {
+	FILE *out;             /* write the text here */
+	char path[4096];
+	char temporary[4200];
+};
+
+/* Opens the temporary file for path. Returns 0, or -1 with error. */
+int whole_file_open(struct whole_file *file, const char *path, char *error,
+		    size_t error_size);
+
+/* Closes the temporary file and, when ok and every write succeeded,
+ * renames it to path; otherwise removes it and leaves path as it was.
+ * Returns 0 when path now holds the text, or -1 (with error, unless ok was
+ * false: the caller knows why). */
+int whole_file_close(struct whole_file *file, bool ok, char *error,
+		     size_t error_size);
+
+#endif
