@@ -510,6 +510,36 @@ int redis_run(struct redis_conn *conn, const struct redis_call *call,
 	return rc;
 }
 
+int redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size)
+{
+	redisReply *reply = redisCommand(conn->context, "CONFIG GET maxmemory*");
+	const char *limit = NULL, *policy = NULL;
+	int evicts = 0;
+	if (!reply)
+		return 0;
+	if (reply->type == REDIS_REPLY_ARRAY) {
+		for (size_t i = 0; i + 1 < reply->elements; i += 2) {
+			const redisReply *name = reply->element[i];
+			const redisReply *value = reply->element[i + 1];
+			if (name->type != REDIS_REPLY_STRING ||
+			    value->type != REDIS_REPLY_STRING)
+				continue;
+			if (strcmp(name->str, "maxmemory") == 0)
+				limit = value->str;
+			else if (strcmp(name->str, "maxmemory-policy") == 0)
+				policy = value->str;
+		}
+	}
+	if (limit && policy && strcmp(limit, "0") != 0 &&
+	    strcmp(policy, "noeviction") != 0) {
+		snprintf(detail, detail_size, "maxmemory %s, maxmemory-policy %s",
+			 limit, policy);
+		evicts = 1;
+	}
+	freeReplyObject(reply);
+	return evicts;
+}
+
 int redis_get_integer(struct redis_conn *conn, const char *key,
 		      int64_t *value, int *found)
 {

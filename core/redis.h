@@ -25,6 +25,7 @@
 #define FLASHSIM_REDIS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "effect.h"
@@ -66,6 +67,13 @@ void redis_conn_close(struct redis_conn *conn);
  * ("redis_version:6.2.14"), as REDIS_VERSION; -1 when the text has
  * none this can read. */
 long redis_version_number(const char *info);
+
+/* 1 when the server may evict keys to stay under a memory limit
+ * (maxmemory set and maxmemory-policy not noeviction), with the two
+ * settings in detail; 0 when it may not, or when it does not say (CONFIG
+ * refused). The protocol needs every barrier and transaction key kept:
+ * on such a server a lost key looks like a broken protocol. */
+int redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size);
 
 /* Returns 0 when address is of a form redis_conn_open accepts. */
 int redis_address_check(const char *address);

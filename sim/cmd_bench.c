@@ -19,6 +19,7 @@
 #include "bench.h"
 #include "commands.h"
 #include "redis_server.h"
+#include "runner.h"
 #include "sim.h"
 #include "whole_file.h"
 
@@ -526,6 +527,8 @@ int command_bench(int argc, char **argv, const char *program)
 		rc = options.redis ? EXIT_USAGE : EXIT_INTERNAL;
 		goto out_close;
 	}
+	if (options.redis)
+		runner_warn_eviction(&redis);
 	if (!options.redis)
 		snprintf(workdir, sizeof(workdir), "%s", server.dir);
 	else if (make_workdir(workdir, sizeof(workdir)) != 0) {

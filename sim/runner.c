@@ -114,7 +114,20 @@ static int open_redis(struct runner *runner, char *error, size_t error_size)
 			 runner->redis.error);
 		return options->redis_address ? EXIT_USAGE : EXIT_INTERNAL;
 	}
+	if (options->redis_address)
+		runner_warn_eviction(&runner->redis);
 	return 0;
+}
+
+void runner_warn_eviction(struct redis_conn *conn)
+{
+	char detail[256];
+	if (redis_evicts(conn, detail, sizeof(detail)))
+		fprintf(stderr, "flashsim: warning: redis %s may evict keys (%s):"
+			" the protocol needs maxmemory-policy noeviction; a"
+			" violation found on this server may be Redis dropping a"
+			" barrier or a transaction, not the protocol\n",
+			conn->address, detail);
 }
 
 int runner_open(struct runner *runner, const struct runner_options *options,

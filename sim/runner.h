@@ -55,6 +55,11 @@ struct runner {
 					 last run counted (0: not read) */
 };
 
+/* On a Redis of the user's that may evict keys (redis_evicts), a warning
+ * on stderr naming its settings: the protocol needs noeviction, and a
+ * violation on such a server may be Redis dropping keys. */
+void runner_warn_eviction(struct redis_conn *conn);
+
 /* Sets everything up. Returns 0, or an exit code (EXIT_USAGE for bad
  * input, an unreachable --redis; EXIT_INTERNAL otherwise) with error set;
  * runner_close is safe either way. */

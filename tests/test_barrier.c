@@ -317,6 +317,25 @@ static void test_version_is_read_from_info_server(void **state)
 	assert_true(redis_version_number(info) >= REDIS_VERSION(6, 2, 0));
 }
 
+/* A server that may evict keys is told apart (flashsim warns on a
+ * --redis like that): a memory limit with an evicting policy, and not
+ * either alone. The test server's settings are put back after. */
+static void test_an_evicting_server_is_told_apart(void **state)
+{
+	char detail[256] = "";
+	(void)state;
+	assert_int_equal(redis_evicts(redis, detail, sizeof(detail)), 0);
+	support_integer(redis, "CONFIG SET maxmemory-policy allkeys-lru");
+	assert_int_equal(redis_evicts(redis, detail, sizeof(detail)), 0);
+	support_integer(redis, "CONFIG SET maxmemory 1gb");
+	assert_int_equal(redis_evicts(redis, detail, sizeof(detail)), 1);
+	assert_string_equal(detail,
+			    "maxmemory 1073741824, maxmemory-policy allkeys-lru");
+	support_integer(redis, "CONFIG SET maxmemory-policy noeviction");
+	assert_int_equal(redis_evicts(redis, detail, sizeof(detail)), 0);
+	support_integer(redis, "CONFIG SET maxmemory 0");
+}
+
 /* A script replaced on a connection (a teaching variant) runs by EVALSHA;
  * after SCRIPT FLUSH the server answers NOSCRIPT, and the executor loads
  * that script again: the call still runs once. */
@@ -347,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_connection_with_functions_loads_no_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_functions_scripts_go_by_evalsha, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_version_is_read_from_info_server, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_an_evicting_server_is_told_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noscript_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stock_check_lets_a_seen_purchase_through, setup, teardown),
 	};
