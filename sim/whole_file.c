@@ -5,20 +5,23 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int whole_file_open(struct whole_file *file, const char *path, char *error,
 		    size_t error_size)
 {
+	struct stat st;
 	file->out = NULL;
 	if (snprintf(file->path, sizeof(file->path), "%s", path) >=
 	    (int)sizeof(file->path)) {
 		snprintf(error, error_size, "%.100s...: path too long", path);
 		return -1;
 	}
+	file->in_place = lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
 	snprintf(file->temporary, sizeof(file->temporary), "%s.tmp.%ld", path,
 		 (long)getpid());
-	file->out = fopen(file->temporary, "w");
+	file->out = fopen(file->in_place ? path : file->temporary, "w");
 	if (!file->out) {
 		snprintf(error, error_size, "%s: %s", file->path,
 			 strerror(errno));
@@ -33,8 +36,9 @@ int whole_file_close(struct whole_file *file, bool ok, char *error,
 	int failed = 0;
 	if (!file->out)
 		return -1;
+	/* A device or a pipe written in place cannot be synced. */
 	if (ok && (fflush(file->out) != 0 || ferror(file->out) ||
-		   fsync(fileno(file->out)) != 0)) {
+		   (!file->in_place && fsync(fileno(file->out)) != 0))) {
 		snprintf(error, error_size, "%s: %s", file->path,
 			 strerror(errno ? errno : EIO));
 		failed = 1;
@@ -45,6 +49,8 @@ int whole_file_close(struct whole_file *file, bool ok, char *error,
 		failed = 1;
 	}
 	file->out = NULL;
+	if (file->in_place)
+		return ok && !failed ? 0 : -1;
 	if (ok && !failed && rename(file->temporary, file->path) != 0) {
 		snprintf(error, error_size, "%s: %s", file->path,
 			 strerror(errno));

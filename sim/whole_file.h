@@ -6,6 +6,11 @@
  * previous file or the new one, never part of one, whether flashsim fails
  * or is killed while writing. Used for every report and table flashsim
  * writes (--junit, --html, --svg, the bench's --out).
+ *
+ * Only a regular file, or a path where nothing is yet, is replaced that
+ * way. Anything else that exists (/dev/stdout, /dev/null, a FIFO, a
+ * symbolic link) is written in place: renaming over it would replace the
+ * device or the link with a plain file.
  */
 #ifndef FLASHSIM_WHOLE_FILE_H
 #define FLASHSIM_WHOLE_FILE_H
@@ -16,6 +21,7 @@
 
 struct whole_file {
 	FILE *out;             /* write the text here */
+	bool in_place;         /* path is not a regular file: no temporary */
 	char path[4096];
 	char temporary[4200];
 };

@@ -4,6 +4,7 @@
  * written whole or not at all (sim/whole_file.c, which the other reports
  * share), and valid XML to xmllint.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +163,47 @@ static void test_whole_file_abandoned_leaves_the_old_one(void **state)
 	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
 }
 
+/* What is not a regular file is written in place: a symbolic link stays
+ * a link to the file it names, and a FIFO (as /dev/null or /dev/stdout
+ * would) stays a FIFO and gets the text; renaming a finished temporary
+ * over them, as root, replaced even /dev/null with a plain file. The link
+ * comes first: if the rule breaks, the test stops there. */
+static void test_whole_file_writes_links_and_devices_in_place(void **state)
+{
+	struct whole_file file;
+	char target[256], link[256], fifo[256], error[512], got[64], *text;
+	struct stat st;
+	int reader;
+	ssize_t n;
+	(void)state;
+	path_in_workdir(target, sizeof(target), "target.html");
+	path_in_workdir(link, sizeof(link), "link.html");
+	assert_int_equal(support_shell("echo old > '%s' && ln -s target.html '%s'",
+				       target, link), 0);
+	assert_int_equal(whole_file_open(&file, link, error, sizeof(error)), 0);
+	fputs("new\n", file.out);
+	assert_int_equal(whole_file_close(&file, true, error, sizeof(error)), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	text = support_read_file(target);
+	assert_string_equal(text, "new\n");
+	free(text);
+	path_in_workdir(fifo, sizeof(fifo), "fifo.xml");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	reader = open(fifo, O_RDONLY | O_NONBLOCK);
+	assert_true(reader >= 0);
+	assert_int_equal(whole_file_open(&file, fifo, error, sizeof(error)), 0);
+	fputs("<testsuites/>\n", file.out);
+	assert_int_equal(whole_file_close(&file, true, error, sizeof(error)), 0);
+	n = read(reader, got, sizeof(got) - 1);
+	close(reader);
+	assert_int_equal(n, 14);
+	got[n] = '\0';
+	assert_string_equal(got, "<testsuites/>\n");
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+}
+
 /* run --junit: one case, failed with the problem when the verdict is not
  * ok, passed otherwise. */
 static void test_run_junit(void **state)
@@ -256,6 +298,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_document_is_valid),
 		cmocka_unit_test(test_write_is_atomic),
 		cmocka_unit_test(test_whole_file_abandoned_leaves_the_old_one),
+		cmocka_unit_test(test_whole_file_writes_links_and_devices_in_place),
 		cmocka_unit_test(test_run_junit),
 		cmocka_unit_test(test_explore_junit),
 		cmocka_unit_test(test_selftest_junit),
