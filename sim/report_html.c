@@ -5,7 +5,6 @@
  */
 #include "report_html.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
