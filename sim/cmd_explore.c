@@ -41,6 +41,9 @@ static void print_kinds(FILE *out, const struct explore_stats *stats)
 		" violation, %" PRIu64 " liveness\n", stats->done,
 		stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS]);
+	if (stats->fault_free_failed)
+		fprintf(out, "the sale fails without any fault: no fault was"
+			" tried (the failure below is the fault-free run)\n");
 }
 
 /* Every point with the number of times the runs reached it, two to a
@@ -109,7 +112,8 @@ static void print_summary(FILE *out, const struct cli_options *options,
 		stats->seconds > 0 ? (double)stats->done / stats->seconds : 0.0,
 		options->jobs, options->jobs == 1 ? "" : "s", stats->shrink_runs,
 		stats->peak_rss_kb / 1024);
-	if (stats->seconds > 0 && stats->ping_per_second > 0) {
+	if (stats->seconds > 0 && stats->ping_per_second > 0 &&
+	    !stats->fault_free_failed) {
 		double per_second = (double)stats->commands / stats->seconds;
 		fprintf(out, "redis: %" PRIu64 " commands, %.0f/s = %.2fx the"
 			" PING round trips of one connection (%.0f/s)\n",

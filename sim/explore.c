@@ -563,8 +563,10 @@ static int shrink(struct runner *runner, struct explore_failure *failure,
 
 /* ---- the exploration --------------------------------------------------- */
 
-/* The dry run: the sale without faults must pass, and it counts the hits
- * of every point while faults could fire. */
+/* The dry run: the sale without faults, which counts the hits of every
+ * point while faults could fire. When it fails, it is the exploration's
+ * one run and its one failure (shrunk and replayed like any other), and
+ * no fault is tried: every run would fail the same way. */
 static int dry_run(const struct cli_options *options,
 		   struct explore_stats *stats, char *error, size_t error_size)
 {
@@ -572,6 +574,7 @@ static int dry_run(const struct cli_options *options,
 	struct runner runner;
 	struct sim_config config = options->config;
 	struct sim_result result;
+	struct explore_failure *failure;
 	char replay[4096];
 	int64_t run_id;
 	int rc = runner_open(&runner, &runner_options, error, error_size);
@@ -580,15 +583,24 @@ static int dry_run(const struct cli_options *options,
 	if (rc == 0)
 		rc = runner_run(&runner, &config, "explore", &result, &run_id,
 				replay, sizeof(replay), error, error_size);
-	if (rc == 0 && result.verdict != VERDICT_OK) {
-		snprintf(error, error_size, "the sale fails without any fault"
-			 " (%s); replay: %s", result.problem, replay);
-		rc = result.verdict == VERDICT_VIOLATION ? EXIT_VIOLATION :
-							   EXIT_LIVENESS;
-	}
 	if (rc == 0) {
 		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
 		stats->ping_per_second = runner_ping_rate(&runner, 5000);
+	}
+	if (rc == 0 && result.verdict != VERDICT_OK) {
+		stats->fault_free_failed = true;
+		stats->planned = 1;
+		stats->done = 1;
+		stats->verdicts[result.verdict]++;
+		for (int p = 0; p < POINT_COUNT; p++)
+			stats->hits[p] += result.hits[p];
+		failure = &stats->failures[stats->failure_count++];
+		memset(failure, 0, sizeof(*failure));
+		failure_key(&result, failure->key, sizeof(failure->key));
+		failure->count = 1;
+		failure->first = config;
+		snprintf(failure->problem, sizeof(failure->problem), "%s",
+			 result.problem);
 	}
 	runner_close(&runner);
 	return rc;
@@ -632,10 +644,10 @@ int explore(const struct cli_options *options, FILE *progress,
 		stats->points_in_use += stats->in_use[p];
 	}
 	rc = dry_run(options, stats, error, error_size);
-	if (rc == 0 && enumerate(&work, stats, options->kinds, error,
-				 error_size) != 0)
+	if (rc == 0 && !stats->fault_free_failed &&
+	    enumerate(&work, stats, options->kinds, error, error_size) != 0)
 		rc = EXIT_INTERNAL;
-	if (rc == 0) {
+	if (rc == 0 && !stats->fault_free_failed) {
 		plan_work(&work);
 		stats->planned = shard_size(&work);
 		if (options->jobs <= 1)

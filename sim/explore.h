@@ -52,6 +52,7 @@ struct explore_stats {
 	bool in_use[POINT_COUNT];    /* reachable in this configuration */
 	int points_in_use;
 	uint32_t dry_hits[POINT_COUNT];
+	bool fault_free_failed;      /* the sale fails without any fault */
 	uint64_t faults_fired;
 	double seconds;
 	struct explore_failure failures[EXPLORE_FAILURES_MAX];

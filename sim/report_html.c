@@ -439,6 +439,9 @@ int report_html_explore(FILE *out, const struct cli_options *options,
 		fprintf(out, "%d distinct failure%s in %" PRIu64 " runs",
 			stats->failure_count,
 			stats->failure_count == 1 ? "" : "s", stats->done);
+	if (stats->fault_free_failed)
+		fputs(": the sale fails without any fault, so no fault was"
+		      " tried", out);
 	fputs("</b></div>\n<p>On this page: the summary, the <a href=\"#failures\">"
 	      "failures</a> (each with its diagram), the <a href=\"#matrix\">"
 	      "matrix</a> of failure points x fault kinds, the <a"

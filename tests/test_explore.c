@@ -1,6 +1,6 @@
 /*
  * test_explore.c - the explorer on a small sale: every single fault,
- * with one job and with two.
+ * with one job and with two; a sale that fails without any fault.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "expect.h"
 #include "explore.h"
 #include "support.h"
 
@@ -98,12 +99,53 @@ static void test_failures_are_shrunk_and_replayed(void **state)
 	support_explore_free(stats);
 }
 
+/* A sale that fails without any fault is the exploration's one run and
+ * its one failure, shrunk and replayed like the others; no fault is tried,
+ * and an expectation of "ok" is not met. A user invariant that holds no
+ * order legal makes every sale with an order fail. */
+static void test_a_sale_failing_without_faults_is_its_failure(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	char dir[256], path[300], why[512];
+	FILE *file;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "explore"), 0);
+	snprintf(path, sizeof(path), "%s/no_order_at_all.sql", dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs("SELECT order_id FROM orders;\n", file);
+	assert_int_equal(fclose(file), 0);
+	small_sale(&options, 1);
+	options.runner.invariants_dir = dir;
+	stats = support_explore(&options);
+	assert_true(stats->fault_free_failed);
+	assert_int_equal(stats->done, 1);
+	assert_int_equal(stats->verdicts[VERDICT_VIOLATION], 1);
+	assert_int_equal(stats->faults_fired, 0);
+	assert_int_equal(stats->failure_count, 1);
+	assert_string_equal(stats->failures[0].key, "no_order_at_all");
+	assert_int_equal(stats->failures[0].shrunk.plan.count, 0);
+	assert_int_equal(stats->failures[0].shrunk.users, 1);
+	assert_true(stats->failures[0].replay_verified);
+	assert_null(strstr(stats->failures[0].replay, "--fault "));
+	options.expect.given = EXPECT_VERDICT | EXPECT_FAILURES;
+	options.expect.verdict = VERDICT_OK;
+	options.expect.failures = 0;
+	assert_false(expect_judge_explore(&options.expect, stats, why,
+					  sizeof(why)));
+	assert_non_null(strstr(why, "verdict violation"));
+	support_explore_free(stats);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exhaustive_finds_no_violation),
 		cmocka_unit_test(test_two_jobs_do_the_same_runs),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
+		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 	};
 	return cmocka_run_group_tests_name("explore", tests, NULL, NULL);
 }
