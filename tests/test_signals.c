@@ -2,9 +2,9 @@
  * test_signals.c - what flashsim leaves behind when it is stopped from
  * outside: its output piped into a command that stops reading, SIGTERM in
  * the middle of a run, a Redis of the user's that goes away in the middle
- * of a run. Each runs the real binary, with TMPDIR set to a fresh
- * directory, so that the directory of its private redis-server can be
- * looked for afterwards.
+ * of a run; and a redis-server that will not start. Each runs the real
+ * binary, with TMPDIR set to a fresh directory, so that the directory of
+ * its private redis-server can be looked for afterwards.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -141,6 +141,34 @@ static void test_redis_gone_in_a_run_is_an_error(void **state)
 	assert_nothing_left(); /* its directory of the order database */
 }
 
+/* A redis-server that will not start: the error gives what it said (a
+ * configuration it refused goes to its standard error, before it opens
+ * its log), flashsim exits 3 and removes the server's directory, log and
+ * all. The error used to point at that log, already removed. */
+static void test_a_server_that_will_not_start_says_why(void **state)
+{
+	char script[4096], out[4096], *text;
+	int status;
+	(void)state;
+	snprintf(script, sizeof(script), "%s/bad-redis-server", workdir);
+	snprintf(out, sizeof(out), "%s/stderr", workdir);
+	status = support_shell(
+		"printf '#!/bin/sh\\nexec redis-server \"$@\""
+		" --no-such-option yes\\n' >%s && chmod +x %s &&"
+		" TMPDIR=%s FLASHSIM_REDIS_SERVER=%s %s run --users 3"
+		" --stock 1 >/dev/null 2>%s",
+		script, script, workdir, script, flashsim, out);
+	text = support_read_file(out);
+	assert_non_null(text);
+	if (status != 3 || !strstr(text, "redis-server exited at start") ||
+	    !strstr(text, "no-such-option"))
+		fail_msg("exit %d, stderr: %s", status, text);
+	free(text);
+	assert_int_equal(remove(out), 0);
+	assert_int_equal(remove(script), 0);
+	assert_nothing_left();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -160,6 +188,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_sigterm_in_a_run_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_sigpipe_not_about_the_output_is_let_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redis_gone_in_a_run_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_server_that_will_not_start_says_why, setup, teardown),
 	};
 	(void)argc;
 	redis_server_install_cleanup();

@@ -40,7 +40,7 @@ trap 'cleanup; exit 1' INT TERM HUP PIPE
 valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
 	redis-server --port 0 --unixsocket "$dir/redis.sock" --dir "$dir" \
 	--daemonize no --save "" --appendonly yes --appendfsync always \
-	--maxmemory-policy noeviction --zset-max-listpack-entries 0 \
+	--maxmemory-policy noeviction --zset-max-ziplist-entries 0 \
 	--logfile "$dir/redis.log" >"$dir/valgrind.log" 2>&1 &
 pid=$!
 
