@@ -305,7 +305,8 @@ static char *failure_text(const struct explore_failure *failure,
 	fprintf(out, "%" PRIu64 " run%s failed this way\nproblem: %s\n"
 		"shrunk:  %s\nreplay:  %s\n         (%s)\n\n%s", failure->count,
 		failure->count == 1 ? "" : "s", failure->problem,
-		plan[0] ? plan : "no fault", failure->replay, failure->replay_verified ?
+		plan[0] ? plan : "no fault", failure->replay,
+		failure->replay_verified ?
 		"replayed twice: same failure, same digest" :
 		"WARNING: the replay did not reproduce the same digest",
 		failure->report ? failure->report : "");

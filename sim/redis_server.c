@@ -148,6 +148,10 @@ static void run_child(const struct child *child)
 		dup2(log_fd, STDOUT_FILENO);
 		dup2(log_fd, STDERR_FILENO);
 	}
+	if (null_fd > STDERR_FILENO)
+		close(null_fd);
+	if (log_fd > STDERR_FILENO && log_fd != null_fd)
+		close(log_fd);
 	sigprocmask(SIG_SETMASK, &child->mask, NULL);
 	/* zset-max-ziplist-entries 0: the due set is a queue of the
 	 * transactions in flight, small and churning; as a listpack (up to
