@@ -147,8 +147,23 @@ int command_explore(int argc, char **argv, const char *program)
 			" without --redis each job starts one)\n");
 		return EXIT_USAGE;
 	}
-	if (options.runner.redis_address)
+	if (options.runner.redis_address &&
+	    (options.kinds & KIND_BIT(FAULT_REDIS_CRASH))) {
+		/* Only a server flashsim started can be killed and restarted. */
+		bool asked = options.kinds != ~0u;
 		options.kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
+		if (asked && !(options.kinds & (KIND_BIT(FAULT_KIND_COUNT) - 1) &
+			      ~KIND_BIT(FAULT_NONE))) {
+			fprintf(stderr, "flashsim explore: --kinds redis-crash"
+				" needs a redis-server that flashsim starts (no"
+				" --redis); no other kind is left to explore\n");
+			return EXIT_USAGE;
+		}
+		if (asked)
+			fprintf(stderr, "flashsim explore: redis-crash left out:"
+				" it needs a redis-server that flashsim starts"
+				" (no --redis)\n");
+	}
 	stats = calloc(1, sizeof(*stats));
 	if (!stats) {
 		fprintf(stderr, "flashsim explore: out of memory\n");

@@ -1,6 +1,7 @@
 /*
  * test_explore.c - the explorer on a small sale: every single fault,
- * with one job and with two; a sale that fails without any fault.
+ * with one job and with two; a sale that fails without any fault; the
+ * redis-crash kind with a Redis of the user's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,10 @@
 
 #include "expect.h"
 #include "explore.h"
+#include "redis_server.h"
 #include "support.h"
+
+static char flashsim[4096];
 
 static void small_sale(struct cli_options *options, int jobs)
 {
@@ -139,13 +143,37 @@ static void test_a_sale_failing_without_faults_is_its_failure(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
-int main(void)
+/* Only a redis-server that flashsim started can be killed: with --redis,
+ * an exploration of redis-crash alone is refused (it used to run no run
+ * and pass), and redis-crash among other kinds is left out, with a word. */
+static void test_redis_crash_needs_a_server_flashsim_starts(void **state)
+{
+	struct redis_server server;
+	char error[512];
+	(void)state;
+	assert_int_equal(redis_server_start(&server, error, sizeof(error)), 0);
+	assert_int_equal(support_shell("%s explore --users 1 --stock 1 --kinds"
+				       " redis-crash --redis %s --flush"
+				       " >/dev/null 2>&1", flashsim,
+				       server.address), 64);
+	assert_int_equal(support_shell("%s explore --users 1 --stock 1 --kinds"
+				       " redis-crash,crash --redis %s --flush"
+				       " 2>&1 >/dev/null | grep -q 'redis-crash"
+				       " left out'", flashsim, server.address),
+			 0);
+	redis_server_stop(&server);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exhaustive_finds_no_violation),
 		cmocka_unit_test(test_two_jobs_do_the_same_runs),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
+		cmocka_unit_test(test_redis_crash_needs_a_server_flashsim_starts),
 	};
+	(void)argc;
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
 	return cmocka_run_group_tests_name("explore", tests, NULL, NULL);
 }
