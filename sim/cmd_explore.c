@@ -1,7 +1,8 @@
 /*
  * cmd_explore.c - `flashsim explore`: the explorer's command line and its
  * summary: faults tried by kind, verdicts, coverage of the failure points,
- * and each distinct failure with its shrunk plan and replay command.
+ * and each distinct failure with its shrunk plan and replay command; as
+ * text, or as one JSON object (--json).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "explore.h"
 #include "junit.h"
+#include "report.h"
 #include "report_html.h"
 
 static const char *mode_name(enum explore_mode mode)
@@ -132,6 +134,83 @@ static void print_summary(FILE *out, const struct cli_options *options,
 	print_failures(out, stats);
 }
 
+/* The summary as one JSON object on one line (--json; docs/USAGE.md). */
+static void print_json(FILE *out, const struct cli_options *options,
+		       const struct explore_stats *stats)
+{
+	const char *separator = "";
+	int reached = 0;
+	fprintf(out, "{\"mode\":");
+	report_json_string(out, mode_name(options->mode));
+	fprintf(out, ",\"verdict\":");
+	report_json_string(out, verdict_name(explore_verdict(stats)));
+	fprintf(out, ",\"seed\":%" PRIu64 ",\"users\":%d,\"stock\":%" PRId64
+		",\"apps\":%d,\"coordinators\":%d", options->config.seed,
+		options->config.users, options->config.stock,
+		options->config.apps, options->config.coordinators);
+	if (options->shard_count > 1)
+		fprintf(out, ",\"shard\":\"%d/%d\"", options->shard_index + 1,
+			options->shard_count);
+	fprintf(out, ",\"planned\":%" PRIu64 ",\"runs\":%" PRIu64 ",\"ok\":%"
+		PRIu64 ",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64
+		",\"fault_free_failed\":%s,\"faults_fired\":%" PRIu64,
+		stats->planned, stats->done, stats->verdicts[VERDICT_OK],
+		stats->verdicts[VERDICT_VIOLATION],
+		stats->verdicts[VERDICT_LIVENESS],
+		stats->fault_free_failed ? "true" : "false",
+		stats->faults_fired);
+	fprintf(out, ",\"kinds\":{");
+	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
+		const uint64_t *v = stats->by_kind[k];
+		fprintf(out, "%s\"%s\":{\"faults\":%" PRIu64 ",\"ok\":%" PRIu64
+			",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64 "}",
+			k == FAULT_CRASH ? "" : ",", fault_kind_name(k),
+			v[VERDICT_OK] + v[VERDICT_VIOLATION] + v[VERDICT_LIVENESS],
+			v[VERDICT_OK], v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
+	}
+	for (int p = 0; p < POINT_COUNT; p++)
+		reached += stats->in_use[p] && stats->hits[p] > 0;
+	fprintf(out, "},\"coverage\":{\"in_use\":%d,\"reached\":%d,"
+		"\"never_reached\":[", stats->points_in_use, reached);
+	for (int p = 0; p < POINT_COUNT; p++) {
+		if (!stats->in_use[p] || stats->hits[p])
+			continue;
+		fprintf(out, "%s", separator);
+		report_json_string(out, point_name(p));
+		separator = ",";
+	}
+	fprintf(out, "]},\"seconds\":%.3f,\"jobs\":%d,\"shrinking_runs\":%"
+		PRIu64 ",\"peak_memory_kb\":%zu,\"redis_commands\":%" PRIu64
+		",\"ping_per_second\":%.0f,\"server_restarts\":%" PRIu64,
+		stats->seconds, options->jobs, stats->shrink_runs,
+		stats->peak_rss_kb, stats->commands, stats->ping_per_second,
+		stats->server_starts);
+	fprintf(out, ",\"failures\":[");
+	for (int i = 0; i < stats->failure_count; i++) {
+		const struct explore_failure *failure = &stats->failures[i];
+		const struct sim_config *shrunk = &failure->shrunk;
+		fprintf(out, "%s{\"invariant\":", i ? "," : "");
+		report_json_string(out, failure->key);
+		fprintf(out, ",\"runs\":%" PRIu64 ",\"problem\":", failure->count);
+		report_json_string(out, failure->problem);
+		fprintf(out, ",\"users\":%d,\"stock\":%" PRId64 ",\"faults\":[",
+			shrunk->users, shrunk->stock);
+		for (int f = 0; f < shrunk->plan.count; f++) {
+			char text[96];
+			fault_format(&shrunk->plan.faults[f], text, sizeof(text));
+			fprintf(out, "%s", f ? "," : "");
+			report_json_string(out, text);
+		}
+		fprintf(out, "],\"replay\":");
+		report_json_string(out, failure->replay);
+		fprintf(out, ",\"replay_verified\":%s}",
+			failure->replay_verified ? "true" : "false");
+	}
+	fprintf(out, "],\"failures_dropped\":%" PRIu64 "}\n",
+		stats->failures_dropped);
+	fflush(out);
+}
+
 int command_explore(int argc, char **argv, const char *program)
 {
 	struct cli_options options;
@@ -169,14 +248,19 @@ int command_explore(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim explore: out of memory\n");
 		return EXIT_INTERNAL;
 	}
-	printf("flashsim explore: %s; %d users, stock %" PRId64 ", apps %d,"
-	       " coordinators %d, seed %" PRIu64 "\n", mode_name(options.mode),
-	       options.config.users, options.config.stock, options.config.apps,
-	       options.config.coordinators, options.config.seed);
-	fflush(stdout);
+	if (!options.json) {
+		printf("flashsim explore: %s; %d users, stock %" PRId64 ", apps"
+		       " %d, coordinators %d, seed %" PRIu64 "\n",
+		       mode_name(options.mode), options.config.users,
+		       options.config.stock, options.config.apps,
+		       options.config.coordinators, options.config.seed);
+		fflush(stdout);
+	}
 	rc = explore(&options, !options.quiet && isatty(STDERR_FILENO) ? stderr : NULL,
 		     stats, error, sizeof(error));
-	if (rc == 0 || stats->done > 0)
+	if ((rc == 0 || stats->done > 0) && options.json)
+		print_json(stdout, &options, stats);
+	else if (rc == 0 || stats->done > 0)
 		print_summary(stdout, &options, stats);
 	if (rc != 0) {
 		fprintf(stderr, "flashsim explore: %s%s\n",
@@ -190,7 +274,8 @@ int command_explore(int argc, char **argv, const char *program)
 		rc = EXIT_INTERNAL; /* --junit: named on stderr */
 	if (rc != EXIT_INTERNAL && rc != EXIT_USAGE &&
 	    expect_given(&options.expect)) /* the scenario's [expect] */
-		rc = expect_report_explore(stdout, &options.expect, stats);
+		rc = expect_report_explore(options.json ? stderr : stdout,
+					   &options.expect, stats);
 	if ((rc == 0 || stats->done > 0) && report_explore_file(&options, stats))
 		rc = EXIT_INTERNAL; /* --html: named on stderr */
 	explore_stats_free(stats);

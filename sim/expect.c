@@ -86,16 +86,6 @@ bool expect_judge_run(const struct expectation *expect,
 	return why[0] == '\0';
 }
 
-/* The verdict of an exploration, as its exit code has it. */
-static enum verdict explore_verdict(const struct explore_stats *stats)
-{
-	if (stats->verdicts[VERDICT_VIOLATION])
-		return VERDICT_VIOLATION;
-	if (stats->verdicts[VERDICT_LIVENESS])
-		return VERDICT_LIVENESS;
-	return VERDICT_OK;
-}
-
 /* "conservation, liveness" or "none": the distinct failures. */
 static void failure_names(const struct explore_stats *stats, char *out,
 			  size_t size)

@@ -666,6 +666,15 @@ int explore(const struct cli_options *options, FILE *progress,
 	return rc;
 }
 
+enum verdict explore_verdict(const struct explore_stats *stats)
+{
+	if (stats->verdicts[VERDICT_VIOLATION])
+		return VERDICT_VIOLATION;
+	if (stats->verdicts[VERDICT_LIVENESS])
+		return VERDICT_LIVENESS;
+	return VERDICT_OK;
+}
+
 void explore_stats_free(struct explore_stats *stats)
 {
 	for (int i = 0; i < stats->failure_count; i++) {

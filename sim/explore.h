@@ -71,6 +71,9 @@ struct explore_stats {
  * Returns 0 with stats filled, or an exit code with error set. */
 int explore(const struct cli_options *options, FILE *progress,
 	    struct explore_stats *stats, char *error, size_t error_size);
+/* The verdict of an exploration, as its exit code has it: violation if
+ * any run broke an invariant, else liveness if any hung, else ok. */
+enum verdict explore_verdict(const struct explore_stats *stats);
 /* Frees what explore() allocated inside stats. */
 void explore_stats_free(struct explore_stats *stats);
 

@@ -40,7 +40,7 @@ void report_text(FILE *out, const struct sim_config *config,
 	fprintf(out, "replay:  %s\n", replay);
 }
 
-static void json_string(FILE *out, const char *text)
+void report_json_string(FILE *out, const char *text)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
@@ -58,12 +58,12 @@ void report_json(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay)
 {
 	fprintf(out, "{\"verdict\":");
-	json_string(out, verdict_name(result->verdict));
+	report_json_string(out, verdict_name(result->verdict));
 	fprintf(out, ",\"problem\":");
 	if (result->verdict == VERDICT_OK)
 		fprintf(out, "null");
 	else
-		json_string(out, result->problem);
+		report_json_string(out, result->problem);
 	fprintf(out, ",\"seed\":%" PRIu64 ",\"users\":%d,\"apps\":%d,"
 		"\"coordinators\":%d", config->seed, config->users, config->apps,
 		config->coordinators);
@@ -85,7 +85,7 @@ void report_json(FILE *out, const struct sim_config *config,
 		result->end_ms);
 	fprintf(out, ",\"digest\":\"%016" PRIx64 "\",\"replay\":",
 		result->digest);
-	json_string(out, replay);
+	report_json_string(out, replay);
 	fprintf(out, "}\n");
 }
 

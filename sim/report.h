@@ -15,6 +15,9 @@ void report_text(FILE *out, const struct sim_config *config,
 void report_json(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay);
 
+/* Writes text as a JSON string, quoted and escaped. */
+void report_json_string(FILE *out, const char *text);
+
 /* Writes the command line that replays this run into out. */
 void report_replay_command(const char *program, const struct sim_config *config,
 			   char *out, size_t size);

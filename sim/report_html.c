@@ -429,10 +429,8 @@ int report_html_explore(FILE *out, const struct cli_options *options,
 {
 	html_begin(out, "flashsim explore");
 	fputs("<h1>flashsim explore</h1>\n", out);
-	fprintf(out, "<div class=\"%s\"><b>", verdict_class(
-			stats->verdicts[VERDICT_VIOLATION] ? VERDICT_VIOLATION :
-			stats->verdicts[VERDICT_LIVENESS] ? VERDICT_LIVENESS :
-							    VERDICT_OK));
+	fprintf(out, "<div class=\"%s\"><b>",
+		verdict_class(explore_verdict(stats)));
 	if (stats->failure_count == 0)
 		fprintf(out, "no failure in %" PRIu64 " runs", stats->done);
 	else

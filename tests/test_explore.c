@@ -1,7 +1,7 @@
 /*
  * test_explore.c - the explorer on a small sale: every single fault,
  * with one job and with two; a sale that fails without any fault; the
- * redis-crash kind with a Redis of the user's.
+ * redis-crash kind with a Redis of the user's; the JSON summaries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -164,6 +164,41 @@ static void test_redis_crash_needs_a_server_flashsim_starts(void **state)
 	redis_server_stop(&server);
 }
 
+/* --json: one object that a JSON parser takes, with the verdict, the
+ * counts and each failure with its shrunk plan and replay; the exit code
+ * is the text report's, and an [expect] line goes to stderr. (A run's
+ * object too, whose keys docs/USAGE.md lists.) */
+static void test_json_summaries_parse(void **state)
+{
+	char dir[256], json[300];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "json"), 0);
+	snprintf(json, sizeof(json), "%s/out.json", dir);
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --kinds redis-crash"
+		" --redis-persistence none --runs 3 --json --quiet >%s"
+		" 2>/dev/null; test $? -eq 1 && python3 -c 'import json,sys;"
+		" d=json.load(open(sys.argv[1])); f=d[\"failures\"][0];"
+		" sys.exit(not (d[\"verdict\"]==\"violation\" and"
+		" d[\"runs\"]==3 and d[\"violation\"]==3 and"
+		" d[\"kinds\"][\"redis-crash\"][\"faults\"]==3 and"
+		" f[\"invariant\"]==\"conservation\" and"
+		" len(f[\"faults\"])==1 and f[\"replay_verified\"] and"
+		" \"--fault\" in f[\"replay\"]))' %s", flashsim, json, json), 0);
+	assert_int_equal(support_shell(
+		"%s explore scenarios/explore-small-sale.ini --runs 3 --json"
+		" --quiet 2>&1 >%s | grep -q '^expectation: met' &&"
+		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"verdict\"]==\"ok\" and d[\"runs\"]==3 and"
+		" d[\"failures\"]==[]))' %s", flashsim, json, json), 0);
+	assert_int_equal(support_shell(
+		"%s run --users 3 --stock 2 --json | python3 -c 'import json,sys;"
+		" d=json.load(sys.stdin); sys.exit(not (d[\"verdict\"]==\"ok\""
+		" and d[\"orders\"]==2 and d[\"told\"][\"rejected\"]==1))'",
+		flashsim), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +207,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_redis_crash_needs_a_server_flashsim_starts),
+		cmocka_unit_test(test_json_summaries_parse),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
