@@ -26,7 +26,8 @@ static const char *mode_name(enum explore_mode mode)
 	return "?";
 }
 
-static void print_kinds(FILE *out, const struct explore_stats *stats)
+static void print_kinds(FILE *out, const struct cli_options *options,
+			const struct explore_stats *stats)
 {
 	fprintf(out, "\nfaults injected, by kind (runs are counted once per fault):\n");
 	fprintf(out, "  %-20s %8s %8s %10s %9s\n", "kind", "faults", "ok",
@@ -43,7 +44,11 @@ static void print_kinds(FILE *out, const struct explore_stats *stats)
 		" violation, %" PRIu64 " liveness\n", stats->done,
 		stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS]);
-	if (stats->fault_free_failed)
+	if (stats->fault_free_failed && options->config.plan.count)
+		fprintf(out, "the sale fails with only its own faults (--fault):"
+			" no other fault was tried (the failure below is that"
+			" run)\n");
+	else if (stats->fault_free_failed)
 		fprintf(out, "the sale fails without any fault: no fault was"
 			" tried (the failure below is the fault-free run)\n");
 }
@@ -108,7 +113,7 @@ static void print_failures(FILE *out, const struct explore_stats *stats)
 static void print_summary(FILE *out, const struct cli_options *options,
 			  const struct explore_stats *stats)
 {
-	print_kinds(out, stats);
+	print_kinds(out, options, stats);
 	fprintf(out, "time: %.1f s, %.1f runs/s with %d job%s; %" PRIu64
 		" shrinking runs; peak memory %zu MB\n", stats->seconds,
 		stats->seconds > 0 ? (double)stats->done / stats->seconds : 0.0,

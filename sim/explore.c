@@ -563,10 +563,11 @@ static int shrink(struct runner *runner, struct explore_failure *failure,
 
 /* ---- the exploration --------------------------------------------------- */
 
-/* The dry run: the sale without faults, which counts the hits of every
- * point while faults could fire. When it fails, it is the exploration's
- * one run and its one failure (shrunk and replayed like any other), and
- * no fault is tried: every run would fail the same way. */
+/* The dry run: the sale with none of the faults the exploration adds
+ * (only the fixed ones of --fault, which every run has), which counts the
+ * hits of every point while faults could fire. When it fails, it is the
+ * exploration's one run and its one failure (shrunk and replayed like any
+ * other), and no fault is tried: every run would fail the same way. */
 static int dry_run(const struct cli_options *options,
 		   struct explore_stats *stats, char *error, size_t error_size)
 {
@@ -578,7 +579,6 @@ static int dry_run(const struct cli_options *options,
 	char replay[4096];
 	int64_t run_id;
 	int rc = runner_open(&runner, &runner_options, error, error_size);
-	config.plan.count = 0;
 	config.random_faults = false;
 	if (rc == 0)
 		rc = runner_run(&runner, &config, "explore", &result, &run_id,
@@ -599,6 +599,7 @@ static int dry_run(const struct cli_options *options,
 		failure_key(&result, failure->key, sizeof(failure->key));
 		failure->count = 1;
 		failure->first = config;
+		failure->first_fired = result.fired;
 		snprintf(failure->problem, sizeof(failure->problem), "%s",
 			 result.problem);
 	}

@@ -143,6 +143,36 @@ static void test_a_sale_failing_without_faults_is_its_failure(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* The same with a fixed fault (--fault, which every run of the
+ * exploration has): the run with only that fault fails, and it is the
+ * failure, its plan kept through the shrinking so that the replay
+ * reproduces it. The naive variant loses a unit to the app's crash after
+ * the deduction. */
+static void test_a_sale_failing_with_its_own_fault_is_its_failure(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	char error[256];
+	(void)state;
+	small_sale(&options, 1);
+	options.config.users = 1;
+	options.config.stock = 1;
+	options.config.variant = VARIANT_NAIVE;
+	assert_int_equal(fault_plan_add(&options.config.plan,
+					"app/deduct/after@1:crash", error,
+					sizeof(error)), 0);
+	stats = support_explore(&options);
+	assert_true(stats->fault_free_failed);
+	assert_int_equal(stats->done, 1);
+	assert_int_equal(stats->failure_count, 1);
+	assert_string_equal(stats->failures[0].key, "conservation");
+	assert_int_equal(stats->failures[0].shrunk.plan.count, 1);
+	assert_true(stats->failures[0].replay_verified);
+	assert_non_null(strstr(stats->failures[0].replay,
+			       "--fault app/deduct/after@1:crash"));
+	support_explore_free(stats);
+}
+
 /* Only a redis-server that flashsim started can be killed: with --redis,
  * an exploration of redis-crash alone is refused (it used to run no run
  * and pass), and redis-crash among other kinds is left out, with a word. */
@@ -206,6 +236,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_two_jobs_do_the_same_runs),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
+		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
 		cmocka_unit_test(test_redis_crash_needs_a_server_flashsim_starts),
 		cmocka_unit_test(test_json_summaries_parse),
 	};
