@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,24 @@ int fault_plan_push(struct fault_plan *plan, const struct fault *fault)
 		return -1;
 	plan->faults[plan->count++] = *fault;
 	return 0;
+}
+
+int fault_plan_missing(const struct fault_plan *plan,
+		       const struct fault_plan *fired,
+		       struct fault_plan *missing)
+{
+	missing->count = 0;
+	for (int i = 0; i < plan->count; i++) {
+		const struct fault *f = &plan->faults[i];
+		bool found = false;
+		for (int j = 0; j < fired->count && !found; j++)
+			found = fired->faults[j].point == f->point &&
+				fired->faults[j].nth == f->nth &&
+				fired->faults[j].kind == f->kind;
+		if (!found)
+			missing->faults[missing->count++] = *f;
+	}
+	return missing->count;
 }
 
 int fault_plan_add(struct fault_plan *plan, const char *text, char *error,

@@ -35,6 +35,12 @@ int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 /* Adds a fault already known to be valid; -1 when the plan is full. */
 int fault_plan_push(struct fault_plan *plan, const struct fault *fault);
 
+/* The faults of plan that are not in fired (the faults a run injected),
+ * in plan order, into missing; returns how many. */
+int fault_plan_missing(const struct fault_plan *plan,
+		       const struct fault_plan *fired,
+		       struct fault_plan *missing);
+
 /* The fault to inject at this hit of the point, or FAULT_NONE. */
 enum fault_kind fault_plan_at(const struct fault_plan *plan,
 			      enum point_id point, uint32_t hit);

@@ -263,8 +263,8 @@ int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		 result->problem[0] ? result->problem : "none",
 		 violated[0] ? violated : "none", replay);
 	if (expect_given(&options->expect)) {
-		if (!expect_judge_run(&options->expect, result, violated, why,
-				      sizeof(why))) {
+		if (!expect_judge_run(&options->expect, &options->config,
+				      result, violated, why, sizeof(why))) {
 			item.failure_message = why;
 			item.failure_type = "expectation";
 		}

@@ -8,10 +8,34 @@
 #include <stdarg.h>
 #include <string.h>
 
+void report_not_fired(const struct sim_config *config,
+		      const struct sim_result *result, int i, char *out,
+		      size_t size)
+{
+	struct fault_plan missing;
+	char fault[96];
+	const struct fault *f;
+	fault_plan_missing(&config->plan, &result->fired, &missing);
+	assert(i < missing.count);
+	f = &missing.faults[i];
+	fault_format(f, fault, sizeof(fault));
+	snprintf(out, size, "%s never fired: %s was reached %" PRIu32 " time%s"
+		 " while faults could fire", fault, point_name(f->point),
+		 result->active_hits[f->point],
+		 result->active_hits[f->point] == 1 ? "" : "s");
+}
+
+int report_not_fired_count(const struct sim_config *config,
+			   const struct sim_result *result)
+{
+	struct fault_plan missing;
+	return fault_plan_missing(&config->plan, &result->fired, &missing);
+}
+
 void report_text(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay)
 {
-	(void)config;
+	int not_fired = report_not_fired_count(config, result);
 	fprintf(out, "\nfinal state (read back from Redis and SQLite):\n");
 	fprintf(out, "  stock         %" PRId64 " initial, %" PRId64 " left, %"
 		PRId64 " deducted\n", result->stock_initial, result->stock_left,
@@ -29,6 +53,11 @@ void report_text(FILE *out, const struct sim_config *config,
 		PRIu64 " transactions resolved by the coordinator's cron loop,"
 		" %" PRId64 " ms virtual\n", result->steps, result->crashes,
 		result->recovered, result->end_ms);
+	for (int i = 0; i < not_fired; i++) {
+		char line[256];
+		report_not_fired(config, result, i, line, sizeof(line));
+		fprintf(out, "  NOT FIRED     %s\n", line);
+	}
 	if (result->verdict == VERDICT_OK)
 		fprintf(out, "\nverdict: ok (stock deducted == orders created,"
 			" nothing oversold, every transaction terminal, every"
@@ -83,7 +112,14 @@ void report_json(FILE *out, const struct sim_config *config,
 		",\"recovered\":%" PRIu64 ",\"virtual_ms\":%" PRId64,
 		result->steps, result->crashes, result->recovered,
 		result->end_ms);
-	fprintf(out, ",\"digest\":\"%016" PRIx64 "\",\"replay\":",
+	fprintf(out, ",\"not_fired\":[");
+	for (int i = 0; i < report_not_fired_count(config, result); i++) {
+		char line[256];
+		report_not_fired(config, result, i, line, sizeof(line));
+		fprintf(out, "%s", i ? "," : "");
+		report_json_string(out, line);
+	}
+	fprintf(out, "],\"digest\":\"%016" PRIx64 "\",\"replay\":",
 		result->digest);
 	report_json_string(out, replay);
 	fprintf(out, "}\n");
