@@ -51,6 +51,12 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 	else if (stats->fault_free_failed)
 		fprintf(out, "the sale fails without any fault: no fault was"
 			" tried (the failure below is the fault-free run)\n");
+	for (int i = 0; i < stats->not_fired.count; i++) {
+		char line[256];
+		explore_not_fired(stats, i, line, sizeof(line));
+		fprintf(out, "NOT FIRED: %s (in the run without explored"
+			" faults)\n", line);
+	}
 }
 
 /* Every point with the number of times the runs reached it, two to a
@@ -164,7 +170,14 @@ static void print_json(FILE *out, const struct cli_options *options,
 		stats->verdicts[VERDICT_LIVENESS],
 		stats->fault_free_failed ? "true" : "false",
 		stats->faults_fired);
-	fprintf(out, ",\"kinds\":{");
+	fprintf(out, ",\"not_fired\":[");
+	for (int i = 0; i < stats->not_fired.count; i++) {
+		char line[256];
+		explore_not_fired(stats, i, line, sizeof(line));
+		fprintf(out, "%s", i ? "," : "");
+		report_json_string(out, line);
+	}
+	fprintf(out, "],\"kinds\":{");
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
 		const uint64_t *v = stats->by_kind[k];
 		fprintf(out, "%s\"%s\":{\"faults\":%" PRIu64 ",\"ok\":%" PRIu64

@@ -119,6 +119,11 @@ bool expect_judge_explore(const struct expectation *expect,
 	int64_t failures = stats->failure_count;
 	failure_names(stats, names, sizeof(names));
 	why[0] = '\0';
+	for (int i = 0; i < stats->not_fired.count; i++) {
+		char line[256];
+		explore_not_fired(stats, i, line, sizeof(line));
+		differ(why, why_size, "fault %s", line);
+	}
 	if ((expect->given & EXPECT_VERDICT) && verdict != expect->verdict)
 		differ(why, why_size, "verdict %s, expected %s",
 		       verdict_name(verdict), verdict_name(expect->verdict));

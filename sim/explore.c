@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "report_html.h"
 #include "runner.h"
 
@@ -585,6 +586,8 @@ static int dry_run(const struct cli_options *options,
 				replay, sizeof(replay), error, error_size);
 	if (rc == 0) {
 		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
+		fault_plan_missing(&config.plan, &result.fired,
+				   &stats->not_fired);
 		stats->ping_per_second = runner_ping_rate(&runner, 5000);
 	}
 	if (rc == 0 && result.verdict != VERDICT_OK) {
@@ -674,6 +677,13 @@ enum verdict explore_verdict(const struct explore_stats *stats)
 	if (stats->verdicts[VERDICT_LIVENESS])
 		return VERDICT_LIVENESS;
 	return VERDICT_OK;
+}
+
+void explore_not_fired(const struct explore_stats *stats, int i, char *out,
+		       size_t size)
+{
+	const struct fault *fault = &stats->not_fired.faults[i];
+	report_fault_not_fired(fault, stats->dry_hits[fault->point], out, size);
 }
 
 void explore_stats_free(struct explore_stats *stats)

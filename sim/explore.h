@@ -53,6 +53,8 @@ struct explore_stats {
 	int points_in_use;
 	uint32_t dry_hits[POINT_COUNT];
 	bool fault_free_failed;      /* the sale fails without any fault */
+	struct fault_plan not_fired; /* fixed faults (--fault) the dry run
+	                                never fired */
 	uint64_t faults_fired;
 	double seconds;
 	struct explore_failure failures[EXPLORE_FAILURES_MAX];
@@ -74,6 +76,9 @@ int explore(const struct cli_options *options, FILE *progress,
 /* The verdict of an exploration, as its exit code has it: violation if
  * any run broke an invariant, else liveness if any hung, else ok. */
 enum verdict explore_verdict(const struct explore_stats *stats);
+/* The i-th of stats->not_fired as "POINT@N:KIND never fired: ...". */
+void explore_not_fired(const struct explore_stats *stats, int i, char *out,
+		       size_t size);
 /* Frees what explore() allocated inside stats. */
 void explore_stats_free(struct explore_stats *stats);
 

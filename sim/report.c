@@ -8,21 +8,26 @@
 #include <stdarg.h>
 #include <string.h>
 
+void report_fault_not_fired(const struct fault *fault, uint32_t reached,
+			    char *out, size_t size)
+{
+	char text[96];
+	fault_format(fault, text, sizeof(text));
+	snprintf(out, size, "%s never fired: %s was reached %" PRIu32 " time%s"
+		 " while faults could fire", text, point_name(fault->point),
+		 reached, reached == 1 ? "" : "s");
+}
+
 void report_not_fired(const struct sim_config *config,
 		      const struct sim_result *result, int i, char *out,
 		      size_t size)
 {
 	struct fault_plan missing;
-	char fault[96];
 	const struct fault *f;
 	fault_plan_missing(&config->plan, &result->fired, &missing);
 	assert(i < missing.count);
 	f = &missing.faults[i];
-	fault_format(f, fault, sizeof(fault));
-	snprintf(out, size, "%s never fired: %s was reached %" PRIu32 " time%s"
-		 " while faults could fire", fault, point_name(f->point),
-		 result->active_hits[f->point],
-		 result->active_hits[f->point] == 1 ? "" : "s");
+	report_fault_not_fired(f, result->active_hits[f->point], out, size);
 }
 
 int report_not_fired_count(const struct sim_config *config,

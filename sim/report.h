@@ -18,6 +18,8 @@ void report_json(FILE *out, const struct sim_config *config,
 /* The faults of the run's plan (--fault) that never fired, a fault at a
  * hit the run did not reach: how many, and the i-th as "POINT@N:KIND never
  * fired: POINT was reached K times while faults could fire". */
+void report_fault_not_fired(const struct fault *fault, uint32_t reached,
+			    char *out, size_t size);
 int report_not_fired_count(const struct sim_config *config,
 			   const struct sim_result *result);
 void report_not_fired(const struct sim_config *config,

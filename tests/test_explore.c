@@ -173,6 +173,35 @@ static void test_a_sale_failing_with_its_own_fault_is_its_failure(void **state)
 	support_explore_free(stats);
 }
 
+/* A fixed fault at a hit the sale never reaches is named, and fails an
+ * expectation: the exploration is not of the sale the plan describes. */
+static void test_a_fixed_fault_that_never_fires_is_named(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	char error[256], why[512];
+	(void)state;
+	small_sale(&options, 1);
+	options.config.users = 1;
+	options.kinds = KIND_BIT(FAULT_CRASH);
+	options.runs = 3;
+	assert_int_equal(fault_plan_add(&options.config.plan,
+					"app/deduct/after@5:crash", error,
+					sizeof(error)), 0);
+	stats = support_explore(&options);
+	assert_int_equal(stats->not_fired.count, 1);
+	explore_not_fired(stats, 0, why, sizeof(why));
+	assert_string_equal(why, "app/deduct/after@5:crash never fired:"
+			    " app/deduct/after was reached 1 time while faults"
+			    " could fire");
+	options.expect.given = EXPECT_VERDICT;
+	options.expect.verdict = VERDICT_OK;
+	assert_false(expect_judge_explore(&options.expect, stats, why,
+					  sizeof(why)));
+	assert_non_null(strstr(why, "never fired"));
+	support_explore_free(stats);
+}
+
 /* Only a redis-server that flashsim started can be killed: with --redis,
  * an exploration of redis-crash alone is refused (it used to run no run
  * and pass), and redis-crash among other kinds is left out, with a word. */
@@ -237,6 +266,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
+		cmocka_unit_test(test_a_fixed_fault_that_never_fires_is_named),
 		cmocka_unit_test(test_redis_crash_needs_a_server_flashsim_starts),
 		cmocka_unit_test(test_json_summaries_parse),
 	};
