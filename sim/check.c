@@ -429,6 +429,12 @@ static int invariant_list_dir(const char *dir, char ***names_out, int *count_out
 		}
 		count++;
 	}
+	if (count == 0) {
+		/* A wrong directory would add no check without a word. */
+		check_fail(error, error_size, "invariants directory %s: no"
+			   " *.sql file in it", dir);
+		goto out_close;
+	}
 	qsort(names, (size_t)count, sizeof(*names), invariant_name_compare);
 	*names_out = names;
 	*count_out = count;

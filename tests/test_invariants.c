@@ -837,6 +837,22 @@ static void test_missing_user_dir_is_named(void **state)
 	assert_non_null(strstr(error, "No such file"));
 }
 
+/* A directory without a *.sql file (a wrong --invariants) is refused,
+ * not taken as no check at all. */
+static void test_empty_user_dir_is_refused(void **state)
+{
+	char dir[64], error[512] = "";
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "notes.txt", "not an invariant");
+	invariants_free(&invariants);
+	assert_int_equal(invariants_load(&invariants, dir, error, sizeof(error)),
+			 -1);
+	remove_dir(dir);
+	assert_non_null(strstr(error, dir));
+	assert_non_null(strstr(error, "no *.sql file"));
+}
+
 /* ------------------------------------------------------------------ */
 /* The trace database                                                 */
 
@@ -1190,6 +1206,7 @@ int main(void)
 		TEST(test_user_file_replaces_a_builtin),
 		TEST(test_broken_user_invariant_names_the_file),
 		TEST(test_missing_user_dir_is_named),
+		TEST(test_empty_user_dir_is_refused),
 		TEST(test_drop_run_leaves_no_rows),
 		TEST(test_drop_keeps_memory_flat),
 		TEST(test_file_trace_keeps_runs),
