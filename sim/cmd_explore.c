@@ -44,6 +44,10 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 		" violation, %" PRIu64 " liveness\n", stats->done,
 		stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS]);
+	if (stats->stopped_by_budget)
+		fprintf(out, "stopped by --seconds %ld after %" PRIu64 " of the %"
+			PRIu64 " planned runs: not every fault was tried\n",
+			options->seconds, stats->done, stats->planned);
 	if (stats->fault_free_failed && options->config.plan.count)
 		fprintf(out, "the sale fails with only its own faults (--fault):"
 			" no other fault was tried (the failure below is that"
@@ -164,10 +168,12 @@ static void print_json(FILE *out, const struct cli_options *options,
 			options->shard_count);
 	fprintf(out, ",\"planned\":%" PRIu64 ",\"runs\":%" PRIu64 ",\"ok\":%"
 		PRIu64 ",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64
-		",\"fault_free_failed\":%s,\"faults_fired\":%" PRIu64,
+		",\"stopped_by_budget\":%s,\"fault_free_failed\":%s,"
+		"\"faults_fired\":%" PRIu64,
 		stats->planned, stats->done, stats->verdicts[VERDICT_OK],
 		stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS],
+		stats->stopped_by_budget ? "true" : "false",
 		stats->fault_free_failed ? "true" : "false",
 		stats->faults_fired);
 	fprintf(out, ",\"not_fired\":[");

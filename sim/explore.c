@@ -661,6 +661,9 @@ int explore(const struct cli_options *options, FILE *progress,
 			rc = run_workers(&work, &aggregate, options->jobs,
 					 error, error_size);
 		draw_progress(&aggregate, true);
+		/* Without an error, only the budget stops runs early. */
+		stats->stopped_by_budget = rc == 0 &&
+					   stats->done < stats->planned;
 	}
 	stats->seconds = now_seconds() - aggregate.started;
 	if (rc == 0)

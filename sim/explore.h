@@ -45,6 +45,7 @@ struct explore_failure {
 struct explore_stats {
 	uint64_t planned;            /* runs the mode asked for */
 	uint64_t done;
+	bool stopped_by_budget;      /* --seconds ran out before planned */
 	uint64_t verdicts[VERDICT_LIVENESS + 1];
 	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
 	uint64_t matrix[POINT_COUNT][FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];

@@ -322,10 +322,16 @@ int junit_explore_file(const struct cli_options *options,
 	char *texts[EXPLORE_FAILURES_MAX] = { NULL };
 	char (*messages)[8192] = calloc(EXPLORE_FAILURES_MAX, sizeof(*messages));
 	char classname[256], stem[128], shard[32] = "", name[64];
-	char suite_name[512], why[1024];
+	char suite_name[512], why[1024], summary[256];
 	bool expected = expect_given(&options->expect);
 	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };
 	int written;
+	snprintf(summary, sizeof(summary), "%" PRIu64 " runs of %" PRIu64
+		 " planned: %" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
+		 " liveness%s\n", stats->done, stats->planned,
+		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
+		 stats->verdicts[VERDICT_LIVENESS], stats->stopped_by_budget ?
+		 "; stopped by --seconds: not every fault was tried" : "");
 	if (!options->junit_path) {
 		free(messages);
 		return 0;
@@ -366,10 +372,11 @@ int junit_explore_file(const struct cli_options *options,
 			"expectation", classname, stats->seconds,
 			expect_judge_explore(&options->expect, stats, why,
 					     sizeof(why)) ? NULL : why,
-			"expectation", why, NULL };
+			"expectation", why, summary };
 	else if (suite.count == 0)
 		cases[suite.count++] = (struct junit_case){
-			name, classname, stats->seconds, NULL, NULL, NULL, NULL };
+			name, classname, stats->seconds, NULL, NULL, NULL,
+			summary };
 	written = write_file(options, "explore", &suite);
 	for (int i = 0; i < stats->failure_count; i++)
 		free(texts[i]);

@@ -292,9 +292,11 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 	sale_rows(out, &options->config);
 	kv(out, "mode", "%s", mode_text(options->mode));
 	kv(out, "fault kinds", "%s", kinds);
-	kv(out, "runs", "%" PRIu64 " of %" PRIu64 " planned; %" PRIu64
+	kv(out, "runs", "%" PRIu64 " of %" PRIu64 " planned%s; %" PRIu64
 	   " faults injected; %" PRIu64 " shrinking runs", stats->done,
-	   stats->planned, stats->faults_fired, stats->shrink_runs);
+	   stats->planned, stats->stopped_by_budget ? " (stopped by --seconds:"
+	   " not every fault was tried)" : "", stats->faults_fired,
+	   stats->shrink_runs);
 	kv(out, "verdicts", "%" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
 	   " liveness", stats->verdicts[VERDICT_OK],
 	   stats->verdicts[VERDICT_VIOLATION], stats->verdicts[VERDICT_LIVENESS]);

@@ -45,6 +45,7 @@ static void test_exhaustive_finds_no_violation(void **state)
 	stats = support_explore(&options);
 	assert_true(stats->planned > 100);
 	assert_int_equal(stats->done, stats->planned);
+	assert_false(stats->stopped_by_budget);
 	assert_int_equal(stats->verdicts[VERDICT_OK], stats->done);
 	assert_int_equal(stats->failure_count, 0);
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
@@ -202,6 +203,23 @@ static void test_a_fixed_fault_that_never_fires_is_named(void **state)
 	support_explore_free(stats);
 }
 
+/* An exhaustive exploration that its budget stops early says so: the
+ * runs it made are not every fault. */
+static void test_a_budget_that_stops_it_is_said(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	(void)state;
+	small_sale(&options, 1);
+	options.config.users = 6;
+	options.seconds = 1;
+	stats = support_explore(&options);
+	assert_true(stats->done > 0);
+	assert_true(stats->done < stats->planned);
+	assert_true(stats->stopped_by_budget);
+	support_explore_free(stats);
+}
+
 /* Only a redis-server that flashsim started can be killed: with --redis,
  * an exploration of redis-crash alone is refused (it used to run no run
  * and pass), and redis-crash among other kinds is left out, with a word. */
@@ -267,6 +285,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
 		cmocka_unit_test(test_a_fixed_fault_that_never_fires_is_named),
+		cmocka_unit_test(test_a_budget_that_stops_it_is_said),
 		cmocka_unit_test(test_redis_crash_needs_a_server_flashsim_starts),
 		cmocka_unit_test(test_json_summaries_parse),
 	};
