@@ -5,7 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,19 +63,50 @@ static int find_program(char *out, size_t size)
 	return -1;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
+/* Removes name (relative to the directory parent) and, when it is a
+ * directory, everything in it, down to depth levels. Only system calls and
+ * the stack, no malloc: the signal handler below runs it, and a signal may
+ * come while the process is inside malloc (nftw, through opendir, would
+ * take malloc's lock there, or abort on its half-updated state). Entries
+ * are removed while the directory is read, so it is read again until it
+ * can be removed. */
+static void remove_tree_at(int parent, const char *name, int depth)
 {
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	char buffer[4096];
+	int fd;
+	if (unlinkat(parent, name, 0) == 0 || errno == ENOENT || depth == 0)
+		return;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (int pass = 0; pass < 8; pass++) {
+		ssize_t n;
+		lseek(fd, 0, SEEK_SET);
+		while ((n = getdents64(fd, buffer, sizeof(buffer))) > 0) {
+			for (ssize_t at = 0; at < n;) {
+				struct dirent64 *entry =
+					(struct dirent64 *)(buffer + at);
+				at += entry->d_reclen;
+				if (strcmp(entry->d_name, ".") != 0 &&
+				    strcmp(entry->d_name, "..") != 0)
+					remove_tree_at(fd, entry->d_name,
+						       depth - 1);
+			}
+		}
+		if (unlinkat(parent, name, AT_REMOVEDIR) == 0 ||
+		    errno != ENOTEMPTY)
+			break;
+	}
+	close(fd);
 }
 
 static void remove_dir(const char *dir)
 {
+	int saved = errno;
 	if (dir[0])
-		nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		remove_tree_at(AT_FDCWD, dir, 4);
+	errno = saved;
 }
 
 extern char **environ;
@@ -491,9 +522,8 @@ static void stop_all(void)
 
 static void on_signal(int signal_number)
 {
-	/* kill, waitpid and the directory removal: the server must not
-	 * outlive us. nftw is not async-signal-safe, but the process is about
-	 * to die of this signal and nothing else runs. */
+	/* kill, waitpid and the directory removal, all of them system calls
+	 * (remove_tree_at): the server must not outlive us, nor its files. */
 	stop_all();
 	signal(signal_number, SIG_DFL);
 	raise(signal_number);
