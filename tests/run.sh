@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test program and sums their cmocka counts into one closing
-# line, "tests: N passed, N failed". A program that exits non-zero (a
-# crash, a sanitizer report at exit) counts as a failure too. Arguments
+# line, "tests: N passed, N failed" (", N skipped" when a test skipped
+# itself, as one does under AddressSanitizer). A program that exits
+# non-zero (a crash, a sanitizer report at exit) counts as a failure too. Arguments
 # ending in .ini are scenario files: after the programs, each is run with
 # $build/flashsim and checked against its [expect] section
 # (tests/scenarios.sh), and counts as one test.
@@ -15,6 +16,7 @@ build=$1
 shift
 passed=0
 failed=0
+skipped=0
 failures=""
 scenarios=""
 log=$(mktemp)
@@ -29,9 +31,12 @@ run_program() {
 	cat "$log"
 	run=$(sed -n 's/^\[==========\] \([0-9]*\) test(s) run\./\1/p' "$log" | tail -n 1)
 	bad=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' "$log" | tail -n 1)
+	skip=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s), listed below:/\1/p' "$log" | tail -n 1)
 	run=${run:-0}
 	bad=${bad:-0}
-	passed=$((passed + run - bad))
+	skip=${skip:-0}
+	passed=$((passed + run - bad - skip))
+	skipped=$((skipped + skip))
 	failed=$((failed + bad))
 	if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		failed=$((failed + 1)) # died, or failed after its tests
@@ -75,5 +80,9 @@ fi
 echo; if "$build/flashsim" selftest --quick --jobs 2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures selftest"; fi # docs/VARIANTS.md
 echo
 [ -n "$failures" ] && echo "failed programs:$failures"
-echo "tests: $passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "tests: $passed passed, $failed failed, $skipped skipped"
+else
+	echo "tests: $passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
