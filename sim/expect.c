@@ -3,7 +3,6 @@
  * of its scenario file (see expect.h).
  */
 #include "expect.h"
-#include "report.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "explore.h"
+#include "report.h"
 #include "tracedb.h"
 
 /* The keys that only one of the two commands checks. */
