@@ -46,8 +46,9 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 		stats->verdicts[VERDICT_LIVENESS]);
 	if (stats->stopped_by_budget)
 		fprintf(out, "stopped by --seconds %ld after %" PRIu64 " of the %"
-			PRIu64 " planned runs: not every fault was tried\n",
-			options->seconds, stats->done, stats->planned);
+			PRIu64 " planned runs%s\n", options->seconds, stats->done,
+			stats->planned, options->mode == EXPLORE_RANDOM ? "" :
+			": not every fault was tried");
 	if (stats->fault_free_failed && options->config.plan.count)
 		fprintf(out, "the sale fails with only its own faults (--fault):"
 			" no other fault was tried (the failure below is that"

@@ -331,7 +331,7 @@ int junit_explore_file(const struct cli_options *options,
 		 " liveness%s\n", stats->done, stats->planned,
 		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		 stats->verdicts[VERDICT_LIVENESS], stats->stopped_by_budget ?
-		 "; stopped by --seconds: not every fault was tried" : "");
+		 "; stopped by --seconds" : "");
 	if (!options->junit_path) {
 		free(messages);
 		return 0;

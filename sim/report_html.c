@@ -294,8 +294,8 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 	kv(out, "fault kinds", "%s", kinds);
 	kv(out, "runs", "%" PRIu64 " of %" PRIu64 " planned%s; %" PRIu64
 	   " faults injected; %" PRIu64 " shrinking runs", stats->done,
-	   stats->planned, stats->stopped_by_budget ? " (stopped by --seconds:"
-	   " not every fault was tried)" : "", stats->faults_fired,
+	   stats->planned, stats->stopped_by_budget ? " (stopped by --seconds)"
+	   : "", stats->faults_fired,
 	   stats->shrink_runs);
 	kv(out, "verdicts", "%" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
 	   " liveness", stats->verdicts[VERDICT_OK],
