@@ -40,8 +40,9 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 			" %9" PRIu64 "\n", fault_kind_name(k), total,
 			v[VERDICT_OK], v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
 	}
-	fprintf(out, "\nverdicts: %" PRIu64 " runs: %" PRIu64 " ok, %" PRIu64
+	fprintf(out, "\nverdicts: %" PRIu64 " run%s: %" PRIu64 " ok, %" PRIu64
 		" violation, %" PRIu64 " liveness\n", stats->done,
+		stats->done == 1 ? "" : "s",
 		stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS]);
 	if (stats->stopped_by_budget)

@@ -434,11 +434,13 @@ int report_html_explore(FILE *out, const struct cli_options *options,
 	fprintf(out, "<div class=\"%s\"><b>",
 		verdict_class(explore_verdict(stats)));
 	if (stats->failure_count == 0)
-		fprintf(out, "no failure in %" PRIu64 " runs", stats->done);
+		fprintf(out, "no failure in %" PRIu64 " run%s", stats->done,
+			stats->done == 1 ? "" : "s");
 	else
-		fprintf(out, "%d distinct failure%s in %" PRIu64 " runs",
+		fprintf(out, "%d distinct failure%s in %" PRIu64 " run%s",
 			stats->failure_count,
-			stats->failure_count == 1 ? "" : "s", stats->done);
+			stats->failure_count == 1 ? "" : "s", stats->done,
+			stats->done == 1 ? "" : "s");
 	if (stats->fault_free_failed)
 		fputs(": the sale fails without any fault, so no fault was"
 		      " tried", out);
