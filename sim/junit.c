@@ -15,6 +15,7 @@
 
 #include "explore.h"
 #include "options.h"
+#include "report.h"
 #include "tracedb.h"
 #include "whole_file.h"
 
@@ -262,6 +263,14 @@ int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		 "replay: %s\n", verdict_name(result->verdict),
 		 result->problem[0] ? result->problem : "none",
 		 violated[0] ? violated : "none", replay);
+	for (int i = 0; i < report_not_fired_count(&options->config, result);
+	     i++) {
+		size_t used = strlen(text);
+		char line[256];
+		report_not_fired(&options->config, result, i, line, sizeof(line));
+		snprintf(text + used, sizeof(text) - used, "NOT FIRED: %s\n",
+			 line);
+	}
 	if (expect_given(&options->expect)) {
 		if (!expect_judge_run(&options->expect, &options->config,
 				      result, violated, why, sizeof(why))) {

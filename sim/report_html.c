@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "report.h"
 #include "report_svg.h"
 #include "whole_file.h"
 
@@ -247,6 +248,11 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 	sale_rows(out, config);
 	plan_text(&result->fired, fired, sizeof(fired));
 	kv(out, "faults injected", "%s", fired);
+	for (int i = 0; i < report_not_fired_count(config, result); i++) {
+		char line[256];
+		report_not_fired(config, result, i, line, sizeof(line));
+		kv(out, "NOT FIRED", "%s", line);
+	}
 	fputs("</table>\n<h2>Replay</h2>\n", out);
 	html_pre(out, replay);
 	fputs("<h2>Violations</h2>\n", out);

@@ -205,7 +205,7 @@ static void test_whole_file_writes_links_and_devices_in_place(void **state)
 }
 
 /* run --junit: one case, failed with the problem when the verdict is not
- * ok, passed otherwise. */
+ * ok, passed otherwise; a fault that never fired is named. */
 static void test_run_junit(void **state)
 {
 	char ok[256], bad[256], *text;
@@ -213,7 +213,8 @@ static void test_run_junit(void **state)
 	path_in_workdir(ok, sizeof(ok), "run-ok.xml");
 	path_in_workdir(bad, sizeof(bad), "run-bad.xml");
 	assert_int_equal(support_shell("%s run --users 3 --stock 2 --junit '%s'"
-			       " >/dev/null", flashsim, ok), 0);
+			       " --fault app/deduct/after@9:crash --html '%s.html'"
+			       " >/dev/null", flashsim, ok, ok), 0);
 	assert_int_equal(support_shell("%s run --users 1 --stock 2 --variant naive"
 			       " --fault app/deduct/before@1:delay --junit '%s'"
 			       " >/dev/null", flashsim, bad), 1);
@@ -221,6 +222,14 @@ static void test_run_junit(void **state)
 	assert_valid_xml(bad);
 	text = support_read_file(ok);
 	assert_non_null(strstr(text, "tests=\"1\" failures=\"0\""));
+	/* A fault at a hit the run never reached is named, in the JUnit
+	 * file and in the HTML report. */
+	assert_non_null(strstr(text, "NOT FIRED: app/deduct/after@9:crash"
+			       " never fired"));
+	free(text);
+	text = support_read_file(strcat(ok, ".html"));
+	assert_non_null(strstr(text, "NOT FIRED</td><td>app/deduct/after@9:crash"
+			       " never fired"));
 	free(text);
 	text = support_read_file(bad);
 	assert_non_null(strstr(text, "tests=\"1\" failures=\"1\""));
