@@ -69,9 +69,7 @@ static void print_kinds(FILE *out, const struct cli_options *options,
  * line; "NEVER" marks a point no run reached. */
 static void print_coverage(FILE *out, const struct explore_stats *stats)
 {
-	int hit = 0;
-	for (int p = 0; p < POINT_COUNT; p++)
-		hit += stats->in_use[p] && stats->hits[p] > 0;
+	int hit = explore_points_reached(stats);
 	fprintf(out, "\ncoverage: %d of the %d failure points in use reached%s\n",
 		hit, stats->points_in_use,
 		hit == stats->points_in_use ? " (all)" : "");
@@ -156,7 +154,6 @@ static void print_json(FILE *out, const struct cli_options *options,
 		       const struct explore_stats *stats)
 {
 	const char *separator = "";
-	int reached = 0;
 	fprintf(out, "{\"mode\":");
 	report_json_string(out, mode_name(options->mode));
 	fprintf(out, ",\"verdict\":");
@@ -194,10 +191,9 @@ static void print_json(FILE *out, const struct cli_options *options,
 			v[VERDICT_OK] + v[VERDICT_VIOLATION] + v[VERDICT_LIVENESS],
 			v[VERDICT_OK], v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
 	}
-	for (int p = 0; p < POINT_COUNT; p++)
-		reached += stats->in_use[p] && stats->hits[p] > 0;
 	fprintf(out, "},\"coverage\":{\"in_use\":%d,\"reached\":%d,"
-		"\"never_reached\":[", stats->points_in_use, reached);
+		"\"never_reached\":[", stats->points_in_use,
+		explore_points_reached(stats));
 	for (int p = 0; p < POINT_COUNT; p++) {
 		if (!stats->in_use[p] || stats->hits[p])
 			continue;
@@ -257,8 +253,7 @@ int command_explore(int argc, char **argv, const char *program)
 		/* Only a server flashsim started can be killed and restarted. */
 		bool asked = options.kinds != ~0u;
 		options.kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
-		if (asked && !(options.kinds & (KIND_BIT(FAULT_KIND_COUNT) - 1) &
-			      ~KIND_BIT(FAULT_NONE))) {
+		if (asked && options.kinds == 0) {
 			fprintf(stderr, "flashsim explore: --kinds redis-crash"
 				" needs a redis-server that flashsim starts (no"
 				" --redis); no other kind is left to explore\n");

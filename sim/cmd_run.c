@@ -75,8 +75,7 @@ int command_run(int argc, char **argv, const char *program)
 							   EXIT_LIVENESS;
 		if (expect_given(&options.expect)) /* the scenario's [expect] */
 			rc = expect_report_run(options.json ? stderr : stdout,
-					       &options.expect, &options.config,
-					       &result,
+					       &options.expect, &result,
 					       runner.db, run_id);
 		if (report_run_files(&options, runner.db, run_id, &result, replay))
 			rc = EXIT_INTERNAL; /* --svg, --html: named on stderr */

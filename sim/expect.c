@@ -65,17 +65,15 @@ static bool listed(const char *list, const char *name)
 }
 
 bool expect_judge_run(const struct expectation *expect,
-		      const struct sim_config *config,
 		      const struct sim_result *result, const char *violated,
 		      char *why, size_t why_size)
 {
 	why[0] = '\0';
 	/* A fault that never fired leaves the scenario untried, whatever
 	 * the run came to. */
-	for (int i = 0; config && i < report_not_fired_count(config, result);
-	     i++) {
+	for (int i = 0; i < result->not_fired.count; i++) {
 		char line[256];
-		report_not_fired(config, result, i, line, sizeof(line));
+		report_not_fired(result, i, line, sizeof(line));
 		differ(why, why_size, "fault %s", line);
 	}
 	if ((expect->given & EXPECT_VERDICT) && result->verdict != expect->verdict)
@@ -198,15 +196,13 @@ static int report(FILE *out, bool met, const char *why, unsigned not_checked,
 }
 
 int expect_report_run(FILE *out, const struct expectation *expect,
-		      const struct sim_config *config,
 		      const struct sim_result *result, struct tracedb *db,
 		      int64_t run_id)
 {
 	char violated[1024], why[2048];
 	bool met;
 	violated_invariants(db, run_id, violated, sizeof(violated));
-	met = expect_judge_run(expect, config, result, violated, why,
-			       sizeof(why));
+	met = expect_judge_run(expect, result, violated, why, sizeof(why));
 	return report(out, met, why, expect->given & EXPECT_EXPLORE_ONLY, "run");
 }
 

@@ -64,12 +64,11 @@ int expect_verdict_parse(const char *text, enum verdict *verdict,
 			 char *error, size_t error_size);
 
 /* Compares a finished run with the expectation. violated: the names of
- * the invariants the run violated, comma-separated ("" when none); config:
- * the run's, whose planned faults must all have fired (NULL: not
- * checked). Returns whether it was met; writes the differences ("verdict
- * ok, expected violation; ...") or "" into why. */
+ * the invariants the run violated, comma-separated ("" when none); every
+ * fault of the run's plan must have fired (result->not_fired empty).
+ * Returns whether it was met; writes the differences ("verdict ok,
+ * expected violation; ...") or "" into why. */
 bool expect_judge_run(const struct expectation *expect,
-		      const struct sim_config *config,
 		      const struct sim_result *result, const char *violated,
 		      char *why, size_t why_size);
 /* The same for an exploration's stats. */
@@ -82,7 +81,6 @@ bool expect_judge_explore(const struct expectation *expect,
  * "expectation NOT met: <what differed>", and returns the exit code:
  * EXIT_VERDICT_OK when met, EXIT_VIOLATION when not. */
 int expect_report_run(FILE *out, const struct expectation *expect,
-		      const struct sim_config *config,
 		      const struct sim_result *result, struct tracedb *db,
 		      int64_t run_id);
 /* The same for an exploration. */

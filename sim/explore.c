@@ -586,8 +586,7 @@ static int dry_run(const struct cli_options *options,
 				replay, sizeof(replay), error, error_size);
 	if (rc == 0) {
 		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
-		fault_plan_missing(&config.plan, &result.fired,
-				   &stats->not_fired);
+		stats->not_fired = result.not_fired;
 		stats->ping_per_second = runner_ping_rate(&runner, 5000);
 	}
 	if (rc == 0 && result.verdict != VERDICT_OK) {
@@ -680,6 +679,14 @@ enum verdict explore_verdict(const struct explore_stats *stats)
 	if (stats->verdicts[VERDICT_LIVENESS])
 		return VERDICT_LIVENESS;
 	return VERDICT_OK;
+}
+
+int explore_points_reached(const struct explore_stats *stats)
+{
+	int reached = 0;
+	for (int p = 0; p < POINT_COUNT; p++)
+		reached += stats->in_use[p] && stats->hits[p] > 0;
+	return reached;
 }
 
 void explore_not_fired(const struct explore_stats *stats, int i, char *out,

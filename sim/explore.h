@@ -53,7 +53,9 @@ struct explore_stats {
 	bool in_use[POINT_COUNT];    /* reachable in this configuration */
 	int points_in_use;
 	uint32_t dry_hits[POINT_COUNT];
-	bool fault_free_failed;      /* the sale fails without any fault */
+	bool fault_free_failed;      /* the sale fails without any fault of
+	                                the exploration's (the run with only
+	                                the fixed ones, --fault) */
 	struct fault_plan not_fired; /* fixed faults (--fault) the dry run
 	                                never fired */
 	uint64_t faults_fired;
@@ -77,6 +79,8 @@ int explore(const struct cli_options *options, FILE *progress,
 /* The verdict of an exploration, as its exit code has it: violation if
  * any run broke an invariant, else liveness if any hung, else ok. */
 enum verdict explore_verdict(const struct explore_stats *stats);
+/* The failure points in use that some run reached. */
+int explore_points_reached(const struct explore_stats *stats);
 /* The i-th of stats->not_fired as "POINT@N:KIND never fired: ...". */
 void explore_not_fired(const struct explore_stats *stats, int i, char *out,
 		       size_t size);

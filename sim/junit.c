@@ -263,17 +263,16 @@ int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		 "replay: %s\n", verdict_name(result->verdict),
 		 result->problem[0] ? result->problem : "none",
 		 violated[0] ? violated : "none", replay);
-	for (int i = 0; i < report_not_fired_count(&options->config, result);
-	     i++) {
+	for (int i = 0; i < result->not_fired.count; i++) {
 		size_t used = strlen(text);
 		char line[256];
-		report_not_fired(&options->config, result, i, line, sizeof(line));
+		report_not_fired(result, i, line, sizeof(line));
 		snprintf(text + used, sizeof(text) - used, "NOT FIRED: %s\n",
 			 line);
 	}
 	if (expect_given(&options->expect)) {
-		if (!expect_judge_run(&options->expect, &options->config,
-				      result, violated, why, sizeof(why))) {
+		if (!expect_judge_run(&options->expect, result, violated, why,
+				      sizeof(why))) {
 			item.failure_message = why;
 			item.failure_type = "expectation";
 		}
@@ -335,16 +334,16 @@ int junit_explore_file(const struct cli_options *options,
 	bool expected = expect_given(&options->expect);
 	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };
 	int written;
+	if (!options->junit_path) {
+		free(messages);
+		return 0;
+	}
 	snprintf(summary, sizeof(summary), "%" PRIu64 " runs of %" PRIu64
 		 " planned: %" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
 		 " liveness%s\n", stats->done, stats->planned,
 		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		 stats->verdicts[VERDICT_LIVENESS], stats->stopped_by_budget ?
 		 "; stopped by --seconds" : "");
-	if (!options->junit_path) {
-		free(messages);
-		return 0;
-	}
 	if (!messages) {
 		fprintf(stderr, "flashsim explore: junit: out of memory\n");
 		return EXIT_INTERNAL;

@@ -18,29 +18,18 @@ void report_fault_not_fired(const struct fault *fault, uint32_t reached,
 		 reached, reached == 1 ? "" : "s");
 }
 
-void report_not_fired(const struct sim_config *config,
-		      const struct sim_result *result, int i, char *out,
+void report_not_fired(const struct sim_result *result, int i, char *out,
 		      size_t size)
 {
-	struct fault_plan missing;
-	const struct fault *f;
-	fault_plan_missing(&config->plan, &result->fired, &missing);
-	assert(i < missing.count);
-	f = &missing.faults[i];
-	report_fault_not_fired(f, result->active_hits[f->point], out, size);
-}
-
-int report_not_fired_count(const struct sim_config *config,
-			   const struct sim_result *result)
-{
-	struct fault_plan missing;
-	return fault_plan_missing(&config->plan, &result->fired, &missing);
+	const struct fault *fault = &result->not_fired.faults[i];
+	report_fault_not_fired(fault, result->active_hits[fault->point], out,
+			       size);
 }
 
 void report_text(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay)
 {
-	int not_fired = report_not_fired_count(config, result);
+	(void)config;
 	fprintf(out, "\nfinal state (read back from Redis and SQLite):\n");
 	fprintf(out, "  stock         %" PRId64 " initial, %" PRId64 " left, %"
 		PRId64 " deducted\n", result->stock_initial, result->stock_left,
@@ -58,9 +47,9 @@ void report_text(FILE *out, const struct sim_config *config,
 		PRIu64 " transactions resolved by the coordinator's cron loop,"
 		" %" PRId64 " ms virtual\n", result->steps, result->crashes,
 		result->recovered, result->end_ms);
-	for (int i = 0; i < not_fired; i++) {
+	for (int i = 0; i < result->not_fired.count; i++) {
 		char line[256];
-		report_not_fired(config, result, i, line, sizeof(line));
+		report_not_fired(result, i, line, sizeof(line));
 		fprintf(out, "  NOT FIRED     %s\n", line);
 	}
 	if (result->verdict == VERDICT_OK)
@@ -118,9 +107,9 @@ void report_json(FILE *out, const struct sim_config *config,
 		result->steps, result->crashes, result->recovered,
 		result->end_ms);
 	fprintf(out, ",\"not_fired\":[");
-	for (int i = 0; i < report_not_fired_count(config, result); i++) {
+	for (int i = 0; i < result->not_fired.count; i++) {
 		char line[256];
-		report_not_fired(config, result, i, line, sizeof(line));
+		report_not_fired(result, i, line, sizeof(line));
 		fprintf(out, "%s", i ? "," : "");
 		report_json_string(out, line);
 	}

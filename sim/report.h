@@ -15,15 +15,12 @@ void report_text(FILE *out, const struct sim_config *config,
 void report_json(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay);
 
-/* The faults of the run's plan (--fault) that never fired, a fault at a
- * hit the run did not reach: how many, and the i-th as "POINT@N:KIND never
- * fired: POINT was reached K times while faults could fire". */
+/* A fault of the plan (--fault) that never fired, its hit never reached,
+ * as "POINT@N:KIND never fired: POINT was reached K times while faults
+ * could fire"; report_not_fired: the i-th of result->not_fired. */
 void report_fault_not_fired(const struct fault *fault, uint32_t reached,
 			    char *out, size_t size);
-int report_not_fired_count(const struct sim_config *config,
-			   const struct sim_result *result);
-void report_not_fired(const struct sim_config *config,
-		      const struct sim_result *result, int i, char *out,
+void report_not_fired(const struct sim_result *result, int i, char *out,
 		      size_t size);
 
 /* Writes text as a JSON string, quoted and escaped. */

@@ -248,9 +248,9 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 	sale_rows(out, config);
 	plan_text(&result->fired, fired, sizeof(fired));
 	kv(out, "faults injected", "%s", fired);
-	for (int i = 0; i < report_not_fired_count(config, result); i++) {
+	for (int i = 0; i < result->not_fired.count; i++) {
 		char line[256];
-		report_not_fired(config, result, i, line, sizeof(line));
+		report_not_fired(result, i, line, sizeof(line));
 		kv(out, "NOT FIRED", "%s", line);
 	}
 	fputs("</table>\n<h2>Replay</h2>\n", out);
@@ -383,9 +383,7 @@ static void matrix(FILE *out, const struct explore_stats *stats)
 
 static void coverage(FILE *out, const struct explore_stats *stats)
 {
-	int reached = 0;
-	for (int p = 0; p < POINT_COUNT; p++)
-		reached += stats->in_use[p] && stats->hits[p] > 0;
+	int reached = explore_points_reached(stats);
 	fprintf(out, "<h2 id=\"coverage\">Coverage</h2>\n<p>%d of the %d failure points in use reached%s;"
 		" hits over every run, recovery included.</p>\n"
 		"<ul class=\"coverage\">\n", reached, stats->points_in_use,

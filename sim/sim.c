@@ -355,6 +355,7 @@ int sim_run(const struct sim_config *config, const struct sim_env *env,
 	memcpy(result->active_hits, world.injector.active_hits,
 	       sizeof(result->active_hits));
 	result->fired = world.injector.fired;
+	fault_plan_missing(&config->plan, &result->fired, &result->not_fired);
 	result->digest = env->trace->digest;
 	world_free(&world);
 	return rc;

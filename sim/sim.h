@@ -112,6 +112,8 @@ struct sim_result {
 	uint32_t hits[POINT_COUNT];        /* failure points reached */
 	uint32_t active_hits[POINT_COUNT]; /* ... while faults could fire */
 	struct fault_plan fired;           /* the faults injected, in order */
+	struct fault_plan not_fired;       /* faults of the plan that never
+	                                      fired: their hit never came */
 	uint64_t steps;
 	uint64_t crashes;
 	uint64_t redis_crashes;

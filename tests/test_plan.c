@@ -57,6 +57,28 @@ static void test_plan_at_matches_only_that_hit(void **state)
 			 FAULT_NONE);
 }
 
+/* The faults of a plan that are not among those fired, in plan order:
+ * the same point and hit with another kind is another fault. */
+static void test_missing_faults_are_those_not_fired(void **state)
+{
+	struct fault_plan plan, fired, missing;
+	char text[96];
+	(void)state;
+	memset(&plan, 0, sizeof(plan));
+	memset(&fired, 0, sizeof(fired));
+	add_ok(&plan, "app/deduct/after@1:crash");
+	add_ok(&plan, "app/deduct/after@2:crash");
+	add_ok(&plan, "app/query/after@1:crash");
+	add_ok(&fired, "app/deduct/after@1:crash");
+	add_ok(&fired, "app/query/after@1:pause");
+	assert_int_equal(fault_plan_missing(&plan, &fired, &missing), 2);
+	fault_format(&missing.faults[0], text, sizeof(text));
+	assert_string_equal(text, "app/deduct/after@2:crash");
+	fault_format(&missing.faults[1], text, sizeof(text));
+	assert_string_equal(text, "app/query/after@1:crash");
+	assert_int_equal(fault_plan_missing(&fired, &fired, &missing), 0);
+}
+
 /* Several faults in one plan each fire at their own point and hit. */
 static void test_each_fault_of_a_plan_matches_its_own_point(void **state)
 {
@@ -318,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_format_that_does_not_fit_says_so),
 		cmocka_unit_test(test_a_crash_after_deduct_parses),
 		cmocka_unit_test(test_plan_at_matches_only_that_hit),
+		cmocka_unit_test(test_missing_faults_are_those_not_fired),
 		cmocka_unit_test(test_each_fault_of_a_plan_matches_its_own_point),
 		cmocka_unit_test(test_every_step_and_position_is_a_point),
 		cmocka_unit_test(test_inapplicable_kind_is_refused),
