@@ -17,6 +17,7 @@
 #include "report.h"
 #include "report_html.h"
 #include "runner.h"
+#include "tracedb.h"
 
 #define JOBS_MAX 64
 #define PAIRS_DEFAULT 2000
@@ -626,6 +627,23 @@ static int shrink_all(const struct cli_options *options,
 	return rc;
 }
 
+/* --trace FILE: the file is made (or its schema checked) before the first
+ * run, so that a path that cannot be written is refused at once, not after
+ * the exploration, and the file exists, its runs table empty, when no run
+ * failed (only failing runs are kept in it). */
+static int open_trace_file(const struct cli_options *options, char *error,
+			   size_t error_size)
+{
+	struct tracedb *db;
+	if (!options->runner.trace_path)
+		return 0;
+	if (tracedb_open(&db, options->runner.trace_path, error,
+			 error_size) != 0)
+		return EXIT_USAGE;
+	tracedb_close(db);
+	return 0;
+}
+
 static size_t peak_rss_kb(void)
 {
 	struct rusage self, children;
@@ -646,7 +664,9 @@ int explore(const struct cli_options *options, FILE *progress,
 		stats->in_use[p] = sim_point_in_use(&options->config, p);
 		stats->points_in_use += stats->in_use[p];
 	}
-	rc = dry_run(options, stats, error, error_size);
+	rc = open_trace_file(options, error, error_size);
+	if (rc == 0)
+		rc = dry_run(options, stats, error, error_size);
 	if (rc == 0 && !stats->fault_free_failed &&
 	    enumerate(&work, stats, options->kinds, error, error_size) != 0)
 		rc = EXIT_INTERNAL;

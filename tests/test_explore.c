@@ -276,6 +276,31 @@ static void test_json_summaries_parse(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* --trace FILE: the file is there when no run failed (its runs table
+ * empty: only failing runs are kept), it holds the failing runs when some
+ * did, and a path that cannot be written is refused before any run. */
+static void test_trace_file_is_made_with_or_without_failures(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "trace"), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --kinds crash --runs 5 --trace"
+		" %s/ok.db --quiet >/dev/null && test \"$(sqlite3 %s/ok.db"
+		" 'select count(*) from runs')\" = 0", flashsim, dir, dir), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --kinds redis-crash"
+		" --redis-persistence none --runs 2 --trace %s/bad.db --quiet"
+		" >/dev/null; test $? -eq 1 && test \"$(sqlite3 %s/bad.db"
+		" \"select count(*) > 0 from runs where verdict ="
+		" 'violation'\")\" = 1", flashsim, dir, dir), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --trace %s/no/such/dir/t.db"
+		" --quiet >/dev/null 2>%s/err; test $? -eq 64 && grep -q"
+		" 'trace database' %s/err", flashsim, dir, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +313,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_budget_that_stops_it_is_said),
 		cmocka_unit_test(test_redis_crash_needs_a_server_flashsim_starts),
 		cmocka_unit_test(test_json_summaries_parse),
+		cmocka_unit_test(test_trace_file_is_made_with_or_without_failures),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
