@@ -151,6 +151,18 @@ static const struct option bench_long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Creates the directory of path (one level) when it is missing. */
+static void make_parent_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return; /* opening the file will say why */
+}
+
 /* Returns 0, or an exit code (-1: --help was printed). */
 static int parse_bench_options(int argc, char **argv,
 			       struct bench_options *options)
@@ -208,6 +220,12 @@ static int parse_bench_options(int argc, char **argv,
 	}
 	if (rc == 0 && !any)
 		rc = select_workload(options, "all");
+	if (rc == 0) { /* written at the end: refused now, not after the run */
+		char error[4400];
+		make_parent_dir(options->out);
+		if (whole_file_check(options->out, error, sizeof(error)) != 0)
+			rc = bad_input("--out: cannot write", error);
+	}
 	return rc;
 }
 
@@ -368,18 +386,6 @@ out_close:
 
 /* ---- the table file ---------------------------------------------------- */
 
-/* Creates the directory of path (one level) when it is missing. */
-static void make_parent_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	if (!slash || slash == path)
-		return;
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return; /* opening the file will say why */
-}
-
 /* Prints the table and writes it to the --out file, whole or not at all
  * (whole_file.h). */
 static int write_table(const struct bench_options *options,
@@ -398,7 +404,6 @@ static int write_table(const struct bench_options *options,
 	fclose(memory);
 	fputs(text, stdout);
 	fflush(stdout);
-	make_parent_dir(options->out);
 	if (whole_file_open(&file, options->out, error, sizeof(error)) != 0) {
 		rc = EXIT_INTERNAL;
 	} else {

@@ -34,6 +34,7 @@
 #include "explore.h"
 #include "junit.h"
 #include "tracedb.h"
+#include "whole_file.h"
 
 #define SELFTEST_ROWS VARIANT_COUNT
 #define SELFTEST_COLUMNS_MAX 64   /* invariants shown, liveness included */
@@ -125,7 +126,7 @@ static int parse_options(int argc, char **argv, const char *program,
 		{ NULL, 0, NULL, 0 },
 	};
 	int option;
-	char *end;
+	char *end, error[4400];
 	memset(o, 0, sizeof(*o));
 	o->program = program;
 	o->jobs = 1;
@@ -156,6 +157,13 @@ static int parse_options(int argc, char **argv, const char *program,
 	if (optind < argc) {
 		fprintf(stderr, "flashsim selftest: unexpected argument '%s'"
 			" (see --help)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o->junit_path && whole_file_check(o->junit_path, error,
+					      sizeof(error)) != 0) {
+		/* written at the end: refused now, not after every row */
+		fprintf(stderr, "flashsim selftest: --junit: cannot write %s\n",
+			error);
 		return EXIT_USAGE;
 	}
 	return 0;

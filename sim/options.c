@@ -13,6 +13,7 @@
 #include "scenario.h"
 #include "values.h"
 #include "variants.h"
+#include "whole_file.h"
 
 enum {
 	OPT_USERS = 1000, OPT_STOCK, OPT_SEED, OPT_APPS, OPT_COORDINATORS,
@@ -157,6 +158,24 @@ static int bad_input(const char *format, const char *text)
 	fprintf(stderr, format, text);
 	fprintf(stderr, "\n(see --help)\n");
 	return EXIT_USAGE;
+}
+
+/* The report files are written at the end: a path that cannot be written
+ * is refused before the sale, not after a long exploration. */
+static int check_outputs(const struct cli_options *o)
+{
+	const char *paths[] = { o->svg_path, o->html_path, o->junit_path };
+	const char *names[] = { "--svg", "--html", "--junit" };
+	char error[4400], message[4500];
+	for (int i = 0; i < 3; i++) {
+		if (!paths[i] || whole_file_check(paths[i], error,
+						  sizeof(error)) == 0)
+			continue;
+		snprintf(message, sizeof(message), "%s: cannot write %s",
+			 names[i], error);
+		return bad_input("%s", message);
+	}
+	return 0;
 }
 
 static int parse_number(const char *option, const char *text, int64_t low,
@@ -354,6 +373,8 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 	}
 	if (sim_config_check(&o->config, error, sizeof(error)) != 0)
 		return bad_input("%s", error);
+	if ((rc = check_outputs(o)) != 0)
+		return rc;
 	if (variant_get(o->config.variant)->redis_no_persistence)
 		o->runner.persistence = REDIS_PERSISTENCE_NONE;
 	if (o->runner.redis_address && o->runner.persistence != REDIS_PERSISTENCE_AOF)

@@ -30,6 +30,12 @@ struct whole_file {
 int whole_file_open(struct whole_file *file, const char *path, char *error,
 		    size_t error_size);
 
+/* Checks, before the work whose result goes to path, that the file can be
+ * written there: makes and removes its temporary file (nothing is made for
+ * a path written in place; a directory is refused). Returns 0, or -1 with
+ * error ("PATH: why"). */
+int whole_file_check(const char *path, char *error, size_t error_size);
+
 /* Closes the temporary file and, when ok and every write succeeded,
  * renames it to path; otherwise removes it and leaves path as it was.
  * Returns 0 when path now holds the text, or -1 (with error, unless ok was

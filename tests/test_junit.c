@@ -204,6 +204,61 @@ static void test_whole_file_writes_links_and_devices_in_place(void **state)
 	assert_true(S_ISFIFO(st.st_mode));
 }
 
+/* whole_file_check: a path that can be written is checked without
+ * leaving anything there; a directory or a missing one is refused; a FIFO
+ * is not opened (its reader would take the check's close as the end; with
+ * no reader, opening it would block: the alarm ends the test then). */
+static void test_whole_file_check(void **state)
+{
+	char path[256], fifo[256], error[512];
+	(void)state;
+	path_in_workdir(path, sizeof(path), "checked.xml");
+	assert_int_equal(whole_file_check(path, error, sizeof(error)), 0);
+	assert_int_equal(support_shell("ls -A '%s' | grep -q checked", workdir), 1);
+	assert_int_equal(whole_file_check(workdir, error, sizeof(error)), -1);
+	assert_non_null(strstr(error, "Is a directory"));
+	path_in_workdir(path, sizeof(path), "no/such/dir/checked.xml");
+	assert_int_equal(whole_file_check(path, error, sizeof(error)), -1);
+	assert_non_null(strstr(error, "no/such/dir/checked.xml: No such file"));
+	path_in_workdir(fifo, sizeof(fifo), "checked.fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10);
+	assert_int_equal(whole_file_check(fifo, error, sizeof(error)), 0);
+	alarm(0);
+	unlink(fifo);
+}
+
+/* A report file that cannot be written is refused with the bad input's
+ * exit code before anything runs (nothing on stdout), not after the run
+ * or the exploration, which used to end in exit 3 with the verdict lost. */
+static void test_unwritable_outputs_are_refused_at_once(void **state)
+{
+	const char *commands[] = {
+		"run --users 3 --stock 2 --junit",
+		"run --users 3 --stock 2 --svg",
+		"explore --users 3 --stock 2 --html",
+		"explore --users 3 --stock 2 --junit",
+		"selftest --quick --junit",
+		"bench --workload reject --users 100 --no-reference --out",
+	};
+	char out[256], err[256], *text;
+	(void)state;
+	path_in_workdir(out, sizeof(out), "refused.out");
+	path_in_workdir(err, sizeof(err), "refused.err");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		assert_int_equal(support_shell("%s %s '%s/missing/dir/x' >'%s'"
+					       " 2>'%s'", flashsim, commands[i],
+					       workdir, out, err), 64);
+		text = support_read_file(out);
+		assert_string_equal(text, "");
+		free(text);
+		text = support_read_file(err);
+		if (!strstr(text, "missing/dir/x: No such file or directory"))
+			fail_msg("%s: %s", commands[i], text);
+		free(text);
+	}
+}
+
 /* run --junit: one case, failed with the problem when the verdict is not
  * ok, passed otherwise; a fault that never fired is named. */
 static void test_run_junit(void **state)
@@ -308,6 +363,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_write_is_atomic),
 		cmocka_unit_test(test_whole_file_abandoned_leaves_the_old_one),
 		cmocka_unit_test(test_whole_file_writes_links_and_devices_in_place),
+		cmocka_unit_test(test_whole_file_check),
+		cmocka_unit_test(test_unwritable_outputs_are_refused_at_once),
 		cmocka_unit_test(test_run_junit),
 		cmocka_unit_test(test_explore_junit),
 		cmocka_unit_test(test_selftest_junit),
