@@ -86,7 +86,8 @@ static void print_coverage(FILE *out, const struct explore_stats *stats)
 	}
 }
 
-static void print_failures(FILE *out, const struct explore_stats *stats)
+static void print_failures(FILE *out, const struct explore_stats *stats,
+			   bool timeline)
 {
 	if (stats->failure_count == 0) {
 		fprintf(out, "\nfailures: none\n");
@@ -113,6 +114,9 @@ static void print_failures(FILE *out, const struct explore_stats *stats)
 			"WARNING: the replay did not reproduce the same digest");
 		if (failure->report)
 			fprintf(out, "%s", failure->report);
+		if (timeline && failure->timeline)
+			fprintf(out, "timeline of the shrunk run:\n%s",
+				failure->timeline);
 	}
 	if (stats->failures_dropped)
 		fprintf(out, "\n(%" PRIu64 " more runs failed in ways past the"
@@ -146,7 +150,7 @@ static void print_summary(FILE *out, const struct cli_options *options,
 			1000.0 * stats->server_start_seconds /
 			(double)stats->server_starts);
 	print_coverage(out, stats);
-	print_failures(out, stats);
+	print_failures(out, stats, options->runner.timeline_all);
 }
 
 /* The summary as one JSON object on one line (--json; docs/USAGE.md). */

@@ -73,7 +73,8 @@ static bool explore_only(int option)
 
 static bool run_only(int option)
 {
-	return option == OPT_SVG;
+	/* An exploration's runs each have an order database of their own. */
+	return option == OPT_SVG || option == OPT_ORDERS_DB;
 }
 
 static void usage(FILE *out, bool explore)
@@ -136,11 +137,12 @@ static void usage(FILE *out, bool explore)
 "  --redis ADDRESS        use this Redis (HOST:PORT or unix:PATH) instead of\n"
 "                         starting a private redis-server\n"
 "  --flush                FLUSHDB that Redis first (never done without it)\n"
-"  --orders-db FILE       keep the order database in FILE (its orders and\n"
-"                         barrier tables are emptied at start)\n"
+"  --orders-db FILE       (run) keep the order database in FILE (its orders\n"
+"                         and barrier tables are emptied at start)\n"
 "  --trace FILE           keep the trace database in FILE (docs/TRACE.md)\n"
 "  --invariants DIR       add the *.sql invariants of DIR to the built-in ones\n"
-"  --timeline             print every step, not only the highlights\n"
+"  --timeline             print every step, not only the highlights (explore:\n"
+"                         the whole timeline of each shrunk failure)\n"
 "  --svg FILE             (run) write the run's sequence diagram as SVG\n"
 "  --html FILE            write the report as one HTML file (a run: verdict,\n"
 "                         timeline, diagram; explore: see above)\n"

@@ -301,6 +301,23 @@ static void test_trace_file_is_made_with_or_without_failures(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* --timeline: each shrunk failure's whole timeline under it (it used to
+ * be taken and ignored); --orders-db, one file for many runs, is refused. */
+static void test_timeline_of_each_failure_and_no_orders_db(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --kinds crash --variant naive"
+		" --timeline --quiet | sed -n '/^timeline of the shrunk run:/,$p'"
+		" | grep -q 'X .* CRASH'", flashsim), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --kinds crash --variant naive"
+		" --quiet | grep -q '^timeline of'", flashsim), 1);
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --orders-db /dev/null >/dev/null 2>&1",
+		flashsim), 64);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +331,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_redis_crash_needs_a_server_flashsim_starts),
 		cmocka_unit_test(test_json_summaries_parse),
 		cmocka_unit_test(test_trace_file_is_made_with_or_without_failures),
+		cmocka_unit_test(test_timeline_of_each_failure_and_no_orders_db),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
