@@ -268,6 +268,15 @@ int command_explore(int argc, char **argv, const char *program)
 				" it needs a redis-server that flashsim starts"
 				" (no --redis)\n");
 	}
+	if (options.config.random_faults && options.mode != EXPLORE_RANDOM) {
+		/* Each run tries its chosen faults alone: random faults on top
+		 * would hide which fault a failure needs. */
+		options.config.random_faults = false;
+		fprintf(stderr, "flashsim explore: random faults (--random-faults,"
+			" random = true) left out: %s tries each chosen fault"
+			" alone; --mode random draws faults from the seed\n",
+			mode_name(options.mode));
+	}
 	stats = calloc(1, sizeof(*stats));
 	if (!stats) {
 		fprintf(stderr, "flashsim explore: out of memory\n");

@@ -302,7 +302,8 @@ static void test_trace_file_is_made_with_or_without_failures(void **state)
 }
 
 /* --timeline: each shrunk failure's whole timeline under it (it used to
- * be taken and ignored); --orders-db, one file for many runs, is refused. */
+ * be taken and ignored); --orders-db, one file for many runs, is refused;
+ * --random-faults is left out of an exhaustive exploration. */
 static void test_timeline_of_each_failure_and_no_orders_db(void **state)
 {
 	(void)state;
@@ -316,6 +317,11 @@ static void test_timeline_of_each_failure_and_no_orders_db(void **state)
 	assert_int_equal(support_shell(
 		"%s explore --users 2 --orders-db /dev/null >/dev/null 2>&1",
 		flashsim), 64);
+	/* Random faults on top of the chosen ones are left out, with a word. */
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --kinds crash --random-faults"
+		" --quiet 2>&1 >/dev/null | grep -q 'random faults .* left out'",
+		flashsim), 0);
 }
 
 int main(int argc, char **argv)
