@@ -180,6 +180,19 @@ static int check_outputs(const struct cli_options *o)
 	return 0;
 }
 
+/* Writes text with its control characters as \xNN: a message quotes the
+ * file's bytes, which must not move the terminal's cursor or hide part of
+ * the message. */
+static void put_visible(FILE *out, const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			fprintf(out, "\\x%02x", *c);
+		else
+			fputc(*c, out);
+	}
+}
+
 static int parse_number(const char *option, const char *text, int64_t low,
 			int64_t high, int64_t *value)
 {
@@ -331,7 +344,9 @@ static int load_scenario(int argc, char **argv, bool explore,
 		return 0;
 	o->scenario = argv[optind];
 	if (scenario_load(o->scenario, o, error, sizeof(error)) != 0) {
-		fprintf(stderr, "flashsim: %s\n(see docs/SCENARIOS.md)\n", error);
+		fprintf(stderr, "flashsim: ");
+		put_visible(stderr, error);
+		fprintf(stderr, "\n(see docs/SCENARIOS.md)\n");
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -17,6 +17,7 @@
 #include "explore.h"
 #include "options.h"
 #include "scenario.h"
+#include "support.h"
 
 #define PATH_SIZE 64
 
@@ -394,6 +395,32 @@ static void test_bad_files_and_extra_arguments_are_usage_errors(void **state)
 			 EXIT_USAGE);
 }
 
+/* The message quotes the file's bytes, its control characters as \xNN:
+ * they must not reach the terminal raw (a vertical tab, an escape). */
+static void test_control_characters_in_a_message_are_shown(void **state)
+{
+	char path[PATH_SIZE], err[] = "/tmp/flashsim-scenario-err-XXXXXX";
+	char *argv[] = { "run", path, NULL }, *text;
+	struct cli_options o;
+	int saved = dup(STDERR_FILENO), fd = mkstemp(err);
+	(void)state;
+	assert_true(saved >= 0 && fd >= 0);
+	write_scenario("[sale]\nst\vock = 1\n\x1b[2J = 2\n", path);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	assert_int_equal(cli_parse(2, argv, "flashsim", false, &o), EXIT_USAGE);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	unlink(path);
+	text = support_read_file(err);
+	unlink(err);
+	assert_non_null(strstr(text, ":2: unknown key 'st\\x0bock' in [sale]"));
+	assert_null(strchr(text, '\v'));
+	free(text);
+}
+
 /* fault may repeat: the file's faults add up, and a --fault adds to them. */
 static void test_fault_keys_add_up(void **state)
 {
@@ -501,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_the_whole_sale_is_checked),
 		cmocka_unit_test(test_the_command_line_overrides_the_file),
 		cmocka_unit_test(test_bad_files_and_extra_arguments_are_usage_errors),
+		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
 		cmocka_unit_test(test_fault_keys_add_up),
 		cmocka_unit_test(test_a_run_is_judged_by_its_expectation),
 		cmocka_unit_test(test_a_fault_that_never_fired_is_not_met),
