@@ -433,18 +433,31 @@ int redis_server_start_with(struct redis_server *server,
 			    size_t error_size)
 {
 	const char *root = temporary_root();
+	sigset_t stopping, saved;
+	int made;
 	memset(server, 0, sizeof(*server));
 	server->persistence = persistence;
 	snprintf(server->dir, sizeof(server->dir), "%s/flashsim-XXXXXX", root);
-	if (!mkdtemp(server->dir)) {
+	/* A stopping signal waits until the directory is made and tracked, so
+	 * that the handler removes it (before, it was left behind). */
+	sigemptyset(&stopping);
+	sigaddset(&stopping, SIGINT);
+	sigaddset(&stopping, SIGTERM);
+	sigaddset(&stopping, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stopping, &saved);
+	made = mkdtemp(server->dir) != NULL;
+	if (made)
+		track(server, true);
+	else
 		snprintf(error, error_size, "cannot create a directory in %s: %s",
 			 root, strerror(errno));
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	if (!made) {
 		server->dir[0] = '\0';
 		return -1;
 	}
 	snprintf(server->address, sizeof(server->address), "unix:%s/redis.sock",
 		 server->dir);
-	track(server, true);
 	if (spawn(server, error, error_size) != 0) {
 		redis_server_stop(server);
 		return -1;
