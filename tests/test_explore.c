@@ -209,6 +209,7 @@ static void test_a_budget_that_stops_it_is_said(void **state)
 {
 	struct cli_options options;
 	struct explore_stats *stats;
+	char dir[256];
 	(void)state;
 	small_sale(&options, 1);
 	options.config.users = 6;
@@ -218,6 +219,16 @@ static void test_a_budget_that_stops_it_is_said(void **state)
 	assert_true(stats->done < stats->planned);
 	assert_true(stats->stopped_by_budget);
 	support_explore_free(stats);
+	/* The text report, the JUnit file and the HTML report say so too. */
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "budget"), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 6 --stock 2 --coordinators 2 --seconds 1"
+		" --quiet --junit %s/j.xml --html %s/r.html >%s/out.txt &&"
+		" grep -q '^stopped by --seconds 1 after' %s/out.txt &&"
+		" grep -q '; stopped by --seconds' %s/j.xml &&"
+		" grep -q '(stopped by --seconds)' %s/r.html", flashsim, dir,
+		dir, dir, dir, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
 /* Only a redis-server that flashsim started can be killed: with --redis,
