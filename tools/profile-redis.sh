@@ -66,11 +66,13 @@ callgrind_control -d "$pid" >/dev/null 2>&1
 dump=$(ls "$dir"/callgrind.out.* | head -n 1)
 cp "$dump" "$build/redis.callgrind"
 
-# Inclusive instructions of a named function, per request.
+# Inclusive instructions of a named function, per request (its line reads
+# "???:name [" without debug information, "file.c:name [" with it, and
+# "file.c:name.lto_priv.0 [" in a build with link-time optimisation).
 per_request() {
 	callgrind_annotate --inclusive=yes "$dump" 2>/dev/null |
 	awk -v name="$1" -v users="$users" '
-		index($0, "???:" name " [") {
+		index($0, ":" name " [") || index($0, ":" name ".lto_priv") {
 			gsub(",", "", $1); printf "%9d", $1 / users; found = 1; exit
 		}
 		END { if (!found) printf "%9s", "-" }'
