@@ -211,4 +211,8 @@ int bench_median_round(const struct bench_table *table);
  * workloads): on a noisy machine the ratios err against the bench. */
 void bench_table_print(FILE *out, const struct bench_table *table);
 
+/* The same figures as one JSON object on one line (docs/PERFORMANCE.md
+ * lists its keys), for a CI job that keeps them from run to run. */
+void bench_table_json(FILE *out, const struct bench_table *table);
+
 #endif

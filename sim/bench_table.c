@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report.h"
+
 static double per_second(double count, double seconds)
 {
 	return seconds > 0 ? count / seconds : 0;
@@ -301,4 +303,153 @@ void bench_table_print(FILE *out, const struct bench_table *table)
 	print_costs(out, table);
 	print_ratios(out, table);
 	print_target(out, table);
+}
+
+/* ---- the same figures as one JSON object -------------------------------- */
+
+static const char *const reference_keys[BENCH_REF_COUNT] = {
+	[BENCH_REF_EVALSHA] = "evalsha",
+	[BENCH_REF_EVALSHA_P16] = "evalsha_p16",
+	[BENCH_REF_PING] = "ping",
+	[BENCH_REF_PING_ONE] = "ping_one_client",
+};
+
+/* A rate, or null when it was not measured. */
+static void json_rate(FILE *out, const struct bench_reference *ref)
+{
+	if (ref->measured)
+		fprintf(out, "%.0f", ref->requests_per_s);
+	else
+		fprintf(out, "null");
+}
+
+static void json_references(FILE *out, const struct bench_table *table)
+{
+	fprintf(out, ",\"references\":{");
+	for (int id = 0; id < BENCH_REF_COUNT; id++) {
+		fprintf(out, "%s\"%s\":{\"name\":", id ? "," : "",
+			reference_keys[id]);
+		report_json_string(out, bench_reference_name(id));
+		fprintf(out, ",\"before\":");
+		json_rate(out, &table->refs[id]);
+		fprintf(out, ",\"after\":");
+		json_rate(out, &table->refs_after[id]);
+		fprintf(out, ",\"highest\":");
+		if (reference_rate(table, id) > 0)
+			fprintf(out, "%.0f", reference_rate(table, id));
+		else
+			fprintf(out, "null");
+		fprintf(out, "}");
+	}
+	fprintf(out, "}");
+}
+
+static void json_row(FILE *out, const struct bench_table *table,
+		     const struct bench_row *row)
+{
+	const struct bench_result *r = &row->result;
+	fprintf(out, "{\"name\":");
+	report_json_string(out, row->name);
+	fprintf(out, ",\"users\":%d,\"stock\":%" PRId64 ",\"orders\":%"
+		PRId64 ",\"wall_s\":%.3f,\"requests_per_s\":%.0f",
+		r->users, r->stock_initial, r->orders, r->wall_s,
+		requests_per_s(row));
+	if (r->orders > 0)
+		fprintf(out, ",\"orders_per_s\":%.0f",
+			per_second((double)r->orders, r->orders_wall_s));
+	else
+		fprintf(out, ",\"orders_per_s\":null");
+	fprintf(out, ",\"latency_ms\":{\"p50\":%.2f,\"p99\":%.2f,"
+		"\"max\":%.2f},\"calls_per_request\":%.3f",
+		r->latency_ms_p50, r->latency_ms_p99, r->latency_ms_max,
+		(double)r->redis_commands / r->users);
+	fprintf(out, ",\"cpu_us_per_request\":{\"redis\":");
+	if (row->redis_cpu_known)
+		fprintf(out, "%.2f", row->redis_cpu_s * 1e6 / r->users);
+	else
+		fprintf(out, "null");
+	fprintf(out, ",\"flashsim\":%.2f}", row->client_cpu_s * 1e6 / r->users);
+	fprintf(out, ",\"ratios\":{");
+	for (int id = 0; id < BENCH_REF_COUNT; id++) {
+		double rate = reference_rate(table, id);
+		fprintf(out, "%s\"%s\":", id ? "," : "", reference_keys[id]);
+		if (table->reference && rate > 0)
+			fprintf(out, "%.3f", requests_per_s(row) / rate);
+		else
+			fprintf(out, "null");
+	}
+	fprintf(out, "},\"check\":%s,\"problem\":", r->ok ? "true" : "false");
+	if (r->ok)
+		fprintf(out, "null");
+	else
+		report_json_string(out, r->problem);
+	fprintf(out, "}");
+}
+
+/* The rounds of the reject workload and the two targets, as the text
+ * judges them (print_target). */
+static void json_targets(FILE *out, const struct bench_table *table)
+{
+	double rate = reference_rate(table, BENCH_REF_EVALSHA);
+	const struct bench_row *reject = find_row(table, "reject");
+	const struct bench_row *fast = find_row(table, "reject-fast");
+	int median = bench_median_round(table);
+	fprintf(out, ",\"reject_rounds\":[");
+	for (int r = 0; r < table->rounds; r++) {
+		fprintf(out, "%s{\"reference_before\":", r ? "," : "");
+		json_rate(out, &table->beside_reject[r]);
+		fprintf(out, ",\"reference_after\":");
+		json_rate(out, &table->beside_reject[r + 1]);
+		fprintf(out, ",\"requests_per_s\":%.0f,\"ratio\":%.3f,"
+			"\"median\":%s}",
+			requests_per_s(&table->reject_rounds[r]),
+			round_ratio(table, r), r == median ? "true" : "false");
+	}
+	fprintf(out, "],\"targets\":{\"full_protocol\":");
+	if (table->reference && rate > 0 && reject && table->rounds > 0 &&
+	    round_ratio(table, median) > 0) {
+		double ratio = round_ratio(table, median);
+		fprintf(out, "{\"goal\":1.0,\"ratio\":%.3f,\"met\":%s,"
+			"\"ratio_to_highest_reference\":%.3f}", ratio,
+			ratio >= 1.0 ? "true" : "false",
+			requests_per_s(reject) / rate);
+	} else {
+		fprintf(out, "null");
+	}
+	fprintf(out, ",\"sold_out_fast_path\":");
+	if (table->reference && rate > 0 && fast) {
+		double ratio = requests_per_s(fast) / rate;
+		fprintf(out, "{\"goal\":2.0,\"ratio\":%.3f,\"met\":%s}",
+			ratio, ratio >= 2.0 ? "true" : "false");
+	} else {
+		fprintf(out, "null");
+	}
+	fprintf(out, "}");
+}
+
+void bench_table_json(FILE *out, const struct bench_table *table)
+{
+	bool ok = true;
+	fprintf(out, "{\"machine\":");
+	report_json_string(out, table->machine);
+	fprintf(out, ",\"redis_version\":");
+	report_json_string(out, table->redis_version);
+	fprintf(out, ",\"calls\":\"%s\",\"inflight\":%d",
+		table->functions ? "FCALL" : "EVALSHA", table->inflight);
+	if (table->reference)
+		json_references(out, table);
+	else
+		fprintf(out, ",\"references\":null");
+	fprintf(out, ",\"workloads\":[");
+	for (int i = 0; i < table->row_count; i++) {
+		if (i)
+			fputc(',', out);
+		json_row(out, table, &table->rows[i]);
+		ok = ok && table->rows[i].result.ok;
+	}
+	fprintf(out, "]");
+	json_targets(out, table);
+	for (int r = 0; r < table->rounds; r++)
+		ok = ok && table->reject_rounds[r].result.ok;
+	fprintf(out, ",\"checks_ok\":%s}\n", ok ? "true" : "false");
 }

@@ -52,6 +52,7 @@ struct bench_options {
 	bool reference;
 	int rounds;             /* of the reject workload, with the reference */
 	const char *out;
+	const char *json;       /* NULL: no JSON file */
 };
 
 static void usage(FILE *out)
@@ -89,6 +90,7 @@ static void usage(FILE *out)
 "                         judged on the median round (default %d, at most\n"
 "                         %d; once with --no-reference)\n"
 "  --out FILE             write the table to FILE too (default %s)\n"
+"  --json FILE            write the figures to FILE as one JSON object\n"
 "  -h, --help             this help\n"
 "\n"
 "Exit codes: 0 ok, 1 a check failed after a workload, 3 internal error,\n"
@@ -135,7 +137,7 @@ static int select_workload(struct bench_options *options, const char *name)
 
 enum {
 	OPT_WORKLOAD = 1000, OPT_INFLIGHT, OPT_USERS, OPT_REDIS, OPT_FLUSH,
-	OPT_NO_REFERENCE, OPT_ROUNDS, OPT_OUT,
+	OPT_NO_REFERENCE, OPT_ROUNDS, OPT_OUT, OPT_JSON,
 };
 
 static const struct option bench_long_options[] = {
@@ -147,6 +149,7 @@ static const struct option bench_long_options[] = {
 	{ "no-reference", no_argument, NULL, OPT_NO_REFERENCE },
 	{ "rounds", required_argument, NULL, OPT_ROUNDS },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "json", required_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -205,6 +208,7 @@ static int parse_bench_options(int argc, char **argv,
 					 &options->rounds);
 			break;
 		case OPT_OUT: options->out = optarg; break;
+		case OPT_JSON: options->json = optarg; break;
 		default:
 			return bad_input("unknown or incomplete option",
 					 argv[optind - 1]);
@@ -225,6 +229,9 @@ static int parse_bench_options(int argc, char **argv,
 		make_parent_dir(options->out);
 		if (whole_file_check(options->out, error, sizeof(error)) != 0)
 			rc = bad_input("--out: cannot write", error);
+		else if (options->json && whole_file_check(options->json, error,
+							   sizeof(error)) != 0)
+			rc = bad_input("--json: cannot write", error);
 	}
 	return rc;
 }
@@ -386,25 +393,14 @@ out_close:
 
 /* ---- the table file ---------------------------------------------------- */
 
-/* Prints the table and writes it to the --out file, whole or not at all
- * (whole_file.h). */
-static int write_table(const struct bench_options *options,
-		       const struct bench_table *table)
+/* Writes text to path, whole or not at all (whole_file.h), and says so
+ * on stderr. Returns 0 or EXIT_INTERNAL. */
+static int write_whole(const char *path, const char *what, const char *text)
 {
 	struct whole_file file;
-	char *text = NULL, error[4400];
-	size_t size = 0;
-	FILE *memory = open_memstream(&text, &size);
+	char error[4400];
 	int rc = 0;
-	if (!memory) {
-		fprintf(stderr, "flashsim: out of memory for the table\n");
-		return EXIT_INTERNAL;
-	}
-	bench_table_print(memory, table);
-	fclose(memory);
-	fputs(text, stdout);
-	fflush(stdout);
-	if (whole_file_open(&file, options->out, error, sizeof(error)) != 0) {
+	if (whole_file_open(&file, path, error, sizeof(error)) != 0) {
 		rc = EXIT_INTERNAL;
 	} else {
 		fputs(text, file.out);
@@ -412,11 +408,43 @@ static int write_table(const struct bench_options *options,
 			rc = EXIT_INTERNAL;
 	}
 	if (rc == 0)
-		fprintf(stderr, "flashsim bench: table written to %s\n",
-			options->out);
+		fprintf(stderr, "flashsim bench: %s written to %s\n", what, path);
 	else
 		fprintf(stderr, "flashsim: cannot write %s\n", error);
+	return rc;
+}
+
+/* Prints the table and writes it to the --out file, and the figures to
+ * the --json file when one was given. Returns 0 or EXIT_INTERNAL. */
+static int write_table(const struct bench_options *options,
+		       const struct bench_table *table)
+{
+	char *text = NULL, *json = NULL;
+	size_t size = 0, json_size = 0;
+	FILE *memory = open_memstream(&text, &size);
+	FILE *json_memory = options->json ?
+			    open_memstream(&json, &json_size) : NULL;
+	int rc = 0;
+	if (!memory || (options->json && !json_memory)) {
+		fprintf(stderr, "flashsim: out of memory for the table\n");
+		if (memory)
+			fclose(memory);
+		free(text);
+		return EXIT_INTERNAL;
+	}
+	bench_table_print(memory, table);
+	fclose(memory);
+	fputs(text, stdout);
+	fflush(stdout);
+	rc = write_whole(options->out, "table", text);
+	if (json_memory) {
+		bench_table_json(json_memory, table);
+		fclose(json_memory);
+		if (write_whole(options->json, "figures (JSON)", json) != 0)
+			rc = EXIT_INTERNAL;
+	}
 	free(text);
+	free(json);
 	return rc;
 }
 

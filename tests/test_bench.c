@@ -18,6 +18,7 @@
 #include "support.h"
 
 static struct redis_conn *redis;
+static char flashsim[4096];   /* the binary of the same build */
 
 static int setup(void **state)
 {
@@ -385,7 +386,49 @@ static void test_even_rounds_take_the_lower_middle(void **state)
 	assert_int_equal(bench_median_round(&table), 1);
 }
 
-int main(void)
+/* --json: the same figures and verdict as the table, as one JSON object
+ * that a JSON parser takes; here the table of three rounds above (the
+ * median round 2 at 0.94x: not met), and a whole bench of the command
+ * without references, whose targets are not judged (null). */
+static void test_json_has_the_tables_figures(void **state)
+{
+	static const double references[] = { 60000, 50000, 70000, 65000 };
+	static const double rejects[] = { 55000, 66000, 72000 };
+	static struct bench_table table;
+	char dir[256], path[300];
+	FILE *out;
+	(void)state;
+	rounds_table(&table, 3, references, rejects);
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "bench-json"), 0);
+	snprintf(path, sizeof(path), "%s/rounds.json", dir);
+	out = fopen(path, "w");
+	assert_non_null(out);
+	bench_table_json(out, &table);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(support_shell(
+		"python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" t=d[\"targets\"][\"full_protocol\"];"
+		" r=d[\"reject_rounds\"];"
+		" sys.exit(not (t[\"ratio\"]==0.943 and t[\"met\"] is False"
+		" and [x[\"median\"] for x in r]==[False,True,False] and"
+		" r[1][\"reference_after\"]==70000 and"
+		" d[\"workloads\"][0][\"requests_per_s\"]==66000 and"
+		" d[\"checks_ok\"]))' %s", path), 0);
+	assert_int_equal(support_shell(
+		"%s bench --workload reject --workload buy --users 300"
+		" --no-reference --out %s/t.txt --json %s/b.json >/dev/null"
+		" 2>&1 && python3 -c 'import json,sys;"
+		" d=json.load(open(sys.argv[1])); w=d[\"workloads\"];"
+		" sys.exit(not ([x[\"name\"] for x in w]==[\"reject\",\"buy\"]"
+		" and w[1][\"orders\"]==300 and w[0][\"calls_per_request\"]==3"
+		" and all(x[\"check\"] for x in w) and d[\"checks_ok\"] and"
+		" d[\"references\"] is None and"
+		" d[\"targets\"][\"full_protocol\"] is None))' %s/b.json",
+		flashsim, dir, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_twenty_of_two_hundred_buy),
@@ -401,6 +444,9 @@ int main(void)
 		cmocka_unit_test(test_even_rounds_take_the_lower_middle),
 		cmocka_unit_test(test_rounds_without_their_references_are_not_judged),
 		cmocka_unit_test(test_a_failed_round_is_named),
+		cmocka_unit_test(test_json_has_the_tables_figures),
 	};
+	(void)argc;
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
 	return cmocka_run_group_tests_name("bench", tests, setup, teardown);
 }
