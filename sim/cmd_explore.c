@@ -277,6 +277,10 @@ int command_explore(int argc, char **argv, const char *program)
 			" alone; --mode random draws faults from the seed\n",
 			mode_name(options.mode));
 	}
+	if (explore_open_trace_file(&options, error, sizeof(error)) != 0) {
+		fprintf(stderr, "flashsim explore: %s\n", error);
+		return EXIT_USAGE;
+	}
 	stats = calloc(1, sizeof(*stats));
 	if (!stats) {
 		fprintf(stderr, "flashsim explore: out of memory\n");

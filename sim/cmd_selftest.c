@@ -159,6 +159,14 @@ static int parse_options(int argc, char **argv, const char *program,
 			" (see --help)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (o->trace_path) {
+		struct tracedb *db;
+		if (tracedb_open(&db, o->trace_path, error, sizeof(error)) != 0) {
+			fprintf(stderr, "flashsim selftest: --trace: %s\n", error);
+			return EXIT_USAGE;
+		}
+		tracedb_close(db);
+	}
 	if (o->junit_path && whole_file_check(o->junit_path, error,
 					      sizeof(error)) != 0) {
 		/* written at the end: refused now, not after every row */
@@ -549,7 +557,8 @@ int command_selftest(int argc, char **argv, const char *program)
 		if (rc == 0)
 			rc = conclude(self, seconds);
 	} else if (error[0]) {
-		fprintf(stderr, "flashsim selftest: internal error: %s\n", error);
+		fprintf(stderr, "flashsim selftest: %s%s\n",
+			rc == EXIT_INTERNAL ? "internal error: " : "", error);
 	}
 	fflush(stdout);
 	teardown(self);

@@ -627,12 +627,8 @@ static int shrink_all(const struct cli_options *options,
 	return rc;
 }
 
-/* --trace FILE: the file is made (or its schema checked) before the first
- * run, so that a path that cannot be written is refused at once, not after
- * the exploration, and the file exists, its runs table empty, when no run
- * failed (only failing runs are kept in it). */
-static int open_trace_file(const struct cli_options *options, char *error,
-			   size_t error_size)
+int explore_open_trace_file(const struct cli_options *options, char *error,
+			    size_t error_size)
 {
 	struct tracedb *db;
 	if (!options->runner.trace_path)
@@ -664,9 +660,7 @@ int explore(const struct cli_options *options, FILE *progress,
 		stats->in_use[p] = sim_point_in_use(&options->config, p);
 		stats->points_in_use += stats->in_use[p];
 	}
-	rc = open_trace_file(options, error, error_size);
-	if (rc == 0)
-		rc = dry_run(options, stats, error, error_size);
+	rc = dry_run(options, stats, error, error_size);
 	if (rc == 0 && !stats->fault_free_failed &&
 	    enumerate(&work, stats, options->kinds, error, error_size) != 0)
 		rc = EXIT_INTERNAL;

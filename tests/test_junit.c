@@ -257,6 +257,22 @@ static void test_unwritable_outputs_are_refused_at_once(void **state)
 			fail_msg("%s: %s", commands[i], text);
 		free(text);
 	}
+	/* The trace database, which SQLite opens, likewise. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(support_shell("%s %s --trace '%s/missing/dir/x'"
+					       " >'%s' 2>'%s'", flashsim, i ?
+					       "selftest --quick" : "explore"
+					       " --users 3 --stock 2", workdir,
+					       out, err), 64);
+		text = support_read_file(out);
+		assert_string_equal(text, "");
+		free(text);
+		text = support_read_file(err);
+		if (!strstr(text, "trace database: ") ||
+		    strstr(text, "internal error"))
+			fail_msg("--trace: %s", text);
+		free(text);
+	}
 }
 
 /* run --junit: one case, failed with the problem when the verdict is not
