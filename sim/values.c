@@ -60,20 +60,37 @@ int value_kinds(const char *text, unsigned *kinds, char *error,
 	unsigned bits = 0;
 	snprintf(copy, sizeof(copy), "%s", text);
 	kind_names(names, sizeof(names));
+	unsigned all = 0;
+	bool first = true;
+	for (int k = FAULT_NONE + 1; k < FAULT_KIND_COUNT; k++)
+		all |= KIND_BIT(k);
+	/* "all" is every kind; "-KIND" takes one out, of "all" when it comes
+	 * first ("-redis-crash": every kind but that one). */
 	for (char *name = strtok_r(copy, ", ", &save); name;
-	     name = strtok_r(NULL, ", ", &save)) {
-		enum fault_kind kind = fault_kind_parse(name);
+	     name = strtok_r(NULL, ", ", &save), first = false) {
+		bool out = name[0] == '-';
+		enum fault_kind kind = fault_kind_parse(name + out);
+		if (strcmp(name, "all") == 0) {
+			bits = all;
+			continue;
+		}
 		if (kind == FAULT_NONE) {
 			snprintf(error, error_size, "unknown fault kind '%s'"
-				 " (expected a comma-separated list of: %s)",
-				 name, names);
+				 " (expected a comma-separated list of: %s; all;"
+				 " -KIND to leave one out)", name + out, names);
 			return -1;
 		}
-		bits |= KIND_BIT(kind);
+		if (out && first)
+			bits = all;
+		if (out)
+			bits &= ~KIND_BIT(kind);
+		else
+			bits |= KIND_BIT(kind);
 	}
 	if (!bits) {
 		snprintf(error, error_size, "expected a comma-separated list of"
-			 " fault kinds (%s), got '%s'", names, text);
+			 " fault kinds (%s), got '%s'%s", names, text,
+			 first ? "" : ": that leaves none");
 		return -1;
 	}
 	*kinds = bits;

@@ -255,6 +255,8 @@ static void test_a_bad_word_lists_the_words(void **state)
 		{ "[faults]\nkinds = crash,explode\n", 2,
 		  "unknown fault kind 'explode' (expected a comma-separated"
 		  " list of: crash," },
+		{ "[faults]\nkinds = crash, -crash\n", 2,
+		  "got 'crash, -crash': that leaves none" },
 		{ "[expect]\nverdict = fine\n", 2,
 		  "[expect] verdict: expected ok, violation or liveness,"
 		  " got 'fine'" },
@@ -421,6 +423,34 @@ static void test_control_characters_in_a_message_are_shown(void **state)
 	free(text);
 }
 
+/* kinds: "all" is every kind, "-KIND" leaves one out, of all when it
+ * comes first (a long random exploration without redis-crash). */
+static void test_kinds_take_all_and_leave_out(void **state)
+{
+	const unsigned all = KIND_BIT(FAULT_CRASH) | KIND_BIT(FAULT_DROP_REQUEST) |
+			     KIND_BIT(FAULT_DROP_REPLY) | KIND_BIT(FAULT_DUPLICATE) |
+			     KIND_BIT(FAULT_DELAY) |
+			     KIND_BIT(FAULT_REDIS_REQUEST_LOST) |
+			     KIND_BIT(FAULT_REDIS_REPLY_LOST) |
+			     KIND_BIT(FAULT_REDIS_CRASH) | KIND_BIT(FAULT_PAUSE);
+	char path[PATH_SIZE], error[512];
+	struct cli_options o;
+	(void)state;
+	assert_int_equal(load("[faults]\nkinds = all\n", &o, path, error,
+			      sizeof(error)), 0);
+	assert_int_equal(o.kinds, all);
+	assert_int_equal(load("[faults]\nkinds = -redis-crash\n", &o, path,
+			      error, sizeof(error)), 0);
+	assert_int_equal(o.kinds, all & ~KIND_BIT(FAULT_REDIS_CRASH));
+	assert_int_equal(load("[faults]\nkinds = all, -pause, -delay\n", &o,
+			      path, error, sizeof(error)), 0);
+	assert_int_equal(o.kinds, all & ~KIND_BIT(FAULT_PAUSE) &
+				  ~KIND_BIT(FAULT_DELAY));
+	assert_int_equal(load("[faults]\nkinds = crash, delay, -crash\n", &o,
+			      path, error, sizeof(error)), 0);
+	assert_int_equal(o.kinds, KIND_BIT(FAULT_DELAY));
+}
+
 /* fault may repeat: the file's faults add up, and a --fault adds to them. */
 static void test_fault_keys_add_up(void **state)
 {
@@ -529,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_the_command_line_overrides_the_file),
 		cmocka_unit_test(test_bad_files_and_extra_arguments_are_usage_errors),
 		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
+		cmocka_unit_test(test_kinds_take_all_and_leave_out),
 		cmocka_unit_test(test_fault_keys_add_up),
 		cmocka_unit_test(test_a_run_is_judged_by_its_expectation),
 		cmocka_unit_test(test_a_fault_that_never_fired_is_not_met),
