@@ -89,6 +89,11 @@ const char *redis_function_name(enum script_id script)
 	return library_text() ? library.function[script] : NULL;
 }
 
+const char *redis_library_name(void)
+{
+	return library_text() ? library.name : NULL;
+}
+
 static int conn_fail(struct redis_conn *conn, const char *what)
 {
 	const char *detail = conn->context && conn->context->err ?

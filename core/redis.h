@@ -49,6 +49,9 @@ const char *redis_script_name(enum script_id script);
 /* The name of the Redis function that runs the compiled-in script
  * ("flashsim_<hash of the library>_deduct"); NULL when out of memory. */
 const char *redis_function_name(enum script_id script);
+/* The name of the library itself ("flashsim_<hash>"); NULL when out of
+ * memory. */
+const char *redis_library_name(void);
 
 /* address: "HOST:PORT" or "unix:PATH". Connects, checks the server answers
  * PING, loads the library of functions (or, without functions, every

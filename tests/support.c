@@ -72,6 +72,16 @@ void support_redis_flush(struct redis_conn *conn)
 	(void)ignored;
 }
 
+void support_forget_scripts(struct redis_conn *conn)
+{
+	const char *library = redis_library_name();
+	long long ignored;
+	assert_non_null(library);
+	ignored = support_integer(conn, "FUNCTION DELETE %s", library);
+	ignored = support_integer(conn, "SCRIPT FLUSH");
+	(void)ignored;
+}
+
 void support_orders_path(char *path, size_t size)
 {
 	start_server();

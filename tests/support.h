@@ -31,6 +31,10 @@ bool support_without_functions(void);
 
 /* FLUSHDB on the test server. */
 void support_redis_flush(struct redis_conn *conn);
+/* Makes the server lose flashsim's functions and scripts, as a restart
+ * without persistence would: FUNCTION DELETE of the library (not FUNCTION
+ * FLUSH, which crashed a Redis 8.0.2 server), SCRIPT FLUSH. */
+void support_forget_scripts(struct redis_conn *conn);
 
 /* A path for a fresh order database in the test server's directory; each
  * call gives a new name. */

@@ -210,7 +210,7 @@ static bool server_has_function(const char *name)
 	return has;
 }
 
-/* The scripts run as Redis functions. After FUNCTION FLUSH (as after a
+/* The scripts run as Redis functions. After FUNCTION DELETE (as after a
  * restart without persistence) FCALL answers that the function is not
  * found; the executor loads the library again and the call still runs
  * once. */
@@ -221,8 +221,7 @@ static void test_lost_functions_are_loaded_again(void **state)
 	assert_true(redis->functions);
 	assert_non_null(strstr(redis_function_name(SCRIPT_DEDUCT), "_deduct"));
 	set_stock(2);
-	support_integer(redis, "FUNCTION FLUSH");
-	support_integer(redis, "SCRIPT FLUSH");
+	support_forget_scripts(redis);
 	assert_false(server_has_function(name));
 	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_OK);
 	assert_int_equal(stock_left(), 1);
@@ -268,7 +267,7 @@ static void test_without_functions_scripts_go_by_evalsha(void **state)
 	int rc;
 	(void)state;
 	set_stock(2);
-	support_integer(redis, "FUNCTION FLUSH");
+	support_forget_scripts(redis);
 	support_integer(redis, "ACL SETUSER default -@scripting +eval +evalsha"
 			       " +script");
 	rc = redis_conn_open(&other, plain->address, 2000);

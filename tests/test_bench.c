@@ -54,15 +54,10 @@ static void run_bench_full(const struct bench_config *config,
 {
 	struct order_db orders;
 	char path[512], error[512];
-	int64_t ignored;
 	int rc;
 	support_redis_flush(redis);
-	if (flush_scripts) {
-		assert_int_equal(redis_command_integer(redis, &ignored,
-						       "FUNCTION FLUSH"), 0);
-		assert_int_equal(redis_command_integer(redis, &ignored,
-						       "SCRIPT FLUSH"), 0);
-	}
+	if (flush_scripts)
+		support_forget_scripts(redis);
 	support_orders_path(path, sizeof(path));
 	assert_int_equal(order_db_open(&orders, path, true), 0);
 	if (stray_order_user) {
