@@ -4,6 +4,7 @@
  * and each distinct failure with its shrunk plan and replay command; as
  * text, or as one JSON object (--json).
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "junit.h"
 #include "report.h"
 #include "report_html.h"
+#include "tracedb.h"
 
 static const char *mode_name(enum explore_mode mode)
 {
@@ -237,10 +239,90 @@ static void print_json(FILE *out, const struct cli_options *options,
 	fflush(out);
 }
 
+/* ---- the exploration's row in the trace file (--trace) ---------------- */
+
+struct explore_trace {
+	struct tracedb *db;
+	int64_t id;
+};
+
+/* Appends word to out, in single quotes when the shell would take it
+ * apart. */
+static void append_word(char *out, size_t size, const char *word)
+{
+	size_t at = strlen(out);
+	bool plain = *word != '\0';
+	for (const char *c = word; *c; c++)
+		plain = plain && (isalnum((unsigned char)*c) ||
+				  strchr("_./:@=,+%-", *c));
+	if (plain) {
+		snprintf(out + at, size - at, "%s%s", at ? " " : "", word);
+		return;
+	}
+	snprintf(out + at, size - at, "%s'", at ? " " : "");
+	for (const char *c = word; *c; c++) {
+		at = strlen(out);
+		snprintf(out + at, size - at, "%s", *c == '\'' ? "'\\''" :
+			 (char[]){ *c, '\0' });
+	}
+	at = strlen(out);
+	snprintf(out + at, size - at, "'");
+}
+
+/* Opens the trace file and records the exploration's start, before
+ * anything is printed or run: a path that cannot be written is refused at
+ * once, and the file is there (with this exploration and no run) when
+ * nothing failed. */
+static int trace_begin(struct explore_trace *trace, const char *path,
+		       int argc, char **argv, const char *program,
+		       char *error, size_t error_size)
+{
+	char command[4096] = "";
+	append_word(command, sizeof(command), program);
+	for (int i = 0; i < argc; i++)
+		append_word(command, sizeof(command), argv[i]);
+	if (tracedb_open(&trace->db, path, error, error_size) != 0)
+		return -1;
+	if (tracedb_begin_exploration(trace->db, command, &trace->id) != 0) {
+		snprintf(error, error_size, "%s", tracedb_error(trace->db));
+		tracedb_close(trace->db);
+		trace->db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Records the exploration's end and its counts (verdict NULL when it
+ * ended without one) and closes the file. */
+static int trace_end(struct explore_trace *trace,
+		     const struct explore_stats *stats, bool verdict_known)
+{
+	struct tracedb_exploration end = {
+		.verdict = verdict_known ?
+			   verdict_name(explore_verdict(stats)) : NULL,
+		.planned = (int64_t)stats->planned,
+		.runs = (int64_t)stats->done,
+		.ok = (int64_t)stats->verdicts[VERDICT_OK],
+		.violation = (int64_t)stats->verdicts[VERDICT_VIOLATION],
+		.liveness = (int64_t)stats->verdicts[VERDICT_LIVENESS],
+		.failures = stats->failure_count,
+		.stopped_by_budget = stats->stopped_by_budget,
+	};
+	int rc = tracedb_end_exploration(trace->db, trace->id, &end);
+	if (rc != 0)
+		fprintf(stderr, "flashsim explore: %s\n",
+			tracedb_error(trace->db));
+	tracedb_close(trace->db);
+	trace->db = NULL;
+	return rc;
+}
+
 int command_explore(int argc, char **argv, const char *program)
 {
 	struct cli_options options;
 	struct explore_stats *stats;
+	struct explore_trace trace = { NULL, 0 };
+	bool verdict_known;
 	char error[1024];
 	int rc = cli_parse(argc, argv, program, true, &options);
 	if (rc != 0)
@@ -277,7 +359,9 @@ int command_explore(int argc, char **argv, const char *program)
 			" alone; --mode random draws faults from the seed\n",
 			mode_name(options.mode));
 	}
-	if (explore_open_trace_file(&options, error, sizeof(error)) != 0) {
+	if (options.runner.trace_path &&
+	    trace_begin(&trace, options.runner.trace_path, argc, argv, program,
+			error, sizeof(error)) != 0) {
 		fprintf(stderr, "flashsim explore: %s\n", error);
 		return EXIT_USAGE;
 	}
@@ -300,6 +384,7 @@ int command_explore(int argc, char **argv, const char *program)
 		print_json(stdout, &options, stats);
 	else if (rc == 0 || stats->done > 0)
 		print_summary(stdout, &options, stats);
+	verdict_known = rc == 0;
 	if (rc != 0) {
 		fprintf(stderr, "flashsim explore: %s%s\n",
 			rc == EXIT_INTERNAL ? "internal error: " : "", error);
@@ -316,6 +401,9 @@ int command_explore(int argc, char **argv, const char *program)
 					   &options.expect, stats);
 	if ((rc == 0 || stats->done > 0) && report_explore_file(&options, stats))
 		rc = EXIT_INTERNAL; /* --html: named on stderr */
+	if (trace.db && trace_end(&trace, stats, verdict_known) != 0 &&
+	    rc != EXIT_INTERNAL)
+		rc = EXIT_INTERNAL;
 	explore_stats_free(stats);
 	free(stats);
 	return rc;

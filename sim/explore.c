@@ -17,7 +17,6 @@
 #include "report.h"
 #include "report_html.h"
 #include "runner.h"
-#include "tracedb.h"
 
 #define JOBS_MAX 64
 #define PAIRS_DEFAULT 2000
@@ -625,19 +624,6 @@ static int shrink_all(const struct cli_options *options,
 		rc = shrink(&runner, &stats->failures[i], stats, error, error_size);
 	runner_close(&runner);
 	return rc;
-}
-
-int explore_open_trace_file(const struct cli_options *options, char *error,
-			    size_t error_size)
-{
-	struct tracedb *db;
-	if (!options->runner.trace_path)
-		return 0;
-	if (tracedb_open(&db, options->runner.trace_path, error,
-			 error_size) != 0)
-		return EXIT_USAGE;
-	tracedb_close(db);
-	return 0;
 }
 
 static size_t peak_rss_kb(void)

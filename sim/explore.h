@@ -78,14 +78,6 @@ int explore(const struct cli_options *options, FILE *progress,
 	    struct explore_stats *stats, char *error, size_t error_size);
 /* The verdict of an exploration, as its exit code has it: violation if
  * any run broke an invariant, else liveness if any hung, else ok. */
-/* --trace FILE: makes the file (or checks the schema of the one there)
- * before the first run, so that a path that cannot be written is refused
- * at once, not after the exploration, and the file exists, its runs table
- * empty, when no run failed (only failing runs are kept in it). Returns 0,
- * or EXIT_USAGE with error. */
-int explore_open_trace_file(const struct cli_options *options, char *error,
-			    size_t error_size);
-
 enum verdict explore_verdict(const struct explore_stats *stats);
 /* The failure points in use that some run reached. */
 int explore_points_reached(const struct explore_stats *stats);

@@ -88,7 +88,20 @@ static const char tracedb_schema[] =
 	"  run_id INTEGER NOT NULL, invariant TEXT NOT NULL,"
 	"  row_number INTEGER NOT NULL, row TEXT NOT NULL, gids TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS violations_run"
-	"  ON violations(run_id, invariant);";
+	"  ON violations(run_id, invariant);"
+	"CREATE TABLE IF NOT EXISTS explorations("
+	"  exploration_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,"
+	"  after_run_id INTEGER NOT NULL, last_run_id INTEGER,"
+	"  planned INTEGER, runs INTEGER, ok INTEGER, violation INTEGER,"
+	"  liveness INTEGER, failures INTEGER, stopped_by_budget INTEGER,"
+	"  verdict TEXT);";
+
+/* The last run id given out in this file (run ids are never reused, so
+ * not max(run_id): a dropped run's id counts too). */
+#define TRACEDB_LAST_RUN_ID \
+	"(SELECT coalesce(max(seq), 0) FROM sqlite_sequence" \
+	" WHERE name = 'runs')"
 
 struct tracedb {
 	sqlite3 *db;
@@ -347,4 +360,58 @@ int tracedb_drop_run(struct tracedb *db, int64_t run_id)
 			 NULL) != SQLITE_OK && rc == 0)
 		rc = tracedb_fail(db, "dropping run %" PRId64, run_id);
 	return rc;
+}
+
+/* Runs one statement with its text parameter and integer parameters
+ * (?1 text, ?2.. integers, -1 meaning NULL). */
+static int tracedb_exec_with(struct tracedb *db, const char *sql,
+			     const char *text, const int64_t *numbers,
+			     int count, const char *what)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+	if (sqlite3_prepare_v2(db->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return tracedb_fail(db, "%s", what);
+	if (text)
+		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
+	for (int i = 0; i < count; i++) {
+		if (numbers[i] < 0)
+			sqlite3_bind_null(stmt, i + 2);
+		else
+			sqlite3_bind_int64(stmt, i + 2, numbers[i]);
+	}
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : tracedb_fail(db, "%s", what);
+}
+
+int tracedb_begin_exploration(struct tracedb *db, const char *command,
+			      int64_t *exploration_id)
+{
+	if (tracedb_exec_with(db,
+		"INSERT INTO explorations(command, started, after_run_id)"
+		" VALUES(?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+		TRACEDB_LAST_RUN_ID ")", command, NULL, 0,
+		"recording the exploration") != 0)
+		return -1;
+	*exploration_id = sqlite3_last_insert_rowid(db->db);
+	return 0;
+}
+
+int tracedb_end_exploration(struct tracedb *db, int64_t exploration_id,
+			    const struct tracedb_exploration *e)
+{
+	const int64_t numbers[] = {
+		exploration_id, e->planned, e->runs, e->ok, e->violation,
+		e->liveness, e->failures, e->stopped_by_budget,
+	};
+	return tracedb_exec_with(db,
+		"UPDATE explorations SET"
+		" finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+		" last_run_id = " TRACEDB_LAST_RUN_ID ", planned = ?3,"
+		" runs = ?4, ok = ?5, violation = ?6, liveness = ?7,"
+		" failures = ?8, stopped_by_budget = ?9, verdict = ?1"
+		" WHERE exploration_id = ?2", e->verdict,
+		numbers, (int)(sizeof(numbers) / sizeof(numbers[0])),
+		"recording the exploration's end");
 }

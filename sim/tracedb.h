@@ -80,4 +80,22 @@ int tracedb_end_run(struct tracedb *db, int64_t run_id,
  * so an in-memory database stays the same size over thousands of runs. */
 int tracedb_drop_run(struct tracedb *db, int64_t run_id);
 
+/* An exploration's closing figures (tracedb_end_exploration). */
+struct tracedb_exploration {
+	const char *verdict;     /* ok, violation, liveness; NULL: no verdict */
+	int64_t planned, runs, ok, violation, liveness, failures;
+	int64_t stopped_by_budget;                 /* 0 or 1 */
+};
+
+/* Records the start of an exploration in the explorations table (its
+ * command line, the time, the last run id so far: the runs it keeps come
+ * after it), committed at once, so that one that never ends (flashsim
+ * died) stays with finished and verdict NULL. */
+int tracedb_begin_exploration(struct tracedb *db, const char *command,
+			      int64_t *exploration_id);
+/* Records its end: the time, the last run id (its kept runs are those
+ * after after_run_id up to last_run_id), its counts and verdict. */
+int tracedb_end_exploration(struct tracedb *db, int64_t exploration_id,
+			    const struct tracedb_exploration *e);
+
 #endif

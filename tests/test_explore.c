@@ -305,6 +305,27 @@ static void test_trace_file_is_made_with_or_without_failures(void **state)
 		" >/dev/null; test $? -eq 1 && test \"$(sqlite3 %s/bad.db"
 		" \"select count(*) > 0 from runs where verdict ="
 		" 'violation'\")\" = 1", flashsim, dir, dir), 0);
+	/* Each exploration has its row: the command, its counts and verdict,
+	 * and the range of run ids it kept. */
+	assert_int_equal(support_shell(
+		"test \"$(sqlite3 %s/ok.db 'select verdict, runs, failures,"
+		" finished is not null, command like \"%% explore --users 2 %%\""
+		" from explorations')\" = 'ok|5|0|1|1' && test \"$(sqlite3"
+		" %s/bad.db 'select e.verdict, count(r.run_id) > 0,"
+		" min(r.verdict) from explorations e join runs r on r.run_id >"
+		" e.after_run_id and r.run_id <= e.last_run_id')\" ="
+		" 'violation|1|violation'", dir, dir), 0);
+	/* One that never ends (stopped by a signal) keeps finished and
+	 * verdict NULL: no verdict. */
+	assert_int_equal(support_shell(
+		"%s explore --users 6 --stock 2 --coordinators 2 --quiet --trace"
+		" %s/cut.db >/dev/null 2>&1 & pid=$!; i=0; until test"
+		" \"$(sqlite3 %s/cut.db 'select count(*) from explorations'"
+		" 2>/dev/null)\" = 1; do i=$((i + 1)); test $i -lt 400 ||"
+		" break; sleep 0.05; done; kill -TERM $pid; wait $pid 2>/dev/null;"
+		" test \"$(sqlite3 %s/cut.db 'select finished is null and"
+		" verdict is null from explorations')\" = 1", flashsim, dir, dir,
+		dir), 0);
 	assert_int_equal(support_shell(
 		"%s explore --users 2 --stock 1 --trace %s/no/such/dir/t.db"
 		" --quiet >/dev/null 2>%s/err; test $? -eq 64 && grep -q"
