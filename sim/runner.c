@@ -144,7 +144,8 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 			    error_size) != 0)
 		return EXIT_USAGE;
 	if (tracedb_open(&runner->db, options->trace_path, error, error_size) != 0)
-		return options->trace_path ? EXIT_USAGE : EXIT_INTERNAL;
+		return options->trace_path && *options->trace_path ?
+		       EXIT_USAGE : EXIT_INTERNAL;
 	if (invariants_attach(&runner->invariants, runner->db, error,
 			      error_size) != 0)
 		return EXIT_INTERNAL;

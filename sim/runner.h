@@ -22,7 +22,8 @@ struct runner_options {
 	bool flush;                   /* FLUSHDB a given Redis before each run */
 	enum redis_persistence persistence; /* of an owned server */
 	const char *orders_db;        /* NULL: in a private directory */
-	const char *trace_path;       /* NULL: the trace database is in memory */
+	const char *trace_path;       /* NULL: the trace database is in
+	                                 memory; "": a temporary file */
 	const char *invariants_dir;   /* NULL: the built-in invariants only */
 	FILE *timeline;               /* where trace lines go, or NULL */
 	bool timeline_all;            /* every line, not only highlights */

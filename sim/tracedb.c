@@ -193,7 +193,7 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		goto out_close;
 	}
 	sqlite3_busy_timeout(db->db, 5000);
-	if (path && sqlite3_exec(db->db, "PRAGMA journal_mode=WAL;"
+	if (path && *path && sqlite3_exec(db->db, "PRAGMA journal_mode=WAL;"
 				 "PRAGMA synchronous=NORMAL;",
 				 NULL, NULL, NULL) != SQLITE_OK) {
 		tracedb_fail(db, "%s", name);

@@ -45,9 +45,10 @@ struct tracedb_run {
 	const char *tag;
 };
 
-/* path NULL: an in-memory database. An existing file keeps its earlier
- * runs; new runs are appended. A file is put in WAL mode, synchronous
- * NORMAL. Returns 0, or -1 with error. tracedb_close commits a run still
+/* path NULL: an in-memory database; "": a temporary file, removed at
+ * close, of which SQLite keeps a small cache in memory. An existing file
+ * keeps its earlier runs; new runs are appended. A file is put in WAL
+ * mode, synchronous NORMAL. Returns 0, or -1 with error. tracedb_close commits a run still
  * open as it is (verdict NULL). */
 int tracedb_open(struct tracedb **db, const char *path, char *error,
 		 size_t error_size);
