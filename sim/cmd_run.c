@@ -43,8 +43,8 @@ int command_run(int argc, char **argv, const char *program)
 	options.runner.timeline = options.json ? NULL : stdout;
 	/* Without --trace, a temporary file that SQLite removes at close: a
 	 * run keeps every event (about 2.6 KB a user), which in memory made a
-	 * run of a million users take 2.7 GB; SQLite keeps a small cache of
-	 * it in memory and the rest on disk (TMPDIR, else /var/tmp or /tmp). */
+	 * run of a million users take 2.7 GB; SQLite keeps up to 64 MiB of it
+	 * in memory and the rest on disk (TMPDIR, else /var/tmp or /tmp). */
 	if (!options.runner.trace_path)
 		options.runner.trace_path = "";
 	rc = runner_open(&runner, &options.runner, error, sizeof(error));

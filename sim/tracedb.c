@@ -193,6 +193,14 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		goto out_close;
 	}
 	sqlite3_busy_timeout(db->db, 5000);
+	/* A temporary file: up to 64 MiB of it in memory, so that a run of a
+	 * few tens of thousands of users never writes it, and a larger one
+	 * spills the rest to disk instead of growing without bound. */
+	if (path && !*path && sqlite3_exec(db->db, "PRAGMA cache_size=-65536",
+					   NULL, NULL, NULL) != SQLITE_OK) {
+		tracedb_fail(db, "temporary file");
+		goto out_close;
+	}
 	if (path && *path && sqlite3_exec(db->db, "PRAGMA journal_mode=WAL;"
 				 "PRAGMA synchronous=NORMAL;",
 				 NULL, NULL, NULL) != SQLITE_OK) {

@@ -46,7 +46,7 @@ struct tracedb_run {
 };
 
 /* path NULL: an in-memory database; "": a temporary file, removed at
- * close, of which SQLite keeps a small cache in memory. An existing file
+ * close, of which SQLite keeps up to 64 MiB in memory. An existing file
  * keeps its earlier runs; new runs are appended. A file is put in WAL
  * mode, synchronous NORMAL. Returns 0, or -1 with error. tracedb_close commits a run still
  * open as it is (verdict NULL). */
