@@ -181,14 +181,8 @@ static void print_json(FILE *out, const struct cli_options *options,
 		stats->stopped_by_budget ? "true" : "false",
 		stats->fault_free_failed ? "true" : "false",
 		stats->faults_fired);
-	fprintf(out, ",\"not_fired\":[");
-	for (int i = 0; i < stats->not_fired.count; i++) {
-		char line[256];
-		explore_not_fired(stats, i, line, sizeof(line));
-		fprintf(out, "%s", i ? "," : "");
-		report_json_string(out, line);
-	}
-	fprintf(out, "],\"kinds\":{");
+	report_json_not_fired(out, &stats->not_fired, stats->dry_hits);
+	fprintf(out, ",\"kinds\":{");
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
 		const uint64_t *v = stats->by_kind[k];
 		fprintf(out, "%s\"%s\":{\"faults\":%" PRIu64 ",\"ok\":%" PRIu64

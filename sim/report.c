@@ -77,6 +77,21 @@ void report_json_string(FILE *out, const char *text)
 	fputc('"', out);
 }
 
+void report_json_not_fired(FILE *out, const struct fault_plan *missing,
+			   const uint32_t reached[POINT_COUNT])
+{
+	fprintf(out, ",\"not_fired\":[");
+	for (int i = 0; i < missing->count; i++) {
+		const struct fault *fault = &missing->faults[i];
+		char line[256];
+		report_fault_not_fired(fault, reached[fault->point], line,
+				       sizeof(line));
+		fprintf(out, "%s", i ? "," : "");
+		report_json_string(out, line);
+	}
+	fprintf(out, "]");
+}
+
 void report_json(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay)
 {
@@ -106,14 +121,8 @@ void report_json(FILE *out, const struct sim_config *config,
 		",\"recovered\":%" PRIu64 ",\"virtual_ms\":%" PRId64,
 		result->steps, result->crashes, result->recovered,
 		result->end_ms);
-	fprintf(out, ",\"not_fired\":[");
-	for (int i = 0; i < result->not_fired.count; i++) {
-		char line[256];
-		report_not_fired(result, i, line, sizeof(line));
-		fprintf(out, "%s", i ? "," : "");
-		report_json_string(out, line);
-	}
-	fprintf(out, "],\"digest\":\"%016" PRIx64 "\",\"replay\":",
+	report_json_not_fired(out, &result->not_fired, result->active_hits);
+	fprintf(out, ",\"digest\":\"%016" PRIx64 "\",\"replay\":",
 		result->digest);
 	report_json_string(out, replay);
 	fprintf(out, "}\n");

@@ -25,6 +25,10 @@ void report_not_fired(const struct sim_result *result, int i, char *out,
 
 /* Writes text as a JSON string, quoted and escaped. */
 void report_json_string(FILE *out, const char *text);
+/* ,"not_fired":[...]: each fault of missing as report_fault_not_fired has
+ * it, reached[point] the hits of its point while faults could fire. */
+void report_json_not_fired(FILE *out, const struct fault_plan *missing,
+			   const uint32_t reached[POINT_COUNT]);
 
 /* Writes the command line that replays this run into out. */
 void report_replay_command(const char *program, const struct sim_config *config,

@@ -370,8 +370,8 @@ int tracedb_drop_run(struct tracedb *db, int64_t run_id)
 	return rc;
 }
 
-/* Runs one statement with its text parameter and integer parameters
- * (?1 text, ?2.. integers, -1 meaning NULL). */
+/* Runs one statement with its text parameter (?1; NULL stays NULL) and
+ * integer parameters (?2, ?3, ...). */
 static int tracedb_exec_with(struct tracedb *db, const char *sql,
 			     const char *text, const int64_t *numbers,
 			     int count, const char *what)
@@ -382,12 +382,8 @@ static int tracedb_exec_with(struct tracedb *db, const char *sql,
 		return tracedb_fail(db, "%s", what);
 	if (text)
 		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
-	for (int i = 0; i < count; i++) {
-		if (numbers[i] < 0)
-			sqlite3_bind_null(stmt, i + 2);
-		else
-			sqlite3_bind_int64(stmt, i + 2, numbers[i]);
-	}
+	for (int i = 0; i < count; i++)
+		sqlite3_bind_int64(stmt, i + 2, numbers[i]);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : tracedb_fail(db, "%s", what);

@@ -57,11 +57,10 @@ int value_kinds(const char *text, unsigned *kinds, char *error,
 		size_t error_size)
 {
 	char copy[256], names[256], *save = NULL;
-	unsigned bits = 0;
+	unsigned bits = 0, all = 0;
+	bool first = true;
 	snprintf(copy, sizeof(copy), "%s", text);
 	kind_names(names, sizeof(names));
-	unsigned all = 0;
-	bool first = true;
 	for (int k = FAULT_NONE + 1; k < FAULT_KIND_COUNT; k++)
 		all |= KIND_BIT(k);
 	/* "all" is every kind; "-KIND" takes one out, of "all" when it comes

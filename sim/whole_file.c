@@ -67,13 +67,14 @@ int whole_file_check(const char *path, char *error, size_t error_size)
 {
 	struct whole_file file;
 	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	bool exists = lstat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode)) {
 		snprintf(error, error_size, "%s: %s", path, strerror(EISDIR));
 		return -1;
 	}
 	/* A FIFO or a device is not opened twice: a FIFO's reader would see
 	 * the first close as its end. */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (exists && !S_ISREG(st.st_mode))
 		return 0;
 	if (whole_file_open(&file, path, error, error_size) != 0)
 		return -1;

@@ -282,8 +282,18 @@ static void test_json_summaries_parse(void **state)
 	assert_int_equal(support_shell(
 		"%s run --users 3 --stock 2 --json | python3 -c 'import json,sys;"
 		" d=json.load(sys.stdin); sys.exit(not (d[\"verdict\"]==\"ok\""
-		" and d[\"orders\"]==2 and d[\"told\"][\"rejected\"]==1))'",
-		flashsim), 0);
+		" and d[\"orders\"]==2 and d[\"told\"][\"rejected\"]==1"
+		" and d[\"not_fired\"]==[]))'", flashsim), 0);
+	/* A fault that never fired, in both commands' objects. */
+	assert_int_equal(support_shell(
+		"%s run --users 3 --stock 2 --fault app/deduct/after@9:crash"
+		" --json | python3 -c 'import json,sys; d=json.load(sys.stdin);"
+		" sys.exit(d[\"not_fired\"]!=[\"app/deduct/after@9:crash never"
+		" fired: app/deduct/after was reached 3 times while faults could"
+		" fire\"])' && %s explore --users 1 --stock 1 --kinds crash"
+		" --fault app/deduct/after@9:crash --json --quiet | python3 -c"
+		" 'import json,sys; d=json.load(sys.stdin);"
+		" sys.exit(len(d[\"not_fired\"])!=1)'", flashsim, flashsim), 0);
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
