@@ -28,6 +28,24 @@ static const char *mode_name(enum explore_mode mode)
 	return "?";
 }
 
+/* What share of the exploration a shard (--shard I/N) made: its counts
+ * and coverage are its own, and a shard past the number of runs has none. */
+static void print_shard(FILE *out, const struct cli_options *options,
+			const struct explore_stats *stats)
+{
+	if (stats->planned == 0) {
+		fprintf(out, "shard %d of %d: none of the exploration's %" PRIu64
+			" run%s (more shards than runs): nothing to do\n",
+			options->shard_index + 1, options->shard_count,
+			stats->planned_all, stats->planned_all == 1 ? "" : "s");
+		return;
+	}
+	fprintf(out, "shard %d of %d: %" PRIu64 " of the exploration's %" PRIu64
+		" runs; the counts and the coverage are this shard's\n",
+		options->shard_index + 1, options->shard_count,
+		stats->planned, stats->planned_all);
+}
+
 static void print_kinds(FILE *out, const struct cli_options *options,
 			const struct explore_stats *stats)
 {
@@ -47,6 +65,8 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 		stats->done == 1 ? "" : "s",
 		stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS]);
+	if (options->shard_count > 1 && !stats->fault_free_failed)
+		print_shard(out, options, stats);
 	if (stats->stopped_by_budget)
 		fprintf(out, "stopped by --seconds %ld after %" PRIu64 " of the %"
 			PRIu64 " planned runs%s\n", options->seconds, stats->done,
@@ -171,11 +191,12 @@ static void print_json(FILE *out, const struct cli_options *options,
 	if (options->shard_count > 1)
 		fprintf(out, ",\"shard\":\"%d/%d\"", options->shard_index + 1,
 			options->shard_count);
-	fprintf(out, ",\"planned\":%" PRIu64 ",\"runs\":%" PRIu64 ",\"ok\":%"
-		PRIu64 ",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64
+	fprintf(out, ",\"planned\":%" PRIu64 ",\"planned_all\":%" PRIu64
+		",\"runs\":%" PRIu64 ",\"ok\":%" PRIu64 ",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64
 		",\"stopped_by_budget\":%s,\"fault_free_failed\":%s,"
 		"\"faults_fired\":%" PRIu64,
-		stats->planned, stats->done, stats->verdicts[VERDICT_OK],
+		stats->planned, stats->planned_all, stats->done,
+		stats->verdicts[VERDICT_OK],
 		stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS],
 		stats->stopped_by_budget ? "true" : "false",
@@ -365,9 +386,13 @@ int command_explore(int argc, char **argv, const char *program)
 		return EXIT_INTERNAL;
 	}
 	if (!options.json) {
-		printf("flashsim explore: %s; %d users, stock %" PRId64 ", apps"
-		       " %d, coordinators %d, seed %" PRIu64 "\n",
-		       mode_name(options.mode), options.config.users,
+		char shard[48] = "";
+		if (options.shard_count > 1)
+			snprintf(shard, sizeof(shard), ", shard %d of %d",
+				 options.shard_index + 1, options.shard_count);
+		printf("flashsim explore: %s%s; %d users, stock %" PRId64
+		       ", apps %d, coordinators %d, seed %" PRIu64 "\n",
+		       mode_name(options.mode), shard, options.config.users,
 		       options.config.stock, options.config.apps,
 		       options.config.coordinators, options.config.seed);
 		fflush(stdout);

@@ -652,6 +652,7 @@ int explore(const struct cli_options *options, FILE *progress,
 		rc = EXIT_INTERNAL;
 	if (rc == 0 && !stats->fault_free_failed) {
 		plan_work(&work);
+		stats->planned_all = work.planned;
 		stats->planned = shard_size(&work);
 		if (options->jobs <= 1)
 			rc = run_share(&work, 0, 1, absorb, &aggregate, error,

@@ -43,7 +43,10 @@ struct explore_failure {
 };
 
 struct explore_stats {
-	uint64_t planned;            /* runs the mode asked for */
+	uint64_t planned;            /* runs the mode asked for, of this
+	                                shard (--shard) */
+	uint64_t planned_all;        /* of the whole exploration, every
+	                                shard's */
 	uint64_t done;
 	bool stopped_by_budget;      /* --seconds ran out before planned */
 	uint64_t verdicts[VERDICT_LIVENESS + 1];

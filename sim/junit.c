@@ -338,9 +338,13 @@ int junit_explore_file(const struct cli_options *options,
 		free(messages);
 		return 0;
 	}
+	char share[96] = "";
+	if (options->shard_count > 1)
+		snprintf(share, sizeof(share), " (this shard's share of the"
+			 " exploration's %" PRIu64 ")", stats->planned_all);
 	snprintf(summary, sizeof(summary), "%" PRIu64 " runs of %" PRIu64
-		 " planned: %" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
-		 " liveness%s\n", stats->done, stats->planned,
+		 " planned%s: %" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
+		 " liveness%s\n", stats->done, stats->planned, share,
 		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		 stats->verdicts[VERDICT_LIVENESS], stats->stopped_by_budget ?
 		 "; stopped by --seconds" : "");

@@ -16,6 +16,8 @@
 #include "explore.h"
 #include "support.h"
 
+static char flashsim[4096];
+
 static void small_sale(struct cli_options *options)
 {
 	memset(options, 0, sizeof(*options));
@@ -45,12 +47,14 @@ static void test_three_shards_make_the_whole(void **state)
 	whole = support_explore(&options);
 	assert_true(whole->done > 30);
 	assert_int_equal(whole->done, whole->planned);
+	assert_int_equal(whole->planned_all, whole->planned);
 	for (int i = 0; i < 3; i++) {
 		options.shard_index = i;
 		options.shard_count = 3;
 		options.jobs = i == 1 ? 2 : 1;
 		shard = support_explore(&options);
 		assert_int_equal(shard->done, shard->planned);
+		assert_int_equal(shard->planned_all, whole->planned);
 		/* shard sizes differ by one run at most */
 		assert_true(shard->done * 3 >= whole->done - 2);
 		assert_true(shard->done * 3 <= whole->done + 2);
@@ -82,12 +86,47 @@ static void test_more_shards_than_runs(void **state)
 	options.shard_index = 2;
 	stats = support_explore(&options);
 	assert_int_equal(stats->planned, 0);
+	assert_int_equal(stats->planned_all, 2);
 	assert_int_equal(stats->done, 0);
 	support_explore_free(stats);
 	options.shard_index = 1;
 	stats = support_explore(&options);
 	assert_int_equal(stats->done, 1);
 	support_explore_free(stats);
+}
+
+/* A shard says which share of the exploration it made, in the text, the
+ * JSON, the JUnit file and the HTML report; one past the runs says it had
+ * none of them. */
+static void test_shard_says_its_share(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "shard"), 0);
+	/* 2 users, stock 1, crashes alone: a handful of runs */
+	assert_int_equal(support_shell(
+		"n=$(%s explore --users 2 --stock 1 --kinds crash --json |"
+		" python3 -c 'import json,sys; print(json.load(sys.stdin)"
+		"[\"planned\"])') && test \"$n\" -gt 3 &&"
+		" %s explore --users 2 --stock 1 --kinds crash --shard 2/3"
+		" --junit %s/j.xml --html %s/r.html > %s/out &&"
+		" grep -q '^flashsim explore: exhaustive, shard 2 of 3;' %s/out &&"
+		" grep -q \"^shard 2 of 3: $(( (n + 1) / 3 )) of the"
+		" exploration's $n runs\" %s/out &&"
+		" grep -q \"share of the exploration's $n)\" %s/j.xml &&"
+		" grep -q \"<td>shard</td><td>2 of 3: \" %s/r.html &&"
+		" %s explore --users 2 --stock 1 --kinds crash --shard 2/3 --json"
+		" | python3 -c 'import json,sys; d=json.load(sys.stdin);"
+		" sys.exit(not (d[\"planned_all\"]=='$n' and"
+		" d[\"shard\"]==\"2/3\"))' &&"
+		" %s explore --users 2 --stock 1 --kinds crash --shard $n/$n"
+		" > /dev/null && %s explore --users 2 --stock 1 --kinds crash"
+		" --shard $((n + 1))/$((n + 1)) > %s/out &&"
+		" grep -q \"none of the exploration's $n runs (more shards than"
+		" runs)\" %s/out",
+		flashsim, flashsim, dir, dir, dir, dir, dir, dir, dir, flashsim,
+		flashsim, flashsim, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
 /* --budget 1: a random exploration of 100000 runs stops starting runs
@@ -133,13 +172,16 @@ static void test_options(void **state)
 			 EXIT_USAGE);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_three_shards_make_the_whole),
 		cmocka_unit_test(test_more_shards_than_runs),
 		cmocka_unit_test(test_budget_stops_starting_runs),
+		cmocka_unit_test(test_shard_says_its_share),
 	};
+	(void)argc;
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
 	return cmocka_run_group_tests_name("shard", tests, NULL, NULL);
 }
