@@ -321,7 +321,12 @@ static int absorb(void *context, const struct record *record)
 		failure = failure_slot(stats, record->key);
 		if (!failure) {
 			stats->failures_dropped++;
-		} else if (failure->count++ == 0) {
+		} else if (failure->count++ == 0 ||
+			   record->index < failure->first_index) {
+			/* The jobs finish in any order; the exploration's
+			 * first run of the failure is the one shrunk, so that
+			 * --jobs does not change the counterexample. */
+			failure->first_index = record->index;
 			work_config(aggregate->work, record->index, &failure->first);
 			failure->first_fired = record->fired;
 			snprintf(failure->problem, sizeof(failure->problem), "%s",
@@ -609,6 +614,13 @@ static int dry_run(const struct cli_options *options,
 	return rc;
 }
 
+static int by_first_index(const void *a, const void *b)
+{
+	uint64_t x = ((const struct explore_failure *)a)->first_index;
+	uint64_t y = ((const struct explore_failure *)b)->first_index;
+	return x < y ? -1 : x > y;
+}
+
 static int shrink_all(const struct cli_options *options,
 		      struct explore_stats *stats, char *error,
 		      size_t error_size)
@@ -618,6 +630,9 @@ static int shrink_all(const struct cli_options *options,
 	int rc;
 	if (stats->failure_count == 0)
 		return 0;
+	/* The failures in the order of the exploration, not of arrival. */
+	qsort(stats->failures, (size_t)stats->failure_count,
+	      sizeof(stats->failures[0]), by_first_index);
 	runner_options.timeline = NULL;
 	rc = runner_open(&runner, &runner_options, error, error_size);
 	for (int i = 0; rc == 0 && i < stats->failure_count; i++)

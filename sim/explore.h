@@ -30,7 +30,10 @@
 struct explore_failure {
 	char key[EXPLORE_KEY_MAX];   /* the invariant broken, or "liveness" */
 	uint64_t count;              /* runs that failed this way */
-	struct sim_config first;     /* the first run that did, as run */
+	struct sim_config first;     /* the first run that did (in the
+	                                exploration's order, whatever the
+	                                order the jobs finished in), as run */
+	uint64_t first_index;        /* its index in the exploration */
 	struct fault_plan first_fired;
 	char problem[512];
 	struct sim_config shrunk;    /* the smallest run found that does */

@@ -79,6 +79,52 @@ static void test_two_jobs_do_the_same_runs(void **state)
 	support_explore_free(two);
 }
 
+/* The jobs finish their runs in any order (a run with a Redis crash takes
+ * longer than the others), yet two jobs find the same failures as one, in
+ * the same order, each from the same first run and shrunk to the same
+ * plan: the exploration's first failing run of each is the one shrunk, not
+ * the first to arrive. Which run arrives first changes from one
+ * exploration to the next, so three explorations with two jobs are
+ * compared with one; when the first to arrive was shrunk, about half of
+ * them differed. */
+static void test_two_jobs_find_the_same_failures(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *one, *two;
+	(void)state;
+	small_sale(&options, 1);
+	options.config.users = 1;
+	options.config.stock = 1;
+	options.config.coordinators = 1;
+	options.config.variant = VARIANT_NAIVE;
+	one = support_explore(&options);
+	assert_true(one->failure_count >= 2);
+	options.jobs = 2;
+	for (int round = 0; round < 3; round++) {
+		two = support_explore(&options);
+		assert_int_equal(one->failure_count, two->failure_count);
+		for (int i = 0; i < one->failure_count; i++) {
+			const struct explore_failure *a = &one->failures[i];
+			const struct explore_failure *b = &two->failures[i];
+			assert_string_equal(a->key, b->key);
+			assert_int_equal(a->count, b->count);
+			assert_int_equal(a->first_index, b->first_index);
+			assert_int_equal(a->first.plan.count, b->first.plan.count);
+			assert_memory_equal(a->first.plan.faults,
+					    b->first.plan.faults,
+					    sizeof(a->first.plan.faults[0]) *
+					    (size_t)a->first.plan.count);
+			assert_string_equal(a->problem, b->problem);
+			assert_string_equal(a->replay, b->replay);
+			if (i > 0) /* in the exploration's order */
+				assert_true(a->first_index >
+					    one->failures[i - 1].first_index);
+		}
+		support_explore_free(two);
+	}
+	support_explore_free(one);
+}
+
 /* A failure is shrunk to a plan that still fails, and its replay gives
  * the same digest. Redis without persistence makes every Redis crash a
  * failure. */
@@ -371,6 +417,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exhaustive_finds_no_violation),
 		cmocka_unit_test(test_two_jobs_do_the_same_runs),
+		cmocka_unit_test(test_two_jobs_find_the_same_failures),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
