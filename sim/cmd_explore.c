@@ -374,6 +374,10 @@ int command_explore(int argc, char **argv, const char *program)
 			" alone; --mode random draws faults from the seed\n",
 			mode_name(options.mode));
 	}
+	if (explore_check_room(&options, error, sizeof(error)) != 0) {
+		fprintf(stderr, "flashsim explore: %s\n", error);
+		return EXIT_USAGE;
+	}
 	if (options.runner.trace_path &&
 	    trace_begin(&trace, options.runner.trace_path, argc, argv, program,
 			error, sizeof(error)) != 0) {

@@ -75,7 +75,8 @@ static void work_config(const struct work *work, uint64_t index,
 	*config = options->config;
 	switch (options->mode) {
 	case EXPLORE_EXHAUSTIVE:
-		fault_plan_push(&config->plan, &work->singles[index]);
+		/* explore_check_room made room for it */
+		(void)fault_plan_push(&config->plan, &work->singles[index]);
 		return;
 	case EXPLORE_PAIRS: {
 		uint64_t s = work->single_count;
@@ -93,6 +94,22 @@ static void work_config(const struct work *work, uint64_t index,
 		config->random_kinds = options->kinds;
 		return;
 	}
+}
+
+int explore_check_room(const struct cli_options *options, char *error,
+		       size_t error_size)
+{
+	int adds = options->mode == EXPLORE_PAIRS ? 2 : 1;
+	int own = options->config.plan.count;
+	if (own + adds <= PLAN_FAULTS_MAX)
+		return 0;
+	snprintf(error, error_size, "the sale has %d faults of its own (--fault,"
+		 " [faults]), and each run of the exploration adds %s: a run"
+		 " holds at most %d faults, so give at most %d of its own", own,
+		 options->mode == EXPLORE_PAIRS ? "two (pairs mode)" :
+		 options->mode == EXPLORE_RANDOM ? "the faults it draws" :
+		 "one", PLAN_FAULTS_MAX, PLAN_FAULTS_MAX - adds);
+	return -1;
 }
 
 static uint64_t gcd(uint64_t a, uint64_t b)

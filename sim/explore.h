@@ -77,6 +77,12 @@ struct explore_stats {
 	size_t peak_rss_kb;
 };
 
+/* Whether a run's plan has room for the faults the mode adds to the
+ * sale's own (--fault, [faults]): one in exhaustive mode, two in pairs
+ * mode, at least one drawn in random mode. Returns 0, or -1 with error
+ * set. */
+int explore_check_room(const struct cli_options *options, char *error,
+		       size_t error_size);
 /* Explores options->config with the options' mode, budget and jobs.
  * progress: where to draw a progress line (a terminal), or NULL.
  * Returns 0 with stats filled, or an exit code with error set. */

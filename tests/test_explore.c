@@ -125,6 +125,27 @@ static void test_two_jobs_find_the_same_failures(void **state)
 	support_explore_free(one);
 }
 
+/* A run holds 32 faults: an exploration whose sale brings so many of its
+ * own that the explored ones would not fit is refused, where it used to
+ * run every run without them and call the sale ok. */
+static void test_no_room_for_the_explored_faults_is_refused(void **state)
+{
+	(void)state;
+	/* 31 faults of its own: one explored fault fits, a pair does not */
+	assert_int_equal(support_shell(
+		"f=''; for i in $(seq 1 31); do"
+		" f=\"$f --fault app/deduct/after@$i:pause\"; done;"
+		" %s explore --users 1 --stock 1 --kinds crash $f --quiet --json"
+		" | python3 -c 'import json,sys; d=json.load(sys.stdin);"
+		" sys.exit(not d[\"faults_fired\"] > d[\"runs\"])' &&"
+		" %s explore --users 1 --stock 1 --kinds crash --mode pairs"
+		" --runs 3 $f 2>&1 >/dev/null | grep -q 'give at most 30 of its"
+		" own'; test $? = 0 && f=\"$f --fault app/deduct/after@32:pause\""
+		" && { %s explore --users 1 --stock 1 --kinds crash $f"
+		" >/dev/null 2>&1; test $? = 64; }", flashsim, flashsim, flashsim),
+		0);
+}
+
 /* A failure is shrunk to a plan that still fails, and its replay gives
  * the same digest. Redis without persistence makes every Redis crash a
  * failure. */
@@ -418,6 +439,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_exhaustive_finds_no_violation),
 		cmocka_unit_test(test_two_jobs_do_the_same_runs),
 		cmocka_unit_test(test_two_jobs_find_the_same_failures),
+		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
