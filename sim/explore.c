@@ -89,7 +89,10 @@ static void work_config(const struct work *work, uint64_t index,
 		return;
 	}
 	case EXPLORE_RANDOM:
-		config->seed = options->config.seed + index;
+		/* Past the largest seed (2^63 - 1) the seeds start again
+		 * from 0, so every replay's --seed is one run accepts. */
+		config->seed = (options->config.seed + index) &
+			       (uint64_t)INT64_MAX;
 		config->random_faults = true;
 		config->random_kinds = options->kinds;
 		return;

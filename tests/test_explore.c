@@ -146,6 +146,23 @@ static void test_no_room_for_the_explored_faults_is_refused(void **state)
 		0);
 }
 
+/* Random mode's runs take the seeds from --seed on; from the largest
+ * seed they start again at 0, so every failure's replay is a command run
+ * accepts (it refused seeds past 2^63 - 1 with exit 64). */
+static void test_random_seeds_wrap_at_the_largest(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s explore --users 3 --stock 2 --variant naive --mode random"
+		" --runs 40 --seed 9223372036854775807 --quiet --json |"
+		" python3 -c 'import json,sys; d=json.load(sys.stdin);"
+		" r=[f[\"replay\"] for f in d[\"failures\"]];"
+		" [print(x) for x in r]; sys.exit(len(r) < 1)' |"
+		" { n=0; while read -r program command; do"
+		" %s $command >/dev/null 2>&1; test $? = 1 || exit 1;"
+		" n=$((n + 1)); done; test $n -ge 1; }", flashsim, flashsim), 0);
+}
+
 /* A failure is shrunk to a plan that still fails, and its replay gives
  * the same digest. Redis without persistence makes every Redis crash a
  * failure. */
@@ -440,6 +457,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_two_jobs_do_the_same_runs),
 		cmocka_unit_test(test_two_jobs_find_the_same_failures),
 		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
+		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
