@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ struct selftest_row {
 struct selftest {
 	struct selftest_options options;
 	char workdir[64];             /* the temporary trace's, "" when none */
-	char trace_path[128];
+	char trace_path[PATH_MAX];
 	const char *columns[SELFTEST_COLUMNS_MAX]; /* invariants, then liveness */
 	int column_count;
 	struct invariant_set invariants;
@@ -459,8 +460,12 @@ static int setup(struct selftest *self, char *error, size_t error_size)
 		self->columns[self->column_count++] = self->invariants.items[i].name;
 	self->columns[self->column_count++] = "liveness";
 	if (self->options.trace_path) {
-		snprintf(self->trace_path, sizeof(self->trace_path), "%s",
-			 self->options.trace_path);
+		if (snprintf(self->trace_path, sizeof(self->trace_path), "%s",
+			     self->options.trace_path) >=
+		    (int)sizeof(self->trace_path)) {
+			snprintf(error, error_size, "--trace: path too long");
+			return EXIT_USAGE;
+		}
 		return 0;
 	}
 	snprintf(self->workdir, sizeof(self->workdir),
@@ -488,7 +493,7 @@ static void teardown(struct selftest *self)
 	if (!self->workdir[0])
 		return;
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		char path[160];
+		char path[PATH_MAX + 16];
 		snprintf(path, sizeof(path), "%s%s", self->trace_path, suffixes[i]);
 		unlink(path);
 	}

@@ -341,14 +341,22 @@ static void test_explore_junit(void **state)
 }
 
 /* selftest --junit: one case per row, all passing, each variant's
- * counterexample in its output. */
+ * counterexample in its output. The same run keeps its counterexamples
+ * in a --trace file with a long path (one past 127 characters went to a
+ * file of a cut name). */
 static void test_selftest_junit(void **state)
 {
-	char path[256], *text;
+	char path[256], trace[512], *text;
 	(void)state;
 	path_in_workdir(path, sizeof(path), "selftest.xml");
+	path_in_workdir(trace, sizeof(trace), "a-trace-file-whose-path-runs"
+			"-past-one-hundred-and-twenty-seven-characters-as-a-CI"
+			"-job-artifact-path-may-well-be.db");
+	assert_true(strlen(trace) > 130);
 	assert_int_equal(support_shell("%s selftest --quick --jobs 2 --junit '%s'"
-			       " >/dev/null", flashsim, path), 0);
+			       " --trace \"%s\" >/dev/null && test \"$(sqlite3"
+			       " \"%s\" 'select count(*) > 4 from runs')\" = 1",
+			       flashsim, path, trace, trace), 0);
 	assert_valid_xml(path);
 	text = support_read_file(path);
 	assert_non_null(strstr(text, "tests=\"6\" failures=\"0\""));
