@@ -342,6 +342,7 @@ int command_explore(int argc, char **argv, const char *program)
 	int rc = cli_parse(argc, argv, program, true, &options);
 	if (rc != 0)
 		return rc;
+	options.runner.scenario = options.scenario;
 	if (options.runner.redis_address && (!options.runner.flush ||
 					     options.jobs > 1)) {
 		fprintf(stderr, "flashsim explore: with --redis, give --flush"

@@ -31,6 +31,7 @@ int command_run(int argc, char **argv, const char *program)
 	int rc = cli_parse(argc, argv, program, false, &options);
 	if (rc != 0)
 		return rc;
+	options.runner.scenario = options.scenario;
 	if (options.runner.redis_address && plan_has_redis_crash(&options.config)) {
 		if (!options.config.plan.count) /* random faults: leave it out */
 			options.config.random_kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);

@@ -274,7 +274,9 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 		return EXIT_INTERNAL;
 	}
 	fault_plan_format(&config->plan, plan, sizeof(plan));
-	run = (struct tracedb_run){ command, "", config->seed, plan,
+	run = (struct tracedb_run){ command, runner->options.scenario ?
+				    runner->options.scenario : "",
+				    config->seed, plan,
 				    config->users, config->stock, config->apps,
 				    config->coordinators, config->sale.activity,
 				    config->sale.tag };

@@ -18,6 +18,8 @@
 
 struct runner_options {
 	const char *program;          /* argv[0], for replay commands */
+	const char *scenario;         /* the scenario file, for the trace's
+	                                 runs.scenario; NULL: none */
 	const char *redis_address;    /* NULL: start and own a redis-server */
 	bool flush;                   /* FLUSHDB a given Redis before each run */
 	enum redis_persistence persistence; /* of an owned server */

@@ -420,6 +420,16 @@ static void test_trace_file_is_made_with_or_without_failures(void **state)
 		" test \"$(sqlite3 %s/cut.db 'select finished is null and"
 		" verdict is null from explorations')\" = 1", flashsim, dir, dir,
 		dir), 0);
+	/* A run's row names the scenario file it came from (it was always
+	 * ''), that of run and that of explore. */
+	assert_int_equal(support_shell(
+		"%s run scenarios/crash-then-backcheck.ini --trace %s/s.db"
+		" >/dev/null && %s explore scenarios/explore-no-rollback-marker.ini"
+		" --trace %s/s.db --quiet >/dev/null; test \"$(sqlite3 %s/s.db"
+		" 'select group_concat(distinct scenario) from runs')\" ="
+		" 'scenarios/crash-then-backcheck.ini,"
+		"scenarios/explore-no-rollback-marker.ini'", flashsim, dir,
+		flashsim, dir, dir), 0);
 	assert_int_equal(support_shell(
 		"%s explore --users 2 --stock 1 --trace %s/no/such/dir/t.db"
 		" --quiet >/dev/null 2>%s/err; test $? -eq 64 && grep -q"
