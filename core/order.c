@@ -10,8 +10,6 @@
 #include <sqlite3.h>
 
 static const char order_schema[] =
-	"PRAGMA journal_mode=WAL;"
-	"PRAGMA synchronous=NORMAL;"
 	"CREATE TABLE IF NOT EXISTS barrier("
 	"  gid TEXT NOT NULL, branch_id TEXT NOT NULL, op TEXT NOT NULL,"
 	"  barrier_id TEXT NOT NULL, reason TEXT NOT NULL,"
@@ -34,21 +32,18 @@ static int prepare(struct order_db *db, const char *sql,
 		   struct sqlite3_stmt **stmt)
 {
 	if (sqlite3_prepare_v2(db->db, sql, -1, stmt, NULL) != SQLITE_OK)
-		return db_fail(db, "order database");
+		return db_fail(db, "not the tables flashsim keeps (docs/STATE.md)");
 	return 0;
 }
 
-int order_db_open(struct order_db *db, const char *path, bool reset)
+/* The tables, the statements and the emptying in one transaction: a file
+ * whose tables of those names do not fit is refused as it was found, not
+ * emptied first (a statement that names a column the table lacks fails to
+ * prepare). */
+static int set_up(struct order_db *db, bool reset)
 {
-	memset(db, 0, sizeof(*db));
-	if (sqlite3_open(path, &db->db) != SQLITE_OK)
-		return db_fail(db, path);
-	sqlite3_busy_timeout(db->db, 5000);
 	if (sqlite3_exec(db->db, order_schema, NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, path);
-	if (reset && sqlite3_exec(db->db, "DELETE FROM orders; DELETE FROM barrier;",
-				  NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, path);
+		return db_fail(db, "creating its tables");
 	if (prepare(db, "BEGIN IMMEDIATE", &db->begin) ||
 	    prepare(db, "INSERT OR IGNORE INTO barrier(gid, branch_id, op,"
 			" barrier_id, reason, created_at)"
@@ -62,6 +57,32 @@ int order_db_open(struct order_db *db, const char *path, bool reset)
 	    prepare(db, "SELECT count(*) FROM orders WHERE activity_id = ?1",
 		    &db->count_orders))
 		return -1;
+	if (reset && sqlite3_exec(db->db, "DELETE FROM orders;"
+				  " DELETE FROM barrier;", NULL, NULL,
+				  NULL) != SQLITE_OK)
+		return db_fail(db, "emptying it");
+	return 0;
+}
+
+int order_db_open(struct order_db *db, const char *path, bool reset)
+{
+	memset(db, 0, sizeof(*db));
+	if (sqlite3_open(path, &db->db) != SQLITE_OK)
+		return db_fail(db, path);
+	sqlite3_busy_timeout(db->db, 5000);
+	if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, path);
+	if (set_up(db, reset) != 0) {
+		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, path);
+	/* WAL cannot be entered inside a transaction */
+	if (sqlite3_exec(db->db, "PRAGMA journal_mode=WAL;"
+			 " PRAGMA synchronous=NORMAL;", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		return db_fail(db, path);
 	return 0;
 }
 

@@ -201,18 +201,35 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		tracedb_fail(db, "temporary file");
 		goto out_close;
 	}
+	/* The tables and the statements in one transaction: a file whose
+	 * tables of those names are not a trace's (a statement naming a
+	 * column its table lacks fails to prepare) is refused as it was
+	 * found, with no table added. */
+	if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		tracedb_fail(db, "%s", name);
+		goto out_close;
+	}
+	if (sqlite3_exec(db->db, tracedb_schema, NULL, NULL, NULL) != SQLITE_OK) {
+		tracedb_fail(db, "%s: creating the schema", name);
+		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+		goto out_close;
+	}
+	if (tracedb_prepare_all(db) != 0) {
+		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+		goto out_close;
+	}
+	if (sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		tracedb_fail(db, "%s", name);
+		goto out_close;
+	}
+	/* WAL cannot be entered inside a transaction */
 	if (path && *path && sqlite3_exec(db->db, "PRAGMA journal_mode=WAL;"
 				 "PRAGMA synchronous=NORMAL;",
 				 NULL, NULL, NULL) != SQLITE_OK) {
 		tracedb_fail(db, "%s", name);
 		goto out_close;
 	}
-	if (sqlite3_exec(db->db, tracedb_schema, NULL, NULL, NULL) != SQLITE_OK) {
-		tracedb_fail(db, "%s: creating the schema", name);
-		goto out_close;
-	}
-	if (tracedb_prepare_all(db) != 0)
-		goto out_close;
 	*db_out = db;
 	return 0;
 out_close:

@@ -420,6 +420,14 @@ static void test_trace_file_is_made_with_or_without_failures(void **state)
 		" test \"$(sqlite3 %s/cut.db 'select finished is null and"
 		" verdict is null from explorations')\" = 1", flashsim, dir, dir,
 		dir), 0);
+	/* A file with a runs table of its own is refused as it was found
+	 * (the trace's other tables were added to it first). */
+	assert_int_equal(support_shell(
+		"sqlite3 %s/other.db 'create table runs(id integer primary key,"
+		" x text)' && { %s run --users 1 --trace %s/other.db >/dev/null"
+		" 2>&1; test $? = 64; } && test \"$(sqlite3 %s/other.db"
+		" 'select count(*) from sqlite_master')\" = 1", dir, flashsim,
+		dir, dir), 0);
 	/* A run's row names the scenario file it came from (it was always
 	 * ''), that of run and that of explore. */
 	assert_int_equal(support_shell(

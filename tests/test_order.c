@@ -215,6 +215,34 @@ static void test_reopen_keeps_orders_and_reset_empties_them(void **state)
 	assert_int_equal(barrier_rows(), 0);
 }
 
+/* A file whose orders table is another program's is refused as it was:
+ * its rows kept, no table added (it used to be emptied first, then
+ * refused). */
+static void test_a_foreign_orders_table_is_left_as_it_was(void **state)
+{
+	char foreign[600];
+	struct order_db other;
+	sqlite3 *raw;
+	(void)state;
+	snprintf(foreign, sizeof(foreign), "%s.foreign", path);
+	remove(foreign);
+	assert_int_equal(sqlite3_open(foreign, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "CREATE TABLE orders(id INTEGER"
+				      " PRIMARY KEY, customer TEXT); INSERT INTO"
+				      " orders VALUES(1, 'alice')", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(order_db_open(&other, foreign, true), -1);
+	assert_non_null(strstr(other.error, "no column named activity_id"));
+	order_db_close(&other);
+	assert_int_equal(support_shell("test \"$(sqlite3 '%s' 'select (select"
+				       " group_concat(customer) from orders) ||"
+				       " \",\" || (select count(*) from"
+				       " sqlite_master)')\" = alice,1", foreign),
+			 0);
+	remove(foreign);
+}
+
 static struct message create_request(void)
 {
 	struct message request;
@@ -294,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_other_gid_same_user_is_conflict_and_rolled_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_is_per_activity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_orders_and_reset_empties_them, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_foreign_orders_table_is_left_as_it_was, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handler_asks_for_sql_then_replies_then_is_done, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handler_driven_against_the_database, setup, teardown),
 	};
