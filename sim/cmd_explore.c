@@ -4,7 +4,6 @@
  * and each distinct failure with its shrunk plan and replay command; as
  * text, or as one JSON object (--json).
  */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,29 +260,6 @@ struct explore_trace {
 	int64_t id;
 };
 
-/* Appends word to out, in single quotes when the shell would take it
- * apart. */
-static void append_word(char *out, size_t size, const char *word)
-{
-	size_t at = strlen(out);
-	bool plain = *word != '\0';
-	for (const char *c = word; *c; c++)
-		plain = plain && (isalnum((unsigned char)*c) ||
-				  strchr("_./:@=,+%-", *c));
-	if (plain) {
-		snprintf(out + at, size - at, "%s%s", at ? " " : "", word);
-		return;
-	}
-	snprintf(out + at, size - at, "%s'", at ? " " : "");
-	for (const char *c = word; *c; c++) {
-		at = strlen(out);
-		snprintf(out + at, size - at, "%s", *c == '\'' ? "'\\''" :
-			 (char[]){ *c, '\0' });
-	}
-	at = strlen(out);
-	snprintf(out + at, size - at, "'");
-}
-
 /* Opens the trace file and records the exploration's start, before
  * anything is printed or run: a path that cannot be written is refused at
  * once, and the file is there (with this exploration and no run) when
@@ -293,9 +269,9 @@ static int trace_begin(struct explore_trace *trace, const char *path,
 		       char *error, size_t error_size)
 {
 	char command[4096] = "";
-	append_word(command, sizeof(command), program);
+	report_shell_word(command, sizeof(command), program);
 	for (int i = 0; i < argc; i++)
-		append_word(command, sizeof(command), argv[i]);
+		report_shell_word(command, sizeof(command), argv[i]);
 	if (tracedb_open(&trace->db, path, error, error_size) != 0)
 		return -1;
 	if (tracedb_begin_exploration(trace->db, command, &trace->id) != 0) {

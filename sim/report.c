@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -143,15 +144,37 @@ static size_t append(char *out, size_t size, size_t used, const char *format, ..
 	return n < 0 ? used : used + (size_t)n;
 }
 
+void report_shell_word(char *out, size_t size, const char *word)
+{
+	size_t used = strlen(out);
+	bool plain = *word != '\0';
+	for (const char *c = word; *c; c++)
+		plain = plain && (isalnum((unsigned char)*c) ||
+				  strchr("_./:@=,+%-", *c));
+	if (used)
+		used = append(out, size, used, " ");
+	if (plain) {
+		append(out, size, used, "%s", word);
+		return;
+	}
+	used = append(out, size, used, "'");
+	for (const char *c = word; *c; c++)
+		used = *c == '\'' ? append(out, size, used, "'\\''") :
+				    append(out, size, used, "%c", *c);
+	append(out, size, used, "'");
+}
+
 void report_replay_command(const char *program, const struct sim_config *config,
 			   char *out, size_t size)
 {
 	struct sim_config defaults;
 	char plan[PLAN_FORMAT_MAX];
-	size_t used = 0;
+	size_t used;
 	sim_config_defaults(&defaults);
-	used = append(out, size, used, "%s run --users %d --stock %" PRId64
-		      " --seed %" PRIu64, program, config->users, config->stock,
+	out[0] = '\0';
+	report_shell_word(out, size, program);
+	used = append(out, size, strlen(out), " run --users %d --stock %" PRId64
+		      " --seed %" PRIu64, config->users, config->stock,
 		      config->seed);
 	if (config->apps != defaults.apps)
 		used = append(out, size, used, " --apps %d", config->apps);
@@ -161,8 +184,11 @@ void report_replay_command(const char *program, const struct sim_config *config,
 	if (config->sale.activity != defaults.sale.activity)
 		used = append(out, size, used, " --activity %" PRIu64,
 			      config->sale.activity);
-	if (strcmp(config->sale.tag, defaults.sale.tag) != 0)
-		used = append(out, size, used, " --tag %s", config->sale.tag);
+	if (strcmp(config->sale.tag, defaults.sale.tag) != 0) {
+		used = append(out, size, used, " --tag");
+		report_shell_word(out, size, config->sale.tag);
+		used = strlen(out);
+	}
 	if (config->requests_per_user != defaults.requests_per_user)
 		used = append(out, size, used, " --requests-per-user %d",
 			      config->requests_per_user);

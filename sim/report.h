@@ -31,6 +31,9 @@ void report_json_not_fired(FILE *out, const struct fault_plan *missing,
 			   const uint32_t reached[POINT_COUNT]);
 
 /* Writes the command line that replays this run into out. */
+/* Appends word to the command line in out (after a space, unless out is
+ * empty), in single quotes when the shell would take it apart. */
+void report_shell_word(char *out, size_t size, const char *word);
 void report_replay_command(const char *program, const struct sim_config *config,
 			   char *out, size_t size);
 

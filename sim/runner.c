@@ -241,8 +241,9 @@ void runner_replay(const struct runner *runner,
 			      replay_size);
 	if (runner->options.invariants_dir) {
 		size_t used = strlen(replay);
-		snprintf(replay + used, replay_size - used, " --invariants %s",
-			 runner->options.invariants_dir);
+		snprintf(replay + used, replay_size - used, " --invariants");
+		report_shell_word(replay, replay_size,
+				  runner->options.invariants_dir);
 	}
 	if (runner->options.persistence != REDIS_PERSISTENCE_AOF) {
 		size_t used = strlen(replay);

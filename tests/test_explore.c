@@ -163,6 +163,25 @@ static void test_random_seeds_wrap_at_the_largest(void **state)
 		" n=$((n + 1)); done; test $n -ge 1; }", flashsim, flashsim), 0);
 }
 
+/* A replay command is one the shell runs as printed: a program and an
+ * --invariants directory with a space and a quote in their paths are
+ * quoted (they were printed bare), and the replay gives the same digest. */
+static void test_a_replay_quotes_what_the_shell_would_split(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "quote"), 0);
+	assert_int_equal(support_shell(
+		"d=\"%s/it's mine\" && mkdir \"$d\" && cp %s \"$d/flash sim\" &&"
+		" echo 'SELECT user_id FROM users WHERE 0;' > \"$d/never.sql\" &&"
+		" \"$d/flash sim\" run --users 2 --stock 1 --tag t --invariants"
+		" \"$d\" > %s/out && replay=$(sed -n 's/^replay: *//p' %s/out) &&"
+		" digest=$(sed -n 's/^digest: *//p' %s/out) &&"
+		" eval \"$replay\" | grep -q \"^digest: *$digest\"",
+		dir, flashsim, dir, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* A failure is shrunk to a plan that still fails, and its replay gives
  * the same digest. Redis without persistence makes every Redis crash a
  * failure. */
@@ -476,6 +495,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_two_jobs_find_the_same_failures),
 		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
 		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
+		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
