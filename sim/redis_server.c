@@ -22,6 +22,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "whole_file.h"
+
 /* Servers to stop at exit or on a signal. */
 #define SERVERS_MAX 16
 static struct redis_server *servers[SERVERS_MAX];
@@ -538,6 +540,7 @@ static void on_signal(int signal_number)
 	/* kill, waitpid and the directory removal, all of them system calls
 	 * (remove_tree_at): the server must not outlive us, nor its files. */
 	stop_all();
+	whole_file_remove_temporaries();
 	signal(signal_number, SIG_DFL);
 	raise(signal_number);
 }

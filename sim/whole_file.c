@@ -4,14 +4,47 @@
 #include "whole_file.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The temporary files open now, for a stopping signal to remove. */
+#define OPEN_MAX 8
+static const char *open_temporaries[OPEN_MAX];
+
+/* Blocks the stopping signals while the table and the files it names
+ * change together; restore with sigprocmask(SIG_SETMASK, saved). */
+static void block_stopping(sigset_t *saved)
+{
+	sigset_t stopping;
+	sigemptyset(&stopping);
+	sigaddset(&stopping, SIGINT);
+	sigaddset(&stopping, SIGTERM);
+	sigaddset(&stopping, SIGHUP);
+	sigaddset(&stopping, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &stopping, saved);
+}
+
+static void forget(const char *temporary)
+{
+	for (int i = 0; i < OPEN_MAX; i++)
+		if (open_temporaries[i] == temporary)
+			open_temporaries[i] = NULL;
+}
+
+void whole_file_remove_temporaries(void)
+{
+	for (int i = 0; i < OPEN_MAX; i++)
+		if (open_temporaries[i])
+			unlink(open_temporaries[i]);
+}
 
 int whole_file_open(struct whole_file *file, const char *path, char *error,
 		    size_t error_size)
 {
 	struct stat st;
+	sigset_t saved;
 	file->out = NULL;
 	if (snprintf(file->path, sizeof(file->path), "%s", path) >=
 	    (int)sizeof(file->path)) {
@@ -21,7 +54,16 @@ int whole_file_open(struct whole_file *file, const char *path, char *error,
 	file->in_place = lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
 	snprintf(file->temporary, sizeof(file->temporary), "%s.tmp.%ld", path,
 		 (long)getpid());
+	block_stopping(&saved);
 	file->out = fopen(file->in_place ? path : file->temporary, "w");
+	if (file->out && !file->in_place) {
+		for (int i = 0; i < OPEN_MAX; i++)
+			if (!open_temporaries[i]) {
+				open_temporaries[i] = file->temporary;
+				break;
+			}
+	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	if (!file->out) {
 		snprintf(error, error_size, "%s: %s", file->path,
 			 strerror(errno));
@@ -51,16 +93,18 @@ int whole_file_close(struct whole_file *file, bool ok, char *error,
 	file->out = NULL;
 	if (file->in_place)
 		return ok && !failed ? 0 : -1;
+	sigset_t saved;
+	block_stopping(&saved);
 	if (ok && !failed && rename(file->temporary, file->path) != 0) {
 		snprintf(error, error_size, "%s: %s", file->path,
 			 strerror(errno));
 		failed = 1;
 	}
-	if (!ok || failed) {
+	if (!ok || failed)
 		unlink(file->temporary);
-		return -1;
-	}
-	return 0;
+	forget(file->temporary);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return ok && !failed ? 0 : -1;
 }
 
 int whole_file_check(const char *path, char *error, size_t error_size)

@@ -43,4 +43,8 @@ int whole_file_check(const char *path, char *error, size_t error_size);
 int whole_file_close(struct whole_file *file, bool ok, char *error,
 		     size_t error_size);
 
+/* Removes the temporary files open now: for a stopping signal's handler
+ * (it only calls unlink), so that a killed flashsim leaves none behind. */
+void whole_file_remove_temporaries(void);
+
 #endif

@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "junit.h"
+#include "redis_server.h"
 #include "support.h"
 #include "whole_file.h"
 
@@ -161,6 +164,41 @@ static void test_whole_file_abandoned_leaves_the_old_one(void **state)
 	assert_string_equal(text, "<html>the whole new report</html>\n");
 	free(text);
 	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
+}
+
+/* A stopping signal while the report is being written removes the
+ * temporary file (it was left behind) and leaves the old report. (This
+ * test program starts no redis-server, so the child's handler has none
+ * of ours to stop.) */
+static void test_whole_file_killed_leaves_no_temporary(void **state)
+{
+	char path[256], *text;
+	int status;
+	pid_t pid;
+	(void)state;
+	path_in_workdir(path, sizeof(path), "killed.html");
+	assert_int_equal(support_shell("echo 'the old report' > '%s'", path), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct whole_file file;
+		char error[512];
+		redis_server_install_cleanup();
+		if (whole_file_open(&file, path, error, sizeof(error)) != 0)
+			_exit(2);
+		fputs("<html>the first half of a new rep", file.out);
+		fflush(file.out);
+		raise(SIGTERM);
+		_exit(3); /* not reached: the signal ends the process */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	text = support_read_file(path);
+	assert_string_equal(text, "the old report\n");
+	free(text);
+	assert_int_equal(support_shell("ls '%s' | grep -q 'killed.html.tmp'",
+				       workdir), 1);
 }
 
 /* What is not a regular file is written in place: a symbolic link stays
@@ -386,6 +424,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_document_is_valid),
 		cmocka_unit_test(test_write_is_atomic),
 		cmocka_unit_test(test_whole_file_abandoned_leaves_the_old_one),
+		cmocka_unit_test(test_whole_file_killed_leaves_no_temporary),
 		cmocka_unit_test(test_whole_file_writes_links_and_devices_in_place),
 		cmocka_unit_test(test_whole_file_check),
 		cmocka_unit_test(test_unwritable_outputs_are_refused_at_once),
