@@ -296,7 +296,7 @@ static int world_check(struct world *world)
 	const struct sim_env *env = world->env;
 	struct check_input input = { world->config, env->redis, env->orders,
 				     world->answers };
-	char text[256];
+	char text[600];
 	struct sim_result *result = world->result;
 	if (check_run(env->trace->db, env->trace->run_id, &input,
 		      env->invariants, result, world->error,
@@ -313,6 +313,13 @@ static int world_check(struct world *world)
 		 result->txns[TXN_FAILED], result->txns[TXN_NONE],
 		 verdict_name(result->verdict));
 	trace_digest_text(env->trace, text);
+	/* Which invariant broke, and on what: two variants can run the same
+	 * trace to the same state and break different invariants (one
+	 * applies to one variant and not the other). */
+	if (result->verdict != VERDICT_OK) {
+		snprintf(text, sizeof(text), "problem %s\n", result->problem);
+		trace_digest_text(env->trace, text);
+	}
 	for (int u = 0; u < world->config->users; u++) {
 		snprintf(text, sizeof(text), "user %d %s\n", u + 1,
 			 told_name(told_best(world->answers[u])));

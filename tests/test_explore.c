@@ -182,6 +182,22 @@ static void test_a_replay_quotes_what_the_shell_would_split(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* Two variants can run the same trace to the same final state and break
+ * different invariants (one applies to one variant only): the digest
+ * counts which broke, so a digest stands for one verdict (theirs were
+ * equal). */
+static void test_a_digest_tells_the_invariants_apart(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"a=$(%s run --users 1 --stock 1 --coordinators 2 --variant naive"
+		" --fault app/deduct/before@1:delay | grep '^digest') ;"
+		" b=$(%s run --users 1 --stock 1 --coordinators 2 --variant"
+		" deduct-before-prepare --fault app/deduct/before@1:delay |"
+		" grep '^digest') ; test -n \"$a\" && test -n \"$b\" &&"
+		" test \"$a\" != \"$b\"", flashsim, flashsim), 0);
+}
+
 /* A failure is shrunk to a plan that still fails, and its replay gives
  * the same digest. Redis without persistence makes every Redis crash a
  * failure. */
@@ -496,6 +512,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
 		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
+		cmocka_unit_test(test_a_digest_tells_the_invariants_apart),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
