@@ -323,21 +323,44 @@ static int parse_one(int option, const char *name, const char *text,
 	return parse_numeric(option, name, text, o);
 }
 
-/* The first pass over argv: --help, and the one argument that is not an
- * option, the scenario file, loaded onto the defaults in o. The options are
+/* An option getopt_long refused (returned '?' or ':'), as written. */
+static const char *refused_option(char **argv)
+{
+	static char text[3];
+	const char *last = argv[optind - 1];
+	/* An unknown short option may stand inside a group ("-xh"). */
+	if (optopt > 0 && optopt < 128 && strncmp(last, "--", 2) != 0) {
+		snprintf(text, sizeof(text), "-%c", optopt);
+		return text;
+	}
+	return last;
+}
+
+/* The first pass over argv: --help, a bad option, and the one argument
+ * that is not an option, the scenario file, loaded onto the defaults in
+ * o. A bad option is reported before the file is looked for: the value
+ * that follows a mistyped option is no scenario file. The options are
  * checked by the second pass. Returns 0 or EXIT_USAGE. */
 static int load_scenario(int argc, char **argv, bool explore,
 			 struct cli_options *o)
 {
-	char error[1024];
+	char error[1024], bad[256] = "";
 	int option, index;
 	optind = 0; /* GNU getopt: start afresh, argv is permuted */
-	while ((option = getopt_long(argc, argv, "h", long_options, &index)) != -1) {
+	while ((option = getopt_long(argc, argv, ":h", long_options,
+				     &index)) != -1) {
 		if (option == 'h') {
 			usage(stdout, explore);
 			exit(0);
 		}
+		if (bad[0] || (option != '?' && option != ':'))
+			continue; /* the first bad option is the one named */
+		snprintf(bad, sizeof(bad), option == ':' ?
+			 "option '%s' needs a value" : "unknown option '%s'",
+			 refused_option(argv));
 	}
+	if (bad[0])
+		return bad_input("%s", bad);
 	if (argc - optind > 1)
 		return bad_input("unexpected argument '%s' (one scenario file"
 				 " at most)", argv[optind + 1]);
@@ -369,15 +392,17 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 	if ((rc = load_scenario(argc, argv, explore, o)) != 0)
 		return rc;
 	optind = 0; /* the second pass: the options override the file */
-	while ((option = getopt_long(argc, argv, "h", long_options, &index)) != -1) {
-		const char *name = option == '?' ? "" : long_options[index].name;
+	while ((option = getopt_long(argc, argv, ":h", long_options,
+				     &index)) != -1) {
+		const char *name;
 		if (option == 'h') {
 			usage(stdout, explore);
 			exit(0);
 		}
-		if (option == '?')
-			return bad_input("unknown or incomplete option '%s'",
-					 argv[optind - 1]);
+		if (option == '?' || option == ':') /* the first pass said so */
+			return bad_input("unknown option '%s'",
+					 refused_option(argv));
+		name = long_options[index].name;
 		if ((!explore && explore_only(option)) ||
 		    (explore && run_only(option))) {
 			fprintf(stderr, "flashsim: --%s is an option of `flashsim"
