@@ -376,10 +376,29 @@ static int load_scenario(int argc, char **argv, bool explore,
 	return 0;
 }
 
+/* The sale as a whole (sim_config_check), once the options have
+ * overridden the file: a file's sale that the options make whole again
+ * is not refused. Returns 0 or EXIT_USAGE. */
+static int check_sale(const struct cli_options *o, bool options_given)
+{
+	char error[256];
+	if (sim_config_check(&o->config, error, sizeof(error)) == 0)
+		return 0;
+	if (!o->scenario)
+		return bad_input("%s", error);
+	fprintf(stderr, "flashsim: ");
+	put_visible(stderr, o->scenario);
+	fprintf(stderr, "%s: %s\n(see %s)\n", options_given ?
+		" with the options given" : "", error,
+		options_given ? "--help and docs/SCENARIOS.md" :
+				"docs/SCENARIOS.md");
+	return EXIT_USAGE;
+}
+
 int cli_parse(int argc, char **argv, const char *program, bool explore,
 	      struct cli_options *o)
 {
-	char error[256];
+	bool options_given = false;
 	int option, index, rc;
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->config);
@@ -413,9 +432,10 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 		rc = parse_one(option, name, optarg, o);
 		if (rc != 0)
 			return rc;
+		options_given = true;
 	}
-	if (sim_config_check(&o->config, error, sizeof(error)) != 0)
-		return bad_input("%s", error);
+	if ((rc = check_sale(o, options_given)) != 0)
+		return rc;
 	if ((rc = check_outputs(o)) != 0)
 		return rc;
 	if (variant_get(o->config.variant)->redis_no_persistence)

@@ -381,7 +381,6 @@ int scenario_load(const char *path, struct cli_options *options, char *error,
 {
 	struct loader l = { .path = path, .options = options, .error = error,
 			    .error_size = error_size };
-	char message[256];
 	int rc;
 	error[0] = '\0';
 	l.file = fopen(path, "r");
@@ -406,10 +405,6 @@ int scenario_load(const char *path, struct cli_options *options, char *error,
 		if (!l.error_line)
 			snprintf(error, error_size, "%s: cannot parse the"
 				 " scenario file", path);
-		return -1;
-	}
-	if (sim_config_check(&options->config, message, sizeof(message))) {
-		snprintf(error, error_size, "%s: %s", path, message);
 		return -1;
 	}
 	return 0;

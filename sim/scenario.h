@@ -13,9 +13,10 @@
  *   [expect]    verdict, invariant, orders, stock_left, failures, caught
  *
  * The file is parsed with libinih. Each key is checked as it is read, by
- * the same parsers as the command-line options (values.h), and the whole
- * sale by sim_config_check at the end. A key may be given once, except
- * fault, whose values add up.
+ * the same parsers as the command-line options (values.h). The sale as a
+ * whole is checked by cli_parse (sim_config_check), once the command
+ * line's options have overridden the file's values. A key may be given
+ * once, except fault, whose values add up.
  */
 #ifndef FLASHSIM_SCENARIO_H
 #define FLASHSIM_SCENARIO_H
@@ -28,8 +29,7 @@
  * (or anything else: keys the file does not give are left as they are).
  * Returns 0, or -1 with error set to "PATH:LINE: what was wrong and what
  * was expected" ("PATH: ..." when no line is to blame: the file cannot be
- * read, or the sale as a whole is inconsistent); options may then be
- * partly applied. */
+ * read); options may then be partly applied. */
 int scenario_load(const char *path, struct cli_options *options, char *error,
 		  size_t error_size);
 

@@ -1,8 +1,9 @@
 /*
  * test_scenario.c - scenario files: a good file lands in the options it
  * names; every kind of mistake is refused with the file, the line and what
- * was expected; options on the command line override the file; fault keys
- * add up. And the [expect] section is judged as it says.
+ * was expected; options on the command line override the file, and the
+ * sale is checked as a whole after them; fault keys add up. And the
+ * [expect] section is judged as it says.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -329,20 +330,6 @@ static void test_a_missing_file_is_named(void **state)
 	assert_non_null(strstr(error, "/tmp: cannot read the scenario file"));
 }
 
-/* Each key is valid, the sale they make is not: sim_config_check says so,
- * naming the file. */
-static void test_the_whole_sale_is_checked(void **state)
-{
-	struct cli_options o;
-	char path[PATH_SIZE], error[512] = "", prefix[PATH_SIZE + 4];
-	(void)state;
-	assert_int_equal(load("[timing]\nlatency_ms_min = 10\n", &o, path,
-			      error, sizeof(error)), -1);
-	snprintf(prefix, sizeof(prefix), "%s: ", path);
-	assert_int_equal(strncmp(error, prefix, strlen(prefix)), 0);
-	assert_non_null(strstr(error, "min <= max"));
-}
-
 /* cli_parse over argv with the scenario's path put in at path_index. */
 static int parse(const char *text, char *args[], int count, int path_index,
 		 bool explore, struct cli_options *o)
@@ -358,6 +345,66 @@ static int parse(const char *text, char *args[], int count, int path_index,
 	rc = cli_parse(count, argv, "flashsim", explore, o);
 	unlink(path);
 	return rc;
+}
+
+/* parse, with its standard error into *err (the caller frees it). */
+static int parse_err(const char *text, char *args[], int count,
+		     int path_index, bool explore, struct cli_options *o,
+		     char **err)
+{
+	char path[] = "/tmp/flashsim-scenario-err-XXXXXX";
+	int saved = dup(STDERR_FILENO), fd = mkstemp(path), rc;
+	assert_true(saved >= 0);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	rc = parse(text, args, count, path_index, explore, o);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	*err = support_read_file(path);
+	assert_non_null(*err);
+	unlink(path);
+	return rc;
+}
+
+/* Each key is valid, the sale they make is not: sim_config_check says so,
+ * naming the file (and the options, when some were given). */
+static void test_the_whole_sale_is_checked(void **state)
+{
+	static const char text[] = "[timing]\nlatency_ms_min = 10\n";
+	char *alone[] = { "run", "FILE" };
+	char *with[] = { "run", "FILE", "--seed", "2" };
+	struct cli_options o;
+	char *err;
+	(void)state;
+	assert_int_equal(parse_err(text, alone, 2, 1, false, &o, &err),
+			 EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini: latencies and arrival window must"
+			       " be 0 or more, min <= max"));
+	free(err);
+	assert_int_equal(parse_err(text, with, 4, 1, false, &o, &err),
+			 EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini with the options given: latencies"));
+	free(err);
+}
+
+/* The whole sale is the file's with the options' overrides: a file that
+ * asks too much is run when the command line makes it small. */
+static void test_the_whole_sale_is_checked_after_the_overrides(void **state)
+{
+	static const char text[] =
+		"[workload]\nusers = 5000000\nrequests_per_user = 4\n";
+	char *args[] = { "run", "FILE", "--users", "1" };
+	struct cli_options o;
+	char *err;
+	(void)state;
+	if (parse_err(text, args, 4, 1, false, &o, &err) != 0)
+		fail_msg("refused: %s", err);
+	free(err);
+	assert_int_equal(o.config.users, 1);
+	assert_int_equal(o.config.requests_per_user, 4);
 }
 
 static void test_the_command_line_overrides_the_file(void **state)
@@ -556,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_the_first_error_is_reported),
 		cmocka_unit_test(test_a_missing_file_is_named),
 		cmocka_unit_test(test_the_whole_sale_is_checked),
+		cmocka_unit_test(test_the_whole_sale_is_checked_after_the_overrides),
 		cmocka_unit_test(test_the_command_line_overrides_the_file),
 		cmocka_unit_test(test_bad_files_and_extra_arguments_are_usage_errors),
 		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
