@@ -222,6 +222,10 @@ static int parse_bench_options(int argc, char **argv,
 			" database (FLUSHDB) before each\n", options->redis);
 		return EXIT_USAGE;
 	}
+	if (rc == 0 && !options->out[0])
+		return bad_input("--out: expected a path, got", "");
+	if (rc == 0 && options->json && !options->json[0])
+		return bad_input("--json: expected a path, got", "");
 	if (rc == 0 && !any)
 		rc = select_workload(options, "all");
 	if (rc == 0) { /* written at the end: refused now, not after the run */

@@ -160,6 +160,14 @@ static int parse_options(int argc, char **argv, const char *program,
 			" (see --help)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	/* "" would be a temporary trace database, or fail after every row */
+	if ((o->trace_path && !o->trace_path[0]) ||
+	    (o->junit_path && !o->junit_path[0])) {
+		fprintf(stderr, "flashsim selftest: --%s: expected a path, got"
+			" an empty one (see --help)\n",
+			o->trace_path && !o->trace_path[0] ? "trace" : "junit");
+		return EXIT_USAGE;
+	}
 	if (o->trace_path) {
 		struct tracedb *db;
 		if (tracedb_open(&db, o->trace_path, error, sizeof(error)) != 0) {

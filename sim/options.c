@@ -302,9 +302,22 @@ static int parse_shard(const char *text, struct cli_options *o)
 	return 0;
 }
 
+/* The options that name a file or a directory. */
+static bool names_a_path(int option)
+{
+	return option == OPT_SVG || option == OPT_HTML || option == OPT_JUNIT ||
+	       option == OPT_ORDERS_DB || option == OPT_TRACE ||
+	       option == OPT_INVARIANTS;
+}
+
 static int parse_one(int option, const char *name, const char *text,
 		     struct cli_options *o)
 {
+	/* "" would pass the checks made at start, then write nothing (SQLite
+	 * takes it for a temporary database) or fail at the end. */
+	if (names_a_path(option) && !text[0])
+		return bad_input("--%s: expected a path, got an empty one",
+				 name);
 	switch (option) {
 	case OPT_SHARD: return parse_shard(text, o);
 	case OPT_SVG: o->svg_path = text; return 0;
@@ -366,6 +379,9 @@ static int load_scenario(int argc, char **argv, bool explore,
 				 " at most)", argv[optind + 1]);
 	if (optind == argc)
 		return 0;
+	if (!argv[optind][0])
+		return bad_input("%s", "expected the path of a scenario file,"
+				 " got an empty one");
 	o->scenario = argv[optind];
 	if (scenario_load(o->scenario, o, error, sizeof(error)) != 0) {
 		fprintf(stderr, "flashsim: ");

@@ -46,6 +46,10 @@ int whole_file_open(struct whole_file *file, const char *path, char *error,
 	struct stat st;
 	sigset_t saved;
 	file->out = NULL;
+	if (!path[0]) {
+		snprintf(error, error_size, "'': an empty path");
+		return -1;
+	}
 	if (snprintf(file->path, sizeof(file->path), "%s", path) >=
 	    (int)sizeof(file->path)) {
 		snprintf(error, error_size, "%.100s...: path too long", path);

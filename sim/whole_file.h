@@ -26,7 +26,8 @@ struct whole_file {
 	char temporary[4200];
 };
 
-/* Opens the temporary file for path. Returns 0, or -1 with error. */
+/* Opens the temporary file for path (an empty path is refused). Returns
+ * 0, or -1 with error. */
 int whole_file_open(struct whole_file *file, const char *path, char *error,
 		    size_t error_size);
 

@@ -17,6 +17,8 @@
 
 #define ARGS_MAX 16
 
+static char flashsim[4096];   /* the binary of the same build */
+
 /* cli_parse of the arguments (a NULL-terminated list, the subcommand
  * first); its standard error into *err (the caller frees it). */
 static int parse(bool explore, struct cli_options *o, char **err, ...)
@@ -79,10 +81,63 @@ static void test_an_unknown_option_is_named(void **state)
 	free(err);
 }
 
-int main(void)
+/* An empty path would pass the writability check made at start and fail
+ * after the whole sale, or, for a database, keep nothing (SQLite takes ""
+ * for a temporary one): it is refused before anything runs. */
+static void test_an_empty_path_is_refused(void **state)
+{
+	static const char *const options[] = {
+		"--svg", "--html", "--junit", "--trace", "--orders-db",
+		"--invariants",
+	};
+	static const char *const commands[] = {
+		"selftest --quick --junit ''",
+		"selftest --quick --trace ''",
+		"bench --workload reject --users 100 --no-reference --out ''",
+		"bench --workload reject --users 100 --no-reference --json ''",
+	};
+	struct cli_options o;
+	char expected[64], *err, dir[256];
+	int rc;
+	(void)state;
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		snprintf(expected, sizeof(expected), "%s: expected a path, got"
+			 " an empty one", options[i]);
+		rc = parse(false, &o, &err, "run", options[i], "", NULL);
+		assert_refused(err, rc, expected);
+		free(err);
+	}
+	rc = parse(true, &o, &err, "explore", "--html", "", NULL);
+	assert_refused(err, rc, "--html: expected a path, got an empty one");
+	free(err);
+	rc = parse(false, &o, &err, "run", "", NULL);
+	assert_refused(err, rc, "expected the path of a scenario file");
+	free(err);
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "options"), 0);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char *out, path[300];
+		rc = support_shell("%s %s >'%s/out' 2>'%s/err'", flashsim,
+				   commands[i], dir, dir);
+		snprintf(path, sizeof(path), "%s/out", dir);
+		out = support_read_file(path);
+		snprintf(path, sizeof(path), "%s/err", dir);
+		err = support_read_file(path);
+		if (rc != EXIT_USAGE || strcmp(out, "") != 0 ||
+		    !strstr(err, "expected a path, got"))
+			fail_msg("%s: exit %d, stderr %s", commands[i], rc, err);
+		free(out);
+		free(err);
+	}
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_an_unknown_option_is_named),
+		cmocka_unit_test(test_an_empty_path_is_refused),
 	};
+	(void)argc;
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }
