@@ -24,7 +24,7 @@ struct cli_options {
 	bool json;
 	const char *scenario;   /* the scenario file, or NULL */
 	char scenario_name[64];        /* its [scenario] name, or "" */
-	char scenario_description[256];
+	char scenario_description[181]; /* fits on a line of the file */
 	struct expectation expect;     /* its [expect] section (expect.h) */
 	const char *svg_path;   /* run: the sequence diagram, or NULL */
 	const char *html_path;  /* run, explore: the HTML report, or NULL */

@@ -7,15 +7,17 @@
  * documents every key of it.
  *
  * libinih reads the file through read_line, which counts lines (so the
- * key handler knows its line), strips indentation (no continuation lines:
- * every line stands alone) and a byte order mark, and checks the lines
- * libinih would reject without calling the handler: section headers and
- * lines without '='.
- * Only the first error is kept; libinih's own line of the first error is
- * used when something slipped past both.
+ * key handler knows its line), refuses NUL bytes, lines longer than
+ * SCENARIO_LINE_MAX and files longer than SCENARIO_BYTES_MAX, strips
+ * indentation (no continuation lines: every line stands alone) and a byte
+ * order mark, and checks the lines libinih would reject without calling
+ * the handler: section headers and lines without '='.
+ * Only the first error is kept, and reading stops there; libinih's own
+ * line of the first error is used when something slipped past both.
  */
 #include "scenario.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -193,10 +195,18 @@ static const struct scenario_key keys[] = {
 
 #define KEY_COUNT ((int)(sizeof(keys) / sizeof(keys[0])))
 
+/* The longest line, its end (LF or CRLF) not counted, and the longest
+ * file. libinih reads lines into a buffer of INI_MAX_LINE bytes. */
+#define SCENARIO_LINE_MAX 199
+#define SCENARIO_BYTES_MAX (1024 * 1024)
+_Static_assert(INI_MAX_LINE > SCENARIO_LINE_MAX, "libinih's line buffer");
+
 struct loader {
 	const char *path;
 	FILE *file;
 	int read_errno;           /* of a failed read, 0: none */
+	long bytes;               /* read so far */
+	char raw[SCENARIO_LINE_MAX + 5]; /* a line, its CR and a BOM */
 	struct cli_options *options;
 	int line;                 /* the line being parsed, from 1 */
 	int set_on[KEY_COUNT];    /* the line each key was given on, 0: not */
@@ -279,31 +289,76 @@ static void check_section(struct loader *l, const char *line)
 	}
 }
 
-/* libinih's reader: one line, counted, unindented and checked. */
+/* Reads the next line of the file into l->raw, without its end (LF or
+ * CRLF) and, on the first line, without a UTF-8 byte order mark. Returns
+ * its length; -1 at the end of the file, on a read error (l->read_errno)
+ * or on a line refused (fail): a NUL byte, a line too long, a file too
+ * long. Each refusal stops at once, so an endless stream (/dev/zero) ends
+ * too. */
+static int read_raw_line(struct loader *l)
+{
+	enum { READ_OK, READ_NUL, READ_LINE_TOO_LONG, READ_FILE_TOO_LONG }
+		refused = READ_OK;
+	size_t length = 0, start = 0;
+	int c = getc(l->file);
+	if (c == EOF) {
+		if (ferror(l->file))
+			l->read_errno = errno ? errno : EIO;
+		return -1;
+	}
+	l->line++;
+	for (; c != EOF && c != '\n' && !refused; c = getc(l->file)) {
+		if (++l->bytes > SCENARIO_BYTES_MAX)
+			refused = READ_FILE_TOO_LONG;
+		else if (c == '\0')
+			refused = READ_NUL;
+		else if (length == sizeof(l->raw) - 1)
+			refused = READ_LINE_TOO_LONG;
+		else
+			l->raw[length++] = (char)c;
+	}
+	if (!refused && c == EOF && ferror(l->file)) {
+		l->read_errno = errno ? errno : EIO;
+		return -1;
+	}
+	l->bytes++; /* the line's end */
+	if (length > 0 && l->raw[length - 1] == '\r')
+		length--;
+	l->raw[length] = '\0';
+	if (l->line == 1 && strncmp(l->raw, "\xEF\xBB\xBF", 3) == 0)
+		start = 3;
+	if (!refused && length - start > SCENARIO_LINE_MAX)
+		refused = READ_LINE_TOO_LONG;
+	if (!refused) {
+		memmove(l->raw, l->raw + start, length - start + 1);
+		return (int)(length - start);
+	}
+	if (refused == READ_NUL)
+		fail(l, "a NUL byte at column %zu (a scenario file is text)",
+		     length + 1);
+	else if (refused == READ_LINE_TOO_LONG)
+		fail(l, "line longer than %d characters", SCENARIO_LINE_MAX);
+	else
+		fail(l, "the file goes on past %d bytes (a scenario file is a"
+		     " few lines of text)", SCENARIO_BYTES_MAX);
+	return -1;
+}
+
+/* libinih's reader: one line, counted, unindented and checked. After the
+ * first error it ends the file: only the first error is reported. */
 static char *read_line(char *text, int size, void *stream)
 {
 	struct loader *l = stream;
 	size_t length, start = 0;
-	if (!fgets(text, size, l->file)) {
-		if (ferror(l->file))
-			l->read_errno = errno ? errno : EIO;
+	int read;
+	/* libinih's buffer holds the longest line allowed */
+	assert(size > SCENARIO_LINE_MAX);
+	if (l->error_line || (read = read_raw_line(l)) < 0)
 		return NULL;
-	}
-	l->line++;
-	length = strlen(text);
-	if (length > 0 && text[length - 1] != '\n' && !feof(l->file)) {
-		int c;
-		fail(l, "line longer than %d characters", size - 3);
-		while ((c = fgetc(l->file)) != EOF && c != '\n')
-			continue;
-		text[0] = '\0';
-		return text;
-	}
-	if (l->line == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
-		start = 3; /* a UTF-8 byte order mark */
-	while (text[start] && isspace((unsigned char)text[start]))
+	length = (size_t)read;
+	while (l->raw[start] && isspace((unsigned char)l->raw[start]))
 		start++;
-	memmove(text, text + start, length - start + 1);
+	memcpy(text, l->raw + start, length - start + 1);
 	length -= start;
 	while (length > 0 && isspace((unsigned char)text[length - 1]))
 		text[--length] = '\0';

@@ -22,8 +22,9 @@
 
 #define PATH_SIZE 64
 
-/* Writes text into a new temporary .ini file; its name into path. */
-static void write_scenario(const char *text, char path[PATH_SIZE])
+/* Writes the length bytes of text into a new temporary .ini file; its
+ * name into path. */
+static void write_bytes(const char *text, size_t length, char path[PATH_SIZE])
 {
 	FILE *file;
 	int fd;
@@ -32,8 +33,13 @@ static void write_scenario(const char *text, char path[PATH_SIZE])
 	assert_true(fd >= 0);
 	file = fdopen(fd, "w");
 	assert_non_null(file);
-	fputs(text, file);
-	fclose(file);
+	assert_int_equal(fwrite(text, 1, length, file), length);
+	assert_int_equal(fclose(file), 0);
+}
+
+static void write_scenario(const char *text, char path[PATH_SIZE])
+{
+	write_bytes(text, strlen(text), path);
 }
 
 /* The defaults, as cli_parse starts from them. */
@@ -304,6 +310,95 @@ static void test_a_malformed_line_is_refused(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_refused(&cases[i]);
+}
+
+/* Text with NUL bytes: written with its length, loaded onto the defaults;
+ * refused at line, with message. */
+static void assert_bytes_refused(const char *text, size_t length, int line,
+				 const char *message)
+{
+	struct cli_options o;
+	char path[PATH_SIZE], error[512] = "", prefix[PATH_SIZE + 16];
+	write_bytes(text, length, path);
+	defaults(&o);
+	if (scenario_load(path, &o, error, sizeof(error)) == 0)
+		fail_msg("accepted %zu bytes", length);
+	unlink(path);
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+	if (strncmp(error, prefix, strlen(prefix)) != 0 ||
+	    !strstr(error, message))
+		fail_msg("got:      %s\nexpected: %s...%s", error, prefix,
+			 message);
+}
+
+/* A NUL byte is refused where it stands, at the start of a line (which
+ * libinih's reading used to skip whole) or inside it (which used to be
+ * called a line too long); /dev/zero ends with that error, not never. */
+static void test_a_nul_byte_is_refused(void **state)
+{
+	static const char at_start[] = "[workload]\n\0users = 1\n";
+	static const char inside[] = "[sale]\nstock = 1\nsto\0ck = 2\n";
+	struct cli_options o;
+	char error[512];
+	(void)state;
+	assert_bytes_refused(at_start, sizeof(at_start) - 1, 2,
+			     "a NUL byte at column 1 (a scenario file is text)");
+	assert_bytes_refused(inside, sizeof(inside) - 1, 3,
+			     "a NUL byte at column 4");
+	defaults(&o);
+	alarm(10); /* the old reader never came back */
+	assert_int_equal(scenario_load("/dev/zero", &o, error, sizeof(error)),
+			 -1);
+	alarm(0);
+	assert_string_equal(error, "/dev/zero:1: a NUL byte at column 1 (a"
+			    " scenario file is text)");
+}
+
+/* A line of 199 characters is read whole, whether it ends in LF or CRLF
+ * (the limit used to be 198 and 197); one of 200 is refused. A
+ * description of 180 characters fits on its line; 181 is refused. */
+static void test_the_line_limit_is_one_for_every_line_end(void **state)
+{
+	struct cli_options o;
+	char text[600], path[PATH_SIZE], error[512] = "";
+	char description[182];
+	(void)state;
+	memset(description, 'd', 180);
+	description[180] = '\0';
+	for (int crlf = 0; crlf < 2; crlf++) {
+		/* 14 + 180 + 5 = 199 characters */
+		snprintf(text, sizeof(text), "[scenario]%s\ndescription = %s"
+			 "     %s\n", crlf ? "\r" : "", description,
+			 crlf ? "\r" : "");
+		if (load(text, &o, path, error, sizeof(error)) != 0)
+			fail_msg("refused: %s", error);
+		assert_string_equal(o.scenario_description, description);
+	}
+	snprintf(text, sizeof(text), "[scenario]\ndescription = %s      \n",
+		 description);
+	assert_int_equal(load(text, &o, path, error, sizeof(error)), -1);
+	assert_non_null(strstr(error, ":2: line longer than 199 characters"));
+	snprintf(text, sizeof(text), "[scenario]\ndescription = %sd\n",
+		 description);
+	assert_int_equal(load(text, &o, path, error, sizeof(error)), -1);
+	assert_non_null(strstr(error, ":2: [scenario] description: expected"
+			       " at most 180 characters"));
+}
+
+/* An endless stream of good lines ends too: a file is read up to 1 MiB. */
+static void test_a_file_past_a_mebibyte_is_refused(void **state)
+{
+	static const char line[] = "; a comment line of 32 bytes ..\n";
+	size_t count = 1024 * 1024 / (sizeof(line) - 1) + 1;
+	char *text = malloc(count * (sizeof(line) - 1) + 1);
+	(void)state;
+	assert_non_null(text);
+	assert_int_equal(sizeof(line) - 1, 32);
+	for (size_t i = 0; i < count; i++)
+		memcpy(text + i * 32, line, 32);
+	assert_bytes_refused(text, count * 32, (int)count,
+			     "the file goes on past 1048576 bytes");
+	free(text);
 }
 
 /* The first mistake is the one reported, even when libinih's own syntax
@@ -600,6 +695,9 @@ int main(void)
 		cmocka_unit_test(test_a_bad_word_lists_the_words),
 		cmocka_unit_test(test_a_bad_fault_says_what_was_expected),
 		cmocka_unit_test(test_a_malformed_line_is_refused),
+		cmocka_unit_test(test_a_nul_byte_is_refused),
+		cmocka_unit_test(test_the_line_limit_is_one_for_every_line_end),
+		cmocka_unit_test(test_a_file_past_a_mebibyte_is_refused),
 		cmocka_unit_test(test_the_first_error_is_reported),
 		cmocka_unit_test(test_a_missing_file_is_named),
 		cmocka_unit_test(test_the_whole_sale_is_checked),
