@@ -115,7 +115,8 @@ static int parse_count(const char *option, const char *text, int high,
 	number = strtol(text, &end, 10);
 	if (errno || end == text || *end || number < 1 || number > high) {
 		fprintf(stderr, "flashsim: %s: expected a whole number in 1..%d,"
-			" got '%s'\n", option, high, text);
+			" got '%s'\n(see flashsim bench --help)\n", option,
+			high, text);
 		return EXIT_USAGE;
 	}
 	*value = (int)number;

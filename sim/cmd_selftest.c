@@ -35,6 +35,7 @@
 #include "explore.h"
 #include "junit.h"
 #include "tracedb.h"
+#include "values.h"
 #include "whole_file.h"
 
 #define SELFTEST_ROWS VARIANT_COUNT
@@ -127,7 +128,8 @@ static int parse_options(int argc, char **argv, const char *program,
 		{ NULL, 0, NULL, 0 },
 	};
 	int option;
-	char *end, error[4400];
+	int64_t jobs;
+	char error[4400];
 	memset(o, 0, sizeof(*o));
 	o->program = program;
 	o->jobs = 1;
@@ -140,14 +142,14 @@ static int parse_options(int argc, char **argv, const char *program,
 		case 't': o->trace_path = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'j':
-			errno = 0;
-			o->jobs = (int)strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || o->jobs < 1 ||
-			    o->jobs > 64) {
-				fprintf(stderr, "flashsim selftest: --jobs: expected"
-					" a whole number in 1..64, got '%s'\n", optarg);
+			/* checked before it is made an int: 4294967297 is no 1 */
+			if (value_number(optarg, 1, 64, &jobs, error,
+					 sizeof(error)) != 0) {
+				fprintf(stderr, "flashsim selftest: --jobs: %s\n"
+					"(see --help)\n", error);
 				return EXIT_USAGE;
 			}
+			o->jobs = (int)jobs;
 			break;
 		default:
 			fprintf(stderr, "flashsim selftest: unknown or incomplete"

@@ -197,10 +197,11 @@ static void put_visible(FILE *out, const char *text)
 static int parse_number(const char *option, const char *text, int64_t low,
 			int64_t high, int64_t *value)
 {
-	char error[160];
+	char error[160], message[200];
 	if (value_number(text, low, high, value, error, sizeof(error)) == 0)
 		return 0;
-	fprintf(stderr, "flashsim: --%s: %s\n", option, error);
+	snprintf(message, sizeof(message), "--%s: %s", option, error);
+	bad_input("%s", message);
 	return -1;
 }
 
@@ -289,17 +290,26 @@ static int parse_flag(int option, struct cli_options *o)
 	return -1;
 }
 
+/* I/N, each a whole number checked in full: 4294967297/5 is no 1/5. */
 static int parse_shard(const char *text, struct cli_options *o)
 {
-	int index, count;
-	char tail;
-	if (sscanf(text, "%d/%d%c", &index, &count, &tail) != 2 || count < 1 ||
-	    count > 1000 || index < 1 || index > count)
-		return bad_input("--shard: expected I/N with 1 <= I <= N <= 1000,"
-				 " got '%s'", text);
-	o->shard_index = index - 1;
-	o->shard_count = count;
-	return 0;
+	const char *slash = strchr(text, '/');
+	char index_text[32], error[160];
+	int64_t index, count;
+	if (slash && (size_t)(slash - text) < sizeof(index_text)) {
+		snprintf(index_text, sizeof(index_text), "%.*s",
+			 (int)(slash - text), text);
+		if (value_number(index_text, 1, 1000, &index, error,
+				 sizeof(error)) == 0 &&
+		    value_number(slash + 1, 1, 1000, &count, error,
+				 sizeof(error)) == 0 && index <= count) {
+			o->shard_index = (int)index - 1;
+			o->shard_count = (int)count;
+			return 0;
+		}
+	}
+	return bad_input("--shard: expected I/N with 1 <= I <= N <= 1000,"
+			 " got '%s'", text);
 }
 
 /* The options that name a file or a directory. */

@@ -131,11 +131,47 @@ static void test_an_empty_path_is_refused(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* A number too large for an int is refused, not taken modulo 2^32, and
+ * the message has the option, the range, the value and the pointer to
+ * --help, as every other option error. */
+static void test_large_numbers_are_refused_not_wrapped(void **state)
+{
+	struct cli_options o;
+	char dir[256], path[300], *err;
+	int rc;
+	(void)state;
+	rc = parse(true, &o, &err, "explore", "--shard", "4294967297/5", NULL);
+	assert_refused(err, rc, "--shard: expected I/N with 1 <= I <= N <="
+		       " 1000, got '4294967297/5'\n(see --help)");
+	free(err);
+	rc = parse(true, &o, &err, "explore", "--shard", "1/4294967297", NULL);
+	assert_refused(err, rc, "got '1/4294967297'");
+	free(err);
+	rc = parse(true, &o, &err, "explore", "--jobs", "4294967297", NULL);
+	assert_refused(err, rc, "--jobs: expected a whole number in 1..64,"
+		       " got '4294967297'\n(see --help)");
+	free(err);
+	rc = parse(false, &o, &err, "run", "--users", "0", NULL);
+	assert_refused(err, rc, "--users: expected a whole number in"
+		       " 1..10000000, got '0'\n(see --help)");
+	free(err);
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "options"), 0);
+	rc = support_shell("%s selftest --quick --jobs 4294967297 >/dev/null"
+			   " 2>'%s/err'", flashsim, dir);
+	snprintf(path, sizeof(path), "%s/err", dir);
+	err = support_read_file(path);
+	assert_refused(err, rc, "--jobs: expected a whole number in 1..64,"
+		       " got '4294967297'\n(see --help)");
+	free(err);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_an_unknown_option_is_named),
 		cmocka_unit_test(test_an_empty_path_is_refused),
+		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
