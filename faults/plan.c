@@ -87,6 +87,20 @@ int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 	struct fault fault;
 	if (parse_fault(text, &fault, error, error_size) != 0)
 		return -1;
+	/* fault_plan_at gives the first fault of a hit: a second one there
+	 * could never fire. */
+	for (int i = 0; i < plan->count; i++) {
+		const struct fault *first = &plan->faults[i];
+		char given[96];
+		if (first->point != fault.point || first->nth != fault.nth)
+			continue;
+		fault_format(first, given, sizeof(given));
+		snprintf(error, error_size, "fault '%s': hit %" PRIu32 " of %s"
+			 " already has the fault %s (one fault per hit of a"
+			 " point)", text, fault.nth, point_name(fault.point),
+			 given);
+		return -1;
+	}
 	if (fault_plan_push(plan, &fault) != 0) {
 		snprintf(error, error_size, "fault '%s': at most %d faults per plan",
 			 text, PLAN_FAULTS_MAX);

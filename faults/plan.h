@@ -28,7 +28,8 @@ struct fault_plan {
 };
 
 /* Adds the fault written in text to the plan. Returns 0, or -1 with a
- * message saying what was expected. */
+ * message saying what was expected; a second fault at the same hit of the
+ * same point is refused, naming the first (only one could fire). */
 int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 		   size_t error_size);
 

@@ -166,12 +166,29 @@ static void test_large_numbers_are_refused_not_wrapped(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* Two --fault at the same hit of a point: only the first could fire; the
+ * second is refused, naming the first. */
+static void test_a_second_fault_at_a_hit_is_refused(void **state)
+{
+	struct cli_options o;
+	char *err;
+	int rc;
+	(void)state;
+	rc = parse(false, &o, &err, "run", "--fault", "app/deduct/after@1:crash",
+		   "--fault", "app/deduct/after@1:pause", NULL);
+	assert_refused(err, rc, "fault 'app/deduct/after@1:pause': hit 1 of"
+		       " app/deduct/after already has the fault"
+		       " app/deduct/after@1:crash");
+	free(err);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_an_unknown_option_is_named),
 		cmocka_unit_test(test_an_empty_path_is_refused),
 		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
+		cmocka_unit_test(test_a_second_fault_at_a_hit_is_refused),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));

@@ -245,6 +245,33 @@ static void test_more_than_the_maximum_is_refused(void **state)
 			 FAULT_NONE);
 }
 
+/* Only the first fault of a hit can fire: a second one at the same point
+ * and hit, of any kind, is refused naming the first; another hit of the
+ * point, or the same hit of another point, is not. */
+static void test_a_second_fault_at_the_same_hit_is_refused(void **state)
+{
+	static const char *const seconds[] = {
+		"app/deduct/after@1:pause", "app/deduct/after@1:crash",
+	};
+	struct fault_plan plan;
+	char error[256];
+	(void)state;
+	memset(&plan, 0, sizeof(plan));
+	add_ok(&plan, "app/deduct/after@1:crash");
+	for (size_t i = 0; i < sizeof(seconds) / sizeof(seconds[0]); i++) {
+		snprintf(error, sizeof(error), "-");
+		assert_int_equal(fault_plan_add(&plan, seconds[i], error,
+						sizeof(error)), -1);
+		if (!strstr(error, "hit 1 of app/deduct/after already has the"
+				   " fault app/deduct/after@1:crash"))
+			fail_msg("%s: %s", seconds[i], error);
+	}
+	assert_int_equal(plan.count, 1);
+	add_ok(&plan, "app/deduct/after@2:pause");
+	add_ok(&plan, "app/deduct/before@1:pause");
+	assert_int_equal(plan.count, 3);
+}
+
 static void test_an_empty_plan_formats_as_nothing(void **state)
 {
 	struct fault_plan plan;
@@ -352,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_hit_that_is_not_a_number_is_refused),
 		cmocka_unit_test(test_unknown_kind_is_refused),
 		cmocka_unit_test(test_more_than_the_maximum_is_refused),
+		cmocka_unit_test(test_a_second_fault_at_the_same_hit_is_refused),
 		cmocka_unit_test(test_an_empty_plan_formats_as_nothing),
 		cmocka_unit_test(test_format_writes_fault_options),
 		cmocka_unit_test(test_format_then_parse_gives_the_same_plan),

@@ -290,6 +290,12 @@ static void test_a_bad_fault_says_what_was_expected(void **state)
 		{ "[faults]\nfault = net/submit/reply@1:crash\n", 2,
 		  "inapplicable fault kind 'crash' (expected at"
 		  " net/submit/reply: " },
+		{ "[faults]\nfault = app/deduct/after@1:crash\n"
+		  "fault = app/deduct/after@2:crash\n"
+		  "fault = app/deduct/after@1:pause\n", 4,
+		  "[faults] fault: fault 'app/deduct/after@1:pause': hit 1 of"
+		  " app/deduct/after already has the fault"
+		  " app/deduct/after@1:crash" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -612,6 +618,22 @@ static void test_fault_keys_add_up(void **state)
 	assert_string_equal(last, "order/create/before@1:crash");
 }
 
+/* A --fault at the hit of one of the file's faults is refused too: only
+ * the first could fire. */
+static void test_a_fault_option_at_a_hit_of_the_file_is_refused(void **state)
+{
+	static const char text[] = "[faults]\nfault = app/deduct/after@1:crash\n";
+	char *args[] = { "run", "FILE", "--fault", "app/deduct/after@1:pause" };
+	struct cli_options o;
+	char *err;
+	(void)state;
+	assert_int_equal(parse_err(text, args, 4, 1, false, &o, &err),
+			 EXIT_USAGE);
+	assert_non_null(strstr(err, "already has the fault"
+			       " app/deduct/after@1:crash"));
+	free(err);
+}
+
 static void test_a_run_is_judged_by_its_expectation(void **state)
 {
 	struct expectation e = { 0 };
@@ -707,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
 		cmocka_unit_test(test_kinds_take_all_and_leave_out),
 		cmocka_unit_test(test_fault_keys_add_up),
+		cmocka_unit_test(test_a_fault_option_at_a_hit_of_the_file_is_refused),
 		cmocka_unit_test(test_a_run_is_judged_by_its_expectation),
 		cmocka_unit_test(test_a_fault_that_never_fired_is_not_met),
 		cmocka_unit_test(test_an_exploration_is_judged_by_its_expectation),
