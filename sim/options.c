@@ -258,6 +258,7 @@ static int parse_text(int option, const char *text, struct cli_options *o)
 		if (value_persistence(text, &o->runner.persistence, error,
 				      sizeof(error)))
 			return bad_input("--redis-persistence: %s", error);
+		o->persistence_set_by = SET_BY_OPTION;
 		return 0;
 	case OPT_FAULT:
 		if (fault_plan_add(&o->config.plan, text, error, sizeof(error)))
@@ -272,6 +273,7 @@ static int parse_text(int option, const char *text, struct cli_options *o)
 	case OPT_VARIANT:
 		if (value_variant(text, &o->config.variant, error, sizeof(error)))
 			return bad_input("--variant: %s", error);
+		o->variant_set_by = SET_BY_OPTION;
 		return 0;
 	}
 	return EXIT_USAGE;
@@ -421,6 +423,58 @@ static int check_sale(const struct cli_options *o, bool options_given)
 	return EXIT_USAGE;
 }
 
+/* What set a setting, as the user wrote it: "--variant naive" or
+ * "'variant = naive' in FILE". */
+static void setting_text(const struct cli_options *o,
+			 enum setting_source source, const char *name,
+			 const char *value, char *out, size_t size)
+{
+	char option[64];
+	if (source == SET_BY_FILE) {
+		snprintf(out, size, "'%s = %s' in %s", name, value,
+			 o->scenario);
+		return;
+	}
+	snprintf(option, sizeof(option), "%s", name);
+	for (char *c = option; *c; c++)
+		*c = *c == '_' ? '-' : *c;
+	snprintf(out, size, "--%s %s", option, value);
+}
+
+/* The variant redis-no-persistence runs its Redis without persistence:
+ * another persistence given with it contradicts it, and is refused. A
+ * persistence other than aof is for a Redis that flashsim starts. The
+ * messages name what set it: the variant, the option or the file.
+ * Returns 0 or EXIT_USAGE. */
+static int check_persistence(struct cli_options *o)
+{
+	char variant[640], persistence[640], message[1600];
+	bool none = variant_get(o->config.variant)->redis_no_persistence;
+	setting_text(o, o->variant_set_by, "variant",
+		     variant_get(o->config.variant)->name, variant,
+		     sizeof(variant));
+	setting_text(o, o->persistence_set_by, "redis_persistence",
+		     value_persistence_name(o->runner.persistence), persistence,
+		     sizeof(persistence));
+	if (none && o->persistence_set_by != SET_BY_DEFAULT &&
+	    o->runner.persistence != REDIS_PERSISTENCE_NONE) {
+		snprintf(message, sizeof(message), "%s contradicts %s, whose"
+			 " Redis keeps nothing across a restart (give none, or"
+			 " leave it out)", persistence, variant);
+		return bad_input("%s", message);
+	}
+	if (none)
+		o->runner.persistence = REDIS_PERSISTENCE_NONE;
+	if (o->runner.redis_address &&
+	    o->runner.persistence != REDIS_PERSISTENCE_AOF) {
+		snprintf(message, sizeof(message), "%s applies to a Redis that"
+			 " flashsim starts, not to --redis %s",
+			 none ? variant : persistence, o->runner.redis_address);
+		return bad_input("%s", message);
+	}
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, const char *program, bool explore,
 	      struct cli_options *o)
 {
@@ -464,11 +518,5 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 		return rc;
 	if ((rc = check_outputs(o)) != 0)
 		return rc;
-	if (variant_get(o->config.variant)->redis_no_persistence)
-		o->runner.persistence = REDIS_PERSISTENCE_NONE;
-	if (o->runner.redis_address && o->runner.persistence != REDIS_PERSISTENCE_AOF)
-		return bad_input("--redis-persistence applies to a Redis that"
-				 " flashsim starts, not to %s",
-				 o->runner.redis_address);
-	return 0;
+	return check_persistence(o);
 }

@@ -18,6 +18,13 @@ enum explore_mode {
 	EXPLORE_RANDOM,
 };
 
+/* Where a setting's value came from, for messages about it. */
+enum setting_source {
+	SET_BY_DEFAULT,
+	SET_BY_FILE,            /* the scenario file */
+	SET_BY_OPTION,          /* the command line */
+};
+
 struct cli_options {
 	struct sim_config config;
 	struct runner_options runner;
@@ -26,6 +33,8 @@ struct cli_options {
 	char scenario_name[64];        /* its [scenario] name, or "" */
 	char scenario_description[181]; /* fits on a line of the file */
 	struct expectation expect;     /* its [expect] section (expect.h) */
+	enum setting_source variant_set_by;     /* of config.variant */
+	enum setting_source persistence_set_by; /* of runner.persistence */
 	const char *svg_path;   /* run: the sequence diagram, or NULL */
 	const char *html_path;  /* run, explore: the HTML report, or NULL */
 	const char *junit_path; /* JUnit XML, or NULL */

@@ -58,6 +58,7 @@ struct scenario_key {
 static int parse_variant(struct cli_options *o, const char *text, char *error,
 			 size_t size)
 {
+	o->variant_set_by = SET_BY_FILE;
 	return value_variant(text, &o->config.variant, error, size);
 }
 
@@ -88,6 +89,7 @@ static int parse_random(struct cli_options *o, const char *text, char *error,
 static int parse_persistence(struct cli_options *o, const char *text,
 			     char *error, size_t size)
 {
+	o->persistence_set_by = SET_BY_FILE;
 	return value_persistence(text, &o->runner.persistence, error, size);
 }
 

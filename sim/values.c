@@ -130,6 +130,16 @@ int value_persistence(const char *text, enum redis_persistence *persistence,
 	return 0;
 }
 
+const char *value_persistence_name(enum redis_persistence persistence)
+{
+	switch (persistence) {
+	case REDIS_PERSISTENCE_AOF: return "aof";
+	case REDIS_PERSISTENCE_AOF_EVERYSEC: return "aof-everysec";
+	case REDIS_PERSISTENCE_NONE: return "none";
+	}
+	return "?";
+}
+
 int value_variant(const char *text, enum variant_id *variant, char *error,
 		  size_t error_size)
 {

@@ -28,9 +28,11 @@ int value_kinds(const char *text, unsigned *kinds, char *error,
 /* exhaustive, pairs or random. */
 int value_mode(const char *text, enum explore_mode *mode, char *error,
 	       size_t error_size);
-/* aof or none. */
+/* aof, aof-everysec or none. */
 int value_persistence(const char *text, enum redis_persistence *persistence,
 		      char *error, size_t error_size);
+/* The name value_persistence reads as persistence. */
+const char *value_persistence_name(enum redis_persistence persistence);
 /* A teaching variant's name (faults/variants.h). */
 int value_variant(const char *text, enum variant_id *variant, char *error,
 		  size_t error_size);

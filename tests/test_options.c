@@ -182,6 +182,40 @@ static void test_a_second_fault_at_a_hit_is_refused(void **state)
 	free(err);
 }
 
+/* The variant redis-no-persistence sets Redis's persistence: with --redis
+ * the message names the variant, not an option never given; and an
+ * explicit other persistence contradicts it and is refused, where it used
+ * to be overridden without a word. none agrees with it. */
+static void test_the_persistence_is_blamed_on_what_set_it(void **state)
+{
+	struct cli_options o;
+	char *err;
+	int rc;
+	(void)state;
+	rc = parse(false, &o, &err, "run", "--variant", "redis-no-persistence",
+		   "--redis", "127.0.0.1:1", NULL);
+	assert_refused(err, rc, "--variant redis-no-persistence applies to a"
+		       " Redis that flashsim starts, not to --redis"
+		       " 127.0.0.1:1");
+	assert_null(strstr(err, "--redis-persistence"));
+	free(err);
+	rc = parse(false, &o, &err, "run", "--variant", "redis-no-persistence",
+		   "--redis-persistence", "aof", NULL);
+	assert_refused(err, rc, "--redis-persistence aof contradicts --variant"
+		       " redis-no-persistence");
+	free(err);
+	rc = parse(false, &o, &err, "run", "--redis-persistence", "none",
+		   "--variant", "redis-no-persistence", NULL);
+	assert_int_equal(rc, 0);
+	free(err);
+	assert_int_equal(o.runner.persistence, REDIS_PERSISTENCE_NONE);
+	rc = parse(false, &o, &err, "run", "--variant", "redis-no-persistence",
+		   NULL);
+	assert_int_equal(rc, 0);
+	free(err);
+	assert_int_equal(o.runner.persistence, REDIS_PERSISTENCE_NONE);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +223,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_an_empty_path_is_refused),
 		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
 		cmocka_unit_test(test_a_second_fault_at_a_hit_is_refused),
+		cmocka_unit_test(test_the_persistence_is_blamed_on_what_set_it),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));

@@ -634,6 +634,30 @@ static void test_a_fault_option_at_a_hit_of_the_file_is_refused(void **state)
 	free(err);
 }
 
+/* A file's redis_persistence or variant is named as the file's when it
+ * cannot be: with --redis, or against the other. */
+static void test_the_files_persistence_is_named_as_the_files(void **state)
+{
+	char *redis[] = { "run", "FILE", "--redis", "127.0.0.1:1" };
+	char *aof[] = { "run", "FILE", "--redis-persistence", "aof" };
+	struct cli_options o;
+	char *err;
+	(void)state;
+	assert_int_equal(parse_err("[faults]\nredis_persistence = none\n",
+				   redis, 4, 1, false, &o, &err), EXIT_USAGE);
+	if (!strstr(err, "'redis_persistence = none' in /tmp/") ||
+	    !strstr(err, ".ini applies to a Redis that flashsim starts, not to"
+			 " --redis 127.0.0.1:1"))
+		fail_msg("%s", err);
+	free(err);
+	assert_int_equal(parse_err("[scenario]\nvariant = redis-no-persistence\n",
+				   aof, 4, 1, false, &o, &err), EXIT_USAGE);
+	if (!strstr(err, "--redis-persistence aof contradicts 'variant ="
+			 " redis-no-persistence' in /tmp/"))
+		fail_msg("%s", err);
+	free(err);
+}
+
 static void test_a_run_is_judged_by_its_expectation(void **state)
 {
 	struct expectation e = { 0 };
@@ -730,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_kinds_take_all_and_leave_out),
 		cmocka_unit_test(test_fault_keys_add_up),
 		cmocka_unit_test(test_a_fault_option_at_a_hit_of_the_file_is_refused),
+		cmocka_unit_test(test_the_files_persistence_is_named_as_the_files),
 		cmocka_unit_test(test_a_run_is_judged_by_its_expectation),
 		cmocka_unit_test(test_a_fault_that_never_fired_is_not_met),
 		cmocka_unit_test(test_an_exploration_is_judged_by_its_expectation),
