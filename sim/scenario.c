@@ -11,7 +11,8 @@
  * SCENARIO_LINE_MAX and files longer than SCENARIO_BYTES_MAX, strips
  * indentation (no continuation lines: every line stands alone) and a byte
  * order mark, and checks the lines libinih would reject without calling
- * the handler: section headers and lines without '='.
+ * the handler: section headers (and what follows them) and lines without
+ * '=' before any comment.
  * Only the first error is kept, and reading stops there; libinih's own
  * line of the first error is used when something slipped past both.
  */
@@ -267,15 +268,24 @@ static void key_names(const char *section, char *out, size_t size)
 						 used ? ", " : "", keys[k].name);
 }
 
-/* A section header "[name]" as libinih reads it: the text up to ']'. */
+/* A section header "[name]" as libinih reads it: the text up to ']'.
+ * libinih ignores what follows; only a comment may ("[sale] ; ..."). */
 static void check_section(struct loader *l, const char *line)
 {
 	char names[160];
-	const char *end = strchr(line, ']');
+	const char *end = strchr(line, ']'), *rest;
 	bool known = false;
 	if (!end) {
 		fail(l, "expected ']' at the end of the section name in '%s'",
 		     line);
+		return;
+	}
+	for (rest = end + 1; isspace((unsigned char)*rest); rest++)
+		continue;
+	if (*rest && !(*rest == ';' && rest > end + 1)) {
+		fail(l, "unexpected '%s' after the section header '%.*s'"
+		     " (expected the end of the line or a ' ;' comment)", end + 1,
+		     (int)(end - line + 1), line);
 		return;
 	}
 	for (int k = 0; k < KEY_COUNT; k++) {
@@ -289,6 +299,19 @@ static void check_section(struct loader *l, const char *line)
 		fail(l, "unknown section [%.*s] (expected: %s)",
 		     (int)(end - line - 1), line + 1, names);
 	}
+}
+
+/* Where libinih ends the key of a line: at its first '=' or ':', or at
+ * an inline comment (a ';' after a space), which leaves it no value. */
+static const char *key_end(const char *line)
+{
+	bool after_space = false;
+	for (; *line; line++) {
+		if (*line == '=' || *line == ':' || (*line == ';' && after_space))
+			break;
+		after_space = isspace((unsigned char)*line);
+	}
+	return line;
 }
 
 /* Reads the next line of the file into l->raw, without its end (LF or
@@ -366,7 +389,8 @@ static char *read_line(char *text, int size, void *stream)
 		text[--length] = '\0';
 	if (text[0] == '[')
 		check_section(l, text);
-	else if (text[0] && !strchr(";#", text[0]) && !strpbrk(text, "=:"))
+	else if (text[0] && !strchr(";#", text[0]) && *key_end(text) != '=' &&
+		 *key_end(text) != ':')
 		fail(l, "expected KEY = VALUE, a [section] or a comment, got '%s'",
 		     text);
 	return text;

@@ -312,6 +312,15 @@ static void test_a_malformed_line_is_refused(void **state)
 		  "'stock' comes before any section" },
 		{ "[sale]\nstock = 4\nstock = 5\n", 3,
 		  "'stock' in [sale] is given twice (first on line 2;" },
+		{ "[sale]\nstock ; = 1\n", 2,
+		  "expected KEY = VALUE, a [section] or a comment, got"
+		  " 'stock ; = 1'" },
+		{ "[sale]junk\nstock = 1\n", 1,
+		  "unexpected 'junk' after the section header '[sale]'" },
+		{ "[actors]\napps = 2\n[sale]x]\nstock = 1\n", 3,
+		  "unexpected 'x]' after the section header '[sale]'" },
+		{ "[sale] # a comment\n", 1,
+		  "unexpected ' # a comment' after the section header" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -405,6 +414,18 @@ static void test_a_file_past_a_mebibyte_is_refused(void **state)
 	assert_bytes_refused(text, count * 32, (int)count,
 			     "the file goes on past 1048576 bytes");
 	free(text);
+}
+
+/* A comment may follow a section header, after a space. */
+static void test_a_comment_may_follow_a_section_header(void **state)
+{
+	struct cli_options o;
+	char path[PATH_SIZE], error[512] = "";
+	(void)state;
+	if (load("[sale] ; the sale\nstock = 2\n[actors]\t; two\napps = 2\n",
+		 &o, path, error, sizeof(error)) != 0)
+		fail_msg("refused: %s", error);
+	assert_int_equal(o.config.stock, 2);
 }
 
 /* The first mistake is the one reported, even when libinih's own syntax
@@ -744,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_a_nul_byte_is_refused),
 		cmocka_unit_test(test_the_line_limit_is_one_for_every_line_end),
 		cmocka_unit_test(test_a_file_past_a_mebibyte_is_refused),
+		cmocka_unit_test(test_a_comment_may_follow_a_section_header),
 		cmocka_unit_test(test_the_first_error_is_reported),
 		cmocka_unit_test(test_a_missing_file_is_named),
 		cmocka_unit_test(test_the_whole_sale_is_checked),
