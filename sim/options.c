@@ -210,7 +210,7 @@ static int parse_kinds(const char *text, unsigned *kinds)
 	char error[512];
 	if (value_kinds(text, kinds, error, sizeof(error)) == 0)
 		return 0;
-	fprintf(stderr, "flashsim: --kinds: %s\n", error);
+	bad_input("--kinds: %s", error);
 	return -1;
 }
 

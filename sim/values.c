@@ -56,27 +56,35 @@ static void kind_names(char *out, size_t size)
 int value_kinds(const char *text, unsigned *kinds, char *error,
 		size_t error_size)
 {
-	char copy[256], names[256], *save = NULL;
+	char name[32], names[256];
 	unsigned bits = 0, all = 0;
 	bool first = true;
-	snprintf(copy, sizeof(copy), "%s", text);
 	kind_names(names, sizeof(names));
 	for (int k = FAULT_NONE + 1; k < FAULT_KIND_COUNT; k++)
 		all |= KIND_BIT(k);
 	/* "all" is every kind; "-KIND" takes one out, of "all" when it comes
-	 * first ("-redis-crash": every kind but that one). */
-	for (char *name = strtok_r(copy, ", ", &save); name;
-	     name = strtok_r(NULL, ", ", &save), first = false) {
-		bool out = name[0] == '-';
-		enum fault_kind kind = fault_kind_parse(name + out);
-		if (strcmp(name, "all") == 0) {
+	 * first ("-redis-crash": every kind but that one). The text is read
+	 * in place, whatever its length: nothing of it is cut off. */
+	for (const char *at = text + strspn(text, ", "); *at;
+	     at += strspn(at, ", "), first = false) {
+		size_t length = strcspn(at, ", ");
+		const char *word = at;
+		enum fault_kind kind = FAULT_NONE;
+		bool out = word[0] == '-';
+		at += length;
+		if (length < sizeof(name)) { /* longer is no kind's name */
+			snprintf(name, sizeof(name), "%.*s", (int)length, word);
+			kind = fault_kind_parse(name + out);
+		}
+		if (length < sizeof(name) && strcmp(name, "all") == 0) {
 			bits = all;
 			continue;
 		}
 		if (kind == FAULT_NONE) {
-			snprintf(error, error_size, "unknown fault kind '%s'"
+			snprintf(error, error_size, "unknown fault kind '%.*s'"
 				 " (expected a comma-separated list of: %s; all;"
-				 " -KIND to leave one out)", name + out, names);
+				 " -KIND to leave one out)", (int)(length - out),
+				 word + out, names);
 			return -1;
 		}
 		if (out && first)

@@ -216,6 +216,29 @@ static void test_the_persistence_is_blamed_on_what_set_it(void **state)
 	assert_int_equal(o.runner.persistence, REDIS_PERSISTENCE_NONE);
 }
 
+/* --kinds is read whole, however long: a kind past the 255th character
+ * counts, and a bad one there is named whole. */
+static void test_a_long_kinds_list_is_read_whole(void **state)
+{
+	char list[400] = "", bad[400];
+	struct cli_options o;
+	char *err;
+	int rc;
+	(void)state;
+	for (int i = 0; i < 50; i++)
+		strcat(list, "crash, ");
+	snprintf(bad, sizeof(bad), "%sexplode", list);
+	strcat(list, "delay");
+	rc = parse(true, &o, &err, "explore", "--kinds", list, NULL);
+	if (rc != 0)
+		fail_msg("refused: %s", err);
+	free(err);
+	assert_int_equal(o.kinds, KIND_BIT(FAULT_CRASH) | KIND_BIT(FAULT_DELAY));
+	rc = parse(true, &o, &err, "explore", "--kinds", bad, NULL);
+	assert_refused(err, rc, "--kinds: unknown fault kind 'explode'");
+	free(err);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +247,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
 		cmocka_unit_test(test_a_second_fault_at_a_hit_is_refused),
 		cmocka_unit_test(test_the_persistence_is_blamed_on_what_set_it),
+		cmocka_unit_test(test_a_long_kinds_list_is_read_whole),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
