@@ -132,23 +132,31 @@ static void print_markdown(void)
 
 int command_points(int argc, char **argv, const char *program)
 {
+	bool markdown = false;
 	(void)program;
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
-			 strcmp(argv[1], "--help") == 0)) {
-		printf("usage: flashsim points [--markdown]\n\nLists every"
-		       " failure point: its name (use it in --fault POINT@N:KIND),"
-		       "\nwhat happens there, and the fault kinds that apply.\n"
-		       "--markdown prints the reference docs/POINTS.md instead.\n");
-		return 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			printf("usage: flashsim points [--markdown]\n\nLists every"
+			       " failure point: its name (use it in --fault"
+			       " POINT@N:KIND),\nwhat happens there, and the fault"
+			       " kinds that apply.\n--markdown prints the reference"
+			       " docs/POINTS.md instead.\n");
+			return 0;
+		}
 	}
-	if (argc == 2 && strcmp(argv[1], "--markdown") == 0) {
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--markdown") == 0) {
+			markdown = true;
+			continue;
+		}
+		fprintf(stderr, "flashsim points: %s '%s' (see --help)\n",
+			argv[i][0] == '-' ? "unknown option" :
+					    "unexpected argument", argv[i]);
+		return EXIT_USAGE;
+	}
+	if (markdown) {
 		print_markdown();
 		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "flashsim points: unexpected argument '%s'\n",
-			argv[1]);
-		return EXIT_USAGE;
 	}
 	for (int p = 0; p < POINT_COUNT; p++) {
 		const struct point *point = point_get(p);

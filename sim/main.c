@@ -29,26 +29,61 @@ static void usage(FILE *out)
 	fprintf(out, "usage: flashsim COMMAND [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "  %-10s %s\n", "help", "this list");
-	fprintf(out, "\n`flashsim COMMAND --help` gives the options of one command.\n"
+	fprintf(out, "  %-10s %s\n", "help", "this list; help COMMAND: the options of COMMAND");
+	fprintf(out, "\n`flashsim help COMMAND` or `flashsim COMMAND --help` gives the\n"
+		"options of one command.\n"
 		"Exit codes: 0 ok, 1 invariant violation, 2 liveness failure,\n"
 		"3 internal error (no verdict), 64 bad input.\n");
 }
 
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* `flashsim help [COMMAND]`: this list, or what `COMMAND --help` prints. */
+static int help(int argc, char **argv)
+{
+	const struct command *command;
+	char *help_argv[] = { NULL, "--help", NULL };
+	if (argc < 3 || strcmp(argv[2], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 3) {
+		fprintf(stderr, "flashsim help: unexpected argument '%s' (one"
+			" command at most)\n", argv[3]);
+		return EXIT_USAGE;
+	}
+	command = command_find(argv[2]);
+	if (!command) {
+		fprintf(stderr, "flashsim help: unknown command '%s'\n", argv[2]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	help_argv[0] = argv[2];
+	return command->run(2, help_argv, argv[0]);
+}
+
 int main(int argc, char **argv)
 {
+	const struct command *command;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
+	if (strcmp(argv[1], "help") == 0)
+		return help(argc, argv);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1, argv[0]);
+	command = command_find(argv[1]);
+	if (command)
+		return command->run(argc - 1, argv + 1, argv[0]);
 	fprintf(stderr, "flashsim: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
