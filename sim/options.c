@@ -77,7 +77,9 @@ static bool run_only(int option)
 	return option == OPT_SVG || option == OPT_ORDERS_DB;
 }
 
-static void usage(FILE *out, bool explore)
+/* The help's first part: what the command does (explore: and its own
+ * options). */
+static void usage_command(FILE *out, bool explore)
 {
 	if (explore)
 		fprintf(out,
@@ -97,7 +99,6 @@ static void usage(FILE *out, bool explore)
 "  --seconds S, --budget S  stop starting runs after S seconds\n"
 "  --shard I/N            do only the I-th of N equal shares of the runs\n"
 "                         (I from 1), to split one exploration over CI jobs\n"
-"  --html FILE            write the exploration report as one HTML file\n"
 "  --jobs N               N worker processes, each with its own Redis (default 1)\n"
 "  --quiet                no progress line\n\n");
 	else
@@ -106,6 +107,11 @@ static void usage(FILE *out, bool explore)
 "Runs a flash sale through the real protocol code against a live Redis and\n"
 "SQLite, in a deterministic simulated world, then reads the final state\n"
 "back and checks every invariant: stock deducted must equal orders created.\n\n");
+}
+
+/* The options of the sale and its faults, the same for both commands. */
+static void usage_sale(FILE *out)
+{
 	fprintf(out,
 "FILE: a scenario file (docs/SCENARIOS.md) with the sale, its faults and\n"
 "what it should come to; the options given with it override the file.\n\n"
@@ -125,34 +131,57 @@ static void usage(FILE *out, bool explore)
 "  --cron-interval-ms MS  idle interval of the coordinator's loop (default 1000)\n"
 "  --sold-out-fast-path   the app reads the stock first and rejects at once\n"
 "                         when none is left (an optimisation; off by default)\n"
-"  --variant NAME         a teaching variant with a planted bug: naive,\n"
-"                         no-rollback-marker, order-no-barrier,\n"
-"                         deduct-before-prepare, redis-no-persistence\n\n"
+"  --variant NAME         none (default): the protocol; or a teaching variant\n"
+"                         with a planted bug: naive, no-rollback-marker,\n"
+"                         order-no-barrier, deduct-before-prepare,\n"
+"                         redis-no-persistence\n\n"
 "Faults:\n"
-"  --fault POINT@N:KIND   inject KIND at the Nth hit of POINT (repeatable);\n"
-"                         `flashsim points` lists the points and their kinds\n"
+"  --fault POINT@N:KIND   inject KIND at the Nth hit of POINT (repeatable, one\n"
+"                         per hit); `flashsim points` lists points and kinds\n"
 "  --random-faults        also inject faults drawn from the seed\n"
 "  --redis-persistence P  aof (default, appendfsync always), aof-everysec or\n"
-"                         none: what a restarted Redis keeps\n\n"
+"                         none: what a restarted Redis keeps\n\n");
+}
+
+/* State and output: run and explore differ in a few options. */
+static void usage_output(FILE *out, bool explore)
+{
+	fprintf(out,
 "State and output:\n"
 "  --redis ADDRESS        use this Redis (HOST:PORT or unix:PATH) instead of\n"
 "                         starting a private redis-server\n"
-"  --flush                FLUSHDB that Redis first (never done without it)\n"
-"  --orders-db FILE       (run) keep the order database in FILE (its orders\n"
-"                         and barrier tables are emptied at start)\n"
+"  --flush                FLUSHDB that Redis first (never done without it)\n");
+	if (!explore)
+		fprintf(out,
+"  --orders-db FILE       keep the order database in FILE (its orders and\n"
+"                         barrier tables are emptied at start)\n");
+	fprintf(out,
 "  --trace FILE           keep the trace database in FILE (docs/TRACE.md)\n"
-"  --invariants DIR       add the *.sql invariants of DIR to the built-in ones\n"
-"  --timeline             print every step, not only the highlights (explore:\n"
-"                         the whole timeline of each shrunk failure)\n"
-"  --svg FILE             (run) write the run's sequence diagram as SVG\n"
-"  --html FILE            write the report as one HTML file (a run: verdict,\n"
-"                         timeline, diagram; explore: see above)\n"
+"  --invariants DIR       add the *.sql invariants of DIR to the built-in ones\n");
+	if (explore)
+		fprintf(out,
+"  --timeline             print the whole timeline of each shrunk failure\n"
+"  --html FILE            write the exploration report as one HTML file\n");
+	else
+		fprintf(out,
+"  --timeline             print every step, not only the highlights\n"
+"  --svg FILE             write the run's sequence diagram as SVG\n"
+"  --html FILE            write the report (verdict, timeline, diagram) as\n"
+"                         one HTML file\n");
+	fprintf(out,
 "  --junit FILE           write the verdicts as JUnit XML for CI\n"
 "  --json                 print one JSON object instead of the text report\n"
 "  -h, --help             this help\n\n"
 "Exit codes: 0 ok, 1 invariant violation, 2 liveness failure (did not\n"
 "quiesce), 3 internal error (no verdict), 64 bad input. With a scenario's\n"
 "[expect]: 0 met, 1 not met.\n");
+}
+
+static void usage(FILE *out, bool explore)
+{
+	usage_command(out, explore);
+	usage_sale(out);
+	usage_output(out, explore);
 }
 
 static int bad_input(const char *format, const char *text)

@@ -155,8 +155,8 @@ int value_variant(const char *text, enum variant_id *variant, char *error,
 	if (variant_find(text, variant))
 		return 0;
 	variant_names(names, sizeof(names));
-	snprintf(error, error_size, "unknown variant '%s' (expected one of: %s)",
-		 text, names);
+	snprintf(error, error_size, "unknown variant '%s' (expected none, the"
+		 " protocol, or one of: %s)", text, names);
 	return -1;
 }
 

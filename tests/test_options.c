@@ -1,6 +1,10 @@
 /*
- * test_options.c - the command line of run and explore: a bad option is
- * refused with exit 64 and a message that names it, whatever follows it.
+ * test_options.c - the command line of run and explore (and the options
+ * of selftest and bench they share): a bad option is refused with exit 64
+ * and a message that names it, whatever follows it; an empty path, a
+ * number too large or a second fault at one hit are refused before
+ * anything runs; Redis's persistence is blamed on what set it; --kinds is
+ * read whole; each command's help lists its own options.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -239,6 +243,54 @@ static void test_a_long_kinds_list_is_read_whole(void **state)
 	free(err);
 }
 
+/* How often needle occurs in text. */
+static int count_of(const char *text, const char *needle)
+{
+	int count = 0;
+	for (const char *at = strstr(text, needle); at;
+	     at = strstr(at + 1, needle))
+		count++;
+	return count;
+}
+
+/* Each command's help lists the options it takes, each once: explore's
+ * does not offer --svg or --orders-db, which it refuses. Both say that
+ * --variant none is the protocol, as does the error of a bad variant. */
+static void test_the_help_lists_each_commands_own_options(void **state)
+{
+	struct cli_options o;
+	char command[4200], *run, *explore, *err;
+	FILE *in;
+	int rc;
+	(void)state;
+	snprintf(command, sizeof(command), "%s run --help", flashsim);
+	in = popen(command, "r");
+	run = support_read_stream(in);
+	assert_int_equal(pclose(in), 0);
+	snprintf(command, sizeof(command), "%s explore --help", flashsim);
+	in = popen(command, "r");
+	explore = support_read_stream(in);
+	assert_int_equal(pclose(in), 0);
+	assert_int_equal(count_of(explore, "--html"), 1);
+	assert_int_equal(count_of(explore, "--svg"), 0);
+	assert_int_equal(count_of(explore, "--orders-db"), 0);
+	assert_int_equal(count_of(run, "--svg"), 1);
+	assert_int_equal(count_of(run, "--orders-db"), 1);
+	assert_int_equal(count_of(run, "--html"), 1);
+	assert_int_equal(count_of(run, "--mode"), 0);
+	assert_non_null(strstr(run, "--variant NAME         none (default)"));
+	assert_non_null(strstr(explore, "--variant NAME         none (default)"));
+	free(run);
+	free(explore);
+	rc = parse(false, &o, &err, "run", "--variant", "clever", NULL);
+	assert_refused(err, rc, "unknown variant 'clever' (expected none, the"
+		       " protocol, or one of: naive,");
+	free(err);
+	rc = parse(false, &o, &err, "run", "--variant", "none", NULL);
+	assert_int_equal(rc, 0);
+	free(err);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +300,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_second_fault_at_a_hit_is_refused),
 		cmocka_unit_test(test_the_persistence_is_blamed_on_what_set_it),
 		cmocka_unit_test(test_a_long_kinds_list_is_read_whole),
+		cmocka_unit_test(test_the_help_lists_each_commands_own_options),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));

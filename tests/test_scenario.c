@@ -268,7 +268,8 @@ static void test_a_bad_word_lists_the_words(void **state)
 		  "[expect] verdict: expected ok, violation or liveness,"
 		  " got 'fine'" },
 		{ "[scenario]\nvariant = clever\n", 2,
-		  "unknown variant 'clever' (expected one of: naive," },
+		  "unknown variant 'clever' (expected none, the protocol, or one"
+		  " of: naive," },
 		{ "[sale]\ntag = {a}\n", 2,
 		  "[sale] tag: expected 1-31 letters" },
 		{ "[expect]\ninvariant = No Oversell\n", 2,
