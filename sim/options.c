@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "points.h"
 #include "scenario.h"
 #include "values.h"
@@ -452,6 +453,51 @@ static int check_sale(const struct cli_options *o, bool options_given)
 	return EXIT_USAGE;
 }
 
+/* A scenario's [expect] that names an invariant: the name must be one the
+ * run is checked against (or "liveness", a distinct failure of an
+ * exploration), and the other keys must not rule it out. Without this an
+ * expectation that can never be met only said "NOT met". Returns 0 or
+ * EXIT_USAGE. */
+static int check_expect(const struct cli_options *o, bool explore)
+{
+	const struct expectation *e = &o->expect;
+	struct invariant_set set;
+	char error[512], names[1024] = "";
+	bool known = explore && strcmp(e->invariant, "liveness") == 0;
+	if (!(e->given & EXPECT_INVARIANT))
+		return 0;
+	if (((e->given & EXPECT_VERDICT) && e->verdict == VERDICT_OK) ||
+	    ((e->given & EXPECT_CAUGHT) && explore && !e->caught) ||
+	    ((e->given & EXPECT_FAILURES) && explore && e->failures == 0)) {
+		fprintf(stderr, "flashsim: %s: [expect] invariant = %s asks for"
+			" a failure that its other keys rule out (verdict = ok,"
+			" caught = false or failures = 0)\n(see"
+			" docs/SCENARIOS.md)\n", o->scenario, e->invariant);
+		return EXIT_USAGE;
+	}
+	if (known)
+		return 0;
+	if (invariants_load(&set, o->runner.invariants_dir, error,
+			    sizeof(error)) != 0)
+		return bad_input("%s", error);
+	for (int i = 0; i < set.count && !known; i++)
+		known = strcmp(set.items[i].name, e->invariant) == 0;
+	for (int i = 0; i < set.count; i++) {
+		size_t used = strlen(names);
+		snprintf(names + used, sizeof(names) - used, "%s%s",
+			 i ? ", " : "", set.items[i].name);
+	}
+	invariants_free(&set);
+	if (known)
+		return 0;
+	fprintf(stderr, "flashsim: %s: [expect] invariant = %s: no such"
+		" invariant; expected one of %s%s%s\n(see docs/INVARIANTS.md)\n",
+		o->scenario, e->invariant, names, explore ? ", liveness" : "",
+		o->runner.invariants_dir ? "" :
+		" (--invariants DIR adds others)");
+	return EXIT_USAGE;
+}
+
 /* What set a setting, as the user wrote it: "--variant naive" or
  * "'variant = naive' in FILE". */
 static void setting_text(const struct cli_options *o,
@@ -544,6 +590,8 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 		options_given = true;
 	}
 	if ((rc = check_sale(o, options_given)) != 0)
+		return rc;
+	if ((rc = check_expect(o, explore)) != 0)
 		return rc;
 	if ((rc = check_outputs(o)) != 0)
 		return rc;

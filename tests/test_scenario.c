@@ -513,6 +513,43 @@ static void test_the_whole_sale_is_checked(void **state)
 	free(err);
 }
 
+/* An [expect] invariant must be one the run is checked against, and the
+ * other keys must not rule its failure out: both used to run the sale
+ * and only say "NOT met". "liveness" names an exploration's failure. */
+static void test_an_expected_invariant_must_be_possible(void **state)
+{
+	char *run[] = { "run", "FILE" }, *explore[] = { "explore", "FILE" };
+	struct cli_options o;
+	char *err;
+	(void)state;
+	assert_int_equal(parse_err("[expect]\ninvariant = bogus_invariant\n",
+				   run, 2, 1, false, &o, &err), EXIT_USAGE);
+	assert_non_null(strstr(err, "[expect] invariant = bogus_invariant: no"
+			       " such invariant; expected one of all_terminal,"));
+	assert_null(strstr(err, "liveness"));
+	free(err);
+	assert_int_equal(parse_err("[expect]\ninvariant = liveness\n", run, 2,
+				   1, false, &o, &err), EXIT_USAGE);
+	free(err);
+	assert_int_equal(parse_err("[expect]\ninvariant = liveness\n",
+				   explore, 2, 1, true, &o, &err), 0);
+	free(err);
+	assert_int_equal(parse_err("[expect]\nverdict = ok\ninvariant ="
+				   " conservation\n", run, 2, 1, false, &o,
+				   &err), EXIT_USAGE);
+	assert_non_null(strstr(err, "asks for a failure that its other keys"
+			       " rule out"));
+	free(err);
+	assert_int_equal(parse_err("[expect]\ncaught = false\ninvariant ="
+				   " conservation\n", explore, 2, 1, true, &o,
+				   &err), EXIT_USAGE);
+	free(err);
+	assert_int_equal(parse_err("[expect]\nverdict = violation\n"
+				   "invariant = conservation\n", run, 2, 1,
+				   false, &o, &err), 0);
+	free(err);
+}
+
 /* The whole sale is the file's with the options' overrides: a file that
  * asks too much is run when the command line makes it small. */
 static void test_the_whole_sale_is_checked_after_the_overrides(void **state)
@@ -771,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_a_missing_file_is_named),
 		cmocka_unit_test(test_the_whole_sale_is_checked),
 		cmocka_unit_test(test_the_whole_sale_is_checked_after_the_overrides),
+		cmocka_unit_test(test_an_expected_invariant_must_be_possible),
 		cmocka_unit_test(test_the_command_line_overrides_the_file),
 		cmocka_unit_test(test_bad_files_and_extra_arguments_are_usage_errors),
 		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
