@@ -628,7 +628,8 @@ static int check_snapshot_sale(struct check_context *ctx)
 	sqlite3_bind_int64(stmt, 7, due);
 	if (check_step_reset(ctx, stmt, "trace database: final_sale") != 0)
 		return -1;
-	ctx->result->stock_left = stock_left; /* 0 when the key is missing */
+	ctx->result->stock_left = found ? stock_left : 0;
+	ctx->result->stock_missing = !found;
 	ctx->result->due = due;
 	return 0;
 }
@@ -1006,6 +1007,8 @@ static int check_run_invariants(struct check_context *ctx,
 static void check_reset_result(struct sim_result *result)
 {
 	result->stock_left = 0;
+	result->stock_missing = false;
+	result->txns_lost = -1; /* check_txns_lost */
 	result->orders = 0;
 	result->txns_open = 0;
 	result->due = 0;
@@ -1055,6 +1058,35 @@ out_release:
 		return rc;
 	}
 	return check_exec(&ctx, CHECK_RELEASE);
+}
+
+int check_txns_lost(struct tracedb *db, int64_t run_id, int64_t *lost)
+{
+	/* A save that answered OK, in time or late ("= OK (prepared)", "= OK
+	 * (arrived late; ...)"), wrote the key; final_txns has status NULL
+	 * for a key missing at the end. */
+	static const char sql[] =
+		"SELECT count(*) FROM final_txns f WHERE f.run_id = ?1"
+		" AND f.status IS NULL AND EXISTS (SELECT 1 FROM events e"
+		"  WHERE e.run_id = ?1 AND e.gid = f.gid AND e.step = ?2"
+		"  AND e.detail LIKE ?3)";
+	char saved[32];
+	sqlite3 *handle = tracedb_sqlite(db);
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+	snprintf(saved, sizeof(saved), "= %s %%", code_name(CODE_OK));
+	if (sqlite3_prepare_v2(handle, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, step_name(STEP_COORD_SAVE), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, saved, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		goto out_finalize;
+	*lost = sqlite3_column_int64(stmt, 0);
+	rc = 0;
+out_finalize:
+	sqlite3_finalize(stmt);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

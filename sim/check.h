@@ -87,8 +87,9 @@ struct check_input {
 enum told told_best(uint8_t answers);
 
 /* Snapshots the final state of run_id, runs every invariant and records
- * the violating rows. Fills result: stock_left (0 when the key is missing),
- * orders, txns[], txns_open, due, told[]; and, unless it is already
+ * the violating rows. Fills result: stock_left and stock_missing, orders,
+ * txns[], txns_open, due, told[] (txns_lost: -1, check_txns_lost knows
+ * more); and, unless it is already
  * VERDICT_LIVENESS, verdict and problem (the first violated invariant and
  * its first row, "<name>: col=value, ..."). Checking a run again replaces
  * its snapshot. All of it is one SAVEPOINT, inside the run's transaction
@@ -98,6 +99,14 @@ int check_run(struct tracedb *db, int64_t run_id,
 	      const struct check_input *input,
 	      struct invariant_set *invariants,
 	      struct sim_result *result, char *error, size_t error_size);
+
+/* Of the users of run_id with no transaction in Redis at the end, those
+ * whose transaction a coordinator had saved (coord/save answered OK): the
+ * Redis lost it. Reads the run's events, so only a run whose events are
+ * kept can tell (a kept run of `flashsim run`, not an exploration's
+ * others). Returns 0 with *lost, or -1 when the trace database cannot be
+ * read. */
+int check_txns_lost(struct tracedb *db, int64_t run_id, int64_t *lost);
 
 /* Prints the violations of run_id: each invariant, its rows, and the
  * events of the gids those rows name. Prints nothing when there are none. */

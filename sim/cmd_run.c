@@ -71,6 +71,9 @@ int command_run(int argc, char **argv, const char *program)
 			error);
 		junit_run_file(&options, NULL, 0, NULL, NULL, error);
 	} else {
+		/* Known only from the run's events, which a run keeps. */
+		if (check_txns_lost(runner.db, run_id, &result.txns_lost) != 0)
+			result.txns_lost = -1;
 		if (options.json) {
 			report_json(stdout, &options.config, &result, replay);
 		} else {

@@ -27,29 +27,73 @@ void report_not_fired(const struct sim_result *result, int i, char *out,
 			       size);
 }
 
+void report_stock_text(const struct sim_result *result, char *out,
+		       size_t size)
+{
+	if (result->stock_missing)
+		snprintf(out, size, "%" PRId64 " initial, left unknown: the"
+			 " stock key is missing from Redis (lost)",
+			 result->stock_initial);
+	else
+		snprintf(out, size, "%" PRId64 " initial, %" PRId64 " left, %"
+			 PRId64 " deducted", result->stock_initial,
+			 result->stock_left,
+			 result->stock_initial - result->stock_left);
+}
+
+void report_txns_text(const struct sim_result *result, char *out,
+		      size_t size)
+{
+	int64_t missing = result->txns[TXN_NONE];
+	int used = snprintf(out, size, "%" PRId64 " succeeded, %" PRId64
+			    " failed, %" PRId64 " prepared, %" PRId64
+			    " submitted, ", result->txns[TXN_SUCCEEDED],
+			    result->txns[TXN_FAILED], result->txns[TXN_PREPARED],
+			    result->txns[TXN_SUBMITTED]);
+	if (used < 0 || (size_t)used >= size)
+		return;
+	if (result->txns_lost < 0)
+		snprintf(out + used, size - (size_t)used, "%" PRId64
+			 " missing from Redis (never created, or lost)",
+			 missing);
+	else if (result->txns_lost == 0)
+		snprintf(out + used, size - (size_t)used, "%" PRId64
+			 " never created", missing);
+	else
+		snprintf(out + used, size - (size_t)used, "%" PRId64
+			 " never created, %" PRId64 " lost (saved, then missing"
+			 " from Redis)", missing - result->txns_lost,
+			 result->txns_lost);
+}
+
+void report_crashes_text(const struct sim_result *result, char *out,
+			 size_t size)
+{
+	snprintf(out, size, "%" PRIu64 " crash%s, %" PRIu64 " Redis crash%s",
+		 result->crashes, result->crashes == 1 ? "" : "es",
+		 result->redis_crashes, result->redis_crashes == 1 ? "" : "es");
+}
+
 void report_text(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay)
 {
+	char line[256];
 	(void)config;
 	fprintf(out, "\nfinal state (read back from Redis and SQLite):\n");
-	fprintf(out, "  stock         %" PRId64 " initial, %" PRId64 " left, %"
-		PRId64 " deducted\n", result->stock_initial, result->stock_left,
-		result->stock_initial - result->stock_left);
+	report_stock_text(result, line, sizeof(line));
+	fprintf(out, "  stock         %s\n", line);
 	fprintf(out, "  orders        %" PRId64 "\n", result->orders);
-	fprintf(out, "  transactions  %" PRId64 " succeeded, %" PRId64
-		" failed, %" PRId64 " prepared, %" PRId64 " submitted, %"
-		PRId64 " never created\n", result->txns[TXN_SUCCEEDED],
-		result->txns[TXN_FAILED], result->txns[TXN_PREPARED],
-		result->txns[TXN_SUBMITTED], result->txns[TXN_NONE]);
+	report_txns_text(result, line, sizeof(line));
+	fprintf(out, "  transactions  %s\n", line);
 	fprintf(out, "  users told    %" PRId64 " success, %" PRId64
 		" rejected, %" PRId64 " unknown\n", result->told[TOLD_SUCCESS],
 		result->told[TOLD_REJECTED], result->told[TOLD_UNKNOWN]);
-	fprintf(out, "  run           %" PRIu64 " steps, %" PRIu64 " crashes, %"
-		PRIu64 " transactions resolved by the coordinator's cron loop,"
-		" %" PRId64 " ms virtual\n", result->steps, result->crashes,
+	report_crashes_text(result, line, sizeof(line));
+	fprintf(out, "  run           %" PRIu64 " steps, %s, %" PRIu64
+		" transactions resolved by the coordinator's cron loop,"
+		" %" PRId64 " ms virtual\n", result->steps, line,
 		result->recovered, result->end_ms);
 	for (int i = 0; i < result->not_fired.count; i++) {
-		char line[256];
 		report_not_fired(result, i, line, sizeof(line));
 		fprintf(out, "  NOT FIRED     %s\n", line);
 	}
@@ -59,9 +103,19 @@ void report_text(FILE *out, const struct sim_config *config,
 			" user's answer matches the orders)\n");
 	else
 		fprintf(out, "\nverdict: %s: %s\n", verdict_name(result->verdict),
-			result->problem);
+			report_problem_text(result));
 	fprintf(out, "digest:  %016" PRIx64 "\n", result->digest);
 	fprintf(out, "replay:  %s\n", replay);
+}
+
+const char *report_problem_text(const struct sim_result *result)
+{
+	static const char liveness[] = "liveness: ";
+	/* A liveness problem already starts with "liveness: ". */
+	if (result->verdict == VERDICT_LIVENESS &&
+	    strncmp(result->problem, liveness, sizeof(liveness) - 1) == 0)
+		return result->problem + sizeof(liveness) - 1;
+	return result->problem;
 }
 
 void report_json_string(FILE *out, const char *text)
@@ -106,22 +160,30 @@ void report_json(FILE *out, const struct sim_config *config,
 	fprintf(out, ",\"seed\":%" PRIu64 ",\"users\":%d,\"apps\":%d,"
 		"\"coordinators\":%d", config->seed, config->users, config->apps,
 		config->coordinators);
-	fprintf(out, ",\"stock_initial\":%" PRId64 ",\"stock_left\":%" PRId64
-		",\"orders\":%" PRId64 ",\"txns_open\":%" PRId64,
-		result->stock_initial, result->stock_left, result->orders,
-		result->txns_open);
+	fprintf(out, ",\"stock_initial\":%" PRId64 ",\"stock_left\":",
+		result->stock_initial);
+	if (result->stock_missing)
+		fprintf(out, "null");
+	else
+		fprintf(out, "%" PRId64, result->stock_left);
+	fprintf(out, ",\"orders\":%" PRId64 ",\"txns_open\":%" PRId64,
+		result->orders, result->txns_open);
 	fprintf(out, ",\"txns\":{\"prepared\":%" PRId64 ",\"submitted\":%"
 		PRId64 ",\"succeeded\":%" PRId64 ",\"failed\":%" PRId64
-		",\"none\":%" PRId64 "}", result->txns[TXN_PREPARED],
+		",\"none\":%" PRId64 ",\"lost\":", result->txns[TXN_PREPARED],
 		result->txns[TXN_SUBMITTED], result->txns[TXN_SUCCEEDED],
 		result->txns[TXN_FAILED], result->txns[TXN_NONE]);
+	if (result->txns_lost < 0)
+		fprintf(out, "null}");
+	else
+		fprintf(out, "%" PRId64 "}", result->txns_lost);
 	fprintf(out, ",\"told\":{\"success\":%" PRId64 ",\"rejected\":%" PRId64
 		",\"unknown\":%" PRId64 "}", result->told[TOLD_SUCCESS],
 		result->told[TOLD_REJECTED], result->told[TOLD_UNKNOWN]);
 	fprintf(out, ",\"steps\":%" PRIu64 ",\"crashes\":%" PRIu64
-		",\"recovered\":%" PRIu64 ",\"virtual_ms\":%" PRId64,
-		result->steps, result->crashes, result->recovered,
-		result->end_ms);
+		",\"redis_crashes\":%" PRIu64 ",\"recovered\":%" PRIu64
+		",\"virtual_ms\":%" PRId64, result->steps, result->crashes,
+		result->redis_crashes, result->recovered, result->end_ms);
 	report_json_not_fired(out, &result->not_fired, result->active_hits);
 	fprintf(out, ",\"digest\":\"%016" PRIx64 "\",\"replay\":",
 		result->digest);

@@ -15,6 +15,22 @@ void report_text(FILE *out, const struct sim_config *config,
 void report_json(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay);
 
+/* Pieces of the final state, as the text and HTML reports have them:
+ * the stock ("2 initial, 0 left, 2 deducted", or that the key is
+ * missing); the transactions by status, those missing from Redis split
+ * into never created and lost when result->txns_lost is known; the
+ * crashes of actors and of Redis. */
+void report_stock_text(const struct sim_result *result, char *out,
+		       size_t size);
+void report_txns_text(const struct sim_result *result, char *out,
+		      size_t size);
+void report_crashes_text(const struct sim_result *result, char *out,
+			 size_t size);
+/* The problem without the verdict's own name: a liveness problem starts
+ * with "liveness: ", which a report that prints the verdict first would
+ * double. Points into result. */
+const char *report_problem_text(const struct sim_result *result);
+
 /* A fault of the plan (--fault) that never fired, its hit never reached,
  * as "POINT@N:KIND never fired: POINT was reached K times while faults
  * could fire"; report_not_fired: the i-th of result->not_fired. */

@@ -203,24 +203,21 @@ static const char *verdict_class(enum verdict verdict)
 
 static void final_state(FILE *out, const struct sim_result *result)
 {
+	char line[256];
 	fputs("<h2>Final state, read back from Redis and SQLite</h2>\n"
 	      "<table class=\"kv\">\n", out);
-	kv(out, "stock", "%" PRId64 " initial, %" PRId64 " left, %" PRId64
-	   " deducted", result->stock_initial, result->stock_left,
-	   result->stock_initial - result->stock_left);
+	report_stock_text(result, line, sizeof(line));
+	kv(out, "stock", "%s", line);
 	kv(out, "orders", "%" PRId64, result->orders);
-	kv(out, "transactions", "%" PRId64 " succeeded, %" PRId64 " failed, %"
-	   PRId64 " prepared, %" PRId64 " submitted, %" PRId64 " never created",
-	   result->txns[TXN_SUCCEEDED], result->txns[TXN_FAILED],
-	   result->txns[TXN_PREPARED], result->txns[TXN_SUBMITTED],
-	   result->txns[TXN_NONE]);
+	report_txns_text(result, line, sizeof(line));
+	kv(out, "transactions", "%s", line);
 	kv(out, "users told", "%" PRId64 " success, %" PRId64 " rejected, %"
 	   PRId64 " unknown", result->told[TOLD_SUCCESS],
 	   result->told[TOLD_REJECTED], result->told[TOLD_UNKNOWN]);
-	kv(out, "run", "%" PRIu64 " steps, %" PRIu64 " crashes, %" PRIu64
-	   " transactions resolved by the coordinator's cron loop, %" PRId64
-	   " ms virtual", result->steps, result->crashes, result->recovered,
-	   result->end_ms);
+	report_crashes_text(result, line, sizeof(line));
+	kv(out, "run", "%" PRIu64 " steps, %s, %" PRIu64 " transactions"
+	   " resolved by the coordinator's cron loop, %" PRId64 " ms virtual",
+	   result->steps, line, result->recovered, result->end_ms);
 	kv(out, "digest", "%016" PRIx64, result->digest);
 	fputs("</table>\n", out);
 }
@@ -237,13 +234,10 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 	fputs("<h1>flashsim run</h1>\n", out);
 	fprintf(out, "<div class=\"%s\"><b>verdict: %s</b> ",
 		verdict_class(result->verdict), verdict_name(result->verdict));
-	/* A liveness problem already starts with "liveness: ". */
 	report_xml_escape(out, result->verdict == VERDICT_OK ?
 			  "(stock deducted == orders created, nothing oversold,"
 			  " every transaction terminal, every user's answer"
-			  " matches the orders)" :
-			  strncmp(result->problem, "liveness: ", 10) == 0 ?
-			  result->problem + 10 : result->problem);
+			  " matches the orders)" : report_problem_text(result));
 	fputs("</div>\n<h2>The sale</h2>\n<table class=\"kv\">\n", out);
 	sale_rows(out, config);
 	plan_text(&result->fired, fired, sizeof(fired));

@@ -101,9 +101,17 @@ const char *verdict_name(enum verdict verdict);
 struct sim_result {
 	enum verdict verdict;
 	int64_t stock_initial;
-	int64_t stock_left;
+	int64_t stock_left;            /* 0 when the key is missing */
+	bool stock_missing;            /* the stock key is missing from Redis
+	                                  (a Redis that lost it) */
 	int64_t orders;
-	int64_t txns[TXN_FAILED + 1];  /* users by status of their transaction */
+	int64_t txns[TXN_FAILED + 1];  /* users by status of their transaction;
+	                                  TXN_NONE: none in Redis at the end */
+	int64_t txns_lost;             /* of txns[TXN_NONE], those a
+	                                  coordinator had saved: Redis lost
+	                                  them. -1: not known; only a run whose
+	                                  events are kept can tell
+	                                  (check_txns_lost) */
 	int64_t txns_open;             /* prepared + submitted */
 	int64_t due;                   /* members left in the due set */
 	int64_t told[TOLD_UNKNOWN + 1];
@@ -115,8 +123,8 @@ struct sim_result {
 	struct fault_plan not_fired;       /* faults of the plan that never
 	                                      fired: their hit never came */
 	uint64_t steps;
-	uint64_t crashes;
-	uint64_t redis_crashes;
+	uint64_t crashes;              /* of actors (apps, coordinators, ...) */
+	uint64_t redis_crashes;        /* of the redis-server (redis-crash) */
 	uint64_t recovered;            /* transactions the cron loop resolved */
 	uint64_t digest;
 	char problem[512];             /* the first violation, or the hang */
