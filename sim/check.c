@@ -1108,7 +1108,9 @@ static void check_report_rows(FILE *out, sqlite3 *db, int64_t run_id,
 	while (sqlite3_step(stmt) == SQLITE_ROW)
 		fprintf(out, "  %s\n", (const char *)sqlite3_column_text(stmt, 0));
 	if (rows > CHECK_REPORT_ROWS_MAX)
-		fprintf(out, "  ... and %d more rows\n", rows - CHECK_REPORT_ROWS_MAX);
+		fprintf(out, "  ... and %d more rows%s\n",
+			rows - CHECK_REPORT_ROWS_MAX,
+			rows >= CHECK_ROWS_RECORDED_MAX ? " recorded" : "");
 out_finalize:
 	sqlite3_finalize(stmt);
 }
@@ -1184,8 +1186,14 @@ void check_report_violations(FILE *out, struct tracedb *trace, int64_t run_id)
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *invariant = (const char *)sqlite3_column_text(stmt, 0);
 		int rows = sqlite3_column_int(stmt, 1);
-		fprintf(out, "violated: %s (%d row%s)\n", invariant, rows,
-			rows == 1 ? "" : "s");
+		/* The rows past the recorded ones were never counted. */
+		if (rows >= CHECK_ROWS_RECORDED_MAX)
+			fprintf(out, "violated: %s (at least %d rows: only the"
+				" first %d are recorded)\n", invariant, rows,
+				CHECK_ROWS_RECORDED_MAX);
+		else
+			fprintf(out, "violated: %s (%d row%s)\n", invariant,
+				rows, rows == 1 ? "" : "s");
 		check_report_rows(out, db, run_id, invariant, rows);
 		check_report_events(out, db, run_id, invariant);
 	}

@@ -416,6 +416,9 @@ static void test_conservation_violated_by_a_missing_stock_key(void **state)
 	assert_int_equal(query_integer("SELECT count(*) FROM final_sale WHERE"
 				       " run_id = %lld AND stock_left IS NULL",
 				       (long long)run_id), 1);
+	/* The reports say the key is missing, not "0 left". */
+	assert_true(result.stock_missing);
+	assert_int_equal(result.stock_left, 0);
 }
 
 /* Sold out exactly: no unit left, as many orders as units. */
@@ -1161,6 +1164,29 @@ static void test_report_caps_rows(void **state)
 	free(text);
 }
 
+/* An invariant with more rows than are recorded: the report does not
+ * give the recorded count as the query's, which it never counted. */
+static void test_report_says_rows_past_the_recorded_were_not_counted(void **state)
+{
+	struct sim_result result = { 0 };
+	char dir[64];
+	char *text;
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "many.sql",
+		   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+		   " SELECT i + 1 FROM n WHERE i < 1500) SELECT i FROM n;");
+	load_user_dir(dir);
+	remove_dir(dir);
+	consistent_sale();
+	text = report(check(&result));
+	assert_non_null(strstr(text, "violated: many (at least 1000 rows: only"
+			       " the first 1000 are recorded)\n"));
+	assert_null(strstr(text, "(1000 rows)"));
+	assert_non_null(strstr(text, "... and 990 more rows recorded\n"));
+	free(text);
+}
+
 static void test_report_is_empty_without_violations(void **state)
 {
 	struct sim_result result = { 0 };
@@ -1214,6 +1240,7 @@ int main(void)
 		TEST(test_snapshot_is_deterministic),
 		TEST(test_report_names_rows_and_events),
 		TEST(test_report_caps_rows),
+		TEST(test_report_says_rows_past_the_recorded_were_not_counted),
 		TEST(test_report_is_empty_without_violations),
 	};
 	return cmocka_run_group_tests_name("invariants", tests, NULL, NULL);
