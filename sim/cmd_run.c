@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "commands.h"
@@ -21,6 +22,13 @@ static bool plan_has_redis_crash(const struct sim_config *config)
 	       (config->random_kinds & KIND_BIT(FAULT_REDIS_CRASH));
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int command_run(int argc, char **argv, const char *program)
 {
 	struct cli_options options;
@@ -28,6 +36,7 @@ int command_run(int argc, char **argv, const char *program)
 	struct sim_result result;
 	char error[512], replay[4096];
 	int64_t run_id = 0;
+	double started, seconds;
 	int rc = cli_parse(argc, argv, program, false, &options);
 	if (rc != 0)
 		return rc;
@@ -62,14 +71,16 @@ int command_run(int argc, char **argv, const char *program)
 		       options.config.apps, options.config.coordinators,
 		       options.runner.timeline_all ? "every step" :
 		       "highlights, --timeline for every step");
+	started = now_seconds();
 	rc = runner_run(&runner, &options.config, "run", &result, &run_id,
 			replay, sizeof(replay), error, sizeof(error));
+	seconds = now_seconds() - started; /* the JUnit case's time */
 	if (rc != 0) {
 		fflush(stdout);
 		fprintf(stderr, "flashsim: %s%s\n",
 			rc == EXIT_INTERNAL ? "internal error, no verdict: " : "",
 			error);
-		junit_run_file(&options, NULL, 0, NULL, NULL, error);
+		junit_run_file(&options, NULL, 0, NULL, NULL, error, seconds);
 	} else {
 		/* Known only from the run's events, which a run keeps. */
 		if (check_txns_lost(runner.db, run_id, &result.txns_lost) != 0)
@@ -90,7 +101,7 @@ int command_run(int argc, char **argv, const char *program)
 		if (report_run_files(&options, runner.db, run_id, &result, replay))
 			rc = EXIT_INTERNAL; /* --svg, --html: named on stderr */
 		if (junit_run_file(&options, runner.db, run_id, &result, replay,
-				   NULL))
+				   NULL, seconds))
 			rc = EXIT_INTERNAL; /* --junit: named on stderr */
 	}
 	fflush(stdout);

@@ -448,7 +448,7 @@ static int write_junit(const struct selftest *self, double seconds)
 			row->passed ? NULL : row->reason,
 			row->variant == VARIANT_NONE ? "protocol-failed" :
 			"variant-not-caught", texts[r],
-			row->passed ? texts[r] : NULL };
+			row->passed ? texts[r] : NULL, false };
 	}
 	rc = junit_write(self->options.junit_path, "flashsim selftest", &suite,
 			 1, error, sizeof(error));

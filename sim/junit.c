@@ -98,14 +98,15 @@ static void print_case(FILE *out, const struct junit_case *item)
 	}
 	fputs(">\n", out);
 	if (item->failure_message) {
-		fputs("      <failure message=\"", out);
+		const char *element = item->error ? "error" : "failure";
+		fprintf(out, "      <%s message=\"", element);
 		escape(out, item->failure_message, true);
 		fputs("\" type=\"", out);
-		escape(out, item->failure_type ? item->failure_type : "failure",
+		escape(out, item->failure_type ? item->failure_type : element,
 		       true);
 		fputs("\">", out);
 		escape(out, item->failure_text, false);
-		fputs("</failure>\n", out);
+		fprintf(out, "</%s>\n", element);
 	}
 	if (item->output) {
 		fputs("      <system-out>", out);
@@ -115,37 +116,41 @@ static void print_case(FILE *out, const struct junit_case *item)
 	fputs("    </testcase>\n", out);
 }
 
-static int suite_failures(const struct junit_suite *suite)
+/* The cases that failed (errors false) or ended in an error (true). */
+static int suite_tally(const struct junit_suite *suite, bool errors)
 {
-	int failures = 0;
+	int count = 0;
 	for (int i = 0; i < suite->count; i++)
-		failures += suite->cases[i].failure_message != NULL;
-	return failures;
+		count += suite->cases[i].failure_message != NULL &&
+			 suite->cases[i].error == errors;
+	return count;
 }
 
 void junit_print(FILE *out, const char *name,
 		 const struct junit_suite *suites, int suite_count)
 {
-	int tests = 0, failures = 0;
+	int tests = 0, failures = 0, errors = 0;
 	double seconds = 0;
 	assert(suite_count >= 0);
 	for (int s = 0; s < suite_count; s++) {
 		tests += suites[s].count;
-		failures += suite_failures(&suites[s]);
+		failures += suite_tally(&suites[s], false);
+		errors += suite_tally(&suites[s], true);
 		seconds += suites[s].seconds;
 	}
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
 	escape(out, name, true);
-	fprintf(out, "\" tests=\"%d\" failures=\"%d\" time=\"%.3f\">\n", tests,
-		failures, seconds);
+	fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\""
+		" time=\"%.3f\">\n", tests, failures, errors, seconds);
 	for (int s = 0; s < suite_count; s++) {
 		const struct junit_suite *suite = &suites[s];
 		assert(suite->count >= 0);
 		fputs("  <testsuite name=\"", out);
 		escape(out, suite->name, true);
-		fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"0\""
+		fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\""
 			" skipped=\"0\" time=\"%.3f\">\n", suite->count,
-			suite_failures(suite), suite->seconds);
+			suite_tally(suite, false), suite_tally(suite, true),
+			suite->seconds);
 		for (int i = 0; i < suite->count; i++)
 			print_case(out, &suite->cases[i]);
 		fputs("  </testsuite>\n", out);
@@ -237,13 +242,13 @@ out_finalize:
 
 int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		   int64_t run_id, const struct sim_result *result,
-		   const char *replay, const char *error)
+		   const char *replay, const char *error, double seconds)
 {
 	char why[1024], violated[1024], text[8192], suite_name[512];
 	char stem[128], classname[160];
-	struct junit_case item = { subject(options, "run"), classname, 0,
-				   NULL, NULL, text, NULL };
-	struct junit_suite suite = { suite_name, 0, &item, 1 };
+	struct junit_case item = { subject(options, "run"), classname, seconds,
+				   NULL, NULL, text, NULL, false };
+	struct junit_suite suite = { suite_name, seconds, &item, 1 };
 	if (!options->junit_path)
 		return 0;
 	file_stem(options, "", stem, sizeof(stem));
@@ -254,8 +259,10 @@ int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		 options->scenario ? options->scenario : "");
 	if (!result) {
 		item.failure_message = error;
-		item.failure_type = "error";
-		snprintf(text, sizeof(text), "no verdict: %s\n", error);
+		item.failure_type = "internal-error";
+		item.error = true;
+		snprintf(text, sizeof(text), "internal error, no verdict: %s\n",
+			 error);
 		return write_file(options, "run", &suite);
 	}
 	violated_names(db, run_id, violated, sizeof(violated));
@@ -364,8 +371,9 @@ int junit_explore_file(const struct cli_options *options,
 	if (rc == EXIT_INTERNAL || rc == EXIT_USAGE ||
 	    (rc != 0 && stats->done == 0))
 		cases[suite.count++] = (struct junit_case){
-			name, classname, stats->seconds, error, "error", error,
-			NULL };
+			name, classname, stats->seconds, error,
+			rc == EXIT_USAGE ? "bad-input" : "internal-error", error,
+			NULL, true };
 	for (int i = 0; i < stats->failure_count; i++) {
 		const struct explore_failure *failure = &stats->failures[i];
 		struct junit_case *item = &cases[suite.count++];
@@ -373,7 +381,7 @@ int junit_explore_file(const struct cli_options *options,
 		*item = (struct junit_case){
 			failure->key, classname, 0, messages[i],
 			strcmp(failure->key, "liveness") ? "violation" : "liveness",
-			texts[i], NULL };
+			texts[i], NULL, false };
 		if (expected) { /* an expected failure: the case passes */
 			item->failure_message = NULL;
 			item->output = texts[i];
@@ -384,11 +392,11 @@ int junit_explore_file(const struct cli_options *options,
 			"expectation", classname, stats->seconds,
 			expect_judge_explore(&options->expect, stats, why,
 					     sizeof(why)) ? NULL : why,
-			"expectation", why, summary };
+			"expectation", why, summary, false };
 	else if (suite.count == 0)
 		cases[suite.count++] = (struct junit_case){
 			name, classname, stats->seconds, NULL, NULL, NULL,
-			summary };
+			summary, false };
 	written = write_file(options, "explore", &suite);
 	for (int i = 0; i < stats->failure_count; i++)
 		free(texts[i]);

@@ -3,10 +3,11 @@
  * and `selftest` in the format CI tools read (Jenkins, GitLab, GitHub
  * test reporters):
  *
- *   <testsuites name tests failures time>
- *     <testsuite name tests failures time>
+ *   <testsuites name tests failures errors time>
+ *     <testsuite name tests failures errors skipped time>
  *       <testcase name classname time>
  *         <failure message type>text</failure>     (only when it failed)
+ *         <error message type>text</error>         (or: no verdict)
  *         <system-out>text</system-out>            (only when given)
  *       </testcase>
  *     </testsuite>
@@ -23,6 +24,7 @@
 #ifndef FLASHSIM_JUNIT_H
 #define FLASHSIM_JUNIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,9 +34,13 @@ struct junit_case {
 	const char *classname;
 	double seconds;
 	const char *failure_message;  /* NULL: the case passed */
-	const char *failure_type;     /* "violation", "liveness", ...; NULL: "failure" */
+	const char *failure_type;     /* "violation", "liveness", ...; NULL:
+	                                 "failure" (or "error") */
 	const char *failure_text;     /* the failure's body, or NULL */
 	const char *output;           /* <system-out>, or NULL: none */
+	bool error;                   /* the failure is an error, no verdict
+	                                 (an internal error): an <error>,
+	                                 counted in errors, not failures */
 };
 
 struct junit_suite {
@@ -65,20 +71,23 @@ struct sim_result;
 struct tracedb;
 
 /* flashsim run: one test case, the run (named after its scenario, or
- * "run"). It fails when the verdict is not ok or, when the scenario has
- * an [expect] section, when the expectation is not met. result NULL: the
- * run reached no verdict, error says why (the case fails). Writes
- * options->junit_path when given; returns 0, or EXIT_INTERNAL after
- * printing why the file could not be written. */
+ * "run"), that took seconds. It fails when the verdict is not ok or, when
+ * the scenario has an [expect] section, when the expectation is not met.
+ * result NULL: the run reached no verdict, error says why (the case is an
+ * error). Writes options->junit_path when given; returns 0, or
+ * EXIT_INTERNAL after printing why the file could not be written. */
 int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		   int64_t run_id, const struct sim_result *result,
-		   const char *replay, const char *error);
+		   const char *replay, const char *error, double seconds);
 
 /* flashsim explore: one failing test case per distinct failure, its
- * shrunk plan and replay command in the message; one passing case, the
- * exploration, when nothing failed. With an [expect] section the failures
- * are expected: they pass, and a case "expectation" says whether it was
- * met. rc and error: explore()'s; an error adds a failing case. */
+ * shrunk plan and replay command in the message (a failure the
+ * exploration did not get to shrink: its first failing run, marked not
+ * shrunk); one passing case, the exploration, when nothing failed. With an
+ * [expect] section the failures are expected: they pass, and a case
+ * "expectation" says whether it was met. rc and error: explore()'s; an
+ * error (no verdict) adds an error case, the exploration, and no
+ * expectation is judged. */
 int junit_explore_file(const struct cli_options *options,
 		       const struct explore_stats *stats, int rc,
 		       const char *error);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -188,6 +189,35 @@ int support_shell(const char *format, ...)
 	va_end(args);
 	status = system(command);
 	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int support_failing_redis_server(const char *dir, int starts, char *path,
+				 size_t size)
+{
+	FILE *out;
+	int n = snprintf(path, size, "%s/redis-server", dir);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	out = fopen(path, "w");
+	if (!out)
+		return -1;
+	/* The count is kept in a file next to it: each start is a process. */
+	fprintf(out, "#!/bin/sh\n"
+		"count=\"$(dirname \"$0\")/starts\"\n"
+		"n=$(($(cat \"$count\" 2>/dev/null || echo 0) + 1))\n"
+		"echo \"$n\" >\"$count\"\n"
+		"if [ \"$n\" -gt %d ]; then\n"
+		"\techo \"start $n refused (the test allows %d)\" >&2\n"
+		"\texit 1\n"
+		"fi\n"
+		"for server in \"$(command -v redis-server)\" /usr/bin/redis-server"
+		" /usr/sbin/redis-server; do\n"
+		"\t[ -x \"$server\" ] && exec \"$server\" \"$@\"\n"
+		"done\n"
+		"exit 127\n", starts, starts);
+	if (fclose(out) != 0 || chmod(path, 0755) != 0)
+		return -1;
+	return 0;
 }
 
 void support_flashsim(const char *program, char *out, size_t size)

@@ -71,6 +71,16 @@ int support_tempdir_remove(const char *dir);
 int support_shell(const char *format, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/* Writes dir/redis-server: a program for FLASHSIM_REDIS_SERVER that runs
+ * the real redis-server the first `starts` times it is started and then
+ * exits 1 at once, as a server that can no longer start would. A flashsim
+ * that starts its Redis once more than that (a restart after a
+ * redis-crash fault, the runner that shrinks an exploration's failures)
+ * ends in an internal error there, at the same step every time. Its path
+ * into path. Returns 0, or -1 when it cannot be written. */
+int support_failing_redis_server(const char *dir, int starts, char *path,
+				 size_t size);
+
 /* The flashsim binary of the same build as the test program:
  * <build>/tests/<program> -> <build>/flashsim. */
 void support_flashsim(const char *program, char *out, size_t size);

@@ -39,6 +39,16 @@ static void assert_valid_xml(const char *path)
 		fail_msg("%s is not well-formed XML (xmllint above)", path);
 }
 
+/* The time of the document's first test case. */
+static double case_seconds(const char *text)
+{
+	const char *at = strstr(text, "<testcase ");
+	assert_non_null(at);
+	at = strstr(at, " time=\"");
+	assert_non_null(at);
+	return strtod(at + 7, NULL);
+}
+
 static void path_in_workdir(char *path, size_t size, const char *name)
 {
 	snprintf(path, size, "%s/%s", workdir, name);
@@ -84,13 +94,16 @@ static void test_escape(void **state)
 static void test_document_is_valid(void **state)
 {
 	struct junit_case cases[] = {
-		{ "passes", "flashsim.test", 1.5, NULL, NULL, NULL, "out <put>" },
+		{ "passes", "flashsim.test", 1.5, NULL, NULL, NULL, "out <put>",
+		  false },
 		{ "fails \"here\" & <there>", "flashsim.test'", 0.25,
 		  "message\nwith <markup> & \x01 control", "violation",
-		  "body ]]> <![CDATA[ \xff", NULL },
+		  "body ]]> <![CDATA[ \xff", NULL, false },
+		{ "broke", "flashsim.test", 0.5, "no verdict", NULL, "why",
+		  NULL, true },
 	};
 	struct junit_suite suites[] = {
-		{ "suite <one>", 1.75, cases, 2 },
+		{ "suite <one>", 2.25, cases, 3 },
 		{ "empty suite", 0, NULL, 0 },
 	};
 	char path[256], error[512], *text;
@@ -101,10 +114,14 @@ static void test_document_is_valid(void **state)
 	assert_valid_xml(path);
 	text = support_read_file(path);
 	assert_non_null(text);
+	/* An error (no verdict) is an <error>, counted apart from the
+	 * failures: CI tells a broken job from a broken protocol. */
 	assert_non_null(strstr(text, "<testsuites name=\"all &amp; sundry\""
-			       " tests=\"2\" failures=\"1\""));
+			       " tests=\"3\" failures=\"1\" errors=\"1\""));
 	assert_non_null(strstr(text, "<testsuite name=\"suite &lt;one&gt;\""
-			       " tests=\"2\" failures=\"1\""));
+			       " tests=\"3\" failures=\"1\" errors=\"1\""));
+	assert_non_null(strstr(text, "<error message=\"no verdict\""
+			       " type=\"error\">why</error>"));
 	assert_non_null(strstr(text, "name=\"fails &quot;here&quot; &amp;"
 			       " &lt;there&gt;\""));
 	assert_non_null(strstr(text, "message=\"message&#10;with &lt;markup&gt;"
@@ -118,7 +135,8 @@ static void test_document_is_valid(void **state)
  * no temporary file stays. */
 static void test_write_is_atomic(void **state)
 {
-	struct junit_case item = { "one", "c", 0, NULL, NULL, NULL, NULL };
+	struct junit_case item = { "one", "c", 0, NULL, NULL, NULL, NULL,
+				   false };
 	struct junit_suite suite = { "s", 0, &item, 1 };
 	char path[256], bad[256], error[512], *text;
 	(void)state;
@@ -331,6 +349,8 @@ static void test_run_junit(void **state)
 	assert_valid_xml(bad);
 	text = support_read_file(ok);
 	assert_non_null(strstr(text, "tests=\"1\" failures=\"0\""));
+	/* The run's time, not 0.000. */
+	assert_true(case_seconds(text) > 0);
 	/* A fault at a hit the run never reached is named, in the JUnit
 	 * file and in the HTML report. */
 	assert_non_null(strstr(text, "NOT FIRED: app/deduct/after@9:crash"
@@ -345,6 +365,34 @@ static void test_run_junit(void **state)
 	assert_non_null(strstr(text, "<failure message=\"conservation:"));
 	assert_non_null(strstr(text, "--fault app/deduct/before@1:delay"));
 	free(text);
+}
+
+/* An internal error (here: the Redis that a redis-crash fault kills
+ * cannot start again) is an <error> counted in errors, not a failure: CI
+ * tells exit 3 from 1 and 2. */
+static void test_run_junit_internal_error(void **state)
+{
+	char dir[256], server[300], *text;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "junit-error"), 0);
+	assert_int_equal(support_failing_redis_server(dir, 1, server,
+						      sizeof(server)), 0);
+	assert_int_equal(support_shell(
+		"FLASHSIM_REDIS_SERVER='%s' %s run --users 1 --stock 1"
+		" --fault app/deduct/before@1:redis-crash --junit '%s/run.xml'"
+		" >/dev/null 2>&1", server, flashsim, dir), 3);
+	assert_int_equal(support_shell("cd '%s' && %s --noout run.xml", dir,
+				       XMLLINT), 0);
+	text = support_read_file(strcat(dir, "/run.xml"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "tests=\"1\" failures=\"0\" errors=\"1\""));
+	assert_non_null(strstr(text, "<error message=\""));
+	assert_non_null(strstr(text, "type=\"internal-error\">internal error,"
+			       " no verdict: "));
+	assert_null(strstr(text, "<failure"));
+	free(text);
+	*strrchr(dir, '/') = '\0';
+	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
 /* explore --junit: a failing case per distinct failure, its shrunk plan
@@ -429,6 +477,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_whole_file_check),
 		cmocka_unit_test(test_unwritable_outputs_are_refused_at_once),
 		cmocka_unit_test(test_run_junit),
+		cmocka_unit_test(test_run_junit_internal_error),
 		cmocka_unit_test(test_explore_junit),
 		cmocka_unit_test(test_selftest_junit),
 	};
