@@ -2,7 +2,9 @@
  * cmd_explore.c - `flashsim explore`: the explorer's command line and its
  * summary: faults tried by kind, verdicts, coverage of the failure points,
  * and each distinct failure with its shrunk plan and replay command; as
- * text, or as one JSON object (--json).
+ * text, or as one JSON object (--json). An exploration that ended in an
+ * internal error has no verdict: the summary says so, with the figures
+ * of the runs it made and its failures as found, not shrunk.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -45,8 +47,9 @@ static void print_shard(FILE *out, const struct cli_options *options,
 		stats->planned, stats->planned_all);
 }
 
+/* error: the internal error that ended the exploration, or NULL. */
 static void print_kinds(FILE *out, const struct cli_options *options,
-			const struct explore_stats *stats)
+			const struct explore_stats *stats, const char *error)
 {
 	fprintf(out, "\nfaults injected, by kind (runs are counted once per fault):\n");
 	fprintf(out, "  %-20s %8s %8s %10s %9s\n", "kind", "faults", "ok",
@@ -64,6 +67,11 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 		stats->done == 1 ? "" : "s",
 		stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS]);
+	if (error) {
+		char line[1400];
+		report_no_verdict(stats, error, line, sizeof(line));
+		fprintf(out, "%s\n", line);
+	}
 	if (options->shard_count > 1 && !stats->fault_free_failed)
 		print_shard(out, options, stats);
 	if (stats->stopped_by_budget)
@@ -107,8 +115,56 @@ static void print_coverage(FILE *out, const struct explore_stats *stats)
 	}
 }
 
-static void print_failures(FILE *out, const struct explore_stats *stats,
-			   bool timeline)
+/* A failure as the exploration found it, when it ended in an internal
+ * error before shrinking it: the first failing run and its faults. */
+static void print_found(FILE *out, const struct cli_options *options,
+			const struct explore_stats *stats,
+			const struct explore_failure *failure)
+{
+	const struct sim_config *first = &failure->first;
+	char found[64], replay[4096];
+	report_failure_found(stats, failure, found, sizeof(found));
+	report_failure_found_replay(options, failure, replay, sizeof(replay));
+	fprintf(out, "  %s\n", REPORT_NOT_SHRUNK);
+	fprintf(out, "  found:   %s, %d user%s, stock %" PRId64 ", %d fault%s\n",
+		found, first->users, first->users == 1 ? "" : "s",
+		first->stock, failure->first_fired.count,
+		failure->first_fired.count == 1 ? "" : "s");
+	for (int f = 0; f < failure->first_fired.count; f++) {
+		char text[96];
+		fault_format(&failure->first_fired.faults[f], text, sizeof(text));
+		fprintf(out, "           %s\n", text);
+	}
+	fprintf(out, "  replay:  %s\n", replay);
+	fprintf(out, "           (the run as found: not shrunk, not replayed)\n");
+}
+
+static void print_shrunk(FILE *out, const struct explore_failure *failure,
+			 bool timeline)
+{
+	const struct sim_config *shrunk = &failure->shrunk;
+	fprintf(out, "  shrunk:  %d user%s, stock %" PRId64 ", %d fault%s\n",
+		shrunk->users, shrunk->users == 1 ? "" : "s",
+		shrunk->stock, shrunk->plan.count,
+		shrunk->plan.count == 1 ? "" : "s");
+	for (int f = 0; f < shrunk->plan.count; f++) {
+		char text[96];
+		fault_format(&shrunk->plan.faults[f], text, sizeof(text));
+		fprintf(out, "           %s\n", text);
+	}
+	fprintf(out, "  replay:  %s\n", failure->replay);
+	fprintf(out, "           (%s)\n", failure->replay_verified ?
+		"replayed twice: same failure, same digest" :
+		"WARNING: the replay did not reproduce the same digest");
+	if (failure->report)
+		fprintf(out, "%s", failure->report);
+	if (timeline && failure->timeline)
+		fprintf(out, "timeline of the shrunk run:\n%s",
+			failure->timeline);
+}
+
+static void print_failures(FILE *out, const struct cli_options *options,
+			   const struct explore_stats *stats)
 {
 	if (stats->failure_count == 0) {
 		fprintf(out, "\nfailures: none\n");
@@ -116,28 +172,13 @@ static void print_failures(FILE *out, const struct explore_stats *stats,
 	}
 	for (int i = 0; i < stats->failure_count; i++) {
 		const struct explore_failure *failure = &stats->failures[i];
-		const struct sim_config *shrunk = &failure->shrunk;
 		fprintf(out, "\nFAILURE %d: %s (%" PRIu64 " run%s)\n", i + 1,
 			failure->key, failure->count, failure->count == 1 ? "" : "s");
 		fprintf(out, "  problem: %s\n", failure->problem);
-		fprintf(out, "  shrunk:  %d user%s, stock %" PRId64 ", %d fault%s\n",
-			shrunk->users, shrunk->users == 1 ? "" : "s",
-			shrunk->stock, shrunk->plan.count,
-			shrunk->plan.count == 1 ? "" : "s");
-		for (int f = 0; f < shrunk->plan.count; f++) {
-			char text[96];
-			fault_format(&shrunk->plan.faults[f], text, sizeof(text));
-			fprintf(out, "           %s\n", text);
-		}
-		fprintf(out, "  replay:  %s\n", failure->replay);
-		fprintf(out, "           (%s)\n", failure->replay_verified ?
-			"replayed twice: same failure, same digest" :
-			"WARNING: the replay did not reproduce the same digest");
-		if (failure->report)
-			fprintf(out, "%s", failure->report);
-		if (timeline && failure->timeline)
-			fprintf(out, "timeline of the shrunk run:\n%s",
-				failure->timeline);
+		if (report_failure_shrunk(failure))
+			print_shrunk(out, failure, options->runner.timeline_all);
+		else
+			print_found(out, options, stats, failure);
 	}
 	if (stats->failures_dropped)
 		fprintf(out, "\n(%" PRIu64 " more runs failed in ways past the"
@@ -146,9 +187,9 @@ static void print_failures(FILE *out, const struct explore_stats *stats,
 }
 
 static void print_summary(FILE *out, const struct cli_options *options,
-			  const struct explore_stats *stats)
+			  const struct explore_stats *stats, const char *error)
 {
-	print_kinds(out, options, stats);
+	print_kinds(out, options, stats, error);
 	fprintf(out, "time: %.1f s, %.1f runs/s with %d job%s; %" PRIu64
 		" shrinking runs; peak memory %zu MB\n", stats->seconds,
 		stats->seconds > 0 ? (double)stats->done / stats->seconds : 0.0,
@@ -171,18 +212,68 @@ static void print_summary(FILE *out, const struct cli_options *options,
 			1000.0 * stats->server_start_seconds /
 			(double)stats->server_starts);
 	print_coverage(out, stats);
-	print_failures(out, stats, options->runner.timeline_all);
+	print_failures(out, options, stats);
 }
 
-/* The summary as one JSON object on one line (--json; docs/USAGE.md). */
+/* One failure of the JSON summary: the shrunk run, or the first failing
+ * run when the failure was not shrunk. */
+static void print_json_failure(FILE *out, const struct cli_options *options,
+			       const struct explore_stats *stats,
+			       const struct explore_failure *failure)
+{
+	bool shrunk = report_failure_shrunk(failure);
+	const struct sim_config *config = shrunk ? &failure->shrunk :
+					  &failure->first;
+	const struct fault_plan *plan = shrunk ? &failure->shrunk.plan :
+					&failure->first_fired;
+	char replay[4096];
+	if (shrunk)
+		snprintf(replay, sizeof(replay), "%s", failure->replay);
+	else
+		report_failure_found_replay(options, failure, replay,
+					    sizeof(replay));
+	fprintf(out, "{\"invariant\":");
+	report_json_string(out, failure->key);
+	fprintf(out, ",\"runs\":%" PRIu64 ",\"problem\":", failure->count);
+	report_json_string(out, failure->problem);
+	fprintf(out, ",\"shrunk\":%s,\"first_run\":", shrunk ? "true" : "false");
+	if (stats->fault_free_failed)
+		fprintf(out, "null");
+	else
+		fprintf(out, "%" PRIu64, failure->first_index);
+	fprintf(out, ",\"users\":%d,\"stock\":%" PRId64 ",\"faults\":[",
+		config->users, config->stock);
+	for (int f = 0; f < plan->count; f++) {
+		char text[96];
+		fault_format(&plan->faults[f], text, sizeof(text));
+		fprintf(out, "%s", f ? "," : "");
+		report_json_string(out, text);
+	}
+	fprintf(out, "],\"replay\":");
+	report_json_string(out, replay);
+	fprintf(out, ",\"replay_verified\":%s}",
+		failure->replay_verified ? "true" : "false");
+}
+
+/* The summary as one JSON object on one line (--json; docs/USAGE.md).
+ * error: the internal error that ended the exploration (verdict null),
+ * or NULL. */
 static void print_json(FILE *out, const struct cli_options *options,
-		       const struct explore_stats *stats)
+		       const struct explore_stats *stats, const char *error)
 {
 	const char *separator = "";
 	fprintf(out, "{\"mode\":");
 	report_json_string(out, mode_name(options->mode));
 	fprintf(out, ",\"verdict\":");
-	report_json_string(out, verdict_name(explore_verdict(stats)));
+	if (error)
+		fprintf(out, "null");
+	else
+		report_json_string(out, verdict_name(explore_verdict(stats)));
+	fprintf(out, ",\"error\":");
+	if (error)
+		report_json_string(out, error);
+	else
+		fprintf(out, "null");
 	fprintf(out, ",\"seed\":%" PRIu64 ",\"users\":%d,\"stock\":%" PRId64
 		",\"apps\":%d,\"coordinators\":%d", options->config.seed,
 		options->config.users, options->config.stock,
@@ -229,24 +320,8 @@ static void print_json(FILE *out, const struct cli_options *options,
 		stats->server_starts);
 	fprintf(out, ",\"failures\":[");
 	for (int i = 0; i < stats->failure_count; i++) {
-		const struct explore_failure *failure = &stats->failures[i];
-		const struct sim_config *shrunk = &failure->shrunk;
-		fprintf(out, "%s{\"invariant\":", i ? "," : "");
-		report_json_string(out, failure->key);
-		fprintf(out, ",\"runs\":%" PRIu64 ",\"problem\":", failure->count);
-		report_json_string(out, failure->problem);
-		fprintf(out, ",\"users\":%d,\"stock\":%" PRId64 ",\"faults\":[",
-			shrunk->users, shrunk->stock);
-		for (int f = 0; f < shrunk->plan.count; f++) {
-			char text[96];
-			fault_format(&shrunk->plan.faults[f], text, sizeof(text));
-			fprintf(out, "%s", f ? "," : "");
-			report_json_string(out, text);
-		}
-		fprintf(out, "],\"replay\":");
-		report_json_string(out, failure->replay);
-		fprintf(out, ",\"replay_verified\":%s}",
-			failure->replay_verified ? "true" : "false");
+		fprintf(out, "%s", i ? "," : "");
+		print_json_failure(out, options, stats, &stats->failures[i]);
 	}
 	fprintf(out, "],\"failures_dropped\":%" PRIu64 "}\n",
 		stats->failures_dropped);
@@ -313,7 +388,8 @@ int command_explore(int argc, char **argv, const char *program)
 	struct cli_options options;
 	struct explore_stats *stats;
 	struct explore_trace trace = { NULL, 0 };
-	bool verdict_known;
+	bool verdict_known, files_failed = false;
+	const char *no_verdict;
 	char error[1024];
 	int rc = cli_parse(argc, argv, program, true, &options);
 	if (rc != 0)
@@ -380,11 +456,14 @@ int command_explore(int argc, char **argv, const char *program)
 	}
 	rc = explore(&options, !options.quiet && isatty(STDERR_FILENO) ? stderr : NULL,
 		     stats, error, sizeof(error));
-	if ((rc == 0 || stats->done > 0) && options.json)
-		print_json(stdout, &options, stats);
-	else if (rc == 0 || stats->done > 0)
-		print_summary(stdout, &options, stats);
+	/* An exploration that ended in an error has no verdict: its reports
+	 * say so, and show the failures it found as it found them. */
 	verdict_known = rc == 0;
+	no_verdict = verdict_known ? NULL : error;
+	if ((rc == 0 || stats->done > 0) && options.json)
+		print_json(stdout, &options, stats, no_verdict);
+	else if (rc == 0 || stats->done > 0)
+		print_summary(stdout, &options, stats, no_verdict);
 	if (rc != 0) {
 		fprintf(stderr, "flashsim explore: %s%s\n",
 			rc == EXIT_INTERNAL ? "internal error: " : "", error);
@@ -393,16 +472,24 @@ int command_explore(int argc, char **argv, const char *program)
 	} else if (stats->verdicts[VERDICT_LIVENESS]) {
 		rc = EXIT_LIVENESS;
 	}
-	if (junit_explore_file(&options, stats, rc, error))
-		rc = EXIT_INTERNAL; /* --junit: named on stderr */
-	if (rc != EXIT_INTERNAL && rc != EXIT_USAGE &&
-	    expect_given(&options.expect)) /* the scenario's [expect] */
+	if (verdict_known && expect_given(&options.expect))
+		/* the scenario's [expect] */
 		rc = expect_report_explore(options.json ? stderr : stdout,
 					   &options.expect, stats);
-	if ((rc == 0 || stats->done > 0) && report_explore_file(&options, stats))
-		rc = EXIT_INTERNAL; /* --html: named on stderr */
-	if (trace.db && trace_end(&trace, stats, verdict_known) != 0 &&
-	    rc != EXIT_INTERNAL)
+	/* The files come after the verdict; each names itself on stderr
+	 * when it cannot be written. */
+	if (junit_explore_file(&options, stats, verdict_known ? 0 : rc, error))
+		files_failed = true;
+	if ((verdict_known || stats->done > 0) &&
+	    report_explore_file(&options, stats, no_verdict))
+		files_failed = true;
+	if (trace.db && trace_end(&trace, stats, verdict_known) != 0)
+		files_failed = true;
+	if (files_failed && verdict_known)
+		fprintf(stderr, "flashsim explore: the verdict printed above"
+			" stands, but a report file named above was not"
+			" written: exit 3\n");
+	if (files_failed)
 		rc = EXIT_INTERNAL;
 	explore_stats_free(stats);
 	free(stats);

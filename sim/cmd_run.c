@@ -98,11 +98,19 @@ int command_run(int argc, char **argv, const char *program)
 			rc = expect_report_run(options.json ? stderr : stdout,
 					       &options.expect, &result,
 					       runner.db, run_id);
-		if (report_run_files(&options, runner.db, run_id, &result, replay))
-			rc = EXIT_INTERNAL; /* --svg, --html: named on stderr */
+		/* The files come after the verdict; each names itself on
+		 * stderr when it cannot be written. */
+		bool files_failed = report_run_files(&options, runner.db,
+						     run_id, &result, replay) != 0;
 		if (junit_run_file(&options, runner.db, run_id, &result, replay,
-				   NULL, seconds))
-			rc = EXIT_INTERNAL; /* --junit: named on stderr */
+				   NULL, seconds) != 0)
+			files_failed = true;
+		if (files_failed) {
+			fprintf(stderr, "flashsim: the verdict printed above"
+				" stands, but a report file named above was not"
+				" written: exit 3\n");
+			rc = EXIT_INTERNAL;
+		}
 	}
 	fflush(stdout);
 	runner_close(&runner);

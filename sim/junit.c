@@ -292,26 +292,61 @@ int junit_run_file(const struct cli_options *options, struct tracedb *db,
 	return write_file(options, "run", &suite);
 }
 
-/* A distinct failure: its shrunk plan and replay command, then the
- * checker's report. Owned by the caller (free). */
-static char *failure_text(const struct explore_failure *failure,
-			  char *message, size_t message_size)
+/* The faults of plan, space-separated, or "no fault", into out. */
+static void plan_words(const struct fault_plan *plan, char *out, size_t size)
 {
-	const struct sim_config *shrunk = &failure->shrunk;
-	char plan[1024] = "", fault[96];
-	char *text = NULL;
-	size_t size = 0, used = 0;
-	FILE *out;
-	for (int f = 0; f < shrunk->plan.count && used < sizeof(plan); f++) {
+	size_t used = 0;
+	out[0] = '\0';
+	for (int f = 0; f < plan->count && used < size; f++) {
+		char fault[96];
 		int n;
-		fault_format(&shrunk->plan.faults[f], fault, sizeof(fault));
-		n = snprintf(plan + used, sizeof(plan) - used, "%s%s",
-			     f ? " " : "", fault);
+		fault_format(&plan->faults[f], fault, sizeof(fault));
+		n = snprintf(out + used, size - used, "%s%s", f ? " " : "",
+			     fault);
 		if (n > 0)
 			used += (size_t)n;
 	}
+	if (!out[0])
+		snprintf(out, size, "no fault");
+}
+
+/* A distinct failure: its shrunk plan and replay command, then the
+ * checker's report; or, not shrunk, the run that found it. Owned by the
+ * caller (free). */
+static char *failure_text(const struct cli_options *options,
+			  const struct explore_stats *stats,
+			  const struct explore_failure *failure,
+			  char *message, size_t message_size)
+{
+	const struct sim_config *shrunk = &failure->shrunk;
+	char plan[1024], found[64], replay[4096];
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out;
+	if (!report_failure_shrunk(failure)) {
+		const struct sim_config *first = &failure->first;
+		plan_words(&failure->first_fired, plan, sizeof(plan));
+		report_failure_found(stats, failure, found, sizeof(found));
+		report_failure_found_replay(options, failure, replay,
+					    sizeof(replay));
+		snprintf(message, message_size, "%s: %s (found in %s: %d user%s,"
+			 " stock %" PRId64 "; %s); replay: %s", failure->key,
+			 plan, found, first->users, first->users == 1 ? "" : "s",
+			 first->stock, REPORT_NOT_SHRUNK, replay);
+		out = open_memstream(&text, &size);
+		if (!out)
+			return NULL;
+		fprintf(out, "%" PRIu64 " run%s failed this way\nproblem: %s\n"
+			"%s\nfound:   %s: %s\nreplay:  %s\n         (the run"
+			" as found: not shrunk, not replayed)\n", failure->count,
+			failure->count == 1 ? "" : "s", failure->problem,
+			REPORT_NOT_SHRUNK, found, plan, replay);
+		fclose(out);
+		return text;
+	}
+	plan_words(&shrunk->plan, plan, sizeof(plan));
 	snprintf(message, message_size, "%s: %s (shrunk to %d user%s, stock %"
-		 PRId64 "); replay: %s", failure->key, plan[0] ? plan : "no fault",
+		 PRId64 "); replay: %s", failure->key, plan,
 		 shrunk->users, shrunk->users == 1 ? "" : "s", shrunk->stock,
 		 failure->replay);
 	out = open_memstream(&text, &size);
@@ -319,9 +354,8 @@ static char *failure_text(const struct explore_failure *failure,
 		return NULL;
 	fprintf(out, "%" PRIu64 " run%s failed this way\nproblem: %s\n"
 		"shrunk:  %s\nreplay:  %s\n         (%s)\n\n%s", failure->count,
-		failure->count == 1 ? "" : "s", failure->problem,
-		plan[0] ? plan : "no fault", failure->replay,
-		failure->replay_verified ?
+		failure->count == 1 ? "" : "s", failure->problem, plan,
+		failure->replay, failure->replay_verified ?
 		"replayed twice: same failure, same digest" :
 		"WARNING: the replay did not reproduce the same digest",
 		failure->report ? failure->report : "");
@@ -339,6 +373,7 @@ int junit_explore_file(const struct cli_options *options,
 	char classname[256], stem[128], shard[32] = "", name[64];
 	char suite_name[512], why[1024], summary[256];
 	bool expected = expect_given(&options->expect);
+	bool no_verdict = rc != 0;
 	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };
 	int written;
 	if (!options->junit_path) {
@@ -368,16 +403,18 @@ int junit_explore_file(const struct cli_options *options,
 		 shard, shard[0] ? ")" : "");
 	snprintf(suite_name, sizeof(suite_name), "flashsim explore %s%s%s",
 		 subject(options, "sale"), shard[0] ? ", " : "", shard);
-	if (rc == EXIT_INTERNAL || rc == EXIT_USAGE ||
-	    (rc != 0 && stats->done == 0))
+	if (no_verdict) {
+		report_no_verdict(stats, error, why, sizeof(why));
 		cases[suite.count++] = (struct junit_case){
 			name, classname, stats->seconds, error,
-			rc == EXIT_USAGE ? "bad-input" : "internal-error", error,
-			NULL, true };
+			rc == EXIT_USAGE ? "bad-input" : "internal-error", why,
+			summary, true };
+	}
 	for (int i = 0; i < stats->failure_count; i++) {
 		const struct explore_failure *failure = &stats->failures[i];
 		struct junit_case *item = &cases[suite.count++];
-		texts[i] = failure_text(failure, messages[i], sizeof(messages[i]));
+		texts[i] = failure_text(options, stats, failure, messages[i],
+					sizeof(messages[i]));
 		*item = (struct junit_case){
 			failure->key, classname, 0, messages[i],
 			strcmp(failure->key, "liveness") ? "violation" : "liveness",
@@ -387,7 +424,7 @@ int junit_explore_file(const struct cli_options *options,
 			item->output = texts[i];
 		}
 	}
-	if (expected)
+	if (expected && !no_verdict) /* without a verdict, nothing to judge */
 		cases[suite.count++] = (struct junit_case){
 			"expectation", classname, stats->seconds,
 			expect_judge_explore(&options->expect, stats, why,

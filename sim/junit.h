@@ -86,8 +86,8 @@ int junit_run_file(const struct cli_options *options, struct tracedb *db,
  * shrunk); one passing case, the exploration, when nothing failed. With an
  * [expect] section the failures are expected: they pass, and a case
  * "expectation" says whether it was met. rc and error: explore()'s; an
- * error (no verdict) adds an error case, the exploration, and no
- * expectation is judged. */
+ * exploration that ended in an error (rc not 0: no verdict) has an error
+ * case, the exploration, and no expectation is judged. */
 int junit_explore_file(const struct cli_options *options,
 		       const struct explore_stats *stats, int rc,
 		       const char *error);

@@ -9,6 +9,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "explore.h"
+#include "options.h"
+
 void report_fault_not_fired(const struct fault *fault, uint32_t reached,
 			    char *out, size_t size)
 {
@@ -272,4 +275,50 @@ void report_replay_command(const char *program, const struct sim_config *config,
 	assert(fits == 0);
 	if (plan[0])
 		used = append(out, size, used, " %s", plan);
+}
+
+bool report_failure_shrunk(const struct explore_failure *failure)
+{
+	/* explore() writes the replay last, once the failure is shrunk and
+	 * replayed. */
+	return failure->replay[0] != '\0';
+}
+
+void report_failure_found(const struct explore_stats *stats,
+			  const struct explore_failure *failure, char *out,
+			  size_t size)
+{
+	if (stats->fault_free_failed)
+		snprintf(out, size, "the run without explored faults");
+	else
+		snprintf(out, size, "run %" PRIu64, failure->first_index);
+}
+
+void report_failure_found_replay(const struct cli_options *options,
+				 const struct explore_failure *failure,
+				 char *out, size_t size)
+{
+	const struct runner_options *runner = &options->runner;
+	struct sim_config found = failure->first;
+	size_t used;
+	found.plan = failure->first_fired;
+	found.random_faults = false;
+	report_replay_command(runner->program, &found, out, size);
+	used = strlen(out);
+	if (runner->invariants_dir)
+		used = append(out, size, used, " --invariants %s",
+			      runner->invariants_dir);
+	if (runner->persistence != REDIS_PERSISTENCE_AOF)
+		append(out, size, used, " --redis-persistence %s",
+		       runner->persistence == REDIS_PERSISTENCE_NONE ? "none" :
+		       "aof-everysec");
+}
+
+void report_no_verdict(const struct explore_stats *stats, const char *error,
+		       char *out, size_t size)
+{
+	snprintf(out, size, "internal error: %s; no verdict: the exploration"
+		 " stopped there, and the figures are those of the %" PRIu64
+		 " run%s it made", error, stats->done,
+		 stats->done == 1 ? "" : "s");
 }

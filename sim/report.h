@@ -6,6 +6,7 @@
 #ifndef FLASHSIM_REPORT_H
 #define FLASHSIM_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sim.h"
@@ -52,5 +53,34 @@ void report_json_not_fired(FILE *out, const struct fault_plan *missing,
 void report_shell_word(char *out, size_t size, const char *word);
 void report_replay_command(const char *program, const struct sim_config *config,
 			   char *out, size_t size);
+
+/* ---- an exploration's failures ------------------------------------------- */
+
+struct cli_options;
+struct explore_failure;
+struct explore_stats;
+
+/* Whether the exploration shrank the failure (and replayed it): one that
+ * ended in an internal error first has only the run that found it. */
+bool report_failure_shrunk(const struct explore_failure *failure);
+/* The run that found the failure, for a report: "run 17" (the
+ * exploration's index, as an internal error names a run), or "the run
+ * with none of the explored faults" when that run failed. */
+void report_failure_found(const struct explore_stats *stats,
+			  const struct explore_failure *failure, char *out,
+			  size_t size);
+/* The command that runs that first failing run again, with the faults
+ * that fired as --fault options (as runner_replay writes a replay):
+ * neither shrunk nor replayed to check it. */
+void report_failure_found_replay(const struct cli_options *options,
+				 const struct explore_failure *failure,
+				 char *out, size_t size);
+/* What a report says about a failure it has not shrunk. */
+#define REPORT_NOT_SHRUNK "not shrunk: the exploration ended in an internal" \
+	" error first"
+/* What a report says instead of a verdict when the exploration ended in
+ * an internal error (error: its message). */
+void report_no_verdict(const struct explore_stats *stats, const char *error,
+		       char *out, size_t size);
 
 #endif

@@ -41,6 +41,7 @@ static const char html_style[] =
 	".verdict-ok{background:#e3f3e7;border-color:#2b8a3e}"
 	".verdict-violation{background:#fbe3e0;border-color:#c92a2a}"
 	".verdict-liveness{background:#fff1d6;border-color:#c77700}"
+	".verdict-error{background:#eceff3;border-color:#495057}"
 	"pre{background:#f6f8fa;border:1px solid #e1e4e8;padding:8px;"
 	"overflow-x:auto;font-size:12px;line-height:1.35}"
 	".diagram{overflow-x:auto;border:1px solid #ddd;margin:8px 0}"
@@ -401,17 +402,12 @@ static void coverage(FILE *out, const struct explore_stats *stats)
 	fputs("</ul>\n", out);
 }
 
-static void failure_section(FILE *out, int number,
-			    const struct explore_failure *failure)
+/* The checker's report, diagram and timeline of the shrunk run. */
+static void shrunk_section(FILE *out, const struct explore_failure *failure)
 {
 	const struct sim_config *shrunk = &failure->shrunk;
 	char plan[PLAN_FORMAT_MAX];
 	plan_text(&shrunk->plan, plan, sizeof(plan));
-	fprintf(out, "<div class=\"failure\">\n<h3>FAILURE %d: ", number);
-	report_xml_escape(out, failure->key);
-	fprintf(out, " (%" PRIu64 " run%s)</h3>\n<table class=\"kv\">\n",
-		failure->count, failure->count == 1 ? "" : "s");
-	kv(out, "problem", "%s", failure->problem);
 	kv(out, "shrunk to", "%d user%s, stock %" PRId64 ", %d fault%s",
 	   shrunk->users, shrunk->users == 1 ? "" : "s", shrunk->stock,
 	   shrunk->plan.count, shrunk->plan.count == 1 ? "" : "s");
@@ -423,17 +419,65 @@ static void failure_section(FILE *out, int number,
 	html_pre(out, failure->replay);
 	fputs("<p>The checker's report:</p>\n", out);
 	html_pre(out, failure->report && failure->report[0] ? failure->report :
-		 "(no violated invariant: a liveness failure)");
+		 strcmp(failure->key, "liveness") == 0 ?
+		 "(no violated invariant: a liveness failure)" :
+		 "(the checker's report could not be read)");
 	diagram_block(out, failure->svg);
 	timeline_block(out, failure->timeline, false);
+}
+
+/* A failure the exploration did not shrink (it ended in an internal
+ * error first): the run that found it, and no kept run to draw. */
+static void found_section(FILE *out, const struct cli_options *options,
+			  const struct explore_stats *stats,
+			  const struct explore_failure *failure)
+{
+	const struct sim_config *first = &failure->first;
+	char plan[PLAN_FORMAT_MAX], found[64], replay[4096];
+	plan_text(&failure->first_fired, plan, sizeof(plan));
+	report_failure_found(stats, failure, found, sizeof(found));
+	report_failure_found_replay(options, failure, replay, sizeof(replay));
+	kv(out, "NOT SHRUNK", "%s", REPORT_NOT_SHRUNK);
+	kv(out, "found in", "%s: %d user%s, stock %" PRId64 ", %d fault%s",
+	   found, first->users, first->users == 1 ? "" : "s", first->stock,
+	   failure->first_fired.count,
+	   failure->first_fired.count == 1 ? "" : "s");
+	kv(out, "its faults", "%s", plan);
+	fputs("</table>\n<p>The run as found (not shrunk, not replayed):</p>\n",
+	      out);
+	html_pre(out, replay);
+	fputs("<p class=\"note\">(no checker's report, diagram or timeline: no"
+	      " run of this failure was kept)</p>\n", out);
+}
+
+static void failure_section(FILE *out, const struct cli_options *options,
+			    const struct explore_stats *stats, int number,
+			    const struct explore_failure *failure)
+{
+	fprintf(out, "<div class=\"failure\">\n<h3>FAILURE %d: ", number);
+	report_xml_escape(out, failure->key);
+	fprintf(out, " (%" PRIu64 " run%s)</h3>\n<table class=\"kv\">\n",
+		failure->count, failure->count == 1 ? "" : "s");
+	kv(out, "problem", "%s", failure->problem);
+	if (report_failure_shrunk(failure))
+		shrunk_section(out, failure);
+	else
+		found_section(out, options, stats, failure);
 	fputs("</div>\n", out);
 }
 
-int report_html_explore(FILE *out, const struct cli_options *options,
-			const struct explore_stats *stats)
+/* The headline: the failures found, or that there is no verdict. */
+static void explore_headline(FILE *out, const struct explore_stats *stats,
+			     const char *error)
 {
-	html_begin(out, "flashsim explore");
-	fputs("<h1>flashsim explore</h1>\n", out);
+	if (error) {
+		char line[1400];
+		report_no_verdict(stats, error, line, sizeof(line));
+		fputs("<div class=\"verdict verdict-error\"><b>", out);
+		report_xml_escape(out, line);
+		fputs("</b></div>\n", out);
+		return;
+	}
 	fprintf(out, "<div class=\"%s\"><b>",
 		verdict_class(explore_verdict(stats)));
 	if (stats->failure_count == 0)
@@ -447,7 +491,16 @@ int report_html_explore(FILE *out, const struct cli_options *options,
 	if (stats->fault_free_failed)
 		fputs(": the sale fails without any fault, so no fault was"
 		      " tried", out);
-	fputs("</b></div>\n<p>On this page: the summary, the <a href=\"#failures\">"
+	fputs("</b></div>\n", out);
+}
+
+int report_html_explore(FILE *out, const struct cli_options *options,
+			const struct explore_stats *stats, const char *error)
+{
+	html_begin(out, "flashsim explore");
+	fputs("<h1>flashsim explore</h1>\n", out);
+	explore_headline(out, stats, error);
+	fputs("<p>On this page: the summary, the <a href=\"#failures\">"
 	      "failures</a> (each with its diagram), the <a href=\"#matrix\">"
 	      "matrix</a> of failure points x fault kinds, the <a"
 	      " href=\"#coverage\">coverage</a>.</p>\n", out);
@@ -457,7 +510,7 @@ int report_html_explore(FILE *out, const struct cli_options *options,
 	if (stats->failure_count == 0)
 		fputs("<p>none.</p>\n", out);
 	for (int i = 0; i < stats->failure_count; i++)
-		failure_section(out, i + 1, &stats->failures[i]);
+		failure_section(out, options, stats, i + 1, &stats->failures[i]);
 	if (stats->failures_dropped)
 		fprintf(out, "<p>(%" PRIu64 " more runs failed in ways past the"
 			" first %d)</p>\n", stats->failures_dropped,
@@ -477,6 +530,7 @@ struct run_files {
 	const struct sim_result *result;
 	const char *replay;
 	const struct explore_stats *stats;
+	const char *error;             /* the exploration's, or NULL */
 };
 
 typedef int (*file_writer)(FILE *out, const struct run_files *what);
@@ -495,7 +549,8 @@ static int write_run_html(FILE *out, const struct run_files *what)
 
 static int write_explore_html(FILE *out, const struct run_files *what)
 {
-	return report_html_explore(out, what->options, what->stats);
+	return report_html_explore(out, what->options, what->stats,
+				   what->error);
 }
 
 /* Writes path whole or not at all (whole_file.h): a report that stops
@@ -526,7 +581,8 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 		     int64_t run_id, const struct sim_result *result,
 		     const char *replay)
 {
-	struct run_files what = { options, db, run_id, result, replay, NULL };
+	struct run_files what = { options, db, run_id, result, replay, NULL,
+				  NULL };
 	int rc = 0;
 	fflush(stdout); /* the verdict comes before any error of ours */
 	if (options->svg_path && write_file(options->svg_path, write_svg, &what))
@@ -538,9 +594,9 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 }
 
 int report_explore_file(const struct cli_options *options,
-			const struct explore_stats *stats)
+			const struct explore_stats *stats, const char *error)
 {
-	struct run_files what = { options, NULL, 0, NULL, NULL, stats };
+	struct run_files what = { options, NULL, 0, NULL, NULL, stats, error };
 	if (!options->html_path)
 		return 0;
 	fflush(stdout);

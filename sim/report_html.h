@@ -36,9 +36,11 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 /* An exploration: summary, verdicts by kind, the matrix of failure points
  * x fault kinds with the verdicts, the coverage of the points, and each
  * distinct failure with its shrunk plan, replay command, the checker's
- * report, its diagram and its timeline. */
+ * report, its diagram and its timeline. error: the internal error that
+ * ended the exploration, or NULL: the page says there is no verdict, and
+ * shows the failures not shrunk as they were found. */
 int report_html_explore(FILE *out, const struct cli_options *options,
-			const struct explore_stats *stats);
+			const struct explore_stats *stats, const char *error);
 
 /* flashsim run: writes options->svg_path (report_svg) and
  * options->html_path (report_html_run) when given. Returns 0, or
@@ -47,9 +49,10 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 		     int64_t run_id, const struct sim_result *result,
 		     const char *replay);
 
-/* flashsim explore: writes options->html_path when given. Returns 0, or
- * EXIT_INTERNAL after printing which file could not be written. */
+/* flashsim explore: writes options->html_path when given (error as for
+ * report_html_explore). Returns 0, or EXIT_INTERNAL after printing which
+ * file could not be written. */
 int report_explore_file(const struct cli_options *options,
-			const struct explore_stats *stats);
+			const struct explore_stats *stats, const char *error);
 
 #endif

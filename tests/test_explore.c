@@ -480,6 +480,116 @@ static void test_trace_file_is_made_with_or_without_failures(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* An exploration that ends in an internal error has no verdict, and
+ * every report says so: here the redis-server cannot start for the
+ * shrinking, after the runs found the naive design's failure. The
+ * failure is shown as found (its first failing run, its faults, a
+ * command that runs it), marked not shrunk: never "shrunk to 0 users"
+ * with an empty replay that "did not reproduce". */
+static void test_an_internal_error_leaves_no_verdict(void **state)
+{
+	static const char explore[] = "explore --users 2 --stock 1 --variant"
+		" naive --kinds crash --quiet";
+	char dir[256], server[300], path[320], *text;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "no-verdict"), 0);
+	/* Two starts: the dry run's and the runs'; the third fails. */
+	assert_int_equal(support_failing_redis_server(dir, 2, server,
+						      sizeof(server)), 0);
+	assert_int_equal(support_shell(
+		"FLASHSIM_REDIS_SERVER=%s %s %s --json --junit %s/j.xml"
+		" --html %s/r.html --trace %s/t.db >%s/out.json 2>%s/err",
+		server, flashsim, explore, dir, dir, dir, dir, dir), 3);
+	assert_int_equal(support_shell(
+		"grep -q 'internal error: redis-server exited at start' %s/err",
+		dir), 0);
+	assert_int_equal(support_shell(
+		"python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" f=d[\"failures\"][0]; sys.exit(not (d[\"verdict\"] is None"
+		" and \"redis-server exited at start\" in d[\"error\"] and"
+		" d[\"violation\"] > 0 and f[\"invariant\"]==\"conservation\""
+		" and f[\"shrunk\"] is False and f[\"first_run\"] >= 0 and"
+		" f[\"users\"]==2 and f[\"stock\"]==1 and"
+		" f[\"faults\"]==[\"app/deduct/after@1:crash\"] and"
+		" f[\"replay\"].endswith(\" --variant naive --fault"
+		" app/deduct/after@1:crash\") and not f[\"replay_verified\"]))'"
+		" %s/out.json", dir), 0);
+	assert_int_equal(support_shell(
+		"test \"$(sqlite3 %s/t.db 'select verdict is null from"
+		" explorations')\" = 1", dir), 0);
+	snprintf(path, sizeof(path), "%s/j.xml", dir);
+	text = support_read_file(path);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "failures=\"1\" errors=\"1\""));
+	assert_non_null(strstr(text, "<error message=\"redis-server exited"));
+	assert_non_null(strstr(text, "no verdict: the exploration stopped"
+			       " there"));
+	assert_non_null(strstr(text, "message=\"conservation:"
+			       " app/deduct/after@1:crash (found in run "));
+	assert_non_null(strstr(text, "not shrunk: the exploration ended in an"
+			       " internal error first"));
+	assert_null(strstr(text, "shrunk to"));
+	assert_null(strstr(text, "WARNING"));
+	free(text);
+	snprintf(path, sizeof(path), "%s/r.html", dir);
+	text = support_read_file(path);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "<div class=\"verdict verdict-error\">"
+			       "<b>internal error: redis-server exited"));
+	assert_non_null(strstr(text, "no verdict: the exploration stopped"
+			       " there"));
+	assert_non_null(strstr(text, "<td>NOT SHRUNK</td>"));
+	assert_non_null(strstr(text, "<td>its faults</td><td>"
+			       "app/deduct/after@1:crash</td>"));
+	assert_null(strstr(text, "a liveness failure"));
+	assert_null(strstr(text, "shrunk to"));
+	assert_null(strstr(text, "WARNING"));
+	free(text);
+	/* The text report, the same way (the server allows two starts
+	 * again). */
+	assert_int_equal(support_shell(
+		"rm %s/starts && FLASHSIM_REDIS_SERVER=%s %s %s >%s/out.txt"
+		" 2>/dev/null; test $? -eq 3 && grep -q '^internal error:"
+		" redis-server exited' %s/out.txt && grep -q 'no verdict: the"
+		" exploration stopped there' %s/out.txt && grep -q '^  not"
+		" shrunk: the exploration ended in an internal error first$'"
+		" %s/out.txt && grep -q '^  found:   run [0-9]*, 2 users, stock"
+		" 1, 1 fault$' %s/out.txt && ! grep -q '^  shrunk:\\|WARNING'"
+		" %s/out.txt", dir, server, flashsim, explore, dir, dir, dir,
+		dir, dir, dir), 0);
+	/* A sale that fails without explored faults, then cannot shrink:
+	 * its one run is the failure, found in the run without them (one
+	 * start left: the dry run's). */
+	assert_int_equal(support_shell(
+		"echo 1 >%s/starts && FLASHSIM_REDIS_SERVER=%s %s explore --users 2"
+		" --stock 1 --variant naive --fault app/deduct/after@1:crash"
+		" --quiet --json >%s/dry.json 2>/dev/null; test $? -eq 3 &&"
+		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" f=d[\"failures\"][0]; sys.exit(not (d[\"verdict\"] is None"
+		" and d[\"fault_free_failed\"] and f[\"first_run\"] is None and"
+		" f[\"users\"]==2 and f[\"faults\"]==[\"app/deduct/after@1:crash\"]))'"
+		" %s/dry.json", dir, server, flashsim, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+/* A report file that cannot be written after the verdict was printed
+ * (a full disk) ends in exit 3, and stderr says which verdict stands. */
+static void test_a_report_lost_after_the_verdict_is_said(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"out=$(%s explore --users 2 --stock 1 --kinds crash --runs 3"
+		" --json --quiet --junit /dev/full 2>&1 >/dev/null); test $? -eq"
+		" 3 && echo \"$out\" | grep -q 'junit /dev/full: No space' &&"
+		" echo \"$out\" | grep -q 'the verdict printed above stands, but"
+		" a report file named above was not written: exit 3'",
+		flashsim), 0);
+	assert_int_equal(support_shell(
+		"out=$(%s run --users 2 --stock 1 --html /dev/full 2>&1"
+		" >/dev/null); test $? -eq 3 && echo \"$out\" | grep -q"
+		" 'the verdict printed above stands'", flashsim), 0);
+}
+
 /* --timeline: each shrunk failure's whole timeline under it (it used to
  * be taken and ignored); --orders-db, one file for many runs, is refused;
  * --random-faults is left out of an exhaustive exploration. */
@@ -522,6 +632,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_json_summaries_parse),
 		cmocka_unit_test(test_trace_file_is_made_with_or_without_failures),
 		cmocka_unit_test(test_timeline_of_each_failure_and_no_orders_db),
+		cmocka_unit_test(test_an_internal_error_leaves_no_verdict),
+		cmocka_unit_test(test_a_report_lost_after_the_verdict_is_said),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));

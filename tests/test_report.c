@@ -600,7 +600,7 @@ static void test_html_explore_has_the_failure_and_its_diagram(void **state)
 			"[fault app/deduct/before@1:delay]");
 	out = open_memstream(&html, &size);
 	assert_non_null(out);
-	assert_int_equal(report_html_explore(out, &options, stats), 0);
+	assert_int_equal(report_html_explore(out, &options, stats, NULL), 0);
 	fclose(out);
 	assert_well_formed(html);
 	assert_contains(html, "FAILURE 1: barrier_agreement");
