@@ -2,9 +2,11 @@
  * test_docs.c - the references that follow from the code stay in step
  * with it: docs/POINTS.md is exactly `flashsim points --markdown` (the
  * table of faults/points.def), docs/INVARIANTS.md has a section for every
- * built-in invariant, docs/VARIANTS.md one for every variant. Run from the
- * top of the tree, as make check does.
+ * built-in invariant, docs/VARIANTS.md one for every variant, and the
+ * replay command of docs/INVARIANTS.md's own-invariant example ends as the
+ * page shows. Run from the top of the tree, as make check does.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -91,12 +93,53 @@ static void test_every_variant_is_documented(void **state)
 	free(text);
 }
 
+/* docs/INVARIANTS.md's example of an invariant of one's own: the replay
+ * command the explorer prints for it ends as the page shows, with the
+ * directory as given (the page, and docs/CI.md, said the command did not
+ * carry it). */
+static void test_the_replay_of_an_own_invariant_is_as_documented(void **state)
+{
+	static const char shown[] = "`... --fault coord/save/before@1:delay"
+				    " --invariants inv`";
+	char dir[256], binary[PATH_MAX], command[PATH_MAX + 512], *out;
+	char *invariants = read_file("docs/INVARIANTS.md");
+	char *ci = read_file("docs/CI.md");
+	FILE *in;
+	(void)state;
+	assert_non_null(strstr(invariants, shown));
+	assert_null(strstr(invariants, "does not carry it"));
+	assert_non_null(strstr(ci, "a replay command\ncarries `--invariants DIR`"
+			       " as it was given"));
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "docs"), 0);
+	assert_int_equal(support_shell(
+		"mkdir %s/inv && echo \"SELECT user_id, gid, told FROM users"
+		" WHERE told = 'unknown';\" >%s/inv/answer_is_known.sql", dir,
+		dir), 0);
+	/* Run in dir, where inv is: the binary by its absolute path. */
+	assert_non_null(realpath(flashsim, binary));
+	snprintf(command, sizeof(command), "cd %s && '%s' explore --users 2"
+		 " --stock 1 --kinds delay --invariants inv --quiet"
+		 " | sed -n 's/^  replay:  .* \\(--fault [^ ]* --invariants"
+		 " inv\\)$/\\1/p' | head -n 1", dir, binary);
+	in = popen(command, "r");
+	assert_non_null(in);
+	out = support_read_stream(in);
+	pclose(in);
+	assert_string_equal(out, "--fault coord/save/before@1:delay"
+			    " --invariants inv\n");
+	free(out);
+	free(invariants);
+	free(ci);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_points_reference_is_up_to_date),
 		cmocka_unit_test(test_every_invariant_is_documented),
 		cmocka_unit_test(test_every_variant_is_documented),
+		cmocka_unit_test(test_the_replay_of_an_own_invariant_is_as_documented),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
