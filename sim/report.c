@@ -298,18 +298,24 @@ void report_failure_found_replay(const struct cli_options *options,
 				 const struct explore_failure *failure,
 				 char *out, size_t size)
 {
-	const struct runner_options *runner = &options->runner;
-	struct sim_config found = failure->first;
-	size_t used;
-	found.plan = failure->first_fired;
-	found.random_faults = false;
-	report_replay_command(runner->program, &found, out, size);
-	used = strlen(out);
-	if (runner->invariants_dir)
-		used = append(out, size, used, " --invariants %s",
-			      runner->invariants_dir);
+	report_replay_run(&options->runner, &failure->first,
+			  &failure->first_fired, out, size);
+}
+
+void report_replay_run(const struct runner_options *runner,
+		       const struct sim_config *config,
+		       const struct fault_plan *fired, char *out, size_t size)
+{
+	struct sim_config exact = *config;
+	exact.plan = *fired;
+	exact.random_faults = false;
+	report_replay_command(runner->program, &exact, out, size);
+	if (runner->invariants_dir) {
+		append(out, size, strlen(out), " --invariants");
+		report_shell_word(out, size, runner->invariants_dir);
+	}
 	if (runner->persistence != REDIS_PERSISTENCE_AOF)
-		append(out, size, used, " --redis-persistence %s",
+		append(out, size, strlen(out), " --redis-persistence %s",
 		       runner->persistence == REDIS_PERSISTENCE_NONE ? "none" :
 		       "aof-everysec");
 }

@@ -47,12 +47,19 @@ void report_json_string(FILE *out, const char *text);
 void report_json_not_fired(FILE *out, const struct fault_plan *missing,
 			   const uint32_t reached[POINT_COUNT]);
 
-/* Writes the command line that replays this run into out. */
 /* Appends word to the command line in out (after a space, unless out is
  * empty), in single quotes when the shell would take it apart. */
 void report_shell_word(char *out, size_t size, const char *word);
+/* Writes the command line that replays this run into out. */
 void report_replay_command(const char *program, const struct sim_config *config,
 			   char *out, size_t size);
+struct runner_options;
+/* The same for a run of a runner with those options whose faults were
+ * fired (random ones written out): with the runner's --invariants and
+ * --redis-persistence. */
+void report_replay_run(const struct runner_options *runner,
+		       const struct sim_config *config,
+		       const struct fault_plan *fired, char *out, size_t size);
 
 /* ---- an exploration's failures ------------------------------------------- */
 

@@ -234,24 +234,8 @@ void runner_replay(const struct runner *runner,
 		   const struct sim_result *result, char *replay,
 		   size_t replay_size)
 {
-	struct sim_config exact = *config;
-	exact.plan = result->fired;
-	exact.random_faults = false;
-	report_replay_command(runner->options.program, &exact, replay,
-			      replay_size);
-	if (runner->options.invariants_dir) {
-		size_t used = strlen(replay);
-		snprintf(replay + used, replay_size - used, " --invariants");
-		report_shell_word(replay, replay_size,
-				  runner->options.invariants_dir);
-	}
-	if (runner->options.persistence != REDIS_PERSISTENCE_AOF) {
-		size_t used = strlen(replay);
-		snprintf(replay + used, replay_size - used,
-			 " --redis-persistence %s",
-			 runner->options.persistence == REDIS_PERSISTENCE_NONE ?
-			 "none" : "aof-everysec");
-	}
+	report_replay_run(&runner->options, config, &result->fired, replay,
+			  replay_size);
 }
 
 int runner_run(struct runner *runner, const struct sim_config *config,
