@@ -117,24 +117,33 @@ static void print_coverage(FILE *out, const struct explore_stats *stats)
 
 /* A failure as the exploration found it, when it ended in an internal
  * error before shrinking it: the first failing run and its faults. */
+/* "  shrunk:  1 user, stock 2, 1 fault" (after prefix), then the faults,
+ * one to a line. */
+static void print_sale(FILE *out, const char *label, const char *prefix,
+		       const struct sim_config *sale,
+		       const struct fault_plan *plan)
+{
+	fprintf(out, "  %-8s %s%d user%s, stock %" PRId64 ", %d fault%s\n",
+		label, prefix, sale->users, sale->users == 1 ? "" : "s",
+		sale->stock, plan->count, plan->count == 1 ? "" : "s");
+	for (int f = 0; f < plan->count; f++) {
+		char text[96];
+		fault_format(&plan->faults[f], text, sizeof(text));
+		fprintf(out, "           %s\n", text);
+	}
+}
+
 static void print_found(FILE *out, const struct cli_options *options,
 			const struct explore_stats *stats,
 			const struct explore_failure *failure)
 {
-	const struct sim_config *first = &failure->first;
-	char found[64], replay[4096];
+	char found[64], prefix[80], replay[4096];
 	report_failure_found(stats, failure, found, sizeof(found));
 	report_failure_found_replay(options, failure, replay, sizeof(replay));
 	fprintf(out, "  %s\n", REPORT_NOT_SHRUNK);
-	fprintf(out, "  found:   %s, %d user%s, stock %" PRId64 ", %d fault%s\n",
-		found, first->users, first->users == 1 ? "" : "s",
-		first->stock, failure->first_fired.count,
-		failure->first_fired.count == 1 ? "" : "s");
-	for (int f = 0; f < failure->first_fired.count; f++) {
-		char text[96];
-		fault_format(&failure->first_fired.faults[f], text, sizeof(text));
-		fprintf(out, "           %s\n", text);
-	}
+	snprintf(prefix, sizeof(prefix), "%s, ", found);
+	print_sale(out, "found:", prefix, &failure->first,
+		   &failure->first_fired);
 	fprintf(out, "  replay:  %s\n", replay);
 	fprintf(out, "           (the run as found: not shrunk, not replayed)\n");
 }
@@ -142,16 +151,8 @@ static void print_found(FILE *out, const struct cli_options *options,
 static void print_shrunk(FILE *out, const struct explore_failure *failure,
 			 bool timeline)
 {
-	const struct sim_config *shrunk = &failure->shrunk;
-	fprintf(out, "  shrunk:  %d user%s, stock %" PRId64 ", %d fault%s\n",
-		shrunk->users, shrunk->users == 1 ? "" : "s",
-		shrunk->stock, shrunk->plan.count,
-		shrunk->plan.count == 1 ? "" : "s");
-	for (int f = 0; f < shrunk->plan.count; f++) {
-		char text[96];
-		fault_format(&shrunk->plan.faults[f], text, sizeof(text));
-		fprintf(out, "           %s\n", text);
-	}
+	print_sale(out, "shrunk:", "", &failure->shrunk,
+		   &failure->shrunk.plan);
 	fprintf(out, "  replay:  %s\n", failure->replay);
 	fprintf(out, "           (%s)\n", failure->replay_verified ?
 		"replayed twice: same failure, same digest" :
