@@ -21,7 +21,7 @@ enum {
 	OPT_ACTIVITY, OPT_TAG, OPT_ORDERS_DB, OPT_REDIS, OPT_FLUSH, OPT_JSON,
 	OPT_TIMELINE, OPT_FAULT, OPT_ARRIVAL, OPT_TIMEOUT_TO_FAIL, OPT_CRON,
 	OPT_TRACE, OPT_INVARIANTS, OPT_PERSISTENCE, OPT_RANDOM_FAULTS,
-	OPT_FAST_PATH,
+	OPT_FAST_PATH, OPT_NO_RANDOM_FAULTS, OPT_NO_FAST_PATH,
 	OPT_REQUESTS, OPT_VARIANT, OPT_SVG, OPT_HTML, OPT_JUNIT, OPT_SHARD,
 	OPT_MODE, OPT_JOBS, OPT_RUNS, OPT_SECONDS, OPT_KINDS, OPT_QUIET,
 };
@@ -42,6 +42,8 @@ static const struct option long_options[] = {
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "random-faults", no_argument, NULL, OPT_RANDOM_FAULTS },
 	{ "sold-out-fast-path", no_argument, NULL, OPT_FAST_PATH },
+	{ "no-random-faults", no_argument, NULL, OPT_NO_RANDOM_FAULTS },
+	{ "no-sold-out-fast-path", no_argument, NULL, OPT_NO_FAST_PATH },
 	{ "redis", required_argument, NULL, OPT_REDIS },
 	{ "flush", no_argument, NULL, OPT_FLUSH },
 	{ "redis-persistence", required_argument, NULL, OPT_PERSISTENCE },
@@ -131,7 +133,8 @@ static void usage_sale(FILE *out)
 "                         backchecked (default 3000)\n"
 "  --cron-interval-ms MS  idle interval of the coordinator's loop (default 1000)\n"
 "  --sold-out-fast-path   the app reads the stock first and rejects at once\n"
-"                         when none is left (an optimisation; off by default)\n"
+"                         when none is left (an optimisation; off by default;\n"
+"                         --no-sold-out-fast-path turns a file's off)\n"
 "  --variant NAME         none (default): the protocol; or a teaching variant\n"
 "                         with a planted bug: naive, no-rollback-marker,\n"
 "                         order-no-barrier, deduct-before-prepare,\n"
@@ -140,6 +143,7 @@ static void usage_sale(FILE *out)
 "  --fault POINT@N:KIND   inject KIND at the Nth hit of POINT (repeatable, one\n"
 "                         per hit); `flashsim points` lists points and kinds\n"
 "  --random-faults        also inject faults drawn from the seed\n"
+"                         (--no-random-faults turns a file's off)\n"
 "  --redis-persistence P  aof (default, appendfsync always), aof-everysec or\n"
 "                         none: what a restarted Redis keeps\n\n");
 }
@@ -317,6 +321,9 @@ static int parse_flag(int option, struct cli_options *o)
 	case OPT_TIMELINE: o->runner.timeline_all = true; return 0;
 	case OPT_RANDOM_FAULTS: o->config.random_faults = true; return 0;
 	case OPT_FAST_PATH: o->config.sale.sold_out_fast_path = true; return 0;
+	/* a scenario file's `random = true`, `sold_out_fast_path = true` */
+	case OPT_NO_RANDOM_FAULTS: o->config.random_faults = false; return 0;
+	case OPT_NO_FAST_PATH: o->config.sale.sold_out_fast_path = false; return 0;
 	case OPT_QUIET: o->quiet = true; return 0;
 	}
 	return -1;

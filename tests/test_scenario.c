@@ -592,6 +592,24 @@ static void test_the_command_line_overrides_the_file(void **state)
 	assert_int_equal(o.config.users, 20);
 }
 
+/* A file's switches can be turned off from the command line too. */
+static void test_the_command_line_turns_off_the_files_switches(void **state)
+{
+	static const char text[] =
+		"[sale]\nsold_out_fast_path = true\n[faults]\nrandom = true\n";
+	char *alone[] = { "run", "FILE" };
+	char *off[] = { "run", "FILE", "--no-sold-out-fast-path",
+			"--no-random-faults" };
+	struct cli_options o;
+	(void)state;
+	assert_int_equal(parse(text, alone, 2, 1, false, &o), 0);
+	assert_true(o.config.sale.sold_out_fast_path);
+	assert_true(o.config.random_faults);
+	assert_int_equal(parse(text, off, 4, 1, false, &o), 0);
+	assert_false(o.config.sale.sold_out_fast_path);
+	assert_false(o.config.random_faults);
+}
+
 static void test_bad_files_and_extra_arguments_are_usage_errors(void **state)
 {
 	char *bad[] = { "run", "FILE" };
@@ -810,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_the_whole_sale_is_checked_after_the_overrides),
 		cmocka_unit_test(test_an_expected_invariant_must_be_possible),
 		cmocka_unit_test(test_the_command_line_overrides_the_file),
+		cmocka_unit_test(test_the_command_line_turns_off_the_files_switches),
 		cmocka_unit_test(test_bad_files_and_extra_arguments_are_usage_errors),
 		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
 		cmocka_unit_test(test_kinds_take_all_and_leave_out),
