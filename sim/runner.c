@@ -264,7 +264,9 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 				    config->seed, plan,
 				    config->users, config->stock, config->apps,
 				    config->coordinators, config->sale.activity,
-				    config->sale.tag };
+				    config->sale.tag,
+				    config->variant == VARIANT_NONE ? "" :
+				    variant_get(config->variant)->name };
 	if (!run_id)
 		run_id = &unkept;
 	if (tracedb_begin_run(runner->db, &run, run_id) != 0) {

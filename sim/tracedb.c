@@ -46,7 +46,8 @@ static const char tracedb_schema[] =
 	"  apps INTEGER NOT NULL, coordinators INTEGER NOT NULL,"
 	"  activity_id INTEGER NOT NULL, tag TEXT NOT NULL,"
 	"  verdict TEXT, problem TEXT, digest TEXT, replay TEXT,"
-	"  virtual_ms INTEGER, steps INTEGER, crashes INTEGER);"
+	"  virtual_ms INTEGER, steps INTEGER, crashes INTEGER,"
+	"  variant TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE IF NOT EXISTS events("
 	"  run_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	"  time_ms INTEGER NOT NULL, actor TEXT NOT NULL, step TEXT NOT NULL,"
@@ -148,8 +149,8 @@ static int tracedb_prepare_all(struct tracedb *db)
 	char sql[128];
 	if (sqlite3_prepare_v2(db->db,
 		"INSERT INTO runs(command, scenario, seed, plan, users,"
-		" stock_initial, apps, coordinators, activity_id, tag)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		" stock_initial, apps, coordinators, activity_id, tag,"
+		" variant) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 		-1, &db->insert_run, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db->db,
 		"INSERT INTO events(run_id, seq, time_ms, actor, step, gid,"
@@ -175,6 +176,26 @@ static int tracedb_prepare_all(struct tracedb *db)
 			return tracedb_fail(db, "preparing statements");
 	}
 	return 0;
+}
+
+/* A file written before runs had a variant column gets one, '' for its
+ * earlier runs (which recorded the variant only in their replay). */
+static int add_variant_column(struct tracedb *db)
+{
+	sqlite3_stmt *stmt;
+	int has = 0;
+	if (sqlite3_prepare_v2(db->db, "SELECT count(*) FROM"
+			       " pragma_table_info('runs') WHERE name ="
+			       " 'variant'", -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		has = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (has)
+		return 0;
+	return sqlite3_exec(db->db, "ALTER TABLE runs ADD COLUMN variant TEXT"
+			    " NOT NULL DEFAULT ''", NULL, NULL, NULL) ==
+	       SQLITE_OK ? 0 : -1;
 }
 
 int tracedb_open(struct tracedb **db_out, const char *path, char *error,
@@ -210,7 +231,8 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		tracedb_fail(db, "%s", name);
 		goto out_close;
 	}
-	if (sqlite3_exec(db->db, tracedb_schema, NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(db->db, tracedb_schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    add_variant_column(db) != 0) {
 		tracedb_fail(db, "%s: creating the schema", name);
 		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out_close;
@@ -295,6 +317,8 @@ int tracedb_begin_run(struct tracedb *db, const struct tracedb_run *run,
 	sqlite3_bind_int(stmt, 8, run->coordinators);
 	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)run->activity);
 	sqlite3_bind_text(stmt, 10, run->tag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 11, run->variant ? run->variant : "", -1,
+			  SQLITE_STATIC);
 	/* Committed on its own (autocommit), before the run's transaction. */
 	if (tracedb_exec(db, stmt, "inserting the run") != 0)
 		return -1;

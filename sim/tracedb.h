@@ -34,7 +34,7 @@ struct trace_event {
 /* The parameters of a run, as stored in the runs table. */
 struct tracedb_run {
 	const char *command;   /* "run" or "explore" */
-	const char *scenario;  /* scenario name or file, "" */
+	const char *scenario;  /* the scenario file, "" */
 	uint64_t seed;
 	const char *plan;      /* the fault plan as --fault options, "" */
 	int users;
@@ -43,6 +43,7 @@ struct tracedb_run {
 	int coordinators;
 	uint64_t activity;
 	const char *tag;
+	const char *variant;   /* the teaching variant's name, "" for none */
 };
 
 /* path NULL: an in-memory database; "": a temporary file, removed at

@@ -463,6 +463,16 @@ static void test_trace_file_is_made_with_or_without_failures(void **state)
 		" 2>&1; test $? = 64; } && test \"$(sqlite3 %s/other.db"
 		" 'select count(*) from sqlite_master')\" = 1", dir, flashsim,
 		dir, dir), 0);
+	/* A run's row names its variant; a file from before that column
+	 * (the column dropped here) gets it, '' for its earlier runs. */
+	assert_int_equal(support_shell(
+		"%s run --users 1 --stock 1 --variant naive --trace %s/v.db"
+		" >/dev/null; sqlite3 %s/v.db 'alter table runs drop column"
+		" variant' && %s run --users 1 --stock 1 --variant"
+		" order-no-barrier --trace %s/v.db >/dev/null && test \"$(sqlite3"
+		" %s/v.db \"select group_concat(run_id || ':' || variant, ' ')"
+		" from runs\")\" = '1: 2:order-no-barrier'", flashsim, dir, dir,
+		flashsim, dir, dir), 0);
 	/* A run's row names the scenario file it came from (it was always
 	 * ''), that of run and that of explore. */
 	assert_int_equal(support_shell(
