@@ -415,8 +415,18 @@ static int load_scenario(int argc, char **argv, bool explore,
 			usage(stdout, explore);
 			exit(0);
 		}
-		if (bad[0] || (option != '?' && option != ':'))
+		if (bad[0])
 			continue; /* the first bad option is the one named */
+		/* "--users --seed 3": getopt takes --seed for the value */
+		if (option != '?' && option != ':' && optarg &&
+		    strncmp(optarg, "--", 2) == 0 && optarg[2]) {
+			snprintf(bad, sizeof(bad), "option '--%s' needs a value,"
+				 " got the option '%.100s'",
+				 long_options[index].name, optarg);
+			continue;
+		}
+		if (option != '?' && option != ':')
+			continue;
 		snprintf(bad, sizeof(bad), option == ':' ?
 			 "option '%s' needs a value" : "unknown option '%s'",
 			 refused_option(argv));

@@ -83,6 +83,12 @@ static void test_an_unknown_option_is_named(void **state)
 	rc = parse(false, &o, &err, "run", "--stock", "2", "--users", NULL);
 	assert_refused(err, rc, "option '--users' needs a value");
 	free(err);
+	/* the value forgotten before another option: not "3: cannot open
+	 * the scenario file" */
+	rc = parse(false, &o, &err, "run", "--users", "--seed", "3", NULL);
+	assert_refused(err, rc, "option '--users' needs a value, got the"
+		       " option '--seed'");
+	free(err);
 }
 
 /* An empty path would pass the writability check made at start and fail
