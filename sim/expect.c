@@ -87,8 +87,11 @@ bool expect_judge_run(const struct expectation *expect,
 	if ((expect->given & EXPECT_ORDERS) && result->orders != expect->orders)
 		differ(why, why_size, "orders %" PRId64 ", expected %" PRId64,
 		       result->orders, expect->orders);
-	if ((expect->given & EXPECT_STOCK_LEFT) &&
-	    result->stock_left != expect->stock_left)
+	if ((expect->given & EXPECT_STOCK_LEFT) && result->stock_missing)
+		differ(why, why_size, "the stock key is missing, expected %"
+		       PRId64 " left", expect->stock_left);
+	else if ((expect->given & EXPECT_STOCK_LEFT) &&
+		 result->stock_left != expect->stock_left)
 		differ(why, why_size, "stock left %" PRId64 ", expected %" PRId64,
 		       result->stock_left, expect->stock_left);
 	return why[0] == '\0';

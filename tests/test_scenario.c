@@ -762,6 +762,22 @@ static void test_a_run_is_judged_by_its_expectation(void **state)
 			    " orders 2, expected 1");
 }
 
+/* A stock key Redis lost is no stock left of 0 (it used to meet
+ * stock_left = 0). */
+static void test_a_missing_stock_key_meets_no_stock_left(void **state)
+{
+	struct expectation e = { 0 };
+	struct sim_result r = { 0 };
+	char why[512];
+	(void)state;
+	e.given = EXPECT_STOCK_LEFT;
+	e.stock_left = 0;
+	assert_true(expect_judge_run(&e, &r, "", why, sizeof(why)));
+	r.stock_missing = true;
+	assert_false(expect_judge_run(&e, &r, "", why, sizeof(why)));
+	assert_string_equal(why, "the stock key is missing, expected 0 left");
+}
+
 /* A planned fault that never fired fails the expectation, whatever the
  * run came to: the scenario was not tried as written. */
 static void test_a_fault_that_never_fired_is_not_met(void **state)
@@ -837,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_the_files_persistence_is_named_as_the_files),
 		cmocka_unit_test(test_a_run_is_judged_by_its_expectation),
 		cmocka_unit_test(test_a_fault_that_never_fired_is_not_met),
+		cmocka_unit_test(test_a_missing_stock_key_meets_no_stock_left),
 		cmocka_unit_test(test_an_exploration_is_judged_by_its_expectation),
 	};
 	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
