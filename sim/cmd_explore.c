@@ -96,12 +96,27 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 
 /* Every point with the number of times the runs reached it, two to a
  * line; "NEVER" marks a point no run reached. */
-static void print_coverage(FILE *out, const struct explore_stats *stats)
+static void print_coverage(FILE *out, const struct cli_options *options,
+			   const struct explore_stats *stats)
 {
 	int hit = explore_points_reached(stats);
-	fprintf(out, "\ncoverage: %d of the %d failure points in use reached%s\n",
-		hit, stats->points_in_use,
-		hit == stats->points_in_use ? " (all)" : "");
+	int faulted = explore_points_faulted(stats), listed = 0;
+	fprintf(out, "\ncoverage: %d of the %d failure points in use reached%s;"
+		" faults injected at %d\n", hit, stats->points_in_use,
+		hit == stats->points_in_use ? " (all)" : "", faulted);
+	for (int p = 0; p < POINT_COUNT; p++) {
+		if (!stats->in_use[p] || !stats->hits[p] ||
+		    explore_point_faulted(stats, p))
+			continue;
+		fprintf(out, "%s%s", listed++ ? ", " : "  reached, never"
+			" faulted: ", point_name(p));
+	}
+	if (listed)
+		fprintf(out, "\n%s", options->mode == EXPLORE_RANDOM ? "" :
+			"  (a single fault goes where the run without the"
+			" explored faults goes; steps only a\n  recovery"
+			" reaches get faults in --mode random, or after a --fault"
+			" that starts one)\n");
 	for (int p = 0; p < POINT_COUNT; p++) {
 		char count[24];
 		if (stats->hits[p])
@@ -115,8 +130,6 @@ static void print_coverage(FILE *out, const struct explore_stats *stats)
 	}
 }
 
-/* A failure as the exploration found it, when it ended in an internal
- * error before shrinking it: the first failing run and its faults. */
 /* "  shrunk:  1 user, stock 2, 1 fault" (after prefix), then the faults,
  * one to a line. */
 static void print_sale(FILE *out, const char *label, const char *prefix,
@@ -133,6 +146,8 @@ static void print_sale(FILE *out, const char *label, const char *prefix,
 	}
 }
 
+/* A failure as the exploration found it, when it ended in an internal
+ * error before shrinking it: the first failing run and its faults. */
 static void print_found(FILE *out, const struct cli_options *options,
 			const struct explore_stats *stats,
 			const struct explore_failure *failure)
@@ -212,7 +227,7 @@ static void print_summary(FILE *out, const struct cli_options *options,
 			RUNNER_RESTARTS_BEFORE_RESET, stats->server_start_seconds,
 			1000.0 * stats->server_start_seconds /
 			(double)stats->server_starts);
-	print_coverage(out, stats);
+	print_coverage(out, options, stats);
 	print_failures(out, options, stats);
 }
 
@@ -304,10 +319,20 @@ static void print_json(FILE *out, const struct cli_options *options,
 			v[VERDICT_OK], v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
 	}
 	fprintf(out, "},\"coverage\":{\"in_use\":%d,\"reached\":%d,"
-		"\"never_reached\":[", stats->points_in_use,
-		explore_points_reached(stats));
+		"\"faulted\":%d,\"never_reached\":[", stats->points_in_use,
+		explore_points_reached(stats), explore_points_faulted(stats));
 	for (int p = 0; p < POINT_COUNT; p++) {
 		if (!stats->in_use[p] || stats->hits[p])
+			continue;
+		fprintf(out, "%s", separator);
+		report_json_string(out, point_name(p));
+		separator = ",";
+	}
+	fprintf(out, "],\"never_faulted\":[");
+	separator = "";
+	for (int p = 0; p < POINT_COUNT; p++) {
+		if (!stats->in_use[p] || !stats->hits[p] ||
+		    explore_point_faulted(stats, p))
 			continue;
 		fprintf(out, "%s", separator);
 		report_json_string(out, point_name(p));

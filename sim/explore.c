@@ -725,6 +725,23 @@ int explore_points_reached(const struct explore_stats *stats)
 	return reached;
 }
 
+bool explore_point_faulted(const struct explore_stats *stats, int p)
+{
+	for (int k = 0; k < FAULT_KIND_COUNT; k++)
+		for (int v = 0; v <= VERDICT_LIVENESS; v++)
+			if (stats->matrix[p][k][v])
+				return true;
+	return false;
+}
+
+int explore_points_faulted(const struct explore_stats *stats)
+{
+	int faulted = 0;
+	for (int p = 0; p < POINT_COUNT; p++)
+		faulted += stats->in_use[p] && explore_point_faulted(stats, p);
+	return faulted;
+}
+
 void explore_not_fired(const struct explore_stats *stats, int i, char *out,
 		       size_t size)
 {

@@ -93,6 +93,13 @@ int explore(const struct cli_options *options, FILE *progress,
 enum verdict explore_verdict(const struct explore_stats *stats);
 /* The failure points in use that some run reached. */
 int explore_points_reached(const struct explore_stats *stats);
+/* Whether some run injected a fault at point p; and how many points in
+ * use had one. A single fault (exhaustive, pairs) goes where the run
+ * without the explored faults goes: a step only a recovery reaches is
+ * reached, not faulted, unless random mode or a fixed fault puts one
+ * there. */
+bool explore_point_faulted(const struct explore_stats *stats, int p);
+int explore_points_faulted(const struct explore_stats *stats);
 /* The i-th of stats->not_fired as "POINT@N:KIND never fired: ...". */
 void explore_not_fired(const struct explore_stats *stats, int i, char *out,
 		       size_t size);

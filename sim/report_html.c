@@ -385,13 +385,21 @@ static void coverage(FILE *out, const struct explore_stats *stats)
 {
 	int reached = explore_points_reached(stats);
 	fprintf(out, "<h2 id=\"coverage\">Coverage</h2>\n<p>%d of the %d failure points in use reached%s;"
-		" hits over every run, recovery included.</p>\n"
-		"<ul class=\"coverage\">\n", reached, stats->points_in_use,
-		reached == stats->points_in_use ? " (all)" : "");
+		" hits over every run, recovery included. Faults were injected"
+		" at %d of them; a single fault goes where the run without the"
+		" explored faults goes, so a step only a recovery reaches"
+		" (marked <span class=\"never\">no fault</span>) gets faults in"
+		" random mode, or after a fixed fault that starts a"
+		" recovery.</p>\n<ul class=\"coverage\">\n", reached,
+		stats->points_in_use, reached == stats->points_in_use ? " (all)"
+		: "", explore_points_faulted(stats));
 	for (int p = 0; p < POINT_COUNT; p++) {
 		fputs("<li>", out);
 		report_xml_escape(out, point_name((enum point_id)p));
-		if (stats->hits[p])
+		if (stats->hits[p] && !explore_point_faulted(stats, p))
+			fprintf(out, " %" PRIu64 " <span class=\"never\">no"
+				" fault</span></li>\n", stats->hits[p]);
+		else if (stats->hits[p])
 			fprintf(out, " %" PRIu64 "</li>\n", stats->hits[p]);
 		else if (!stats->in_use[p])
 			fputs(" not in use</li>\n", out);

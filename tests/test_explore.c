@@ -57,6 +57,13 @@ static void test_exhaustive_finds_no_violation(void **state)
 	}
 	assert_int_equal(reached, stats->points_in_use);
 	assert_int_equal(stats->points_in_use, POINT_COUNT - 2);
+	/* Single faults go where the run without them goes: the backcheck
+	 * is reached (a fault started a recovery) but never faulted, and the
+	 * report has to say so rather than "all reached". */
+	assert_true(stats->hits[FP_APP_BACKCHECK_BEFORE] > 0);
+	assert_false(explore_point_faulted(stats, FP_APP_BACKCHECK_BEFORE));
+	assert_true(explore_point_faulted(stats, FP_APP_DEDUCT_AFTER));
+	assert_true(explore_points_faulted(stats) < reached);
 	support_explore_free(stats);
 }
 
@@ -381,6 +388,16 @@ static void test_json_summaries_parse(void **state)
 	(void)state;
 	assert_int_equal(support_tempdir(dir, sizeof(dir), "json"), 0);
 	snprintf(json, sizeof(json), "%s/out.json", dir);
+	/* The points reached but never faulted, in the JSON and the text. */
+	assert_int_equal(support_shell(
+		"%s explore --users 1 --stock 1 --kinds crash --json | python3 -c"
+		" 'import json,sys; c=json.load(sys.stdin)[\"coverage\"];"
+		" sys.exit(not (c[\"faulted\"] < c[\"reached\"] and"
+		" \"app/backcheck/before\" in c[\"never_faulted\"] and"
+		" \"app/deduct/after\" not in c[\"never_faulted\"]))' &&"
+		" %s explore --users 1 --stock 1 --kinds crash | grep -q"
+		" '^  reached, never faulted: .*app/backcheck/before'", flashsim,
+		flashsim), 0);
 	assert_int_equal(support_shell(
 		"%s explore --users 2 --stock 1 --kinds redis-crash"
 		" --redis-persistence none --runs 3 --json --quiet >%s"
