@@ -1058,12 +1058,19 @@ static void draw_cross(FILE *out, double x, double y, double size,
 		color, width);
 }
 
-/* An arrow from x1 to x2 at y; a lost one stops halfway at an x. */
+/* Where an arrow from x1 towards x2 that never got there ends: halfway
+ * to the next lifeline, so that its x never sits on a lifeline. */
+static double lost_end(double x1, double x2)
+{
+	return x1 + (x2 >= x1 ? 1 : -1) * LANE_GAP / 2;
+}
+
+/* An arrow from x1 to x2 at y; a lost one stops at an x (lost_end). */
 static void draw_arrow(FILE *out, double x1, double x2, double y,
 		       const char *color, bool dashed, bool lost)
 {
 	double direction = x2 >= x1 ? 1 : -1;
-	double end = lost ? (x1 + x2) / 2 : x2 - direction * 1.5;
+	double end = lost ? lost_end(x1, x2) : x2 - direction * 1.5;
 	fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
 		" stroke=\"%s\" stroke-width=\"1.6\"%s/>\n", x1, y, end, y, color,
 		dashed ? " stroke-dasharray=\"6 4\"" : "");
@@ -1119,8 +1126,9 @@ static void emit_message(const struct diagram *d, FILE *out,
 		   color, row->style == STYLE_LATE, row->style == STYLE_LOST);
 	if (row->style == STYLE_DUPLICATE)
 		draw_arrow(out, x1, x2, row->y + 4, color, false, false);
-	span_label(out, x1, x2, row->y - 5, row->style == STYLE_LOST ?
-		   FAULT_COLOR : color, label, false);
+	span_label(out, x1, row->style == STYLE_LOST ? lost_end(x1, x2) : x2,
+		   row->y - 5, row->style == STYLE_LOST ? FAULT_COLOR : color,
+		   label, false);
 }
 
 /* The script to Redis and its answer back, just below. */
@@ -1136,18 +1144,24 @@ static void emit_redis(const struct diagram *d, FILE *out, const struct row *row
 		 late ? " (delayed)" : "");
 	draw_arrow(out, x1, x2, row->y, late ? FAULT_COLOR : color, late,
 		   request_lost);
-	span_label(out, x1, x2, row->y - 4, late ? FAULT_COLOR : color, label,
-		   false);
 	if (request_lost) {
-		span_label(out, x1, x2, back + 4, FAULT_COLOR, row->answer, false);
+		/* over the part drawn, not over the lifelines it never
+		 * reached */
+		double to = lost_end(x1, x2);
+		span_label(out, x1, to, row->y - 4, color, label, false);
+		side_label(d, out, to, back, FAULT_COLOR, row->answer, false);
 		return;
 	}
+	span_label(out, x1, x2, row->y - 4, late ? FAULT_COLOR : color, label,
+		   false);
 	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"%.1f\""
 		" fill=\"#fff4d6\" stroke=\"#b08a2e\"/>\n", x2 - 3.5, row->y - 2,
 		back - row->y + 4);
 	if (row->style == STYLE_ANSWER_LATER)
 		return;  /* a ROW_LOST_ANSWER below draws it */
-	draw_arrow(out, x2, x1, back, late ? FAULT_COLOR : color, true, late);
+	/* A late answer does come back, to a caller that no longer reads
+	 * it: no x, which means "never got there". */
+	draw_arrow(out, x2, x1, back, late ? FAULT_COLOR : color, true, false);
 	span_label(out, x1, x2, back + 12, late ? FAULT_COLOR : color,
 		   row->answer, true);
 }
