@@ -218,7 +218,7 @@ static void consistent_sale(void)
 static int64_t begin(void)
 {
 	struct tracedb_run run = { "run", "", 1, "", config.users, config.stock,
-				   2, 1, config.sale.activity, config.sale.tag };
+				   2, 1, config.sale.activity, config.sale.tag, "" };
 	int64_t run_id = 0;
 	assert_int_equal(tracedb_begin_run(trace, &run, &run_id), 0);
 	assert_true(run_id > 0);

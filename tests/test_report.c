@@ -482,7 +482,7 @@ static void test_reports_escape_what_they_quote(void **state)
 {
 	struct tracedb *db;
 	struct tracedb_run run = { "run", "", 1, "--fault a<b>@1:crash", 1, 1,
-				   1, 1, 1, "a" };
+				   1, 1, 1, "a", "" };
 	struct trace_event events[] = {
 		{ 10, "user-1", "user/buy", hostile_gid, "-> app-1 buy", "", false },
 		{ 11, "app-1", "app/deduct", hostile_gid, "= OK <&>", "", false },
@@ -538,7 +538,7 @@ static void test_reports_escape_what_they_quote(void **state)
 static void test_svg_caps_the_events_drawn(void **state)
 {
 	struct tracedb *db;
-	struct tracedb_run run = { "run", "", 1, "", 1, 1, 1, 1, 1, "a" };
+	struct tracedb_run run = { "run", "", 1, "", 1, 1, 1, 1, 1, "a", "" };
 	struct sim_result result;
 	char error[256], *svg, expected[128];
 	int64_t run_id;

@@ -91,7 +91,7 @@ static void run_sale_with(struct run *run, uint64_t stray_order_user)
 					      run->config.apps,
 					      run->config.coordinators,
 					      run->config.sale.activity,
-					      run->config.sale.tag };
+					      run->config.sale.tag, "" };
 		struct sim_env env = { redis, &orders, &trace, &invariants,
 				       NULL, NULL };
 		assert_int_equal(tracedb_begin_run(db, &record, &run->run_id), 0);
