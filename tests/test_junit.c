@@ -453,6 +453,32 @@ static void test_selftest_junit(void **state)
 }
 
 
+/* The nightly script: the reports of an earlier night are removed first
+ * (one left over read as tonight's), an exploration that writes no report
+ * gets a JUnit file in error, and the exit code tells a broken job (3)
+ * from a failed exploration (1). Run on a library of one small scenario. */
+static void test_nightly_reports_and_exit_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"root=$(pwd) && f='%s' && case $f in /*) ;; *) f=$root/$f;; esac"
+		" && cd '%s' && mkdir -p scenarios night/nightly &&"
+		" printf '[workload]\\nusers = 1\\n[sale]\\nstock = 1\\n' >"
+		" scenarios/one.ini && echo stale > night/nightly/gone.xml &&"
+		" ln -sf \"$f\" night/flashsim &&"
+		" sh \"$root/.ci/nightly\" night 1 1 5 --kinds crash > out.txt &&"
+		" test ! -e night/nightly/gone.xml &&"
+		" xmllint --noout night/nightly/one.xml &&"
+		" grep -q 'seeds from 5' out.txt &&"
+		" { sh \"$root/.ci/nightly\" night 1 1 5 --bogus > out.txt;"
+		" test $? = 3; } && grep -q 'errors=\"1\"' night/nightly/one.xml"
+		" && xmllint --noout night/nightly/one.xml &&"
+		" printf '[workload]\\nusers = 1\\n[scenario]\\nvariant ="
+		" naive\\n[faults]\\nfault = app/deduct/before@1:delay\\n' >"
+		" scenarios/one.ini && { sh \"$root/.ci/nightly\" night 1 1 5 >"
+		" out.txt; test $? = 1; }", flashsim, workdir), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -480,6 +506,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_run_junit_internal_error),
 		cmocka_unit_test(test_explore_junit),
 		cmocka_unit_test(test_selftest_junit),
+		cmocka_unit_test(test_nightly_reports_and_exit_codes),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
