@@ -270,7 +270,7 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 	if (!run_id)
 		run_id = &unkept;
 	if (tracedb_begin_run(runner->db, &run, run_id) != 0) {
-		snprintf(error, error_size, "trace database: %s",
+		snprintf(error, error_size, "%s",
 			 tracedb_error(runner->db));
 		return EXIT_INTERNAL;
 	}
@@ -296,7 +296,7 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 	if (run_id == &unkept ?
 	    tracedb_drop_run(runner->db, unkept) != 0 :
 	    tracedb_end_run(runner->db, *run_id, result, replay) != 0) {
-		snprintf(error, error_size, "trace database: %s",
+		snprintf(error, error_size, "%s",
 			 tracedb_error(runner->db));
 		return EXIT_INTERNAL;
 	}

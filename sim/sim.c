@@ -356,7 +356,7 @@ int sim_run(const struct sim_config *config, const struct sim_env *env,
 	if (rc == 0)
 		rc = world_check(&world);
 	if (rc == 0 && env->trace->db_failed)
-		rc = world_fail(&world, "trace database: %s",
+		rc = world_fail(&world, "%s",
 				tracedb_error(env->trace->db));
 	memcpy(result->hits, world.injector.hits, sizeof(result->hits));
 	memcpy(result->active_hits, world.injector.active_hits,

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -203,6 +204,8 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 {
 	struct tracedb *db = calloc(1, sizeof(*db));
 	const char *name = path ? path : ":memory:";
+	/* a file this open makes and then refuses is not left behind */
+	bool made = path && *path && access(path, F_OK) != 0;
 	*db_out = NULL;
 	if (!db) {
 		snprintf(error, error_size, "trace database: out of memory");
@@ -257,6 +260,16 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 out_close:
 	snprintf(error, error_size, "%s", db->error);
 	tracedb_close(db);
+	if (made) {
+		static const char *const suffixes[] = { "", "-wal", "-shm",
+							"-journal" };
+		for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]);
+		     i++) {
+			char file[4200];
+			snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+			unlink(file);
+		}
+	}
 	return -1;
 }
 
