@@ -171,7 +171,7 @@ int order_db_reset(struct order_db *db)
 {
 	if (sqlite3_exec(db->db, "DELETE FROM orders; DELETE FROM barrier;",
 			 NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, "reset");
+		return db_fail(db, "emptying it");
 	return 0;
 }
 

@@ -255,7 +255,8 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 	    use_scripts(runner, config->variant, error, error_size) != 0)
 		return EXIT_INTERNAL;
 	if (order_db_reset(&runner->orders) != 0) {
-		snprintf(error, error_size, "%s", runner->orders.error);
+		snprintf(error, error_size, "order database %s: %s",
+			 runner->orders_path, runner->orders.error);
 		return EXIT_INTERNAL;
 	}
 	fault_plan_format(&config->plan, plan, sizeof(plan));
