@@ -403,8 +403,11 @@ int junit_explore_file(const struct cli_options *options,
 		 shard, shard[0] ? ")" : "");
 	snprintf(suite_name, sizeof(suite_name), "flashsim explore %s%s%s",
 		 subject(options, "sale"), shard[0] ? ", " : "", shard);
-	if (no_verdict) {
+	if (no_verdict && rc == EXIT_USAGE) /* before any run */
+		snprintf(why, sizeof(why), "bad input, no verdict: %s", error);
+	else if (no_verdict)
 		report_no_verdict(stats, error, why, sizeof(why));
+	if (no_verdict) {
 		cases[suite.count++] = (struct junit_case){
 			name, classname, stats->seconds, error,
 			rc == EXIT_USAGE ? "bad-input" : "internal-error", why,
