@@ -392,9 +392,16 @@ static int spawn(struct redis_server *server, char *error, size_t error_size)
 	struct child child;
 	int notify_fd, rc;
 	if (find_program(program, sizeof(program)) != 0) {
-		snprintf(error, error_size,
-			 "redis-server not found (install Debian's redis-server,"
-			 " set FLASHSIM_REDIS_SERVER, or give --redis ADDRESS)");
+		const char *override = getenv("FLASHSIM_REDIS_SERVER");
+		if (override && *override)
+			snprintf(error, error_size, "FLASHSIM_REDIS_SERVER=%.200s"
+				 " is not an executable file (give its path)",
+				 override);
+		else
+			snprintf(error, error_size, "redis-server not found in"
+				 " PATH (install Debian's redis-server, set"
+				 " FLASHSIM_REDIS_SERVER to its path, or give"
+				 " --redis ADDRESS)");
 		return -1;
 	}
 	notify_fd = notify_open(server, notify_path, sizeof(notify_path));
