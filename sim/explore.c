@@ -270,8 +270,13 @@ static int run_share(const struct work *work, int job, int jobs,
 				 record.problem);
 			rc = EXIT_INTERNAL;
 		}
-		if (sink(context, &record) != 0 && rc == 0)
+		if (sink(context, &record) != 0 && rc == 0) {
+			/* a worker's pipe: the explorer has stopped */
+			snprintf(error, error_size, "run %" PRIu64 ": its record"
+				 " was not taken (the explorer stopped reading)",
+				 i);
 			rc = EXIT_INTERNAL;
+		}
 	}
 	runner_close(&runner);
 	return rc;
