@@ -44,10 +44,15 @@ void report_stock_text(const struct sim_result *result, char *out,
 			 result->stock_initial - result->stock_left);
 }
 
-void report_txns_text(const struct sim_result *result, char *out,
-		      size_t size)
+void report_txns_text(const struct sim_config *config,
+		      const struct sim_result *result, char *out, size_t size)
 {
 	int64_t missing = result->txns[TXN_NONE];
+	if (variant_get(config->variant)->no_transactions) {
+		snprintf(out, size, "none: the %s design has no 2-phase"
+			 " message", variant_get(config->variant)->name);
+		return;
+	}
 	int used = snprintf(out, size, "%" PRId64 " succeeded, %" PRId64
 			    " failed, %" PRId64 " prepared, %" PRId64
 			    " submitted, ", result->txns[TXN_SUCCEEDED],
@@ -81,12 +86,11 @@ void report_text(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay)
 {
 	char line[256];
-	(void)config;
 	fprintf(out, "\nfinal state (read back from Redis and SQLite):\n");
 	report_stock_text(result, line, sizeof(line));
 	fprintf(out, "  stock         %s\n", line);
 	fprintf(out, "  orders        %" PRId64 "\n", result->orders);
-	report_txns_text(result, line, sizeof(line));
+	report_txns_text(config, result, line, sizeof(line));
 	fprintf(out, "  transactions  %s\n", line);
 	fprintf(out, "  users told    %" PRId64 " success, %" PRId64
 		" rejected, %" PRId64 " unknown\n", result->told[TOLD_SUCCESS],

@@ -23,8 +23,8 @@ void report_json(FILE *out, const struct sim_config *config,
  * crashes of actors and of Redis. */
 void report_stock_text(const struct sim_result *result, char *out,
 		       size_t size);
-void report_txns_text(const struct sim_result *result, char *out,
-		      size_t size);
+void report_txns_text(const struct sim_config *config,
+		      const struct sim_result *result, char *out, size_t size);
 void report_crashes_text(const struct sim_result *result, char *out,
 			 size_t size);
 /* The problem without the verdict's own name: a liveness problem starts

@@ -202,7 +202,8 @@ static const char *verdict_class(enum verdict verdict)
 
 /* ---- a run ---------------------------------------------------------------- */
 
-static void final_state(FILE *out, const struct sim_result *result)
+static void final_state(FILE *out, const struct sim_config *config,
+			const struct sim_result *result)
 {
 	char line[256];
 	fputs("<h2>Final state, read back from Redis and SQLite</h2>\n"
@@ -210,7 +211,7 @@ static void final_state(FILE *out, const struct sim_result *result)
 	report_stock_text(result, line, sizeof(line));
 	kv(out, "stock", "%s", line);
 	kv(out, "orders", "%" PRId64, result->orders);
-	report_txns_text(result, line, sizeof(line));
+	report_txns_text(config, result, line, sizeof(line));
 	kv(out, "transactions", "%s", line);
 	kv(out, "users told", "%" PRId64 " success, %" PRId64 " rejected, %"
 	   PRId64 " unknown", result->told[TOLD_SUCCESS],
@@ -255,7 +256,7 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		html_pre(out, violations);
 	else
 		fputs("<p>none: every invariant holds.</p>\n", out);
-	final_state(out, result);
+	final_state(out, config, result);
 	fputs("<h2>Sequence diagram</h2>\n", out);
 	diagram_block(out, svg);
 	fputs("<h2>Timeline</h2>\n", out);
