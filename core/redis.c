@@ -446,14 +446,28 @@ static bool is_noscript(const redisReply *reply)
 		strcmp(reply->str, "ERR Function not found") == 0);
 }
 
-/* A reply read for call: its outcome, or REDIS_NOSCRIPT. Frees reply. */
-static int take_reply(const struct redis_call *call, redisReply *reply,
-		      struct outcome *outcome)
+/* A reply read for call: its outcome, or REDIS_NOSCRIPT, or -1 with the
+ * server's error in conn->error. An error reply is no outcome of the
+ * protocol's: the server refused the call (a command renamed or denied
+ * by an ACL, out of memory under noeviction, a script error), and taking
+ * it for a lost answer would run a sale in which no script ran and call
+ * it ok. Frees reply. */
+static int take_reply(struct redis_conn *conn, const struct redis_call *call,
+		      redisReply *reply, struct outcome *outcome)
 {
 	if (is_noscript(reply)) {
 		freeReplyObject(reply);
 		*outcome = outcome_make(RESULT_UNKNOWN, CODE_ERROR);
 		return REDIS_NOSCRIPT;
+	}
+	if (reply->type == REDIS_REPLY_ERROR) {
+		snprintf(conn->error, sizeof(conn->error), "redis %s: %s %s"
+			 " refused: %.300s", conn->address,
+			 conn->functions ? "FCALL" : "EVALSHA",
+			 redis_script_name(call->script), reply->str);
+		freeReplyObject(reply);
+		*outcome = outcome_make(RESULT_UNKNOWN, CODE_ERROR);
+		return -1;
 	}
 	reply_to_outcome(call, reply, outcome);
 	freeReplyObject(reply);
@@ -466,7 +480,7 @@ int redis_receive(struct redis_conn *conn, const struct redis_call *call,
 	redisReply *reply = NULL;
 	if (receive_reply(conn, &reply) != 0)
 		return -1;
-	return take_reply(call, reply, outcome);
+	return take_reply(conn, call, reply, outcome);
 }
 
 int redis_receive_arrived(struct redis_conn *conn,
@@ -482,7 +496,7 @@ int redis_receive_arrived(struct redis_conn *conn,
 	}
 	if (!raw)
 		return REDIS_NOT_YET;
-	return take_reply(call, raw, outcome);
+	return take_reply(conn, call, raw, outcome);
 }
 
 int redis_run(struct redis_conn *conn, const struct redis_call *call,

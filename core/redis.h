@@ -40,7 +40,7 @@ struct redis_conn {
 	char sha[SCRIPT_COUNT][41];
 	const char *source[SCRIPT_COUNT]; /* NULL: the compiled-in script */
 	bool functions;   /* the server has the library of functions */
-	char error[320];
+	char error[640];
 };
 
 /* The embedded source and file name of a script. */

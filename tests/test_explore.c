@@ -205,6 +205,26 @@ static void test_a_digest_tells_the_invariants_apart(void **state)
 		" test \"$a\" != \"$b\"", flashsim, flashsim), 0);
 }
 
+/* A server that refuses the scripts (here FCALL renamed away, as an ACL or
+ * a full server under noeviction would refuse them) gives no verdict:
+ * its error replies were taken for lost answers, and a sale in which no
+ * script ran was called ok. */
+static void test_a_server_refusing_the_scripts_gives_no_verdict(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "refused"), 0);
+	assert_int_equal(support_shell(
+		"printf '#!/bin/sh\\nexec redis-server \"$@\" --rename-command"
+		" FCALL \"\"\\n' > %s/redis && chmod +x %s/redis &&"
+		" { FLASHSIM_REDIS_SERVER=%s/redis %s run --users 3 --stock 1"
+		" > %s/out 2> %s/err; test $? = 3; } &&"
+		" grep -q 'refused: ERR unknown command' %s/err &&"
+		" ! grep -q '^verdict' %s/out", dir, dir, dir, flashsim, dir, dir,
+		dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* A failure is shrunk to a plan that still fails, and its replay gives
  * the same digest. Redis without persistence makes every Redis crash a
  * failure. */
@@ -650,6 +670,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
 		cmocka_unit_test(test_a_digest_tells_the_invariants_apart),
+		cmocka_unit_test(test_a_server_refusing_the_scripts_gives_no_verdict),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
