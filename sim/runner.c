@@ -196,16 +196,72 @@ void runner_close(struct runner *runner)
 
 /* A given Redis is flushed only when told; without --flush it must not
  * hold an earlier sale's keys. An owned one is flushed before each run. */
+/* A number no other run of any flashsim is likely to draw. */
+static int64_t claim_token(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)((((uint64_t)getpid() << 40) ^
+			  ((uint64_t)now.tv_sec << 20) ^
+			  (uint64_t)now.tv_nsec) & (uint64_t)INT64_MAX) | 1;
+}
+
+/* Gives the run's claim back, when it is still the run's (a script, so
+ * that the check and the removal are one). */
+static void release_claim(struct runner *runner)
+{
+	int64_t removed;
+	if (!runner->claim)
+		return;
+	redis_command_integer(&runner->redis, &removed, "EVAL %s 1 %s %lld",
+			      "if redis.call('GET', KEYS[1]) == ARGV[1] then"
+			      " return redis.call('DEL', KEYS[1]) end return 0",
+			      runner->claim_key, (long long)runner->claim);
+	runner->claim = 0;
+}
+
+/* Readies the Redis for a run. A private server is emptied. On a Redis of
+ * the user's (--redis), the run claims the sale first, with a key no other
+ * run of that sale can take at the same time (SETNX), so that of two
+ * flashsims started together on one sale one is refused, --flush or not
+ * (--flush empties the database only once the claim is taken); the claim
+ * is checked and given back when the run ends (runner_run). */
 static int clean_redis(struct runner *runner, const struct sale *sale,
 		       char *error, size_t error_size)
 {
 	char stock[KEY_MAX], due[KEY_MAX], gid[GID_MAX], txn[KEY_MAX];
-	int64_t existing;
-	if (!runner->options.redis_address || runner->options.flush) {
+	int64_t existing, taken;
+	runner->claim = 0;
+	if (!runner->options.redis_address) {
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0)
 			goto out_redis_error;
 		if (runner->restarts >= RUNNER_RESTARTS_BEFORE_RESET)
 			return reset_redis(runner, error, error_size);
+		return 0;
+	}
+	snprintf(runner->claim_key, sizeof(runner->claim_key),
+		 "flashsim:claim:{%s}:%" PRIu64, sale->tag, sale->activity);
+	runner->claim = claim_token();
+	if (redis_command_integer(&runner->redis, &taken, "SETNX %s %lld",
+				  runner->claim_key,
+				  (long long)runner->claim) != 0)
+		goto out_redis_error;
+	if (!taken) {
+		runner->claim = 0;
+		snprintf(error, error_size, "Redis at %s: another flashsim is"
+			 " running on sale {%s} activity %" PRIu64 " (its claim"
+			 " key %s), or one was killed before it ended: wait for"
+			 " it, or remove the key (redis-cli DEL '%s')",
+			 runner->redis.address, sale->tag, sale->activity,
+			 runner->claim_key, runner->claim_key);
+		return EXIT_USAGE;
+	}
+	if (runner->options.flush) {
+		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0 ||
+		    redis_command_integer(&runner->redis, &existing,
+					  "SET %s %lld", runner->claim_key,
+					  (long long)runner->claim) != 0)
+			goto out_redis_error;
 		return 0;
 	}
 	sale_stock_key(sale, stock);
@@ -216,6 +272,7 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 				  stock, due, txn) != 0)
 		goto out_redis_error;
 	if (existing > 0) {
+		release_claim(runner);
 		snprintf(error, error_size,
 			 "Redis at %s already holds keys of sale {%s} activity %"
 			 PRIu64 " (e.g. %s); pass --flush to empty that database"
@@ -225,7 +282,33 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	}
 	return 0;
 out_redis_error:
+	runner->claim = 0;
 	snprintf(error, error_size, "%s", runner->redis.error);
+	return EXIT_INTERNAL;
+}
+
+/* Whether the run's claim on a Redis of the user's is still its own: a
+ * flashsim that emptied the database (--flush) or took the sale during
+ * the run would make the final state another run's. */
+static int check_claim(struct runner *runner, char *error, size_t error_size)
+{
+	int64_t value = 0;
+	int found = 0;
+	if (!runner->claim)
+		return 0;
+	if (redis_get_integer(&runner->redis, runner->claim_key, &value,
+			      &found) != 0) {
+		snprintf(error, error_size, "%s", runner->redis.error);
+		return EXIT_INTERNAL;
+	}
+	if (found && value == runner->claim)
+		return 0;
+	snprintf(error, error_size, "Redis at %s was emptied or taken by"
+		 " another client during the run (its claim key %s %s): the"
+		 " final state is not this run's alone; run one flashsim per"
+		 " Redis database and sale", runner->redis.address,
+		 runner->claim_key, found ? "holds another run's token" :
+		 "is gone");
 	return EXIT_INTERNAL;
 }
 
@@ -238,19 +321,18 @@ void runner_replay(const struct runner *runner,
 			  replay_size);
 }
 
-int runner_run(struct runner *runner, const struct sim_config *config,
-	       const char *command, struct sim_result *result,
-	       int64_t *run_id, char *replay, size_t replay_size, char *error,
-	       size_t error_size)
+/* runner_run, once the Redis is ready (clean_redis). */
+static int run_ready(struct runner *runner, const struct sim_config *config,
+		     const char *command, struct sim_result *result,
+		     int64_t *run_id, char *replay, size_t replay_size,
+		     char *error, size_t error_size)
 {
 	char plan[PLAN_FORMAT_MAX];
 	struct trace trace;
 	struct sim_env env;
 	struct tracedb_run run;
 	int64_t unkept;
-	int rc = clean_redis(runner, &config->sale, error, error_size);
-	if (rc != 0)
-		return rc;
+	int rc;
 	if (config->variant != runner->scripts_of &&
 	    use_scripts(runner, config->variant, error, error_size) != 0)
 		return EXIT_INTERNAL;
@@ -288,8 +370,10 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 				runner->server.pid > 0 ? restart_redis : NULL,
 				runner };
 	runner->runs++;
-	if (sim_run(config, &env, result, error, error_size) != 0)
-		return EXIT_INTERNAL;
+	rc = sim_run(config, &env, result, error, error_size) != 0 ?
+	     EXIT_INTERNAL : check_claim(runner, error, error_size);
+	if (rc != 0)
+		return rc;
 	runner_replay(runner, config, result, replay, replay_size);
 	/* Not kept: undone while still open, which costs next to nothing;
 	 * deleting it once committed cost the explorer a seventh of its
@@ -302,6 +386,20 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 		return EXIT_INTERNAL;
 	}
 	return 0;
+}
+
+int runner_run(struct runner *runner, const struct sim_config *config,
+	       const char *command, struct sim_result *result,
+	       int64_t *run_id, char *replay, size_t replay_size, char *error,
+	       size_t error_size)
+{
+	int rc = clean_redis(runner, &config->sale, error, error_size);
+	if (rc != 0)
+		return rc;
+	rc = run_ready(runner, config, command, result, run_id, replay,
+		       replay_size, error, error_size);
+	release_claim(runner);
+	return rc;
 }
 
 int runner_commands(struct runner *runner, uint64_t *commands, char *error,

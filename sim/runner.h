@@ -54,6 +54,9 @@ struct runner {
 	double server_start_seconds;  /* the time they took */
 	int restarts;                 /* redis-crash restarts since the
 					 server last started empty */
+	int64_t claim;                /* with --redis: this run's token in
+					 the sale's claim key (0: none) */
+	char claim_key[KEY_MAX];
 	uint64_t commands_seen;       /* runner_commands at the end of the
 					 last run counted (0: not read) */
 };

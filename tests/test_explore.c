@@ -398,6 +398,32 @@ static void test_redis_crash_needs_a_server_flashsim_starts(void **state)
 	redis_server_stop(&server);
 }
 
+/* On a Redis of the user's a run claims its sale first: a second flashsim
+ * on the same sale is refused, --flush or not (both used to run, and the
+ * second's --flush emptied the first's keys, which then reported a
+ * broken protocol); the claim goes when the run ends. */
+static void test_a_sale_on_a_given_redis_is_claimed(void **state)
+{
+	struct redis_server server;
+	char error[512];
+	const char *socket;
+	(void)state;
+	assert_int_equal(redis_server_start(&server, error, sizeof(error)), 0);
+	socket = server.address + strlen("unix:");
+	assert_int_equal(support_shell(
+		"redis-cli -s %s set 'flashsim:claim:{a}:1' 42 >/dev/null &&"
+		" { %s run --users 2 --stock 1 --redis %s --flush"
+		" >/dev/null 2>%s.err; test $? = 64; } &&"
+		" grep -q 'another flashsim is running on sale {a} activity 1'"
+		" %s.err && test \"$(redis-cli -s %s get 'flashsim:claim:{a}:1')\""
+		" = 42 && redis-cli -s %s del 'flashsim:claim:{a}:1' >/dev/null &&"
+		" %s run --users 2 --stock 1 --redis %s --flush >/dev/null &&"
+		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}:1')\" = 0",
+		socket, flashsim, server.address, socket, socket, socket, socket,
+		flashsim, server.address, socket), 0);
+	redis_server_stop(&server);
+}
+
 /* --json: one object that a JSON parser takes, with the verdict, the
  * counts and each failure with its shrunk plan and replay; the exit code
  * is the text report's, and an [expect] line goes to stderr. (A run's
@@ -671,6 +697,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
 		cmocka_unit_test(test_a_digest_tells_the_invariants_apart),
 		cmocka_unit_test(test_a_server_refusing_the_scripts_gives_no_verdict),
+		cmocka_unit_test(test_a_sale_on_a_given_redis_is_claimed),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
