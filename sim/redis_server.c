@@ -437,15 +437,14 @@ static int spawn(struct redis_server *server, char *error, size_t error_size)
 	return rc;
 }
 
-int redis_server_start_with(struct redis_server *server,
-			    enum redis_persistence persistence, char *error,
-			    size_t error_size)
+/* Makes server->dir, a fresh flashsim-XXXXXX in root, and tracks the
+ * server, so that a stopping signal or the exit removes the directory.
+ * Returns 0, or -1 with error. */
+static int make_tracked_dir(struct redis_server *server, const char *root,
+			    char *error, size_t error_size)
 {
-	const char *root = temporary_root();
 	sigset_t stopping, saved;
 	int made;
-	memset(server, 0, sizeof(*server));
-	server->persistence = persistence;
 	snprintf(server->dir, sizeof(server->dir), "%s/flashsim-XXXXXX", root);
 	/* A stopping signal waits until the directory is made and tracked, so
 	 * that the handler removes it (before, it was left behind). */
@@ -465,6 +464,24 @@ int redis_server_start_with(struct redis_server *server,
 		server->dir[0] = '\0';
 		return -1;
 	}
+	return 0;
+}
+
+int redis_server_make_dir(struct redis_server *server, const char *root,
+			  char *error, size_t error_size)
+{
+	memset(server, 0, sizeof(*server));
+	return make_tracked_dir(server, root, error, error_size);
+}
+
+int redis_server_start_with(struct redis_server *server,
+			    enum redis_persistence persistence, char *error,
+			    size_t error_size)
+{
+	memset(server, 0, sizeof(*server));
+	server->persistence = persistence;
+	if (make_tracked_dir(server, temporary_root(), error, error_size) != 0)
+		return -1;
 	snprintf(server->address, sizeof(server->address), "unix:%s/redis.sock",
 		 server->dir);
 	if (spawn(server, error, error_size) != 0) {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -100,14 +101,12 @@ static int open_redis(struct runner *runner, char *error, size_t error_size)
 		snprintf(runner->workdir, sizeof(runner->workdir), "%s",
 			 runner->server.dir);
 	} else {
-		snprintf(runner->workdir, sizeof(runner->workdir),
-			 "%s/flashsim-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(runner->workdir)) {
-			snprintf(error, error_size, "cannot create %s: %s",
-				 runner->workdir, strerror(errno));
-			runner->workdir[0] = '\0';
+		/* tracked like a server's, so that a signal removes it */
+		if (redis_server_make_dir(&runner->dir_only, tmp && *tmp ? tmp :
+					  "/tmp", error, error_size) != 0)
 			return EXIT_INTERNAL;
-		}
+		snprintf(runner->workdir, sizeof(runner->workdir), "%s",
+			 runner->dir_only.dir);
 	}
 	if (redis_conn_open(&runner->redis, address, 10000) != 0) {
 		snprintf(error, error_size, "cannot use Redis: %s",
@@ -178,32 +177,50 @@ void runner_close(struct runner *runner)
 	if (runner->server.pid > 0) {
 		redis_server_stop(&runner->server); /* removes the workdir too */
 	} else if (runner->workdir[0]) {
-		/* A private directory next to a given Redis: the order
-		 * database, unless it was kept with --orders-db. */
-		if (!runner->options.orders_db) {
-			char path[PATH_MAX + 32];
-			const char *suffixes[] = { "", "-wal", "-shm" };
-			for (int i = 0; i < 3; i++) {
-				snprintf(path, sizeof(path), "%s%s",
-					 runner->orders_path, suffixes[i]);
-				unlink(path);
-			}
-		}
-		rmdir(runner->workdir);
+		/* A private directory next to a given Redis, and the order
+		 * database in it (one kept with --orders-db is elsewhere). */
+		redis_server_stop(&runner->dir_only);
 	}
 	runner->workdir[0] = '\0';
 }
 
 /* A given Redis is flushed only when told; without --flush it must not
  * hold an earlier sale's keys. An owned one is flushed before each run. */
-/* A number no other run of any flashsim is likely to draw. */
+/* A number no other run is likely to draw, with this process's id in its
+ * high bits (claim_owner). */
 static int64_t claim_token(void)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)((((uint64_t)getpid() << 40) ^
-			  ((uint64_t)now.tv_sec << 20) ^
-			  (uint64_t)now.tv_nsec) & (uint64_t)INT64_MAX) | 1;
+	return (int64_t)(((uint64_t)getpid() << 31) |
+			 (((uint64_t)now.tv_sec * 1000003u ^
+			   (uint64_t)now.tv_nsec) & 0x7fffffffu));
+}
+
+/* A claim left by a flashsim that is gone (killed, Ctrl-C: a signal
+ * handler cannot give it back) is taken over, if that process was on
+ * this machine and no longer exists; the swap is one script, so that of
+ * two runs taking it over one wins. Returns 1 when taken, 0 when it
+ * stays another's, -1 on a Redis error. */
+static int take_over_stale_claim(struct runner *runner)
+{
+	int64_t old = 0, swapped = 0;
+	int found = 0;
+	pid_t owner;
+	if (redis_get_integer(&runner->redis, runner->claim_key, &old,
+			      &found) != 0)
+		return -1;
+	owner = (pid_t)(old >> 31);
+	if (!found || owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH)
+		return 0;
+	if (redis_command_integer(&runner->redis, &swapped, "EVAL %s 1 %s %lld"
+				  " %lld", "if redis.call('GET', KEYS[1]) =="
+				  " ARGV[1] then redis.call('SET', KEYS[1],"
+				  " ARGV[2]) return 1 end return 0",
+				  runner->claim_key, (long long)old,
+				  (long long)runner->claim) != 0)
+		return -1;
+	return swapped == 1;
 }
 
 /* Gives the run's claim back, when it is still the run's (a script, so
@@ -244,14 +261,16 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	runner->claim = claim_token();
 	if (redis_command_integer(&runner->redis, &taken, "SETNX %s %lld",
 				  runner->claim_key,
-				  (long long)runner->claim) != 0)
+				  (long long)runner->claim) != 0 ||
+	    (!taken && (taken = take_over_stale_claim(runner)) < 0))
 		goto out_redis_error;
 	if (!taken) {
 		runner->claim = 0;
 		snprintf(error, error_size, "Redis at %s: another flashsim is"
 			 " running on sale {%s} activity %" PRIu64 " (its claim"
-			 " key %s), or one was killed before it ended: wait for"
-			 " it, or remove the key (redis-cli DEL '%s')",
+			 " key %s), or one on another machine was killed before"
+			 " it ended: wait for it, or remove the key (redis-cli"
+			 " DEL '%s')",
 			 runner->redis.address, sale->tag, sale->activity,
 			 runner->claim_key, runner->claim_key);
 		return EXIT_USAGE;

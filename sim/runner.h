@@ -38,6 +38,8 @@ struct runner_options {
 struct runner {
 	struct runner_options options;
 	struct redis_server server;   /* pid 0 when not owned */
+	struct redis_server dir_only; /* with --redis: the private
+					 directory alone, no server */
 	char workdir[PATH_MAX];       /* private directory, "" when none */
 	char orders_path[PATH_MAX + 16];
 	struct redis_conn redis;

@@ -401,7 +401,8 @@ static void test_redis_crash_needs_a_server_flashsim_starts(void **state)
 /* On a Redis of the user's a run claims its sale first: a second flashsim
  * on the same sale is refused, --flush or not (both used to run, and the
  * second's --flush emptied the first's keys, which then reported a
- * broken protocol); the claim goes when the run ends. */
+ * broken protocol); the claim goes when the run ends, and one a dead
+ * process left is taken over. */
 static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 {
 	struct redis_server server;
@@ -421,6 +422,14 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}:1')\" = 0",
 		socket, flashsim, server.address, socket, socket, socket, socket,
 		flashsim, server.address, socket), 0);
+	/* one left by a flashsim of this machine that is gone (a signal
+	 * handler cannot give it back) is taken over */
+	assert_int_equal(support_shell(
+		"gone=$(sh -c 'echo $$') && redis-cli -s %s set"
+		" 'flashsim:claim:{a}:1' $(( (gone << 31) | 5 )) >/dev/null &&"
+		" %s run --users 2 --stock 1 --redis %s --flush >/dev/null &&"
+		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}:1')\" = 0",
+		socket, flashsim, server.address, socket), 0);
 	redis_server_stop(&server);
 }
 
