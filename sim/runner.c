@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
@@ -135,6 +137,7 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 	int rc;
 	memset(runner, 0, sizeof(*runner));
 	runner->options = *options;
+	runner->orders_lock = -1;
 	if (injector_setup() != 0) {
 		snprintf(error, error_size, "cannot set up libfiu");
 		return EXIT_INTERNAL;
@@ -152,10 +155,23 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 	rc = open_redis(runner, error, error_size);
 	if (rc != 0)
 		return rc;
-	if (options->orders_db)
+	if (options->orders_db) {
 		snprintf(runner->orders_path, sizeof(runner->orders_path), "%s",
 			 options->orders_db);
-	else
+		/* One flashsim per order database: each empties its tables
+		 * at start and writes its orders into them. The lock is the
+		 * file's own (flock; SQLite's are fcntl's, apart). */
+		runner->orders_lock = open(options->orders_db, O_RDWR | O_CREAT |
+					   O_CLOEXEC, 0644);
+		if (runner->orders_lock < 0 ||
+		    flock(runner->orders_lock, LOCK_EX | LOCK_NB) != 0) {
+			snprintf(error, error_size, "order database %s: %s",
+				 options->orders_db, errno == EWOULDBLOCK ?
+				 "in use by another flashsim (one run per"
+				 " --orders-db at a time)" : strerror(errno));
+			return EXIT_USAGE;
+		}
+	} else
 		snprintf(runner->orders_path, sizeof(runner->orders_path),
 			 "%s/orders.db", runner->workdir);
 	if (order_db_open(&runner->orders, runner->orders_path, true) != 0) {
@@ -169,6 +185,9 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 void runner_close(struct runner *runner)
 {
 	order_db_close(&runner->orders);
+	if (runner->orders_lock >= 0)
+		close(runner->orders_lock); /* and its lock */
+	runner->orders_lock = -1;
 	redis_conn_close(&runner->redis);
 	invariants_free(&runner->invariants); /* its queries first */
 	if (runner->db)

@@ -44,6 +44,7 @@ struct runner {
 	char orders_path[PATH_MAX + 16];
 	struct redis_conn redis;
 	struct order_db orders;
+	int orders_lock;              /* --orders-db: its file, locked */
 	struct tracedb *db;
 	struct invariant_set invariants;
 	int runs;

@@ -433,6 +433,24 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 	redis_server_stop(&server);
 }
 
+/* One run at a time per --orders-db: each empties the tables at start and
+ * writes its orders into them, so two at once broke each other's counts
+ * (a false violation). flock(1) holds the file's lock here as another
+ * flashsim would. */
+static void test_an_orders_db_in_use_is_refused(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "orders"), 0);
+	assert_int_equal(support_shell(
+		"{ flock %s/o.db -c '%s run --users 1 --orders-db %s/o.db'"
+		" >/dev/null 2>%s/err; test $? = 64; } && grep -q 'in use by"
+		" another flashsim' %s/err && %s run --users 1 --orders-db"
+		" %s/o.db >/dev/null", dir, flashsim, dir, dir, dir, flashsim,
+		dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* --json: one object that a JSON parser takes, with the verdict, the
  * counts and each failure with its shrunk plan and replay; the exit code
  * is the text report's, and an [expect] line goes to stderr. (A run's
@@ -707,6 +725,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_digest_tells_the_invariants_apart),
 		cmocka_unit_test(test_a_server_refusing_the_scripts_gives_no_verdict),
 		cmocka_unit_test(test_a_sale_on_a_given_redis_is_claimed),
+		cmocka_unit_test(test_an_orders_db_in_use_is_refused),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
