@@ -4,8 +4,12 @@
  * Exit codes (every subcommand): 0 ok, 1 invariant violation, 2 liveness
  * failure, 3 internal error (no verdict), 64 bad input.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "sim.h"
@@ -68,9 +72,33 @@ static int help(int argc, char **argv)
 	return command->run(2, help_argv, argv[0]);
 }
 
+/* At exit: output that could not be written (a full disk, /dev/full) is
+ * no report; say so and exit 3, as coreutils do, rather than 0 with an
+ * empty or cut verdict. Registered first, so it runs after the other exit
+ * handlers (the servers are stopped by then). A reader that went away
+ * (`| head`) is SIGPIPE's, not this. */
+static void close_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+		return;
+	if (errno == EPIPE)
+		return;
+	fprintf(stderr, "flashsim: cannot write the output: %s\n",
+		strerror(errno ? errno : EIO));
+	_exit(EXIT_INTERNAL);
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *command;
+	/* A closed standard output would be taken by the first file opened
+	 * (SQLite moves its databases off it, and the reports then go
+	 * nowhere): refuse it. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		fprintf(stderr, "flashsim: standard output is closed\n");
+		return EXIT_USAGE;
+	}
+	atexit(close_stdout);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

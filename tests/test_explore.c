@@ -433,6 +433,19 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 	redis_server_stop(&server);
 }
 
+/* Output that cannot be written is no report: exit 3 and a word on
+ * stderr (a run's text or JSON to a full disk exited 0), and a closed
+ * standard output is refused. */
+static void test_output_that_cannot_be_written_is_an_error(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"{ %s run --users 2 --json > /dev/full 2>/dev/null; test $? = 3; }"
+		" && { %s points > /dev/full 2>/dev/null; test $? = 3; } &&"
+		" { %s run --users 2 >&- 2>/dev/null; test $? = 64; }", flashsim,
+		flashsim, flashsim), 0);
+}
+
 /* One run at a time per --orders-db: each empties the tables at start and
  * writes its orders into them, so two at once broke each other's counts
  * (a false violation). flock(1) holds the file's lock here as another
@@ -726,6 +739,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_server_refusing_the_scripts_gives_no_verdict),
 		cmocka_unit_test(test_a_sale_on_a_given_redis_is_claimed),
 		cmocka_unit_test(test_an_orders_db_in_use_is_refused),
+		cmocka_unit_test(test_output_that_cannot_be_written_is_an_error),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
