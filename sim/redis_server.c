@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -372,8 +373,13 @@ static int wait_ready(struct redis_server *server, int notify_fd,
 
 static const char *temporary_root(void)
 {
+	static char absolute[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
 	struct stat st;
+	/* A relative TMPDIR would be taken from the server's own directory
+	 * for its log and socket paths: made absolute. */
+	if (tmp && *tmp && *tmp != '/' && realpath(tmp, absolute))
+		tmp = absolute;
 	/* A short directory: a Unix socket path is limited to 107 bytes. */
 	if (tmp && *tmp && strlen(tmp) <= 60)
 		return tmp;
