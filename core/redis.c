@@ -98,6 +98,11 @@ static int conn_fail(struct redis_conn *conn, const char *what)
 {
 	const char *detail = conn->context && conn->context->err ?
 			     conn->context->errstr : "no reply";
+	/* hiredis reports the socket timeout as the read's EAGAIN */
+	if (conn->context && conn->context->err == REDIS_ERR_IO &&
+	    strcmp(detail, strerror(EAGAIN)) == 0)
+		detail = "no reply within the timeout (the server is busy or"
+			 " stopped answering)";
 	snprintf(conn->error, sizeof(conn->error), "redis %s: %.40s: %.100s",
 		 conn->address, what, detail);
 	return -1;
