@@ -236,6 +236,12 @@ static int load_library(struct redis_conn *conn)
 int redis_conn_open(struct redis_conn *conn, const char *address,
 		    int timeout_ms)
 {
+	return redis_conn_open_as(conn, address, timeout_ms, NULL, NULL);
+}
+
+int redis_conn_open_as(struct redis_conn *conn, const char *address,
+		       int timeout_ms, const char *user, const char *password)
+{
 	struct timeval timeout = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	redisReply *reply;
 	memset(conn, 0, sizeof(*conn));
@@ -260,6 +266,20 @@ int redis_conn_open(struct redis_conn *conn, const char *address,
 		return conn_fail(conn, "cannot connect");
 	if (redisSetTimeout(conn->context, timeout) != REDIS_OK)
 		return conn_fail(conn, "cannot set timeout");
+	if (password) {
+		reply = user && *user ?
+			redisCommand(conn->context, "AUTH %s %s", user, password) :
+			redisCommand(conn->context, "AUTH %s", password);
+		if (!reply)
+			return conn_fail(conn, "AUTH");
+		if (reply->type == REDIS_REPLY_ERROR) {
+			snprintf(conn->error, sizeof(conn->error), "redis %s:"
+				 " AUTH: %.200s", address, reply->str);
+			freeReplyObject(reply);
+			return -1;
+		}
+		freeReplyObject(reply);
+	}
 	reply = redisCommand(conn->context, "PING");
 	if (!reply)
 		return conn_fail(conn, "PING");

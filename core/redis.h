@@ -78,6 +78,10 @@ long redis_version_number(const char *info);
  * on such a server a lost key looks like a broken protocol. */
 int redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size);
 
+/* The same, authenticated first (AUTH [user] password) when password is
+ * not NULL: a server that requires a password, or an ACL user. */
+int redis_conn_open_as(struct redis_conn *conn, const char *address,
+		       int timeout_ms, const char *user, const char *password);
 /* Returns 0 when address is of a form redis_conn_open accepts. */
 int redis_address_check(const char *address);
 

@@ -559,8 +559,11 @@ int command_bench(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim: cannot start Redis: %s\n", error);
 		return EXIT_INTERNAL;
 	}
-	if (redis_conn_open(&redis, options.redis ? options.redis :
-			    server.address, 10000) != 0) {
+	if (redis_conn_open_as(&redis, options.redis ? options.redis :
+			       server.address, 10000, options.redis ?
+			       getenv("FLASHSIM_REDIS_USER") : NULL,
+			       options.redis ? getenv("FLASHSIM_REDIS_PASSWORD") :
+			       NULL) != 0) {
 		fprintf(stderr, "flashsim: cannot use Redis: %s\n", redis.error);
 		rc = options.redis ? EXIT_USAGE : EXIT_INTERNAL;
 		goto out_close;

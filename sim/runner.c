@@ -110,7 +110,13 @@ static int open_redis(struct runner *runner, char *error, size_t error_size)
 		snprintf(runner->workdir, sizeof(runner->workdir), "%s",
 			 runner->dir_only.dir);
 	}
-	if (redis_conn_open(&runner->redis, address, 10000) != 0) {
+	/* A given Redis may want a password (and an ACL user); the private
+	 * one never does. */
+	if (redis_conn_open_as(&runner->redis, address, 10000,
+			       options->redis_address ?
+			       getenv("FLASHSIM_REDIS_USER") : NULL,
+			       options->redis_address ?
+			       getenv("FLASHSIM_REDIS_PASSWORD") : NULL) != 0) {
 		snprintf(error, error_size, "cannot use Redis: %s",
 			 runner->redis.error);
 		return options->redis_address ? EXIT_USAGE : EXIT_INTERNAL;

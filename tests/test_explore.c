@@ -455,6 +455,28 @@ static void test_output_that_cannot_be_written_is_an_error(void **state)
 		flashsim, flashsim), 0);
 }
 
+/* A given Redis that wants a password: FLASHSIM_REDIS_PASSWORD (and
+ * FLASHSIM_REDIS_USER for an ACL user); there was no way to give one. */
+static void test_a_given_redis_with_a_password(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "auth"), 0);
+	assert_int_equal(support_shell(
+		"redis-server --port 0 --unixsocket %s/s.sock --dir %s --save ''"
+		" --requirepass sekret --daemonize yes --pidfile %s/pid"
+		" >/dev/null && i=0; until redis-cli -s %s/s.sock -a sekret"
+		" --no-auth-warning ping 2>/dev/null | grep -q PONG; do"
+		" i=$((i + 1)); test $i -lt 200 || break; sleep 0.05; done;"
+		" { %s run --users 2 --redis unix:%s/s.sock --flush >/dev/null"
+		" 2>%s/err; test $? = 64; } && grep -q NOAUTH %s/err &&"
+		" FLASHSIM_REDIS_PASSWORD=sekret %s run --users 2 --redis"
+		" unix:%s/s.sock --flush >/dev/null; rc=$?; kill $(cat %s/pid);"
+		" test $rc = 0", dir, dir, dir, dir, flashsim, dir, dir, dir,
+		flashsim, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* One run at a time per --orders-db: each empties the tables at start and
  * writes its orders into them, so two at once broke each other's counts
  * (a false violation). flock(1) holds the file's lock here as another
@@ -748,6 +770,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_server_refusing_the_scripts_gives_no_verdict),
 		cmocka_unit_test(test_a_sale_on_a_given_redis_is_claimed),
 		cmocka_unit_test(test_an_orders_db_in_use_is_refused),
+		cmocka_unit_test(test_a_given_redis_with_a_password),
 		cmocka_unit_test(test_output_that_cannot_be_written_is_an_error),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
