@@ -211,13 +211,26 @@ void runner_close(struct runner *runner)
 
 /* A given Redis is flushed only when told; without --flush it must not
  * hold an earlier sale's keys. An owned one is flushed before each run. */
-/* A number no other run is likely to draw, with this process's id in its
- * high bits (claim_owner). */
+/* This machine, as 9 bits of a hash of its name. */
+static uint64_t host_bits(void)
+{
+	char name[256] = "";
+	uint64_t hash = 1469598103934665603u; /* FNV-1a */
+	gethostname(name, sizeof(name) - 1);
+	for (const char *c = name; *c; c++)
+		hash = (hash ^ (unsigned char)*c) * 1099511628211u;
+	return hash & 0x1ff;
+}
+
+/* A number no other run is likely to draw: this machine (host_bits) and
+ * this process's id in its high bits, for take_over_stale_claim; pids
+ * are below 2^22. */
 static int64_t claim_token(void)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)(((uint64_t)getpid() << 31) |
+	return (int64_t)((host_bits() << 53) |
+			 (((uint64_t)getpid() & 0x3fffff) << 31) |
 			 (((uint64_t)now.tv_sec * 1000003u ^
 			   (uint64_t)now.tv_nsec) & 0x7fffffffu));
 }
@@ -235,8 +248,9 @@ static int take_over_stale_claim(struct runner *runner)
 	if (redis_get_integer(&runner->redis, runner->claim_key, &old,
 			      &found) != 0)
 		return -1;
-	owner = (pid_t)(old >> 31);
-	if (!found || owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH)
+	owner = (pid_t)(((uint64_t)old >> 31) & 0x3fffff);
+	if (!found || ((uint64_t)old >> 53) != host_bits() || owner <= 0 ||
+	    kill(owner, 0) == 0 || errno != ESRCH)
 		return 0;
 	if (redis_command_integer(&runner->redis, &swapped, "EVAL %s 1 %s %lld"
 				  " %lld", "if redis.call('GET', KEYS[1]) =="
