@@ -230,7 +230,7 @@ static void test_the_persistence_is_blamed_on_what_set_it(void **state)
  * counts, and a bad one there is named whole. */
 static void test_a_long_kinds_list_is_read_whole(void **state)
 {
-	char list[400] = "", bad[400];
+	char list[400] = "", bad[sizeof(list) + 8];
 	struct cli_options o;
 	char *err;
 	int rc;
