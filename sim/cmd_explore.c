@@ -25,6 +25,7 @@ static const char *mode_name(enum explore_mode mode)
 	case EXPLORE_EXHAUSTIVE: return "exhaustive";
 	case EXPLORE_PAIRS: return "pairs";
 	case EXPLORE_RANDOM: return "random";
+	case EXPLORE_RECOVERY: return "recovery";
 	}
 	return "?";
 }
@@ -452,6 +453,12 @@ int command_explore(int argc, char **argv, const char *program)
 			" random = true) left out: %s tries each chosen fault"
 			" alone; --mode random draws faults from the seed\n",
 			mode_name(options.mode));
+	}
+	if (options.mode == EXPLORE_RECOVERY && options.shard_count > 1) {
+		fprintf(stderr, "flashsim explore: --shard does not split recovery"
+			" mode: its second pass is planned from every run of"
+			" the first\n");
+		return EXIT_USAGE;
 	}
 	if (explore_check_room(&options, error, sizeof(error)) != 0) {
 		fprintf(stderr, "flashsim explore: %s\n", error);

@@ -23,14 +23,24 @@
 #define RANDOM_DEFAULT 1000
 #define SHRINK_USER_STEPS 12
 
+/* Recovery mode's second pass: a fault at a step only a recovery runs,
+ * after the single fault (the opener) whose run started that recovery. */
+struct recovery_run {
+	uint64_t opener;             /* index of a single fault */
+	struct fault fault;
+};
+
 /* The work of an exploration: run i is described by work_config(). */
 struct work {
 	const struct cli_options *options;
 	struct fault *singles;       /* owned */
 	uint64_t single_count;
-	uint64_t planned;
+	uint64_t first;              /* the first run of this pass */
+	uint64_t planned;            /* runs first .. planned - 1 */
 	uint64_t pair_step;          /* pairs: a stride coprime with S*(S-1) */
 	double deadline;             /* monotonic seconds, 0: none */
+	struct recovery_run *recovery; /* owned; run single_count + j */
+	uint64_t recovery_count;
 };
 
 /* What a run sends back; fits in PIPE_BUF, so a write is atomic. */
@@ -41,6 +51,7 @@ struct record {
 	char key[EXPLORE_KEY_MAX];
 	char problem[200];
 	uint32_t hits[POINT_COUNT];
+	uint32_t active_hits[POINT_COUNT]; /* while faults were on */
 	struct fault_plan fired;
 	uint64_t commands;           /* Redis commands the run made */
 	uint32_t server_starts;      /* redis-server restarts it needed */
@@ -74,6 +85,17 @@ static void work_config(const struct work *work, uint64_t index,
 	const struct cli_options *options = work->options;
 	*config = options->config;
 	switch (options->mode) {
+	case EXPLORE_RECOVERY:
+		if (index >= work->single_count) {
+			const struct recovery_run *run =
+				&work->recovery[index - work->single_count];
+			(void)fault_plan_push(&config->plan,
+					      &work->singles[run->opener]);
+			(void)fault_plan_push(&config->plan, &run->fault);
+			return;
+		}
+		/* the first pass is exhaustive's */
+		/* fall through */
 	case EXPLORE_EXHAUSTIVE:
 		/* explore_check_room made room for it */
 		(void)fault_plan_push(&config->plan, &work->singles[index]);
@@ -102,7 +124,8 @@ static void work_config(const struct work *work, uint64_t index,
 int explore_check_room(const struct cli_options *options, char *error,
 		       size_t error_size)
 {
-	int adds = options->mode == EXPLORE_PAIRS ? 2 : 1;
+	int adds = options->mode == EXPLORE_PAIRS ||
+		   options->mode == EXPLORE_RECOVERY ? 2 : 1;
 	int own = options->config.plan.count;
 	if (own + adds <= PLAN_FAULTS_MAX)
 		return 0;
@@ -110,6 +133,7 @@ int explore_check_room(const struct cli_options *options, char *error,
 		 " [faults]), and each run of the exploration adds %s: a run"
 		 " holds at most %d faults, so give at most %d of its own", own,
 		 options->mode == EXPLORE_PAIRS ? "two (pairs mode)" :
+		 options->mode == EXPLORE_RECOVERY ? "two (recovery mode)" :
 		 options->mode == EXPLORE_RANDOM ? "the faults it draws" :
 		 "one", PLAN_FAULTS_MAX, PLAN_FAULTS_MAX - adds);
 	return -1;
@@ -155,6 +179,7 @@ static void plan_work(struct work *work)
 	const struct cli_options *options = work->options;
 	uint64_t s = work->single_count;
 	switch (options->mode) {
+	case EXPLORE_RECOVERY:
 	case EXPLORE_EXHAUSTIVE:
 		work->planned = s;
 		if (options->runs && (uint64_t)options->runs < s)
@@ -238,6 +263,8 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	failure_key(&result, record->key, sizeof(record->key));
 	snprintf(record->problem, sizeof(record->problem), "%.199s", result.problem);
 	memcpy(record->hits, result.hits, sizeof(record->hits));
+	memcpy(record->active_hits, result.active_hits,
+	       sizeof(record->active_hits));
 	record->fired = result.fired;
 	return 0;
 }
@@ -255,7 +282,7 @@ static int run_share(const struct work *work, int job, int jobs,
 	struct runner runner;
 	uint64_t shards = (uint64_t)(work->options->shard_count > 0 ?
 				     work->options->shard_count : 1);
-	uint64_t first = (uint64_t)work->options->shard_index +
+	uint64_t first = work->first + (uint64_t)work->options->shard_index +
 			 (uint64_t)job * shards;
 	int rc = runner_open(&runner, &runner_options, error, error_size);
 	for (uint64_t i = first; rc == 0 && i < work->planned;
@@ -290,6 +317,12 @@ struct aggregate {
 	FILE *progress;
 	double started;
 	double last_drawn;
+	/* recovery mode: for each point the run without explored faults
+	 * never reached, the first single fault whose run reached it, and
+	 * how often that run did while faults were on */
+	bool opened[POINT_COUNT];
+	uint64_t opener[POINT_COUNT];
+	uint32_t opener_hits[POINT_COUNT];
 };
 
 static struct explore_failure *failure_slot(struct explore_stats *stats,
@@ -336,6 +369,16 @@ static int absorb(void *context, const struct record *record)
 	stats->server_start_seconds += record->server_start_seconds;
 	for (int p = 0; p < POINT_COUNT; p++)
 		stats->hits[p] += record->hits[p];
+	if (aggregate->work->options->mode == EXPLORE_RECOVERY &&
+	    record->index < aggregate->work->single_count)
+		for (int p = 0; p < POINT_COUNT; p++)
+			if (!stats->dry_hits[p] && record->active_hits[p] &&
+			    (!aggregate->opened[p] ||
+			     record->index < aggregate->opener[p])) {
+				aggregate->opened[p] = true;
+				aggregate->opener[p] = record->index;
+				aggregate->opener_hits[p] = record->active_hits[p];
+			}
 	for (int i = 0; i < record->fired.count; i++) {
 		const struct fault *fault = &record->fired.faults[i];
 		stats->by_kind[fault->kind][record->verdict]++;
@@ -675,11 +718,64 @@ static size_t peak_rss_kb(void)
 							      children.ru_maxrss);
 }
 
+/* Recovery mode's second pass, in point order: for each step only a
+ * recovery reaches, its first RECOVERY_HITS_MAX hits in the run of the
+ * fault that first opened it, with every kind that applies there. */
+#define RECOVERY_HITS_MAX 3
+static int plan_recovery(struct work *work, const struct aggregate *aggregate,
+			 unsigned kinds)
+{
+	uint64_t count = 0, at = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int p = 0; p < POINT_COUNT; p++) {
+			uint32_t hits = aggregate->opener_hits[p];
+			if (!aggregate->opened[p])
+				continue;
+			if (hits > RECOVERY_HITS_MAX)
+				hits = RECOVERY_HITS_MAX;
+			for (uint32_t n = 1; n <= hits; n++)
+				for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
+					if (!point_allows(p, k) ||
+					    !(kinds & KIND_BIT(k)))
+						continue;
+					if (pass == 1)
+						work->recovery[at++] =
+							(struct recovery_run){
+							aggregate->opener[p],
+							{ p, n, k } };
+					else
+						count++;
+				}
+		}
+		if (pass == 0) {
+			work->recovery = calloc(count ? count : 1,
+						sizeof(*work->recovery));
+			if (!work->recovery)
+				return -1;
+		}
+	}
+	work->recovery_count = count;
+	return 0;
+}
+
+/* Runs work.first .. work.planned - 1 with the options' jobs. */
+static int run_pass(const struct work *work, struct aggregate *aggregate,
+		    char *error, size_t error_size)
+{
+	if (work->options->jobs <= 1)
+		return run_share(work, 0, 1, absorb, aggregate, error,
+				 error_size);
+	return run_workers(work, aggregate, work->options->jobs, error,
+			   error_size);
+}
+
 int explore(const struct cli_options *options, FILE *progress,
 	    struct explore_stats *stats, char *error, size_t error_size)
 {
 	struct work work = { .options = options };
-	struct aggregate aggregate = { stats, &work, progress, now_seconds(), 0 };
+	struct aggregate aggregate = { .stats = stats, .work = &work,
+				       .progress = progress,
+				       .started = now_seconds() };
 	int rc;
 	memset(stats, 0, sizeof(*stats));
 	for (int p = 0; p < POINT_COUNT; p++) {
@@ -694,12 +790,22 @@ int explore(const struct cli_options *options, FILE *progress,
 		plan_work(&work);
 		stats->planned_all = work.planned;
 		stats->planned = shard_size(&work);
-		if (options->jobs <= 1)
-			rc = run_share(&work, 0, 1, absorb, &aggregate, error,
-				       error_size);
-		else
-			rc = run_workers(&work, &aggregate, options->jobs,
-					 error, error_size);
+		rc = run_pass(&work, &aggregate, error, error_size);
+		if (rc == 0 && options->mode == EXPLORE_RECOVERY &&
+		    stats->done == stats->planned) {
+			if (plan_recovery(&work, &aggregate, options->kinds) != 0) {
+				snprintf(error, error_size, "out of memory");
+				rc = EXIT_INTERNAL;
+			} else {
+				work.first = work.single_count;
+				work.planned = work.single_count +
+					       work.recovery_count;
+				stats->planned += work.recovery_count;
+				stats->planned_all = stats->planned;
+				rc = run_pass(&work, &aggregate, error,
+					      error_size);
+			}
+		}
 		draw_progress(&aggregate, true);
 		/* Without an error, only the budget stops runs early. */
 		stats->stopped_by_budget = rc == 0 &&
@@ -710,6 +816,7 @@ int explore(const struct cli_options *options, FILE *progress,
 		rc = shrink_all(options, stats, error, error_size);
 	stats->peak_rss_kb = peak_rss_kb();
 	free(work.singles);
+	free(work.recovery);
 	return rc;
 }
 

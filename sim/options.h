@@ -16,6 +16,8 @@ enum explore_mode {
 	EXPLORE_EXHAUSTIVE,
 	EXPLORE_PAIRS,
 	EXPLORE_RANDOM,
+	EXPLORE_RECOVERY, /* exhaustive, then each recovery step faulted
+			     after the fault that starts the recovery */
 };
 
 /* Where a setting's value came from, for messages about it. */

@@ -276,6 +276,9 @@ static const char *mode_text(enum explore_mode mode)
 	case EXPLORE_EXHAUSTIVE: return "exhaustive: every single fault";
 	case EXPLORE_PAIRS: return "pairs of single faults";
 	case EXPLORE_RANDOM: return "random faults";
+	case EXPLORE_RECOVERY: return "recovery: every single fault, then"
+				      " every fault of each recovery step after"
+				      " the fault that starts the recovery";
 	}
 	return "?";
 }

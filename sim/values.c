@@ -113,9 +113,11 @@ int value_mode(const char *text, enum explore_mode *mode, char *error,
 		*mode = EXPLORE_PAIRS;
 	else if (strcmp(text, "random") == 0)
 		*mode = EXPLORE_RANDOM;
+	else if (strcmp(text, "recovery") == 0)
+		*mode = EXPLORE_RECOVERY;
 	else {
-		snprintf(error, error_size, "expected exhaustive, pairs or"
-			 " random, got '%s'", text);
+		snprintf(error, error_size, "expected exhaustive, pairs, random"
+			 " or recovery, got '%s'", text);
 		return -1;
 	}
 	return 0;

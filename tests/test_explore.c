@@ -67,6 +67,50 @@ static void test_exhaustive_finds_no_violation(void **state)
 	support_explore_free(stats);
 }
 
+/* Recovery mode: after the single faults, every step only a recovery
+ * runs is faulted on top of the single fault that starts the recovery,
+ * so a fault lands at every point in use; the correct protocol survives
+ * them all, and two jobs make the same runs and find the same failure as
+ * one. --shard does not split it. */
+static void test_recovery_mode_faults_every_point(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *single, *recovery, *two;
+	(void)state;
+	small_sale(&options, 1);
+	options.config.users = 1;
+	options.config.stock = 1;
+	options.config.coordinators = 1;
+	single = support_explore(&options);
+	options.mode = EXPLORE_RECOVERY;
+	recovery = support_explore(&options);
+	assert_true(explore_points_faulted(single) < single->points_in_use);
+	assert_int_equal(explore_points_faulted(recovery),
+			 recovery->points_in_use);
+	assert_true(explore_point_faulted(recovery, FP_APP_BACKCHECK_BEFORE));
+	assert_true(recovery->planned > single->planned);
+	assert_int_equal(recovery->done, recovery->planned);
+	assert_int_equal(recovery->verdicts[VERDICT_OK], recovery->done);
+	support_explore_free(single);
+	support_explore_free(recovery);
+	options.config.variant = VARIANT_ORDER_NO_BARRIER;
+	recovery = support_explore(&options);
+	options.jobs = 2;
+	two = support_explore(&options);
+	assert_true(recovery->failure_count >= 1);
+	assert_int_equal(recovery->done, two->done);
+	assert_memory_equal(recovery->by_kind, two->by_kind,
+			    sizeof(two->by_kind));
+	assert_int_equal(recovery->failure_count, two->failure_count);
+	assert_string_equal(recovery->failures[0].replay,
+			    two->failures[0].replay);
+	support_explore_free(recovery);
+	support_explore_free(two);
+	assert_int_equal(support_shell("%s explore --users 1 --stock 1 --mode"
+				       " recovery --shard 1/2 >/dev/null 2>&1",
+				       flashsim), 64);
+}
+
 /* Two workers, each with its own Redis, do the same runs: the same counts
  * of every kind and verdict. */
 static void test_two_jobs_do_the_same_runs(void **state)
@@ -768,6 +812,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_exhaustive_finds_no_violation),
 		cmocka_unit_test(test_two_jobs_do_the_same_runs),
 		cmocka_unit_test(test_two_jobs_find_the_same_failures),
+		cmocka_unit_test(test_recovery_mode_faults_every_point),
 		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
 		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),

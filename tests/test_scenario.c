@@ -253,7 +253,7 @@ static void test_a_bad_word_lists_the_words(void **state)
 {
 	static const struct bad_case cases[] = {
 		{ "[faults]\nmode = all\n", 2,
-		  "[faults] mode: expected exhaustive, pairs or random,"
+		  "[faults] mode: expected exhaustive, pairs, random or recovery,"
 		  " got 'all'" },
 		{ "[faults]\nredis_persistence = rdb\n", 2,
 		  "expected aof, aof-everysec or none, got 'rdb'" },
