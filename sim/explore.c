@@ -381,9 +381,16 @@ static int absorb(void *context, const struct record *record)
 			}
 	for (int i = 0; i < record->fired.count; i++) {
 		const struct fault *fault = &record->fired.faults[i];
+		uint64_t *first = &stats->cell_first[fault->point][fault->kind];
 		stats->by_kind[fault->kind][record->verdict]++;
 		stats->matrix[fault->point][fault->kind][record->verdict]++;
 		stats->faults_fired++;
+		if (record->verdict != VERDICT_OK &&
+		    (*first == 0 || record->index + 1 < *first)) {
+			*first = record->index + 1;
+			snprintf(stats->cell_failure[fault->point][fault->kind],
+				 EXPLORE_KEY_MAX, "%s", record->key);
+		}
 	}
 	if (record->verdict != VERDICT_OK) {
 		failure = failure_slot(stats, record->key);

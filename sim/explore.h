@@ -55,6 +55,11 @@ struct explore_stats {
 	uint64_t verdicts[VERDICT_LIVENESS + 1];
 	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
 	uint64_t matrix[POINT_COUNT][FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
+	/* per cell of the matrix, the failure of the exploration's first
+	 * failing run with that fault: its key, and that run's index + 1
+	 * (0: none failed) */
+	char cell_failure[POINT_COUNT][FAULT_KIND_COUNT][EXPLORE_KEY_MAX];
+	uint64_t cell_first[POINT_COUNT][FAULT_KIND_COUNT];
 	uint64_t hits[POINT_COUNT];  /* over every run, recovery included */
 	bool in_use[POINT_COUNT];    /* reachable in this configuration */
 	int points_in_use;

@@ -355,10 +355,20 @@ static void matrix_cell(FILE *out, const struct explore_stats *stats,
 		v[VERDICT_VIOLATION] ? "violation" :
 		v[VERDICT_LIVENESS] ? "liveness" : "ok", v[VERDICT_OK],
 		v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
-	if (failed)
-		fprintf(out, "%" PRIu64 " of %" PRIu64 "</td>", failed, total);
-	else
+	if (!failed) {
 		fprintf(out, "%" PRIu64 "</td>", total);
+		return;
+	}
+	/* a link to the failure its first failing run was */
+	for (int i = 0; i < stats->failure_count; i++)
+		if (strcmp(stats->failures[i].key,
+			   stats->cell_failure[point][kind]) == 0) {
+			fprintf(out, "<a href=\"#failure-%d\" title=\"FAILURE %d\">"
+				"%" PRIu64 " of %" PRIu64 "</a></td>", i + 1,
+				i + 1, failed, total);
+			return;
+		}
+	fprintf(out, "%" PRIu64 " of %" PRIu64 "</td>", failed, total);
 }
 
 static void matrix(FILE *out, const struct explore_stats *stats)
@@ -466,7 +476,8 @@ static void failure_section(FILE *out, const struct cli_options *options,
 			    const struct explore_stats *stats, int number,
 			    const struct explore_failure *failure)
 {
-	fprintf(out, "<div class=\"failure\">\n<h3>FAILURE %d: ", number);
+	fprintf(out, "<div class=\"failure\" id=\"failure-%d\">\n<h3>FAILURE"
+		" %d: ", number, number);
 	report_xml_escape(out, failure->key);
 	fprintf(out, " (%" PRIu64 " run%s)</h3>\n<table class=\"kv\">\n",
 		failure->count, failure->count == 1 ? "" : "s");
@@ -512,12 +523,14 @@ int report_html_explore(FILE *out, const struct cli_options *options,
 	html_begin(out, "flashsim explore");
 	fputs("<h1>flashsim explore</h1>\n", out);
 	explore_headline(out, stats, error);
-	fputs("<p>On this page: the summary, the <a href=\"#failures\">"
-	      "failures</a> (each with its diagram), the <a href=\"#matrix\">"
-	      "matrix</a> of failure points x fault kinds, the <a"
-	      " href=\"#coverage\">coverage</a>.</p>\n", out);
+	fputs("<p>On this page: the summary, the <a href=\"#matrix\">"
+	      "matrix</a> of failure points x fault kinds (a failing cell"
+	      " links to its failure), the <a href=\"#failures\">failures</a>"
+	      " (each with its diagram), the <a href=\"#coverage\">coverage"
+	      "</a>.</p>\n", out);
 	explore_summary(out, options, stats);
 	verdicts_by_kind(out, stats);
+	matrix(out, stats);
 	fputs("<h2 id=\"failures\">Failures</h2>\n", out);
 	if (stats->failure_count == 0)
 		fputs("<p>none.</p>\n", out);
@@ -527,7 +540,6 @@ int report_html_explore(FILE *out, const struct cli_options *options,
 		fprintf(out, "<p>(%" PRIu64 " more runs failed in ways past the"
 			" first %d)</p>\n", stats->failures_dropped,
 			EXPLORE_FAILURES_MAX);
-	matrix(out, stats);
 	coverage(out, stats);
 	html_end(out);
 	return 0;

@@ -608,6 +608,12 @@ static void test_html_explore_has_the_failure_and_its_diagram(void **state)
 	assert_contains(html, "<table class=\"grid matrix\">");
 	assert_contains(html, "<td class=\"point\">app/deduct/before</td>");
 	assert_contains(html, "<td class=\"violation\"");
+	/* a failing cell links to its failure, which comes after the
+	 * matrix */
+	assert_contains(html, "<a href=\"#failure-1\" title=\"FAILURE 1\">");
+	assert_contains(html, "<div class=\"failure\" id=\"failure-1\">");
+	assert_true(strstr(html, "<table class=\"grid matrix\">") <
+		    strstr(html, "FAILURE 1: barrier_agreement"));
 	assert_contains(html, "failure points in use reached");
 	assert_contains(html, "<svg xmlns=");
 	free(html);
