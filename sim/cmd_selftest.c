@@ -493,7 +493,6 @@ static int setup(struct selftest *self, char *error, size_t error_size)
 
 static void teardown(struct selftest *self)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 	for (int r = 0; r < SELFTEST_ROWS; r++) {
 		if (self->rows[r].stats)
 			explore_stats_free(self->rows[r].stats);
@@ -502,11 +501,7 @@ static void teardown(struct selftest *self)
 	invariants_free(&self->invariants);
 	if (!self->workdir[0])
 		return;
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		char path[PATH_MAX + 16];
-		snprintf(path, sizeof(path), "%s%s", self->trace_path, suffixes[i]);
-		unlink(path);
-	}
+	tracedb_remove_files(self->trace_path);
 	rmdir(self->workdir);
 }
 

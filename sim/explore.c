@@ -732,36 +732,21 @@ static size_t peak_rss_kb(void)
 static int plan_recovery(struct work *work, const struct aggregate *aggregate,
 			 unsigned kinds)
 {
-	uint64_t count = 0, at = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		for (int p = 0; p < POINT_COUNT; p++) {
-			uint32_t hits = aggregate->opener_hits[p];
-			if (!aggregate->opened[p])
-				continue;
-			if (hits > RECOVERY_HITS_MAX)
-				hits = RECOVERY_HITS_MAX;
-			for (uint32_t n = 1; n <= hits; n++)
-				for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
-					if (!point_allows(p, k) ||
-					    !(kinds & KIND_BIT(k)))
-						continue;
-					if (pass == 1)
-						work->recovery[at++] =
-							(struct recovery_run){
-							aggregate->opener[p],
-							{ p, n, k } };
-					else
-						count++;
-				}
-		}
-		if (pass == 0) {
-			work->recovery = calloc(count ? count : 1,
-						sizeof(*work->recovery));
-			if (!work->recovery)
-				return -1;
-		}
+	work->recovery = calloc((size_t)POINT_COUNT * RECOVERY_HITS_MAX *
+				FAULT_KIND_COUNT, sizeof(*work->recovery));
+	if (!work->recovery)
+		return -1;
+	for (int p = 0; p < POINT_COUNT; p++) {
+		uint32_t hits = aggregate->opener_hits[p];
+		if (hits > RECOVERY_HITS_MAX)
+			hits = RECOVERY_HITS_MAX;
+		for (uint32_t n = 1; aggregate->opened[p] && n <= hits; n++)
+			for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
+				if (point_allows(p, k) && (kinds & KIND_BIT(k)))
+					work->recovery[work->recovery_count++] =
+						(struct recovery_run){
+						aggregate->opener[p], { p, n, k } };
 	}
-	work->recovery_count = count;
 	return 0;
 }
 

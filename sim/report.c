@@ -11,6 +11,7 @@
 
 #include "explore.h"
 #include "options.h"
+#include "values.h"
 
 void report_fault_not_fired(const struct fault *fault, uint32_t reached,
 			    char *out, size_t size)
@@ -320,8 +321,7 @@ void report_replay_run(const struct runner_options *runner,
 	}
 	if (runner->persistence != REDIS_PERSISTENCE_AOF)
 		append(out, size, strlen(out), " --redis-persistence %s",
-		       runner->persistence == REDIS_PERSISTENCE_NONE ? "none" :
-		       "aof-everysec");
+		       value_persistence_name(runner->persistence));
 }
 
 void report_no_verdict(const struct explore_stats *stats, const char *error,

@@ -209,8 +209,6 @@ void runner_close(struct runner *runner)
 	runner->workdir[0] = '\0';
 }
 
-/* A given Redis is flushed only when told; without --flush it must not
- * hold an earlier sale's keys. An owned one is flushed before each run. */
 /* This machine, as 9 bits of a hash of its name. */
 static uint64_t host_bits(void)
 {
@@ -280,8 +278,9 @@ static void release_claim(struct runner *runner)
  * the user's (--redis), the run claims the sale first, with a key no other
  * run of that sale can take at the same time (SETNX), so that of two
  * flashsims started together on one sale one is refused, --flush or not
- * (--flush empties the database only once the claim is taken); the claim
- * is checked and given back when the run ends (runner_run). */
+ * (--flush empties the database only once the claim is taken; without
+ * it the database must not hold an earlier sale's keys); the claim is
+ * checked and given back when the run ends (runner_run). */
 static int clean_redis(struct runner *runner, const struct sale *sale,
 		       char *error, size_t error_size)
 {

@@ -260,17 +260,19 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 out_close:
 	snprintf(error, error_size, "%s", db->error);
 	tracedb_close(db);
-	if (made) {
-		static const char *const suffixes[] = { "", "-wal", "-shm",
-							"-journal" };
-		for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]);
-		     i++) {
-			char file[4200];
-			snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
-			unlink(file);
-		}
-	}
+	if (made)
+		tracedb_remove_files(path);
 	return -1;
+}
+
+void tracedb_remove_files(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		char file[4200];
+		snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+		unlink(file);
+	}
 }
 
 void tracedb_close(struct tracedb *db)

@@ -46,11 +46,17 @@ struct tracedb_run {
 	const char *variant;   /* the teaching variant's name, "" for none */
 };
 
+/* Removes a database file at path and SQLite's files beside it (-wal,
+ * -shm, -journal). */
+void tracedb_remove_files(const char *path);
+
 /* path NULL: an in-memory database; "": a temporary file, removed at
  * close, of which SQLite keeps up to 64 MiB in memory. An existing file
- * keeps its earlier runs; new runs are appended. A file is put in WAL
- * mode, synchronous NORMAL. Returns 0, or -1 with error. tracedb_close commits a run still
- * open as it is (verdict NULL). */
+ * keeps its earlier runs; new runs are appended; one whose tables of
+ * these names are not a trace's is refused as it was, and a file this
+ * call made and refused is removed. A file is put in WAL mode,
+ * synchronous NORMAL. Returns 0, or -1 with error. tracedb_close commits
+ * a run still open as it is (verdict NULL). */
 int tracedb_open(struct tracedb **db, const char *path, char *error,
 		 size_t error_size);
 void tracedb_close(struct tracedb *db);

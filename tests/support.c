@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <hiredis/hiredis.h>
@@ -163,6 +164,32 @@ char *support_read_file(const char *path)
 		return NULL;
 	text = support_read_stream(in);
 	fclose(in);
+	return text;
+}
+
+void support_stderr_capture(struct support_capture *capture)
+{
+	int fd;
+	snprintf(capture->path, sizeof(capture->path),
+		 "/tmp/flashsim-test-stderr-XXXXXX");
+	fd = mkstemp(capture->path);
+	capture->saved = dup(STDERR_FILENO);
+	assert_true(fd >= 0);
+	assert_true(capture->saved >= 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+char *support_stderr_captured(struct support_capture *capture)
+{
+	char *text;
+	fflush(stderr);
+	dup2(capture->saved, STDERR_FILENO);
+	close(capture->saved);
+	text = support_read_file(capture->path);
+	assert_non_null(text);
+	unlink(capture->path);
 	return text;
 }
 

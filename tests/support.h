@@ -60,6 +60,16 @@ char *support_read_stream(FILE *in);
  * the caller frees it. */
 char *support_read_file(const char *path);
 
+/* The standard error of the code between support_stderr_capture and
+ * support_stderr_captured goes to a file, whose text the second returns
+ * (the caller frees it); stderr is then restored. */
+struct support_capture {
+	char path[64];
+	int saved;
+};
+void support_stderr_capture(struct support_capture *capture);
+char *support_stderr_captured(struct support_capture *capture);
+
 /* A fresh directory /tmp/flashsim-test-<name>-XXXXXX, its path into dir.
  * Returns 0, or -1 when it cannot be made. */
 int support_tempdir(char *dir, size_t size, const char *name);

@@ -1143,20 +1143,27 @@ static void test_report_names_rows_and_events(void **state)
 	free(text);
 }
 
-static void test_report_caps_rows(void **state)
+/* The report of a consistent sale checked with an invariant "many" whose
+ * query answers rows 1 .. rows. */
+static char *report_of_many(int rows)
 {
 	struct sim_result result = { 0 };
-	char dir[64];
-	char *text;
-	(void)state;
+	char dir[64], sql[160];
 	make_dir(dir, sizeof(dir));
-	write_file(dir, "many.sql",
-		   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
-		   " SELECT i + 1 FROM n WHERE i < 15) SELECT i FROM n;");
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+		 " SELECT i + 1 FROM n WHERE i < %d) SELECT i FROM n;", rows);
+	write_file(dir, "many.sql", sql);
 	load_user_dir(dir);
 	remove_dir(dir);
 	consistent_sale();
-	text = report(check(&result));
+	return report(check(&result));
+}
+
+static void test_report_caps_rows(void **state)
+{
+	char *text;
+	(void)state;
+	text = report_of_many(15);
 	assert_non_null(strstr(text, "violated: many (15 rows)"));
 	assert_non_null(strstr(text, "i=10\n"));
 	assert_null(strstr(text, "i=11\n"));
@@ -1168,18 +1175,9 @@ static void test_report_caps_rows(void **state)
  * give the recorded count as the query's, which it never counted. */
 static void test_report_says_rows_past_the_recorded_were_not_counted(void **state)
 {
-	struct sim_result result = { 0 };
-	char dir[64];
 	char *text;
 	(void)state;
-	make_dir(dir, sizeof(dir));
-	write_file(dir, "many.sql",
-		   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
-		   " SELECT i + 1 FROM n WHERE i < 1500) SELECT i FROM n;");
-	load_user_dir(dir);
-	remove_dir(dir);
-	consistent_sale();
-	text = report(check(&result));
+	text = report_of_many(1500);
 	assert_non_null(strstr(text, "violated: many (at least 1000 rows: only"
 			       " the first 1000 are recorded)\n"));
 	assert_null(strstr(text, "(1000 rows)"));

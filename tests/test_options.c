@@ -27,27 +27,18 @@ static char flashsim[4096];   /* the binary of the same build */
  * first); its standard error into *err (the caller frees it). */
 static int parse(bool explore, struct cli_options *o, char **err, ...)
 {
-	char path[] = "/tmp/flashsim-options-err-XXXXXX";
+	struct support_capture capture;
 	char *argv[ARGS_MAX + 1];
-	int argc = 0, rc, saved = dup(STDERR_FILENO), fd = mkstemp(path);
+	int argc = 0, rc;
 	va_list args;
-	assert_true(saved >= 0);
-	assert_true(fd >= 0);
 	va_start(args, err);
 	while (argc < ARGS_MAX && (argv[argc] = va_arg(args, char *)) != NULL)
 		argc++;
 	va_end(args);
 	argv[argc] = NULL;
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
+	support_stderr_capture(&capture);
 	rc = cli_parse(argc, argv, "flashsim", explore, o);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
-	*err = support_read_file(path);
-	assert_non_null(*err);
-	unlink(path);
+	*err = support_stderr_captured(&capture);
 	return rc;
 }
 

@@ -475,20 +475,11 @@ static int parse_err(const char *text, char *args[], int count,
 		     int path_index, bool explore, struct cli_options *o,
 		     char **err)
 {
-	char path[] = "/tmp/flashsim-scenario-err-XXXXXX";
-	int saved = dup(STDERR_FILENO), fd = mkstemp(path), rc;
-	assert_true(saved >= 0);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
+	struct support_capture capture;
+	int rc;
+	support_stderr_capture(&capture);
 	rc = parse(text, args, count, path_index, explore, o);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
-	*err = support_read_file(path);
-	assert_non_null(*err);
-	unlink(path);
+	*err = support_stderr_captured(&capture);
 	return rc;
 }
 
