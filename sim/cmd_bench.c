@@ -24,6 +24,11 @@
 #include "whole_file.h"
 
 #define BENCH_OUT_DEFAULT "build/bench.txt"
+
+/* The private server the bench started (none with --redis), so that a
+ * workload that lost its connection can say whether the server died. */
+static struct redis_server *private_server;
+
 /* Requests of each unpipelined reference run (a few seconds each). */
 #define BENCH_REFERENCE_REQUESTS 200000
 
@@ -384,9 +389,16 @@ static int run_workload(const struct bench_options *options, int w,
 	row->redis_cpu_s = redis_cpu_seconds(redis) - redis_start_s;
 	row->redis_cpu_known = redis_start_s >= 0 && row->redis_cpu_s >= 0;
 	if (rc != 0) {
+		char note[1024];
 		rc = EXIT_INTERNAL;
 		fprintf(stderr, "flashsim bench: %s: internal error, no"
 			" verdict: %s\n", workloads[w].name, error);
+		/* A lost connection to the private server: why, if it died. */
+		if (private_server &&
+		    redis_server_died(private_server, redis->context &&
+				      redis->context->err ? 2000 : 0, note,
+				      sizeof(note)))
+			fprintf(stderr, "flashsim bench: %s\n", note);
 		goto out_close;
 	}
 	rc = 0;
@@ -576,7 +588,10 @@ int command_bench(int argc, char **argv, const char *program)
 		rc = EXIT_INTERNAL;
 		goto out_close;
 	}
+	if (!options.redis)
+		private_server = &server;
 	rc = bench_all(&options, &redis, workdir, &table);
+	private_server = NULL;
 	if (options.redis)
 		rmdir(workdir);
 out_close:

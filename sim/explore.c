@@ -227,24 +227,27 @@ static struct runner_options worker_runner_options(const struct cli_options *o)
 	return runner;
 }
 
+/* One run into record. An internal error returns -1, with the whole
+ * message in error (the record keeps its first 199 bytes). */
 static int one_run(struct runner *runner, const struct sim_config *config,
-		   uint64_t index, struct record *record)
+		   uint64_t index, struct record *record, char *error,
+		   size_t error_size)
 {
 	struct sim_result result;
-	char replay[4096], error[512];
+	char replay[4096];
 	uint64_t before = runner->commands_seen, after = 0;
 	uint64_t starts = runner->server_starts;
 	double start_seconds = runner->server_start_seconds;
 	/* One INFO per run: the count at the end of the last run is this
 	 * one's start (read once, and again after a run that failed). */
 	int rc = before ? 0 : runner_commands(runner, &before, error,
-					      sizeof(error));
+					      error_size);
 	runner->commands_seen = 0;
 	if (rc == 0)
 		rc = runner_run(runner, config, "explore", &result, NULL,
-				replay, sizeof(replay), error, sizeof(error));
+				replay, sizeof(replay), error, error_size);
 	if (rc == 0)
-		rc = runner_commands(runner, &after, error, sizeof(error));
+		rc = runner_commands(runner, &after, error, error_size);
 	memset(record, 0, sizeof(*record));
 	record->index = index;
 	/* Less the INFO that read `before`, which `after` counts. */
@@ -289,12 +292,14 @@ static int run_share(const struct work *work, int job, int jobs,
 	     i += (uint64_t)jobs * shards) {
 		struct sim_config config;
 		struct record record;
+		char run_error[1024];
 		if (work->deadline && now_seconds() > work->deadline)
 			break;
 		work_config(work, i, &config);
-		if (one_run(&runner, &config, i, &record) != 0) {
+		if (one_run(&runner, &config, i, &record, run_error,
+			    sizeof(run_error)) != 0) {
 			snprintf(error, error_size, "run %" PRIu64 ": %s", i,
-				 record.problem);
+				 run_error);
 			rc = EXIT_INTERNAL;
 		}
 		if (sink(context, &record) != 0 && rc == 0) {
@@ -458,7 +463,7 @@ static int collect(struct aggregate *aggregate, int *fds, int jobs)
 
 static void worker(const struct work *work, int job, int jobs, int fd)
 {
-	char error[512];
+	char error[1024];
 	int rc = run_share(work, job, jobs, write_record, &fd, error,
 			   sizeof(error));
 	if (rc != 0)

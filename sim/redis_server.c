@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,51 +285,117 @@ static bool answers_ping(const char *socket_path)
 	return ok;
 }
 
-/* "redis-server exited at start (exit status 1); the end of its log:"
- * and the last lines of the log, which say why, into error. */
-static void exited_at_start(const struct redis_server *server, int status,
-			    char *error, size_t size)
+/* The line of text that contains at, without its newline, into line. */
+static void line_at(const char *text, const char *at, char *line,
+		    size_t size)
 {
-	char path[REDIS_SERVER_PATH_MAX + 16], tail[512];
-	size_t used;
-	FILE *log;
+	const char *begin = at, *stop = strchr(at, '\n');
+	while (begin > text && begin[-1] != '\n')
+		begin--;
+	snprintf(line, size, "%.*s",
+		 (int)(stop ? stop - begin : (ptrdiff_t)strlen(begin)), begin);
+}
+
+/* What the log of a server that has exited says of why, into quote: the
+ * line of Redis's last crash report that names the signal (the report
+ * runs to some 10 KB of stack, registers and memory test, so its end says
+ * nothing), or else the log's last lines, from the first whole one (at
+ * most about 300 bytes: the note goes into error messages of a few
+ * hundred). Empty when the log is. */
+static void log_reason(const struct redis_server *server, char *quote,
+		       size_t size)
+{
+	enum { LOG_TAIL_MAX = 64 * 1024 };
+	char path[REDIS_SERVER_PATH_MAX + 16];
+	char *tail = malloc(LOG_TAIL_MAX);
+	const char *start, *crash = NULL, *next;
+	size_t n = 0;
 	long end, from = 0;
-	if (WIFSIGNALED(status))
-		used = (size_t)snprintf(error, size, "redis-server died at start"
-					" (signal %d)", WTERMSIG(status));
-	else
-		used = (size_t)snprintf(error, size, "redis-server exited at"
-					" start (exit status %d)",
-					WEXITSTATUS(status));
-	if (used >= size)
+	FILE *log;
+	quote[0] = '\0';
+	if (!tail)
 		return;
 	snprintf(path, sizeof(path), "%s/redis.log", server->dir);
 	log = fopen(path, "r");
-	tail[0] = '\0';
 	if (log && fseek(log, 0, SEEK_END) == 0 && (end = ftell(log)) > 0) {
-		size_t n;
-		from = end > (long)sizeof(tail) - 1 ?
-		       end - (long)sizeof(tail) + 1 : 0;
-		fseek(log, from, SEEK_SET);
-		n = fread(tail, 1, sizeof(tail) - 1, log);
-		tail[n] = '\0';
-		while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == ' '))
-			tail[--n] = '\0';
+		from = end > LOG_TAIL_MAX - 1 ? end - LOG_TAIL_MAX + 1 : 0;
+		if (fseek(log, from, SEEK_SET) == 0)
+			n = fread(tail, 1, LOG_TAIL_MAX - 1, log);
 	}
 	if (log)
 		fclose(log);
-	if (tail[0]) {
-		/* From the first whole line of what was read. */
-		const char *start = tail;
-		if (from > 0 && strchr(tail, '\n'))
-			start = strchr(tail, '\n') + 1;
-		while (*start == '\n')
-			start++;
-		snprintf(error + used, size - used, "; the end of its log:\n%s",
-			 start);
-	} else {
-		snprintf(error + used, size - used, ", and wrote nothing");
+	tail[n] = '\0';
+	while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == ' '))
+		tail[--n] = '\0';
+	for (next = tail; (next = strstr(next, "crashed by signal")); next++)
+		crash = next;
+	if (crash) {
+		line_at(tail, crash, quote, size);
+		goto out_free_tail;
 	}
+	start = tail;
+	if (n > 300) {
+		start = tail + n - 300;
+		from = 1;
+	}
+	if (from > 0 && strchr(start, '\n'))
+		start = strchr(start, '\n') + 1;
+	while (*start == '\n')
+		start++;
+	snprintf(quote, size, "%s", start);
+out_free_tail:
+	free(tail);
+}
+
+/* How a server that has exited ended, after what ("at start", "during
+ * the run"), and what its log says of why, into error: "redis-server
+ * exited at start (exit status 1); the end of its log: ...". */
+static void describe_exit(const struct redis_server *server, int status,
+			  const char *when, char *error, size_t size)
+{
+	char quote[512];
+	size_t used;
+	if (WIFSIGNALED(status))
+		used = (size_t)snprintf(error, size, "redis-server died %s"
+					" (signal %d, %s)", when,
+					WTERMSIG(status),
+					strsignal(WTERMSIG(status)));
+	else
+		used = (size_t)snprintf(error, size, "redis-server exited %s"
+					" (exit status %d)", when,
+					WEXITSTATUS(status));
+	if (used >= size)
+		return;
+	log_reason(server, quote, sizeof(quote));
+	if (!quote[0])
+		snprintf(error + used, size - used, ", and wrote nothing");
+	else if (strstr(quote, "crashed by signal"))
+		snprintf(error + used, size - used, "; its log: %s", quote);
+	else
+		snprintf(error + used, size - used, "; the end of its log:\n%s",
+			 quote);
+}
+
+bool redis_server_died(struct redis_server *server, int wait_ms,
+		       char *note, size_t note_size)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int status;
+	pid_t reaped = 0;
+	if (server->pid <= 0)
+		return false;
+	for (int waited_ms = 0; waited_ms <= wait_ms; waited_ms += 10) {
+		reaped = waitpid(server->pid, &status, WNOHANG);
+		if (reaped != 0)
+			break;
+		if (waited_ms < wait_ms)
+			nanosleep(&pause, NULL);
+	}
+	if (reaped != server->pid)
+		return false;
+	server->pid = 0;
+	describe_exit(server, status, "during the run", note, note_size);
+	return true;
 }
 
 /* Waits until the new server answers PING. The server says READY=1 on
@@ -345,7 +412,7 @@ static int wait_ready(struct redis_server *server, int notify_fd,
 		int status;
 		if (waitpid(server->pid, &status, WNOHANG) == server->pid) {
 			server->pid = 0;
-			exited_at_start(server, status, error, size);
+			describe_exit(server, status, "at start", error, size);
 			return -1;
 		}
 		if (notify_fd >= 0) {

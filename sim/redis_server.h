@@ -16,6 +16,7 @@
 #ifndef FLASHSIM_REDIS_SERVER_H
 #define FLASHSIM_REDIS_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -62,6 +63,14 @@ int redis_server_restart(struct redis_server *server, char *error,
  * with error (the server is then stopped). */
 int redis_server_reset(struct redis_server *server, char *error,
 		       size_t error_size);
+
+/* Whether the server has died on its own (a crash, a full disk, the
+ * kernel's out-of-memory killer), waiting up to wait_ms for it to finish
+ * dying: a client sees its connection reset as the server's files are
+ * closed, a moment before the server can be reaped. If so, it is reaped,
+ * and note says what it died of and what its log says of why. */
+bool redis_server_died(struct redis_server *server, int wait_ms,
+		       char *note, size_t note_size);
 
 /* Stops the server and removes its directory; safe to call twice. */
 void redis_server_stop(struct redis_server *server);

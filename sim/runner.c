@@ -445,17 +445,34 @@ static int run_ready(struct runner *runner, const struct sim_config *config,
 	return 0;
 }
 
+void runner_explain_dead_server(struct runner *runner, char *error,
+				size_t error_size)
+{
+	char note[1024];
+	size_t used = strlen(error);
+	/* Wait only when the connection was lost: a server still up after
+	 * a trace error, say, would make every such error wait. */
+	bool lost = !runner->redis.context || runner->redis.context->err != 0;
+	if (!redis_server_died(&runner->server, lost ? 2000 : 0, note,
+			       sizeof(note)))
+		return;
+	if (used < error_size)
+		snprintf(error + used, error_size - used, "; %s", note);
+}
+
 int runner_run(struct runner *runner, const struct sim_config *config,
 	       const char *command, struct sim_result *result,
 	       int64_t *run_id, char *replay, size_t replay_size, char *error,
 	       size_t error_size)
 {
 	int rc = clean_redis(runner, &config->sale, error, error_size);
-	if (rc != 0)
-		return rc;
-	rc = run_ready(runner, config, command, result, run_id, replay,
-		       replay_size, error, error_size);
-	release_claim(runner);
+	if (rc == 0) {
+		rc = run_ready(runner, config, command, result, run_id,
+			       replay, replay_size, error, error_size);
+		release_claim(runner);
+	}
+	if (rc == EXIT_INTERNAL)
+		runner_explain_dead_server(runner, error, error_size);
 	return rc;
 }
 
@@ -471,9 +488,13 @@ int runner_commands(struct runner *runner, uint64_t *commands, char *error,
 			strtoull(field + strlen("total_commands_processed:"),
 				 NULL, 10));
 		rc = 0;
+	} else if (!reply) {
+		snprintf(error, error_size, "redis %s: INFO stats: %s",
+			 runner->redis.address, runner->redis.context->errstr);
+		runner_explain_dead_server(runner, error, error_size);
 	} else {
-		snprintf(error, error_size, "redis %s: INFO stats: no command count",
-			 runner->redis.address);
+		snprintf(error, error_size, "redis %s: INFO stats: no command"
+			 " count", runner->redis.address);
 	}
 	if (reply)
 		freeReplyObject(reply);

@@ -87,6 +87,13 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 	       int64_t *run_id, char *replay, size_t replay_size, char *error,
 	       size_t error_size);
 
+/* After an internal error on the private server: the connection's error
+ * ("Connection reset by peer") says nothing of why it was lost. When the
+ * server has died, what it died of and what its log says are added to
+ * error. */
+void runner_explain_dead_server(struct runner *runner, char *error,
+				size_t error_size);
+
 /* Redis's count of commands processed so far (INFO stats), including
  * those of the servers a redis-crash killed. Returns 0 or -1 with error. */
 int runner_commands(struct runner *runner, uint64_t *commands, char *error,

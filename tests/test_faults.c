@@ -4,6 +4,7 @@
  * persistence is a violation; a failing run replays exactly.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -322,6 +323,40 @@ static void test_a_run_not_kept_leaves_nothing(void **state)
 	runner_close(&runner);
 }
 
+/* A private redis-server that dies on its own (here of SIGSEGV, as from
+ * a bug of its own) is named as the cause of the internal error, with the
+ * line of its crash report that says what killed it: the lost connection
+ * alone ("Connection reset by peer") said nothing of why. */
+static void test_a_dead_server_is_named_with_its_log(void **state)
+{
+	struct runner_options options = {
+		.program = "flashsim", .persistence = REDIS_PERSISTENCE_AOF };
+	struct runner runner;
+	struct sim_config config;
+	struct sim_result result;
+	char replay[4096], error[1024];
+	(void)state;
+	sim_config_defaults(&config);
+	config.users = 2;
+	config.stock = 1;
+	if (runner_open(&runner, &options, error, sizeof(error)) != 0)
+		fail_msg("runner: %s", error);
+	if (runner_run(&runner, &config, "run", &result, NULL, replay,
+		       sizeof(replay), error, sizeof(error)))
+		fail_msg("run: %s", error);
+	assert_int_equal(result.verdict, VERDICT_OK);
+	assert_true(runner.server.pid > 0);
+	assert_int_equal(kill(runner.server.pid, SIGSEGV), 0);
+	assert_int_equal(runner_run(&runner, &config, "run", &result, NULL,
+				    replay, sizeof(replay), error,
+				    sizeof(error)), EXIT_INTERNAL);
+	if (!strstr(error, "redis-server died during the run (signal 11") ||
+	    !strstr(error, "crashed by signal: 11"))
+		fail_msg("error: %s", error);
+	assert_int_equal(runner.server.pid, 0); /* reaped */
+	runner_close(&runner);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_redis_crash_without_persistence_is_a_violation),
 		cmocka_unit_test(test_failing_run_replays_exactly),
 		cmocka_unit_test(test_a_run_not_kept_leaves_nothing),
+		cmocka_unit_test(test_a_dead_server_is_named_with_its_log),
 	};
 	return cmocka_run_group_tests_name("faults", tests, NULL, NULL);
 }
