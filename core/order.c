@@ -86,6 +86,12 @@ int order_db_open(struct order_db *db, const char *path, bool reset)
 	return 0;
 }
 
+const char *order_db_file(const struct order_db *db)
+{
+	const char *file = db->db ? sqlite3_db_filename(db->db, "main") : NULL;
+	return file ? file : "";
+}
+
 void order_db_close(struct order_db *db)
 {
 	sqlite3_finalize(db->begin);

@@ -395,7 +395,9 @@ static int bench_run_sql(struct bench *bench)
 		struct bench_task *task = &bench->tasks[slot];
 		if (order_db_create_order(bench->orders, &task->effect->sql,
 					  &task->outcome) != 0)
-			return bench_fail(bench, "%s", bench->orders->error);
+			return bench_fail(bench, "order database %s: %s",
+					  order_db_file(bench->orders),
+					  bench->orders->error);
 		if (task->outcome.result == RESULT_OK)
 			bench->result->orders_wall_s =
 				(double)(monotonic_ns() - bench->start_ns) / 1e9;

@@ -97,7 +97,8 @@ int bench_check(const struct bench_config *config, struct redis_conn *redis,
 	}
 	result->orders = order_db_count(orders, config->sale.activity);
 	if (result->orders < 0) {
-		snprintf(error, error_size, "%s", orders->error);
+		snprintf(error, error_size, "order database %s: %s",
+			 order_db_file(orders), orders->error);
 		return -1;
 	}
 	sale_due_key(&config->sale, key);

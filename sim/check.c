@@ -167,6 +167,13 @@ static int check_fail(char *error, size_t error_size, const char *format, ...)
 static int check_fail_sql(struct check_context *ctx, sqlite3 *db,
 			  const char *what)
 {
+	static const char prefix[] = "trace database";
+	const char *file = sqlite3_db_filename(db, "main");
+	/* "trace database <file>: ...": which file is full or locked. */
+	if (file && *file && strncmp(what, prefix, sizeof(prefix) - 1) == 0)
+		return check_fail(ctx->error, ctx->error_size, "%s %s%s: %s",
+				  prefix, file, what + sizeof(prefix) - 1,
+				  sqlite3_errmsg(db));
 	return check_fail(ctx->error, ctx->error_size, "%s: %s", what,
 			  sqlite3_errmsg(db));
 }

@@ -685,7 +685,9 @@ static bool execute_sql(struct world *world, uint32_t slot)
 				       world->variant->create_order :
 				       order_db_create_order_ex;
 	if (create_order(world->env->orders, call, commit, &task->outcome) != 0) {
-		world_fail(world, "%s", world->env->orders->error);
+		world_fail(world, "order database %s: %s",
+			   order_db_file(world->env->orders),
+			   world->env->orders->error);
 		return false;
 	}
 	if (!commit) {

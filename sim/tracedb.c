@@ -115,13 +115,15 @@ struct tracedb {
 	sqlite3_stmt *rollback;
 	sqlite3_stmt *delete_run[TRACEDB_TABLE_COUNT];
 	int64_t open_run_id; /* 0: no run open */
+	char path[4096];     /* the file; "" for a temporary or in-memory one */
 	char error[512];
 };
 
 static int tracedb_fail(struct tracedb *db, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Sets db->error to "trace database: <what>: <SQLite's message>". */
+/* Sets db->error to "trace database <file>: <what>: <SQLite's message>"
+ * (no file for a temporary one): which file is full or locked. */
 static int tracedb_fail(struct tracedb *db, const char *format, ...)
 {
 	char what[256];
@@ -129,7 +131,8 @@ static int tracedb_fail(struct tracedb *db, const char *format, ...)
 	va_start(args, format);
 	vsnprintf(what, sizeof(what), format, args);
 	va_end(args);
-	snprintf(db->error, sizeof(db->error), "trace database: %s: %s", what,
+	snprintf(db->error, sizeof(db->error), "trace database%s%.200s: %s: %s",
+		 db->path[0] ? " " : "", db->path, what,
 		 db->db ? sqlite3_errmsg(db->db) : "out of memory");
 	return -1;
 }
@@ -211,9 +214,10 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		snprintf(error, error_size, "trace database: out of memory");
 		return -1;
 	}
+	snprintf(db->path, sizeof(db->path), "%s", path ? path : "");
 	if (sqlite3_open_v2(name, &db->db, SQLITE_OPEN_READWRITE |
 			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		tracedb_fail(db, "%s", name);
+		tracedb_fail(db, "opening");
 		goto out_close;
 	}
 	sqlite3_busy_timeout(db->db, 5000);
@@ -231,12 +235,12 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 	 * found, with no table added. */
 	if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL,
 			 NULL) != SQLITE_OK) {
-		tracedb_fail(db, "%s", name);
+		tracedb_fail(db, "opening");
 		goto out_close;
 	}
 	if (sqlite3_exec(db->db, tracedb_schema, NULL, NULL, NULL) != SQLITE_OK ||
 	    add_variant_column(db) != 0) {
-		tracedb_fail(db, "%s: creating the schema", name);
+		tracedb_fail(db, "creating the schema");
 		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out_close;
 	}
@@ -245,14 +249,14 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		goto out_close;
 	}
 	if (sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		tracedb_fail(db, "%s", name);
+		tracedb_fail(db, "creating the schema");
 		goto out_close;
 	}
 	/* WAL cannot be entered inside a transaction */
 	if (path && *path && sqlite3_exec(db->db, "PRAGMA journal_mode=WAL;"
 				 "PRAGMA synchronous=NORMAL;",
 				 NULL, NULL, NULL) != SQLITE_OK) {
-		tracedb_fail(db, "%s", name);
+		tracedb_fail(db, "entering WAL mode");
 		goto out_close;
 	}
 	*db_out = db;

@@ -232,6 +232,31 @@ static void test_a_server_that_will_not_start_says_why(void **state)
 	assert_nothing_left();
 }
 
+/* A file flashsim writes cannot grow (a full disk; here a file size
+ * limit, whose signal is ignored so that the write fails with EFBIG):
+ * the run ends with no verdict, and the error names the file (it said
+ * "create order: commit: disk I/O error", and left the user to guess
+ * which of the files it writes). */
+static void test_a_file_that_cannot_grow_is_named(void **state)
+{
+	char out[4096], *text;
+	int status;
+	(void)state;
+	snprintf(out, sizeof(out), "%s/stderr", workdir);
+	status = support_shell("bash -c 'trap \"\" XFSZ; ulimit -f 100;"
+			       " TMPDIR=%s %s run --users 60 --stock 20"
+			       " >/dev/null 2>%s'", workdir, flashsim, out);
+	text = support_read_file(out);
+	assert_non_null(text);
+	if (status != 3 ||
+	    !strstr(text, "internal error, no verdict: order database ") ||
+	    !strstr(text, "/orders.db: create order"))
+		fail_msg("exit %d, stderr: %s", status, text);
+	free(text);
+	assert_int_equal(remove(out), 0);
+	assert_nothing_left();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -253,6 +278,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_a_sigpipe_not_about_the_output_is_let_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redis_gone_in_a_run_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_server_that_will_not_start_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_file_that_cannot_grow_is_named, setup, teardown),
 	};
 	(void)argc;
 	redis_server_install_cleanup();
