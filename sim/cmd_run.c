@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "check.h"
@@ -51,6 +52,8 @@ int command_run(int argc, char **argv, const char *program)
 		}
 	}
 	options.runner.timeline = options.json ? NULL : stdout;
+	if (!options.quiet && isatty(STDERR_FILENO))
+		options.runner.progress = stderr;
 	/* Without --trace, a temporary file that SQLite removes at close: a
 	 * run keeps every event (about 2.6 KB a user), which in memory made a
 	 * run of a million users take 2.7 GB; SQLite keeps up to 64 MiB of it

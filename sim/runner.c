@@ -415,6 +415,7 @@ static int run_ready(struct runner *runner, const struct sim_config *config,
 		return EXIT_INTERNAL;
 	}
 	trace_init(&trace, runner->options.timeline, runner->options.timeline_all);
+	trace.progress = runner->options.progress;
 	/* The events of a run not kept are never read (the invariants see the
 	 * final state, not the events): only their digest is kept. Storing
 	 * them was a third of the explorer's instructions. */

@@ -28,6 +28,8 @@ struct runner_options {
 	                                 memory; "": a temporary file */
 	const char *invariants_dir;   /* NULL: the built-in invariants only */
 	FILE *timeline;               /* where trace lines go, or NULL */
+	FILE *progress;               /* a terminal for a progress line
+					 during a long run, or NULL */
 	bool timeline_all;            /* every line, not only highlights */
 };
 

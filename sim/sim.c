@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 
@@ -163,10 +164,48 @@ static void hang(struct world *world)
 	world_note(world, true, "sim", "LIVENESS: %s", world->result->problem);
 }
 
+static double wall_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* A long run (hours of virtual time, a cron loop every millisecond) says
+ * where it is, on a terminal: after 2 s of wall time, a line at most twice
+ * a second. The wall clock decides only what is shown, never what runs. */
+static void show_progress(struct world *world, double started_s,
+			  double *drawn_s)
+{
+	char text[200];
+	double now_s = wall_seconds();
+	if (now_s - started_s < 2.0 || now_s - *drawn_s < 0.5)
+		return;
+	*drawn_s = now_s;
+	if (world->phase == PHASE_WORKLOAD)
+		snprintf(text, sizeof(text), "run: %" PRId64 " ms virtual,"
+			 " workload (faults until %" PRId64 " ms), %d of %d"
+			 " requests answered, %.0f s", world->now_ms,
+			 sim_fault_window_ms(world->config),
+			 world->requests_done, sim_requests(world->config),
+			 now_s - started_s);
+	else
+		snprintf(text, sizeof(text), "run: %" PRId64 " ms virtual,"
+			 " recovery (until quiescent, at most %" PRId64 " ms),"
+			 " %.0f s", world->now_ms, world->heal_ms +
+			 world->config->recovery_bound_ms, now_s - started_s);
+	trace_progress(world->env->trace, text);
+}
+
 static int world_loop(struct world *world)
 {
 	struct event event;
+	double started_s = world->env->trace->progress ? wall_seconds() : 0;
+	double drawn_s = 0;
+	uint32_t events = 0;
 	while (!world->failed && queue_pop(&world->queue, &event)) {
+		if (started_s > 0 && ++events % 4096 == 0)
+			show_progress(world, started_s, &drawn_s);
 		assert(event.time_ms >= world->now_ms);
 		world->now_ms = event.time_ms;
 		if (world->phase == PHASE_RECOVERY &&
@@ -187,6 +226,7 @@ static int world_loop(struct world *world)
 		}
 	}
 	world->result->end_ms = world->now_ms;
+	trace_progress_clear(world->env->trace);
 	if (world->failed)
 		return -1;
 	if (world->phase != PHASE_DONE && world->result->verdict == VERDICT_OK)

@@ -114,10 +114,33 @@ void trace_event(struct trace *trace, const struct trace_event *event)
 	trace_digest_text(trace, line);
 	trace_digest_text(trace, "\n");
 	trace->lines++;
-	if (trace->out && (trace->print_all || event->highlight))
+	if (trace->out && (trace->print_all || event->highlight)) {
+		trace_progress_clear(trace);
 		fprintf(trace->out, "%s\n", line);
+	}
 	if (trace->db && !trace->events_unstored && !trace->db_failed &&
 	    tracedb_event(trace->db, trace->run_id, (int64_t)trace->lines,
 			  event) != 0)
 		trace->db_failed = true;
+}
+
+void trace_progress(struct trace *trace, const char *text)
+{
+	if (!trace->progress)
+		return;
+	if (trace->out)
+		fflush(trace->out);
+	/* \033[K: the rest of the line, from a longer line before, erased */
+	fprintf(trace->progress, "\r%s\033[K", text);
+	fflush(trace->progress);
+	trace->progress_shown = true;
+}
+
+void trace_progress_clear(struct trace *trace)
+{
+	if (!trace->progress_shown)
+		return;
+	fprintf(trace->progress, "\r\033[K");
+	fflush(trace->progress);
+	trace->progress_shown = false;
 }

@@ -29,6 +29,8 @@ struct trace {
 	bool events_unstored;  /* the run's events are not stored in db (a
 				  run not kept: only the checker's rows) */
 	bool db_failed;        /* an insert failed: the run has no verdict */
+	FILE *progress;        /* a terminal for a progress line, or NULL */
+	bool progress_shown;   /* a progress line is on it, to be cleared */
 };
 
 void trace_init(struct trace *trace, FILE *out, bool print_all);
@@ -40,6 +42,12 @@ void trace_attach_unstored(struct trace *trace, struct tracedb *db,
 			   int64_t run_id);
 
 void trace_event(struct trace *trace, const struct trace_event *event);
+
+/* A progress line on trace->progress (nothing when NULL), drawn over the
+ * last one; cleared before the next timeline line, so that the two share
+ * a terminal, and by trace_progress_clear at the end. */
+void trace_progress(struct trace *trace, const char *text);
+void trace_progress_clear(struct trace *trace);
 /* The event's line, as the timeline prints it and the digest reads it:
  * the time right-aligned in 8 columns, two spaces, the actor left-aligned
  * in 9, a space, the step and the gid each followed by a space when not

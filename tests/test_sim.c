@@ -393,6 +393,40 @@ static void test_trace_line_is_the_printf_line(void **state)
 	}
 }
 
+/* The progress line and the timeline share a terminal: the progress line
+ * is erased before the next timeline line is written, and at the end, so
+ * that no line of the timeline starts with a piece of it; with no
+ * terminal nothing is drawn. The digest does not see it. */
+static void test_progress_is_cleared_before_a_timeline_line(void **state)
+{
+	char *both = NULL;
+	size_t size = 0;
+	FILE *terminal = open_memstream(&both, &size);
+	struct trace trace, quiet;
+	struct trace_event event = { 5, "app-1", "app/deduct", "gid-1", "= OK",
+				     "", true };
+	(void)state;
+	assert_non_null(terminal);
+	trace_init(&trace, terminal, false);
+	trace.progress = terminal;
+	trace_init(&quiet, NULL, false);
+	trace_progress(&trace, "run: 1 ms virtual");
+	trace_progress(&trace, "run: 2 ms");
+	trace_event(&trace, &event);
+	trace_event(&quiet, &event);
+	trace_progress(&trace, "run: 3 ms");
+	trace_progress_clear(&trace);
+	trace_progress_clear(&trace); /* nothing shown: nothing written */
+	trace_progress(&quiet, "run: 4 ms");
+	fclose(terminal);
+	assert_string_equal(both,
+		"\rrun: 1 ms virtual\033[K\rrun: 2 ms\033[K\r\033[K"
+		"       5  app-1     app/deduct gid-1 = OK\n"
+		"\rrun: 3 ms\033[K\r\033[K");
+	assert_int_equal(trace.digest, quiet.digest);
+	free(both);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_a_stray_order_is_a_violation),
 		cmocka_unit_test(test_no_quiescence_is_a_liveness_failure),
 		cmocka_unit_test(test_trace_line_is_the_printf_line),
+		cmocka_unit_test(test_progress_is_cleared_before_a_timeline_line),
 	};
 	return cmocka_run_group_tests_name("sim", tests, setup, teardown);
 }
