@@ -25,6 +25,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -563,6 +564,79 @@ static int invariants_check_queries(const struct invariant_set *set,
 out_close:
 	tracedb_close(db);
 	return rc;
+}
+
+/* The leading "--" lines of sql, each without its "--" and the spaces
+ * after it, joined with single spaces, into text. */
+static void leading_comment(const char *sql, char *text, size_t size)
+{
+	size_t used = 0;
+	text[0] = '\0';
+	while (sql && used + 1 < size) {
+		const char *line = sql + strspn(sql, " \t\r\n");
+		const char *end;
+		if (strncmp(line, "--", 2) != 0)
+			break;
+		line += 2 + strspn(line + 2, "-"); /* "----" rules too */
+		line += strspn(line, " \t");
+		end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) : strlen(line);
+		while (length > 0 && (line[length - 1] == ' ' ||
+				      line[length - 1] == '\r'))
+			length--;
+		if (length > 0)
+			used += (size_t)snprintf(text + used, size - used,
+						 "%s%.*s", used ? " " : "",
+						 (int)length, line);
+		sql = end ? end + 1 : NULL;
+	}
+}
+
+void invariant_explanation(const char *name, const char *user_dir,
+			   char *text, size_t size)
+{
+	char path[PATH_MAX], file_name[INVARIANT_NAME_MAX + 8], head[4096];
+	FILE *file = NULL;
+	text[0] = '\0';
+	if (size == 0)
+		return;
+	snprintf(file_name, sizeof(file_name), "%s.sql", name);
+	if (user_dir) {
+		snprintf(path, sizeof(path), "%s/%s", user_dir, file_name);
+		file = fopen(path, "r");
+	}
+	if (file) {
+		/* the comment opens the file: its first few KB hold it */
+		size_t n = fread(head, 1, sizeof(head) - 1, file);
+		head[n] = '\0';
+		fclose(file);
+		leading_comment(head, text, size);
+		return;
+	}
+	for (int i = 0; i < flashsim_invariant_count; i++)
+		if (strcmp(flashsim_invariant_names[i], file_name) == 0)
+			leading_comment(flashsim_invariant_sources[i], text,
+					size);
+}
+
+int check_violated_invariants(struct tracedb *trace, int64_t run_id,
+			      char names[][INVARIANT_NAME_MAX], int max)
+{
+	sqlite3 *db = tracedb_sqlite(trace);
+	sqlite3_stmt *stmt = NULL;
+	int count = 0, step = SQLITE_ERROR;
+	if (sqlite3_prepare_v2(db, "SELECT invariant FROM violations"
+			       " WHERE run_id = ?1 GROUP BY invariant"
+			       " ORDER BY min(rowid)", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW && count < max)
+		snprintf(names[count++], INVARIANT_NAME_MAX, "%s",
+			 (const char *)sqlite3_column_text(stmt, 0));
+out_finalize:
+	sqlite3_finalize(stmt);
+	return step == SQLITE_DONE || step == SQLITE_ROW ? count : -1;
 }
 
 int invariants_load(struct invariant_set *set, const char *user_dir,

@@ -64,6 +64,20 @@ struct invariant_set {
 int invariants_load(struct invariant_set *set, const char *user_dir,
 		    char *error, size_t error_size);
 void invariants_free(struct invariant_set *set);
+
+/* What the invariant name checks, in the words of the comment its query
+ * opens with (its leading "--" lines, joined into one paragraph), into
+ * text; "" when it has none or is unknown. The query is user_dir's
+ * <name>.sql when there is one (it replaces the built-in, as at
+ * invariants_load), else the built-in of that name. */
+void invariant_explanation(const char *name, const char *user_dir,
+			   char *text, size_t size);
+
+/* The invariants run_id violated, in the order they were found: at most
+ * max names into names. Returns how many, or -1 when the trace database
+ * could not be read. */
+int check_violated_invariants(struct tracedb *trace, int64_t run_id,
+			      char names[][INVARIANT_NAME_MAX], int max);
 /* Creates the checker's views on db now, outside any transaction; without
  * it they are created at the first check, inside that run's transaction,
  * and a run rolled back (runner_run without a run id) would take them

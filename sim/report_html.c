@@ -38,6 +38,7 @@ static const char html_style[] =
 	"td.violation{background:#f6c9c4;font-weight:bold}"
 	"td.liveness{background:#ffe1ad;font-weight:bold}"
 	".verdict{padding:8px 12px;margin:10px 0;border-left:6px solid}"
+	"p.why{margin:6px 0;padding:4px 10px;max-width:60em;background:#f6f7f9}"
 	".verdict-ok{background:#e3f3e7;border-color:#2b8a3e}"
 	".verdict-violation{background:#fbe3e0;border-color:#c92a2a}"
 	".verdict-liveness{background:#fff1d6;border-color:#c77700}"
@@ -224,9 +225,36 @@ static void final_state(FILE *out, const struct sim_config *config,
 	fputs("</table>\n", out);
 }
 
+/* What the invariant name checks, in its query's own words, as a
+ * paragraph ("" when its query has no opening comment). */
+static void explain_invariant(FILE *out, const char *name,
+			      const char *invariants_dir)
+{
+	char text[2048];
+	invariant_explanation(name, invariants_dir, text, sizeof(text));
+	if (!text[0])
+		return;
+	fputs("<p class=\"why\"><b>", out);
+	report_xml_escape(out, name);
+	fputs("</b><br/>", out);
+	report_xml_escape(out, text);
+	fputs("</p>\n", out);
+}
+
+/* What each invariant run_id violated checks. */
+static void explain_violations(FILE *out, struct tracedb *db, int64_t run_id,
+			       const char *invariants_dir)
+{
+	char names[16][INVARIANT_NAME_MAX];
+	int count = check_violated_invariants(db, run_id, names, 16);
+	for (int i = 0; i < count; i++)
+		explain_invariant(out, names[i], invariants_dir);
+}
+
 int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		    const struct sim_config *config,
-		    const struct sim_result *result, const char *replay)
+		    const struct sim_result *result, const char *replay,
+		    const char *invariants_dir)
 {
 	char *svg = report_capture(REPORT_SVG, db, run_id, replay);
 	char *timeline = report_capture(REPORT_TIMELINE, db, run_id, NULL);
@@ -252,9 +280,10 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 	fputs("</table>\n<h2>Replay</h2>\n", out);
 	html_pre(out, replay);
 	fputs("<h2>Violations</h2>\n", out);
-	if (violations && violations[0])
+	if (violations && violations[0]) {
+		explain_violations(out, db, run_id, invariants_dir);
 		html_pre(out, violations);
-	else
+	} else
 		fputs("<p>none: every invariant holds.</p>\n", out);
 	final_state(out, config, result);
 	fputs("<h2>Sequence diagram</h2>\n", out);
@@ -479,8 +508,12 @@ static void failure_section(FILE *out, const struct cli_options *options,
 	fprintf(out, "<div class=\"failure\" id=\"failure-%d\">\n<h3>FAILURE"
 		" %d: ", number, number);
 	report_xml_escape(out, failure->key);
-	fprintf(out, " (%" PRIu64 " run%s)</h3>\n<table class=\"kv\">\n",
-		failure->count, failure->count == 1 ? "" : "s");
+	fprintf(out, " (%" PRIu64 " run%s)</h3>\n", failure->count,
+		failure->count == 1 ? "" : "s");
+	if (strcmp(failure->key, "liveness") != 0)
+		explain_invariant(out, failure->key,
+				  options->runner.invariants_dir);
+	fputs("<table class=\"kv\">\n", out);
 	kv(out, "problem", "%s", failure->problem);
 	if (report_failure_shrunk(failure))
 		shrunk_section(out, failure);
@@ -568,7 +601,7 @@ static int write_run_html(FILE *out, const struct run_files *what)
 {
 	return report_html_run(out, what->db, what->run_id,
 			       &what->options->config, what->result,
-			       what->replay);
+			       what->replay, what->options->runner.invariants_dir);
 }
 
 static int write_explore_html(FILE *out, const struct run_files *what)

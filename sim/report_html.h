@@ -28,10 +28,13 @@ char *report_capture(enum report_view view, struct tracedb *db,
 		     int64_t run_id, const char *title);
 
 /* One run: the sale, the verdict, the final state, the violations (the
- * checker's report), the replay command, the diagram and the timeline. */
+ * checker's report, and what each violated invariant checks, from the
+ * comment its query opens with: invariants_dir's, else the built-in's),
+ * the replay command, the diagram and the timeline. */
 int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		    const struct sim_config *config,
-		    const struct sim_result *result, const char *replay);
+		    const struct sim_result *result, const char *replay,
+		    const char *invariants_dir);
 
 /* An exploration: summary, verdicts by kind, the matrix of failure points
  * x fault kinds with the verdicts, the coverage of the points, and each

@@ -797,6 +797,37 @@ static void test_user_file_replaces_a_builtin(void **state)
 	assert_string_equal(result.problem, "conservation: why=always");
 }
 
+/* What an invariant checks is the comment its query opens with, joined
+ * into one paragraph: a user file's for the name it replaces, the
+ * built-in's otherwise; nothing for a query with no comment or an unknown
+ * name. */
+static void test_explanation_is_the_opening_comment(void **state)
+{
+	char dir[64], text[512];
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "conservation.sql",
+		   "\n-- Mine:  units in\n--   equal orders out.\n"
+		   "SELECT 1 WHERE 0; -- not this\n-- nor this\n");
+	write_file(dir, "bare.sql", "SELECT 1 WHERE 0;\n");
+	invariant_explanation("conservation", dir, text, sizeof(text));
+	assert_string_equal(text, "Mine:  units in equal orders out.");
+	invariant_explanation("bare", dir, text, sizeof(text));
+	assert_string_equal(text, "");
+	invariant_explanation("no_oversell", dir, text, sizeof(text));
+	/* not in the directory: the built-in's */
+	assert_true(strncmp(text, "No oversell: the stock never goes below"
+			    " zero", 44) == 0);
+	remove_dir(dir);
+	invariant_explanation("conservation", NULL, text, sizeof(text));
+	assert_true(strncmp(text, "Conservation: every unit taken from the"
+			    " stock became exactly one order", 69) == 0);
+	invariant_explanation("no_such_invariant", NULL, text, sizeof(text));
+	assert_string_equal(text, "");
+	invariant_explanation("conservation", NULL, text, 12);
+	assert_string_equal(text, "Conservatio");
+}
+
 static void assert_load_fails(const char *file, const char *text,
 			      const char *expected)
 {
@@ -1228,6 +1259,7 @@ int main(void)
 		TEST(test_check_twice_replaces_the_snapshot),
 		TEST(test_user_invariant_fires),
 		TEST(test_user_file_replaces_a_builtin),
+		TEST(test_explanation_is_the_opening_comment),
 		TEST(test_broken_user_invariant_names_the_file),
 		TEST(test_missing_user_dir_is_named),
 		TEST(test_empty_user_dir_is_refused),

@@ -291,7 +291,7 @@ static char *html_run_of(struct tracedb *db, int64_t run_id,
 	FILE *out = open_memstream(&text, &size);
 	assert_non_null(out);
 	assert_int_equal(report_html_run(out, db, run_id, config, result,
-					 replay), 0);
+					 replay, NULL), 0);
 	fclose(out);
 	return text;
 }
@@ -387,6 +387,10 @@ static void test_html_run_is_one_well_formed_page(void **state)
 	assert_well_formed(html);
 	assert_contains(html, "verdict: violation");
 	assert_contains(html, "violated: conservation");
+	/* what the invariant checks, in its query's opening comment */
+	assert_contains(html, "<p class=\"why\"><b>conservation</b><br/>"
+			"Conservation: every unit taken from the stock became"
+			" exactly one order, and every order");
 	assert_contains(html, "<svg xmlns=");
 	assert_contains(html, "[fault app/deduct/after@1:crash]");
 	assert_contains(html, "--variant naive");
@@ -604,6 +608,8 @@ static void test_html_explore_has_the_failure_and_its_diagram(void **state)
 	fclose(out);
 	assert_well_formed(html);
 	assert_contains(html, "FAILURE 1: barrier_agreement");
+	assert_contains(html, "<p class=\"why\"><b>barrier_agreement</b><br/>"
+			"The Redis barrier key");
 	assert_contains(html, "--variant no-rollback-marker");
 	assert_contains(html, "<table class=\"grid matrix\">");
 	assert_contains(html, "<td class=\"point\">app/deduct/before</td>");
