@@ -152,7 +152,8 @@ docs: $(BUILD)/flashsim
 		--svg docs/img/no-marker-pause.svg >/dev/null; test $$? -eq 1
 
 asan:
-	@$(MAKE) --no-print-directory check BUILD=build/asan OPTFLAGS=-O1 \
+	@ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_stack_use_after_return=1} \
+	$(MAKE) --no-print-directory check BUILD=build/asan OPTFLAGS=-O1 \
 		SANFLAGS="-fsanitize=address -fno-omit-frame-pointer"
 
 ubsan:

@@ -199,7 +199,9 @@ void runner_close(struct runner *runner)
 	if (runner->db)
 		tracedb_close(runner->db);
 	runner->db = NULL;
-	if (runner->server.pid > 0) {
+	/* A private server, running or found dead (redis_server_died reaps
+	 * it, pid 0): its directory is there until it is stopped. */
+	if (runner->server.dir[0]) {
 		redis_server_stop(&runner->server); /* removes the workdir too */
 	} else if (runner->workdir[0]) {
 		/* A private directory next to a given Redis, and the order
@@ -274,18 +276,47 @@ static void release_claim(struct runner *runner)
 	runner->claim = 0;
 }
 
+/* Whether a key of the sale is left in Redis by an earlier run: its stock,
+ * its first user's transaction, or the tag's due set. Returns 1 with the
+ * key in key (2 when it is the due set), 0 when none is, -1 on a Redis
+ * error. */
+static int sale_key_left(struct runner *runner, const struct sale *sale,
+			 char key[KEY_MAX])
+{
+	char gid[GID_MAX];
+	int64_t exists;
+	for (int k = 0; k < 3; k++) {
+		if (k == 0)
+			sale_stock_key(sale, key);
+		else if (k == 1)
+			sale_txn_key((sale_gid(sale, 1, gid), gid), key);
+		else
+			sale_due_key(sale, key);
+		if (redis_command_integer(&runner->redis, &exists, "EXISTS %s",
+					  key) != 0)
+			return -1;
+		if (exists)
+			return k == 2 ? 2 : 1;
+	}
+	return 0;
+}
+
 /* Readies the Redis for a run. A private server is emptied. On a Redis of
- * the user's (--redis), the run claims the sale first, with a key no other
- * run of that sale can take at the same time (SETNX), so that of two
- * flashsims started together on one sale one is refused, --flush or not
- * (--flush empties the database only once the claim is taken; without
- * it the database must not hold an earlier sale's keys); the claim is
- * checked and given back when the run ends (runner_run). */
+ * the user's (--redis), the run claims the sale's hash tag first, with a
+ * key no other run on that tag can take at the same time (SETNX), so that
+ * of two flashsims started together on one tag one is refused, --flush
+ * or not (--flush empties the database only once the claim is taken;
+ * without it the database must not hold an earlier sale's keys); the
+ * claim is checked and given back when the run ends (runner_run). The
+ * claim is the tag's, not the activity's: the coordinators' due set is
+ * the tag's (due:{tag}), and two runs of two activities on one tag would
+ * recover each other's transactions. */
 static int clean_redis(struct runner *runner, const struct sale *sale,
 		       char *error, size_t error_size)
 {
-	char stock[KEY_MAX], due[KEY_MAX], gid[GID_MAX], txn[KEY_MAX];
+	char key[KEY_MAX];
 	int64_t existing, taken;
+	int found;
 	runner->claim = 0;
 	if (!runner->options.redis_address) {
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0)
@@ -295,7 +326,7 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 		return 0;
 	}
 	snprintf(runner->claim_key, sizeof(runner->claim_key),
-		 "flashsim:claim:{%s}:%" PRIu64, sale->tag, sale->activity);
+		 "flashsim:claim:{%s}", sale->tag);
 	runner->claim = claim_token();
 	if (redis_command_integer(&runner->redis, &taken, "SETNX %s %lld",
 				  runner->claim_key,
@@ -305,12 +336,13 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	if (!taken) {
 		runner->claim = 0;
 		snprintf(error, error_size, "Redis at %s: another flashsim is"
-			 " running on sale {%s} activity %" PRIu64 " (its claim"
-			 " key %s), or one on another machine was killed before"
-			 " it ended: wait for it, or remove the key (redis-cli"
-			 " DEL '%s')",
-			 runner->redis.address, sale->tag, sale->activity,
-			 runner->claim_key, runner->claim_key);
+			 " running on the sale keys of tag {%s} (its claim key"
+			 " %s; runs at the same time on one Redis need"
+			 " different --tag values), or one on another machine"
+			 " was killed before it ended: wait for it, or remove"
+			 " the key (redis-cli DEL '%s')",
+			 runner->redis.address, sale->tag, runner->claim_key,
+			 runner->claim_key);
 		return EXIT_USAGE;
 	}
 	if (runner->options.flush) {
@@ -321,20 +353,17 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 			goto out_redis_error;
 		return 0;
 	}
-	sale_stock_key(sale, stock);
-	sale_due_key(sale, due);
-	sale_gid(sale, 1, gid);
-	sale_txn_key(gid, txn);
-	if (redis_command_integer(&runner->redis, &existing, "EXISTS %s %s %s",
-				  stock, due, txn) != 0)
+	found = sale_key_left(runner, sale, key);
+	if (found < 0)
 		goto out_redis_error;
-	if (existing > 0) {
+	if (found > 0) {
 		release_claim(runner);
-		snprintf(error, error_size,
-			 "Redis at %s already holds keys of sale {%s} activity %"
-			 PRIu64 " (e.g. %s); pass --flush to empty that database"
-			 " first, or choose another --tag or --activity",
-			 runner->redis.address, sale->tag, sale->activity, stock);
+		/* The due set is the tag's: another --activity finds it too. */
+		snprintf(error, error_size, "Redis at %s already holds keys of"
+			 " sale {%s} activity %" PRIu64 " (%s); pass --flush to"
+			 " empty that database first, or choose another --tag%s",
+			 runner->redis.address, sale->tag, sale->activity, key,
+			 found == 2 ? "" : " or --activity");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -425,7 +454,7 @@ static int run_ready(struct runner *runner, const struct sim_config *config,
 		trace_attach(&trace, runner->db, *run_id);
 	env = (struct sim_env){ &runner->redis, &runner->orders, &trace,
 				&runner->invariants,
-				runner->server.pid > 0 ? restart_redis : NULL,
+				runner->server.dir[0] ? restart_redis : NULL,
 				runner };
 	runner->runs++;
 	rc = sim_run(config, &env, result, error, error_size) != 0 ?

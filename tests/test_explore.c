@@ -442,10 +442,12 @@ static void test_redis_crash_needs_a_server_flashsim_starts(void **state)
 	redis_server_stop(&server);
 }
 
-/* On a Redis of the user's a run claims its sale first: a second flashsim
- * on the same sale is refused, --flush or not (both used to run, and the
- * second's --flush emptied the first's keys, which then reported a
- * broken protocol); the claim goes when the run ends, and one a dead
+/* On a Redis of the user's a run claims its sale's hash tag first: a
+ * second flashsim on the same tag is refused, --flush or not, and of any
+ * activity (both used to run, and the second's --flush emptied the
+ * first's keys, which then reported a broken protocol; two activities of
+ * one tag share the coordinators' due set, and each run recovered the
+ * other's transactions); the claim goes when the run ends, and one a dead
  * process left is taken over. */
 static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 {
@@ -456,27 +458,38 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 	assert_int_equal(redis_server_start(&server, error, sizeof(error)), 0);
 	socket = server.address + strlen("unix:");
 	assert_int_equal(support_shell(
-		"redis-cli -s %s set 'flashsim:claim:{a}:1' 42 >/dev/null &&"
-		" { %s run --users 2 --stock 1 --redis %s --flush"
+		"redis-cli -s %s set 'flashsim:claim:{a}' 42 >/dev/null &&"
+		" { %s run --users 2 --stock 1 --activity 2 --redis %s --flush"
 		" >/dev/null 2>%s.err; test $? = 64; } &&"
-		" grep -q 'another flashsim is running on sale {a} activity 1'"
-		" %s.err && test \"$(redis-cli -s %s get 'flashsim:claim:{a}:1')\""
-		" = 42 && redis-cli -s %s del 'flashsim:claim:{a}:1' >/dev/null &&"
+		" grep -q 'another flashsim is running on the sale keys of tag"
+		" {a}' %s.err &&"
+		" test \"$(redis-cli -s %s get 'flashsim:claim:{a}')\""
+		" = 42 && redis-cli -s %s del 'flashsim:claim:{a}' >/dev/null &&"
 		" %s run --users 2 --stock 1 --redis %s --flush >/dev/null &&"
-		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}:1')\" = 0",
+		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}')\" = 0",
 		socket, flashsim, server.address, socket, socket, socket, socket,
 		flashsim, server.address, socket), 0);
+	/* the keys a run left are named as they are: a due set of the tag
+	 * refuses another activity too, and says so */
+	assert_int_equal(support_shell(
+		"redis-cli -s %s zadd 'due:{a}' 1 'txn:{a}flash-sale-2-1'"
+		" >/dev/null && { %s run --users 2 --stock 1 --activity 3"
+		" --redis %s >/dev/null 2>%s.err; test $? = 64; } &&"
+		" grep -q 'activity 3 (due:{a}); pass --flush to empty that"
+		" database first, or choose another --tag$' %s.err &&"
+		" redis-cli -s %s del 'due:{a}' >/dev/null",
+		socket, flashsim, server.address, socket, socket, socket), 0);
 	/* one left by a flashsim of this machine that is gone (killed: no
 	 * handler could give it back) is taken over; the sleep only paces
 	 * the wait for the claim to appear */
 	assert_int_equal(support_shell(
 		"%s run --users 100000 --stock 1 --redis %s --flush >/dev/null"
 		" 2>&1 & pid=$!; i=0; until test \"$(redis-cli -s %s exists"
-		" 'flashsim:claim:{a}:1')\" = 1; do i=$((i + 1)); test $i -lt"
+		" 'flashsim:claim:{a}')\" = 1; do i=$((i + 1)); test $i -lt"
 		" 400 || break; sleep 0.05; done;"
 		" { kill -KILL $pid; wait $pid; } 2>/dev/null;"
 		" %s run --users 2 --stock 1 --redis %s --flush >/dev/null &&"
-		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}:1')\" = 0",
+		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}')\" = 0",
 		flashsim, server.address, socket, flashsim, server.address,
 		socket), 0);
 	redis_server_stop(&server);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -334,7 +335,7 @@ static void test_a_dead_server_is_named_with_its_log(void **state)
 	struct runner runner;
 	struct sim_config config;
 	struct sim_result result;
-	char replay[4096], error[1024];
+	char replay[4096], error[1024], dir[sizeof(runner.server.dir)];
 	(void)state;
 	sim_config_defaults(&config);
 	config.users = 2;
@@ -354,7 +355,12 @@ static void test_a_dead_server_is_named_with_its_log(void **state)
 	    !strstr(error, "crashed by signal: 11"))
 		fail_msg("error: %s", error);
 	assert_int_equal(runner.server.pid, 0); /* reaped */
+	snprintf(dir, sizeof(dir), "%s", runner.server.dir);
+	assert_true(dir[0] != '\0');
 	runner_close(&runner);
+	/* stopped all the same: its directory is gone (it was left, and the
+	 * server left tracked, with a pointer to the runner, for exit) */
+	assert_int_equal(access(dir, F_OK), -1);
 }
 
 int main(void)
