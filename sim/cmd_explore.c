@@ -167,12 +167,12 @@ static void print_found(FILE *out, const struct cli_options *options,
 static void print_shrunk(FILE *out, const struct explore_failure *failure,
 			 bool timeline)
 {
+	char check[256];
 	print_sale(out, "shrunk:", "", &failure->shrunk,
 		   &failure->shrunk.plan);
+	report_replay_check(failure, check, sizeof(check));
 	fprintf(out, "  replay:  %s\n", failure->replay);
-	fprintf(out, "           (%s)\n", failure->replay_verified ?
-		"replayed twice: same failure, same digest" :
-		"WARNING: the replay did not reproduce the same digest");
+	fprintf(out, "           (%s)\n", check);
 	if (failure->report)
 		fprintf(out, "%s", failure->report);
 	if (timeline && failure->timeline)
@@ -268,8 +268,9 @@ static void print_json_failure(FILE *out, const struct cli_options *options,
 	}
 	fprintf(out, "],\"replay\":");
 	report_json_string(out, replay);
-	fprintf(out, ",\"replay_verified\":%s}",
-		failure->replay_verified ? "true" : "false");
+	fprintf(out, ",\"replay_verified\":%s,\"replays\":%u,"
+		"\"reproduced\":%u}", failure->replay_verified ? "true" :
+		"false", failure->replays, failure->reproduced);
 }
 
 /* The summary as one JSON object on one line (--json; docs/USAGE.md).

@@ -34,6 +34,7 @@
 #include "commands.h"
 #include "explore.h"
 #include "junit.h"
+#include "report.h"
 #include "tracedb.h"
 #include "values.h"
 #include "whole_file.h"
@@ -383,6 +384,7 @@ static void print_failures(const struct selftest *self)
 		printf("\n%s: %s\n", variant->name, variant->description);
 		for (int i = 0; row->stats && i < row->stats->failure_count; i++) {
 			const struct explore_failure *f = &row->stats->failures[i];
+			char check[256];
 			printf("  %s (%" PRIu64 " run%s); shrunk to %d user%s,"
 			       " stock %" PRId64 ":\n", f->key, f->count,
 			       f->count == 1 ? "" : "s", f->shrunk.users,
@@ -395,10 +397,10 @@ static void print_failures(const struct selftest *self)
 			}
 			if (row->broken[i][0])
 				printf("    violates  %s\n", row->broken[i]);
-			printf("    replay    %s\n    %s\n", f->replay,
-			       f->replay_verified ? "(replayed twice: same failure,"
-			       " same digest)" : "WARNING: the replay did not"
-			       " reproduce the same digest");
+			report_replay_check(f, check, sizeof(check));
+			printf("    replay    %s\n    %s%s%s\n", f->replay,
+			       f->replay_verified ? "(" : "", check,
+			       f->replay_verified ? ")" : "");
 		}
 		if (!row->passed)
 			printf("  FAILED: %s\n", row->reason);

@@ -39,6 +39,11 @@ struct explore_failure {
 	struct sim_config shrunk;    /* the smallest run found that does */
 	char replay[4096];
 	bool replay_verified;        /* the replay gave the same digest twice */
+	uint32_t replays;            /* replays of the shrunk run made: 2,
+	                                more when it did not reproduce */
+	uint32_t reproduced;         /* of them, those that failed this way */
+	bool shown_fails;            /* the kept replay (report, timeline,
+	                                svg) is one that failed this way */
 	int64_t run_id;              /* the shrunk run in the trace database */
 	char *report;                /* the checker's report of it; owned */
 	char *timeline;              /* its text timeline; owned */

@@ -319,7 +319,7 @@ static char *failure_text(const struct cli_options *options,
 			  char *message, size_t message_size)
 {
 	const struct sim_config *shrunk = &failure->shrunk;
-	char plan[1024], found[64], replay[4096];
+	char plan[1024], found[64], replay[4096], check[256];
 	char *text = NULL;
 	size_t size = 0;
 	FILE *out;
@@ -352,13 +352,11 @@ static char *failure_text(const struct cli_options *options,
 	out = open_memstream(&text, &size);
 	if (!out)
 		return NULL;
+	report_replay_check(failure, check, sizeof(check));
 	fprintf(out, "%" PRIu64 " run%s failed this way\nproblem: %s\n"
 		"shrunk:  %s\nreplay:  %s\n         (%s)\n\n%s", failure->count,
 		failure->count == 1 ? "" : "s", failure->problem, plan,
-		failure->replay, failure->replay_verified ?
-		"replayed twice: same failure, same digest" :
-		"WARNING: the replay did not reproduce the same digest",
-		failure->report ? failure->report : "");
+		failure->replay, check, failure->report ? failure->report : "");
 	fclose(out);
 	return text;
 }

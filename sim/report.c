@@ -332,3 +332,24 @@ void report_no_verdict(const struct explore_stats *stats, const char *error,
 		 " run%s it made", error, stats->done,
 		 stats->done == 1 ? "" : "s");
 }
+
+void report_replay_check(const struct explore_failure *failure, char *text,
+			 size_t size)
+{
+	if (failure->replay_verified)
+		snprintf(text, size, "replayed twice: same failure, same"
+			 " digest");
+	else if (!failure->shown_fails)
+		snprintf(text, size, "WARNING: not reproducible: %u of %u"
+			 " replays failed this way, and the run shown, the"
+			 " last, did not", failure->reproduced,
+			 failure->replays);
+	else if (failure->reproduced == failure->replays)
+		snprintf(text, size, "WARNING: not deterministic: all %u"
+			 " replays failed this way, but with different"
+			 " digests", failure->replays);
+	else
+		snprintf(text, size, "WARNING: not reproducible: %u of %u"
+			 " replays failed this way; the run shown is one that"
+			 " did", failure->reproduced, failure->replays);
+}

@@ -83,6 +83,13 @@ void report_failure_found_replay(const struct cli_options *options,
 				 const struct explore_failure *failure,
 				 char *out, size_t size);
 /* What a report says about a failure it has not shrunk. */
+/* What the replays of a shrunk failure showed, for every report:
+ * "replayed twice: same failure, same digest", or a WARNING saying in how
+ * many of its replays it failed again, and whether the run shown (its
+ * report, diagram and timeline) is one of those. */
+void report_replay_check(const struct explore_failure *failure, char *text,
+			 size_t size);
+
 #define REPORT_NOT_SHRUNK "not shrunk: the exploration ended in an internal" \
 	" error first"
 /* What a report says instead of a verdict when the exploration ended in

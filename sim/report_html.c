@@ -457,15 +457,14 @@ static void coverage(FILE *out, const struct explore_stats *stats)
 static void shrunk_section(FILE *out, const struct explore_failure *failure)
 {
 	const struct sim_config *shrunk = &failure->shrunk;
-	char plan[PLAN_FORMAT_MAX];
+	char plan[PLAN_FORMAT_MAX], check[256];
 	plan_text(&shrunk->plan, plan, sizeof(plan));
 	kv(out, "shrunk to", "%d user%s, stock %" PRId64 ", %d fault%s",
 	   shrunk->users, shrunk->users == 1 ? "" : "s", shrunk->stock,
 	   shrunk->plan.count, shrunk->plan.count == 1 ? "" : "s");
 	kv(out, "shrunk plan", "%s", plan);
-	kv(out, "replay check", "%s", failure->replay_verified ?
-	   "replayed twice: same failure, same digest" :
-	   "WARNING: the replay did not reproduce the same digest");
+	report_replay_check(failure, check, sizeof(check));
+	kv(out, "replay check", "%s", check);
 	fputs("</table>\n<p>Replay:</p>\n", out);
 	html_pre(out, failure->replay);
 	fputs("<p>The checker's report:</p>\n", out);

@@ -269,6 +269,52 @@ static void test_a_server_refusing_the_scripts_gives_no_verdict(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* A failure that does not replay (here an invariant of the user's that
+ * fails every other run at random) keeps what the exploration found: the
+ * problem of a run that failed (it was overwritten by a passing replay's,
+ * empty), and the report of a replay that failed again when one did
+ * (replays are kept until one does, up to ten), not a passing run's. */
+static void test_a_failure_that_does_not_replay_keeps_its_evidence(
+	void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	char dir[256], path[300];
+	FILE *file;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "coin"), 0);
+	snprintf(path, sizeof(path), "%s/coin.sql", dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs("-- A coin, tossed at every check.\n"
+	      "SELECT 'heads' AS side WHERE abs(random()) % 2 = 0;\n", file);
+	assert_int_equal(fclose(file), 0);
+	small_sale(&options, 1);
+	options.kinds = KIND_BIT(FAULT_CRASH);
+	options.runs = 12;
+	options.runner.invariants_dir = dir;
+	stats = support_explore(&options);
+	assert_int_equal(remove(path), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+	assert_true(stats->failure_count >= 1);
+	for (int i = 0; i < stats->failure_count; i++) {
+		const struct explore_failure *f = &stats->failures[i];
+		assert_string_equal(f->key, "coin");
+		assert_string_equal(f->problem, "coin: side=heads");
+		assert_true(f->replays >= 2);
+		assert_true(f->replays <= 10);
+		assert_true(f->reproduced <= f->replays);
+		assert_non_null(f->report);
+		if (f->shown_fails)
+			assert_non_null(strstr(f->report, "violated: coin"));
+		else
+			assert_null(strstr(f->report, "violated: coin"));
+		/* kept until one fails, within the bound */
+		assert_true(f->shown_fails || f->replays == 10);
+	}
+	support_explore_free(stats);
+}
+
 /* A failure is shrunk to a plan that still fails, and its replay gives
  * the same digest. Redis without persistence makes every Redis crash a
  * failure. */
@@ -836,6 +882,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_given_redis_with_a_password),
 		cmocka_unit_test(test_output_that_cannot_be_written_is_an_error),
 		cmocka_unit_test(test_failures_are_shrunk_and_replayed),
+		cmocka_unit_test(test_a_failure_that_does_not_replay_keeps_its_evidence),
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
 		cmocka_unit_test(test_a_fixed_fault_that_never_fires_is_named),
