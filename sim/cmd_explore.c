@@ -52,6 +52,7 @@ static void print_shard(FILE *out, const struct cli_options *options,
 static void print_kinds(FILE *out, const struct cli_options *options,
 			const struct explore_stats *stats, const char *error)
 {
+	char cut[256];
 	fprintf(out, "\nfaults injected, by kind (runs are counted once per fault):\n");
 	fprintf(out, "  %-20s %8s %8s %10s %9s\n", "kind", "faults", "ok",
 		"violation", "liveness");
@@ -75,11 +76,9 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 	}
 	if (options->shard_count > 1 && !stats->fault_free_failed)
 		print_shard(out, options, stats);
-	if (stats->stopped_by_budget)
-		fprintf(out, "stopped by --seconds %ld after %" PRIu64 " of the %"
-			PRIu64 " planned runs%s\n", options->seconds, stats->done,
-			stats->planned, options->mode == EXPLORE_RANDOM ? "" :
-			": not every fault was tried");
+	report_cut(options, stats, cut, sizeof(cut));
+	if (cut[0])
+		fprintf(out, "%s\n", cut);
 	if (stats->fault_free_failed && options->config.plan.count)
 		fprintf(out, "the sale fails with only its own faults (--fault):"
 			" no other fault was tried (the failure below is that"
@@ -116,8 +115,8 @@ static void print_coverage(FILE *out, const struct cli_options *options,
 		fprintf(out, "\n%s", options->mode == EXPLORE_RANDOM ? "" :
 			"  (a single fault goes where the run without the"
 			" explored faults goes; steps only a\n  recovery"
-			" reaches get faults in --mode random, or after a --fault"
-			" that starts one)\n");
+			" reaches get faults in --mode recovery, in --mode"
+			" random, or after a\n  --fault that starts one)\n");
 	for (int p = 0; p < POINT_COUNT; p++) {
 		char count[24];
 		if (stats->hits[p])
@@ -280,6 +279,7 @@ static void print_json(FILE *out, const struct cli_options *options,
 		       const struct explore_stats *stats, const char *error)
 {
 	const char *separator = "";
+	char cut[256];
 	fprintf(out, "{\"mode\":");
 	report_json_string(out, mode_name(options->mode));
 	fprintf(out, ",\"verdict\":");
@@ -310,6 +310,18 @@ static void print_json(FILE *out, const struct cli_options *options,
 		stats->stopped_by_budget ? "true" : "false",
 		stats->fault_free_failed ? "true" : "false",
 		stats->faults_fired);
+	/* what the mode makes uncut, and what cut it short of that */
+	report_cut(options, stats, cut, sizeof(cut));
+	fprintf(out, ",\"singles\":%" PRIu64 ",\"mode_runs\":", stats->singles);
+	if (options->mode == EXPLORE_RANDOM)
+		fprintf(out, "null");
+	else
+		fprintf(out, "%" PRIu64, stats->mode_runs);
+	fprintf(out, ",\"cut\":");
+	if (cut[0])
+		report_json_string(out, cut);
+	else
+		fprintf(out, "null");
 	report_json_not_fired(out, &stats->not_fired, stats->dry_hits);
 	fprintf(out, ",\"kinds\":{");
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {

@@ -206,6 +206,22 @@ static void plan_work(struct work *work)
 		work->deadline = now_seconds() + (double)options->seconds;
 }
 
+/* The runs the mode makes when nothing cuts it (stats->mode_runs). */
+static uint64_t mode_runs(const struct work *work)
+{
+	uint64_t s = work->single_count;
+	switch (work->options->mode) {
+	case EXPLORE_EXHAUSTIVE:
+	case EXPLORE_RECOVERY:
+		return s;
+	case EXPLORE_PAIRS:
+		return s < 2 ? 0 : s * (s - 1);
+	case EXPLORE_RANDOM:
+		break;
+	}
+	return 0;
+}
+
 /* Runs of this shard. */
 static uint64_t shard_size(const struct work *work)
 {
@@ -813,20 +829,30 @@ int explore(const struct cli_options *options, FILE *progress,
 		rc = EXIT_INTERNAL;
 	if (rc == 0 && !stats->fault_free_failed) {
 		plan_work(&work);
+		stats->singles = work.single_count;
+		stats->mode_runs = mode_runs(&work);
 		stats->planned_all = work.planned;
 		stats->planned = shard_size(&work);
 		rc = run_pass(&work, &aggregate, error, error_size);
+		/* The second pass of recovery mode, after a whole first one,
+		 * within what --runs leaves. */
 		if (rc == 0 && options->mode == EXPLORE_RECOVERY &&
-		    stats->done == stats->planned) {
+		    stats->done == stats->planned &&
+		    work.planned == work.single_count) {
 			if (plan_recovery(&work, &aggregate, options->kinds) != 0) {
 				snprintf(error, error_size, "out of memory");
 				rc = EXIT_INTERNAL;
 			} else {
+				uint64_t room = options->runs ?
+					(uint64_t)options->runs - work.planned :
+					work.recovery_count;
+				stats->mode_runs += work.recovery_count;
 				work.first = work.single_count;
 				work.planned = work.single_count +
-					       work.recovery_count;
-				stats->planned += work.recovery_count;
-				stats->planned_all = stats->planned;
+					(work.recovery_count < room ?
+					 work.recovery_count : room);
+				stats->planned = stats->planned_all =
+					work.planned;
 				rc = run_pass(&work, &aggregate, error,
 					      error_size);
 			}

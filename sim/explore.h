@@ -57,6 +57,12 @@ struct explore_stats {
 	                                shard's */
 	uint64_t done;
 	bool stopped_by_budget;      /* --seconds ran out before planned */
+	uint64_t singles;            /* the single faults the sale offers */
+	uint64_t mode_runs;          /* the runs the mode makes uncut:
+	                                exhaustive singles, pairs
+	                                singles x (singles - 1), recovery
+	                                singles + its second pass (when it
+	                                was planned), random 0 (no end) */
 	uint64_t verdicts[VERDICT_LIVENESS + 1];
 	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
 	uint64_t matrix[POINT_COUNT][FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];

@@ -369,7 +369,7 @@ int junit_explore_file(const struct cli_options *options,
 	char *texts[EXPLORE_FAILURES_MAX] = { NULL };
 	char (*messages)[8192] = calloc(EXPLORE_FAILURES_MAX, sizeof(*messages));
 	char classname[256], stem[128], shard[32] = "", name[64];
-	char suite_name[512], why[1024], summary[256];
+	char suite_name[512], why[1024], summary[512], cut[256];
 	bool expected = expect_given(&options->expect);
 	bool no_verdict = rc != 0;
 	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };
@@ -382,12 +382,12 @@ int junit_explore_file(const struct cli_options *options,
 	if (options->shard_count > 1)
 		snprintf(share, sizeof(share), " (this shard's share of the"
 			 " exploration's %" PRIu64 ")", stats->planned_all);
+	report_cut(options, stats, cut, sizeof(cut));
 	snprintf(summary, sizeof(summary), "%" PRIu64 " runs of %" PRIu64
 		 " planned%s: %" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
-		 " liveness%s\n", stats->done, stats->planned, share,
+		 " liveness%s%s\n", stats->done, stats->planned, share,
 		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
-		 stats->verdicts[VERDICT_LIVENESS], stats->stopped_by_budget ?
-		 "; stopped by --seconds" : "");
+		 stats->verdicts[VERDICT_LIVENESS], cut[0] ? "; " : "", cut);
 	if (!messages) {
 		fprintf(stderr, "flashsim explore: junit: out of memory\n");
 		return EXIT_INTERNAL;

@@ -353,3 +353,45 @@ void report_replay_check(const struct explore_failure *failure, char *text,
 			 " replays failed this way; the run shown is one that"
 			 " did", failure->reproduced, failure->replays);
 }
+
+void report_cut(const struct cli_options *options,
+		const struct explore_stats *stats, char *text, size_t size)
+{
+	const bool recovery = options->mode == EXPLORE_RECOVERY;
+	text[0] = '\0';
+	if (stats->fault_free_failed)
+		return;
+	if (stats->stopped_by_budget) {
+		char sample[96] = "";
+		if (options->mode == EXPLORE_PAIRS &&
+		    stats->planned_all < stats->mode_runs)
+			snprintf(sample, sizeof(sample), " (themselves a sample"
+				 " of the %" PRIu64 " ordered pairs)",
+				 stats->mode_runs);
+		snprintf(text, size, "stopped by --seconds %ld after %" PRIu64
+			 " of the %" PRIu64 " planned runs%s%s", options->seconds,
+			 stats->done, stats->planned, sample,
+			 options->mode == EXPLORE_RANDOM ? "" :
+			 ": not every fault was tried");
+		return;
+	}
+	if (options->mode == EXPLORE_RANDOM ||
+	    stats->planned_all >= stats->mode_runs)
+		return;
+	if (options->mode == EXPLORE_PAIRS)
+		snprintf(text, size, "a sample: %" PRIu64 " of the %" PRIu64
+			 " ordered pairs of the %" PRIu64 " single faults"
+			 " (--runs%s): not every pair was tried",
+			 stats->planned_all, stats->mode_runs, stats->singles,
+			 options->runs ? "" : ", by default 2000");
+	else if (recovery && stats->planned_all < stats->singles)
+		snprintf(text, size, "cut by --runs %ld: %" PRIu64 " of the %"
+			 PRIu64 " single faults, and no recovery pass: not"
+			 " every fault was tried", options->runs,
+			 stats->planned_all, stats->singles);
+	else
+		snprintf(text, size, "cut by --runs %ld: %" PRIu64 " of the %"
+			 PRIu64 " runs%s: not every fault was tried",
+			 options->runs, stats->planned_all, stats->mode_runs,
+			 recovery ? " of both passes" : " (one per single fault)");
+}

@@ -83,6 +83,14 @@ void report_failure_found_replay(const struct cli_options *options,
 				 const struct explore_failure *failure,
 				 char *out, size_t size);
 /* What a report says about a failure it has not shrunk. */
+/* What cut the exploration short of what its mode makes, for every
+ * report: "stopped by --seconds 3 after 244 of the 683 planned runs: not
+ * every fault was tried", "cut by --runs 10: ...", "a sample: 2000 of the
+ * 9506 ordered pairs ..."; "" when nothing did (random mode has no end:
+ * only --seconds cuts it). */
+void report_cut(const struct cli_options *options,
+		const struct explore_stats *stats, char *text, size_t size);
+
 /* What the replays of a shrunk failure showed, for every report:
  * "replayed twice: same failure, same digest", or a WARNING saying in how
  * many of its replays it failed again, and whether the run shown (its

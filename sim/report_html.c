@@ -315,7 +315,7 @@ static const char *mode_text(enum explore_mode mode)
 static void explore_summary(FILE *out, const struct cli_options *options,
 			    const struct explore_stats *stats)
 {
-	char kinds[512] = "";
+	char kinds[512] = "", cut[256];
 	size_t used = 0;
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT && used < sizeof(kinds); k++)
 		if (options->kinds & KIND_BIT(k))
@@ -331,11 +331,11 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 		   PRIu64 " runs; the figures below are this shard's",
 		   options->shard_index + 1, options->shard_count,
 		   stats->planned, stats->planned_all);
-	kv(out, "runs", "%" PRIu64 " of %" PRIu64 " planned%s; %" PRIu64
+	report_cut(options, stats, cut, sizeof(cut));
+	kv(out, "runs", "%" PRIu64 " of %" PRIu64 " planned%s%s%s; %" PRIu64
 	   " faults injected; %" PRIu64 " shrinking runs", stats->done,
-	   stats->planned, stats->stopped_by_budget ? " (stopped by --seconds)"
-	   : "", stats->faults_fired,
-	   stats->shrink_runs);
+	   stats->planned, cut[0] ? " (" : "", cut, cut[0] ? ")" : "",
+	   stats->faults_fired, stats->shrink_runs);
 	kv(out, "verdicts", "%" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
 	   " liveness", stats->verdicts[VERDICT_OK],
 	   stats->verdicts[VERDICT_VIOLATION], stats->verdicts[VERDICT_LIVENESS]);
@@ -432,8 +432,8 @@ static void coverage(FILE *out, const struct explore_stats *stats)
 		" at %d of them; a single fault goes where the run without the"
 		" explored faults goes, so a step only a recovery reaches"
 		" (marked <span class=\"never\">no fault</span>) gets faults in"
-		" random mode, or after a fixed fault that starts a"
-		" recovery.</p>\n<ul class=\"coverage\">\n", reached,
+		" recovery mode, in random mode, or after a fixed fault that"
+		" starts a recovery.</p>\n<ul class=\"coverage\">\n", reached,
 		stats->points_in_use, reached == stats->points_in_use ? " (all)"
 		: "", explore_points_faulted(stats));
 	for (int p = 0; p < POINT_COUNT; p++) {

@@ -461,9 +461,50 @@ static void test_a_budget_that_stops_it_is_said(void **state)
 		"%s explore --users 6 --stock 2 --coordinators 2 --seconds 1"
 		" --quiet --junit %s/j.xml --html %s/r.html >%s/out.txt &&"
 		" grep -q '^stopped by --seconds 1 after' %s/out.txt &&"
-		" grep -q '; stopped by --seconds' %s/j.xml &&"
-		" grep -q '(stopped by --seconds)' %s/r.html", flashsim, dir,
-		dir, dir, dir, dir, dir), 0);
+		" grep -q '; stopped by --seconds 1 after' %s/j.xml &&"
+		" grep -q '(stopped by --seconds 1 after' %s/r.html", flashsim,
+		dir, dir, dir, dir, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+/* --runs below what the mode makes is said as a budget is: an exhaustive
+ * exploration of 10 of 683 single faults read as complete in every
+ * report; recovery mode keeps to --runs over both passes (it added the
+ * second pass after the cap); pairs mode says that it samples the
+ * ordered pairs. */
+static void test_runs_below_the_mode_are_said(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "cut"), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 4 --stock 2 --coordinators 2 --runs 10"
+		" --quiet --junit %s/j.xml --html %s/r.html --json >%s/out.json"
+		" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"runs\"]==10 and d[\"mode_runs\"]==683 and"
+		" d[\"singles\"]==683 and d[\"cut\"].startswith(\"cut by"
+		" --runs 10: 10 of the 683 runs\")))' %s/out.json &&"
+		" grep -q 'cut by --runs 10: 10 of the 683' %s/j.xml &&"
+		" grep -q '(cut by --runs 10: 10 of the 683' %s/r.html &&"
+		" %s explore --users 4 --stock 2 --coordinators 2 --mode recovery"
+		" --runs 700 --quiet --json >%s/rec.json &&"
+		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"runs\"]==700 and d[\"mode_runs\"]>700 and"
+		" \"of both passes\" in d[\"cut\"]))' %s/rec.json &&"
+		" %s explore --users 4 --stock 2 --coordinators 2 --mode recovery"
+		" --runs 10 --quiet --json >%s/rec10.json &&"
+		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"runs\"]==10 and \"no recovery pass\" in"
+		" d[\"cut\"]))' %s/rec10.json &&"
+		" %s explore --users 1 --stock 1 --mode pairs --runs 5 --quiet"
+		" >%s/pairs.txt && grep -q '^a sample: 5 of the [0-9]* ordered"
+		" pairs' %s/pairs.txt &&"
+		" %s explore --users 1 --stock 1 --quiet --json >%s/all.json &&"
+		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"cut\"] is None and"
+		" d[\"runs\"]==d[\"mode_runs\"]))' %s/all.json",
+		flashsim, dir, dir, dir, dir, dir, dir, flashsim, dir, dir,
+		flashsim, dir, dir, flashsim, dir, dir, flashsim, dir, dir), 0);
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
@@ -887,6 +928,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
 		cmocka_unit_test(test_a_fixed_fault_that_never_fires_is_named),
 		cmocka_unit_test(test_a_budget_that_stops_it_is_said),
+		cmocka_unit_test(test_runs_below_the_mode_are_said),
 		cmocka_unit_test(test_redis_crash_needs_a_server_flashsim_starts),
 		cmocka_unit_test(test_json_summaries_parse),
 		cmocka_unit_test(test_trace_file_is_made_with_or_without_failures),
