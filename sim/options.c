@@ -67,6 +67,46 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define TIMING(name, field, low) \
+	{ name, offsetof(struct sim_config, field), low, 86400000 }
+const struct timing_option cli_timing_options[] = {
+	TIMING("latency-ms-min", latency_ms_min, 0),
+	TIMING("latency-ms-max", latency_ms_max, 0),
+	TIMING("redis-latency-ms-min", redis_latency_ms_min, 0),
+	TIMING("redis-latency-ms-max", redis_latency_ms_max, 0),
+	TIMING("call-timeout-ms", call_timeout_ms, 1),
+	TIMING("redis-timeout-ms", redis_timeout_ms, 1),
+	TIMING("user-timeout-ms", user_timeout_ms, 1),
+	TIMING("retry-interval-ms", sale.retry_interval_ms, 1),
+	TIMING("retry-interval-ms-max", sale.retry_interval_ms_max, 1),
+	TIMING("restart-delay-ms", restart_delay_ms, 0),
+	TIMING("recovery-bound-ms", recovery_bound_ms, 1),
+	TIMING("fault-window-ms", fault_window_ms, 0),
+};
+const int cli_timing_option_count =
+	(int)(sizeof(cli_timing_options) / sizeof(cli_timing_options[0]));
+
+/* The option ids of the timing options: OPT_TIMING + their index. */
+#define OPT_TIMING 2000
+
+/* long_options and the timing options, for getopt_long: built once. */
+static const struct option *all_options(void)
+{
+	enum { BASE = sizeof(long_options) / sizeof(long_options[0]) - 1 };
+	static struct option all[BASE + 16 + 1];
+	_Static_assert(sizeof(cli_timing_options) /
+		       sizeof(cli_timing_options[0]) <= 16,
+		       "room for the timing options");
+	if (all[0].name)
+		return all;
+	memcpy(all, long_options, BASE * sizeof(all[0]));
+	for (int i = 0; i < cli_timing_option_count; i++)
+		all[BASE + i] = (struct option){ cli_timing_options[i].name,
+						 required_argument, NULL,
+						 OPT_TIMING + i };
+	return all;
+}
+
 /* Options that only explore takes, and those only run takes. */
 static bool explore_only(int option)
 {
@@ -135,6 +175,8 @@ static void usage_sale(FILE *out)
 "  --timeout-to-fail-ms MS  age at which a prepared transaction is\n"
 "                         backchecked (default 3000)\n"
 "  --cron-interval-ms MS  idle interval of the coordinator's loop (default 1000)\n"
+"  --latency-ms-min MS, --call-timeout-ms MS, ... every other [timing] key of\n"
+"                         a scenario file, as an option (docs/USAGE.md)\n"
 "  --sold-out-fast-path   the app reads the stock first and rejects at once\n"
 "                         when none is left (an optimisation; off by default;\n"
 "                         --no-sold-out-fast-path turns a file's off)\n"
@@ -272,7 +314,17 @@ static int parse_numeric(int option, const char *name, const char *text,
 	case OPT_JOBS: rc = parse_number(name, text, 1, 64, &v); o->jobs = (int)v; break;
 	case OPT_RUNS: rc = parse_number(name, text, 1, 100000000, &v); o->runs = (long)v; break;
 	case OPT_SECONDS: rc = parse_number(name, text, 1, 86400 * 7, &v); o->seconds = (long)v; break;
-	default: rc = -1; break;
+	default:
+		if (option >= OPT_TIMING &&
+		    option < OPT_TIMING + cli_timing_option_count) {
+			const struct timing_option *t =
+				&cli_timing_options[option - OPT_TIMING];
+			rc = parse_number(name, text, t->low, t->high,
+					  (int64_t *)((char *)c + t->offset));
+		} else {
+			rc = -1;
+		}
+		break;
 	}
 	return rc == 0 ? 0 : EXIT_USAGE;
 }
@@ -412,7 +464,7 @@ static int load_scenario(int argc, char **argv, bool explore,
 	char error[1024], bad[256] = "";
 	int option, index;
 	optind = 0; /* GNU getopt: start afresh, argv is permuted */
-	while ((option = getopt_long(argc, argv, ":h", long_options,
+	while ((option = getopt_long(argc, argv, ":h", all_options(),
 				     &index)) != -1) {
 		if (option == 'h') {
 			usage(stdout, explore);
@@ -425,7 +477,7 @@ static int load_scenario(int argc, char **argv, bool explore,
 		    strncmp(optarg, "--", 2) == 0 && optarg[2]) {
 			snprintf(bad, sizeof(bad), "option '--%s' needs a value,"
 				 " got the option '%.100s'",
-				 long_options[index].name, optarg);
+				 all_options()[index].name, optarg);
 			continue;
 		}
 		if (option != '?' && option != ':')
@@ -586,7 +638,7 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 	if ((rc = load_scenario(argc, argv, explore, o)) != 0)
 		return rc;
 	optind = 0; /* the second pass: the options override the file */
-	while ((option = getopt_long(argc, argv, ":h", long_options,
+	while ((option = getopt_long(argc, argv, ":h", all_options(),
 				     &index)) != -1) {
 		const char *name;
 		if (option == 'h') {
@@ -596,7 +648,7 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 		if (option == '?' || option == ':') /* the first pass said so */
 			return bad_input("unknown option '%s'",
 					 refused_option(argv));
-		name = long_options[index].name;
+		name = all_options()[index].name;
 		if ((!explore && explore_only(option)) ||
 		    (explore && run_only(option))) {
 			fprintf(stderr, "flashsim: --%s is an option of `flashsim"

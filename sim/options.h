@@ -27,6 +27,18 @@ enum setting_source {
 	SET_BY_OPTION,          /* the command line */
 };
 
+/* The [timing] keys of a scenario that have no option of their own
+ * (--arrival-ms, --timeout-to-fail-ms, --cron-interval-ms), each an option
+ * named after its key with dashes (call_timeout_ms: --call-timeout-ms):
+ * so that a replay line carries every timing a run had. */
+struct timing_option {
+	const char *name;      /* "call-timeout-ms" */
+	size_t offset;         /* of its int64_t field in struct sim_config */
+	int64_t low, high;     /* the values it takes, milliseconds */
+};
+extern const struct timing_option cli_timing_options[];
+extern const int cli_timing_option_count;
+
 struct cli_options {
 	struct sim_config config;
 	struct runner_options runner;

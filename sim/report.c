@@ -276,6 +276,17 @@ void report_replay_command(const char *program, const struct sim_config *config,
 	if (config->sale.cron_interval_ms != defaults.sale.cron_interval_ms)
 		used = append(out, size, used, " --cron-interval-ms %" PRId64,
 			      config->sale.cron_interval_ms);
+	/* every other timing a scenario's [timing] section can set */
+	for (int i = 0; i < cli_timing_option_count; i++) {
+		const struct timing_option *t = &cli_timing_options[i];
+		int64_t value, normal;
+		memcpy(&value, (const char *)config + t->offset, sizeof(value));
+		memcpy(&normal, (const char *)&defaults + t->offset,
+		       sizeof(normal));
+		if (value != normal)
+			used = append(out, size, used, " --%s %" PRId64,
+				      t->name, value);
+	}
 	int fits = fault_plan_format(&config->plan, plan, sizeof(plan));
 	assert(fits == 0);
 	if (plan[0])

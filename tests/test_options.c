@@ -288,6 +288,48 @@ static void test_the_help_lists_each_commands_own_options(void **state)
 	free(err);
 }
 
+/* Every [timing] key of a scenario is an option too (--call-timeout-ms),
+ * and the replay line carries each one that differs from its default: a
+ * run of a scenario with a short call timeout and a slow Redis printed a
+ * replay line without them, which gave another run (docs/SCENARIOS.md
+ * told to replay with the file instead). */
+static void test_the_replay_of_a_scenario_carries_its_timing(void **state)
+{
+	char dir[256];
+	struct cli_options o;
+	char *err;
+	int rc;
+	(void)state;
+	for (int i = 0; i < cli_timing_option_count; i++) {
+		char option[64];
+		snprintf(option, sizeof(option), "--%s",
+			 cli_timing_options[i].name);
+		rc = parse(false, &o, &err, "run", option, "86400001", NULL);
+		assert_refused(err, rc, "expected a whole number in");
+		free(err);
+		/* taken (a cap below the first retry is then refused by the
+		 * check of the whole sale, as from a file) */
+		rc = parse(false, &o, &err, "run", option, "1", NULL);
+		if (rc != 0 && !strstr(err, "retry cap >= retry interval"))
+			fail_msg("%s 1: exit %d: %s", option, rc, err);
+		free(err);
+	}
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "timing"), 0);
+	rc = support_shell(
+		"printf '[workload]\\nusers = 2\\n[sale]\\nstock = 1\\n"
+		"[timing]\\ncall_timeout_ms = 50\\nredis_latency_ms_max ="
+		" 300\\nrestart_delay_ms = 700\\n' >'%s/t.ini' &&"
+		" %s run '%s/t.ini' >'%s/first'; test $? = 2 &&"
+		" grep -q -- '--redis-latency-ms-max 300 --call-timeout-ms 50"
+		" --restart-delay-ms 700' '%s/first' &&"
+		" $(sed -n 's/^replay: *//p' '%s/first') >'%s/again';"
+		" test $? = 2 && test \"$(grep '^digest' '%s/first')\" ="
+		" \"$(grep '^digest' '%s/again')\"", dir, flashsim, dir, dir,
+		dir, dir, dir, dir, dir);
+	assert_int_equal(rc, 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +340,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_the_persistence_is_blamed_on_what_set_it),
 		cmocka_unit_test(test_a_long_kinds_list_is_read_whole),
 		cmocka_unit_test(test_the_help_lists_each_commands_own_options),
+		cmocka_unit_test(test_the_replay_of_a_scenario_carries_its_timing),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
