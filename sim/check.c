@@ -1056,8 +1056,12 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 			   item->name, item->source, sqlite3_errmsg(ctx->db));
 		goto out_finalize;
 	}
-	if (rows > 0)
+	if (rows > 0) {
+		ptrdiff_t index = item - ctx->set->items;
 		ctx->violated++;
+		if (index >= 0 && index < 64)
+			ctx->result->violated_set |= UINT64_C(1) << index;
+	}
 	rc = 0;
 out_finalize:
 	sqlite3_free(row);
@@ -1093,6 +1097,7 @@ static void check_reset_result(struct sim_result *result)
 	result->orders = 0;
 	result->txns_open = 0;
 	result->due = 0;
+	result->violated_set = 0;
 	memset(result->txns, 0, sizeof(result->txns));
 	memset(result->told, 0, sizeof(result->told));
 }

@@ -52,7 +52,7 @@ static void print_shard(FILE *out, const struct cli_options *options,
 static void print_kinds(FILE *out, const struct cli_options *options,
 			const struct explore_stats *stats, const char *error)
 {
-	char cut[256];
+	char cut[256], broken[2048];
 	fprintf(out, "\nfaults injected, by kind (runs are counted once per fault):\n");
 	fprintf(out, "  %-20s %8s %8s %10s %9s\n", "kind", "faults", "ok",
 		"violation", "liveness");
@@ -69,6 +69,10 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 		stats->done == 1 ? "" : "s",
 		stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS]);
+	report_invariants_broken(stats, broken, sizeof(broken));
+	if (broken[0])
+		fprintf(out, "invariants broken (runs, first or not): %s\n",
+			broken);
 	if (error) {
 		char line[1400];
 		report_no_verdict(stats, error, line, sizeof(line));
@@ -310,6 +314,15 @@ static void print_json(FILE *out, const struct cli_options *options,
 		stats->stopped_by_budget ? "true" : "false",
 		stats->fault_free_failed ? "true" : "false",
 		stats->faults_fired);
+	fprintf(out, ",\"invariants_broken\":{");
+	for (int i = 0, listed = 0; i < stats->invariant_count; i++) {
+		if (!stats->invariant_runs[i])
+			continue;
+		fprintf(out, "%s", listed++ ? "," : "");
+		report_json_string(out, stats->invariant_names[i]);
+		fprintf(out, ":%" PRIu64, stats->invariant_runs[i]);
+	}
+	fprintf(out, "}");
 	/* what the mode makes uncut, and what cut it short of that */
 	report_cut(options, stats, cut, sizeof(cut));
 	fprintf(out, ",\"singles\":%" PRIu64 ",\"mode_runs\":", stats->singles);

@@ -51,7 +51,8 @@
 enum mark {
 	MARK_HELD,         /* no run found breaking it */
 	MARK_KEY,          /* a distinct failure: its first broken invariant */
-	MARK_ALSO,         /* also violated by a shrunk counterexample */
+	MARK_ALSO,         /* broken by some run or a shrunk counterexample,
+			      never first */
 	MARK_NOT_APPLIED,  /* the variant has no such thing to check */
 };
 
@@ -342,6 +343,15 @@ static void mark_rows(struct selftest *self)
 			if (column >= 0)
 				row->marks[column] = MARK_KEY;
 		}
+		/* broken by some run, but never first */
+		for (int i = 0; row->stats && i < row->stats->invariant_count;
+		     i++) {
+			int column = column_of(self,
+					       row->stats->invariant_names[i]);
+			if (column >= 0 && row->stats->invariant_runs[i] &&
+			    row->marks[column] == MARK_HELD)
+				row->marks[column] = MARK_ALSO;
+		}
 		for (int i = 0; have_db && row->stats &&
 				i < row->stats->failure_count; i++)
 			if (row->stats->failures[i].run_id > 0)
@@ -355,8 +365,9 @@ static void print_matrix(const struct selftest *self)
 {
 	static const char marks[] = { '.', 'X', 'x', '-' };
 	printf("\nmatrix: X the invariant a distinct failure broke first,"
-	       " x also violated by\nits shrunk counterexample, - does not"
-	       " apply to the variant, . held\n\n");
+	       " x also broken, by some\nrun or a shrunk counterexample, but"
+	       " never first, - does not apply to the\nvariant, . no run"
+	       " broke it\n\n");
 	for (int c = 0; c < self->column_count; c++) {
 		bool last = c % 2 == 1 || c == self->column_count - 1;
 		printf("  %2d %-*s%s", c + 1, last ? 0 : 24, self->columns[c],

@@ -53,6 +53,7 @@ struct record {
 	uint32_t hits[POINT_COUNT];
 	uint32_t active_hits[POINT_COUNT]; /* while faults were on */
 	struct fault_plan fired;
+	uint64_t violated_set;       /* the invariants it broke (sim_result) */
 	uint64_t commands;           /* Redis commands the run made */
 	uint32_t server_starts;      /* redis-server restarts it needed */
 	double server_start_seconds; /* and their time */
@@ -279,6 +280,7 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 		return -1;
 	}
 	record->verdict = result.verdict;
+	record->violated_set = result.violated_set;
 	failure_key(&result, record->key, sizeof(record->key));
 	snprintf(record->problem, sizeof(record->problem), "%.199s", result.problem);
 	memcpy(record->hits, result.hits, sizeof(record->hits));
@@ -390,6 +392,8 @@ static int absorb(void *context, const struct record *record)
 	stats->server_start_seconds += record->server_start_seconds;
 	for (int p = 0; p < POINT_COUNT; p++)
 		stats->hits[p] += record->hits[p];
+	for (int i = 0; i < EXPLORE_INVARIANTS_MAX; i++)
+		stats->invariant_runs[i] += (record->violated_set >> i) & 1;
 	if (aggregate->work->options->mode == EXPLORE_RECOVERY &&
 	    record->index < aggregate->work->single_count)
 		for (int p = 0; p < POINT_COUNT; p++)
@@ -714,6 +718,12 @@ static int dry_run(const struct cli_options *options,
 		rc = runner_run(&runner, &config, "explore", &result, &run_id,
 				replay, sizeof(replay), error, error_size);
 	if (rc == 0) {
+		const struct invariant_set *set = &runner.invariants;
+		stats->invariant_count = set->count < EXPLORE_INVARIANTS_MAX ?
+					 set->count : EXPLORE_INVARIANTS_MAX;
+		for (int i = 0; i < stats->invariant_count; i++)
+			snprintf(stats->invariant_names[i], EXPLORE_KEY_MAX,
+				 "%s", set->items[i].name);
 		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
 		stats->not_fired = result.not_fired;
 		stats->ping_per_second = runner_ping_rate(&runner, 5000);
@@ -725,6 +735,8 @@ static int dry_run(const struct cli_options *options,
 		stats->verdicts[result.verdict]++;
 		for (int p = 0; p < POINT_COUNT; p++)
 			stats->hits[p] += result.hits[p];
+		for (int i = 0; i < EXPLORE_INVARIANTS_MAX; i++)
+			stats->invariant_runs[i] += (result.violated_set >> i) & 1;
 		failure = &stats->failures[stats->failure_count++];
 		memset(failure, 0, sizeof(*failure));
 		failure_key(&result, failure->key, sizeof(failure->key));

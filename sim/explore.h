@@ -26,6 +26,9 @@
 
 #define EXPLORE_FAILURES_MAX 32
 #define EXPLORE_KEY_MAX 64
+/* Invariants whose violations are counted run by run (the set's first
+ * ones: sim_result.violated_set). */
+#define EXPLORE_INVARIANTS_MAX 64
 
 struct explore_failure {
 	char key[EXPLORE_KEY_MAX];   /* the invariant broken, or "liveness" */
@@ -64,6 +67,12 @@ struct explore_stats {
 	                                singles + its second pass (when it
 	                                was planned), random 0 (no end) */
 	uint64_t verdicts[VERDICT_LIVENESS + 1];
+	/* every invariant of the set (the first EXPLORE_INVARIANTS_MAX), and
+	 * the runs that broke it, first or not: a failure is named after
+	 * the first invariant it breaks only */
+	int invariant_count;
+	char invariant_names[EXPLORE_INVARIANTS_MAX][EXPLORE_KEY_MAX];
+	uint64_t invariant_runs[EXPLORE_INVARIANTS_MAX];
 	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
 	uint64_t matrix[POINT_COUNT][FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
 	/* per cell of the matrix, the failure of the exploration's first

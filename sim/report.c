@@ -406,3 +406,16 @@ void report_cut(const struct cli_options *options,
 			 options->runs, stats->planned_all, stats->mode_runs,
 			 recovery ? " of both passes" : " (one per single fault)");
 }
+
+void report_invariants_broken(const struct explore_stats *stats, char *text,
+			      size_t size)
+{
+	size_t used = 0;
+	text[0] = '\0';
+	for (int i = 0; i < stats->invariant_count && used < size; i++)
+		if (stats->invariant_runs[i])
+			used += (size_t)snprintf(text + used, size - used,
+						 "%s%s %" PRIu64, used ? ", " : "",
+						 stats->invariant_names[i],
+						 stats->invariant_runs[i]);
+}

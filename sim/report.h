@@ -83,6 +83,11 @@ void report_failure_found_replay(const struct cli_options *options,
 				 const struct explore_failure *failure,
 				 char *out, size_t size);
 /* What a report says about a failure it has not shrunk. */
+/* "conservation 61, txn_order_agreement 75": each invariant some run
+ * broke, with the runs that broke it (first or not); "" when none. */
+void report_invariants_broken(const struct explore_stats *stats, char *text,
+			      size_t size);
+
 /* What cut the exploration short of what its mode makes, for every
  * report: "stopped by --seconds 3 after 244 of the 683 planned runs: not
  * every fault was tried", "cut by --runs 10: ...", "a sample: 2000 of the

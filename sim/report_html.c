@@ -315,7 +315,7 @@ static const char *mode_text(enum explore_mode mode)
 static void explore_summary(FILE *out, const struct cli_options *options,
 			    const struct explore_stats *stats)
 {
-	char kinds[512] = "", cut[256];
+	char kinds[512] = "", cut[256], broken[2048];
 	size_t used = 0;
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT && used < sizeof(kinds); k++)
 		if (options->kinds & KIND_BIT(k))
@@ -339,6 +339,9 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 	kv(out, "verdicts", "%" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
 	   " liveness", stats->verdicts[VERDICT_OK],
 	   stats->verdicts[VERDICT_VIOLATION], stats->verdicts[VERDICT_LIVENESS]);
+	report_invariants_broken(stats, broken, sizeof(broken));
+	if (broken[0])
+		kv(out, "invariants broken", "%s (runs, first or not)", broken);
 	kv(out, "time", "%.1f s, %.1f runs/s with %d job%s; peak memory %zu MB",
 	   stats->seconds, stats->seconds > 0 ?
 	   (double)stats->done / stats->seconds : 0.0, options->jobs,

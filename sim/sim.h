@@ -128,6 +128,8 @@ struct sim_result {
 	uint64_t recovered;            /* transactions the cron loop resolved */
 	uint64_t digest;
 	char problem[512];             /* the first violation, or the hang */
+	uint64_t violated_set;         /* bit i: the invariant set's item i
+					  returned rows (the first 64) */
 };
 
 /* What a run works on; the caller owns all of it. */
