@@ -25,11 +25,12 @@ void coord_store_save(struct redis_call *call, const struct sale *sale,
 	char payload[REDIS_ARG_MAX], txn[REDIS_ARG_MAX];
 	int n;
 	sale_branch_payload(sale->activity, user, payload);
-	assert(!strchr(backcheck, ' ') && !strchr(payload, ' '));
+	assert(!strchr(backcheck, ' '));
+	assert(!strchr(payload, ' '));
 	n = snprintf(txn, sizeof(txn), "prepared %" PRId64 " 0 %s %s prepared",
 		     now_ms, backcheck, payload);
-	assert(n > 0 && n < (int)sizeof(txn));
-	(void)n;
+	assert(n > 0);
+	assert(n < (int)sizeof(txn));
 	redis_call_init(call, SCRIPT_TXN_SAVE);
 	call_txn_keys(call, sale, gid);
 	redis_call_number(call, now_ms + sale->timeout_to_fail_ms);

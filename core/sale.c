@@ -42,32 +42,37 @@ void sale_gid(const struct sale *sale, uint64_t user, char gid[GID_MAX])
 {
 	int n = snprintf(gid, GID_MAX, "{%s}flash-sale-%" PRIu64 "-%" PRIu64,
 			 sale->tag, sale->activity, user);
-	assert(n > 0 && n < GID_MAX);
+	assert(n > 0);
+	assert(n < GID_MAX);
 }
 
 void sale_stock_key(const struct sale *sale, char key[KEY_MAX])
 {
 	int n = snprintf(key, KEY_MAX, "stock:{%s}:%" PRIu64, sale->tag,
 			 sale->activity);
-	assert(n > 0 && n < KEY_MAX);
+	assert(n > 0);
+	assert(n < KEY_MAX);
 }
 
 void sale_due_key(const struct sale *sale, char key[KEY_MAX])
 {
 	int n = snprintf(key, KEY_MAX, "due:{%s}", sale->tag);
-	assert(n > 0 && n < KEY_MAX);
+	assert(n > 0);
+	assert(n < KEY_MAX);
 }
 
 void sale_txn_key(const char *gid, char key[KEY_MAX])
 {
 	int n = snprintf(key, KEY_MAX, "txn:%s", gid);
-	assert(n > 0 && n < KEY_MAX);
+	assert(n > 0);
+	assert(n < KEY_MAX);
 }
 
 void sale_barrier_key(const char *gid, char key[KEY_MAX])
 {
 	int n = snprintf(key, KEY_MAX, "%s-00-msg-01", gid);
-	assert(n > 0 && n < KEY_MAX);
+	assert(n > 0);
+	assert(n < KEY_MAX);
 }
 
 void sale_branch_payload(uint64_t activity, uint64_t user,
@@ -76,7 +81,8 @@ void sale_branch_payload(uint64_t activity, uint64_t user,
 	int n = snprintf(out, REDIS_ARG_MAX,
 			 "create_order:%" PRIu64 ":%" PRIu64,
 			 activity, user);
-	assert(n > 0 && n < REDIS_ARG_MAX);
+	assert(n > 0);
+	assert(n < REDIS_ARG_MAX);
 }
 
 int sale_branch_parse(const char *payload, uint64_t *activity, uint64_t *user)

@@ -298,7 +298,8 @@ static void bench_told(struct bench *bench, struct bench_task *task,
 	enum told told = reply->result == RESULT_OK ? TOLD_SUCCESS :
 			 reply->result == RESULT_FAILED ? TOLD_REJECTED :
 							  TOLD_UNKNOWN;
-	assert(user >= 1 && user <= (uint64_t)bench->config->users);
+	assert(user >= 1);
+	assert(user <= (uint64_t)bench->config->users);
 	assert(bench->running > 0);
 	bench->result->told[told]++;
 	bench->latency_us[user - 1] = latency_us > (int64_t)UINT32_MAX ?

@@ -281,7 +281,8 @@ static sqlite3_stmt *check_kept(struct check_context *ctx,
 				struct check_statements *cache, int id,
 				const char *sql, const char *what)
 {
-	assert(id >= 0 && id < CHECK_STATEMENTS_MAX);
+	assert(id >= 0);
+	assert(id < CHECK_STATEMENTS_MAX);
 	assert(cache->db != NULL);
 	if (!cache->stmt[id] &&
 	    sqlite3_prepare_v2(cache->db, sql, -1, &cache->stmt[id],
@@ -887,6 +888,11 @@ static int check_snapshot_batch(struct check_context *ctx,
 	}
 	return rc;
 out_no_memory:
+	/* The commands queued so far would go out with the next one, whose
+	 * caller would read their replies as its own: the connection is
+	 * marked failed instead (hiredis then refuses to write on it). */
+	context->err = REDIS_ERR_OOM;
+	snprintf(context->errstr, sizeof(context->errstr), "out of memory");
 	return check_fail(ctx->error, ctx->error_size, "redis %s: out of memory"
 			  " queueing commands", ctx->input->redis->address);
 }

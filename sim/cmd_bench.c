@@ -21,6 +21,7 @@
 #include "redis_server.h"
 #include "runner.h"
 #include "sim.h"
+#include "tracedb.h"
 #include "whole_file.h"
 
 #define BENCH_OUT_DEFAULT "build/bench.txt"
@@ -306,16 +307,6 @@ static int make_workdir(char *dir, size_t size)
 	return -1;
 }
 
-static void remove_database(const char *path)
-{
-	char extra[PATH_MAX + 48];
-	unlink(path);
-	snprintf(extra, sizeof(extra), "%s-wal", path);
-	unlink(extra);
-	snprintf(extra, sizeof(extra), "%s-shm", path);
-	unlink(extra);
-}
-
 /* CPU seconds of Redis's main thread so far (Redis 6.2 and later), or of
  * the whole server; -1 when INFO does not say. */
 static double redis_cpu_seconds(struct redis_conn *redis)
@@ -404,7 +395,7 @@ static int run_workload(const struct bench_options *options, int w,
 	rc = 0;
 out_close:
 	order_db_close(&orders);
-	remove_database(path);
+	tracedb_remove_files(path); /* and its -wal, -shm, -journal */
 	return rc;
 }
 

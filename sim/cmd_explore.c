@@ -490,16 +490,18 @@ int command_explore(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim explore: %s\n", error);
 		return EXIT_USAGE;
 	}
-	if (options.runner.trace_path &&
-	    trace_begin(&trace, options.runner.trace_path, argc, argv, program,
-			error, sizeof(error)) != 0) {
-		fprintf(stderr, "flashsim explore: %s\n", error);
-		return EXIT_USAGE;
-	}
+	/* before the trace is opened: nothing to close when it fails */
 	stats = calloc(1, sizeof(*stats));
 	if (!stats) {
 		fprintf(stderr, "flashsim explore: out of memory\n");
 		return EXIT_INTERNAL;
+	}
+	if (options.runner.trace_path &&
+	    trace_begin(&trace, options.runner.trace_path, argc, argv, program,
+			error, sizeof(error)) != 0) {
+		fprintf(stderr, "flashsim explore: %s\n", error);
+		free(stats);
+		return EXIT_USAGE;
 	}
 	if (!options.json) {
 		char shard[48] = "";

@@ -703,7 +703,8 @@ static void on_execute(struct world *world, const struct event *event)
 {
 	struct task *task = event_task(world, &event->target);
 	const struct effect *effect;
-	assert(task && task->executing);
+	assert(task);
+	assert(task->executing);
 	task->executing = false;
 	effect = task->effect;
 	if (effect->kind == EFFECT_SQL && task->orphaned) {

@@ -528,10 +528,13 @@ static int run_workers(const struct work *work, struct aggregate *aggregate,
 		rc = EXIT_INTERNAL;
 	}
 	for (int j = 0; j < jobs; j++) {
-		int status;
-		while (waitpid(pids[j], &status, 0) < 0 && errno == EINTR)
+		int status = 0;
+		pid_t reaped;
+		while ((reaped = waitpid(pids[j], &status, 0)) < 0 &&
+		       errno == EINTR)
 			;
-		if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && rc == 0) {
+		if ((reaped < 0 || !WIFEXITED(status) ||
+		     WEXITSTATUS(status) != 0) && rc == 0) {
 			snprintf(error, error_size, "worker %d failed", j + 1);
 			rc = EXIT_INTERNAL;
 		}
