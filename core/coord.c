@@ -1,5 +1,25 @@
 /*
- * coord.c - the coordinator's step machines (see coord.h for the states).
+ * coord.c - the coordinator's step machines: coord.h has their purpose,
+ * states and invariants. Each step function returns the one effect the
+ * machine asks for next (a script, a call, a reply), or NULL when done.
+ *
+ * Transition -> the function that performs it:
+ *
+ *   coord_call
+ *     START -> SAVING, SUBMITTING or ABORTING (by method)  call_start
+ *     SAVING/SUBMITTING/ABORTING -> REPLYING               call_reply
+ *       (the answer to the app: call_answer)
+ *     REPLYING -> BRANCHING (a submit just accepted)       coord_call_step
+ *     REPLYING -> DONE                                     call_done
+ *     BRANCHING -> MARKING (explicit OK), else DONE        coord_call_step
+ *     MARKING -> DONE                                      call_done
+ *   coord_cron
+ *     START/IDLE/FAILING/MARKING -> LOCKING                cron_lock
+ *     LOCKING -> IDLE, BACKCHECKING, DELIVERING or LOCKING cron_locked
+ *       (IDLE: cron_idle; DELIVERING: cron_deliver)
+ *     BACKCHECKING -> RESUBMITTING, FAILING or LOCKING     cron_backchecked
+ *     RESUBMITTING -> DELIVERING (OK), else LOCKING        coord_cron_step
+ *     DELIVERING -> MARKING (explicit OK), else LOCKING    coord_cron_step
  */
 #include "coord.h"
 

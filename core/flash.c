@@ -1,5 +1,23 @@
 /*
- * flash.c - the app's flash-sale handlers (see flash.h for the states).
+ * flash.c - the app's flash-sale handlers: flash.h has their purpose,
+ * states and invariants (flash_state_valid checks the ones a state alone
+ * shows). Each step function returns the one effect the machine asks for
+ * next (a call to the coordinator, a script, the reply to the user).
+ *
+ * Transition -> the function that performs it:
+ *
+ *   flash_request
+ *     START -> CHECKING (fast path)                 check_stock
+ *     START/CHECKING -> PREPARING                   call_coord
+ *     CHECKING -> REPLYING (sold out: rejected)     reply_user
+ *     PREPARING -> DEDUCTING (OK)                   run_script
+ *     PREPARING -> REPLYING (rejected, unknown)     reply_user
+ *     DEDUCTING -> SUBMITTING, ABORTING, QUERYING   after_deduct
+ *     QUERYING -> SUBMITTING, ABORTING, REPLYING    after_query
+ *     SUBMITTING/ABORTING -> REPLYING               reply_user
+ *     REPLYING -> DONE                              flash_request_step
+ *   flash_backcheck
+ *     START -> QUERYING -> REPLYING -> DONE         flash_backcheck_step
  */
 #include "flash.h"
 
