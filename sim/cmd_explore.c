@@ -18,17 +18,7 @@
 #include "report.h"
 #include "report_html.h"
 #include "tracedb.h"
-
-static const char *mode_name(enum explore_mode mode)
-{
-	switch (mode) {
-	case EXPLORE_EXHAUSTIVE: return "exhaustive";
-	case EXPLORE_PAIRS: return "pairs";
-	case EXPLORE_RANDOM: return "random";
-	case EXPLORE_RECOVERY: return "recovery";
-	}
-	return "?";
-}
+#include "values.h"
 
 /* What share of the exploration a shard (--shard I/N) made: its counts
  * and coverage are its own, and a shard past the number of runs has none. */
@@ -285,7 +275,7 @@ static void print_json(FILE *out, const struct cli_options *options,
 	const char *separator = "";
 	char cut[256];
 	fprintf(out, "{\"mode\":");
-	report_json_string(out, mode_name(options->mode));
+	report_json_string(out, value_mode_name(options->mode));
 	fprintf(out, ",\"verdict\":");
 	if (error)
 		fprintf(out, "null");
@@ -478,7 +468,7 @@ int command_explore(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim explore: random faults (--random-faults,"
 			" random = true) left out: %s tries each chosen fault"
 			" alone; --mode random draws faults from the seed\n",
-			mode_name(options.mode));
+			value_mode_name(options.mode));
 	}
 	if (options.mode == EXPLORE_RECOVERY && options.shard_count > 1) {
 		fprintf(stderr, "flashsim explore: --shard does not split recovery"
@@ -510,7 +500,7 @@ int command_explore(int argc, char **argv, const char *program)
 				 options.shard_index + 1, options.shard_count);
 		printf("flashsim explore: %s%s; %d users, stock %" PRId64
 		       ", apps %d, coordinators %d, seed %" PRIu64 "\n",
-		       mode_name(options.mode), shard, options.config.users,
+		       value_mode_name(options.mode), shard, options.config.users,
 		       options.config.stock, options.config.apps,
 		       options.config.coordinators, options.config.seed);
 		fflush(stdout);

@@ -13,6 +13,7 @@
 #include "report.h"
 #include "report_html.h"
 #include "runner.h"
+#include "values.h"
 
 static bool plan_has_redis_crash(const struct sim_config *config)
 {
@@ -101,6 +102,14 @@ int command_run(int argc, char **argv, const char *program)
 			rc = expect_report_run(options.json ? stderr : stdout,
 					       &options.expect, &result,
 					       runner.db, run_id);
+		/* A file written for explore: one run is not its test. */
+		if (options.mode_in_file)
+			fprintf(options.json ? stderr : stdout, "note: %s is"
+				" an exploration (mode = %s): run made one run"
+				" of its sale, with its own faults only;"
+				" flashsim explore %s explores it\n",
+				options.scenario, value_mode_name(options.mode),
+				options.scenario);
 		/* The files come after the verdict; each names itself on
 		 * stderr when it cannot be written. */
 		bool files_failed = report_run_files(&options, runner.db,

@@ -54,6 +54,8 @@ struct cli_options {
 	const char *junit_path; /* JUnit XML, or NULL */
 	/* explore only */
 	enum explore_mode mode;
+	bool mode_in_file;      /* the scenario file set it: the file is an
+				   exploration (run says so) */
 	int jobs;
 	long runs;              /* budget of runs, 0: the mode's default */
 	long seconds;           /* budget of wall time (--budget), 0: none */

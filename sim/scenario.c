@@ -97,6 +97,7 @@ static int parse_persistence(struct cli_options *o, const char *text,
 static int parse_mode(struct cli_options *o, const char *text, char *error,
 		      size_t size)
 {
+	o->mode_in_file = true;
 	return value_mode(text, &o->mode, error, size);
 }
 

@@ -123,6 +123,17 @@ int value_mode(const char *text, enum explore_mode *mode, char *error,
 	return 0;
 }
 
+const char *value_mode_name(enum explore_mode mode)
+{
+	switch (mode) {
+	case EXPLORE_EXHAUSTIVE: return "exhaustive";
+	case EXPLORE_PAIRS: return "pairs";
+	case EXPLORE_RANDOM: return "random";
+	case EXPLORE_RECOVERY: return "recovery";
+	}
+	return "?";
+}
+
 int value_persistence(const char *text, enum redis_persistence *persistence,
 		      char *error, size_t error_size)
 {

@@ -25,9 +25,11 @@ int value_bool(const char *text, bool *value, char *error, size_t error_size);
 /* A comma-separated list of fault kinds, as KIND_BIT()s. */
 int value_kinds(const char *text, unsigned *kinds, char *error,
 		size_t error_size);
-/* exhaustive, pairs or random. */
+/* exhaustive, pairs, random or recovery. */
 int value_mode(const char *text, enum explore_mode *mode, char *error,
 	       size_t error_size);
+/* The name value_mode reads. */
+const char *value_mode_name(enum explore_mode mode);
 /* aof, aof-everysec or none. */
 int value_persistence(const char *text, enum redis_persistence *persistence,
 		      char *error, size_t error_size);

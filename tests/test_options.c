@@ -330,6 +330,20 @@ static void test_the_replay_of_a_scenario_carries_its_timing(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* run on a file written for explore (its mode set) makes one run and
+ * says so: its expectation can be met by that one run ("not checked by
+ * run: failures"), which read as the exploration passing. */
+static void test_run_of_an_exploration_says_so(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s run scenarios/explore-small-sale.ini | grep -q '^note:"
+		" scenarios/explore-small-sale.ini is an exploration (mode ="
+		" exhaustive): run made one run of its sale' &&"
+		" ! %s run scenarios/success.ini | grep -q '^note:'",
+		flashsim, flashsim), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +355,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_long_kinds_list_is_read_whole),
 		cmocka_unit_test(test_the_help_lists_each_commands_own_options),
 		cmocka_unit_test(test_the_replay_of_a_scenario_carries_its_timing),
+		cmocka_unit_test(test_run_of_an_exploration_says_so),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
