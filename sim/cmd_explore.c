@@ -426,31 +426,24 @@ static int trace_end(struct explore_trace *trace,
 	return rc;
 }
 
-int command_explore(int argc, char **argv, const char *program)
+/* The options that only make sense together, checked (or mended, with a
+ * word on stderr) before anything runs. Returns 0 or EXIT_USAGE. */
+static int check_explore_options(struct cli_options *options)
 {
-	struct cli_options options;
-	struct explore_stats *stats;
-	struct explore_trace trace = { NULL, 0 };
-	bool verdict_known, files_failed = false;
-	const char *no_verdict;
 	char error[1024];
-	int rc = cli_parse(argc, argv, program, true, &options);
-	if (rc != 0)
-		return rc;
-	options.runner.scenario = options.scenario;
-	if (options.runner.redis_address && (!options.runner.flush ||
-					     options.jobs > 1)) {
+	if (options->runner.redis_address && (!options->runner.flush ||
+					      options->jobs > 1)) {
 		fprintf(stderr, "flashsim explore: with --redis, give --flush"
 			" and keep --jobs 1 (each job needs a Redis of its own;"
 			" without --redis each job starts one)\n");
 		return EXIT_USAGE;
 	}
-	if (options.runner.redis_address &&
-	    (options.kinds & KIND_BIT(FAULT_REDIS_CRASH))) {
+	if (options->runner.redis_address &&
+	    (options->kinds & KIND_BIT(FAULT_REDIS_CRASH))) {
 		/* Only a server flashsim started can be killed and restarted. */
-		bool asked = options.kinds != ~0u;
-		options.kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
-		if (asked && options.kinds == 0) {
+		bool asked = options->kinds != ~0u;
+		options->kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
+		if (asked && options->kinds == 0) {
 			fprintf(stderr, "flashsim explore: --kinds redis-crash"
 				" needs a redis-server that flashsim starts (no"
 				" --redis); no other kind is left to explore\n");
@@ -461,25 +454,100 @@ int command_explore(int argc, char **argv, const char *program)
 				" it needs a redis-server that flashsim starts"
 				" (no --redis)\n");
 	}
-	if (options.config.random_faults && options.mode != EXPLORE_RANDOM) {
+	if (options->config.random_faults && options->mode != EXPLORE_RANDOM) {
 		/* Each run tries its chosen faults alone: random faults on top
 		 * would hide which fault a failure needs. */
-		options.config.random_faults = false;
+		options->config.random_faults = false;
 		fprintf(stderr, "flashsim explore: random faults (--random-faults,"
 			" random = true) left out: %s tries each chosen fault"
 			" alone; --mode random draws faults from the seed\n",
-			value_mode_name(options.mode));
+			value_mode_name(options->mode));
 	}
-	if (options.mode == EXPLORE_RECOVERY && options.shard_count > 1) {
+	if (options->mode == EXPLORE_RECOVERY && options->shard_count > 1) {
 		fprintf(stderr, "flashsim explore: --shard does not split recovery"
 			" mode: its second pass is planned from every run of"
 			" the first\n");
 		return EXIT_USAGE;
 	}
-	if (explore_check_room(&options, error, sizeof(error)) != 0) {
+	if (explore_check_room(options, error, sizeof(error)) != 0) {
 		fprintf(stderr, "flashsim explore: %s\n", error);
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+/* The first line of the text report: what is explored. */
+static void print_header(const struct cli_options *options)
+{
+	char shard[48] = "";
+	if (options->shard_count > 1)
+		snprintf(shard, sizeof(shard), ", shard %d of %d",
+			 options->shard_index + 1, options->shard_count);
+	printf("flashsim explore: %s%s; %d users, stock %" PRId64 ", apps %d,"
+	       " coordinators %d, seed %" PRIu64 "\n",
+	       value_mode_name(options->mode), shard, options->config.users,
+	       options->config.stock, options->config.apps,
+	       options->config.coordinators, options->config.seed);
+	fflush(stdout);
+}
+
+/* Everything after the runs: the summary, the exit code (with the
+ * scenario's expectation), then the report files and the trace. rc is
+ * explore's; error its internal error. Returns the exit code. */
+static int report_exploration(const struct cli_options *options,
+			      struct explore_stats *stats,
+			      struct explore_trace *trace, int rc,
+			      const char *error)
+{
+	/* An exploration that ended in an error has no verdict: its reports
+	 * say so, and show the failures it found as it found them. */
+	bool verdict_known = rc == 0, files_failed = false;
+	const char *no_verdict = verdict_known ? NULL : error;
+	if ((rc == 0 || stats->done > 0) && options->json)
+		print_json(stdout, options, stats, no_verdict);
+	else if (rc == 0 || stats->done > 0)
+		print_summary(stdout, options, stats, no_verdict);
+	if (rc != 0) {
+		fprintf(stderr, "flashsim explore: %s%s\n",
+			rc == EXIT_INTERNAL ? "internal error: " : "", error);
+	} else if (stats->verdicts[VERDICT_VIOLATION]) {
+		rc = EXIT_VIOLATION;
+	} else if (stats->verdicts[VERDICT_LIVENESS]) {
+		rc = EXIT_LIVENESS;
+	}
+	if (verdict_known && expect_given(&options->expect))
+		/* the scenario's [expect] */
+		rc = expect_report_explore(options->json ? stderr : stdout,
+					   &options->expect, stats);
+	/* The files come after the verdict; each names itself on stderr
+	 * when it cannot be written. */
+	if (junit_explore_file(options, stats, verdict_known ? 0 : rc, error))
+		files_failed = true;
+	if ((verdict_known || stats->done > 0) &&
+	    report_explore_file(options, stats, no_verdict))
+		files_failed = true;
+	if (trace->db && trace_end(trace, stats, verdict_known) != 0)
+		files_failed = true;
+	if (files_failed && verdict_known)
+		fprintf(stderr, "flashsim explore: the verdict printed above"
+			" stands, but a report file named above was not"
+			" written: exit 3\n");
+	return files_failed ? EXIT_INTERNAL : rc;
+}
+
+int command_explore(int argc, char **argv, const char *program)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	struct explore_trace trace = { NULL, 0 };
+	char error[1024];
+	int rc = cli_parse(argc, argv, program, true, &options);
+	if (rc != 0)
+		return rc;
+	options.runner.scenario = options.scenario;
+	rc = check_explore_options(&options);
+	if (rc != 0)
+		return rc;
 	/* before the trace is opened: nothing to close when it fails */
 	stats = calloc(1, sizeof(*stats));
 	if (!stats) {
@@ -493,55 +561,11 @@ int command_explore(int argc, char **argv, const char *program)
 		free(stats);
 		return EXIT_USAGE;
 	}
-	if (!options.json) {
-		char shard[48] = "";
-		if (options.shard_count > 1)
-			snprintf(shard, sizeof(shard), ", shard %d of %d",
-				 options.shard_index + 1, options.shard_count);
-		printf("flashsim explore: %s%s; %d users, stock %" PRId64
-		       ", apps %d, coordinators %d, seed %" PRIu64 "\n",
-		       value_mode_name(options.mode), shard, options.config.users,
-		       options.config.stock, options.config.apps,
-		       options.config.coordinators, options.config.seed);
-		fflush(stdout);
-	}
-	rc = explore(&options, !options.quiet && isatty(STDERR_FILENO) ? stderr : NULL,
-		     stats, error, sizeof(error));
-	/* An exploration that ended in an error has no verdict: its reports
-	 * say so, and show the failures it found as it found them. */
-	verdict_known = rc == 0;
-	no_verdict = verdict_known ? NULL : error;
-	if ((rc == 0 || stats->done > 0) && options.json)
-		print_json(stdout, &options, stats, no_verdict);
-	else if (rc == 0 || stats->done > 0)
-		print_summary(stdout, &options, stats, no_verdict);
-	if (rc != 0) {
-		fprintf(stderr, "flashsim explore: %s%s\n",
-			rc == EXIT_INTERNAL ? "internal error: " : "", error);
-	} else if (stats->verdicts[VERDICT_VIOLATION]) {
-		rc = EXIT_VIOLATION;
-	} else if (stats->verdicts[VERDICT_LIVENESS]) {
-		rc = EXIT_LIVENESS;
-	}
-	if (verdict_known && expect_given(&options.expect))
-		/* the scenario's [expect] */
-		rc = expect_report_explore(options.json ? stderr : stdout,
-					   &options.expect, stats);
-	/* The files come after the verdict; each names itself on stderr
-	 * when it cannot be written. */
-	if (junit_explore_file(&options, stats, verdict_known ? 0 : rc, error))
-		files_failed = true;
-	if ((verdict_known || stats->done > 0) &&
-	    report_explore_file(&options, stats, no_verdict))
-		files_failed = true;
-	if (trace.db && trace_end(&trace, stats, verdict_known) != 0)
-		files_failed = true;
-	if (files_failed && verdict_known)
-		fprintf(stderr, "flashsim explore: the verdict printed above"
-			" stands, but a report file named above was not"
-			" written: exit 3\n");
-	if (files_failed)
-		rc = EXIT_INTERNAL;
+	if (!options.json)
+		print_header(&options);
+	rc = explore(&options, !options.quiet && isatty(STDERR_FILENO) ?
+		     stderr : NULL, stats, error, sizeof(error));
+	rc = report_exploration(&options, stats, &trace, rc, error);
 	explore_stats_free(stats);
 	free(stats);
 	return rc;
