@@ -40,15 +40,8 @@ static struct effect *effect_call_order(struct effect *effect,
 					enum step_id step, const char *gid,
 					uint64_t activity, uint64_t user)
 {
-	memset(effect, 0, sizeof(*effect));
-	effect->kind = EFFECT_CALL;
-	effect->step = step;
-	effect->call.to = SERVICE_ORDER;
-	effect->call.message.method = METHOD_CREATE_ORDER;
-	effect->call.message.activity = activity;
-	effect->call.message.user = user;
-	snprintf(effect->call.message.gid, GID_MAX, "%s", gid);
-	return effect;
+	return effect_call_init(effect, step, SERVICE_ORDER,
+				METHOD_CREATE_ORDER, activity, user, gid);
 }
 
 /* ---- coord_call -------------------------------------------------------- */
@@ -233,16 +226,10 @@ static const struct effect *cron_locked(struct coord_cron *cron,
 		return cron_deliver(cron);
 	if (cron->txn.status != TXN_PREPARED)
 		return cron_lock(cron, now_ms);
-	memset(effect, 0, sizeof(*effect));
-	effect->kind = EFFECT_CALL;
-	effect->step = STEP_COORD_BACKCHECK;
-	effect->call.to = SERVICE_APP;
-	effect->call.message.method = METHOD_BACKCHECK;
-	effect->call.message.activity = cron->txn.activity;
-	effect->call.message.user = cron->txn.user;
-	snprintf(effect->call.message.gid, GID_MAX, "%s", cron->txn.gid);
 	cron->state = COORD_CRON_BACKCHECKING;
-	return effect;
+	return effect_call_init(effect, STEP_COORD_BACKCHECK, SERVICE_APP,
+				METHOD_BACKCHECK, cron->txn.activity,
+				cron->txn.user, cron->txn.gid);
 }
 
 static const struct effect *cron_backchecked(struct coord_cron *cron,

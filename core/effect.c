@@ -120,6 +120,22 @@ struct outcome outcome_unknown(void)
 	return outcome_make(RESULT_UNKNOWN, CODE_NONE);
 }
 
+struct effect *effect_call_init(struct effect *effect, enum step_id step,
+				enum service to, enum method method,
+				uint64_t activity, uint64_t user,
+				const char *gid)
+{
+	memset(effect, 0, sizeof(*effect));
+	effect->kind = EFFECT_CALL;
+	effect->step = step;
+	effect->call.to = to;
+	effect->call.message.method = method;
+	effect->call.message.activity = activity;
+	effect->call.message.user = user;
+	snprintf(effect->call.message.gid, GID_MAX, "%s", gid);
+	return effect;
+}
+
 void redis_call_init(struct redis_call *call, enum script_id script)
 {
 	memset(call, 0, sizeof(*call));

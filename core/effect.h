@@ -183,6 +183,13 @@ void redis_call_key(struct redis_call *call, const char *key);
 void redis_call_text(struct redis_call *call, const char *text);
 void redis_call_number(struct redis_call *call, int64_t number);
 
+/* Makes *effect (wholly cleared first) the call of step: method to the
+ * service to, about user's purchase gid of activity. Returns effect. */
+struct effect *effect_call_init(struct effect *effect, enum step_id step,
+				enum service to, enum method method,
+				uint64_t activity, uint64_t user,
+				const char *gid);
+
 /* Outcome builders for drivers and tests. */
 struct outcome outcome_make(enum result result, enum code code);
 struct outcome outcome_unknown(void);

@@ -36,17 +36,10 @@ static const struct effect *call_coord(struct flash_request *request,
 				       enum step_id step, enum method method,
 				       enum flash_state next)
 {
-	struct effect *effect = &request->effect;
-	memset(effect, 0, sizeof(*effect));
-	effect->kind = EFFECT_CALL;
-	effect->step = step;
-	effect->call.to = SERVICE_COORD;
-	effect->call.message.method = method;
-	effect->call.message.activity = request->sale->activity;
-	effect->call.message.user = request->user;
-	snprintf(effect->call.message.gid, GID_MAX, "%s", request->gid);
 	request->state = next;
-	return effect;
+	return effect_call_init(&request->effect, step, SERVICE_COORD, method,
+				request->sale->activity, request->user,
+				request->gid);
 }
 
 static const struct effect *run_script(struct flash_request *request,

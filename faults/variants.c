@@ -51,17 +51,10 @@ static const struct effect *effect_call(struct flash_request *request,
 					enum method method,
 					enum flash_state next)
 {
-	struct effect *effect = &request->effect;
-	memset(effect, 0, sizeof(*effect));
-	effect->kind = EFFECT_CALL;
-	effect->step = step;
-	effect->call.to = to;
-	effect->call.message.method = method;
-	effect->call.message.activity = request->sale->activity;
-	effect->call.message.user = request->user;
-	snprintf(effect->call.message.gid, GID_MAX, "%s", request->gid);
 	request->state = next;
-	return effect;
+	return effect_call_init(&request->effect, step, to, method,
+				request->sale->activity, request->user,
+				request->gid);
 }
 
 static const struct effect *effect_deduct(struct flash_request *request)

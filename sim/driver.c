@@ -190,17 +190,13 @@ static const struct effect *user_step(struct world *world, struct task *task,
 	struct user_machine *user = &task->machine.user;
 	struct effect *effect = &user->effect;
 	if (!user->sent) {
+		char gid[GID_MAX];
 		user->sent = true;
-		memset(effect, 0, sizeof(*effect));
-		effect->kind = EFFECT_CALL;
-		effect->step = STEP_USER_BUY;
-		effect->call.to = SERVICE_APP;
-		effect->call.message.method = METHOD_BUY;
-		effect->call.message.activity = world->config->sale.activity;
-		effect->call.message.user = user->user;
-		sale_gid(&world->config->sale, user->user,
-			 effect->call.message.gid);
-		return effect;
+		sale_gid(&world->config->sale, user->user, gid);
+		return effect_call_init(effect, STEP_USER_BUY, SERVICE_APP,
+					METHOD_BUY,
+					world->config->sale.activity,
+					user->user, gid);
 	}
 	user->told = last->result == RESULT_OK ? TOLD_SUCCESS :
 		     last->result == RESULT_FAILED ? TOLD_REJECTED :
