@@ -8,6 +8,7 @@
  * answers SOLD_OUT and writes nothing, the design's "bare Lua call".
  */
 #include "bench.h"
+#include "redis_server.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -44,26 +45,6 @@ static const char *const reference_names[BENCH_REF_COUNT] = {
 const char *bench_reference_name(enum bench_reference_id id)
 {
 	return id < BENCH_REF_COUNT ? reference_names[id] : "?";
-}
-
-static int find_benchmark(char *out, size_t size)
-{
-	const char *override = getenv("FLASHSIM_REDIS_BENCHMARK");
-	const char *path = getenv("PATH");
-	char dirs[4096];
-	if (override && *override) {
-		snprintf(out, size, "%s", override);
-		return access(out, X_OK) == 0 ? 0 : -1;
-	}
-	snprintf(dirs, sizeof(dirs), "%s:/usr/bin:/usr/local/bin",
-		 path ? path : "");
-	for (char *save = NULL, *dir = strtok_r(dirs, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(out, size, "%s/redis-benchmark", dir);
-		if (access(out, X_OK) == 0)
-			return 0;
-	}
-	return -1;
 }
 
 /* Splits one CSV line of redis-benchmark ("a","b",...) into its fields, in
@@ -329,7 +310,9 @@ static int run_references(struct redis_conn *redis, int requests,
 				  plan[id].requests_scale_percent / 100);
 		if (only >= 0 && id != only)
 			continue;
-		if (find_benchmark(program, sizeof(program)) != 0) {
+		if (redis_find_program("redis-benchmark",
+				       "FLASHSIM_REDIS_BENCHMARK", program,
+				       sizeof(program)) != 0) {
 			snprintf(ref->error, sizeof(ref->error), "redis-benchmark"
 				 " not found (Debian package redis-tools)");
 			continue;

@@ -47,9 +47,10 @@ static bool executable(const char *path)
 	return access(path, X_OK) == 0;
 }
 
-static int find_program(char *out, size_t size)
+int redis_find_program(const char *name, const char *override_variable,
+		       char *out, size_t size)
 {
-	const char *override = getenv("FLASHSIM_REDIS_SERVER");
+	const char *override = getenv(override_variable);
 	const char *path = getenv("PATH");
 	char dirs[4096];
 	if (override && *override) {
@@ -60,7 +61,7 @@ static int find_program(char *out, size_t size)
 		 path ? path : "");
 	for (char *save = NULL, *dir = strtok_r(dirs, ":", &save); dir;
 	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(out, size, "%s/redis-server", dir);
+		snprintf(out, size, "%s/%s", dir, name);
 		if (executable(out))
 			return 0;
 	}
@@ -464,7 +465,8 @@ static int spawn(struct redis_server *server, char *error, size_t error_size)
 	struct child_env env;
 	struct child child;
 	int notify_fd, rc;
-	if (find_program(program, sizeof(program)) != 0) {
+	if (redis_find_program("redis-server", "FLASHSIM_REDIS_SERVER", program,
+			       sizeof(program)) != 0) {
 		const char *override = getenv("FLASHSIM_REDIS_SERVER");
 		if (override && *override)
 			snprintf(error, error_size, "FLASHSIM_REDIS_SERVER=%.200s"

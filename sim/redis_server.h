@@ -39,6 +39,13 @@ struct redis_server {
 	char address[REDIS_SERVER_PATH_MAX + 32]; /* "unix:<dir>/redis.sock" */
 };
 
+/* The executable of a Redis program (redis-server, redis-benchmark): the
+ * environment variable override_variable when set, else the first of PATH,
+ * /usr/bin, /usr/sbin and /usr/local/bin that has it. Returns 0 with its
+ * path in out, or -1. */
+int redis_find_program(const char *name, const char *override_variable,
+		       char *out, size_t size);
+
 /* Starts a server and waits until it answers PING. Returns 0, or -1 with a
  * message in error; on failure nothing is left running or on disk. */
 int redis_server_start(struct redis_server *server, char *error,
