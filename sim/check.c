@@ -938,14 +938,14 @@ static int check_copy_rows(struct check_context *ctx,
 			sqlite3_bind_value(insert, c + 2,
 					   sqlite3_column_value(select, c));
 		if (check_step_reset(ctx, insert, "trace database") != 0)
-			goto out_finalize;
+			goto out_reset;
 	}
 	if (step != SQLITE_DONE) {
 		check_fail_sql(ctx, orders, "order database");
-		goto out_finalize;
+		goto out_reset;
 	}
 	rc = 0;
-out_finalize:
+out_reset:
 	sqlite3_reset(insert);
 	sqlite3_reset(select);
 	return rc;
@@ -967,11 +967,11 @@ static int check_snapshot_orders(struct check_context *ctx)
 			   (sqlite3_int64)ctx->input->config->sale.activity);
 	if (sqlite3_step(count) != SQLITE_ROW) {
 		check_fail_sql(ctx, ctx->db, "trace database");
-		goto out_finalize;
+		goto out_reset;
 	}
 	ctx->result->orders = sqlite3_column_int64(count, 0);
 	rc = 0;
-out_finalize:
+out_reset:
 	sqlite3_reset(count);
 	return rc;
 }
@@ -1035,12 +1035,12 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 	char *row = NULL, *gids = NULL;
 	int rows = 0, step = SQLITE_DONE, rc = -1;
 	if (!query)
-		goto out_finalize;
+		goto out_reset;
 	while (rows < CHECK_ROWS_RECORDED_MAX &&
 	       (step = sqlite3_step(query)) == SQLITE_ROW) {
 		if (check_format_row(query, &row, &gids) != 0) {
 			check_fail(ctx->error, ctx->error_size, "out of memory");
-			goto out_finalize;
+			goto out_reset;
 		}
 		rows++;
 		if (rows == 1 && ctx->violated == 0)
@@ -1052,7 +1052,7 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 		sqlite3_bind_text(insert, 4, row ? row : "", -1, SQLITE_STATIC);
 		sqlite3_bind_text(insert, 5, gids ? gids : "", -1, SQLITE_STATIC);
 		if (check_step_reset(ctx, insert, "trace database: violations") != 0)
-			goto out_finalize;
+			goto out_reset;
 		sqlite3_free(row);
 		sqlite3_free(gids);
 		row = gids = NULL;
@@ -1060,7 +1060,7 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		check_fail(ctx->error, ctx->error_size, "invariant %s (%s): %s",
 			   item->name, item->source, sqlite3_errmsg(ctx->db));
-		goto out_finalize;
+		goto out_reset;
 	}
 	if (rows > 0) {
 		ptrdiff_t index = item - ctx->set->items;
@@ -1069,7 +1069,7 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 			ctx->result->violated_set |= UINT64_C(1) << index;
 	}
 	rc = 0;
-out_finalize:
+out_reset:
 	sqlite3_free(row);
 	sqlite3_free(gids);
 	if (query)
