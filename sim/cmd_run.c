@@ -31,6 +31,52 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Everything after a run that reached a verdict: the report (text or
+ * JSON, and the checker's), the exit code (with the scenario's
+ * expectation), then the report files. Returns the exit code. */
+static int report_run(const struct cli_options *options,
+		      struct runner *runner, struct sim_result *result,
+		      int64_t run_id, const char *replay, double seconds)
+{
+	FILE *notes = options->json ? stderr : stdout;
+	bool files_failed;
+	int rc;
+	/* Known only from the run's events, which a run keeps. */
+	if (check_txns_lost(runner->db, run_id, &result->txns_lost) != 0)
+		result->txns_lost = -1;
+	if (options->json) {
+		report_json(stdout, &options->config, result, replay);
+	} else {
+		report_text(stdout, &options->config, result, replay);
+		check_report_violations(stdout, runner->db, run_id);
+	}
+	rc = result->verdict == VERDICT_OK ? EXIT_VERDICT_OK :
+	     result->verdict == VERDICT_VIOLATION ? EXIT_VIOLATION :
+						    EXIT_LIVENESS;
+	if (expect_given(&options->expect)) /* the scenario's [expect] */
+		rc = expect_report_run(notes, &options->expect, result,
+				       runner->db, run_id);
+	/* A file written for explore: one run is not its test. */
+	if (options->mode_in_file)
+		fprintf(notes, "note: %s is an exploration (mode = %s): run"
+			" made one run of its sale, with its own faults only;"
+			" flashsim explore %s explores it\n", options->scenario,
+			value_mode_name(options->mode), options->scenario);
+	/* The files come after the verdict; each names itself on stderr
+	 * when it cannot be written. */
+	files_failed = report_run_files(options, runner->db, run_id, result,
+					replay) != 0;
+	if (junit_run_file(options, runner->db, run_id, result, replay, NULL,
+			   seconds) != 0)
+		files_failed = true;
+	if (files_failed) {
+		fprintf(stderr, "flashsim: the verdict printed above stands, but"
+			" a report file named above was not written: exit 3\n");
+		rc = EXIT_INTERNAL;
+	}
+	return rc;
+}
+
 int command_run(int argc, char **argv, const char *program)
 {
 	struct cli_options options;
@@ -86,43 +132,8 @@ int command_run(int argc, char **argv, const char *program)
 			error);
 		junit_run_file(&options, NULL, 0, NULL, NULL, error, seconds);
 	} else {
-		/* Known only from the run's events, which a run keeps. */
-		if (check_txns_lost(runner.db, run_id, &result.txns_lost) != 0)
-			result.txns_lost = -1;
-		if (options.json) {
-			report_json(stdout, &options.config, &result, replay);
-		} else {
-			report_text(stdout, &options.config, &result, replay);
-			check_report_violations(stdout, runner.db, run_id);
-		}
-		rc = result.verdict == VERDICT_OK ? EXIT_VERDICT_OK :
-		     result.verdict == VERDICT_VIOLATION ? EXIT_VIOLATION :
-							   EXIT_LIVENESS;
-		if (expect_given(&options.expect)) /* the scenario's [expect] */
-			rc = expect_report_run(options.json ? stderr : stdout,
-					       &options.expect, &result,
-					       runner.db, run_id);
-		/* A file written for explore: one run is not its test. */
-		if (options.mode_in_file)
-			fprintf(options.json ? stderr : stdout, "note: %s is"
-				" an exploration (mode = %s): run made one run"
-				" of its sale, with its own faults only;"
-				" flashsim explore %s explores it\n",
-				options.scenario, value_mode_name(options.mode),
-				options.scenario);
-		/* The files come after the verdict; each names itself on
-		 * stderr when it cannot be written. */
-		bool files_failed = report_run_files(&options, runner.db,
-						     run_id, &result, replay) != 0;
-		if (junit_run_file(&options, runner.db, run_id, &result, replay,
-				   NULL, seconds) != 0)
-			files_failed = true;
-		if (files_failed) {
-			fprintf(stderr, "flashsim: the verdict printed above"
-				" stands, but a report file named above was not"
-				" written: exit 3\n");
-			rc = EXIT_INTERNAL;
-		}
+		rc = report_run(&options, &runner, &result, run_id, replay,
+				seconds);
 	}
 	fflush(stdout);
 	runner_close(&runner);
