@@ -6,6 +6,7 @@
 #include "bench.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -260,6 +261,14 @@ static void print_rounds(FILE *out, const struct bench_table *table)
  * reference measured at another moment would decide it as much as the
  * workload does. The ratio to the highest reference of the whole run is
  * given beside it. */
+/* Digits a ratio is printed with beside its verdict: two, or three when
+ * two would round it onto the goal it misses or barely meets ("NOT met
+ * (1.00x)" for 0.997x). */
+static int verdict_digits(double ratio, double goal)
+{
+	return fabs(ratio - goal) < 0.005 ? 3 : 2;
+}
+
 static void print_target(FILE *out, const struct bench_table *table)
 {
 	double rate = reference_rate(table, BENCH_REF_EVALSHA);
@@ -280,18 +289,20 @@ static void print_target(FILE *out, const struct bench_table *table)
 				highest);
 		else
 			fprintf(out, "target: reject >= 1.0x the unpipelined"
-				" EVALSHA rate, full protocol: %s\n(%.2fx the"
-				" references beside it%s; %.2fx the highest"
+				" EVALSHA rate, full protocol: %s\n(%.*fx the"
+				" references beside it%s; %.*fx the highest"
 				" reference of the run)\n",
-				ratio >= 1.0 ? "met" : "NOT met", ratio,
+				ratio >= 1.0 ? "met" : "NOT met",
+				verdict_digits(ratio, 1.0), ratio,
 				table->rounds > 1 ? ", median round" : "",
-				highest);
+				verdict_digits(highest, 1.0), highest);
 	}
 	if (fast) {
 		ratio = requests_per_s(fast) / rate;
 		fprintf(out, "target: reject >= 2.0x with the sold-out fast path"
-			" (explorer-proven): %s (%.2fx)\n",
-			ratio >= 2.0 ? "met" : "NOT met", ratio);
+			" (explorer-proven): %s (%.*fx)\n",
+			ratio >= 2.0 ? "met" : "NOT met",
+			verdict_digits(ratio, 2.0), ratio);
 	}
 }
 

@@ -335,6 +335,20 @@ static void test_one_noisy_round_does_not_decide(void **state)
 	assert_three_rounds(references, rejects, 1, wanted, 1);
 }
 
+/* A ratio that two digits would round onto the goal it misses is printed
+ * with three: "NOT met (1.00x)" read as a contradiction (0.997x). */
+static void test_a_near_miss_is_not_rounded_onto_the_goal(void **state)
+{
+	static const double references[] = { 56625, 62775, 46030, 56705 };
+	static const double rejects[] = { 62594, 47746, 58312 };
+	static const char *const wanted[] = {
+		"full protocol: NOT met\n(0.997x the references beside it,"
+		" median round; 0.997x the highest",
+	};
+	(void)state;
+	assert_three_rounds(references, rejects, 0, wanted, 1);
+}
+
 /* When redis-benchmark could not measure the references beside the
  * rounds, the target is not judged rather than failed at 0.00x. */
 static void test_rounds_without_their_references_are_not_judged(void **state)
@@ -436,6 +450,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_judge_names_the_broken_check),
 		cmocka_unit_test(test_reject_target_is_the_median_round),
 		cmocka_unit_test(test_one_noisy_round_does_not_decide),
+		cmocka_unit_test(test_a_near_miss_is_not_rounded_onto_the_goal),
 		cmocka_unit_test(test_even_rounds_take_the_lower_middle),
 		cmocka_unit_test(test_rounds_without_their_references_are_not_judged),
 		cmocka_unit_test(test_a_failed_round_is_named),
