@@ -593,31 +593,15 @@ static void leading_comment(const char *sql, char *text, size_t size)
 	}
 }
 
-void invariant_explanation(const char *name, const char *user_dir,
+void invariant_explanation(const struct invariant_set *set, const char *name,
 			   char *text, size_t size)
 {
-	char path[PATH_MAX], file_name[INVARIANT_NAME_MAX + 8], head[4096];
-	FILE *file = NULL;
-	text[0] = '\0';
 	if (size == 0)
 		return;
-	snprintf(file_name, sizeof(file_name), "%s.sql", name);
-	if (user_dir) {
-		snprintf(path, sizeof(path), "%s/%s", user_dir, file_name);
-		file = fopen(path, "r");
-	}
-	if (file) {
-		/* the comment opens the file: its first few KB hold it */
-		size_t n = fread(head, 1, sizeof(head) - 1, file);
-		head[n] = '\0';
-		fclose(file);
-		leading_comment(head, text, size);
-		return;
-	}
-	for (int i = 0; i < flashsim_invariant_count; i++)
-		if (strcmp(flashsim_invariant_names[i], file_name) == 0)
-			leading_comment(flashsim_invariant_sources[i], text,
-					size);
+	text[0] = '\0';
+	for (int i = 0; set && i < set->count; i++)
+		if (strcmp(set->items[i].name, name) == 0)
+			leading_comment(set->items[i].sql, text, size);
 }
 
 int check_violated_invariants(struct tracedb *trace, int64_t run_id,

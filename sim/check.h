@@ -65,12 +65,12 @@ int invariants_load(struct invariant_set *set, const char *user_dir,
 		    char *error, size_t error_size);
 void invariants_free(struct invariant_set *set);
 
-/* What the invariant name checks, in the words of the comment its query
- * opens with (its leading "--" lines, joined into one paragraph), into
- * text; "" when it has none or is unknown. The query is user_dir's
- * <name>.sql when there is one (it replaces the built-in, as at
- * invariants_load), else the built-in of that name. */
-void invariant_explanation(const char *name, const char *user_dir,
+/* What the invariant name of set checks, in the words of the comment its
+ * query opens with (its leading "--" lines, joined into one paragraph),
+ * into text: the query the runs used (a user's file that replaced a
+ * built-in is that file's). "" when it has none or set has no such
+ * invariant. */
+void invariant_explanation(const struct invariant_set *set, const char *name,
 			   char *text, size_t size);
 
 /* The invariants run_id violated, in the order they were found: at most

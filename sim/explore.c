@@ -724,9 +724,13 @@ static int dry_run(const struct cli_options *options,
 		const struct invariant_set *set = &runner.invariants;
 		stats->invariant_count = set->count < EXPLORE_INVARIANTS_MAX ?
 					 set->count : EXPLORE_INVARIANTS_MAX;
-		for (int i = 0; i < stats->invariant_count; i++)
+		for (int i = 0; i < stats->invariant_count; i++) {
 			snprintf(stats->invariant_names[i], EXPLORE_KEY_MAX,
 				 "%s", set->items[i].name);
+			invariant_explanation(set, set->items[i].name,
+					      stats->invariant_texts[i],
+					      sizeof(stats->invariant_texts[i]));
+		}
 		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
 		stats->not_fired = result.not_fired;
 		stats->ping_per_second = runner_ping_rate(&runner, 5000);

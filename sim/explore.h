@@ -72,6 +72,8 @@ struct explore_stats {
 	 * the first invariant it breaks only */
 	int invariant_count;
 	char invariant_names[EXPLORE_INVARIANTS_MAX][EXPLORE_KEY_MAX];
+	/* what each checks, for the reports (invariant_explanation) */
+	char invariant_texts[EXPLORE_INVARIANTS_MAX][1024];
 	uint64_t invariant_runs[EXPLORE_INVARIANTS_MAX];
 	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
 	uint64_t matrix[POINT_COUNT][FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];

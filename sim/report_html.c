@@ -225,13 +225,10 @@ static void final_state(FILE *out, const struct sim_config *config,
 	fputs("</table>\n", out);
 }
 
-/* What the invariant name checks, in its query's own words, as a
- * paragraph ("" when its query has no opening comment). */
-static void explain_invariant(FILE *out, const char *name,
-			      const char *invariants_dir)
+/* What an invariant checks (text, its query's own words), as a paragraph
+ * under its name; nothing when its query has no opening comment. */
+static void explain_invariant(FILE *out, const char *name, const char *text)
 {
-	char text[2048];
-	invariant_explanation(name, invariants_dir, text, sizeof(text));
 	if (!text[0])
 		return;
 	fputs("<p class=\"why\"><b>", out);
@@ -243,18 +240,29 @@ static void explain_invariant(FILE *out, const char *name,
 
 /* What each invariant run_id violated checks. */
 static void explain_violations(FILE *out, struct tracedb *db, int64_t run_id,
-			       const char *invariants_dir)
+			       const struct invariant_set *invariants)
 {
-	char names[16][INVARIANT_NAME_MAX];
+	char names[16][INVARIANT_NAME_MAX], text[2048];
 	int count = check_violated_invariants(db, run_id, names, 16);
-	for (int i = 0; i < count; i++)
-		explain_invariant(out, names[i], invariants_dir);
+	for (int i = 0; i < count; i++) {
+		invariant_explanation(invariants, names[i], text, sizeof(text));
+		explain_invariant(out, names[i], text);
+	}
+}
+
+/* What the invariant an exploration's failure is named after checks. */
+static void explain_failure(FILE *out, const struct explore_stats *stats,
+			    const char *key)
+{
+	for (int i = 0; i < stats->invariant_count; i++)
+		if (strcmp(stats->invariant_names[i], key) == 0)
+			explain_invariant(out, key, stats->invariant_texts[i]);
 }
 
 int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		    const struct sim_config *config,
 		    const struct sim_result *result, const char *replay,
-		    const char *invariants_dir)
+		    const struct invariant_set *invariants)
 {
 	char *svg = report_capture(REPORT_SVG, db, run_id, replay);
 	char *timeline = report_capture(REPORT_TIMELINE, db, run_id, NULL);
@@ -281,7 +289,7 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 	html_pre(out, replay);
 	fputs("<h2>Violations</h2>\n", out);
 	if (violations && violations[0]) {
-		explain_violations(out, db, run_id, invariants_dir);
+		explain_violations(out, db, run_id, invariants);
 		html_pre(out, violations);
 	} else
 		fputs("<p>none: every invariant holds.</p>\n", out);
@@ -512,9 +520,7 @@ static void failure_section(FILE *out, const struct cli_options *options,
 	report_xml_escape(out, failure->key);
 	fprintf(out, " (%" PRIu64 " run%s)</h3>\n", failure->count,
 		failure->count == 1 ? "" : "s");
-	if (strcmp(failure->key, "liveness") != 0)
-		explain_invariant(out, failure->key,
-				  options->runner.invariants_dir);
+	explain_failure(out, stats, failure->key);
 	fputs("<table class=\"kv\">\n", out);
 	kv(out, "problem", "%s", failure->problem);
 	if (report_failure_shrunk(failure))
@@ -590,6 +596,7 @@ struct run_files {
 	const char *replay;
 	const struct explore_stats *stats;
 	const char *error;             /* the exploration's, or NULL */
+	const struct invariant_set *invariants; /* the run's */
 };
 
 typedef int (*file_writer)(FILE *out, const struct run_files *what);
@@ -603,7 +610,7 @@ static int write_run_html(FILE *out, const struct run_files *what)
 {
 	return report_html_run(out, what->db, what->run_id,
 			       &what->options->config, what->result,
-			       what->replay, what->options->runner.invariants_dir);
+			       what->replay, what->invariants);
 }
 
 static int write_explore_html(FILE *out, const struct run_files *what)
@@ -638,10 +645,10 @@ static int write_file(const char *path, file_writer writer,
 
 int report_run_files(const struct cli_options *options, struct tracedb *db,
 		     int64_t run_id, const struct sim_result *result,
-		     const char *replay)
+		     const char *replay, const struct invariant_set *invariants)
 {
 	struct run_files what = { options, db, run_id, result, replay, NULL,
-				  NULL };
+				  NULL, invariants };
 	int rc = 0;
 	fflush(stdout); /* the verdict comes before any error of ours */
 	if (options->svg_path && write_file(options->svg_path, write_svg, &what))
@@ -655,7 +662,8 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 int report_explore_file(const struct cli_options *options,
 			const struct explore_stats *stats, const char *error)
 {
-	struct run_files what = { options, NULL, 0, NULL, NULL, stats, error };
+	struct run_files what = { options, NULL, 0, NULL, NULL, stats, error,
+				  NULL };
 	if (!options->html_path)
 		return 0;
 	fflush(stdout);

@@ -29,12 +29,12 @@ char *report_capture(enum report_view view, struct tracedb *db,
 
 /* One run: the sale, the verdict, the final state, the violations (the
  * checker's report, and what each violated invariant checks, from the
- * comment its query opens with: invariants_dir's, else the built-in's),
+ * comment its query in invariants opens with),
  * the replay command, the diagram and the timeline. */
 int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		    const struct sim_config *config,
 		    const struct sim_result *result, const char *replay,
-		    const char *invariants_dir);
+		    const struct invariant_set *invariants);
 
 /* An exploration: summary, verdicts by kind, the matrix of failure points
  * x fault kinds with the verdicts, the coverage of the points, and each
@@ -50,7 +50,7 @@ int report_html_explore(FILE *out, const struct cli_options *options,
  * EXIT_INTERNAL after printing which file could not be written. */
 int report_run_files(const struct cli_options *options, struct tracedb *db,
 		     int64_t run_id, const struct sim_result *result,
-		     const char *replay);
+		     const char *replay, const struct invariant_set *invariants);
 
 /* flashsim explore: writes options->html_path when given (error as for
  * report_html_explore). Returns 0, or EXIT_INTERNAL after printing which

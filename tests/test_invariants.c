@@ -798,9 +798,9 @@ static void test_user_file_replaces_a_builtin(void **state)
 }
 
 /* What an invariant checks is the comment its query opens with, joined
- * into one paragraph: a user file's for the name it replaces, the
- * built-in's otherwise; nothing for a query with no comment or an unknown
- * name. */
+ * into one paragraph, from the query the set holds: a user file's for the
+ * built-in it replaces, the built-in's otherwise; nothing for a query
+ * with no comment or a name the set lacks. */
 static void test_explanation_is_the_opening_comment(void **state)
 {
 	char dir[64], text[512];
@@ -810,21 +810,24 @@ static void test_explanation_is_the_opening_comment(void **state)
 		   "\n-- Mine:  units in\n--   equal orders out.\n"
 		   "SELECT 1 WHERE 0; -- not this\n-- nor this\n");
 	write_file(dir, "bare.sql", "SELECT 1 WHERE 0;\n");
-	invariant_explanation("conservation", dir, text, sizeof(text));
+	load_user_dir(dir);
+	remove_dir(dir);
+	/* read from the set, not the files, which are gone */
+	invariant_explanation(&invariants, "conservation", text, sizeof(text));
 	assert_string_equal(text, "Mine:  units in equal orders out.");
-	invariant_explanation("bare", dir, text, sizeof(text));
+	invariant_explanation(&invariants, "bare", text, sizeof(text));
 	assert_string_equal(text, "");
-	invariant_explanation("no_oversell", dir, text, sizeof(text));
-	/* not in the directory: the built-in's */
+	invariant_explanation(&invariants, "no_oversell", text, sizeof(text));
 	assert_true(strncmp(text, "No oversell: the stock never goes below"
 			    " zero", 44) == 0);
-	remove_dir(dir);
-	invariant_explanation("conservation", NULL, text, sizeof(text));
+	invariant_explanation(&invariants, "no_such_invariant", text,
+			      sizeof(text));
+	assert_string_equal(text, "");
+	load_user_dir(NULL);
+	invariant_explanation(&invariants, "conservation", text, sizeof(text));
 	assert_true(strncmp(text, "Conservation: every unit taken from the"
 			    " stock became exactly one order", 69) == 0);
-	invariant_explanation("no_such_invariant", NULL, text, sizeof(text));
-	assert_string_equal(text, "");
-	invariant_explanation("conservation", NULL, text, 12);
+	invariant_explanation(&invariants, "conservation", text, 12);
 	assert_string_equal(text, "Conservatio");
 }
 

@@ -291,7 +291,7 @@ static char *html_run_of(struct tracedb *db, int64_t run_id,
 	FILE *out = open_memstream(&text, &size);
 	assert_non_null(out);
 	assert_int_equal(report_html_run(out, db, run_id, config, result,
-					 replay, NULL), 0);
+					 replay, &fixture.runner.invariants), 0);
 	fclose(out);
 	return text;
 }
