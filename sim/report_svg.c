@@ -155,6 +155,7 @@ struct diagram {
 	double width;
 	double height;
 	double header_height;
+	double legend_height;       /* the key of the marks, at the bottom */
 	char title[TITLE_LINES_MAX][LABEL_MAX]; /* the title, wrapped */
 	int title_lines;
 };
@@ -954,6 +955,53 @@ static void track_pause(struct diagram *d, const struct row *row,
 	}
 }
 
+/* The key of the marks, under the drawing: a diagram copied into slides
+ * or a document without docs/REPORTS.md next to it still says what its
+ * marks mean. Each entry is a small sample of the mark and its words. */
+enum legend_mark {
+	LEGEND_REQUEST, LEGEND_SCRIPT, LEGEND_FAULT, LEGEND_CRASH,
+	LEGEND_DOWN, LEGEND_RESTART, LEGEND_PAUSED, LEGEND_LOST,
+	LEGEND_DELAYED, LEGEND_TWICE, LEGEND_COUNT
+};
+
+static const char *const legend_words[LEGEND_COUNT] = {
+	[LEGEND_REQUEST] = "a request, or its reply",
+	[LEGEND_SCRIPT] = "a script to Redis, its answer dashed back",
+	[LEGEND_FAULT] = "the injected fault",
+	[LEGEND_CRASH] = "a crash",
+	[LEGEND_DOWN] = "down",
+	[LEGEND_RESTART] = "restart",
+	[LEGEND_PAUSED] = "paused",
+	[LEGEND_LOST] = "lost on the way",
+	[LEGEND_DELAYED] = "delayed",
+	[LEGEND_TWICE] = "delivered twice",
+};
+
+#define LEGEND_SAMPLE 34.0      /* the width of a mark's sample */
+#define LEGEND_LINE 22.0        /* the height of one line of the key */
+
+/* Where entry i of the key goes (x from the left of the drawing, line 0
+ * the first), the entries flowing left to right within width. Returns
+ * the number of lines. */
+static int legend_place(double width, double x[LEGEND_COUNT],
+			int line[LEGEND_COUNT])
+{
+	double at = TIME_COLUMN;
+	int current = 0;
+	for (int i = 0; i < LEGEND_COUNT; i++) {
+		double size = LEGEND_SAMPLE + 8 +
+			      (double)strlen(legend_words[i]) * CHAR_WIDTH + 22;
+		if (at + size > width - 10 && at > TIME_COLUMN) {
+			current++;
+			at = TIME_COLUMN;
+		}
+		x[i] = at;
+		line[i] = current;
+		at += size;
+	}
+	return current + 1;
+}
+
 static void layout(struct diagram *d)
 {
 	double down_since[LANES_MAX];
@@ -986,7 +1034,13 @@ static void layout(struct diagram *d)
 	for (int i = 0; i < d->lane_count; i++)
 		if (down_since[i] >= 0)
 			mark_down(&d->lanes[i], down_since[i], y, false);
-	d->height = y + LANE_BOX_HEIGHT + 40;
+	{
+		double x[LEGEND_COUNT];
+		int line[LEGEND_COUNT];
+		d->legend_height = 10 + LEGEND_LINE *
+				   legend_place(d->width, x, line);
+	}
+	d->height = y + LANE_BOX_HEIGHT + 40 + d->legend_height;
 }
 
 /* ---- 4. the SVG ----------------------------------------------------------------- */
@@ -1275,7 +1329,7 @@ static void emit_lane_boxes(const struct diagram *d, FILE *out, double top)
 static void emit_lifelines(const struct diagram *d, FILE *out)
 {
 	double top = d->header_height + LANE_BOX_HEIGHT;
-	double bottom = d->height - LANE_BOX_HEIGHT - 30;
+	double bottom = d->height - d->legend_height - LANE_BOX_HEIGHT - 30;
 	for (int i = 0; i < d->lane_count; i++) {
 		const struct lane *lane = &d->lanes[i];
 		double from = top;
@@ -1296,6 +1350,69 @@ static void emit_lifelines(const struct diagram *d, FILE *out)
 	}
 	emit_lane_boxes(d, out, d->header_height);
 	emit_lane_boxes(d, out, bottom);
+}
+
+/* A sample of the mark of entry i of the key, in the box x..x+LEGEND_SAMPLE
+ * around the height y. */
+static void legend_sample(FILE *out, int i, double x, double y)
+{
+	double mid = x + LEGEND_SAMPLE / 2, end = x + LEGEND_SAMPLE;
+	switch ((enum legend_mark)i) {
+	case LEGEND_REQUEST:
+		draw_arrow(out, x, end, y, NEUTRAL_COLOR, false, false);
+		break;
+	case LEGEND_SCRIPT:
+		draw_arrow(out, x, end, y - 3, NEUTRAL_COLOR, false, false);
+		draw_arrow(out, end, x, y + 4, NEUTRAL_COLOR, true, false);
+		break;
+	case LEGEND_FAULT:
+		fprintf(out, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f"
+			" %.1f,%.1f\" fill=\"%s\"/>\n", mid, y - 7, mid + 7, y,
+			mid, y + 7, mid - 7, y, FAULT_COLOR);
+		break;
+	case LEGEND_CRASH:
+		draw_cross(out, mid, y, 6, FAULT_COLOR, 3);
+		break;
+	case LEGEND_DOWN:
+	case LEGEND_PAUSED:
+		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+			" y2=\"%.1f\" class=\"%s\"/>\n", mid, y - 9, mid, y + 9,
+			i == LEGEND_DOWN ? "fs-down" : "fs-pause");
+		break;
+	case LEGEND_RESTART:
+		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\""
+			" fill=\"%s\"/>\n", mid, y, GOOD_COLOR);
+		break;
+	case LEGEND_LOST:
+		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+			" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.6\"/>\n",
+			x, y, end - 6, y, FAULT_COLOR);
+		draw_cross(out, end - 6, y, 5, FAULT_COLOR, 2.2);
+		break;
+	case LEGEND_DELAYED:
+		draw_arrow(out, x, end, y, NEUTRAL_COLOR, true, false);
+		break;
+	case LEGEND_TWICE:
+		draw_arrow(out, x, end, y - 2, NEUTRAL_COLOR, false, false);
+		draw_arrow(out, x, end, y + 2, NEUTRAL_COLOR, false, false);
+		break;
+	case LEGEND_COUNT:
+		break;
+	}
+}
+
+/* The key of the marks, under the bottom lane boxes. */
+static void emit_legend(const struct diagram *d, FILE *out)
+{
+	double x[LEGEND_COUNT], top = d->height - d->legend_height;
+	int line[LEGEND_COUNT];
+	legend_place(d->width, x, line);
+	for (int i = 0; i < LEGEND_COUNT; i++) {
+		double y = top + LEGEND_LINE * line[i] + LEGEND_LINE / 2;
+		legend_sample(out, i, x[i], y);
+		text_at(out, x[i] + LEGEND_SAMPLE + 8, y + 4, NULL, "fs-info",
+			NULL, legend_words[i]);
+	}
 }
 
 static void reasons_text(unsigned reasons, char *out, size_t size)
@@ -1446,6 +1563,7 @@ int report_svg(FILE *out, struct tracedb *db, int64_t run_id,
 		NULL, "fs-time", NULL, "virtual ms");
 	emit_lifelines(d, out);
 	emit_rows(d, out);
+	emit_legend(d, out);
 	fputs("</svg>\n", out);
 	rc = 0;
 out_free:

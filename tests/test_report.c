@@ -322,6 +322,12 @@ static void test_svg_draws_the_crash_and_the_recovery(void **state)
 	assert_contains(svg, ">backcheck -&gt; SUCCESS</text>");
 	assert_contains(svg, ">createOrder</text>");
 	assert_contains(svg, ">told unknown</text>");
+	/* The key of the marks, under the drawing, after every row (a
+	 * diagram copied alone still says what its marks mean). */
+	assert_contains(svg, ">the injected fault</text>");
+	assert_contains(svg, ">lost on the way</text>");
+	assert_true(strstr(svg, ">delivered twice</text>") >
+		    strstr(svg, ">told unknown</text>"));
 	/* Which transaction, and why. */
 	assert_contains(svg, "{a}flash-sale-1-1 (crash, told unknown)");
 	free(svg);
