@@ -89,7 +89,7 @@ int order_db_open(struct order_db *db, const char *path, bool reset)
 const char *order_db_file(const struct order_db *db)
 {
 	const char *file = db->db ? sqlite3_db_filename(db->db, "main") : NULL;
-	return file ? file : "";
+	return file && *file ? file : "(in memory)";
 }
 
 void order_db_close(struct order_db *db)

@@ -42,8 +42,8 @@ struct order_db {
 int order_db_open(struct order_db *db, const char *path, bool reset);
 void order_db_close(struct order_db *db);
 
-/* The file of the open database, for messages ("" when in memory or not
- * open). Owned by SQLite, valid until order_db_close. */
+/* The file of the open database, for messages ("(in memory)" when it has
+ * none or is not open). Owned by SQLite, valid until order_db_close. */
 const char *order_db_file(const struct order_db *db);
 
 /* Runs the create-order transaction. Returns 0 with outcome OK (created, or

@@ -261,12 +261,16 @@ static void print_rounds(FILE *out, const struct bench_table *table)
  * reference measured at another moment would decide it as much as the
  * workload does. The ratio to the highest reference of the whole run is
  * given beside it. */
-/* Digits a ratio is printed with beside its verdict: two, or three when
- * two would round it onto the goal it misses or barely meets ("NOT met
- * (1.00x)" for 0.997x). */
-static int verdict_digits(double ratio, double goal)
+/* A ratio beside its verdict, "0.94x": with two digits, or three when
+ * two would put it onto the goal it misses or barely meets ("NOT met
+ * (1.00x)" for 0.997x); a miss is cut, not rounded, so that it never
+ * reads as the goal (0.9996x is "0.999x"). */
+static void verdict_ratio(double ratio, double goal, char *text, size_t size)
 {
-	return fabs(ratio - goal) < 0.005 ? 3 : 2;
+	int digits = fabs(ratio - goal) < 0.005 ? 3 : 2;
+	if (ratio < goal && digits == 3)
+		ratio = floor(ratio * 1000) / 1000;
+	snprintf(text, size, "%.*fx", digits, ratio);
 }
 
 static void print_target(FILE *out, const struct bench_table *table)
@@ -274,6 +278,7 @@ static void print_target(FILE *out, const struct bench_table *table)
 	double rate = reference_rate(table, BENCH_REF_EVALSHA);
 	const struct bench_row *reject = find_row(table, "reject");
 	const struct bench_row *fast = find_row(table, "reject-fast");
+	char beside[32], against[32], shown[32];
 	double ratio;
 	if (!table->reference || rate <= 0)
 		return;
@@ -287,22 +292,24 @@ static void print_target(FILE *out, const struct bench_table *table)
 				" references\nbeside the rounds were not measured;"
 				" %.2fx the highest reference of the run)\n",
 				highest);
-		else
+		else {
+			verdict_ratio(ratio, 1.0, beside, sizeof(beside));
+			verdict_ratio(highest, 1.0, against, sizeof(against));
 			fprintf(out, "target: reject >= 1.0x the unpipelined"
-				" EVALSHA rate, full protocol: %s\n(%.*fx the"
-				" references beside it%s; %.*fx the highest"
+				" EVALSHA rate, full protocol: %s\n(%s the"
+				" references beside it%s; %s the highest"
 				" reference of the run)\n",
-				ratio >= 1.0 ? "met" : "NOT met",
-				verdict_digits(ratio, 1.0), ratio,
+				ratio >= 1.0 ? "met" : "NOT met", beside,
 				table->rounds > 1 ? ", median round" : "",
-				verdict_digits(highest, 1.0), highest);
+				against);
+		}
 	}
 	if (fast) {
 		ratio = requests_per_s(fast) / rate;
+		verdict_ratio(ratio, 2.0, shown, sizeof(shown));
 		fprintf(out, "target: reject >= 2.0x with the sold-out fast path"
-			" (explorer-proven): %s (%.*fx)\n",
-			ratio >= 2.0 ? "met" : "NOT met",
-			verdict_digits(ratio, 2.0), ratio);
+			" (explorer-proven): %s (%s)\n",
+			ratio >= 2.0 ? "met" : "NOT met", shown);
 	}
 }
 

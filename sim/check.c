@@ -168,13 +168,17 @@ static int check_fail(char *error, size_t error_size, const char *format, ...)
 static int check_fail_sql(struct check_context *ctx, sqlite3 *db,
 			  const char *what)
 {
-	static const char prefix[] = "trace database";
+	static const char *const prefixes[] = { "trace database",
+						"order database" };
 	const char *file = sqlite3_db_filename(db, "main");
 	/* "trace database <file>: ...": which file is full or locked. */
-	if (file && *file && strncmp(what, prefix, sizeof(prefix) - 1) == 0)
-		return check_fail(ctx->error, ctx->error_size, "%s %s%s: %s",
-				  prefix, file, what + sizeof(prefix) - 1,
-				  sqlite3_errmsg(db));
+	for (size_t i = 0; file && *file && i < 2; i++) {
+		size_t length = strlen(prefixes[i]);
+		if (strncmp(what, prefixes[i], length) == 0)
+			return check_fail(ctx->error, ctx->error_size,
+					  "%s %s%s: %s", prefixes[i], file,
+					  what + length, sqlite3_errmsg(db));
+	}
 	return check_fail(ctx->error, ctx->error_size, "%s: %s", what,
 			  sqlite3_errmsg(db));
 }

@@ -453,6 +453,41 @@ static const char *refused_option(char **argv)
 	return last;
 }
 
+/* Why getopt refused the option before optind (it returned option, '?' or
+ * ':'), into text: it needs a value, it is the start of more than one
+ * option (getopt takes a unique start for the whole name: "--user" is
+ * both --users and --user-timeout-ms), or it is unknown. */
+static void describe_refused(char **argv, int option, char *text,
+			     size_t size)
+{
+	const char *given = refused_option(argv), *equals;
+	size_t length, used;
+	int matches = 0;
+	if (option == ':') {
+		snprintf(text, size, "option '%s' needs a value", given);
+		return;
+	}
+	snprintf(text, size, "unknown option '%s'", given);
+	if (strncmp(given, "--", 2) != 0 || !given[2])
+		return;
+	equals = strchr(given, '=');
+	length = equals ? (size_t)(equals - given - 2) : strlen(given + 2);
+	for (const struct option *o = all_options(); o->name; o++)
+		matches += strncmp(o->name, given + 2, length) == 0;
+	if (matches < 2)
+		return;
+	used = (size_t)snprintf(text, size, "ambiguous option '%.*s': it"
+				" starts", (int)length + 2, given);
+	for (const struct option *o = all_options(); o->name && used < size;
+	     o++)
+		if (strncmp(o->name, given + 2, length) == 0)
+			used += (size_t)snprintf(text + used, size - used,
+						 " --%s%s", o->name,
+						 --matches ? "," : "");
+	if (used < size)
+		snprintf(text + used, size - used, "; write it out");
+}
+
 /* The first pass over argv: --help, a bad option, and the one argument
  * that is not an option, the scenario file, loaded onto the defaults in
  * o. A bad option is reported before the file is looked for: the value
@@ -482,9 +517,7 @@ static int load_scenario(int argc, char **argv, bool explore,
 		}
 		if (option != '?' && option != ':')
 			continue;
-		snprintf(bad, sizeof(bad), option == ':' ?
-			 "option '%s' needs a value" : "unknown option '%s'",
-			 refused_option(argv));
+		describe_refused(argv, option, bad, sizeof(bad));
 	}
 	if (bad[0])
 		return bad_input("%s", bad);
@@ -645,9 +678,11 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 			usage(stdout, explore);
 			exit(0);
 		}
-		if (option == '?' || option == ':') /* the first pass said so */
-			return bad_input("unknown option '%s'",
-					 refused_option(argv));
+		if (option == '?' || option == ':') { /* the first pass said so */
+			char why[256];
+			describe_refused(argv, option, why, sizeof(why));
+			return bad_input("%s", why);
+		}
 		name = all_options()[index].name;
 		if ((!explore && explore_only(option)) ||
 		    (explore && run_only(option))) {

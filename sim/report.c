@@ -373,11 +373,16 @@ void report_cut(const struct cli_options *options,
 	if (stats->fault_free_failed)
 		return;
 	if (stats->stopped_by_budget) {
-		char sample[96] = "";
+		char sample[128] = "";
 		if (options->mode == EXPLORE_PAIRS &&
 		    stats->planned_all < stats->mode_runs)
 			snprintf(sample, sizeof(sample), " (themselves a sample"
 				 " of the %" PRIu64 " ordered pairs)",
+				 stats->mode_runs);
+		else if (options->mode != EXPLORE_RANDOM &&
+			 stats->planned_all < stats->mode_runs)
+			snprintf(sample, sizeof(sample), " (themselves cut by"
+				 " --runs %ld from %" PRIu64 ")", options->runs,
 				 stats->mode_runs);
 		snprintf(text, size, "stopped by --seconds %ld after %" PRIu64
 			 " of the %" PRIu64 " planned runs%s%s", options->seconds,

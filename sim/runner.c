@@ -235,22 +235,27 @@ static int64_t claim_token(void)
 			   (uint64_t)now.tv_nsec) & 0x7fffffffu));
 }
 
-/* A claim left by a flashsim that is gone (killed, Ctrl-C: a signal
- * handler cannot give it back) is taken over, if that process was on
- * this machine and no longer exists; the swap is one script, so that of
- * two runs taking it over one wins. Returns 1 when taken, 0 when it
- * stays another's, -1 on a Redis error. */
+/* Whether the claim token was left by a flashsim of this machine that no
+ * longer exists (killed, Ctrl-C: a signal handler cannot give it back). */
+static bool claim_is_stale(int64_t token)
+{
+	pid_t owner = (pid_t)(((uint64_t)token >> 31) & 0x3fffff);
+	return ((uint64_t)token >> 53) == host_bits() && owner > 0 &&
+	       kill(owner, 0) != 0 && errno == ESRCH;
+}
+
+/* A claim left by a flashsim that is gone is taken over, if that process
+ * was on this machine; the swap is one script, so that of two runs
+ * taking it over one wins. Returns 1 when taken, 0 when it stays
+ * another's, -1 on a Redis error. */
 static int take_over_stale_claim(struct runner *runner)
 {
 	int64_t old = 0, swapped = 0;
 	int found = 0;
-	pid_t owner;
 	if (redis_get_integer(&runner->redis, runner->claim_key, &old,
 			      &found) != 0)
 		return -1;
-	owner = (pid_t)(((uint64_t)old >> 31) & 0x3fffff);
-	if (!found || ((uint64_t)old >> 53) != host_bits() || owner <= 0 ||
-	    kill(owner, 0) == 0 || errno != ESRCH)
+	if (!found || !claim_is_stale(old))
 		return 0;
 	if (redis_command_integer(&runner->redis, &swapped, "EVAL %s 1 %s %lld"
 				  " %lld", "if redis.call('GET', KEYS[1]) =="
@@ -260,6 +265,43 @@ static int take_over_stale_claim(struct runner *runner)
 				  (long long)runner->claim) != 0)
 		return -1;
 	return swapped == 1;
+}
+
+/* Whether another flashsim holds a claim on this Redis, on another tag
+ * (one left by a gone flashsim of this machine does not count): --flush
+ * would empty its keys too, FLUSHDB being the whole database's. Returns
+ * 1 with its key in key, 0, or -1 on a Redis error. */
+static int other_live_claim(struct runner *runner, char *key, size_t size)
+{
+	redisReply *keys = redisCommand(runner->redis.context,
+					"KEYS flashsim:claim:*");
+	int rc = 0;
+	if (!keys || keys->type != REDIS_REPLY_ARRAY) {
+		snprintf(runner->redis.error, sizeof(runner->redis.error),
+			 "redis %s: KEYS flashsim:claim:*: %s",
+			 runner->redis.address, keys && keys->str ? keys->str :
+			 runner->redis.context->errstr);
+		rc = -1;
+		goto out_free;
+	}
+	for (size_t i = 0; i < keys->elements && rc == 0; i++) {
+		const char *name = keys->element[i]->str;
+		int64_t token = 0;
+		int found = 0;
+		if (!name || strcmp(name, runner->claim_key) == 0)
+			continue;
+		if (redis_get_integer(&runner->redis, name, &token,
+				      &found) != 0)
+			rc = -1;
+		else if (found && !claim_is_stale(token)) {
+			snprintf(key, size, "%s", name);
+			rc = 1;
+		}
+	}
+out_free:
+	if (keys)
+		freeReplyObject(keys);
+	return rc;
 }
 
 /* Gives the run's claim back, when it is still the run's (a script, so
@@ -346,6 +388,19 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 		return EXIT_USAGE;
 	}
 	if (runner->options.flush) {
+		found = other_live_claim(runner, key, sizeof(key));
+		if (found < 0)
+			goto out_redis_error;
+		if (found > 0) {
+			release_claim(runner);
+			snprintf(error, error_size, "Redis at %s: --flush would"
+				 " empty the keys of another flashsim, running"
+				 " on this database (its claim key %s): FLUSHDB"
+				 " empties every tag's; wait for it, or give each"
+				 " run its own --tag and no --flush",
+				 runner->redis.address, key);
+			return EXIT_USAGE;
+		}
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0 ||
 		    redis_command_integer(&runner->redis, &existing,
 					  "SET %s %lld", runner->claim_key,

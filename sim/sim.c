@@ -174,6 +174,8 @@ static double wall_seconds(void)
 /* A long run (hours of virtual time, a cron loop every millisecond) says
  * where it is, on a terminal: after 2 s of wall time, a line at most twice
  * a second. The wall clock decides only what is shown, never what runs. */
+#define PROGRESS_WIDTH 79
+
 static void show_progress(struct world *world, double started_s,
 			  double *drawn_s)
 {
@@ -182,18 +184,20 @@ static void show_progress(struct world *world, double started_s,
 	if (now_s - started_s < 2.0 || now_s - *drawn_s < 0.5)
 		return;
 	*drawn_s = now_s;
+	/* short enough for one line of an 80-column terminal: a wrapped
+	 * line cannot be redrawn in place */
 	if (world->phase == PHASE_WORKLOAD)
-		snprintf(text, sizeof(text), "run: %" PRId64 " ms virtual,"
-			 " workload (faults until %" PRId64 " ms), %d of %d"
-			 " requests answered, %.0f s", world->now_ms,
+		snprintf(text, sizeof(text), "run: workload, %" PRId64 " of %"
+			 PRId64 "+ ms, %d/%d answered, %.0f s", world->now_ms,
 			 sim_fault_window_ms(world->config),
 			 world->requests_done, sim_requests(world->config),
 			 now_s - started_s);
 	else
-		snprintf(text, sizeof(text), "run: %" PRId64 " ms virtual,"
-			 " recovery (until quiescent, at most %" PRId64 " ms),"
-			 " %.0f s", world->now_ms, world->heal_ms +
-			 world->config->recovery_bound_ms, now_s - started_s);
+		snprintf(text, sizeof(text), "run: recovery, %" PRId64 " ms"
+			 " (at most %" PRId64 "), %.0f s", world->now_ms,
+			 world->heal_ms + world->config->recovery_bound_ms,
+			 now_s - started_s);
+	text[PROGRESS_WIDTH] = '\0';
 	trace_progress(world->env->trace, text);
 }
 

@@ -349,6 +349,19 @@ static void test_a_near_miss_is_not_rounded_onto_the_goal(void **state)
 	assert_three_rounds(references, rejects, 0, wanted, 1);
 }
 
+/* A miss within half a thousandth of the goal is cut, not rounded onto
+ * it: 0.9996x is "0.999x", never "1.000x". */
+static void test_a_miss_is_cut_not_rounded(void **state)
+{
+	static const double references[] = { 100000, 100000, 100000, 100000 };
+	static const double rejects[] = { 99960, 99000, 99990 };
+	static const char *const wanted[] = {
+		"full protocol: NOT met\n(0.999x the references beside it",
+	};
+	(void)state;
+	assert_three_rounds(references, rejects, 0, wanted, 1);
+}
+
 /* When redis-benchmark could not measure the references beside the
  * rounds, the target is not judged rather than failed at 0.00x. */
 static void test_rounds_without_their_references_are_not_judged(void **state)
@@ -451,6 +464,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reject_target_is_the_median_round),
 		cmocka_unit_test(test_one_noisy_round_does_not_decide),
 		cmocka_unit_test(test_a_near_miss_is_not_rounded_onto_the_goal),
+		cmocka_unit_test(test_a_miss_is_cut_not_rounded),
 		cmocka_unit_test(test_even_rounds_take_the_lower_middle),
 		cmocka_unit_test(test_rounds_without_their_references_are_not_judged),
 		cmocka_unit_test(test_a_failed_round_is_named),

@@ -583,6 +583,20 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}')\" = 0",
 		socket, flashsim, server.address, socket, socket, socket, socket,
 		flashsim, server.address, socket), 0);
+	/* --flush empties the whole database, every tag's keys: it is
+	 * refused while another tag's claim is live (a run on tag b with
+	 * --flush ended a run on tag a with no verdict) */
+	assert_int_equal(support_shell(
+		"redis-cli -s %s set 'flashsim:claim:{b}' 42 >/dev/null &&"
+		" { %s run --users 2 --stock 1 --redis %s --flush"
+		" >/dev/null 2>%s.err; test $? = 64; } &&"
+		" grep -q -- '--flush would empty the keys of another flashsim,"
+		" running on this database (its claim key flashsim:claim:{b})'"
+		" %s.err && test \"$(redis-cli -s %s get 'flashsim:claim:{b}')\""
+		" = 42 && test \"$(redis-cli -s %s exists 'flashsim:claim:{a}')\""
+		" = 0 && redis-cli -s %s del 'flashsim:claim:{b}' >/dev/null",
+		socket, flashsim, server.address, socket, socket, socket,
+		socket, socket), 0);
 	/* the keys a run left are named as they are: a due set of the tag
 	 * refuses another activity too, and says so */
 	assert_int_equal(support_shell(

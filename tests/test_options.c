@@ -314,6 +314,16 @@ static void test_the_replay_of_a_scenario_carries_its_timing(void **state)
 			fail_msg("%s 1: exit %d: %s", option, rc, err);
 		free(err);
 	}
+	/* a start of two names is said to be one, not an unknown option */
+	rc = parse(false, &o, &err, "run", "--user", "3", NULL);
+	assert_refused(err, rc, "ambiguous option '--user': it starts"
+		       " --users, --user-timeout-ms; write it out");
+	free(err);
+	rc = parse(false, &o, &err, "run", "--fa=app/deduct/after@1:crash",
+		   NULL);
+	assert_refused(err, rc, "ambiguous option '--fa': it starts --fault,"
+		       " --fault-window-ms");
+	free(err);
 	assert_int_equal(support_tempdir(dir, sizeof(dir), "timing"), 0);
 	rc = support_shell(
 		"printf '[workload]\\nusers = 2\\n[sale]\\nstock = 1\\n"
