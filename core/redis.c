@@ -554,13 +554,13 @@ int redis_run(struct redis_conn *conn, const struct redis_call *call,
 	return rc;
 }
 
-int redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size)
+bool redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size)
 {
 	redisReply *reply = redisCommand(conn->context, "CONFIG GET maxmemory*");
 	const char *limit = NULL, *policy = NULL;
-	int evicts = 0;
+	bool evicts = false;
 	if (!reply)
-		return 0;
+		return false;
 	if (reply->type == REDIS_REPLY_ARRAY) {
 		for (size_t i = 0; i + 1 < reply->elements; i += 2) {
 			const redisReply *name = reply->element[i];
@@ -578,7 +578,7 @@ int redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size)
 	    strcmp(policy, "noeviction") != 0) {
 		snprintf(detail, detail_size, "maxmemory %s, maxmemory-policy %s",
 			 limit, policy);
-		evicts = 1;
+		evicts = true;
 	}
 	freeReplyObject(reply);
 	return evicts;

@@ -71,12 +71,12 @@ void redis_conn_close(struct redis_conn *conn);
  * none this can read. */
 long redis_version_number(const char *info);
 
-/* 1 when the server may evict keys to stay under a memory limit
+/* Whether the server may evict keys to stay under a memory limit
  * (maxmemory set and maxmemory-policy not noeviction), with the two
- * settings in detail; 0 when it may not, or when it does not say (CONFIG
- * refused). The protocol needs every barrier and transaction key kept:
- * on such a server a lost key looks like a broken protocol. */
-int redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size);
+ * settings in detail; false when it may not, or when it does not say
+ * (CONFIG refused). The protocol needs every barrier and transaction key
+ * kept: on such a server a lost key looks like a broken protocol. */
+bool redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size);
 
 /* The same, authenticated first (AUTH [user] password) when password is
  * not NULL: a server that requires a password, or an ACL user. */

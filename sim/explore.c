@@ -733,7 +733,7 @@ static int dry_run(const struct cli_options *options,
 		}
 		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
 		stats->not_fired = result.not_fired;
-		stats->ping_per_second = runner_ping_rate(&runner, 5000);
+		stats->ping_per_second = runner_pings_per_second(&runner, 5000);
 	}
 	if (rc == 0 && result.verdict != VERDICT_OK) {
 		stats->fault_free_failed = true;

@@ -586,7 +586,7 @@ int runner_commands(struct runner *runner, uint64_t *commands, char *error,
 	return rc;
 }
 
-double runner_ping_rate(struct runner *runner, int count)
+double runner_pings_per_second(struct runner *runner, int count)
 {
 	struct timespec start, end;
 	double seconds;

@@ -102,7 +102,7 @@ int runner_commands(struct runner *runner, uint64_t *commands, char *error,
 		    size_t error_size);
 /* Round trips per second of `count` PINGs, one after another, on the
  * runner's connection; 0 on error. */
-double runner_ping_rate(struct runner *runner, int count);
+double runner_pings_per_second(struct runner *runner, int count);
 
 /* The command that replays a finished run exactly: its options with the
  * faults that fired as explicit --fault options (random ones included). */

@@ -323,15 +323,15 @@ static void test_an_evicting_server_is_told_apart(void **state)
 {
 	char detail[256] = "";
 	(void)state;
-	assert_int_equal(redis_evicts(redis, detail, sizeof(detail)), 0);
+	assert_false(redis_evicts(redis, detail, sizeof(detail)));
 	support_integer(redis, "CONFIG SET maxmemory-policy allkeys-lru");
-	assert_int_equal(redis_evicts(redis, detail, sizeof(detail)), 0);
+	assert_false(redis_evicts(redis, detail, sizeof(detail)));
 	support_integer(redis, "CONFIG SET maxmemory 1gb");
-	assert_int_equal(redis_evicts(redis, detail, sizeof(detail)), 1);
+	assert_true(redis_evicts(redis, detail, sizeof(detail)));
 	assert_string_equal(detail,
 			    "maxmemory 1073741824, maxmemory-policy allkeys-lru");
 	support_integer(redis, "CONFIG SET maxmemory-policy noeviction");
-	assert_int_equal(redis_evicts(redis, detail, sizeof(detail)), 0);
+	assert_false(redis_evicts(redis, detail, sizeof(detail)));
 	support_integer(redis, "CONFIG SET maxmemory 0");
 }
 
