@@ -266,13 +266,59 @@ static void print_json_failure(FILE *out, const struct cli_options *options,
 		"false", failure->replays, failure->reproduced);
 }
 
+/* ,"kinds":{...}: the faults injected of each kind, with their verdicts. */
+static void print_json_kinds(FILE *out, const struct explore_stats *stats)
+{
+	fprintf(out, ",\"kinds\":{");
+	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
+		const uint64_t *v = stats->by_kind[k];
+		fprintf(out, "%s\"%s\":{\"faults\":%" PRIu64 ",\"ok\":%" PRIu64
+			",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64 "}",
+			k == FAULT_CRASH ? "" : ",", fault_kind_name(k),
+			v[VERDICT_OK] + v[VERDICT_VIOLATION] + v[VERDICT_LIVENESS],
+			v[VERDICT_OK], v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
+	}
+	fprintf(out, "}");
+}
+
+/* The points in use that no run reached (reached false), or that runs
+ * reached but no fault was injected at (reached true), as a JSON list. */
+static void print_json_points(FILE *out, const struct explore_stats *stats,
+			      bool reached)
+{
+	const char *separator = "";
+	fputc('[', out);
+	for (int p = 0; p < POINT_COUNT; p++) {
+		bool listed = reached ?
+			      stats->hits[p] && !explore_point_faulted(stats, p) :
+			      !stats->hits[p];
+		if (!stats->in_use[p] || !listed)
+			continue;
+		fprintf(out, "%s", separator);
+		report_json_string(out, point_name(p));
+		separator = ",";
+	}
+	fputc(']', out);
+}
+
+/* ,"coverage":{...} */
+static void print_json_coverage(FILE *out, const struct explore_stats *stats)
+{
+	fprintf(out, ",\"coverage\":{\"in_use\":%d,\"reached\":%d,"
+		"\"faulted\":%d,\"never_reached\":", stats->points_in_use,
+		explore_points_reached(stats), explore_points_faulted(stats));
+	print_json_points(out, stats, false);
+	fprintf(out, ",\"never_faulted\":");
+	print_json_points(out, stats, true);
+	fprintf(out, "}");
+}
+
 /* The summary as one JSON object on one line (--json; docs/USAGE.md).
  * error: the internal error that ended the exploration (verdict null),
  * or NULL. */
 static void print_json(FILE *out, const struct cli_options *options,
 		       const struct explore_stats *stats, const char *error)
 {
-	const char *separator = "";
 	char cut[256];
 	fprintf(out, "{\"mode\":");
 	report_json_string(out, value_mode_name(options->mode));
@@ -326,36 +372,9 @@ static void print_json(FILE *out, const struct cli_options *options,
 	else
 		fprintf(out, "null");
 	report_json_not_fired(out, &stats->not_fired, stats->dry_hits);
-	fprintf(out, ",\"kinds\":{");
-	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++) {
-		const uint64_t *v = stats->by_kind[k];
-		fprintf(out, "%s\"%s\":{\"faults\":%" PRIu64 ",\"ok\":%" PRIu64
-			",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64 "}",
-			k == FAULT_CRASH ? "" : ",", fault_kind_name(k),
-			v[VERDICT_OK] + v[VERDICT_VIOLATION] + v[VERDICT_LIVENESS],
-			v[VERDICT_OK], v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
-	}
-	fprintf(out, "},\"coverage\":{\"in_use\":%d,\"reached\":%d,"
-		"\"faulted\":%d,\"never_reached\":[", stats->points_in_use,
-		explore_points_reached(stats), explore_points_faulted(stats));
-	for (int p = 0; p < POINT_COUNT; p++) {
-		if (!stats->in_use[p] || stats->hits[p])
-			continue;
-		fprintf(out, "%s", separator);
-		report_json_string(out, point_name(p));
-		separator = ",";
-	}
-	fprintf(out, "],\"never_faulted\":[");
-	separator = "";
-	for (int p = 0; p < POINT_COUNT; p++) {
-		if (!stats->in_use[p] || !stats->hits[p] ||
-		    explore_point_faulted(stats, p))
-			continue;
-		fprintf(out, "%s", separator);
-		report_json_string(out, point_name(p));
-		separator = ",";
-	}
-	fprintf(out, "]},\"seconds\":%.3f,\"jobs\":%d,\"shrinking_runs\":%"
+	print_json_kinds(out, stats);
+	print_json_coverage(out, stats);
+	fprintf(out, ",\"seconds\":%.3f,\"jobs\":%d,\"shrinking_runs\":%"
 		PRIu64 ",\"peak_memory_kb\":%zu,\"redis_commands\":%" PRIu64
 		",\"ping_per_second\":%.0f,\"server_restarts\":%" PRIu64,
 		stats->seconds, options->jobs, stats->shrink_runs,
