@@ -361,6 +361,25 @@ static char *failure_text(const struct cli_options *options,
 	return text;
 }
 
+/* The exploration's counts in one line, for the suite's output: "683 runs
+ * of 683 planned: 683 ok, 0 violation, 0 liveness", with the shard's
+ * share and what cut it short. */
+static void explore_summary(const struct cli_options *options,
+			    const struct explore_stats *stats, char *text,
+			    size_t size)
+{
+	char share[96] = "", cut[256];
+	if (options->shard_count > 1)
+		snprintf(share, sizeof(share), " (this shard's share of the"
+			 " exploration's %" PRIu64 ")", stats->planned_all);
+	report_cut(options, stats, cut, sizeof(cut));
+	snprintf(text, size, "%" PRIu64 " runs of %" PRIu64 " planned%s: %"
+		 PRIu64 " ok, %" PRIu64 " violation, %" PRIu64 " liveness%s%s\n",
+		 stats->done, stats->planned, share,
+		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
+		 stats->verdicts[VERDICT_LIVENESS], cut[0] ? "; " : "", cut);
+}
+
 int junit_explore_file(const struct cli_options *options,
 		       const struct explore_stats *stats, int rc,
 		       const char *error)
@@ -369,7 +388,7 @@ int junit_explore_file(const struct cli_options *options,
 	char *texts[EXPLORE_FAILURES_MAX] = { NULL };
 	char (*messages)[8192] = calloc(EXPLORE_FAILURES_MAX, sizeof(*messages));
 	char classname[256], stem[128], shard[32] = "", name[64];
-	char suite_name[512], why[1024], summary[512], cut[256];
+	char suite_name[512], why[1024], summary[512];
 	bool expected = expect_given(&options->expect);
 	bool no_verdict = rc != 0;
 	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };
@@ -378,16 +397,7 @@ int junit_explore_file(const struct cli_options *options,
 		free(messages);
 		return 0;
 	}
-	char share[96] = "";
-	if (options->shard_count > 1)
-		snprintf(share, sizeof(share), " (this shard's share of the"
-			 " exploration's %" PRIu64 ")", stats->planned_all);
-	report_cut(options, stats, cut, sizeof(cut));
-	snprintf(summary, sizeof(summary), "%" PRIu64 " runs of %" PRIu64
-		 " planned%s: %" PRIu64 " ok, %" PRIu64 " violation, %" PRIu64
-		 " liveness%s%s\n", stats->done, stats->planned, share,
-		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
-		 stats->verdicts[VERDICT_LIVENESS], cut[0] ? "; " : "", cut);
+	explore_summary(options, stats, summary, sizeof(summary));
 	if (!messages) {
 		fprintf(stderr, "flashsim explore: junit: out of memory\n");
 		return EXIT_INTERNAL;
