@@ -688,8 +688,8 @@ static int check_snapshot_sale(struct check_context *ctx)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, ctx->run_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)config->sale.activity);
-	sqlite3_bind_text(stmt, 3, config->sale.tag, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, stock_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, config->sale.tag, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 4, stock_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 5, config->stock);
 	if (found)
 		sqlite3_bind_int64(stmt, 6, stock_left);
@@ -710,7 +710,7 @@ static void check_bind_reply(sqlite3_stmt *stmt, int index,
 {
 	if (reply->type == REDIS_REPLY_STRING)
 		sqlite3_bind_text(stmt, index, reply->str, (int)reply->len,
-				  SQLITE_STATIC);
+				  SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(stmt, index);
 }
@@ -744,7 +744,7 @@ static void check_bind_field(sqlite3_stmt *stmt, int index,
 {
 	if (txn && txn->field[field])
 		sqlite3_bind_text(stmt, index, txn->field[field], -1,
-				  SQLITE_STATIC);
+				  SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(stmt, index);
 }
@@ -790,20 +790,20 @@ static int check_store_user(struct check_context *ctx,
 			continue;
 		sqlite3_bind_int64(statements->told, 1, ctx->run_id);
 		sqlite3_bind_int(statements->told, 2, u + 1);
-		sqlite3_bind_text(statements->told, 3, gid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(statements->told, 3, gid, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(statements->told, 4, told_name((enum told)t),
-				  -1, SQLITE_STATIC);
+				  -1, SQLITE_TRANSIENT);
 		if (check_step_reset(ctx, statements->told,
 				     "trace database: told") != 0)
 			return -1;
 	}
 	sqlite3_bind_int64(statements->barrier, 1, ctx->run_id);
 	sqlite3_bind_int(statements->barrier, 2, u + 1);
-	sqlite3_bind_text(statements->barrier, 3, gid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(statements->barrier, 3, gid, -1, SQLITE_TRANSIENT);
 	check_bind_reply(statements->barrier, 4, replies[0]);
 	sqlite3_bind_int64(statements->txn, 1, ctx->run_id);
 	sqlite3_bind_int(statements->txn, 2, u + 1);
-	sqlite3_bind_text(statements->txn, 3, gid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(statements->txn, 3, gid, -1, SQLITE_TRANSIENT);
 	check_bind_field(statements->txn, 4, txn, TXN_FIELD_STATUS);
 	check_bind_field(statements->txn, 5, txn, TXN_FIELD_BRANCH_STATUS);
 	check_bind_field(statements->txn, 6, txn, TXN_FIELD_ATTEMPTS);
@@ -1037,8 +1037,8 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 		sqlite3_bind_int64(insert, 1, ctx->run_id);
 		sqlite3_bind_text(insert, 2, item->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(insert, 3, rows);
-		sqlite3_bind_text(insert, 4, row ? row : "", -1, SQLITE_STATIC);
-		sqlite3_bind_text(insert, 5, gids ? gids : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(insert, 4, row ? row : "", -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(insert, 5, gids ? gids : "", -1, SQLITE_TRANSIENT);
 		if (check_step_reset(ctx, insert, "trace database: violations") != 0)
 			goto out_reset;
 		sqlite3_free(row);
