@@ -201,17 +201,41 @@ static void show_progress(struct world *world, double started_s,
 	trace_progress(world->env->trace, text);
 }
 
+/* When every request of the workload must have been answered or have
+ * timed out: each arrives within the arrival window and its user waits at
+ * most the user's timeout. A user's timer always fires, so a request
+ * still open past this (with a margin of another timeout and a second) is
+ * a bug of the simulator's, reported rather than looped on: the cron
+ * loops keep the event queue from ever running dry. */
+static int64_t workload_bound_ms(const struct sim_config *config)
+{
+	return config->arrival_ms + 2 * config->user_timeout_ms + 1000;
+}
+
 static int world_loop(struct world *world)
 {
 	struct event event;
 	double started_s = world->env->trace->progress ? wall_seconds() : 0;
 	double drawn_s = 0;
 	uint32_t events = 0;
+	const int64_t bound_ms = workload_bound_ms(world->config);
 	while (!world->failed && queue_pop(&world->queue, &event)) {
 		if (started_s > 0 && ++events % 4096 == 0)
 			show_progress(world, started_s, &drawn_s);
 		assert(event.time_ms >= world->now_ms);
 		world->now_ms = event.time_ms;
+		/* (the phase itself ends at the first event past its end,
+		 * which may come much later: only unanswered requests are
+		 * a bug) */
+		if (world->phase == PHASE_WORKLOAD && world->now_ms > bound_ms &&
+		    world->requests_done < sim_requests(world->config)) {
+			world_fail(world, "the workload did not end by %" PRId64
+				   " ms: %d of %d requests answered or timed"
+				   " out (a request whose timer never fired)",
+				   bound_ms, world->requests_done,
+				   sim_requests(world->config));
+			break;
+		}
 		if (world->phase == PHASE_RECOVERY &&
 		    world->now_ms > world->heal_ms + world->config->recovery_bound_ms) {
 			hang(world);
