@@ -82,7 +82,6 @@ void report_failure_found(const struct explore_stats *stats,
 void report_failure_found_replay(const struct cli_options *options,
 				 const struct explore_failure *failure,
 				 char *out, size_t size);
-/* What a report says about a failure it has not shrunk. */
 /* "conservation 61, txn_order_agreement 75": each invariant some run
  * broke, with the runs that broke it (first or not); "" when none. */
 void report_invariants_broken(const struct explore_stats *stats, char *text,
@@ -103,6 +102,7 @@ void report_cut(const struct cli_options *options,
 void report_replay_check(const struct explore_failure *failure, char *text,
 			 size_t size);
 
+/* What a report says about a failure it has not shrunk. */
 #define REPORT_NOT_SHRUNK "not shrunk: the exploration ended in an internal" \
 	" error first"
 /* What a report says instead of a verdict when the exploration ended in

@@ -319,26 +319,31 @@ static void release_claim(struct runner *runner)
 }
 
 /* Whether a key of the sale is left in Redis by an earlier run: its stock,
- * its first user's transaction, or the tag's due set. Returns 1 with the
- * key in key (2 when it is the due set), 0 when none is, -1 on a Redis
- * error. */
+ * its first user's transaction, or the tag's due set. One EXISTS of the
+ * three on every run; which one, only when one is there. Returns 1 with
+ * the key in key (2 when it is the due set), 0 when none is, -1 on a
+ * Redis error. */
 static int sale_key_left(struct runner *runner, const struct sale *sale,
 			 char key[KEY_MAX])
 {
-	char gid[GID_MAX];
+	char keys[3][KEY_MAX], gid[GID_MAX];
 	int64_t exists;
-	for (int k = 0; k < 3; k++) {
-		if (k == 0)
-			sale_stock_key(sale, key);
-		else if (k == 1)
-			sale_txn_key((sale_gid(sale, 1, gid), gid), key);
-		else
-			sale_due_key(sale, key);
+	sale_stock_key(sale, keys[0]);
+	sale_gid(sale, 1, gid);
+	sale_txn_key(gid, keys[1]);
+	sale_due_key(sale, keys[2]);
+	if (redis_command_integer(&runner->redis, &exists, "EXISTS %s %s %s",
+				  keys[0], keys[1], keys[2]) != 0)
+		return -1;
+	for (int k = 0; exists && k < 3; k++) {
 		if (redis_command_integer(&runner->redis, &exists, "EXISTS %s",
-					  key) != 0)
+					  keys[k]) != 0)
 			return -1;
-		if (exists)
+		if (exists) {
+			memcpy(key, keys[k], KEY_MAX);
 			return k == 2 ? 2 : 1;
+		}
+		exists = 1; /* one of the others is there */
 	}
 	return 0;
 }
