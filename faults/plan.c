@@ -126,6 +126,20 @@ void fault_format(const struct fault *fault, char *out, size_t size)
 		 fault->nth, fault_kind_name(fault->kind));
 }
 
+void fault_plan_list(const struct fault_plan *plan, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; i < plan->count && used < size; i++) {
+		char fault[96];
+		fault_format(&plan->faults[i], fault, sizeof(fault));
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+					 i ? ", " : "", fault);
+	}
+	if (!out[0])
+		snprintf(out, size, "none");
+}
+
 int fault_plan_format(const struct fault_plan *plan, char *out, size_t size)
 {
 	size_t used = 0;

@@ -53,5 +53,8 @@ void fault_format(const struct fault *fault, char *out, size_t size);
  * (and "") when it does not fit in size bytes; PLAN_FORMAT_MAX always fits. */
 #define PLAN_FORMAT_MAX (PLAN_FAULTS_MAX * 64)
 int fault_plan_format(const struct fault_plan *plan, char *out, size_t size);
+/* The plan for a reader: "POINT@N:KIND, POINT@N:KIND", or "none". Cut
+ * short when it does not fit; PLAN_FORMAT_MAX always fits. */
+void fault_plan_list(const struct fault_plan *plan, char *out, size_t size);
 
 #endif

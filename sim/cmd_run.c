@@ -15,15 +15,6 @@
 #include "runner.h"
 #include "values.h"
 
-static bool plan_has_redis_crash(const struct sim_config *config)
-{
-	for (int i = 0; i < config->plan.count; i++)
-		if (config->plan.faults[i].kind == FAULT_REDIS_CRASH)
-			return true;
-	return config->random_faults &&
-	       (config->random_kinds & KIND_BIT(FAULT_REDIS_CRASH));
-}
-
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -89,15 +80,6 @@ int command_run(int argc, char **argv, const char *program)
 	if (rc != 0)
 		return rc;
 	options.runner.scenario = options.scenario;
-	if (options.runner.redis_address && plan_has_redis_crash(&options.config)) {
-		if (!options.config.plan.count) /* random faults: leave it out */
-			options.config.random_kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
-		else {
-			fprintf(stderr, "flashsim: the redis-crash fault needs a"
-				" Redis that flashsim starts (drop --redis)\n");
-			return EXIT_USAGE;
-		}
-	}
 	options.runner.timeline = options.json ? NULL : stdout;
 	if (!options.quiet && isatty(STDERR_FILENO))
 		options.runner.progress = stderr;

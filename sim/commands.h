@@ -6,6 +6,7 @@
 #define FLASHSIM_COMMANDS_H
 
 int command_run(int argc, char **argv, const char *program);
+int command_compare(int argc, char **argv, const char *program);
 int command_bench(int argc, char **argv, const char *program);
 int command_points(int argc, char **argv, const char *program);
 int command_explore(int argc, char **argv, const char *program);

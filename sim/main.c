@@ -22,6 +22,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", command_run, "run one simulated flash sale and check its final state" },
+	{ "compare", command_compare, "run one sale under two designs, side by side" },
 	{ "explore", command_explore, "run a sale under every single fault (or pairs, or random ones)" },
 	{ "points", command_points, "list the failure points and the fault kinds of each" },
 	{ "selftest", command_selftest, "explore the protocol and every variant with a planted bug: all caught?" },

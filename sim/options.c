@@ -24,6 +24,7 @@ enum {
 	OPT_FAST_PATH, OPT_NO_RANDOM_FAULTS, OPT_NO_FAST_PATH,
 	OPT_REQUESTS, OPT_VARIANT, OPT_SVG, OPT_HTML, OPT_JUNIT, OPT_SHARD,
 	OPT_MODE, OPT_JOBS, OPT_RUNS, OPT_SECONDS, OPT_KINDS, OPT_QUIET,
+	OPT_WITH,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +64,7 @@ static const struct option long_options[] = {
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "kinds", required_argument, NULL, OPT_KINDS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "with", required_argument, NULL, OPT_WITH },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -120,11 +122,48 @@ static bool run_only(int option)
 	return option == OPT_SVG || option == OPT_ORDERS_DB;
 }
 
-/* The help's first part: what the command does (explore: and its own
- * options). */
-static void usage_command(FILE *out, bool explore)
+static const char *command_name(enum cli_command command)
 {
-	if (explore)
+	return command == CLI_EXPLORE ? "explore" :
+	       command == CLI_COMPARE ? "compare" : "run";
+}
+
+/* Whether command takes option; when not, *owner: the command that does. */
+static bool takes_option(enum cli_command command, int option,
+			 enum cli_command *owner)
+{
+	bool explore = explore_only(option), run = run_only(option);
+	/* --junit is explore's too; compare refuses it as run's */
+	*owner = explore ? CLI_EXPLORE : option == OPT_WITH ? CLI_COMPARE :
+		 CLI_RUN;
+	switch (command) {
+	case CLI_RUN: return !explore && option != OPT_WITH;
+	case CLI_EXPLORE: return !run && option != OPT_WITH;
+	case CLI_COMPARE:
+		/* two runs: one diagram file, one order database or one
+		 * JUnit case would hold only one of them */
+		return !explore && !run && option != OPT_JUNIT;
+	}
+	return false;
+}
+
+/* The help's first part: what the command does (explore, compare: and
+ * their own options). */
+static void usage_command(FILE *out, enum cli_command command)
+{
+	if (command == CLI_COMPARE)
+		fprintf(out,
+"usage: flashsim compare [options] [FILE]\n\n"
+"Runs one flash sale twice, the same sale with the same seed and the same\n"
+"faults, under two designs: the one FILE and the options give (A), and\n"
+"another (B). Prints what each came to side by side; --html writes both\n"
+"sequence diagrams side by side on one page. A scenario's [expect] is\n"
+"A's.\n\n"
+"The comparison:\n"
+"  --with NAME            design B: none (the protocol) or a teaching\n"
+"                         variant (default: the protocol when A is a\n"
+"                         variant, naive when A is the protocol)\n\n");
+	else if (command == CLI_EXPLORE)
 		fprintf(out,
 "usage: flashsim explore [options] [FILE]\n\n"
 "Runs the sale below again and again, each time with other faults, checks\n"
@@ -193,15 +232,16 @@ static void usage_sale(FILE *out)
 "                         none: what a restarted Redis keeps\n\n");
 }
 
-/* State and output: run and explore differ in a few options. */
-static void usage_output(FILE *out, bool explore)
+/* State and output: the commands differ in a few options. */
+static void usage_output(FILE *out, enum cli_command command)
 {
+	bool explore = command == CLI_EXPLORE;
 	fprintf(out,
 "State and output:\n"
 "  --redis ADDRESS        use this Redis (HOST:PORT or unix:PATH) instead of\n"
 "                         starting a private redis-server\n"
 "  --flush                FLUSHDB that Redis first (never done without it)\n");
-	if (!explore)
+	if (command == CLI_RUN)
 		fprintf(out,
 "  --orders-db FILE       keep the order database in FILE (its orders and\n"
 "                         barrier tables are emptied at start)\n");
@@ -212,12 +252,26 @@ static void usage_output(FILE *out, bool explore)
 		fprintf(out,
 "  --timeline             print the whole timeline of each shrunk failure\n"
 "  --html FILE            write the exploration report as one HTML file\n");
+	else if (command == CLI_COMPARE)
+		fprintf(out,
+"  --timeline             print every step of both runs, not only the\n"
+"                         highlights\n"
+"  --html FILE            write both runs side by side as one HTML file\n");
 	else
 		fprintf(out,
 "  --timeline             print every step, not only the highlights\n"
 "  --svg FILE             write the run's sequence diagram as SVG\n"
 "  --html FILE            write the report (verdict, timeline, diagram) as\n"
 "                         one HTML file\n");
+	if (command == CLI_COMPARE) {
+		fprintf(out,
+"  --json                 print one JSON object instead of the text report\n"
+"  -h, --help             this help\n\n"
+"Exit codes: 0 both runs reached a verdict, whatever it is; 3 internal\n"
+"error (no verdict), 64 bad input. With a scenario's [expect]: 0 A met\n"
+"it, 1 A did not.\n");
+		return;
+	}
 	fprintf(out,
 "  --junit FILE           write the verdicts as JUnit XML for CI\n"
 "  --json                 print one JSON object instead of the text report\n"
@@ -227,11 +281,11 @@ static void usage_output(FILE *out, bool explore)
 "[expect]: 0 met, 1 not met.\n");
 }
 
-static void usage(FILE *out, bool explore)
+static void usage(FILE *out, enum cli_command command)
 {
-	usage_command(out, explore);
+	usage_command(out, command);
 	usage_sale(out);
-	usage_output(out, explore);
+	usage_output(out, command);
 }
 
 static int bad_input(const char *format, const char *text)
@@ -364,6 +418,11 @@ static int parse_text(int option, const char *text, struct cli_options *o)
 			return bad_input("--variant: %s", error);
 		o->variant_set_by = SET_BY_OPTION;
 		return 0;
+	case OPT_WITH:
+		if (value_variant(text, &o->compare_with, error, sizeof(error)))
+			return bad_input("--with: %s", error);
+		o->compare_with_set = true;
+		return 0;
 	}
 	return EXIT_USAGE;
 }
@@ -435,7 +494,7 @@ static int parse_one(int option, const char *name, const char *text,
 		return 0;
 	if (option == OPT_TAG || option == OPT_REDIS || option == OPT_PERSISTENCE ||
 	    option == OPT_FAULT || option == OPT_MODE || option == OPT_KINDS ||
-	    option == OPT_VARIANT)
+	    option == OPT_VARIANT || option == OPT_WITH)
 		return parse_text(option, text, o);
 	return parse_numeric(option, name, text, o);
 }
@@ -493,7 +552,7 @@ static void describe_refused(char **argv, int option, char *text,
  * o. A bad option is reported before the file is looked for: the value
  * that follows a mistyped option is no scenario file. The options are
  * checked by the second pass. Returns 0 or EXIT_USAGE. */
-static int load_scenario(int argc, char **argv, bool explore,
+static int load_scenario(int argc, char **argv, enum cli_command command,
 			 struct cli_options *o)
 {
 	char error[1024], bad[256] = "";
@@ -502,7 +561,7 @@ static int load_scenario(int argc, char **argv, bool explore,
 	while ((option = getopt_long(argc, argv, ":h", all_options(),
 				     &index)) != -1) {
 		if (option == 'h') {
-			usage(stdout, explore);
+			usage(stdout, command);
 			exit(0);
 		}
 		if (bad[0])
@@ -655,10 +714,34 @@ static int check_persistence(struct cli_options *o)
 	return 0;
 }
 
+/* run and compare: a given Redis cannot be crashed by flashsim. A
+ * redis-crash in the plan is refused; the random faults leave the kind
+ * out. (explore leaves it out of its kinds, and says so.) Returns 0 or
+ * EXIT_USAGE. */
+static int check_redis_crash(struct cli_options *o)
+{
+	if (!o->runner.redis_address)
+		return 0;
+	for (int i = 0; i < o->config.plan.count; i++)
+		if (o->config.plan.faults[i].kind == FAULT_REDIS_CRASH)
+			return bad_input("%s", "the redis-crash fault needs a"
+					 " Redis that flashsim starts (drop"
+					 " --redis)");
+	o->config.random_kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, const char *program, bool explore,
 	      struct cli_options *o)
 {
-	bool options_given = false;
+	return cli_parse_command(argc, argv, program, explore ? CLI_EXPLORE :
+				 CLI_RUN, o);
+}
+
+int cli_parse_command(int argc, char **argv, const char *program,
+		      enum cli_command command, struct cli_options *o)
+{
+	bool explore = command == CLI_EXPLORE, options_given = false;
 	int option, index, rc;
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->config);
@@ -668,14 +751,15 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 	o->kinds = ~0u;
 	o->shard_count = 1;
 	opterr = 0;
-	if ((rc = load_scenario(argc, argv, explore, o)) != 0)
+	if ((rc = load_scenario(argc, argv, command, o)) != 0)
 		return rc;
 	optind = 0; /* the second pass: the options override the file */
 	while ((option = getopt_long(argc, argv, ":h", all_options(),
 				     &index)) != -1) {
 		const char *name;
+		enum cli_command owner;
 		if (option == 'h') {
-			usage(stdout, explore);
+			usage(stdout, command);
 			exit(0);
 		}
 		if (option == '?' || option == ':') { /* the first pass said so */
@@ -684,11 +768,17 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 			return bad_input("%s", why);
 		}
 		name = all_options()[index].name;
-		if ((!explore && explore_only(option)) ||
-		    (explore && run_only(option))) {
-			fprintf(stderr, "flashsim: --%s is an option of `flashsim"
-				" %s`, not of this command\n(see --help)\n",
-				name, explore ? "run" : "explore");
+		if (!takes_option(command, option, &owner)) {
+			if (command == CLI_COMPARE && owner == CLI_RUN)
+				fprintf(stderr, "flashsim: --%s is not an option"
+					" of compare, which makes two runs"
+					" (--html shows both)\n(see --help)\n",
+					name);
+			else
+				fprintf(stderr, "flashsim: --%s is an option of"
+					" `flashsim %s`, not of this command\n"
+					"(see --help)\n", name,
+					command_name(owner));
 			return EXIT_USAGE;
 		}
 		rc = parse_one(option, name, optarg, o);
@@ -701,6 +791,8 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 	if ((rc = check_expect(o, explore)) != 0)
 		return rc;
 	if ((rc = check_outputs(o)) != 0)
+		return rc;
+	if (!explore && (rc = check_redis_crash(o)) != 0)
 		return rc;
 	return check_persistence(o);
 }

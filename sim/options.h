@@ -63,11 +63,25 @@ struct cli_options {
 	int shard_count;        /* ... of this many (1: no sharding) */
 	unsigned kinds;         /* KIND_BIT()s to try */
 	bool quiet;
+	/* compare only: the second design (--with), and whether it was
+	   given (else compare chooses: docs/USAGE.md) */
+	enum variant_id compare_with;
+	bool compare_with_set;
 };
 
-/* Parses argv (argv[0] is the subcommand). explore enables the explorer's
- * options. Returns 0; prints help and exits on --help; or prints a clear
- * error and returns EXIT_USAGE. */
+/* The commands that take these options; each takes a few of its own. */
+enum cli_command {
+	CLI_RUN,
+	CLI_EXPLORE,
+	CLI_COMPARE,            /* run's sale under two designs */
+};
+
+/* Parses argv (argv[0] is the subcommand) for command. Returns 0; prints
+ * help and exits on --help; or prints a clear error and returns
+ * EXIT_USAGE. */
+int cli_parse_command(int argc, char **argv, const char *program,
+		      enum cli_command command, struct cli_options *options);
+/* The same for run (explore false) or explore. */
 int cli_parse(int argc, char **argv, const char *program, bool explore,
 	      struct cli_options *options);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "compare.h"
 #include "report.h"
 #include "report_svg.h"
 #include "whole_file.h"
@@ -53,7 +54,10 @@ static const char html_style[] =
 	".failure{border-top:3px solid #c92a2a;margin-top:26px}"
 	".note{color:#555}"
 	".legend span{display:inline-block;padding:1px 8px;margin-right:6px;"
-	"border:1px solid #d0d0d0;font-size:12px}";
+	"border:1px solid #d0d0d0;font-size:12px}"
+	".sides{display:grid;grid-template-columns:1fr 1fr;gap:20px}"
+	".sides>div{min-width:0}"
+	"table.compare td{max-width:34em;vertical-align:top}";
 
 /* ---- pieces ------------------------------------------------------------ */
 
@@ -96,32 +100,22 @@ static void kv(FILE *out, const char *key, const char *format, ...)
 	fputs("</td></tr>\n", out);
 }
 
-static void plan_text(const struct fault_plan *plan, char *out, size_t size)
-{
-	size_t used = 0;
-	out[0] = '\0';
-	for (int i = 0; i < plan->count && used < size; i++) {
-		char fault[96];
-		fault_format(&plan->faults[i], fault, sizeof(fault));
-		used += (size_t)snprintf(out + used, size - used, "%s%s",
-					 i ? ", " : "", fault);
-	}
-	if (!out[0])
-		snprintf(out, size, "none");
-}
-
-static void sale_rows(FILE *out, const struct sim_config *config)
+/* The sale's rows; with_variant: and its design. */
+static void sale_rows(FILE *out, const struct sim_config *config,
+		      bool with_variant)
 {
 	char plan[PLAN_FORMAT_MAX];
-	plan_text(&config->plan, plan, sizeof(plan));
+	fault_plan_list(&config->plan, plan, sizeof(plan));
 	kv(out, "seed", "%" PRIu64, config->seed);
 	kv(out, "users", "%d (%d request%s each)", config->users,
 	   config->requests_per_user, config->requests_per_user == 1 ? "" : "s");
 	kv(out, "stock", "%" PRId64, config->stock);
 	kv(out, "apps, coordinators", "%d, %d", config->apps,
 	   config->coordinators);
-	kv(out, "variant", "%s", config->variant == VARIANT_NONE ?
-	   "none: the correct protocol" : variant_get(config->variant)->name);
+	if (with_variant)
+		kv(out, "variant", "%s", config->variant == VARIANT_NONE ?
+		   "none: the correct protocol" :
+		   variant_get(config->variant)->name);
 	kv(out, "fault plan", "%s%s", plan,
 	   config->random_faults ? " (and random faults)" : "");
 }
@@ -277,8 +271,8 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 			  " every transaction terminal, every user's answer"
 			  " matches the orders)" : report_problem_text(result));
 	fputs("</div>\n<h2>The sale</h2>\n<table class=\"kv\">\n", out);
-	sale_rows(out, config);
-	plan_text(&result->fired, fired, sizeof(fired));
+	sale_rows(out, config, true);
+	fault_plan_list(&result->fired, fired, sizeof(fired));
 	kv(out, "faults injected", "%s", fired);
 	for (int i = 0; i < result->not_fired.count; i++) {
 		char line[256];
@@ -303,6 +297,149 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 	free(timeline);
 	free(violations);
 	return svg && timeline && violations ? 0 : -1;
+}
+
+/* ---- a comparison --------------------------------------------------------- */
+
+static const char *verdict_cell(enum verdict verdict)
+{
+	return verdict == VERDICT_OK ? "ok" :
+	       verdict == VERDICT_VIOLATION ? "violation" : "liveness";
+}
+
+/* What each design came to, a row per line of the text report. */
+static void compare_table(FILE *out,
+			  char values[2][COMPARE_ROWS][COMPARE_VALUE_MAX],
+			  const struct compare_design *designs)
+{
+	fputs("<h2>Side by side</h2>\n<table class=\"grid compare\">\n"
+	      "<tr><th></th>", out);
+	for (int d = 0; d < 2; d++) {
+		fputs("<th>", out);
+		report_xml_escape(out, designs[d].title);
+		fputs("</th>", out);
+	}
+	fputs("</tr>\n", out);
+	for (int i = 0; i < COMPARE_ROWS; i++) {
+		fputs("<tr><th>", out);
+		report_xml_escape(out, compare_row_names[i]);
+		fputs("</th>", out);
+		for (int d = 0; d < 2; d++) {
+			/* the verdict row in the verdict's colour */
+			if (i == 1)
+				fprintf(out, "<td class=\"%s\">",
+					verdict_cell(designs[d].result.verdict));
+			else
+				fputs("<td>", out);
+			report_xml_escape(out, values[d][i]);
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
+/* A comparison's two columns, in three rows that keep them level: the
+ * titles and verdicts, the diagrams, then the violations, the replay
+ * commands and the timelines. */
+enum compare_part { PART_VERDICT, PART_DIAGRAM, PART_DETAILS };
+
+static void compare_verdict(FILE *out, const struct compare_design *design)
+{
+	const struct sim_result *result = &design->result;
+	fputs("<h2>", out);
+	report_xml_escape(out, design->title);
+	fprintf(out, "</h2>\n<div class=\"%s\"><b>verdict: %s</b> ",
+		verdict_class(result->verdict), verdict_name(result->verdict));
+	report_xml_escape(out, result->verdict == VERDICT_OK ?
+			  "(every invariant holds)" :
+			  report_problem_text(result));
+	fputs("</div>\n", out);
+}
+
+/* Returns 0, or -1 when the design's trace could not be read. */
+static int compare_details(FILE *out, const struct compare_design *design)
+{
+	char *timeline = report_capture(REPORT_TIMELINE, design->db,
+					design->run_id, NULL);
+	char *violations = report_capture(REPORT_VIOLATIONS, design->db,
+					  design->run_id, NULL);
+	fputs("<h3>Violations</h3>\n", out);
+	if (violations && violations[0]) {
+		explain_violations(out, design->db, design->run_id,
+				   design->invariants);
+		html_pre(out, violations);
+	} else
+		fputs("<p>none: every invariant holds.</p>\n", out);
+	fputs("<h3>Replay</h3>\n", out);
+	html_pre(out, design->replay);
+	timeline_block(out, timeline, false);
+	free(timeline);
+	free(violations);
+	return timeline && violations ? 0 : -1;
+}
+
+/* One part of both columns. Returns 0, or -1 when a trace could not be
+ * read. */
+static int compare_row(FILE *out, const struct compare_design *designs,
+		       enum compare_part part)
+{
+	int rc = 0;
+	fputs("<div class=\"sides\">\n", out);
+	for (int d = 0; d < 2; d++) {
+		char *svg = NULL;
+		fputs("<div>\n", out);
+		switch (part) {
+		case PART_VERDICT:
+			compare_verdict(out, &designs[d]);
+			break;
+		case PART_DIAGRAM:
+			svg = report_capture(REPORT_SVG, designs[d].db,
+					     designs[d].run_id,
+					     designs[d].replay);
+			fputs("<h3>Sequence diagram</h3>\n", out);
+			diagram_block(out, svg);
+			rc |= svg ? 0 : -1;
+			free(svg);
+			break;
+		case PART_DETAILS:
+			rc |= compare_details(out, &designs[d]);
+			break;
+		}
+		fputs("</div>\n", out);
+	}
+	fputs("</div>\n", out);
+	return rc;
+}
+
+int report_html_compare(FILE *out, const struct compare_design *designs)
+{
+	char title[160], summary[COMPARE_VALUE_MAX * 2];
+	char values[2][COMPARE_ROWS][COMPARE_VALUE_MAX];
+	int rc = 0;
+	snprintf(title, sizeof(title), "flashsim compare: %s and %s",
+		 compare_design_name(designs[0].config.variant),
+		 compare_design_name(designs[1].config.variant));
+	html_begin(out, title);
+	fputs("<h1>", out);
+	report_xml_escape(out, title);
+	fputs("</h1>\n<p>The same sale, with the same seed and the same"
+	      " faults, under two designs; each run checked on the final"
+	      " state read back from Redis and SQLite.</p>\n", out);
+	compare_row_values(&designs[0], values[0]);
+	compare_row_values(&designs[1], values[1]);
+	compare_summary(designs, values[0][1], values[1][1], summary,
+			sizeof(summary));
+	fputs("<p><b>In short:</b> ", out);
+	report_xml_escape(out, summary);
+	fputs("</p>\n<h2>The sale</h2>\n<table class=\"kv\">\n", out);
+	sale_rows(out, &designs[0].config, false);
+	fputs("</table>\n", out);
+	compare_table(out, values, designs);
+	for (int part = PART_VERDICT; part <= PART_DETAILS; part++)
+		rc |= compare_row(out, designs, (enum compare_part)part);
+	html_end(out);
+	return rc;
 }
 
 /* ---- an exploration ------------------------------------------------------- */
@@ -331,7 +468,7 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 						 "%s%s", used ? ", " : "",
 						 fault_kind_name(k));
 	fputs("<h2>Summary</h2>\n<table class=\"kv\">\n", out);
-	sale_rows(out, &options->config);
+	sale_rows(out, &options->config, true);
 	kv(out, "mode", "%s", mode_text(options->mode));
 	kv(out, "fault kinds", "%s", kinds);
 	if (options->shard_count > 1)
@@ -469,7 +606,7 @@ static void shrunk_section(FILE *out, const struct explore_failure *failure)
 {
 	const struct sim_config *shrunk = &failure->shrunk;
 	char plan[PLAN_FORMAT_MAX], check[256];
-	plan_text(&shrunk->plan, plan, sizeof(plan));
+	fault_plan_list(&shrunk->plan, plan, sizeof(plan));
 	kv(out, "shrunk to", "%d user%s, stock %" PRId64 ", %d fault%s",
 	   shrunk->users, shrunk->users == 1 ? "" : "s", shrunk->stock,
 	   shrunk->plan.count, shrunk->plan.count == 1 ? "" : "s");
@@ -495,7 +632,7 @@ static void found_section(FILE *out, const struct cli_options *options,
 {
 	const struct sim_config *first = &failure->first;
 	char plan[PLAN_FORMAT_MAX], found[64], replay[4096];
-	plan_text(&failure->first_fired, plan, sizeof(plan));
+	fault_plan_list(&failure->first_fired, plan, sizeof(plan));
 	report_failure_found(stats, failure, found, sizeof(found));
 	report_failure_found_replay(options, failure, replay, sizeof(replay));
 	kv(out, "NOT SHRUNK", "%s", REPORT_NOT_SHRUNK);
@@ -597,6 +734,7 @@ struct run_files {
 	const struct explore_stats *stats;
 	const char *error;             /* the exploration's, or NULL */
 	const struct invariant_set *invariants; /* the run's */
+	const struct compare_design *designs;   /* compare's two */
 };
 
 typedef int (*file_writer)(FILE *out, const struct run_files *what);
@@ -617,6 +755,11 @@ static int write_explore_html(FILE *out, const struct run_files *what)
 {
 	return report_html_explore(out, what->options, what->stats,
 				   what->error);
+}
+
+static int write_compare_html(FILE *out, const struct run_files *what)
+{
+	return report_html_compare(out, what->designs);
 }
 
 /* Writes path whole or not at all (whole_file.h): a report that stops
@@ -647,8 +790,9 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 		     int64_t run_id, const struct sim_result *result,
 		     const char *replay, const struct invariant_set *invariants)
 {
-	struct run_files what = { options, db, run_id, result, replay, NULL,
-				  NULL, invariants };
+	struct run_files what = { .options = options, .db = db,
+				  .run_id = run_id, .result = result,
+				  .replay = replay, .invariants = invariants };
 	int rc = 0;
 	fflush(stdout); /* the verdict comes before any error of ours */
 	if (options->svg_path && write_file(options->svg_path, write_svg, &what))
@@ -662,10 +806,18 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 int report_explore_file(const struct cli_options *options,
 			const struct explore_stats *stats, const char *error)
 {
-	struct run_files what = { options, NULL, 0, NULL, NULL, stats, error,
-				  NULL };
+	struct run_files what = { .options = options, .stats = stats,
+				  .error = error };
 	if (!options->html_path)
 		return 0;
 	fflush(stdout);
 	return write_file(options->html_path, write_explore_html, &what);
+}
+
+int report_compare_file(const char *path,
+			const struct compare_design *designs)
+{
+	struct run_files what = { .designs = designs };
+	fflush(stdout);
+	return write_file(path, write_compare_html, &what);
 }

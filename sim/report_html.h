@@ -45,6 +45,13 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 int report_html_explore(FILE *out, const struct cli_options *options,
 			const struct explore_stats *stats, const char *error);
 
+/* flashsim compare: the sale, a table of what each design came to, then
+ * for each its verdict, violations, replay command, diagram and
+ * timeline, in two columns. */
+struct compare_design;
+/* designs: the two, A then B. */
+int report_html_compare(FILE *out, const struct compare_design *designs);
+
 /* flashsim run: writes options->svg_path (report_svg) and
  * options->html_path (report_html_run) when given. Returns 0, or
  * EXIT_INTERNAL after printing which file could not be written. */
@@ -57,5 +64,10 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
  * file could not be written. */
 int report_explore_file(const struct cli_options *options,
 			const struct explore_stats *stats, const char *error);
+
+/* flashsim compare: writes path (report_html_compare). Returns 0, or
+ * EXIT_INTERNAL after printing why it could not be written. */
+int report_compare_file(const char *path,
+			const struct compare_design *designs);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * test_render.c - the reports as a user gets them: `flashsim run --svg
- * --html` and `flashsim explore --html` write files that headless Chromium
- * renders to a screenshot that is not blank (tests/render.sh, with
- * tests/png_nonblank.py); a file that cannot be written is an error that
- * names it, after the verdict.
+ * --html`, `flashsim compare --html` and `flashsim explore --html` write
+ * files that headless Chromium renders to a screenshot that is not blank
+ * (tests/render.sh, with tests/png_nonblank.py); a file that cannot be
+ * written is an error that names it, after the verdict.
  *
  * Run from the top of the tree (make check does); flashsim is found next
  * to this program: <build>/tests/test_render -> <build>/flashsim.
@@ -40,7 +40,8 @@ static void assert_file_has(const char *name, const char *part)
 }
 
 /* The files every test looks at: a recovered crash (run), the naive
- * design's loss (run) and a caught variant (explore). */
+ * design's loss (run), the two side by side (compare) and a caught
+ * variant (explore). */
 static int setup(void **state)
 {
 	(void)state;
@@ -53,6 +54,10 @@ static int setup(void **state)
 	if (support_shell("%s run --users 1 --stock 1 --seed 1 --variant naive --fault"
 		  " app/deduct/after@1:crash --svg %s/naive.svg >%s/naive.out"
 		  " 2>&1", flashsim, dir, dir) != 1)
+		return -1;
+	if (support_shell("%s compare --users 1 --stock 1 --variant naive --fault"
+		  " app/deduct/after@1:crash --html %s/compare.html"
+		  " >%s/compare.out 2>&1", flashsim, dir, dir) != 0)
 		return -1;
 	if (support_shell("%s explore --users 1 --stock 1 --variant no-rollback-marker"
 		  " --kinds delay --html %s/explore.html >%s/explore.out 2>&1",
@@ -106,6 +111,13 @@ static void test_explore_html_renders(void **state)
 	assert_renders("explore.html");
 }
 
+static void test_compare_html_renders(void **state)
+{
+	(void)state;
+	assert_file_has("compare.html", "<div class=\"sides\">");
+	assert_renders("compare.html");
+}
+
 /* A blank page is told apart from a drawing: the check is not vacuous. */
 static void test_a_blank_page_is_refused(void **state)
 {
@@ -146,6 +158,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_naive_svg_renders),
 		cmocka_unit_test(test_run_html_renders),
 		cmocka_unit_test(test_explore_html_renders),
+		cmocka_unit_test(test_compare_html_renders),
 		cmocka_unit_test(test_a_blank_page_is_refused),
 		cmocka_unit_test(test_an_unwritable_file_is_named),
 	};

@@ -408,6 +408,45 @@ static void test_html_run_is_one_well_formed_page(void **state)
 	free(html);
 }
 
+/* flashsim compare --html: one well-formed page, self-contained, with
+ * both designs: the table of what each came to (the verdicts in their
+ * colours), one sentence of the difference, and both diagrams. */
+static void test_html_compare_has_both_designs(void **state)
+{
+	char dir[256], path[300], *html, *second;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "compare"), 0);
+	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
+				       " --variant naive --fault"
+				       " app/deduct/after@1:crash --html"
+				       " %s/compare.html >%s/compare.txt",
+				       flashsim, dir, dir), 0);
+	snprintf(path, sizeof(path), "%s/compare.html", dir);
+	html = support_read_file(path);
+	assert_non_null(html);
+	assert_well_formed(html);
+	assert_contains(html, "<h1>flashsim compare: naive and the protocol</h1>");
+	assert_contains(html, "<b>In short:</b> under the same faults, A: naive"
+			" broke conservation; B: the protocol kept every"
+			" invariant</p>");
+	assert_contains(html, "<th>A: naive</th><th>B: the protocol</th>");
+	assert_contains(html, "<td class=\"violation\">violation:"
+			" conservation</td><td class=\"ok\">ok</td>");
+	/* a diagram for each, each titled by its own replay line */
+	second = strstr(html, "<svg xmlns=");
+	assert_non_null(second);
+	assert_contains(second, "--variant naive --fault app/deduct/after@1:crash");
+	second = strstr(second + 1, "<svg xmlns=");
+	assert_non_null(second);
+	assert_contains(second, "coord/backcheck");
+	/* the conservation invariant explains itself on A's side */
+	assert_contains(html, "<p class=\"why\"><b>conservation</b>");
+	assert_null(strstr(html, "src="));
+	assert_null(strstr(html, "<link"));
+	free(html);
+	support_tempdir_remove(dir);
+}
+
 /* What Redis lost is said, not shown as numbers it never held: the
  * stock key gone with a restart of a Redis without persistence is no
  * "0 left, 2 deducted" (JSON null), the transaction a coordinator had
@@ -641,6 +680,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_svg_shows_the_naive_loss),
 		cmocka_unit_test(test_timeline_has_every_event_and_marks_the_fault),
 		cmocka_unit_test(test_html_run_is_one_well_formed_page),
+		cmocka_unit_test(test_html_compare_has_both_designs),
 		cmocka_unit_test(test_a_run_says_what_redis_lost),
 		cmocka_unit_test(test_the_liveness_verdict_says_it_once),
 		cmocka_unit_test(test_reports_escape_what_they_quote),

@@ -1,0 +1,259 @@
+/*
+ * cmd_compare.c - `flashsim compare`: one sale, with the same seed and the
+ * same faults, under two designs, side by side.
+ *
+ * Design A is the sale as the file and the options give it; design B the
+ * same sale with another variant (--with). Both runs are the real core in
+ * the simulated world, each checked as `flashsim run` checks it; their
+ * replay commands run each again alone.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "commands.h"
+#include "compare.h"
+#include "options.h"
+#include "report.h"
+#include "report_html.h"
+#include "runner.h"
+#include "variants.h"
+
+/* Design B: --with, else the protocol when A is a variant and naive when
+ * A is the protocol (the design it replaces). */
+static enum variant_id design_b(const struct cli_options *options)
+{
+	if (options->compare_with_set)
+		return options->compare_with;
+	return options->config.variant == VARIANT_NONE ? VARIANT_NAIVE :
+							 VARIANT_NONE;
+}
+
+/* What B's redis-server keeps across a restart: nothing for a variant
+ * that runs Redis without persistence; else A's, unless A's variant is
+ * what made A's nothing (B then keeps the append-only file, the
+ * default). */
+static enum redis_persistence persistence_b(const struct cli_options *o,
+					    enum variant_id b)
+{
+	if (variant_get(b)->redis_no_persistence)
+		return REDIS_PERSISTENCE_NONE;
+	if (variant_get(o->config.variant)->redis_no_persistence)
+		return REDIS_PERSISTENCE_AOF;
+	return o->runner.persistence;
+}
+
+/* Returns 0 or EXIT_USAGE, having said why. */
+static int check_designs(const struct cli_options *o, enum variant_id b)
+{
+	if (b == o->config.variant) {
+		fprintf(stderr, "flashsim: compare: --with %s is design A's own"
+			" (%s): nothing to compare; name another design\n"
+			"(see --help)\n", variant_get(b)->name,
+			o->variant_set_by == SET_BY_FILE ? "the file's variant" :
+			"--variant");
+		return EXIT_USAGE;
+	}
+	if (!o->runner.redis_address)
+		return 0;
+	if (variant_get(b)->redis_no_persistence) {
+		fprintf(stderr, "flashsim: compare: --with %s runs a Redis"
+			" without persistence, which flashsim starts: not one"
+			" given with --redis\n(see --help)\n",
+			variant_get(b)->name);
+		return EXIT_USAGE;
+	}
+	if (!o->runner.flush) {
+		/* B's run would find A's keys and be refused after A ran */
+		fprintf(stderr, "flashsim: compare makes two runs of the same"
+			" sale: on a Redis given with --redis, the second needs"
+			" --flush (FLUSHDB before each run), or drop --redis to"
+			" use a private redis-server\n(see --help)\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The runners: one for both designs, or one each when their Redis keeps
+ * different things across a restart. */
+struct runners {
+	struct runner runner[2];
+	int open;
+};
+
+static int open_runners(struct runners *runners,
+			const struct cli_options *options,
+			enum redis_persistence b_persistence, char *error,
+			size_t error_size)
+{
+	struct runner_options b_options = options->runner;
+	int rc = runner_open(&runners->runner[0], &options->runner, error,
+			     error_size);
+	runners->open = 1;
+	if (rc != 0 || b_persistence == options->runner.persistence)
+		return rc;
+	b_options.persistence = b_persistence;
+	runners->open = 2;
+	return runner_open(&runners->runner[1], &b_options, error, error_size);
+}
+
+static void close_runners(struct runners *runners)
+{
+	for (int i = 0; i < runners->open; i++)
+		runner_close(&runners->runner[i]);
+}
+
+static struct runner *runner_of(struct runners *runners, int design)
+{
+	return design == 1 && runners->open == 2 ? &runners->runner[1] :
+						   &runners->runner[0];
+}
+
+static void json_design(FILE *out, const struct compare_design *design)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *memory = open_memstream(&text, &size);
+	fprintf(out, "{\"design\":");
+	report_json_string(out, variant_get(design->config.variant)->name);
+	fprintf(out, ",\"run\":");
+	if (memory) {
+		report_json(memory, &design->config, &design->result,
+			    design->replay);
+		fclose(memory);
+	}
+	/* report_json's object, without its line end */
+	if (text && size && text[size - 1] == '\n')
+		text[size - 1] = '\0';
+	fputs(text && text[0] ? text : "null", out);
+	fputc('}', out);
+	free(text);
+}
+
+static void print_json(FILE *out, const struct compare_design designs[2])
+{
+	fprintf(out, "{\"command\":\"compare\",\"a\":");
+	json_design(out, &designs[0]);
+	fprintf(out, ",\"b\":");
+	json_design(out, &designs[1]);
+	fprintf(out, "}\n");
+}
+
+static void print_header(const struct cli_options *o,
+			 const struct compare_design designs[2])
+{
+	char plan[PLAN_FORMAT_MAX];
+	fault_plan_list(&o->config.plan, plan, sizeof(plan));
+	printf("flashsim compare: seed %" PRIu64 ", %d users, stock %" PRId64
+	       ", apps %d, coordinators %d; faults: %s%s\n",
+	       o->config.seed, o->config.users, o->config.stock,
+	       o->config.apps, o->config.coordinators, plan,
+	       o->config.random_faults ? " and random ones" : "");
+	printf("the same sale, seed and faults under two designs:\n");
+	for (int d = 0; d < 2; d++)
+		printf("  %s (%s)\n", designs[d].title,
+		       variant_get(designs[d].config.variant)->description);
+}
+
+/* Runs design d; prints its timeline under its title. Returns 0 or an
+ * exit code, having printed the error. */
+static int run_design(const struct cli_options *options,
+		      struct runner *runner, struct compare_design *design)
+{
+	char error[1024];
+	int rc;
+	if (!options->json)
+		printf("\n%s, timeline (virtual ms; %s):\n", design->title,
+		       options->runner.timeline_all ? "every step" :
+		       "highlights, --timeline for every step");
+	rc = runner_run(runner, &design->config, "compare", &design->result,
+			&design->run_id, design->replay, sizeof(design->replay),
+			error, sizeof(error));
+	if (rc != 0) {
+		fflush(stdout);
+		fprintf(stderr, "flashsim: %s: %s%s\n", design->title,
+			rc == EXIT_INTERNAL ? "internal error, no verdict: " :
+			"", error);
+		return rc;
+	}
+	design->db = runner->db;
+	design->invariants = &runner->invariants;
+	if (check_txns_lost(runner->db, design->run_id,
+			    &design->result.txns_lost) != 0)
+		design->result.txns_lost = -1;
+	return 0;
+}
+
+/* After both runs: the report, A's expectation, the page. */
+static int report_designs(const struct cli_options *options,
+			  const struct compare_design designs[2])
+{
+	FILE *notes = options->json ? stderr : stdout;
+	int rc = EXIT_VERDICT_OK;
+	if (options->json)
+		print_json(stdout, designs);
+	else
+		compare_print_text(stdout, designs);
+	if (expect_given(&options->expect)) {
+		fprintf(notes, "design A (the file's): ");
+		rc = expect_report_run(notes, &options->expect,
+				       &designs[0].result, designs[0].db,
+				       designs[0].run_id);
+	}
+	fflush(stdout);
+	if (options->html_path &&
+	    report_compare_file(options->html_path, designs) != 0) {
+		fprintf(stderr, "flashsim: the comparison printed above"
+			" stands, but the page named above was not written:"
+			" exit 3\n");
+		rc = EXIT_INTERNAL;
+	}
+	return rc;
+}
+
+int command_compare(int argc, char **argv, const char *program)
+{
+	struct compare_design designs[2];
+	struct cli_options options;
+	struct runners runners = { .open = 0 };
+	enum variant_id b;
+	char error[512];
+	int rc = cli_parse_command(argc, argv, program, CLI_COMPARE, &options);
+	if (rc != 0)
+		return rc;
+	b = design_b(&options);
+	if ((rc = check_designs(&options, b)) != 0)
+		return rc;
+	options.runner.scenario = options.scenario;
+	options.runner.timeline = options.json ? NULL : stdout;
+	if (!options.quiet && isatty(STDERR_FILENO))
+		options.runner.progress = stderr;
+	if (!options.runner.trace_path) /* as run: a temporary file */
+		options.runner.trace_path = "";
+	memset(designs, 0, sizeof(designs));
+	for (int d = 0; d < 2; d++) {
+		designs[d].config = options.config;
+		designs[d].config.variant = d == 0 ? options.config.variant : b;
+		snprintf(designs[d].title, sizeof(designs[d].title), "%c: %s",
+			 'A' + d, compare_design_name(designs[d].config.variant));
+	}
+	rc = open_runners(&runners, &options, persistence_b(&options, b),
+			  error, sizeof(error));
+	if (rc != 0) {
+		fprintf(stderr, "flashsim: %s\n", error);
+		close_runners(&runners);
+		return rc;
+	}
+	if (!options.json)
+		print_header(&options, designs);
+	for (int d = 0; d < 2 && rc == 0; d++)
+		rc = run_design(&options, runner_of(&runners, d), &designs[d]);
+	if (rc == 0)
+		rc = report_designs(&options, designs);
+	fflush(stdout);
+	close_runners(&runners);
+	return rc;
+}

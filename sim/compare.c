@@ -1,0 +1,201 @@
+/*
+ * compare.c - the rows of a comparison and its text report (see
+ * compare.h).
+ */
+#include "compare.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "report.h"
+#include "variants.h"
+
+const char *const compare_row_names[COMPARE_ROWS] = {
+	"design", "verdict", "stock", "orders", "transactions", "users told",
+	"faults fired", "not fired", "crashes", "digest",
+};
+
+const char *compare_design_name(enum variant_id variant)
+{
+	return variant == VARIANT_NONE ? "the protocol" :
+					 variant_get(variant)->name;
+}
+
+/* "ok", "violation: conservation, txn_order_agreement" (every invariant
+ * the run broke), or "liveness: ..." (the hang). */
+static void verdict_text(const struct compare_design *design, char *out,
+			 size_t size)
+{
+	char names[8][INVARIANT_NAME_MAX];
+	int count = 0;
+	size_t used;
+	if (design->result.verdict != VERDICT_VIOLATION) {
+		snprintf(out, size, "%s%s%s", verdict_name(design->result.verdict),
+			 design->result.verdict == VERDICT_OK ? "" : ": ",
+			 design->result.verdict == VERDICT_OK ? "" :
+			 report_problem_text(&design->result));
+		return;
+	}
+	count = check_violated_invariants(design->db, design->run_id, names, 8);
+	used = (size_t)snprintf(out, size, "violation:");
+	for (int i = 0; i < count && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s %s",
+					 i ? "," : "", names[i]);
+	if (count <= 0) /* the trace could not be read: the first one */
+		snprintf(out, size, "violation: %s", design->result.problem);
+}
+
+static void not_fired_text(const struct compare_design *design, char *out,
+			   size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; i < design->result.not_fired.count && used < size; i++) {
+		char line[256];
+		report_not_fired(&design->result, i, line, sizeof(line));
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+					 i ? "; " : "", line);
+	}
+	if (!out[0])
+		snprintf(out, size, "none");
+}
+
+void compare_row_values(const struct compare_design *design,
+			char values[COMPARE_ROWS][COMPARE_VALUE_MAX])
+{
+	const struct sim_result *r = &design->result;
+	char crashes[128];
+	snprintf(values[0], COMPARE_VALUE_MAX, "%s: %s",
+		 variant_get(design->config.variant)->name,
+		 variant_get(design->config.variant)->description);
+	verdict_text(design, values[1], COMPARE_VALUE_MAX);
+	report_stock_text(r, values[2], COMPARE_VALUE_MAX);
+	snprintf(values[3], COMPARE_VALUE_MAX, "%" PRId64, r->orders);
+	report_txns_text(&design->config, r, values[4], COMPARE_VALUE_MAX);
+	snprintf(values[5], COMPARE_VALUE_MAX, "%" PRId64 " success, %" PRId64
+		 " rejected, %" PRId64 " unknown", r->told[TOLD_SUCCESS],
+		 r->told[TOLD_REJECTED], r->told[TOLD_UNKNOWN]);
+	fault_plan_list(&r->fired, values[6], COMPARE_VALUE_MAX);
+	not_fired_text(design, values[7], COMPARE_VALUE_MAX);
+	report_crashes_text(r, crashes, sizeof(crashes));
+	snprintf(values[8], COMPARE_VALUE_MAX, "%s; %" PRIu64 " transaction%s"
+		 " resolved by the coordinator's cron loop", crashes,
+		 r->recovered, r->recovered == 1 ? "" : "s");
+	snprintf(values[9], COMPARE_VALUE_MAX, "%016" PRIx64, r->digest);
+}
+
+/* What one design's run came to, from its verdict row: "broke
+ * conservation", "kept every invariant", "did not quiesce". */
+static void outcome_text(const struct compare_design *design,
+			 const char *verdict, char *out, size_t size)
+{
+	const char *colon = strchr(verdict, ':');
+	switch (design->result.verdict) {
+	case VERDICT_OK:
+		snprintf(out, size, "kept every invariant");
+		return;
+	case VERDICT_VIOLATION:
+		snprintf(out, size, "broke%s",
+			 colon ? colon + 1 : " an invariant");
+		return;
+	case VERDICT_LIVENESS:
+		snprintf(out, size, "did not quiesce (liveness)");
+		return;
+	}
+}
+
+void compare_summary(const struct compare_design designs[2],
+		     const char *verdict_a, const char *verdict_b, char *out,
+		     size_t size)
+{
+	char a[COMPARE_VALUE_MAX / 2], b[COMPARE_VALUE_MAX / 2];
+	if (designs[0].result.verdict == VERDICT_OK &&
+	    designs[1].result.verdict == VERDICT_OK) {
+		/* the design that is not the protocol, to explore */
+		int other = designs[0].config.variant == VARIANT_NONE;
+		const char *variant =
+			variant_get(designs[other].config.variant)->name;
+		bool faults = designs[0].config.plan.count ||
+			      designs[0].config.random_faults;
+		snprintf(out, size, "both kept every invariant%s (flashsim"
+			 " explore --variant %s tries every single fault)",
+			 faults ? ": these faults do not tell the two designs"
+			 " apart" : " with no fault injected: give faults"
+			 " (--fault; flashsim points lists them)", variant);
+		return;
+	}
+	outcome_text(&designs[0], verdict_a, a, sizeof(a));
+	outcome_text(&designs[1], verdict_b, b, sizeof(b));
+	snprintf(out, size, "under the same faults, %s %s; %s %s",
+		 designs[0].title, a, designs[1].title, b);
+}
+
+/* The table's columns: the row's name, then A's and B's values. */
+enum { NAME_WIDTH = 13, VALUE_WIDTH = 32 };
+
+/* The next piece of *text that fits in width, cut at a space when there
+ * is one; *text moves past it and the spaces after it. */
+static int next_piece(const char **text, const char **piece)
+{
+	const char *start = *text;
+	size_t length = strlen(start), cut = length;
+	if (length > VALUE_WIDTH) {
+		cut = VALUE_WIDTH;
+		while (cut > 0 && start[cut] != ' ')
+			cut--;
+		if (cut == 0)
+			cut = VALUE_WIDTH;
+	}
+	*piece = start;
+	*text = start + cut;
+	while (**text == ' ')
+		(*text)++;
+	return (int)cut;
+}
+
+static void print_row(FILE *out, const char *name, const char *a,
+		      const char *b)
+{
+	bool first = true;
+	while (first || *a || *b) {
+		const char *piece_a = "", *piece_b = "";
+		int length_a = *a ? next_piece(&a, &piece_a) : 0;
+		int length_b = *b ? next_piece(&b, &piece_b) : 0;
+		if (length_b)
+			fprintf(out, "%-*s %-*.*s  %.*s\n", NAME_WIDTH,
+				first ? name : "", VALUE_WIDTH, length_a,
+				piece_a, length_b, piece_b);
+		else
+			fprintf(out, "%-*s %.*s\n", NAME_WIDTH,
+				first ? name : "", length_a, piece_a);
+		first = false;
+	}
+}
+
+void compare_print_text(FILE *out, const struct compare_design designs[2])
+{
+	char values[2][COMPARE_ROWS][COMPARE_VALUE_MAX];
+	for (int d = 0; d < 2; d++)
+		compare_row_values(&designs[d], values[d]);
+	char summary[COMPARE_VALUE_MAX * 2];
+	fprintf(out, "\nside by side (read back from Redis and SQLite):\n");
+	print_row(out, "", designs[0].title, designs[1].title);
+	/* the designs were described above the timelines */
+	for (int i = 1; i < COMPARE_ROWS; i++)
+		print_row(out, compare_row_names[i], values[0][i], values[1][i]);
+	for (int d = 0; d < 2; d++) {
+		if (designs[d].result.verdict == VERDICT_OK)
+			continue;
+		fprintf(out, "\n%s:\n", designs[d].title);
+		if (designs[d].result.verdict == VERDICT_LIVENESS)
+			fprintf(out, "%s\n", designs[d].result.problem);
+		check_report_violations(out, designs[d].db, designs[d].run_id);
+	}
+	fprintf(out, "\n");
+	for (int d = 0; d < 2; d++)
+		fprintf(out, "replay %c: %s\n", designs[d].title[0],
+			designs[d].replay);
+	compare_summary(designs, values[0][1], values[1][1], summary,
+			sizeof(summary));
+	fprintf(out, "in short: %s\n", summary);
+}

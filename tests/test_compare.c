@@ -1,0 +1,256 @@
+/*
+ * test_compare.c - `flashsim compare`: one sale, the same seed and
+ * faults, under two designs. What each design came to must be what
+ * `flashsim run` of that design alone comes to (its replay line gives the
+ * same digest), the designs are chosen as the help says, [expect] is
+ * design A's, and what cannot be compared is refused before any run.
+ *
+ * Run from the top of the tree (make check does); flashsim is found next
+ * to this program: <build>/tests/test_compare -> <build>/flashsim.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "support.h"
+
+static char flashsim[4096];
+static char dir[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	return support_tempdir(dir, sizeof(dir), "compare");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	support_tempdir_remove(dir);
+	return 0;
+}
+
+/* The text of dir/name; the caller frees it. */
+static char *read_output(const char *name)
+{
+	char path[512];
+	char *text;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = support_read_file(path);
+	if (!text)
+		fail_msg("%s was not written", path);
+	return text;
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+	if (!strstr(text, part))
+		fail_msg("missing: %s\nin:\n%s", part, text);
+}
+
+/* The value after "prefix" up to the end of its line, into out. */
+static void line_after(const char *text, const char *prefix, char *out,
+		       size_t size)
+{
+	const char *at = strstr(text, prefix);
+	size_t length;
+	if (!at)
+		fail_msg("missing: %s\nin:\n%s", prefix, text);
+	at += strlen(prefix);
+	length = strcspn(at, "\n");
+	snprintf(out, size, "%.*s", (int)length, at);
+}
+
+/* Runs a replay line of the comparison (it starts with the program the
+ * comparison was run as) and returns the digest its run prints. */
+static void replay_digest(const char *replay, char *digest, size_t size)
+{
+	char *text;
+	/* exit 0 or 1: the verdict is the design's */
+	int status = support_shell("%s >%s/replay.out 2>&1", replay, dir);
+	assert_true(status == 0 || status == 1);
+	text = read_output("replay.out");
+	line_after(text, "digest:  ", digest, size);
+	free(text);
+}
+
+/* The naive design breaks conservation under the crash that the protocol
+ * recovers from; each side is what its design's own run gives. */
+static void test_naive_and_the_protocol_under_one_crash(void **state)
+{
+	char replay_a[1024], replay_b[1024], digests[256], digest[64];
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
+				       " --variant naive --fault"
+				       " app/deduct/after@1:crash >%s/out.txt"
+				       " 2>&1", flashsim, dir), 0);
+	text = read_output("out.txt");
+	assert_contains(text, "  A: naive (deduct in Redis, then call the order"
+			" service directly");
+	assert_contains(text, "  B: the protocol (the protocol as it should"
+			" be)\n");
+	assert_contains(text, "\nA: naive, timeline");
+	assert_contains(text, "\nB: the protocol, timeline");
+	/* the protocol's recovery is in B's timeline */
+	assert_contains(text, "coord/backcheck {a}flash-sale-1-1 <- OK/SUCCESS");
+	assert_contains(text, "\nverdict       violation: conservation    "
+			"       ok\n");
+	assert_contains(text, "\norders        0                          "
+			"       1\n");
+	assert_contains(text, "violated: conservation (1 row)");
+	assert_contains(text, "in short: under the same faults, A: naive broke"
+			" conservation; B: the protocol kept every invariant\n");
+	line_after(text, "replay A: ", replay_a, sizeof(replay_a));
+	line_after(text, "replay B: ", replay_b, sizeof(replay_b));
+	assert_contains(replay_a, "--variant naive");
+	assert_null(strstr(replay_b, "--variant"));
+	line_after(text, "\ndigest        ", digests, sizeof(digests));
+	free(text);
+	/* each replay line runs its design alone, to the same digest */
+	replay_digest(replay_a, digest, sizeof(digest));
+	assert_int_equal(strncmp(digests, digest, 16), 0);
+	replay_digest(replay_b, digest, sizeof(digest));
+	assert_non_null(strstr(digests + 16, digest));
+}
+
+/* Without --with, B is the protocol for a variant and naive for the
+ * protocol; --with names any other design; A's own is refused. */
+static void test_design_b_is_chosen_as_the_help_says(void **state)
+{
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("%s compare --users 2 --stock 1"
+				       " >%s/plain.txt 2>&1", flashsim, dir), 0);
+	text = read_output("plain.txt");
+	assert_contains(text, "  A: the protocol (");
+	assert_contains(text, "  B: naive (");
+	/* no fault: nothing tells them apart, and the line says what to do */
+	assert_contains(text, "in short: both kept every invariant with no"
+			" fault injected");
+	free(text);
+	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
+				       " --variant order-no-barrier --with"
+				       " naive >%s/with.txt 2>&1", flashsim,
+				       dir), 0);
+	text = read_output("with.txt");
+	assert_contains(text, "  A: order-no-barrier (");
+	assert_contains(text, "  B: naive (");
+	free(text);
+	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
+				       " --variant naive --with naive"
+				       " >%s/same.txt 2>&1", flashsim, dir),
+			 64);
+	text = read_output("same.txt");
+	assert_contains(text, "--with naive is design A's own (--variant):"
+			" nothing to compare");
+	free(text);
+}
+
+/* A scenario's [expect] is A's: naive-crash.ini expects the violation
+ * that A shows, whatever B does. */
+static void test_the_expectation_is_design_a_s(void **state)
+{
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("%s compare scenarios/naive-crash.ini"
+				       " >%s/expect.txt 2>&1", flashsim, dir),
+			 0);
+	text = read_output("expect.txt");
+	assert_contains(text, "design A (the file's): expectation: met\n");
+	free(text);
+	/* the same file with the protocol as A: its expectation fails */
+	assert_int_equal(support_shell("%s compare scenarios/naive-crash.ini"
+				       " --variant none >%s/expect2.txt 2>&1",
+				       flashsim, dir), 1);
+	text = read_output("expect2.txt");
+	assert_contains(text, "  B: naive (");
+	assert_contains(text, "design A (the file's): expectation NOT met:");
+	free(text);
+}
+
+/* A Redis without persistence loses what a crash of it took, while the
+ * protocol's own Redis keeps the append-only file: each design's server
+ * keeps what its design says, in one comparison. */
+static void test_each_design_has_its_own_persistence(void **state)
+{
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("%s compare --users 2 --stock 1"
+				       " --variant redis-no-persistence --fault"
+				       " coord/submit/after@1:redis-crash"
+				       " >%s/persist.txt 2>&1", flashsim, dir),
+			 0);
+	text = read_output("persist.txt");
+	assert_contains(text, "A: redis-no-persistence broke");
+	assert_contains(text, "B: the protocol kept every invariant");
+	assert_contains(text, "--redis-persistence none");
+	free(text);
+}
+
+/* --json: one object with both runs, each as `run --json` has it. */
+static void test_json_has_both_runs(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s compare --users 1 --stock 1 --variant naive --fault"
+		" app/deduct/after@1:crash --json | python3 -c 'import json,sys;"
+		" d=json.load(sys.stdin); a=d[\"a\"]; b=d[\"b\"];"
+		" sys.exit(not (d[\"command\"]==\"compare\" and"
+		" a[\"design\"]==\"naive\" and b[\"design\"]==\"none\" and"
+		" a[\"run\"][\"verdict\"]==\"violation\" and"
+		" b[\"run\"][\"verdict\"]==\"ok\" and"
+		" a[\"run\"][\"orders\"]==0 and b[\"run\"][\"orders\"]==1))'",
+		flashsim), 0);
+}
+
+/* What compare cannot do is refused before any run, saying why. */
+static void test_what_cannot_be_compared_is_refused(void **state)
+{
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("%s compare --users 1 --svg %s/d.svg"
+				       " >%s/svg.txt 2>&1", flashsim, dir, dir),
+			 64);
+	text = read_output("svg.txt");
+	assert_contains(text, "--svg is not an option of compare, which makes"
+			" two runs (--html shows both)");
+	free(text);
+	assert_int_equal(support_shell("%s compare --users 1 --mode pairs"
+				       " >%s/mode.txt 2>&1", flashsim, dir), 64);
+	text = read_output("mode.txt");
+	assert_contains(text, "--mode is an option of `flashsim explore`");
+	free(text);
+	assert_int_equal(support_shell("%s run --users 1 --with naive"
+				       " >%s/with.txt 2>&1", flashsim, dir), 64);
+	text = read_output("with.txt");
+	assert_contains(text, "--with is an option of `flashsim compare`");
+	free(text);
+	/* the second run would find the first's keys on a given Redis */
+	assert_int_equal(support_shell("%s compare --users 1 --redis"
+				       " 127.0.0.1:1 >%s/redis.txt 2>&1",
+				       flashsim, dir), 64);
+	text = read_output("redis.txt");
+	assert_contains(text, "the second needs --flush");
+	free(text);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_naive_and_the_protocol_under_one_crash),
+		cmocka_unit_test(test_design_b_is_chosen_as_the_help_says),
+		cmocka_unit_test(test_the_expectation_is_design_a_s),
+		cmocka_unit_test(test_each_design_has_its_own_persistence),
+		cmocka_unit_test(test_json_has_both_runs),
+		cmocka_unit_test(test_what_cannot_be_compared_is_refused),
+	};
+	(void)argc;
+	support_flashsim(argv[0], flashsim, sizeof(flashsim));
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
