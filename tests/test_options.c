@@ -49,6 +49,28 @@ static void assert_refused(const char *err, int rc, const char *expected)
 		fail_msg("exit %d, got:\n%sexpected: %s", rc, err, expected);
 }
 
+/* flashsim cannot crash a Redis given with --redis: a redis-crash in the
+ * plan is refused, while random faults beside a plan of other faults
+ * only leave that kind out (they were refused for it). */
+static void test_a_given_redis_leaves_out_redis_crash(void **state)
+{
+	struct cli_options o;
+	char *err;
+	int rc;
+	(void)state;
+	rc = parse(false, &o, &err, "run", "--redis", "127.0.0.1:1", "--fault",
+		   "app/deduct/after@1:crash", "--random-faults", NULL);
+	assert_int_equal(rc, 0);
+	assert_int_equal(o.config.random_kinds & KIND_BIT(FAULT_REDIS_CRASH), 0);
+	assert_true(o.config.random_kinds & KIND_BIT(FAULT_CRASH));
+	free(err);
+	rc = parse(false, &o, &err, "run", "--redis", "127.0.0.1:1", "--fault",
+		   "app/deduct/after@1:redis-crash", NULL);
+	assert_refused(err, rc, "the redis-crash fault needs a Redis that"
+		       " flashsim starts (drop --redis)");
+	free(err);
+}
+
 /* A mistyped option followed by its value: the option is named, not the
  * value taken for a scenario file or a second one. */
 static void test_an_unknown_option_is_named(void **state)
@@ -358,6 +380,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_an_unknown_option_is_named),
+		cmocka_unit_test(test_a_given_redis_leaves_out_redis_crash),
 		cmocka_unit_test(test_an_empty_path_is_refused),
 		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
 		cmocka_unit_test(test_a_second_fault_at_a_hit_is_refused),
