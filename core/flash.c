@@ -27,7 +27,7 @@
 
 #include "barrier.h"
 
-static bool flash_state_valid(const struct flash_request *request)
+static inline bool flash_state_valid(const struct flash_request *request)
 {
 	return request->state >= FLASH_START && request->state <= FLASH_DONE;
 }

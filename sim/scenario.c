@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ini.h>
@@ -377,8 +378,10 @@ static char *read_line(char *text, int size, void *stream)
 	struct loader *l = stream;
 	size_t length, start = 0;
 	int read;
-	/* libinih's buffer holds the longest line allowed */
-	assert(size > SCENARIO_LINE_MAX);
+	/* libinih's buffer holds the longest line allowed; text is written
+	 * below, so this holds in a build without asserts too */
+	if (size <= SCENARIO_LINE_MAX)
+		abort();
 	if (l->error_line || (read = read_raw_line(l)) < 0)
 		return NULL;
 	length = (size_t)read;
