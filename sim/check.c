@@ -16,12 +16,13 @@
  * The snapshot never uses SCAN or KEYS: it reads the keys it can name, in
  * an order fixed by the sale, so two checks of the same state give the
  * same rows whatever the server's hash table order.
+ *
+ * The set of invariants is loaded by invariants.c; the report of a run's
+ * violations is check_report.c's.
  */
 #include "check.h"
 
 #include <assert.h>
-#include <dirent.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -35,18 +36,7 @@
 
 #include "coord_store.h"
 
-/* Generated from the .sql files of sim/invariants/ in name order by core/embed.sh; the
- * names are file names ("all_terminal.sql"). */
-extern const char *const flashsim_invariant_sources[];
-extern const char *const flashsim_invariant_names[];
-extern const int flashsim_invariant_count;
-
 #define CHECK_USERS_PER_BATCH 512       /* users per pipelined batch */
-#define CHECK_INVARIANTS_MAX 256        /* invariants in one set */
-#define CHECK_INVARIANT_FILE_MAX 65536  /* bytes of one .sql file */
-#define CHECK_ROWS_RECORDED_MAX 1000    /* rows recorded per invariant */
-#define CHECK_REPORT_ROWS_MAX 10        /* rows printed per invariant */
-#define CHECK_REPORT_EVENTS_MAX 60      /* events printed per invariant */
 
 /* The views an invariant sees: each the rows of one table for one run. */
 static const struct {
@@ -225,7 +215,7 @@ static void check_trace_statements_clear(struct invariant_set *set)
 /* The views show the run named in temp.check_current. They are created
  * once per connection and only that one row changes from run to run: a
  * schema change would make SQLite prepare every statement again. */
-static int check_views_create(sqlite3 *db, char *error, size_t error_size)
+int check_views_create(struct sqlite3 *db, char *error, size_t error_size)
 {
 	for (int v = 0; v < CHECK_VIEW_COUNT; v++) {
 		char *sql = sqlite3_mprintf(
@@ -321,6 +311,12 @@ static int check_exec(struct check_context *ctx, enum check_statement_id id)
 	return stmt ? check_step_reset(ctx, stmt, check_statement_sql[id]) : -1;
 }
 
+void check_statements_free(struct invariant_set *set)
+{
+	check_trace_statements_clear(set);
+	check_statements_clear(&set->orders);
+}
+
 int invariants_attach(struct invariant_set *set, struct tracedb *db,
 		      char *error, size_t error_size)
 {
@@ -335,316 +331,6 @@ static int check_views_show(struct check_context *ctx)
 		return -1;
 	sqlite3_bind_int64(current, 1, ctx->run_id);
 	return check_step_reset(ctx, current, "trace database: current run");
-}
-
-/* ------------------------------------------------------------------ */
-/* Loading invariants                                                 */
-
-void invariants_free(struct invariant_set *set)
-{
-	check_trace_statements_clear(set);
-	check_statements_clear(&set->orders);
-	for (int i = 0; i < set->count; i++)
-		free(set->items[i].sql);
-	free(set->items);
-	set->items = NULL;
-	set->count = 0;
-}
-
-/* Adds the invariant of file_name ("x.sql"), or replaces the one of the
- * same name; sql is copied. */
-static int invariant_set_put(struct invariant_set *set, const char *file_name,
-			     const char *sql, const char *source, char *error,
-			     size_t error_size)
-{
-	size_t length = strlen(file_name) - strlen(".sql");
-	struct invariant *item = NULL;
-	char *copy;
-	assert(strlen(file_name) > strlen(".sql"));
-	if (length >= INVARIANT_NAME_MAX || strlen(source) >= sizeof(item->source))
-		return check_fail(error, error_size, "invariant %s: name or"
-				  " path too long", file_name);
-	for (int i = 0; i < set->count && !item; i++)
-		if (strncmp(set->items[i].name, file_name, length) == 0 &&
-		    set->items[i].name[length] == '\0')
-			item = &set->items[i];
-	if (!item) {
-		struct invariant *grown;
-		if (set->count == CHECK_INVARIANTS_MAX)
-			return check_fail(error, error_size, "more than %d"
-					  " invariants", CHECK_INVARIANTS_MAX);
-		grown = realloc(set->items, (size_t)(set->count + 1) * sizeof(*grown));
-		if (!grown)
-			return check_fail(error, error_size, "out of memory");
-		set->items = grown;
-		item = &set->items[set->count++];
-		memset(item, 0, sizeof(*item));
-		memcpy(item->name, file_name, length);
-	}
-	copy = strdup(sql);
-	if (!copy)
-		return check_fail(error, error_size, "out of memory");
-	free(item->sql);
-	item->sql = copy;
-	snprintf(item->source, sizeof(item->source), "%s", source);
-	return 0;
-}
-
-static bool invariant_file_name(const char *name)
-{
-	size_t length = strlen(name);
-	return name[0] != '.' && length > strlen(".sql") &&
-	       strcmp(name + length - strlen(".sql"), ".sql") == 0;
-}
-
-static int invariant_name_compare(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void invariant_names_free(char **names, int count)
-{
-	for (int i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* The *.sql file names of dir, sorted; free with invariant_names_free. */
-static int invariant_list_dir(const char *dir, char ***names_out, int *count_out,
-			      char *error, size_t error_size)
-{
-	DIR *handle = opendir(dir);
-	struct dirent *entry;
-	char **names = NULL;
-	int count = 0, rc = -1;
-	if (!handle)
-		return check_fail(error, error_size, "invariants directory %s: %s",
-				  dir, strerror(errno));
-	while ((entry = readdir(handle)) != NULL) {
-		char **grown;
-		if (!invariant_file_name(entry->d_name))
-			continue;
-		if (count == CHECK_INVARIANTS_MAX) {
-			check_fail(error, error_size, "invariants directory %s:"
-				   " more than %d files", dir, CHECK_INVARIANTS_MAX);
-			goto out_close;
-		}
-		grown = realloc(names, (size_t)(count + 1) * sizeof(*names));
-		if (!grown) {
-			check_fail(error, error_size, "out of memory");
-			goto out_close;
-		}
-		names = grown;
-		names[count] = strdup(entry->d_name);
-		if (!names[count]) {
-			check_fail(error, error_size, "out of memory");
-			goto out_close;
-		}
-		count++;
-	}
-	if (count == 0) {
-		/* A wrong directory would add no check without a word. */
-		check_fail(error, error_size, "invariants directory %s: no"
-			   " *.sql file in it", dir);
-		goto out_close;
-	}
-	qsort(names, (size_t)count, sizeof(*names), invariant_name_compare);
-	*names_out = names;
-	*count_out = count;
-	names = NULL;
-	rc = 0;
-out_close:
-	closedir(handle);
-	if (rc != 0)
-		invariant_names_free(names, count);
-	return rc;
-}
-
-/* Reads a whole file into *text (malloc'd, NUL-terminated). */
-static int invariant_read_file(const char *path, char **text_out, char *error,
-			       size_t error_size)
-{
-	FILE *file = fopen(path, "rb");
-	char *text = NULL;
-	size_t length;
-	int rc = -1;
-	if (!file)
-		return check_fail(error, error_size, "invariant %s: %s", path,
-				  strerror(errno));
-	text = malloc(CHECK_INVARIANT_FILE_MAX + 1);
-	if (!text) {
-		check_fail(error, error_size, "out of memory");
-		goto out_close;
-	}
-	length = fread(text, 1, CHECK_INVARIANT_FILE_MAX + 1, file);
-	if (ferror(file)) {
-		check_fail(error, error_size, "invariant %s: %s", path,
-			   strerror(errno));
-		goto out_close;
-	}
-	if (length > CHECK_INVARIANT_FILE_MAX) {
-		check_fail(error, error_size, "invariant %s: larger than %d bytes",
-			   path, CHECK_INVARIANT_FILE_MAX);
-		goto out_close;
-	}
-	text[length] = '\0';
-	*text_out = text;
-	text = NULL;
-	rc = 0;
-out_close:
-	free(text);
-	fclose(file);
-	return rc;
-}
-
-static int invariants_load_dir(struct invariant_set *set, const char *dir,
-			       char *error, size_t error_size)
-{
-	char **names = NULL;
-	int count = 0, rc = 0;
-	if (invariant_list_dir(dir, &names, &count, error, error_size) != 0)
-		return -1;
-	for (int i = 0; i < count && rc == 0; i++) {
-		char path[sizeof(set->items[0].source)];
-		char *sql = NULL;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
-		    (int)sizeof(path)) {
-			rc = check_fail(error, error_size, "invariant %s/%s: path"
-					" too long", dir, names[i]);
-			break;
-		}
-		rc = invariant_read_file(path, &sql, error, error_size);
-		if (rc == 0)
-			rc = invariant_set_put(set, names[i], sql, path, error,
-					       error_size);
-		free(sql);
-	}
-	invariant_names_free(names, count);
-	return rc;
-}
-
-/* An invariant is one read-only statement that returns columns. */
-static int invariant_check_query(sqlite3 *db, const struct invariant *item,
-				 char *error, size_t error_size)
-{
-	sqlite3_stmt *stmt = NULL, *extra = NULL;
-	const char *tail = NULL;
-	const char *problem = NULL;
-	int rc = -1;
-	if (sqlite3_prepare_v2(db, item->sql, -1, &stmt, &tail) != SQLITE_OK)
-		problem = sqlite3_errmsg(db);
-	else if (!stmt)
-		problem = "no query";
-	else if (!sqlite3_stmt_readonly(stmt) || sqlite3_column_count(stmt) == 0)
-		problem = "not a query that returns rows (one SELECT)";
-	else if (sqlite3_prepare_v2(db, tail, -1, &extra, NULL) != SQLITE_OK)
-		problem = sqlite3_errmsg(db);
-	else if (extra)
-		problem = "more than one statement (one SELECT)";
-	if (problem)
-		check_fail(error, error_size, "invariant %s (%s): %s", item->name,
-			   item->source, problem);
-	else
-		rc = 0;
-	sqlite3_finalize(extra);
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-/* Prepares every query of the set against an empty trace database. */
-static int invariants_check_queries(const struct invariant_set *set,
-				    char *error, size_t error_size)
-{
-	struct tracedb *db = NULL;
-	int rc = -1;
-	if (tracedb_open(&db, NULL, error, error_size) != 0)
-		return -1;
-	if (check_views_create(tracedb_sqlite(db), error, error_size) != 0)
-		goto out_close;
-	for (int i = 0; i < set->count; i++)
-		if (invariant_check_query(tracedb_sqlite(db), &set->items[i],
-					  error, error_size) != 0)
-			goto out_close;
-	rc = 0;
-out_close:
-	tracedb_close(db);
-	return rc;
-}
-
-/* The leading "--" lines of sql, each without its "--" and the spaces
- * after it, joined with single spaces, into text. */
-static void leading_comment(const char *sql, char *text, size_t size)
-{
-	size_t used = 0;
-	text[0] = '\0';
-	while (sql && used + 1 < size) {
-		const char *line = sql + strspn(sql, " \t\r\n");
-		const char *end;
-		if (strncmp(line, "--", 2) != 0)
-			break;
-		line += 2 + strspn(line + 2, "-"); /* "----" rules too */
-		line += strspn(line, " \t");
-		end = strchr(line, '\n');
-		size_t length = end ? (size_t)(end - line) : strlen(line);
-		while (length > 0 && (line[length - 1] == ' ' ||
-				      line[length - 1] == '\r'))
-			length--;
-		if (length > 0)
-			used += (size_t)snprintf(text + used, size - used,
-						 "%s%.*s", used ? " " : "",
-						 (int)length, line);
-		sql = end ? end + 1 : NULL;
-	}
-}
-
-void invariant_explanation(const struct invariant_set *set, const char *name,
-			   char *text, size_t size)
-{
-	if (size == 0)
-		return;
-	text[0] = '\0';
-	for (int i = 0; set && i < set->count; i++)
-		if (strcmp(set->items[i].name, name) == 0)
-			leading_comment(set->items[i].sql, text, size);
-}
-
-int check_violated_invariants(struct tracedb *trace, int64_t run_id,
-			      char names[][INVARIANT_NAME_MAX], int max)
-{
-	sqlite3 *db = tracedb_sqlite(trace);
-	sqlite3_stmt *stmt = NULL;
-	int count = 0, step = SQLITE_ERROR;
-	if (sqlite3_prepare_v2(db, "SELECT invariant FROM violations"
-			       " WHERE run_id = ?1 GROUP BY invariant"
-			       " ORDER BY min(rowid)", -1, &stmt,
-			       NULL) != SQLITE_OK)
-		goto out_finalize;
-	sqlite3_bind_int64(stmt, 1, run_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW && count < max)
-		snprintf(names[count++], INVARIANT_NAME_MAX, "%s",
-			 (const char *)sqlite3_column_text(stmt, 0));
-out_finalize:
-	sqlite3_finalize(stmt);
-	return step == SQLITE_DONE || step == SQLITE_ROW ? count : -1;
-}
-
-int invariants_load(struct invariant_set *set, const char *user_dir,
-		    char *error, size_t error_size)
-{
-	memset(set, 0, sizeof(*set));
-	for (int i = 0; i < flashsim_invariant_count; i++)
-		if (invariant_set_put(set, flashsim_invariant_names[i],
-				      flashsim_invariant_sources[i], "built-in",
-				      error, error_size) != 0)
-			goto out_free;
-	if (user_dir && invariants_load_dir(set, user_dir, error, error_size) != 0)
-		goto out_free;
-	if (invariants_check_queries(set, error, error_size) != 0)
-		goto out_free;
-	return 0;
-out_free:
-	invariants_free(set);
-	return -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1169,116 +855,3 @@ out_finalize:
 	return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* The report                                                         */
-
-static void check_report_rows(FILE *out, sqlite3 *db, int64_t run_id,
-			      const char *invariant, int rows)
-{
-	sqlite3_stmt *stmt = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT row FROM violations WHERE run_id = ?1"
-			       " AND invariant = ?2 ORDER BY row_number LIMIT ?3",
-			       -1, &stmt, NULL) != SQLITE_OK) {
-		fprintf(out, "  (cannot read the rows: %s)\n", sqlite3_errmsg(db));
-		goto out_finalize;
-	}
-	sqlite3_bind_int64(stmt, 1, run_id);
-	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		fprintf(out, "  %s\n", (const char *)sqlite3_column_text(stmt, 0));
-	if (rows > CHECK_REPORT_ROWS_MAX)
-		fprintf(out, "  ... and %d more rows%s\n",
-			rows - CHECK_REPORT_ROWS_MAX,
-			rows >= CHECK_ROWS_RECORDED_MAX ? " recorded" : "");
-out_finalize:
-	sqlite3_finalize(stmt);
-}
-
-/* The events of the gids named by the rows printed for invariant. */
-static const char check_events_sql[] =
-	"WITH RECURSIVE split(gid, rest) AS ("
-	"  SELECT '', gids || ',' FROM violations"
-	"   WHERE run_id = ?1 AND invariant = ?2 AND row_number <= ?3"
-	"  UNION ALL"
-	"  SELECT substr(rest, 1, instr(rest, ',') - 1),"
-	"         substr(rest, instr(rest, ',') + 1)"
-	"    FROM split WHERE rest <> '')"
-	" SELECT time_ms, actor, step, gid, detail, fault FROM events"
-	"  WHERE run_id = ?1 AND gid IN (SELECT gid FROM split WHERE gid <> '')"
-	"  ORDER BY seq";
-
-static void check_report_event(FILE *out, sqlite3_stmt *stmt)
-{
-	const char *actor = (const char *)sqlite3_column_text(stmt, 1);
-	fprintf(out, "    %8lld  %-9s", (long long)sqlite3_column_int64(stmt, 0),
-		actor ? actor : "");
-	for (int c = 2; c <= 4; c++) {
-		const char *text = (const char *)sqlite3_column_text(stmt, c);
-		if (text && text[0])
-			fprintf(out, " %s", text);
-	}
-	if (sqlite3_column_bytes(stmt, 5) > 0)
-		fprintf(out, "  [fault %s]", (const char *)sqlite3_column_text(stmt, 5));
-	fputc('\n', out);
-}
-
-static void check_report_events(FILE *out, sqlite3 *db, int64_t run_id,
-				const char *invariant)
-{
-	sqlite3_stmt *stmt = NULL;
-	int events = 0, step;
-	if (sqlite3_prepare_v2(db, check_events_sql, -1, &stmt, NULL) != SQLITE_OK) {
-		fprintf(out, "  (cannot read the events: %s)\n", sqlite3_errmsg(db));
-		goto out_finalize;
-	}
-	sqlite3_bind_int64(stmt, 1, run_id);
-	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (events == 0)
-			fprintf(out, "  events of the transactions involved:\n");
-		if (events < CHECK_REPORT_EVENTS_MAX)
-			check_report_event(out, stmt);
-		events++;
-	}
-	if (events > CHECK_REPORT_EVENTS_MAX)
-		fprintf(out, "    ... and %d more events\n",
-			events - CHECK_REPORT_EVENTS_MAX);
-	if (step != SQLITE_DONE)
-		fprintf(out, "  (cannot read the events: %s)\n", sqlite3_errmsg(db));
-out_finalize:
-	sqlite3_finalize(stmt);
-}
-
-void check_report_violations(FILE *out, struct tracedb *trace, int64_t run_id)
-{
-	sqlite3 *db = tracedb_sqlite(trace);
-	sqlite3_stmt *stmt = NULL;
-	int step;
-	if (sqlite3_prepare_v2(db, "SELECT invariant, count(*) FROM violations"
-			       " WHERE run_id = ?1 GROUP BY invariant"
-			       " ORDER BY min(rowid)", -1, &stmt, NULL) != SQLITE_OK) {
-		fprintf(out, "(cannot read the violations: %s)\n", sqlite3_errmsg(db));
-		goto out_finalize;
-	}
-	sqlite3_bind_int64(stmt, 1, run_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *invariant = (const char *)sqlite3_column_text(stmt, 0);
-		int rows = sqlite3_column_int(stmt, 1);
-		/* The rows past the recorded ones were never counted. */
-		if (rows >= CHECK_ROWS_RECORDED_MAX)
-			fprintf(out, "violated: %s (at least %d rows: only the"
-				" first %d are recorded)\n", invariant, rows,
-				CHECK_ROWS_RECORDED_MAX);
-		else
-			fprintf(out, "violated: %s (%d row%s)\n", invariant,
-				rows, rows == 1 ? "" : "s");
-		check_report_rows(out, db, run_id, invariant, rows);
-		check_report_events(out, db, run_id, invariant);
-	}
-	if (step != SQLITE_DONE)
-		fprintf(out, "(cannot read the violations: %s)\n", sqlite3_errmsg(db));
-out_finalize:
-	sqlite3_finalize(stmt);
-}

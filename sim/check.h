@@ -24,6 +24,7 @@
 #include "sim.h"
 #include "tracedb.h"
 
+struct sqlite3;
 struct sqlite3_stmt;
 
 #define INVARIANT_NAME_MAX 64
@@ -72,6 +73,17 @@ void invariants_free(struct invariant_set *set);
  * invariant. */
 void invariant_explanation(const struct invariant_set *set, const char *name,
 			   char *text, size_t size);
+
+/* The checker's statements kept in set (on its trace and order
+ * databases), finalized; invariants_free calls it. */
+void check_statements_free(struct invariant_set *set);
+/* The views an invariant sees (docs/TRACE.md) on db, unless they are
+ * there. Returns 0, or -1 with error. */
+int check_views_create(struct sqlite3 *db, char *error, size_t error_size);
+
+/* Rows recorded per invariant and run; a report says when there were
+ * more. */
+#define CHECK_ROWS_RECORDED_MAX 1000
 
 /* The invariants run_id violated, in the order they were found: at most
  * max names into names. Returns how many, or -1 when the trace database

@@ -1,5 +1,6 @@
 /*
- * test_invariants.c - the checker (sim/check.c) and the trace database
+ * test_invariants.c - the checker (sim/check.c, sim/invariants.c,
+ * sim/check_report.c) and the trace database
  * (sim/tracedb.c) on real final states, built with the protocol's own
  * scripts on the live redis-server and orders in real SQLite: each
  * built-in invariant holds on a state that keeps it and fires, naming the

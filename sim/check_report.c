@@ -1,0 +1,143 @@
+/*
+ * check_report.c - the checker's report of a run's violations, read back
+ * from the trace database's violations and events (see check.h).
+ */
+#include "check.h"
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#define CHECK_REPORT_ROWS_MAX 10        /* rows printed per invariant */
+#define CHECK_REPORT_EVENTS_MAX 60      /* events printed per invariant */
+
+static void check_report_rows(FILE *out, sqlite3 *db, int64_t run_id,
+			      const char *invariant, int rows)
+{
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT row FROM violations WHERE run_id = ?1"
+			       " AND invariant = ?2 ORDER BY row_number LIMIT ?3",
+			       -1, &stmt, NULL) != SQLITE_OK) {
+		fprintf(out, "  (cannot read the rows: %s)\n", sqlite3_errmsg(db));
+		goto out_finalize;
+	}
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		fprintf(out, "  %s\n", (const char *)sqlite3_column_text(stmt, 0));
+	if (rows > CHECK_REPORT_ROWS_MAX)
+		fprintf(out, "  ... and %d more rows%s\n",
+			rows - CHECK_REPORT_ROWS_MAX,
+			rows >= CHECK_ROWS_RECORDED_MAX ? " recorded" : "");
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
+/* The events of the gids named by the rows printed for invariant. */
+static const char check_events_sql[] =
+	"WITH RECURSIVE split(gid, rest) AS ("
+	"  SELECT '', gids || ',' FROM violations"
+	"   WHERE run_id = ?1 AND invariant = ?2 AND row_number <= ?3"
+	"  UNION ALL"
+	"  SELECT substr(rest, 1, instr(rest, ',') - 1),"
+	"         substr(rest, instr(rest, ',') + 1)"
+	"    FROM split WHERE rest <> '')"
+	" SELECT time_ms, actor, step, gid, detail, fault FROM events"
+	"  WHERE run_id = ?1 AND gid IN (SELECT gid FROM split WHERE gid <> '')"
+	"  ORDER BY seq";
+
+static void check_report_event(FILE *out, sqlite3_stmt *stmt)
+{
+	const char *actor = (const char *)sqlite3_column_text(stmt, 1);
+	fprintf(out, "    %8lld  %-9s", (long long)sqlite3_column_int64(stmt, 0),
+		actor ? actor : "");
+	for (int c = 2; c <= 4; c++) {
+		const char *text = (const char *)sqlite3_column_text(stmt, c);
+		if (text && text[0])
+			fprintf(out, " %s", text);
+	}
+	if (sqlite3_column_bytes(stmt, 5) > 0)
+		fprintf(out, "  [fault %s]", (const char *)sqlite3_column_text(stmt, 5));
+	fputc('\n', out);
+}
+
+static void check_report_events(FILE *out, sqlite3 *db, int64_t run_id,
+				const char *invariant)
+{
+	sqlite3_stmt *stmt = NULL;
+	int events = 0, step;
+	if (sqlite3_prepare_v2(db, check_events_sql, -1, &stmt, NULL) != SQLITE_OK) {
+		fprintf(out, "  (cannot read the events: %s)\n", sqlite3_errmsg(db));
+		goto out_finalize;
+	}
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (events == 0)
+			fprintf(out, "  events of the transactions involved:\n");
+		if (events < CHECK_REPORT_EVENTS_MAX)
+			check_report_event(out, stmt);
+		events++;
+	}
+	if (events > CHECK_REPORT_EVENTS_MAX)
+		fprintf(out, "    ... and %d more events\n",
+			events - CHECK_REPORT_EVENTS_MAX);
+	if (step != SQLITE_DONE)
+		fprintf(out, "  (cannot read the events: %s)\n", sqlite3_errmsg(db));
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
+void check_report_violations(FILE *out, struct tracedb *trace, int64_t run_id)
+{
+	sqlite3 *db = tracedb_sqlite(trace);
+	sqlite3_stmt *stmt = NULL;
+	int step;
+	if (sqlite3_prepare_v2(db, "SELECT invariant, count(*) FROM violations"
+			       " WHERE run_id = ?1 GROUP BY invariant"
+			       " ORDER BY min(rowid)", -1, &stmt, NULL) != SQLITE_OK) {
+		fprintf(out, "(cannot read the violations: %s)\n", sqlite3_errmsg(db));
+		goto out_finalize;
+	}
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *invariant = (const char *)sqlite3_column_text(stmt, 0);
+		int rows = sqlite3_column_int(stmt, 1);
+		/* The rows past the recorded ones were never counted. */
+		if (rows >= CHECK_ROWS_RECORDED_MAX)
+			fprintf(out, "violated: %s (at least %d rows: only the"
+				" first %d are recorded)\n", invariant, rows,
+				CHECK_ROWS_RECORDED_MAX);
+		else
+			fprintf(out, "violated: %s (%d row%s)\n", invariant,
+				rows, rows == 1 ? "" : "s");
+		check_report_rows(out, db, run_id, invariant, rows);
+		check_report_events(out, db, run_id, invariant);
+	}
+	if (step != SQLITE_DONE)
+		fprintf(out, "(cannot read the violations: %s)\n", sqlite3_errmsg(db));
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
+int check_violated_invariants(struct tracedb *trace, int64_t run_id,
+			      char names[][INVARIANT_NAME_MAX], int max)
+{
+	sqlite3 *db = tracedb_sqlite(trace);
+	sqlite3_stmt *stmt = NULL;
+	int count = 0, step = SQLITE_ERROR;
+	if (sqlite3_prepare_v2(db, "SELECT invariant FROM violations"
+			       " WHERE run_id = ?1 GROUP BY invariant"
+			       " ORDER BY min(rowid)", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW && count < max)
+		snprintf(names[count++], INVARIANT_NAME_MAX, "%s",
+			 (const char *)sqlite3_column_text(stmt, 0));
+out_finalize:
+	sqlite3_finalize(stmt);
+	return step == SQLITE_DONE || step == SQLITE_ROW ? count : -1;
+}

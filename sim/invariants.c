@@ -1,0 +1,325 @@
+/*
+ * invariants.c - the set of invariants: the built-in queries, a user's
+ * directory of *.sql files, each query checked before any run, and what
+ * each checks, from the comment it opens with (see check.h).
+ */
+#include "check.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+/* Generated from the .sql files of sim/invariants/ in name order by
+ * core/embed.sh; the names are file names ("all_terminal.sql"). */
+extern const char *const flashsim_invariant_sources[];
+extern const char *const flashsim_invariant_names[];
+extern const int flashsim_invariant_count;
+
+#define INVARIANTS_MAX 256              /* invariants in one set */
+#define INVARIANT_FILE_MAX 65536        /* bytes of one .sql file */
+
+static int invariants_fail(char *error, size_t error_size, const char *format,
+			   ...) __attribute__((format(printf, 3, 4)));
+
+static int invariants_fail(char *error, size_t error_size, const char *format,
+			   ...)
+{
+	va_list args;
+	va_start(args, format);
+	vsnprintf(error, error_size, format, args);
+	va_end(args);
+	return -1;
+}
+
+void invariants_free(struct invariant_set *set)
+{
+	check_statements_free(set);
+	for (int i = 0; i < set->count; i++)
+		free(set->items[i].sql);
+	free(set->items);
+	set->items = NULL;
+	set->count = 0;
+}
+
+/* Adds the invariant of file_name ("x.sql"), or replaces the one of the
+ * same name; sql is copied. */
+static int invariant_set_put(struct invariant_set *set, const char *file_name,
+			     const char *sql, const char *source, char *error,
+			     size_t error_size)
+{
+	size_t length = strlen(file_name) - strlen(".sql");
+	struct invariant *item = NULL;
+	char *copy;
+	assert(strlen(file_name) > strlen(".sql"));
+	if (length >= INVARIANT_NAME_MAX || strlen(source) >= sizeof(item->source))
+		return invariants_fail(error, error_size, "invariant %s: name or"
+				       " path too long", file_name);
+	for (int i = 0; i < set->count && !item; i++)
+		if (strncmp(set->items[i].name, file_name, length) == 0 &&
+		    set->items[i].name[length] == '\0')
+			item = &set->items[i];
+	if (!item) {
+		struct invariant *grown;
+		if (set->count == INVARIANTS_MAX)
+			return invariants_fail(error, error_size, "more than %d"
+					       " invariants", INVARIANTS_MAX);
+		grown = realloc(set->items, (size_t)(set->count + 1) * sizeof(*grown));
+		if (!grown)
+			return invariants_fail(error, error_size, "out of memory");
+		set->items = grown;
+		item = &set->items[set->count++];
+		memset(item, 0, sizeof(*item));
+		memcpy(item->name, file_name, length);
+	}
+	copy = strdup(sql);
+	if (!copy)
+		return invariants_fail(error, error_size, "out of memory");
+	free(item->sql);
+	item->sql = copy;
+	snprintf(item->source, sizeof(item->source), "%s", source);
+	return 0;
+}
+
+static bool invariant_file_name(const char *name)
+{
+	size_t length = strlen(name);
+	return name[0] != '.' && length > strlen(".sql") &&
+	       strcmp(name + length - strlen(".sql"), ".sql") == 0;
+}
+
+static int invariant_name_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void invariant_names_free(char **names, int count)
+{
+	for (int i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The *.sql file names of dir, sorted; free with invariant_names_free. */
+static int invariant_list_dir(const char *dir, char ***names_out, int *count_out,
+			      char *error, size_t error_size)
+{
+	DIR *handle = opendir(dir);
+	struct dirent *entry;
+	char **names = NULL;
+	int count = 0, rc = -1;
+	if (!handle)
+		return invariants_fail(error, error_size, "invariants directory %s: %s",
+				       dir, strerror(errno));
+	while ((entry = readdir(handle)) != NULL) {
+		char **grown;
+		if (!invariant_file_name(entry->d_name))
+			continue;
+		if (count == INVARIANTS_MAX) {
+			invariants_fail(error, error_size, "invariants directory %s:"
+					" more than %d files", dir, INVARIANTS_MAX);
+			goto out_close;
+		}
+		grown = realloc(names, (size_t)(count + 1) * sizeof(*names));
+		if (!grown) {
+			invariants_fail(error, error_size, "out of memory");
+			goto out_close;
+		}
+		names = grown;
+		names[count] = strdup(entry->d_name);
+		if (!names[count]) {
+			invariants_fail(error, error_size, "out of memory");
+			goto out_close;
+		}
+		count++;
+	}
+	if (count == 0) {
+		/* A wrong directory would add no check without a word. */
+		invariants_fail(error, error_size, "invariants directory %s: no"
+				" *.sql file in it", dir);
+		goto out_close;
+	}
+	qsort(names, (size_t)count, sizeof(*names), invariant_name_compare);
+	*names_out = names;
+	*count_out = count;
+	names = NULL;
+	rc = 0;
+out_close:
+	closedir(handle);
+	if (rc != 0)
+		invariant_names_free(names, count);
+	return rc;
+}
+
+/* Reads a whole file into *text (malloc'd, NUL-terminated). */
+static int invariant_read_file(const char *path, char **text_out, char *error,
+			       size_t error_size)
+{
+	FILE *file = fopen(path, "rb");
+	char *text = NULL;
+	size_t length;
+	int rc = -1;
+	if (!file)
+		return invariants_fail(error, error_size, "invariant %s: %s", path,
+				       strerror(errno));
+	text = malloc(INVARIANT_FILE_MAX + 1);
+	if (!text) {
+		invariants_fail(error, error_size, "out of memory");
+		goto out_close;
+	}
+	length = fread(text, 1, INVARIANT_FILE_MAX + 1, file);
+	if (ferror(file)) {
+		invariants_fail(error, error_size, "invariant %s: %s", path,
+				strerror(errno));
+		goto out_close;
+	}
+	if (length > INVARIANT_FILE_MAX) {
+		invariants_fail(error, error_size, "invariant %s: larger than %d bytes",
+				path, INVARIANT_FILE_MAX);
+		goto out_close;
+	}
+	text[length] = '\0';
+	*text_out = text;
+	text = NULL;
+	rc = 0;
+out_close:
+	free(text);
+	fclose(file);
+	return rc;
+}
+
+static int invariants_load_dir(struct invariant_set *set, const char *dir,
+			       char *error, size_t error_size)
+{
+	char **names = NULL;
+	int count = 0, rc = 0;
+	if (invariant_list_dir(dir, &names, &count, error, error_size) != 0)
+		return -1;
+	for (int i = 0; i < count && rc == 0; i++) {
+		char path[sizeof(set->items[0].source)];
+		char *sql = NULL;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
+		    (int)sizeof(path)) {
+			rc = invariants_fail(error, error_size, "invariant %s/%s: path"
+					     " too long", dir, names[i]);
+			break;
+		}
+		rc = invariant_read_file(path, &sql, error, error_size);
+		if (rc == 0)
+			rc = invariant_set_put(set, names[i], sql, path, error,
+					       error_size);
+		free(sql);
+	}
+	invariant_names_free(names, count);
+	return rc;
+}
+
+/* An invariant is one read-only statement that returns columns. */
+static int invariant_check_query(sqlite3 *db, const struct invariant *item,
+				 char *error, size_t error_size)
+{
+	sqlite3_stmt *stmt = NULL, *extra = NULL;
+	const char *tail = NULL;
+	const char *problem = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, item->sql, -1, &stmt, &tail) != SQLITE_OK)
+		problem = sqlite3_errmsg(db);
+	else if (!stmt)
+		problem = "no query";
+	else if (!sqlite3_stmt_readonly(stmt) || sqlite3_column_count(stmt) == 0)
+		problem = "not a query that returns rows (one SELECT)";
+	else if (sqlite3_prepare_v2(db, tail, -1, &extra, NULL) != SQLITE_OK)
+		problem = sqlite3_errmsg(db);
+	else if (extra)
+		problem = "more than one statement (one SELECT)";
+	if (problem)
+		invariants_fail(error, error_size, "invariant %s (%s): %s", item->name,
+				item->source, problem);
+	else
+		rc = 0;
+	sqlite3_finalize(extra);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Prepares every query of the set against an empty trace database. */
+static int invariants_check_queries(const struct invariant_set *set,
+				    char *error, size_t error_size)
+{
+	struct tracedb *db = NULL;
+	int rc = -1;
+	if (tracedb_open(&db, NULL, error, error_size) != 0)
+		return -1;
+	if (check_views_create(tracedb_sqlite(db), error, error_size) != 0)
+		goto out_close;
+	for (int i = 0; i < set->count; i++)
+		if (invariant_check_query(tracedb_sqlite(db), &set->items[i],
+					  error, error_size) != 0)
+			goto out_close;
+	rc = 0;
+out_close:
+	tracedb_close(db);
+	return rc;
+}
+
+/* The leading "--" lines of sql, each without its "--" and the spaces
+ * after it, joined with single spaces, into text. */
+static void leading_comment(const char *sql, char *text, size_t size)
+{
+	size_t used = 0;
+	text[0] = '\0';
+	while (sql && used + 1 < size) {
+		const char *line = sql + strspn(sql, " \t\r\n");
+		const char *end;
+		if (strncmp(line, "--", 2) != 0)
+			break;
+		line += 2 + strspn(line + 2, "-"); /* "----" rules too */
+		line += strspn(line, " \t");
+		end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) : strlen(line);
+		while (length > 0 && (line[length - 1] == ' ' ||
+				      line[length - 1] == '\r'))
+			length--;
+		if (length > 0)
+			used += (size_t)snprintf(text + used, size - used,
+						 "%s%.*s", used ? " " : "",
+						 (int)length, line);
+		sql = end ? end + 1 : NULL;
+	}
+}
+
+void invariant_explanation(const struct invariant_set *set, const char *name,
+			   char *text, size_t size)
+{
+	if (size == 0)
+		return;
+	text[0] = '\0';
+	for (int i = 0; set && i < set->count; i++)
+		if (strcmp(set->items[i].name, name) == 0)
+			leading_comment(set->items[i].sql, text, size);
+}
+
+int invariants_load(struct invariant_set *set, const char *user_dir,
+		    char *error, size_t error_size)
+{
+	memset(set, 0, sizeof(*set));
+	for (int i = 0; i < flashsim_invariant_count; i++)
+		if (invariant_set_put(set, flashsim_invariant_names[i],
+				      flashsim_invariant_sources[i], "built-in",
+				      error, error_size) != 0)
+			goto out_free;
+	if (user_dir && invariants_load_dir(set, user_dir, error, error_size) != 0)
+		goto out_free;
+	if (invariants_check_queries(set, error, error_size) != 0)
+		goto out_free;
+	return 0;
+out_free:
+	invariants_free(set);
+	return -1;
+}
