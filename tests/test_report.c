@@ -1,10 +1,10 @@
 /*
  * test_report.c - the reports of sim/report_svg.c (with sim/diagram.c)
- * and sim/report_html.c on real runs (a crash right after the deduction, recovered; the naive
- * design losing a unit to the same crash) and on a run written by hand
- * whose texts hold every character XML must escape: the SVG, the timeline
- * and the HTML pages are well-formed, name the lifelines, mark the fault
- * and the crash, and escape what they quote.
+ * and sim/report_html.c on real runs (a crash right after the deduction,
+ * recovered; the naive design losing a unit to the same crash) and on a
+ * run written by hand whose texts hold every character XML must escape:
+ * the SVG, the timeline and the HTML pages are well-formed, name the
+ * lifelines, mark the fault and the crash, and escape what they quote.
  */
 #include <setjmp.h>
 #include <stdarg.h>
