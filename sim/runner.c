@@ -211,67 +211,108 @@ void runner_close(struct runner *runner)
 	runner->workdir[0] = '\0';
 }
 
-/* This machine, as 9 bits of a hash of its name. */
-static uint64_t host_bits(void)
+/* A claim token: this machine's name, this process's id and a nonce,
+ * "<host> <pid> <nonce>": what take_over_stale_claim needs to tell a
+ * flashsim of this machine that is gone, and what a person who finds the
+ * key (or the message that names its holder) needs to find the run. */
+static void claim_token(char token[RUNNER_CLAIM_MAX])
 {
-	char name[256] = "";
-	uint64_t hash = 1469598103934665603u; /* FNV-1a */
-	gethostname(name, sizeof(name) - 1);
-	for (const char *c = name; *c; c++)
-		hash = (hash ^ (unsigned char)*c) * 1099511628211u;
-	return hash & 0x1ff;
-}
-
-/* A number no other run is likely to draw: this machine (host_bits) and
- * this process's id in its high bits, for take_over_stale_claim; pids
- * are below 2^22. */
-static int64_t claim_token(void)
-{
+	char host[256] = "";
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)((host_bits() << 53) |
-			 (((uint64_t)getpid() & 0x3fffff) << 31) |
-			 (((uint64_t)now.tv_sec * 1000003u ^
-			   (uint64_t)now.tv_nsec) & 0x7fffffffu));
+	if (gethostname(host, sizeof(host) - 1) != 0 || !host[0])
+		snprintf(host, sizeof(host), "unknown-host");
+	snprintf(token, RUNNER_CLAIM_MAX, "%s %ld %lx", host, (long)getpid(),
+		 (unsigned long)((uint64_t)now.tv_sec * 1000003u ^
+				 (uint64_t)now.tv_nsec));
+}
+
+/* The host and pid of a claim token; false when it is not one (a value
+ * someone else set). */
+static bool claim_holder(const char *token, char host[256], long *pid)
+{
+	char nonce[32];
+	return sscanf(token, "%255s %ld %31s", host, pid, nonce) == 3 &&
+	       *pid > 0;
 }
 
 /* Whether the claim token was left by a flashsim of this machine that no
  * longer exists (killed, Ctrl-C: a signal handler cannot give it back). */
-static bool claim_is_stale(int64_t token)
+static bool claim_is_stale(const char *token)
 {
-	pid_t owner = (pid_t)(((uint64_t)token >> 31) & 0x3fffff);
-	return ((uint64_t)token >> 53) == host_bits() && owner > 0 &&
-	       kill(owner, 0) != 0 && errno == ESRCH;
+	char host[256], here[256] = "";
+	long pid;
+	if (!claim_holder(token, host, &pid) ||
+	    gethostname(here, sizeof(here) - 1) != 0 || strcmp(host, here) != 0)
+		return false;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* The value of a claim key into token. Returns 0 with *found, or -1 on a
+ * Redis error (in runner->redis.error). */
+static int claim_get(struct runner *runner, const char *key,
+		     char token[RUNNER_CLAIM_MAX], int *found)
+{
+	redisReply *reply = redisCommand(runner->redis.context, "GET %s", key);
+	int rc = 0;
+	*found = 0;
+	token[0] = '\0';
+	if (!reply || (reply->type != REDIS_REPLY_STRING &&
+		       reply->type != REDIS_REPLY_NIL)) {
+		snprintf(runner->redis.error, sizeof(runner->redis.error),
+			 "redis %s: GET %s: %s", runner->redis.address, key,
+			 reply && reply->str ? reply->str :
+			 runner->redis.context->errstr);
+		rc = -1;
+	} else if (reply->type == REDIS_REPLY_STRING) {
+		snprintf(token, RUNNER_CLAIM_MAX, "%s", reply->str);
+		*found = 1;
+	}
+	if (reply)
+		freeReplyObject(reply);
+	return rc;
 }
 
 /* A claim left by a flashsim that is gone is taken over, if that process
  * was on this machine; the swap is one script, so that of two runs
  * taking it over one wins. Returns 1 when taken, 0 when it stays
- * another's, -1 on a Redis error. */
-static int take_over_stale_claim(struct runner *runner)
+ * another's (its token in held), -1 on a Redis error. */
+static int take_over_stale_claim(struct runner *runner,
+				 char held[RUNNER_CLAIM_MAX])
 {
-	int64_t old = 0, swapped = 0;
+	int64_t swapped = 0;
 	int found = 0;
-	if (redis_get_integer(&runner->redis, runner->claim_key, &old,
-			      &found) != 0)
+	if (claim_get(runner, runner->claim_key, held, &found) != 0)
 		return -1;
-	if (!found || !claim_is_stale(old))
+	if (!found || !claim_is_stale(held))
 		return 0;
-	if (redis_command_integer(&runner->redis, &swapped, "EVAL %s 1 %s %lld"
-				  " %lld", "if redis.call('GET', KEYS[1]) =="
+	if (redis_command_integer(&runner->redis, &swapped, "EVAL %s 1 %s %s"
+				  " %s", "if redis.call('GET', KEYS[1]) =="
 				  " ARGV[1] then redis.call('SET', KEYS[1],"
 				  " ARGV[2]) return 1 end return 0",
-				  runner->claim_key, (long long)old,
-				  (long long)runner->claim) != 0)
+				  runner->claim_key, held, runner->claim) != 0)
 		return -1;
 	return swapped == 1;
+}
+
+/* " (pid 1234 on host ci-7)": who holds a claim, for a message; "" when
+ * its token is not a flashsim's. */
+static void holder_text(const char *token, char *out, size_t size)
+{
+	char host[256];
+	long pid;
+	out[0] = '\0';
+	if (claim_holder(token, host, &pid))
+		snprintf(out, size, " (pid %ld on host %s)", pid, host);
 }
 
 /* Whether another flashsim holds a claim on this Redis, on another tag
  * (one left by a gone flashsim of this machine does not count): --flush
  * would empty its keys too, FLUSHDB being the whole database's. Returns
- * 1 with its key in key, 0, or -1 on a Redis error. */
-static int other_live_claim(struct runner *runner, char *key, size_t size)
+ * 1 with its key in key and its token in held, 0, or -1 on a Redis
+ * error. */
+static int other_live_claim(struct runner *runner, char *key, size_t size,
+			    char held[RUNNER_CLAIM_MAX])
 {
 	redisReply *keys = redisCommand(runner->redis.context,
 					"KEYS flashsim:claim:*");
@@ -286,15 +327,15 @@ static int other_live_claim(struct runner *runner, char *key, size_t size)
 	}
 	for (size_t i = 0; i < keys->elements && rc == 0; i++) {
 		const char *name = keys->element[i]->str;
-		int64_t token = 0;
+		char token[RUNNER_CLAIM_MAX];
 		int found = 0;
 		if (!name || strcmp(name, runner->claim_key) == 0)
 			continue;
-		if (redis_get_integer(&runner->redis, name, &token,
-				      &found) != 0)
+		if (claim_get(runner, name, token, &found) != 0)
 			rc = -1;
 		else if (found && !claim_is_stale(token)) {
 			snprintf(key, size, "%s", name);
+			snprintf(held, RUNNER_CLAIM_MAX, "%s", token);
 			rc = 1;
 		}
 	}
@@ -309,13 +350,13 @@ out_free:
 static void release_claim(struct runner *runner)
 {
 	int64_t removed;
-	if (!runner->claim)
+	if (!runner->claim[0])
 		return;
-	redis_command_integer(&runner->redis, &removed, "EVAL %s 1 %s %lld",
+	redis_command_integer(&runner->redis, &removed, "EVAL %s 1 %s %s",
 			      "if redis.call('GET', KEYS[1]) == ARGV[1] then"
 			      " return redis.call('DEL', KEYS[1]) end return 0",
-			      runner->claim_key, (long long)runner->claim);
-	runner->claim = 0;
+			      runner->claim_key, runner->claim);
+	runner->claim[0] = '\0';
 }
 
 /* Whether a key of the sale is left in Redis by an earlier run: its stock,
@@ -361,10 +402,10 @@ static int sale_key_left(struct runner *runner, const struct sale *sale,
 static int clean_redis(struct runner *runner, const struct sale *sale,
 		       char *error, size_t error_size)
 {
-	char key[KEY_MAX];
+	char key[KEY_MAX], held[RUNNER_CLAIM_MAX] = "", holder[320];
 	int64_t existing, taken;
 	int found;
-	runner->claim = 0;
+	runner->claim[0] = '\0';
 	if (!runner->options.redis_address) {
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0)
 			goto out_redis_error;
@@ -374,42 +415,43 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	}
 	snprintf(runner->claim_key, sizeof(runner->claim_key),
 		 "flashsim:claim:{%s}", sale->tag);
-	runner->claim = claim_token();
-	if (redis_command_integer(&runner->redis, &taken, "SETNX %s %lld",
-				  runner->claim_key,
-				  (long long)runner->claim) != 0 ||
-	    (!taken && (taken = take_over_stale_claim(runner)) < 0))
+	claim_token(runner->claim);
+	if (redis_command_integer(&runner->redis, &taken, "SETNX %s %s",
+				  runner->claim_key, runner->claim) != 0 ||
+	    (!taken && (taken = take_over_stale_claim(runner, held)) < 0))
 		goto out_redis_error;
 	if (!taken) {
-		runner->claim = 0;
-		snprintf(error, error_size, "Redis at %s: another flashsim is"
+		runner->claim[0] = '\0';
+		holder_text(held, holder, sizeof(holder));
+		snprintf(error, error_size, "Redis at %s: another flashsim%s is"
 			 " running on the sale keys of tag {%s} (its claim key"
 			 " %s; runs at the same time on one Redis need"
 			 " different --tag values), or one on another machine"
 			 " was killed before it ended: wait for it, or remove"
 			 " the key (redis-cli DEL '%s')",
-			 runner->redis.address, sale->tag, runner->claim_key,
-			 runner->claim_key);
+			 runner->redis.address, holder, sale->tag,
+			 runner->claim_key, runner->claim_key);
 		return EXIT_USAGE;
 	}
 	if (runner->options.flush) {
-		found = other_live_claim(runner, key, sizeof(key));
+		found = other_live_claim(runner, key, sizeof(key), held);
 		if (found < 0)
 			goto out_redis_error;
 		if (found > 0) {
 			release_claim(runner);
+			holder_text(held, holder, sizeof(holder));
 			snprintf(error, error_size, "Redis at %s: --flush would"
-				 " empty the keys of another flashsim, running"
+				 " empty the keys of another flashsim%s, running"
 				 " on this database (its claim key %s): FLUSHDB"
 				 " empties every tag's; wait for it, or give each"
 				 " run its own --tag and no --flush",
-				 runner->redis.address, key);
+				 runner->redis.address, holder, key);
 			return EXIT_USAGE;
 		}
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0 ||
 		    redis_command_integer(&runner->redis, &existing,
-					  "SET %s %lld", runner->claim_key,
-					  (long long)runner->claim) != 0)
+					  "SET %s %s", runner->claim_key,
+					  runner->claim) != 0)
 			goto out_redis_error;
 		return 0;
 	}
@@ -428,7 +470,7 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	}
 	return 0;
 out_redis_error:
-	runner->claim = 0;
+	runner->claim[0] = '\0';
 	snprintf(error, error_size, "%s", runner->redis.error);
 	return EXIT_INTERNAL;
 }
@@ -438,16 +480,15 @@ out_redis_error:
  * the run would make the final state another run's. */
 static int check_claim(struct runner *runner, char *error, size_t error_size)
 {
-	int64_t value = 0;
+	char value[RUNNER_CLAIM_MAX];
 	int found = 0;
-	if (!runner->claim)
+	if (!runner->claim[0])
 		return 0;
-	if (redis_get_integer(&runner->redis, runner->claim_key, &value,
-			      &found) != 0) {
+	if (claim_get(runner, runner->claim_key, value, &found) != 0) {
 		snprintf(error, error_size, "%s", runner->redis.error);
 		return EXIT_INTERNAL;
 	}
-	if (found && value == runner->claim)
+	if (found && strcmp(value, runner->claim) == 0)
 		return 0;
 	snprintf(error, error_size, "Redis at %s was emptied or taken by"
 		 " another client during the run (its claim key %s %s): the"

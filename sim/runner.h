@@ -37,6 +37,9 @@ struct runner_options {
  * nothing, between two runs (runner.c says why). */
 #define RUNNER_RESTARTS_BEFORE_RESET 8
 
+/* A claim token: "<host> <pid> <nonce>" (runner.c). */
+#define RUNNER_CLAIM_MAX 320
+
 struct runner {
 	struct runner_options options;
 	struct redis_server server;   /* pid 0 when not owned */
@@ -59,8 +62,8 @@ struct runner {
 	double server_start_seconds;  /* the time they took */
 	int restarts;                 /* redis-crash restarts since the
 					 server last started empty */
-	int64_t claim;                /* with --redis: this run's token in
-					 the sale's claim key (0: none) */
+	char claim[RUNNER_CLAIM_MAX]; /* with --redis: this run's token in
+					 the sale's claim key ("": none) */
 	char claim_key[KEY_MAX];
 	uint64_t commands_seen;       /* runner_commands at the end of the
 					 last run counted (0: not read) */

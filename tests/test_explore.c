@@ -583,6 +583,20 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}')\" = 0",
 		socket, flashsim, server.address, socket, socket, socket, socket,
 		flashsim, server.address, socket), 0);
+	/* the message names the holder of a flashsim's claim; one of this
+	 * machine whose process is gone is taken over */
+	assert_int_equal(support_shell(
+		"redis-cli -s %s set 'flashsim:claim:{a}' 'ci-other 1 5f'"
+		" >/dev/null && { %s run --users 2 --stock 1 --redis %s --flush"
+		" >/dev/null 2>%s.err; test $? = 64; } &&"
+		" grep -q 'another flashsim (pid 1 on host ci-other) is running"
+		" on the sale keys of tag {a}' %s.err &&"
+		" redis-cli -s %s set 'flashsim:claim:{a}' \"$(hostname) 4194303"
+		" 5f\" >/dev/null &&"
+		" %s run --users 2 --stock 1 --redis %s --flush >/dev/null &&"
+		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}')\" = 0",
+		socket, flashsim, server.address, socket, socket, socket,
+		flashsim, server.address, socket), 0);
 	/* --flush empties the whole database, every tag's keys: it is
 	 * refused while another tag's claim is live (a run on tag b with
 	 * --flush ended a run on tag a with no verdict) */
