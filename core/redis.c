@@ -299,6 +299,21 @@ int redis_conn_open_as(struct redis_conn *conn, const char *address,
 	return 0;
 }
 
+int redis_conn_select(struct redis_conn *conn, int db)
+{
+	redisReply *reply = redisCommand(conn->context, "SELECT %d", db);
+	if (!reply)
+		return conn_fail(conn, "SELECT");
+	if (reply->type == REDIS_REPLY_ERROR) {
+		snprintf(conn->error, sizeof(conn->error), "redis %s: SELECT"
+			 " %d: %.200s", conn->address, db, reply->str);
+		freeReplyObject(reply);
+		return -1;
+	}
+	freeReplyObject(reply);
+	return 0;
+}
+
 void redis_conn_close(struct redis_conn *conn)
 {
 	if (conn->context)

@@ -82,6 +82,9 @@ bool redis_evicts(struct redis_conn *conn, char *detail, size_t detail_size);
  * not NULL: a server that requires a password, or an ACL user. */
 int redis_conn_open_as(struct redis_conn *conn, const char *address,
 		       int timeout_ms, const char *user, const char *password);
+/* Makes database db the connection's (SELECT). Returns 0, or -1 with
+ * conn->error (a server with fewer databases refuses it). */
+int redis_conn_select(struct redis_conn *conn, int db);
 /* Returns 0 when address is of a form redis_conn_open accepts. */
 int redis_address_check(const char *address);
 

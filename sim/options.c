@@ -24,7 +24,7 @@ enum {
 	OPT_FAST_PATH, OPT_NO_RANDOM_FAULTS, OPT_NO_FAST_PATH,
 	OPT_REQUESTS, OPT_VARIANT, OPT_SVG, OPT_HTML, OPT_JUNIT, OPT_SHARD,
 	OPT_MODE, OPT_JOBS, OPT_RUNS, OPT_SECONDS, OPT_KINDS, OPT_QUIET,
-	OPT_WITH,
+	OPT_WITH, OPT_REDIS_DB,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +46,7 @@ static const struct option long_options[] = {
 	{ "no-random-faults", no_argument, NULL, OPT_NO_RANDOM_FAULTS },
 	{ "no-sold-out-fast-path", no_argument, NULL, OPT_NO_FAST_PATH },
 	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "redis-db", required_argument, NULL, OPT_REDIS_DB },
 	{ "flush", no_argument, NULL, OPT_FLUSH },
 	{ "redis-persistence", required_argument, NULL, OPT_PERSISTENCE },
 	{ "orders-db", required_argument, NULL, OPT_ORDERS_DB },
@@ -240,6 +241,7 @@ static void usage_output(FILE *out, enum cli_command command)
 "State and output:\n"
 "  --redis ADDRESS        use this Redis (HOST:PORT or unix:PATH) instead of\n"
 "                         starting a private redis-server\n"
+"  --redis-db N           its database N (default 0)\n"
 "  --flush                FLUSHDB that Redis first (never done without it)\n");
 	if (command == CLI_RUN)
 		fprintf(out,
@@ -366,6 +368,7 @@ static int parse_numeric(int option, const char *name, const char *text,
 	case OPT_TIMEOUT_TO_FAIL: rc = parse_number(name, text, 1, 86400000, &c->sale.timeout_to_fail_ms); break;
 	case OPT_CRON: rc = parse_number(name, text, 1, 86400000, &c->sale.cron_interval_ms); break;
 	case OPT_JOBS: rc = parse_number(name, text, 1, 64, &v); o->jobs = (int)v; break;
+	case OPT_REDIS_DB: rc = parse_number(name, text, 0, 1000000, &v); o->runner.redis_db = (int)v; break;
 	case OPT_RUNS: rc = parse_number(name, text, 1, 100000000, &v); o->runs = (long)v; break;
 	case OPT_SECONDS: rc = parse_number(name, text, 1, 86400 * 7, &v); o->seconds = (long)v; break;
 	default:
@@ -794,5 +797,9 @@ int cli_parse_command(int argc, char **argv, const char *program,
 		return rc;
 	if (!explore && (rc = check_redis_crash(o)) != 0)
 		return rc;
+	if (o->runner.redis_db && !o->runner.redis_address)
+		return bad_input("%s", "--redis-db is the database of a Redis"
+				 " given with --redis; flashsim's own uses"
+				 " database 0");
 	return check_persistence(o);
 }

@@ -121,6 +121,12 @@ static int open_redis(struct runner *runner, char *error, size_t error_size)
 			 runner->redis.error);
 		return options->redis_address ? EXIT_USAGE : EXIT_INTERNAL;
 	}
+	if (options->redis_db &&
+	    redis_conn_select(&runner->redis, options->redis_db) != 0) {
+		snprintf(error, error_size, "cannot use Redis: %s",
+			 runner->redis.error);
+		return EXIT_USAGE;
+	}
 	if (options->redis_address)
 		runner_warn_eviction(&runner->redis);
 	return 0;

@@ -21,6 +21,7 @@ struct runner_options {
 	const char *scenario;         /* the scenario file, for the trace's
 	                                 runs.scenario; NULL: none */
 	const char *redis_address;    /* NULL: start and own a redis-server */
+	int redis_db;                 /* of redis_address: its database */
 	bool flush;                   /* FLUSHDB a given Redis before each run */
 	enum redis_persistence persistence; /* of an owned server */
 	const char *orders_db;        /* NULL: in a private directory */

@@ -556,6 +556,33 @@ static void test_redis_crash_needs_a_server_flashsim_starts(void **state)
 	redis_server_stop(&server);
 }
 
+/* --redis-db N: the run's keys are in database N of the given Redis,
+ * none in database 0; a database the server does not have is refused,
+ * naming it, and --redis-db without --redis is refused. */
+static void test_a_given_redis_database_is_used(void **state)
+{
+	struct redis_server server;
+	char error[512];
+	const char *socket;
+	(void)state;
+	assert_int_equal(redis_server_start(&server, error, sizeof(error)), 0);
+	socket = server.address + strlen("unix:");
+	assert_int_equal(support_shell(
+		"%s run --users 2 --stock 1 --redis %s --redis-db 3 >/dev/null"
+		" && test \"$(redis-cli -s %s -n 3 get 'stock:{a}:1')\" = 0"
+		" && test \"$(redis-cli -s %s -n 0 dbsize)\" = 0 &&"
+		" { %s run --users 2 --stock 1 --redis %s --redis-db 99"
+		" >/dev/null 2>%s.err; test $? = 64; } &&"
+		" grep -q 'SELECT 99: ERR DB index is out of range' %s.err &&"
+		" { %s run --users 2 --redis-db 3 >/dev/null 2>%s.err;"
+		" test $? = 64; } &&"
+		" grep -q -- '--redis-db is the database of a Redis given with"
+		" --redis' %s.err",
+		flashsim, server.address, socket, socket, flashsim,
+		server.address, socket, socket, flashsim, socket, socket), 0);
+	redis_server_stop(&server);
+}
+
 /* On a Redis of the user's a run claims its sale's hash tag first: a
  * second flashsim on the same tag is refused, --flush or not, and of any
  * activity (both used to run, and the second's --flush emptied the
@@ -973,6 +1000,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
 		cmocka_unit_test(test_a_digest_tells_the_invariants_apart),
 		cmocka_unit_test(test_a_server_refusing_the_scripts_gives_no_verdict),
+		cmocka_unit_test(test_a_given_redis_database_is_used),
 		cmocka_unit_test(test_a_sale_on_a_given_redis_is_claimed),
 		cmocka_unit_test(test_an_orders_db_in_use_is_refused),
 		cmocka_unit_test(test_a_given_redis_with_a_password),
