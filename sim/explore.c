@@ -37,6 +37,11 @@ struct work {
 	uint64_t single_count;
 	uint64_t first;              /* the first run of this pass */
 	uint64_t planned;            /* runs first .. planned - 1 */
+	uint64_t offset;             /* of them, this process makes first +
+	                                offset, then every stride-th: the
+	                                first pass is shared out by --shard,
+	                                a second pass is the shard's own */
+	uint64_t stride;
 	uint64_t pair_step;          /* pairs: a stride coprime with S*(S-1) */
 	double deadline;             /* monotonic seconds, 0: none */
 	struct recovery_run *recovery; /* owned; run single_count + j */
@@ -223,14 +228,24 @@ static uint64_t mode_runs(const struct work *work)
 	return 0;
 }
 
-/* Runs of this shard. */
-static uint64_t shard_size(const struct work *work)
+/* The shards of the options (--shard), 1 without it. */
+static uint64_t shard_count(const struct cli_options *options)
 {
-	uint64_t shards = (uint64_t)(work->options->shard_count > 0 ?
-				     work->options->shard_count : 1);
-	uint64_t index = (uint64_t)work->options->shard_index;
-	return work->planned > index ?
-	       (work->planned - index + shards - 1) / shards : 0;
+	return (uint64_t)(options->shard_count > 0 ? options->shard_count : 1);
+}
+
+/* Share index of count things dealt out one by one to shares: index,
+ * index + shares, ... below count. The shares sum to count. */
+static uint64_t share_of(uint64_t count, uint64_t index, uint64_t shares)
+{
+	return count > index ? (count - index + shares - 1) / shares : 0;
+}
+
+/* Runs of this pass that this process makes. */
+static uint64_t pass_size(const struct work *work)
+{
+	return share_of(work->planned - work->first, work->offset,
+			work->stride);
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -292,8 +307,9 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 
 typedef int (*record_sink)(void *context, const struct record *record);
 
-/* Runs job's share of this shard's runs (every jobs-th of them) and hands
- * each record to sink. Shard I of N does runs I, I + N, I + 2N, ... */
+/* Runs job's share of this process's runs of the pass (every jobs-th of
+ * them) and hands each record to sink. With offset O and stride N (shard
+ * O + 1 of N in the first pass), the pass's runs O, O + N, O + 2N, ... */
 static int run_share(const struct work *work, int job, int jobs,
 		     record_sink sink, void *context, char *error,
 		     size_t error_size)
@@ -301,13 +317,11 @@ static int run_share(const struct work *work, int job, int jobs,
 	struct runner_options runner_options =
 		worker_runner_options(work->options);
 	struct runner runner;
-	uint64_t shards = (uint64_t)(work->options->shard_count > 0 ?
-				     work->options->shard_count : 1);
-	uint64_t first = work->first + (uint64_t)work->options->shard_index +
-			 (uint64_t)job * shards;
+	uint64_t first = work->first + work->offset +
+			 (uint64_t)job * work->stride;
 	int rc = runner_open(&runner, &runner_options, error, error_size);
 	for (uint64_t i = first; rc == 0 && i < work->planned;
-	     i += (uint64_t)jobs * shards) {
+	     i += (uint64_t)jobs * work->stride) {
 		struct sim_config config;
 		struct record record;
 		char run_error[1024];
@@ -818,7 +832,8 @@ static int plan_recovery(struct work *work, const struct aggregate *aggregate,
 	return 0;
 }
 
-/* Runs work.first .. work.planned - 1 with the options' jobs. */
+/* Runs this process's runs of work.first .. work.planned - 1 (those of
+ * work.offset and work.stride) with the options' jobs. */
 static int run_pass(const struct work *work, struct aggregate *aggregate,
 		    char *error, size_t error_size)
 {
@@ -848,10 +863,13 @@ int explore(const struct cli_options *options, FILE *progress,
 		rc = EXIT_INTERNAL;
 	if (rc == 0 && !stats->fault_free_failed) {
 		plan_work(&work);
+		/* the first pass is shared out among the shards */
+		work.offset = (uint64_t)options->shard_index;
+		work.stride = shard_count(options);
 		stats->singles = work.single_count;
 		stats->mode_runs = mode_runs(&work);
 		stats->planned_all = work.planned;
-		stats->planned = shard_size(&work);
+		stats->planned = pass_size(&work);
 		rc = run_pass(&work, &aggregate, error, error_size);
 		/* The second pass of recovery mode, after a whole first one,
 		 * within what --runs leaves. */
@@ -870,6 +888,8 @@ int explore(const struct cli_options *options, FILE *progress,
 				work.planned = work.single_count +
 					(work.recovery_count < room ?
 					 work.recovery_count : room);
+				work.offset = 0;
+				work.stride = 1;
 				stats->planned = stats->planned_all =
 					work.planned;
 				rc = run_pass(&work, &aggregate, error,
