@@ -355,8 +355,9 @@ struct aggregate {
 	double started;
 	double last_drawn;
 	/* recovery mode: for each point the run without explored faults
-	 * never reached, the first single fault whose run reached it, and
-	 * how often that run did while faults were on */
+	 * never reached, the first single fault whose run reached it (of
+	 * this shard's runs), and how often that run did while faults were
+	 * on */
 	bool opened[POINT_COUNT];
 	uint64_t opener[POINT_COUNT];
 	uint32_t opener_hits[POINT_COUNT];
@@ -392,6 +393,24 @@ static void draw_progress(struct aggregate *aggregate, bool last)
 	fflush(aggregate->progress);
 }
 
+/* A run of recovery mode's second pass: its fault on top of the opener,
+ * when it fired, into stats->second_faulted. */
+static void note_second_fault(struct explore_stats *stats,
+			      const struct work *work,
+			      const struct record *record)
+{
+	const struct fault *fault =
+		&work->recovery[record->index - work->single_count].fault;
+	for (int i = 0; i < record->fired.count; i++) {
+		const struct fault *fired = &record->fired.faults[i];
+		if (fired->point == fault->point && fired->nth == fault->nth &&
+		    fired->kind == fault->kind && fault->nth >= 1 &&
+		    fault->nth <= EXPLORE_RECOVERY_HITS)
+			stats->second_faulted[fault->point][fault->kind] |=
+				(uint8_t)(1u << (fault->nth - 1));
+	}
+}
+
 static int absorb(void *context, const struct record *record)
 {
 	struct aggregate *aggregate = context;
@@ -418,6 +437,9 @@ static int absorb(void *context, const struct record *record)
 				aggregate->opener[p] = record->index;
 				aggregate->opener_hits[p] = record->active_hits[p];
 			}
+	if (aggregate->work->options->mode == EXPLORE_RECOVERY &&
+	    record->index >= aggregate->work->single_count)
+		note_second_fault(stats, aggregate->work, record);
 	for (int i = 0; i < record->fired.count; i++) {
 		const struct fault *fault = &record->fired.faults[i];
 		uint64_t *first = &stats->cell_first[fault->point][fault->kind];
@@ -808,20 +830,22 @@ static size_t peak_rss_kb(void)
 }
 
 /* Recovery mode's second pass, in point order: for each step only a
- * recovery reaches, its first RECOVERY_HITS_MAX hits in the run of the
- * fault that first opened it, with every kind that applies there. */
-#define RECOVERY_HITS_MAX 3
+ * recovery reaches, its first EXPLORE_RECOVERY_HITS hits in the run of
+ * the fault that first opened it (the first of this shard's runs that
+ * reached it), with every kind that applies there. */
+_Static_assert(EXPLORE_RECOVERY_HITS <= 8,
+	       "a hit of the second pass is a bit of second_faulted");
 static int plan_recovery(struct work *work, const struct aggregate *aggregate,
 			 unsigned kinds)
 {
-	work->recovery = calloc((size_t)POINT_COUNT * RECOVERY_HITS_MAX *
+	work->recovery = calloc((size_t)POINT_COUNT * EXPLORE_RECOVERY_HITS *
 				FAULT_KIND_COUNT, sizeof(*work->recovery));
 	if (!work->recovery)
 		return -1;
 	for (int p = 0; p < POINT_COUNT; p++) {
 		uint32_t hits = aggregate->opener_hits[p];
-		if (hits > RECOVERY_HITS_MAX)
-			hits = RECOVERY_HITS_MAX;
+		if (hits > EXPLORE_RECOVERY_HITS)
+			hits = EXPLORE_RECOVERY_HITS;
 		for (uint32_t n = 1; aggregate->opened[p] && n <= hits; n++)
 			for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
 				if (point_allows(p, k) && (kinds & KIND_BIT(k)))
@@ -842,6 +866,40 @@ static int run_pass(const struct work *work, struct aggregate *aggregate,
 				 error_size);
 	return run_workers(work, aggregate, work->options->jobs, error,
 			   error_size);
+}
+
+/* Recovery mode's second pass, planned from the runs of the first this
+ * process made (a shard's, with --shard), and made by it whole: no other
+ * shard knows its plan. --runs R leaves R - singles runs to the second
+ * passes, shared out among the shards as the first pass is. */
+static int second_pass(struct work *work, struct aggregate *aggregate,
+		       char *error, size_t error_size)
+{
+	const struct cli_options *options = work->options;
+	struct explore_stats *stats = aggregate->stats;
+	uint64_t room;
+	if (plan_recovery(work, aggregate, options->kinds) != 0) {
+		snprintf(error, error_size, "out of memory");
+		return EXIT_INTERNAL;
+	}
+	room = options->runs ?
+	       share_of((uint64_t)options->runs - work->single_count,
+			(uint64_t)options->shard_index, shard_count(options)) :
+	       work->recovery_count;
+	stats->second_pass = true;
+	stats->second_runs = work->recovery_count;
+	stats->second_planned = work->recovery_count < room ?
+				work->recovery_count : room;
+	stats->planned += stats->second_planned;
+	if (explore_whole_known(options)) {
+		stats->mode_runs += stats->second_runs;
+		stats->planned_all = stats->planned;
+	}
+	work->first = work->single_count;
+	work->planned = work->single_count + stats->second_planned;
+	work->offset = 0;
+	work->stride = 1;
+	return run_pass(work, aggregate, error, error_size);
 }
 
 int explore(const struct cli_options *options, FILE *progress,
@@ -870,32 +928,17 @@ int explore(const struct cli_options *options, FILE *progress,
 		stats->mode_runs = mode_runs(&work);
 		stats->planned_all = work.planned;
 		stats->planned = pass_size(&work);
+		if (options->mode == EXPLORE_RECOVERY) {
+			stats->first_planned = stats->planned;
+			stats->first_planned_all = stats->planned_all;
+		}
 		rc = run_pass(&work, &aggregate, error, error_size);
-		/* The second pass of recovery mode, after a whole first one,
-		 * within what --runs leaves. */
+		/* The second pass of recovery mode, after a whole first one
+		 * (this shard's share of it), within what --runs leaves. */
 		if (rc == 0 && options->mode == EXPLORE_RECOVERY &&
 		    stats->done == stats->planned &&
-		    work.planned == work.single_count) {
-			if (plan_recovery(&work, &aggregate, options->kinds) != 0) {
-				snprintf(error, error_size, "out of memory");
-				rc = EXIT_INTERNAL;
-			} else {
-				uint64_t room = options->runs ?
-					(uint64_t)options->runs - work.planned :
-					work.recovery_count;
-				stats->mode_runs += work.recovery_count;
-				work.first = work.single_count;
-				work.planned = work.single_count +
-					(work.recovery_count < room ?
-					 work.recovery_count : room);
-				work.offset = 0;
-				work.stride = 1;
-				stats->planned = stats->planned_all =
-					work.planned;
-				rc = run_pass(&work, &aggregate, error,
-					      error_size);
-			}
-		}
+		    work.planned == work.single_count)
+			rc = second_pass(&work, &aggregate, error, error_size);
 		draw_progress(&aggregate, true);
 		/* Without an error, only the budget stops runs early. */
 		stats->stopped_by_budget = rc == 0 &&
@@ -908,6 +951,11 @@ int explore(const struct cli_options *options, FILE *progress,
 	free(work.singles);
 	free(work.recovery);
 	return rc;
+}
+
+bool explore_whole_known(const struct cli_options *options)
+{
+	return options->mode != EXPLORE_RECOVERY || shard_count(options) == 1;
 }
 
 enum verdict explore_verdict(const struct explore_stats *stats)
