@@ -25,17 +25,12 @@
 static void print_shard(FILE *out, const struct cli_options *options,
 			const struct explore_stats *stats)
 {
-	if (stats->planned == 0) {
-		fprintf(out, "shard %d of %d: none of the exploration's %" PRIu64
-			" run%s (more shards than runs): nothing to do\n",
-			options->shard_index + 1, options->shard_count,
-			stats->planned_all, stats->planned_all == 1 ? "" : "s");
-		return;
-	}
-	fprintf(out, "shard %d of %d: %" PRIu64 " of the exploration's %" PRIu64
-		" runs; the counts and the coverage are this shard's\n",
-		options->shard_index + 1, options->shard_count,
-		stats->planned, stats->planned_all);
+	char share[512];
+	report_shard_share(options, stats, share, sizeof(share));
+	fprintf(out, "shard %d of %d: %s%s\n", options->shard_index + 1,
+		options->shard_count, share, stats->planned == 0 ?
+		": nothing to do" :
+		"; the counts and the coverage are this shard's");
 }
 
 /* error: the internal error that ended the exploration, or NULL. */
@@ -266,6 +261,28 @@ static void print_json_failure(FILE *out, const struct cli_options *options,
 		"false", failure->replays, failure->reproduced);
 }
 
+/* ,"passes":{...}: recovery mode's two passes, as this shard planned
+ * them (null in the other modes, and when the sale failed without any
+ * fault: no pass was run). */
+static void print_json_passes(FILE *out, const struct cli_options *options,
+			      const struct explore_stats *stats)
+{
+	fprintf(out, ",\"passes\":");
+	if (options->mode != EXPLORE_RECOVERY || stats->fault_free_failed) {
+		fprintf(out, "null");
+		return;
+	}
+	fprintf(out, "{\"first\":{\"planned\":%" PRIu64 ",\"planned_all\":%"
+		PRIu64 "},\"second\":", stats->first_planned,
+		stats->first_planned_all);
+	if (stats->second_pass)
+		fprintf(out, "{\"planned\":%" PRIu64 ",\"uncut\":%" PRIu64 "}",
+			stats->second_planned, stats->second_runs);
+	else
+		fprintf(out, "null");
+	fputc('}', out);
+}
+
 /* ,"kinds":{...}: the faults injected of each kind, with their verdicts. */
 static void print_json_kinds(FILE *out, const struct explore_stats *stats)
 {
@@ -339,11 +356,16 @@ static void print_json(FILE *out, const struct cli_options *options,
 	if (options->shard_count > 1)
 		fprintf(out, ",\"shard\":\"%d/%d\"", options->shard_index + 1,
 			options->shard_count);
-	fprintf(out, ",\"planned\":%" PRIu64 ",\"planned_all\":%" PRIu64
-		",\"runs\":%" PRIu64 ",\"ok\":%" PRIu64 ",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64
+	fprintf(out, ",\"planned\":%" PRIu64 ",\"planned_all\":",
+		stats->planned);
+	/* a shard of a recovery exploration knows its own second pass only */
+	if (explore_whole_known(options))
+		fprintf(out, "%" PRIu64, stats->planned_all);
+	else
+		fprintf(out, "null");
+	fprintf(out, ",\"runs\":%" PRIu64 ",\"ok\":%" PRIu64 ",\"violation\":%" PRIu64 ",\"liveness\":%" PRIu64
 		",\"stopped_by_budget\":%s,\"fault_free_failed\":%s,"
-		"\"faults_fired\":%" PRIu64,
-		stats->planned, stats->planned_all, stats->done,
+		"\"faults_fired\":%" PRIu64, stats->done,
 		stats->verdicts[VERDICT_OK],
 		stats->verdicts[VERDICT_VIOLATION],
 		stats->verdicts[VERDICT_LIVENESS],
@@ -362,7 +384,7 @@ static void print_json(FILE *out, const struct cli_options *options,
 	/* what the mode makes uncut, and what cut it short of that */
 	report_cut(options, stats, cut, sizeof(cut));
 	fprintf(out, ",\"singles\":%" PRIu64 ",\"mode_runs\":", stats->singles);
-	if (options->mode == EXPLORE_RANDOM)
+	if (options->mode == EXPLORE_RANDOM || !explore_whole_known(options))
 		fprintf(out, "null");
 	else
 		fprintf(out, "%" PRIu64, stats->mode_runs);
@@ -371,6 +393,7 @@ static void print_json(FILE *out, const struct cli_options *options,
 		report_json_string(out, cut);
 	else
 		fprintf(out, "null");
+	print_json_passes(out, options, stats);
 	report_json_not_fired(out, &stats->not_fired, stats->dry_hits);
 	print_json_kinds(out, stats);
 	print_json_coverage(out, stats);
@@ -481,12 +504,6 @@ static int check_explore_options(struct cli_options *options)
 			" random = true) left out: %s tries each chosen fault"
 			" alone; --mode random draws faults from the seed\n",
 			value_mode_name(options->mode));
-	}
-	if (options->mode == EXPLORE_RECOVERY && options->shard_count > 1) {
-		fprintf(stderr, "flashsim explore: --shard does not split recovery"
-			" mode: its second pass is planned from every run of"
-			" the first\n");
-		return EXIT_USAGE;
 	}
 	if (explore_check_room(options, error, sizeof(error)) != 0) {
 		fprintf(stderr, "flashsim explore: %s\n", error);

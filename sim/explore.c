@@ -37,6 +37,11 @@ struct work {
 	uint64_t single_count;
 	uint64_t first;              /* the first run of this pass */
 	uint64_t planned;            /* runs first .. planned - 1 */
+	uint64_t offset;             /* of them, this process makes first +
+	                                offset, then every stride-th: the
+	                                first pass is shared out by --shard,
+	                                a second pass is the shard's own */
+	uint64_t stride;
 	uint64_t pair_step;          /* pairs: a stride coprime with S*(S-1) */
 	double deadline;             /* monotonic seconds, 0: none */
 	struct recovery_run *recovery; /* owned; run single_count + j */
@@ -223,14 +228,24 @@ static uint64_t mode_runs(const struct work *work)
 	return 0;
 }
 
-/* Runs of this shard. */
-static uint64_t shard_size(const struct work *work)
+/* The shards of the options (--shard), 1 without it. */
+static uint64_t shard_count(const struct cli_options *options)
 {
-	uint64_t shards = (uint64_t)(work->options->shard_count > 0 ?
-				     work->options->shard_count : 1);
-	uint64_t index = (uint64_t)work->options->shard_index;
-	return work->planned > index ?
-	       (work->planned - index + shards - 1) / shards : 0;
+	return (uint64_t)(options->shard_count > 0 ? options->shard_count : 1);
+}
+
+/* Share index of count things dealt out one by one to shares: index,
+ * index + shares, ... below count. The shares sum to count. */
+static uint64_t share_of(uint64_t count, uint64_t index, uint64_t shares)
+{
+	return count > index ? (count - index + shares - 1) / shares : 0;
+}
+
+/* Runs of this pass that this process makes. */
+static uint64_t pass_size(const struct work *work)
+{
+	return share_of(work->planned - work->first, work->offset,
+			work->stride);
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -292,8 +307,9 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 
 typedef int (*record_sink)(void *context, const struct record *record);
 
-/* Runs job's share of this shard's runs (every jobs-th of them) and hands
- * each record to sink. Shard I of N does runs I, I + N, I + 2N, ... */
+/* Runs job's share of this process's runs of the pass (every jobs-th of
+ * them) and hands each record to sink. With offset O and stride N (shard
+ * O + 1 of N in the first pass), the pass's runs O, O + N, O + 2N, ... */
 static int run_share(const struct work *work, int job, int jobs,
 		     record_sink sink, void *context, char *error,
 		     size_t error_size)
@@ -301,13 +317,11 @@ static int run_share(const struct work *work, int job, int jobs,
 	struct runner_options runner_options =
 		worker_runner_options(work->options);
 	struct runner runner;
-	uint64_t shards = (uint64_t)(work->options->shard_count > 0 ?
-				     work->options->shard_count : 1);
-	uint64_t first = work->first + (uint64_t)work->options->shard_index +
-			 (uint64_t)job * shards;
+	uint64_t first = work->first + work->offset +
+			 (uint64_t)job * work->stride;
 	int rc = runner_open(&runner, &runner_options, error, error_size);
 	for (uint64_t i = first; rc == 0 && i < work->planned;
-	     i += (uint64_t)jobs * shards) {
+	     i += (uint64_t)jobs * work->stride) {
 		struct sim_config config;
 		struct record record;
 		char run_error[1024];
@@ -341,8 +355,9 @@ struct aggregate {
 	double started;
 	double last_drawn;
 	/* recovery mode: for each point the run without explored faults
-	 * never reached, the first single fault whose run reached it, and
-	 * how often that run did while faults were on */
+	 * never reached, the first single fault whose run reached it (of
+	 * this shard's runs), and how often that run did while faults were
+	 * on */
 	bool opened[POINT_COUNT];
 	uint64_t opener[POINT_COUNT];
 	uint32_t opener_hits[POINT_COUNT];
@@ -378,6 +393,24 @@ static void draw_progress(struct aggregate *aggregate, bool last)
 	fflush(aggregate->progress);
 }
 
+/* A run of recovery mode's second pass: its fault on top of the opener,
+ * when it fired, into stats->second_faulted. */
+static void note_second_fault(struct explore_stats *stats,
+			      const struct work *work,
+			      const struct record *record)
+{
+	const struct fault *fault =
+		&work->recovery[record->index - work->single_count].fault;
+	for (int i = 0; i < record->fired.count; i++) {
+		const struct fault *fired = &record->fired.faults[i];
+		if (fired->point == fault->point && fired->nth == fault->nth &&
+		    fired->kind == fault->kind && fault->nth >= 1 &&
+		    fault->nth <= EXPLORE_RECOVERY_HITS)
+			stats->second_faulted[fault->point][fault->kind] |=
+				(uint8_t)(1u << (fault->nth - 1));
+	}
+}
+
 static int absorb(void *context, const struct record *record)
 {
 	struct aggregate *aggregate = context;
@@ -404,6 +437,9 @@ static int absorb(void *context, const struct record *record)
 				aggregate->opener[p] = record->index;
 				aggregate->opener_hits[p] = record->active_hits[p];
 			}
+	if (aggregate->work->options->mode == EXPLORE_RECOVERY &&
+	    record->index >= aggregate->work->single_count)
+		note_second_fault(stats, aggregate->work, record);
 	for (int i = 0; i < record->fired.count; i++) {
 		const struct fault *fault = &record->fired.faults[i];
 		uint64_t *first = &stats->cell_first[fault->point][fault->kind];
@@ -794,20 +830,22 @@ static size_t peak_rss_kb(void)
 }
 
 /* Recovery mode's second pass, in point order: for each step only a
- * recovery reaches, its first RECOVERY_HITS_MAX hits in the run of the
- * fault that first opened it, with every kind that applies there. */
-#define RECOVERY_HITS_MAX 3
+ * recovery reaches, its first EXPLORE_RECOVERY_HITS hits in the run of
+ * the fault that first opened it (the first of this shard's runs that
+ * reached it), with every kind that applies there. */
+_Static_assert(EXPLORE_RECOVERY_HITS <= 8,
+	       "a hit of the second pass is a bit of second_faulted");
 static int plan_recovery(struct work *work, const struct aggregate *aggregate,
 			 unsigned kinds)
 {
-	work->recovery = calloc((size_t)POINT_COUNT * RECOVERY_HITS_MAX *
+	work->recovery = calloc((size_t)POINT_COUNT * EXPLORE_RECOVERY_HITS *
 				FAULT_KIND_COUNT, sizeof(*work->recovery));
 	if (!work->recovery)
 		return -1;
 	for (int p = 0; p < POINT_COUNT; p++) {
 		uint32_t hits = aggregate->opener_hits[p];
-		if (hits > RECOVERY_HITS_MAX)
-			hits = RECOVERY_HITS_MAX;
+		if (hits > EXPLORE_RECOVERY_HITS)
+			hits = EXPLORE_RECOVERY_HITS;
 		for (uint32_t n = 1; aggregate->opened[p] && n <= hits; n++)
 			for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
 				if (point_allows(p, k) && (kinds & KIND_BIT(k)))
@@ -818,7 +856,8 @@ static int plan_recovery(struct work *work, const struct aggregate *aggregate,
 	return 0;
 }
 
-/* Runs work.first .. work.planned - 1 with the options' jobs. */
+/* Runs this process's runs of work.first .. work.planned - 1 (those of
+ * work.offset and work.stride) with the options' jobs. */
 static int run_pass(const struct work *work, struct aggregate *aggregate,
 		    char *error, size_t error_size)
 {
@@ -827,6 +866,40 @@ static int run_pass(const struct work *work, struct aggregate *aggregate,
 				 error_size);
 	return run_workers(work, aggregate, work->options->jobs, error,
 			   error_size);
+}
+
+/* Recovery mode's second pass, planned from the runs of the first this
+ * process made (a shard's, with --shard), and made by it whole: no other
+ * shard knows its plan. --runs R leaves R - singles runs to the second
+ * passes, shared out among the shards as the first pass is. */
+static int second_pass(struct work *work, struct aggregate *aggregate,
+		       char *error, size_t error_size)
+{
+	const struct cli_options *options = work->options;
+	struct explore_stats *stats = aggregate->stats;
+	uint64_t room;
+	if (plan_recovery(work, aggregate, options->kinds) != 0) {
+		snprintf(error, error_size, "out of memory");
+		return EXIT_INTERNAL;
+	}
+	room = options->runs ?
+	       share_of((uint64_t)options->runs - work->single_count,
+			(uint64_t)options->shard_index, shard_count(options)) :
+	       work->recovery_count;
+	stats->second_pass = true;
+	stats->second_runs = work->recovery_count;
+	stats->second_planned = work->recovery_count < room ?
+				work->recovery_count : room;
+	stats->planned += stats->second_planned;
+	if (explore_whole_known(options)) {
+		stats->mode_runs += stats->second_runs;
+		stats->planned_all = stats->planned;
+	}
+	work->first = work->single_count;
+	work->planned = work->single_count + stats->second_planned;
+	work->offset = 0;
+	work->stride = 1;
+	return run_pass(work, aggregate, error, error_size);
 }
 
 int explore(const struct cli_options *options, FILE *progress,
@@ -848,34 +921,24 @@ int explore(const struct cli_options *options, FILE *progress,
 		rc = EXIT_INTERNAL;
 	if (rc == 0 && !stats->fault_free_failed) {
 		plan_work(&work);
+		/* the first pass is shared out among the shards */
+		work.offset = (uint64_t)options->shard_index;
+		work.stride = shard_count(options);
 		stats->singles = work.single_count;
 		stats->mode_runs = mode_runs(&work);
 		stats->planned_all = work.planned;
-		stats->planned = shard_size(&work);
+		stats->planned = pass_size(&work);
+		if (options->mode == EXPLORE_RECOVERY) {
+			stats->first_planned = stats->planned;
+			stats->first_planned_all = stats->planned_all;
+		}
 		rc = run_pass(&work, &aggregate, error, error_size);
-		/* The second pass of recovery mode, after a whole first one,
-		 * within what --runs leaves. */
+		/* The second pass of recovery mode, after a whole first one
+		 * (this shard's share of it), within what --runs leaves. */
 		if (rc == 0 && options->mode == EXPLORE_RECOVERY &&
 		    stats->done == stats->planned &&
-		    work.planned == work.single_count) {
-			if (plan_recovery(&work, &aggregate, options->kinds) != 0) {
-				snprintf(error, error_size, "out of memory");
-				rc = EXIT_INTERNAL;
-			} else {
-				uint64_t room = options->runs ?
-					(uint64_t)options->runs - work.planned :
-					work.recovery_count;
-				stats->mode_runs += work.recovery_count;
-				work.first = work.single_count;
-				work.planned = work.single_count +
-					(work.recovery_count < room ?
-					 work.recovery_count : room);
-				stats->planned = stats->planned_all =
-					work.planned;
-				rc = run_pass(&work, &aggregate, error,
-					      error_size);
-			}
-		}
+		    work.planned == work.single_count)
+			rc = second_pass(&work, &aggregate, error, error_size);
 		draw_progress(&aggregate, true);
 		/* Without an error, only the budget stops runs early. */
 		stats->stopped_by_budget = rc == 0 &&
@@ -888,6 +951,11 @@ int explore(const struct cli_options *options, FILE *progress,
 	free(work.singles);
 	free(work.recovery);
 	return rc;
+}
+
+bool explore_whole_known(const struct cli_options *options)
+{
+	return options->mode != EXPLORE_RECOVERY || shard_count(options) == 1;
 }
 
 enum verdict explore_verdict(const struct explore_stats *stats)

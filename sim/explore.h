@@ -29,6 +29,9 @@
 /* Invariants whose violations are counted run by run (the set's first
  * ones: sim_result.violated_set). */
 #define EXPLORE_INVARIANTS_MAX 64
+/* Recovery mode's second pass faults the first this many hits of each
+ * step only a recovery runs. */
+#define EXPLORE_RECOVERY_HITS 3
 
 struct explore_failure {
 	char key[EXPLORE_KEY_MAX];   /* the invariant broken, or "liveness" */
@@ -55,9 +58,13 @@ struct explore_failure {
 
 struct explore_stats {
 	uint64_t planned;            /* runs the mode asked for, of this
-	                                shard (--shard) */
+	                                shard (--shard); in recovery mode,
+	                                of both passes */
 	uint64_t planned_all;        /* of the whole exploration, every
-	                                shard's */
+	                                shard's; in recovery mode with
+	                                --shard, of the first pass only (no
+	                                shard knows the second pass of
+	                                another: explore_whole_known) */
 	uint64_t done;
 	bool stopped_by_budget;      /* --seconds ran out before planned */
 	uint64_t singles;            /* the single faults the sale offers */
@@ -65,7 +72,22 @@ struct explore_stats {
 	                                exhaustive singles, pairs
 	                                singles x (singles - 1), recovery
 	                                singles + its second pass (when it
-	                                was planned), random 0 (no end) */
+	                                was planned; with --shard, singles
+	                                only), random 0 (no end) */
+	/* Recovery mode: the first pass's runs, of this shard (planned
+	 * less the second pass's) and of every shard (singles, or --runs
+	 * when fewer); then whether this shard planned a second pass (only
+	 * after a whole first pass), its runs uncut, and those --runs
+	 * leaves it (with --shard, planned from this shard's first pass
+	 * alone, and cut to its share of what --runs leaves). */
+	uint64_t first_planned;
+	uint64_t first_planned_all;
+	bool second_pass;
+	uint64_t second_runs;
+	uint64_t second_planned;
+	/* the (point, hit, kind) the second pass's runs faulted, whatever
+	 * their opener: bit n - 1 of [point][kind] for hit n */
+	uint8_t second_faulted[POINT_COUNT][FAULT_KIND_COUNT];
 	uint64_t verdicts[VERDICT_LIVENESS + 1];
 	/* every invariant of the set (the first EXPLORE_INVARIANTS_MAX), and
 	 * the runs that broke it, first or not: a failure is named after
@@ -115,6 +137,11 @@ int explore_check_room(const struct cli_options *options, char *error,
  * Returns 0 with stats filled, or an exit code with error set. */
 int explore(const struct cli_options *options, FILE *progress,
 	    struct explore_stats *stats, char *error, size_t error_size);
+/* Whether stats->planned_all and stats->mode_runs are the whole
+ * exploration's: not in recovery mode with --shard, where each shard
+ * plans its own second pass from its own share of the first, and knows
+ * the first pass's runs only. */
+bool explore_whole_known(const struct cli_options *options);
 /* The verdict of an exploration, as its exit code has it: violation if
  * any run broke an invariant, else liveness if any hung, else ok. */
 enum verdict explore_verdict(const struct explore_stats *stats);

@@ -368,10 +368,15 @@ static void explore_summary(const struct cli_options *options,
 			    const struct explore_stats *stats, char *text,
 			    size_t size)
 {
-	char share[96] = "", cut[256];
-	if (options->shard_count > 1)
+	char share[640] = "", cut[256], passes[512];
+	if (options->shard_count > 1 && explore_whole_known(options)) {
 		snprintf(share, sizeof(share), " (this shard's share of the"
 			 " exploration's %" PRIu64 ")", stats->planned_all);
+	} else if (options->shard_count > 1) {
+		/* recovery mode: the second pass is the shard's own */
+		report_shard_share(options, stats, passes, sizeof(passes));
+		snprintf(share, sizeof(share), " (this shard's: %s)", passes);
+	}
 	report_cut(options, stats, cut, sizeof(cut));
 	snprintf(text, size, "%" PRIu64 " runs of %" PRIu64 " planned%s: %"
 		 PRIu64 " ok, %" PRIu64 " violation, %" PRIu64 " liveness%s%s\n",
@@ -388,7 +393,7 @@ int junit_explore_file(const struct cli_options *options,
 	char *texts[EXPLORE_FAILURES_MAX] = { NULL };
 	char (*messages)[8192] = calloc(EXPLORE_FAILURES_MAX, sizeof(*messages));
 	char classname[256], stem[128], shard[32] = "", name[64];
-	char suite_name[512], why[1024], summary[512];
+	char suite_name[512], why[1024], summary[1024];
 	bool expected = expect_given(&options->expect);
 	bool no_verdict = rc != 0;
 	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };

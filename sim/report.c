@@ -366,6 +366,49 @@ void report_replay_check(const struct explore_failure *failure, char *text,
 			 " did", failure->reproduced, failure->replays);
 }
 
+/* report_cut for a shard of a recovery exploration, whose second pass
+ * is its own: planned from its share of the first, cut to its share of
+ * what --runs leaves after the first. */
+static void cut_recovery_shard(const struct cli_options *options,
+			       const struct explore_stats *stats, char *text,
+			       size_t size)
+{
+	bool first_cut = stats->first_planned_all < stats->singles;
+	bool second_cut = stats->second_pass &&
+			  stats->second_planned < stats->second_runs;
+	uint64_t left = (uint64_t)options->runs > stats->singles ?
+			(uint64_t)options->runs - stats->singles : 0;
+	if (stats->stopped_by_budget) {
+		char sample[160] = "";
+		if (first_cut)
+			snprintf(sample, sizeof(sample), " (themselves cut by"
+				 " --runs %ld from %" PRIu64 ")", options->runs,
+				 stats->singles);
+		else if (second_cut)
+			snprintf(sample, sizeof(sample), " (this shard's second"
+				 " pass itself cut by --runs %ld to %" PRIu64
+				 " of its %" PRIu64 " runs)", options->runs,
+				 stats->second_planned, stats->second_runs);
+		snprintf(text, size, "stopped by --seconds %ld after %" PRIu64
+			 " of the %" PRIu64 " planned runs%s: not every fault"
+			 " was tried", options->seconds, stats->done,
+			 stats->planned, sample);
+	} else if (first_cut) {
+		snprintf(text, size, "cut by --runs %ld: %" PRIu64 " of the %"
+			 PRIu64 " single faults, and no recovery pass: not"
+			 " every fault was tried", options->runs,
+			 stats->first_planned_all, stats->singles);
+	} else if (second_cut) {
+		snprintf(text, size, "cut by --runs %ld: %" PRIu64 " of the %"
+			 PRIu64 " runs of this shard's second pass (its share"
+			 " of the %" PRIu64 " run%s left after the %" PRIu64
+			 " single faults): not every fault was tried",
+			 options->runs, stats->second_planned,
+			 stats->second_runs, left, left == 1 ? "" : "s",
+			 stats->singles);
+	}
+}
+
 void report_cut(const struct cli_options *options,
 		const struct explore_stats *stats, char *text, size_t size)
 {
@@ -373,6 +416,10 @@ void report_cut(const struct cli_options *options,
 	text[0] = '\0';
 	if (stats->fault_free_failed)
 		return;
+	if (!explore_whole_known(options)) {
+		cut_recovery_shard(options, stats, text, size);
+		return;
+	}
 	if (stats->stopped_by_budget) {
 		char sample[128] = "";
 		if (options->mode == EXPLORE_PAIRS &&
@@ -411,6 +458,53 @@ void report_cut(const struct cli_options *options,
 			 PRIu64 " runs%s: not every fault was tried",
 			 options->runs, stats->planned_all, stats->mode_runs,
 			 recovery ? " of both passes" : " (one per single fault)");
+}
+
+void report_shard_share(const struct cli_options *options,
+			const struct explore_stats *stats, char *text,
+			size_t size)
+{
+	char second[160];
+	if (explore_whole_known(options)) {
+		if (stats->planned == 0)
+			snprintf(text, size, "none of the exploration's %" PRIu64
+				 " run%s (more shards than runs)",
+				 stats->planned_all,
+				 stats->planned_all == 1 ? "" : "s");
+		else
+			snprintf(text, size, "%" PRIu64 " of the exploration's %"
+				 PRIu64 " runs", stats->planned,
+				 stats->planned_all);
+		return;
+	}
+	/* recovery mode: the first pass is shared out, the second is the
+	 * shard's own */
+	if (stats->first_planned == 0) {
+		snprintf(text, size, "none of the first pass's %" PRIu64 " run%s"
+			 " (more shards than runs), and so no second pass",
+			 stats->first_planned_all,
+			 stats->first_planned_all == 1 ? "" : "s");
+		return;
+	}
+	if (!stats->second_pass)
+		snprintf(second, sizeof(second), "no second pass (the first was"
+			 " cut short)");
+	else if (stats->second_runs == 0)
+		snprintf(second, sizeof(second), "no run of a second pass planned"
+			 " from them (they open no step the run without faults"
+			 " missed)");
+	else if (stats->second_planned == stats->second_runs)
+		snprintf(second, sizeof(second), "the %" PRIu64 " run%s of the"
+			 " second pass planned from them", stats->second_runs,
+			 stats->second_runs == 1 ? "" : "s");
+	else
+		snprintf(second, sizeof(second), "%" PRIu64 " of the %" PRIu64
+			 " run%s of the second pass planned from them",
+			 stats->second_planned, stats->second_runs,
+			 stats->second_runs == 1 ? "" : "s");
+	snprintf(text, size, "%" PRIu64 " of the first pass's %" PRIu64
+		 " runs, and %s", stats->first_planned, stats->first_planned_all,
+		 second);
 }
 
 void report_invariants_broken(const struct explore_stats *stats, char *text,

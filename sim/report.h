@@ -95,6 +95,17 @@ void report_invariants_broken(const struct explore_stats *stats, char *text,
 void report_cut(const struct cli_options *options,
 		const struct explore_stats *stats, char *text, size_t size);
 
+/* Which share of the exploration a shard (--shard) made, for every
+ * report: "171 of the exploration's 683 runs", or "none of the
+ * exploration's 37 runs (more shards than runs)"; in recovery mode, whose
+ * second pass each shard plans from its own share of the first, "228 of
+ * the first pass's 683 runs, and the 40 runs of the second pass planned
+ * from them" (or "5 of the 40 runs ..." when --runs cut it, "no second
+ * pass (the first was cut short)"). */
+void report_shard_share(const struct cli_options *options,
+			const struct explore_stats *stats, char *text,
+			size_t size);
+
 /* What the replays of a shrunk failure showed, for every report:
  * "replayed twice: same failure, same digest", or a WARNING saying in how
  * many of its replays it failed again, and whether the run shown (its

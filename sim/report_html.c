@@ -471,11 +471,13 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 	sale_rows(out, &options->config, true);
 	kv(out, "mode", "%s", mode_text(options->mode));
 	kv(out, "fault kinds", "%s", kinds);
-	if (options->shard_count > 1)
-		kv(out, "shard", "%d of %d: %" PRIu64 " of the exploration's %"
-		   PRIu64 " runs; the figures below are this shard's",
-		   options->shard_index + 1, options->shard_count,
-		   stats->planned, stats->planned_all);
+	if (options->shard_count > 1) {
+		char share[512];
+		report_shard_share(options, stats, share, sizeof(share));
+		kv(out, "shard", "%d of %d: %s; the figures below are this"
+		   " shard's", options->shard_index + 1, options->shard_count,
+		   share);
+	}
 	report_cut(options, stats, cut, sizeof(cut));
 	kv(out, "runs", "%" PRIu64 " of %" PRIu64 " planned%s%s%s; %" PRIu64
 	   " faults injected; %" PRIu64 " shrinking runs", stats->done,

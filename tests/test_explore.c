@@ -71,7 +71,7 @@ static void test_exhaustive_finds_no_violation(void **state)
  * runs is faulted on top of the single fault that starts the recovery,
  * so a fault lands at every point in use; the correct protocol survives
  * them all, and two jobs make the same runs and find the same failure as
- * one. --shard does not split it. */
+ * one (its shards: tests/test_shard.c). */
 static void test_recovery_mode_faults_every_point(void **state)
 {
 	struct cli_options options;
@@ -106,9 +106,6 @@ static void test_recovery_mode_faults_every_point(void **state)
 			    two->failures[0].replay);
 	support_explore_free(recovery);
 	support_explore_free(two);
-	assert_int_equal(support_shell("%s explore --users 1 --stock 1 --mode"
-				       " recovery --shard 1/2 >/dev/null 2>&1",
-				       flashsim), 64);
 }
 
 /* Two workers, each with its own Redis, do the same runs: the same counts
@@ -497,8 +494,8 @@ static void test_every_invariant_broken_is_counted(void **state)
 /* --runs below what the mode makes is said as a budget is: an exhaustive
  * exploration of 10 of 683 single faults read as complete in every
  * report; recovery mode keeps to --runs over both passes (it added the
- * second pass after the cap); pairs mode says that it samples the
- * ordered pairs. */
+ * second pass after the cap), and its JSON has both passes; pairs mode
+ * says that it samples the ordered pairs. */
 static void test_runs_below_the_mode_are_said(void **state)
 {
 	char dir[256];
@@ -516,20 +513,24 @@ static void test_runs_below_the_mode_are_said(void **state)
 		" %s explore --users 4 --stock 2 --coordinators 2 --mode recovery"
 		" --runs 700 --quiet --json >%s/rec.json &&"
 		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
-		" sys.exit(not (d[\"runs\"]==700 and d[\"mode_runs\"]>700 and"
-		" \"of both passes\" in d[\"cut\"]))' %s/rec.json &&"
+		" p=d[\"passes\"]; sys.exit(not (d[\"runs\"]==700 and"
+		" d[\"mode_runs\"]>700 and \"of both passes\" in d[\"cut\"] and"
+		" p[\"first\"]==dict(planned=683, planned_all=683) and"
+		" p[\"second\"][\"planned\"]==17 and"
+		" d[\"mode_runs\"]==683+p[\"second\"][\"uncut\"]))' %s/rec.json &&"
 		" %s explore --users 4 --stock 2 --coordinators 2 --mode recovery"
 		" --runs 10 --quiet --json >%s/rec10.json &&"
 		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
 		" sys.exit(not (d[\"runs\"]==10 and \"no recovery pass\" in"
-		" d[\"cut\"]))' %s/rec10.json &&"
+		" d[\"cut\"] and d[\"passes\"][\"second\"] is None))'"
+		" %s/rec10.json &&"
 		" %s explore --users 1 --stock 1 --mode pairs --runs 5 --quiet"
 		" >%s/pairs.txt && grep -q '^a sample: 5 of the [0-9]* ordered"
 		" pairs' %s/pairs.txt &&"
 		" %s explore --users 1 --stock 1 --quiet --json >%s/all.json &&"
 		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
-		" sys.exit(not (d[\"cut\"] is None and"
-		" d[\"runs\"]==d[\"mode_runs\"]))' %s/all.json",
+		" sys.exit(not (d[\"cut\"] is None and d[\"passes\"] is None"
+		" and d[\"runs\"]==d[\"mode_runs\"]))' %s/all.json",
 		flashsim, dir, dir, dir, dir, dir, dir, flashsim, dir, dir,
 		flashsim, dir, dir, flashsim, dir, dir, flashsim, dir, dir), 0);
 	assert_int_equal(support_tempdir_remove(dir), 0);

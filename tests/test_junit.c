@@ -457,8 +457,9 @@ static void test_selftest_junit(void **state)
 /* The nightly script: the reports of an earlier night are removed first
  * (one left over read as tonight's), an exploration that writes no report
  * gets a JUnit file in error, the recovery-mode exploration has its
- * report, and the exit code tells a broken job (3) from a failed
- * exploration (1). Run on a library of one small scenario. */
+ * report, in a sharded night too (it names its share), and the exit code
+ * tells a broken job (3) from a failed exploration (1). Run on a library
+ * of one small scenario. */
 static void test_nightly_reports_and_exit_codes(void **state)
 {
 	(void)state;
@@ -474,6 +475,9 @@ static void test_nightly_reports_and_exit_codes(void **state)
 		" xmllint --noout night/nightly/recovery.xml &&"
 		" grep -q '^== recovery' out.txt &&"
 		" grep -q 'seeds from 5' out.txt &&"
+		" sh \"$root/.ci/nightly\" night 1 1 5 --kinds crash --shard 2/2 >"
+		" out.txt && xmllint --noout night/nightly/recovery.xml &&"
+		" grep -q \"^shard 2 of 2: [0-9]* of the first pass's\" out.txt &&"
 		" { sh \"$root/.ci/nightly\" night 1 1 5 --bogus > out.txt;"
 		" test $? = 3; } && grep -q 'errors=\"1\"' night/nightly/one.xml"
 		" && xmllint --noout night/nightly/one.xml &&"

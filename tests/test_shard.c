@@ -1,8 +1,11 @@
 /*
  * test_shard.c - splitting an exploration over CI jobs: --shard I/N does
  * every Nth run, so the shards together do exactly the runs of the whole;
+ * in recovery mode each shard plans its second pass from its own share of
+ * the first, and the shards together fault what the whole faults;
  * --budget S stops starting runs after S seconds.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +17,7 @@
 #include <cmocka.h>
 
 #include "explore.h"
+#include "report.h"
 #include "support.h"
 
 static char flashsim[4096];
@@ -129,6 +133,239 @@ static void test_shard_says_its_share(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* The sale of the recovery-mode tests: one coordinator, 2 users, stock 1
+ * (some hundred single faults, a second pass of some tens). */
+static void recovery_sale(struct cli_options *options)
+{
+	small_sale(options);
+	options->config.users = 2;
+	options->config.stock = 1;
+	options->config.coordinators = 1;
+	options->mode = EXPLORE_RECOVERY;
+}
+
+/* The (point, hit, kind) a second pass faulted. */
+static uint64_t second_faults(const struct explore_stats *stats)
+{
+	uint64_t faults = 0;
+	for (int p = 0; p < POINT_COUNT; p++)
+		for (int k = 0; k < FAULT_KIND_COUNT; k++)
+			for (int n = 0; n < EXPLORE_RECOVERY_HITS; n++)
+				faults += stats->second_faulted[p][k] >> n & 1;
+	return faults;
+}
+
+/* The steps at which whole's second pass faulted some (hit, kind) that
+ * no shard's second pass faulted, or not all in the same shard: a step's
+ * plan is made whole by the shard that opens it, not shared out. */
+static int second_steps_missing(const struct explore_stats *whole,
+				uint8_t shards[][POINT_COUNT][FAULT_KIND_COUNT],
+				int shard_count)
+{
+	int missing = 0;
+	for (int p = 0; p < POINT_COUNT; p++) {
+		bool covered = false;
+		for (int s = 0; s < shard_count && !covered; s++) {
+			covered = true;
+			for (int k = 0; k < FAULT_KIND_COUNT; k++)
+				if (whole->second_faulted[p][k] &
+				    ~shards[s][p][k])
+					covered = false;
+		}
+		if (!covered) {
+			fprintf(stderr, "no shard faulted %s as the whole"
+				" did\n", point_name(p));
+			missing++;
+		}
+	}
+	return missing;
+}
+
+/* Recovery mode in three shards (one of them with two jobs): each makes
+ * its share of the first pass and the whole second pass it plans from it,
+ * uncut, and the shards' second passes together fault every (point, hit,
+ * kind) the whole exploration's second pass faults: each step's, all in
+ * the shard whose run opened it. */
+static void test_recovery_shards_fault_what_the_whole_faults(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *whole, *shard;
+	uint8_t faulted[3][POINT_COUNT][FAULT_KIND_COUNT];
+	uint64_t first = 0;
+	char cut[256];
+	(void)state;
+	recovery_sale(&options);
+	/* two kinds at every step: two runs of the plan at each */
+	options.kinds = KIND_BIT(FAULT_CRASH) | KIND_BIT(FAULT_PAUSE);
+	whole = support_explore(&options);
+	assert_true(whole->second_pass);
+	assert_true(whole->second_runs > 5);
+	assert_int_equal(whole->done, whole->planned);
+	assert_int_equal(whole->planned, whole->singles + whole->second_runs);
+	/* every run of the second pass faulted a (point, hit, kind) of its
+	 * own */
+	assert_int_equal(second_faults(whole), whole->second_runs);
+	for (int i = 0; i < 3; i++) {
+		options.shard_index = i;
+		options.shard_count = 3;
+		options.jobs = i == 1 ? 2 : 1;
+		shard = support_explore(&options);
+		assert_int_equal(shard->done, shard->planned);
+		assert_false(shard->stopped_by_budget);
+		assert_true(shard->second_pass);
+		assert_true(shard->second_runs > 0);
+		assert_int_equal(shard->second_planned, shard->second_runs);
+		assert_int_equal(shard->planned,
+				 shard->first_planned + shard->second_planned);
+		assert_int_equal(shard->first_planned_all, whole->singles);
+		assert_int_equal(second_faults(shard), shard->second_runs);
+		report_cut(&options, shard, cut, sizeof(cut));
+		assert_string_equal(cut, "");
+		first += shard->first_planned;
+		memcpy(faulted[i], shard->second_faulted, sizeof(faulted[i]));
+		support_explore_free(shard);
+	}
+	assert_int_equal(first, whole->singles);
+	assert_int_equal(second_steps_missing(whole, faulted, 3), 0);
+	support_explore_free(whole);
+}
+
+/* A failure only the second pass finds, found by a shard too: with an
+ * invariant of our own, every order created within 5 s of the sale's
+ * start. A single fault's recovery settles the purchase by about 4 s (the
+ * backcheck comes after --timeout-to-fail-ms, 3 s); only a fault inside
+ * that recovery puts an order later (the app crashes past its deduction,
+ * then the coordinator at its resubmit). */
+static void test_recovery_shards_find_what_the_second_pass_finds(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *whole, *shard;
+	char dir[256], path[320];
+	FILE *file;
+	int found = 0;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "late"), 0);
+	snprintf(path, sizeof(path), "%s/late_order.sql", dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs("-- Every order is created within 5 s of the sale's start.\n"
+	      "SELECT gid, created_at FROM orders WHERE created_at > 5000;\n",
+	      file);
+	assert_int_equal(fclose(file), 0);
+	recovery_sale(&options);
+	options.runner.invariants_dir = dir;
+	whole = support_explore(&options);
+	assert_int_equal(whole->failure_count, 1);
+	assert_string_equal(whole->failures[0].key, "late_order");
+	assert_true(whole->failures[0].first_index >= whole->singles);
+	assert_true(whole->failures[0].replay_verified);
+	for (int i = 0; i < 2; i++) {
+		options.shard_index = i;
+		options.shard_count = 2;
+		shard = support_explore(&options);
+		for (int f = 0; f < shard->failure_count; f++) {
+			assert_string_equal(shard->failures[f].key, "late_order");
+			assert_true(shard->failures[f].first_index >=
+				    shard->singles);
+			found++;
+		}
+		support_explore_free(shard);
+	}
+	assert_true(found >= 1);
+	support_explore_free(whole);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+/* --runs R in recovery mode with shards: the R - singles runs left after
+ * the first pass are shared out as the first pass's runs are, each shard
+ * cuts its second pass to its share, and every report says so. */
+static void test_recovery_shards_share_what_runs_leaves(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	uint64_t singles, planned = 0;
+	char cut[256], share[512], expected[512], dir[256];
+	(void)state;
+	recovery_sale(&options);
+	options.runs = 1;
+	stats = support_explore(&options);
+	singles = stats->singles;
+	assert_true(singles > 20);
+	assert_false(stats->second_pass);
+	support_explore_free(stats);
+	/* 5 runs left after the first pass: 3 for shard 1, 2 for shard 2 */
+	options.runs = (long)singles + 5;
+	options.shard_count = 2;
+	for (int i = 0; i < 2; i++) {
+		uint64_t left = i == 0 ? 3 : 2;
+		options.shard_index = i;
+		stats = support_explore(&options);
+		assert_true(stats->second_pass);
+		assert_true(stats->second_runs > left);
+		assert_int_equal(stats->second_planned, left);
+		assert_int_equal(stats->done, stats->planned);
+		assert_int_equal(stats->planned,
+				 stats->first_planned + stats->second_planned);
+		assert_false(stats->stopped_by_budget);
+		planned += stats->planned;
+		report_cut(&options, stats, cut, sizeof(cut));
+		snprintf(expected, sizeof(expected), "cut by --runs %ld: %" PRIu64
+			 " of the %" PRIu64 " runs of this shard's second pass"
+			 " (its share of the 5 runs left after the %" PRIu64
+			 " single faults): not every fault was tried",
+			 options.runs, left, stats->second_runs, singles);
+		assert_string_equal(cut, expected);
+		report_shard_share(&options, stats, share, sizeof(share));
+		snprintf(expected, sizeof(expected), "%" PRIu64 " of the first"
+			 " pass's %" PRIu64 " runs, and %" PRIu64 " of the %"
+			 PRIu64 " runs of the second pass planned from them",
+			 stats->first_planned, singles, left,
+			 stats->second_runs);
+		assert_string_equal(share, expected);
+		support_explore_free(stats);
+	}
+	assert_int_equal(planned, (uint64_t)options.runs);
+	/* --runs below the single faults: no second pass in any shard */
+	options.runs = 7;
+	stats = support_explore(&options);
+	assert_false(stats->second_pass);
+	assert_int_equal(stats->planned, 3);
+	report_cut(&options, stats, cut, sizeof(cut));
+	assert_non_null(strstr(cut, "cut by --runs 7: 7 of the"));
+	assert_non_null(strstr(cut, "no recovery pass"));
+	support_explore_free(stats);
+	/* the text, the JSON, the JUnit file and the HTML report */
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "shard"), 0);
+	assert_int_equal(support_shell(
+		"f='%s' d='%s' n=%" PRIu64 " && r=$((n + 5)) &&"
+		" $f explore --mode recovery --users 2 --stock 1 --kinds"
+		" crash,drop-reply --runs $r --shard 2/2 --junit $d/j.xml"
+		" --html $d/r.html > $d/out &&"
+		" grep -q '^flashsim explore: recovery, shard 2 of 2;' $d/out &&"
+		" grep -q \"^shard 2 of 2: [0-9]* of the first pass's $n runs,"
+		" and 2 of the [0-9]* runs of the second pass planned from"
+		" them; the counts and the coverage are this shard's$\" $d/out &&"
+		" grep -q \"^cut by --runs $r: 2 of the [0-9]* runs of this"
+		" shard's second pass (its share of the 5 runs left after the"
+		" $n single faults)\" $d/out &&"
+		" grep -q \"(this shard's: [0-9]* of the first pass's $n runs,"
+		" and 2 of the\" $d/j.xml &&"
+		" grep -q \"<td>shard</td><td>2 of 2: [0-9]* of the first"
+		" pass[^ ]* $n runs, and 2 of the\" $d/r.html &&"
+		" $f explore --mode recovery --users 2 --stock 1 --kinds"
+		" crash,drop-reply --runs $r --shard 2/2 --json | python3 -c"
+		" 'import json,sys; d=json.load(sys.stdin); p=d[\"passes\"];"
+		" sys.exit(not (d[\"planned_all\"] is None and"
+		" d[\"mode_runs\"] is None and d[\"singles\"]=='$n' and"
+		" p[\"first\"][\"planned_all\"]=='$n' and"
+		" p[\"second\"][\"planned\"]==2 and p[\"second\"][\"uncut\"]>2"
+		" and d[\"planned\"]==p[\"first\"][\"planned\"]+2 and"
+		" d[\"runs\"]==d[\"planned\"] and"
+		" d[\"cut\"].startswith(\"cut by --runs '$r': 2 of the\")))'",
+		flashsim, dir, singles), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* --budget 1: a random exploration of 100000 runs stops starting runs
  * after a second, long before its plan. */
 static void test_budget_stops_starting_runs(void **state)
@@ -180,6 +417,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_more_shards_than_runs),
 		cmocka_unit_test(test_budget_stops_starting_runs),
 		cmocka_unit_test(test_shard_says_its_share),
+		cmocka_unit_test(test_recovery_shards_fault_what_the_whole_faults),
+		cmocka_unit_test(test_recovery_shards_find_what_the_second_pass_finds),
+		cmocka_unit_test(test_recovery_shards_share_what_runs_leaves),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
