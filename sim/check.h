@@ -28,6 +28,7 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 #define INVARIANT_NAME_MAX 64
+#define INVARIANT_SET_MAX 256          /* invariants in one set */
 
 struct invariant {
 	char name[INVARIANT_NAME_MAX]; /* file name without .sql */

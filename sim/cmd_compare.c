@@ -20,6 +20,7 @@
 #include "report.h"
 #include "report_html.h"
 #include "runner.h"
+#include "values.h"
 #include "variants.h"
 
 /* Design B: --with, else the protocol when A is a variant and naive when
@@ -54,7 +55,20 @@ static int check_designs(const struct cli_options *o, enum variant_id b)
 			" (%s): nothing to compare; name another design\n"
 			"(see --help)\n", variant_get(b)->name,
 			o->variant_set_by == SET_BY_FILE ? "the file's variant" :
-			"--variant");
+			o->variant_set_by == SET_BY_OPTION ? "--variant" :
+			"the protocol, by default; --variant names another");
+		return EXIT_USAGE;
+	}
+	if (o->config.random_faults) {
+		/* drawn at each hit a design reaches, and two designs reach
+		 * different hits: each would have faults of its own */
+		fprintf(stderr, "flashsim: compare gives both designs the same"
+			" faults, and random faults (%s) are drawn at each hit a"
+			" design reaches: give the faults with --fault (the"
+			" replay line of a run with random faults lists those"
+			" that fired)\n(see --help)\n",
+			o->scenario ? "random = true, or --random-faults" :
+			"--random-faults");
 		return EXIT_USAGE;
 	}
 	if (!o->runner.redis_address)
@@ -159,9 +173,11 @@ static void print_header(const struct cli_options *o,
 }
 
 /* Runs design d; prints its timeline under its title. Returns 0 or an
- * exit code, having printed the error. */
+ * exit code, having printed the error (and, when it is B's, A's verdict
+ * first: A's run stands). */
 static int run_design(const struct cli_options *options,
-		      struct runner *runner, struct compare_design *design)
+		      struct runner *runner, struct compare_design *design,
+		      const struct compare_design *before)
 {
 	char error[1024];
 	int rc;
@@ -173,6 +189,13 @@ static int run_design(const struct cli_options *options,
 			&design->run_id, design->replay, sizeof(design->replay),
 			error, sizeof(error));
 	if (rc != 0) {
+		if (before && !options->json)
+			printf("\n%s: verdict: %s%s%s\nreplay %c: %s\n",
+			       before->title, verdict_name(before->result.verdict),
+			       before->result.verdict == VERDICT_OK ? "" : ": ",
+			       before->result.verdict == VERDICT_OK ? "" :
+			       before->result.problem, before->title[0],
+			       before->replay);
 		fflush(stdout);
 		fprintf(stderr, "flashsim: %s: %s%s\n", design->title,
 			rc == EXIT_INTERNAL ? "internal error, no verdict: " :
@@ -193,16 +216,25 @@ static int report_designs(const struct cli_options *options,
 {
 	FILE *notes = options->json ? stderr : stdout;
 	int rc = EXIT_VERDICT_OK;
-	if (options->json)
+	if (options->json) {
 		print_json(stdout, designs);
-	else
-		compare_print_text(stdout, designs);
-	if (expect_given(&options->expect)) {
-		fprintf(notes, "design A (the file's): ");
+	} else if (compare_print_text(stdout, designs) != 0) {
+		fprintf(stderr, "flashsim: compare: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	if (expect_given(&options->expect)) { /* the file's, for A */
+		fprintf(notes, "design A: ");
 		rc = expect_report_run(notes, &options->expect,
 				       &designs[0].result, designs[0].db,
-				       designs[0].run_id);
+				       designs[0].run_id, "compare");
 	}
+	/* A file written for explore: two runs are not its test. */
+	if (options->mode_in_file)
+		fprintf(notes, "note: %s is an exploration (mode = %s): compare"
+			" made one run of its sale under each design, with its"
+			" own faults only; flashsim explore %s explores it\n",
+			options->scenario, value_mode_name(options->mode),
+			options->scenario);
 	fflush(stdout);
 	if (options->html_path &&
 	    report_compare_file(options->html_path, designs) != 0) {
@@ -244,16 +276,17 @@ int command_compare(int argc, char **argv, const char *program)
 			  error, sizeof(error));
 	if (rc != 0) {
 		fprintf(stderr, "flashsim: %s\n", error);
-		close_runners(&runners);
-		return rc;
+		goto out_close;
 	}
 	if (!options.json)
 		print_header(&options, designs);
 	for (int d = 0; d < 2 && rc == 0; d++)
-		rc = run_design(&options, runner_of(&runners, d), &designs[d]);
+		rc = run_design(&options, runner_of(&runners, d), &designs[d],
+				d ? &designs[0] : NULL);
 	if (rc == 0)
 		rc = report_designs(&options, designs);
 	fflush(stdout);
+out_close:
 	close_runners(&runners);
 	return rc;
 }

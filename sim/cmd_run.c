@@ -46,7 +46,7 @@ static int report_run(const struct cli_options *options,
 						    EXIT_LIVENESS;
 	if (expect_given(&options->expect)) /* the scenario's [expect] */
 		rc = expect_report_run(notes, &options->expect, result,
-				       runner->db, run_id);
+				       runner->db, run_id, "run");
 	/* A file written for explore: one run is not its test. */
 	if (options->mode_in_file)
 		fprintf(notes, "note: %s is an exploration (mode = %s): run"

@@ -5,6 +5,7 @@
 #include "compare.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -21,13 +22,17 @@ const char *compare_design_name(enum variant_id variant)
 					 variant_get(variant)->name;
 }
 
+/* Invariants a verdict row names; more are counted, not named. */
+#define VERDICT_NAMES_MAX 32
+
 /* "ok", "violation: conservation, txn_order_agreement" (every invariant
- * the run broke), or "liveness: ..." (the hang). */
+ * the run broke, the first VERDICT_NAMES_MAX by name), or "liveness: ..."
+ * (the hang). */
 static void verdict_text(const struct compare_design *design, char *out,
 			 size_t size)
 {
-	char names[8][INVARIANT_NAME_MAX];
-	int count = 0;
+	char (*names)[INVARIANT_NAME_MAX];
+	int count;
 	size_t used;
 	if (design->result.verdict != VERDICT_VIOLATION) {
 		snprintf(out, size, "%s%s%s", verdict_name(design->result.verdict),
@@ -36,13 +41,21 @@ static void verdict_text(const struct compare_design *design, char *out,
 			 report_problem_text(&design->result));
 		return;
 	}
-	count = check_violated_invariants(design->db, design->run_id, names, 8);
+	/* as many as a set holds, to count them all */
+	names = calloc(INVARIANT_SET_MAX, sizeof(*names));
+	count = names ? check_violated_invariants(design->db, design->run_id,
+						  names, INVARIANT_SET_MAX) :
+			-1;
 	used = (size_t)snprintf(out, size, "violation:");
-	for (int i = 0; i < count && used < size; i++)
+	for (int i = 0; i < count && i < VERDICT_NAMES_MAX && used < size; i++)
 		used += (size_t)snprintf(out + used, size - used, "%s %s",
 					 i ? "," : "", names[i]);
+	if (count > VERDICT_NAMES_MAX && used < size)
+		snprintf(out + used, size - used, " and %d more",
+			 count - VERDICT_NAMES_MAX);
 	if (count <= 0) /* the trace could not be read: the first one */
 		snprintf(out, size, "violation: %s", design->result.problem);
+	free(names);
 }
 
 static void not_fired_text(const struct compare_design *design, char *out,
@@ -60,15 +73,20 @@ static void not_fired_text(const struct compare_design *design, char *out,
 		snprintf(out, size, "none");
 }
 
-void compare_row_values(const struct compare_design *design,
-			char values[COMPARE_ROWS][COMPARE_VALUE_MAX])
+static void row_values(const struct compare_design *design,
+		       char values[COMPARE_ROWS][COMPARE_VALUE_MAX])
 {
 	const struct sim_result *r = &design->result;
 	char crashes[128];
+	_Static_assert(COMPARE_VALUE_MAX >= PLAN_FORMAT_MAX &&
+		       COMPARE_VALUE_MAX >= PLAN_FAULTS_MAX * (256 + 2) &&
+		       COMPARE_VALUE_MAX >= 16 + VERDICT_NAMES_MAX *
+					    (INVARIANT_NAME_MAX + 2) + 32,
+		       "a value holds the longest list");
 	snprintf(values[0], COMPARE_VALUE_MAX, "%s: %s",
 		 variant_get(design->config.variant)->name,
 		 variant_get(design->config.variant)->description);
-	verdict_text(design, values[1], COMPARE_VALUE_MAX);
+	verdict_text(design, values[COMPARE_VERDICT], COMPARE_VALUE_MAX);
 	report_stock_text(r, values[2], COMPARE_VALUE_MAX);
 	snprintf(values[3], COMPARE_VALUE_MAX, "%" PRId64, r->orders);
 	report_txns_text(&design->config, r, values[4], COMPARE_VALUE_MAX);
@@ -82,6 +100,15 @@ void compare_row_values(const struct compare_design *design,
 		 " resolved by the coordinator's cron loop", crashes,
 		 r->recovered, r->recovered == 1 ? "" : "s");
 	snprintf(values[9], COMPARE_VALUE_MAX, "%016" PRIx64, r->digest);
+}
+
+struct compare_values *compare_values_make(const struct compare_design
+					   designs[2])
+{
+	struct compare_values *values = calloc(1, sizeof(*values));
+	for (int d = 0; values && d < 2; d++)
+		row_values(&designs[d], values->value[d]);
+	return values;
 }
 
 /* What one design's run came to, from its verdict row: "broke
@@ -104,37 +131,87 @@ static void outcome_text(const struct compare_design *design,
 	}
 }
 
+static bool same_plan(const struct fault_plan *a, const struct fault_plan *b)
+{
+	if (a->count != b->count)
+		return false;
+	for (int i = 0; i < a->count; i++)
+		if (a->faults[i].point != b->faults[i].point ||
+		    a->faults[i].nth != b->faults[i].nth ||
+		    a->faults[i].kind != b->faults[i].kind)
+			return false;
+	return true;
+}
+
+/* Both kept every invariant: whether that says anything of the designs,
+ * and what to try. */
+static void both_kept(const struct compare_design designs[2], char *out,
+		      size_t size)
+{
+	/* the design that is not the protocol, to explore */
+	int other = designs[0].config.variant == VARIANT_NONE;
+	const char *variant = variant_get(designs[other].config.variant)->name;
+	bool missed_a = designs[0].result.not_fired.count > 0;
+	bool missed_b = designs[1].result.not_fired.count > 0;
+	if (!designs[0].config.plan.count)
+		snprintf(out, size, "with no fault injected, both kept every"
+			 " invariant: give faults with --fault (flashsim points"
+			 " lists them), or let flashsim explore --variant %s try"
+			 " every single fault", variant);
+	else if (missed_a || missed_b)
+		snprintf(out, size, "both kept every invariant, but %s: the"
+			 " designs were not compared under the faults asked"
+			 " for (not fired, above); flashsim explore --variant %s"
+			 " tries every single fault", missed_a && missed_b ?
+			 "some faults fired in neither design" : missed_a ?
+			 "a fault did not fire in A" : "a fault did not fire in B",
+			 variant);
+	else
+		snprintf(out, size, "under the same faults, both kept every"
+			 " invariant: these faults do not tell the two designs"
+			 " apart; flashsim explore --variant %s tries every"
+			 " single fault", variant);
+}
+
 void compare_summary(const struct compare_design designs[2],
-		     const char *verdict_a, const char *verdict_b, char *out,
+		     const struct compare_values *values, char *out,
 		     size_t size)
 {
 	char a[COMPARE_VALUE_MAX / 2], b[COMPARE_VALUE_MAX / 2];
+	const char *under;
+	size_t used;
 	if (designs[0].result.verdict == VERDICT_OK &&
 	    designs[1].result.verdict == VERDICT_OK) {
-		/* the design that is not the protocol, to explore */
-		int other = designs[0].config.variant == VARIANT_NONE;
-		const char *variant =
-			variant_get(designs[other].config.variant)->name;
-		bool faults = designs[0].config.plan.count ||
-			      designs[0].config.random_faults;
-		snprintf(out, size, "both kept every invariant%s (flashsim"
-			 " explore --variant %s tries every single fault)",
-			 faults ? ": these faults do not tell the two designs"
-			 " apart" : " with no fault injected: give faults"
-			 " (--fault; flashsim points lists them)", variant);
-		return;
+		both_kept(designs, out, size);
+	} else {
+		outcome_text(&designs[0], values->value[0][COMPARE_VERDICT], a,
+			     sizeof(a));
+		outcome_text(&designs[1], values->value[1][COMPARE_VERDICT], b,
+			     sizeof(b));
+		under = !designs[0].config.plan.count ?
+			"with no fault injected" :
+			same_plan(&designs[0].result.fired,
+				  &designs[1].result.fired) ?
+			"under the same faults" :
+			"under the faults each design reached (they differ:"
+			" faults fired, above)";
+		snprintf(out, size, "%s, %s %s; %s %s", under, designs[0].title,
+			 a, designs[1].title, b);
 	}
-	outcome_text(&designs[0], verdict_a, a, sizeof(a));
-	outcome_text(&designs[1], verdict_b, b, sizeof(b));
-	snprintf(out, size, "under the same faults, %s %s; %s %s",
-		 designs[0].title, a, designs[1].title, b);
+	used = strlen(out);
+	if (designs[0].result.digest == designs[1].result.digest && used < size)
+		snprintf(out + used, size - used, " (the two runs are the same:"
+			 " one digest; nothing these options exercise differs"
+			 " between the designs)");
 }
 
 /* The table's columns: the row's name, then A's and B's values. */
 enum { NAME_WIDTH = 13, VALUE_WIDTH = 32 };
 
-/* The next piece of *text that fits in width, cut at a space when there
- * is one; *text moves past it and the spaces after it. */
+/* The next piece of *text that fits in VALUE_WIDTH, cut at its last
+ * space, else after its last ',' or '/' (a fault's name stays whole when
+ * it can), else at the width; *text moves past it and the spaces after
+ * it. */
 static int next_piece(const char **text, const char **piece)
 {
 	const char *start = *text;
@@ -143,6 +220,9 @@ static int next_piece(const char **text, const char **piece)
 		cut = VALUE_WIDTH;
 		while (cut > 0 && start[cut] != ' ')
 			cut--;
+		for (size_t at = VALUE_WIDTH; cut == 0 && at > 1; at--)
+			if (start[at - 1] == ',' || start[at - 1] == '/')
+				cut = at;
 		if (cut == 0)
 			cut = VALUE_WIDTH;
 	}
@@ -172,17 +252,18 @@ static void print_row(FILE *out, const char *name, const char *a,
 	}
 }
 
-void compare_print_text(FILE *out, const struct compare_design designs[2])
+int compare_print_text(FILE *out, const struct compare_design designs[2])
 {
-	char values[2][COMPARE_ROWS][COMPARE_VALUE_MAX];
-	for (int d = 0; d < 2; d++)
-		compare_row_values(&designs[d], values[d]);
+	struct compare_values *values = compare_values_make(designs);
 	char summary[COMPARE_VALUE_MAX * 2];
+	if (!values)
+		return -1;
 	fprintf(out, "\nside by side (read back from Redis and SQLite):\n");
 	print_row(out, "", designs[0].title, designs[1].title);
 	/* the designs were described above the timelines */
 	for (int i = 1; i < COMPARE_ROWS; i++)
-		print_row(out, compare_row_names[i], values[0][i], values[1][i]);
+		print_row(out, compare_row_names[i], values->value[0][i],
+			  values->value[1][i]);
 	for (int d = 0; d < 2; d++) {
 		if (designs[d].result.verdict == VERDICT_OK)
 			continue;
@@ -195,7 +276,8 @@ void compare_print_text(FILE *out, const struct compare_design designs[2])
 	for (int d = 0; d < 2; d++)
 		fprintf(out, "replay %c: %s\n", designs[d].title[0],
 			designs[d].replay);
-	compare_summary(designs, values[0][1], values[1][1], summary,
-			sizeof(summary));
+	compare_summary(designs, values, summary, sizeof(summary));
 	fprintf(out, "in short: %s\n", summary);
+	free(values);
+	return 0;
 }

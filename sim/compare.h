@@ -12,7 +12,9 @@
 #include "sim.h"
 #include "tracedb.h"
 
-/* One of the two runs: the design, and what its run came to. */
+/* One of the two runs: the design, and what its run came to. db and
+ * invariants are the runner's that made the run, borrowed: valid until
+ * that runner is closed. */
 struct compare_design {
 	char title[64];                 /* "A: naive", "B: the protocol" */
 	struct tracedb *db;             /* its run's trace database */
@@ -24,18 +26,26 @@ struct compare_design {
 };
 
 /* The rows both reports show, in order: "design", "verdict", "stock",
- * ..., one value for each design. */
-enum { COMPARE_ROWS = 10, COMPARE_VALUE_MAX = 1024 };
+ * ..., one value for each design; a value holds the longest there is (32
+ * faults of the plan, each with why it did not fire), and a list longer
+ * than it shows says how many more there are. */
+enum { COMPARE_ROWS = 10, COMPARE_VALUE_MAX = 12288, COMPARE_VERDICT = 1 };
 extern const char *const compare_row_names[COMPARE_ROWS];
-void compare_row_values(const struct compare_design *design,
-			char values[COMPARE_ROWS][COMPARE_VALUE_MAX]);
+struct compare_values {
+	char value[2][COMPARE_ROWS][COMPARE_VALUE_MAX]; /* [design][row] */
+};
+/* Both designs' values, allocated (the caller frees them); NULL when out
+ * of memory. */
+struct compare_values *compare_values_make(const struct compare_design
+					   designs[2]);
 
-/* One sentence of what the comparison shows, from the two verdict rows
- * (compare_row_values): "under the same faults, A: naive broke
- * conservation; B: the protocol kept every invariant", or that both kept
- * every invariant and these faults do not tell the designs apart. */
+/* One sentence of what the comparison shows: "under the same faults, A:
+ * naive broke conservation; B: the protocol kept every invariant"; "with
+ * no fault injected, ..."; or, when both kept every invariant, whether
+ * the faults fired in both and what to try instead; and that the two
+ * runs are the same when their digests are. */
 void compare_summary(const struct compare_design designs[2],
-		     const char *verdict_a, const char *verdict_b, char *out,
+		     const struct compare_values *values, char *out,
 		     size_t size);
 
 /* "the protocol", or the variant's name. */
@@ -44,7 +54,8 @@ const char *compare_design_name(enum variant_id variant);
 /* The rows as a table of three columns that fits in 80 characters, each
  * value wrapped at its column's width; then, for each design that broke
  * an invariant, the checker's report of its violations; then both
- * replay commands. */
-void compare_print_text(FILE *out, const struct compare_design designs[2]);
+ * replay commands. Returns 0, or -1 when out of memory (nothing
+ * printed). */
+int compare_print_text(FILE *out, const struct compare_design designs[2]);
 
 #endif

@@ -200,13 +200,14 @@ static int report(FILE *out, bool met, const char *why, unsigned not_checked,
 
 int expect_report_run(FILE *out, const struct expectation *expect,
 		      const struct sim_result *result, struct tracedb *db,
-		      int64_t run_id)
+		      int64_t run_id, const char *command)
 {
 	char violated[1024], why[2048];
 	bool met;
 	violated_invariants(db, run_id, violated, sizeof(violated));
 	met = expect_judge_run(expect, result, violated, why, sizeof(why));
-	return report(out, met, why, expect->given & EXPECT_EXPLORE_ONLY, "run");
+	return report(out, met, why, expect->given & EXPECT_EXPLORE_ONLY,
+		      command);
 }
 
 int expect_report_explore(FILE *out, const struct expectation *expect,

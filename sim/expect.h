@@ -82,7 +82,7 @@ bool expect_judge_explore(const struct expectation *expect,
  * EXIT_VERDICT_OK when met, EXIT_VIOLATION when not. */
 int expect_report_run(FILE *out, const struct expectation *expect,
 		      const struct sim_result *result, struct tracedb *db,
-		      int64_t run_id);
+		      int64_t run_id, const char *command);
 /* The same for an exploration. */
 int expect_report_explore(FILE *out, const struct expectation *expect,
 			  const struct explore_stats *stats);

@@ -22,7 +22,6 @@ extern const char *const flashsim_invariant_sources[];
 extern const char *const flashsim_invariant_names[];
 extern const int flashsim_invariant_count;
 
-#define INVARIANTS_MAX 256              /* invariants in one set */
 #define INVARIANT_FILE_MAX 65536        /* bytes of one .sql file */
 
 static int invariants_fail(char *error, size_t error_size, const char *format,
@@ -67,9 +66,9 @@ static int invariant_set_put(struct invariant_set *set, const char *file_name,
 			item = &set->items[i];
 	if (!item) {
 		struct invariant *grown;
-		if (set->count == INVARIANTS_MAX)
+		if (set->count == INVARIANT_SET_MAX)
 			return invariants_fail(error, error_size, "more than %d"
-					       " invariants", INVARIANTS_MAX);
+					       " invariants", INVARIANT_SET_MAX);
 		grown = realloc(set->items, (size_t)(set->count + 1) * sizeof(*grown));
 		if (!grown)
 			return invariants_fail(error, error_size, "out of memory");
@@ -121,9 +120,9 @@ static int invariant_list_dir(const char *dir, char ***names_out, int *count_out
 		char **grown;
 		if (!invariant_file_name(entry->d_name))
 			continue;
-		if (count == INVARIANTS_MAX) {
+		if (count == INVARIANT_SET_MAX) {
 			invariants_fail(error, error_size, "invariants directory %s:"
-					" more than %d files", dir, INVARIANTS_MAX);
+					" more than %d files", dir, INVARIANT_SET_MAX);
 			goto out_close;
 		}
 		grown = realloc(names, (size_t)(count + 1) * sizeof(*names));

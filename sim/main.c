@@ -2,7 +2,8 @@
  * main.c - the flashsim command: dispatch to a subcommand.
  *
  * Exit codes (every subcommand): 0 ok, 1 invariant violation, 2 liveness
- * failure, 3 internal error (no verdict), 64 bad input.
+ * failure, 3 internal error (no verdict), 64 bad input; compare's 0 says
+ * both runs reached a verdict, whatever it is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +39,8 @@ static void usage(FILE *out)
 	fprintf(out, "\n`flashsim help COMMAND` or `flashsim COMMAND --help` gives the\n"
 		"options of one command.\n"
 		"Exit codes: 0 ok, 1 invariant violation, 2 liveness failure,\n"
-		"3 internal error (no verdict), 64 bad input.\n");
+		"3 internal error (no verdict), 64 bad input (compare: 0 when\n"
+		"both runs reached a verdict, whatever it is).\n");
 }
 
 static const struct command *command_find(const char *name)

@@ -308,8 +308,7 @@ static const char *verdict_cell(enum verdict verdict)
 }
 
 /* What each design came to, a row per line of the text report. */
-static void compare_table(FILE *out,
-			  char values[2][COMPARE_ROWS][COMPARE_VALUE_MAX],
+static void compare_table(FILE *out, const struct compare_values *values,
 			  const struct compare_design *designs)
 {
 	fputs("<h2>Side by side</h2>\n<table class=\"grid compare\">\n"
@@ -326,12 +325,12 @@ static void compare_table(FILE *out,
 		fputs("</th>", out);
 		for (int d = 0; d < 2; d++) {
 			/* the verdict row in the verdict's colour */
-			if (i == 1)
+			if (i == COMPARE_VERDICT)
 				fprintf(out, "<td class=\"%s\">",
 					verdict_cell(designs[d].result.verdict));
 			else
 				fputs("<td>", out);
-			report_xml_escape(out, values[d][i]);
+			report_xml_escape(out, values->value[d][i]);
 			fputs("</td>", out);
 		}
 		fputs("</tr>\n", out);
@@ -339,10 +338,11 @@ static void compare_table(FILE *out,
 	fputs("</table>\n", out);
 }
 
-/* A comparison's two columns, in three rows that keep them level: the
- * titles and verdicts, the diagrams, then the violations, the replay
- * commands and the timelines. */
-enum compare_part { PART_VERDICT, PART_DIAGRAM, PART_DETAILS };
+/* A comparison's two columns, in rows that keep them level: the titles
+ * and verdicts, the diagrams, the violations, then the replay commands
+ * and the timelines. */
+enum compare_part { PART_VERDICT, PART_DIAGRAM, PART_VIOLATIONS,
+		    PART_REPLAY };
 
 static void compare_verdict(FILE *out, const struct compare_design *design)
 {
@@ -357,26 +357,43 @@ static void compare_verdict(FILE *out, const struct compare_design *design)
 	fputs("</div>\n", out);
 }
 
-/* Returns 0, or -1 when the design's trace could not be read. */
-static int compare_details(FILE *out, const struct compare_design *design)
+/* One part of one design's column. Returns 0, or -1 when
+ * the design's trace could not be read. */
+static int compare_part(FILE *out, const struct compare_design *design,
+			enum compare_part part)
 {
-	char *timeline = report_capture(REPORT_TIMELINE, design->db,
-					design->run_id, NULL);
-	char *violations = report_capture(REPORT_VIOLATIONS, design->db,
-					  design->run_id, NULL);
-	fputs("<h3>Violations</h3>\n", out);
-	if (violations && violations[0]) {
-		explain_violations(out, design->db, design->run_id,
-				   design->invariants);
-		html_pre(out, violations);
-	} else
-		fputs("<p>none: every invariant holds.</p>\n", out);
-	fputs("<h3>Replay</h3>\n", out);
-	html_pre(out, design->replay);
-	timeline_block(out, timeline, false);
-	free(timeline);
-	free(violations);
-	return timeline && violations ? 0 : -1;
+	char *text = NULL;
+	switch (part) {
+	case PART_VERDICT:
+		compare_verdict(out, design);
+		return 0;
+	case PART_DIAGRAM:
+		text = report_capture(REPORT_SVG, design->db, design->run_id,
+				      design->replay);
+		fputs("<h3>Sequence diagram</h3>\n", out);
+		diagram_block(out, text);
+		break;
+	case PART_VIOLATIONS:
+		text = report_capture(REPORT_VIOLATIONS, design->db,
+				      design->run_id, NULL);
+		fputs("<h3>Violations</h3>\n", out);
+		if (text && text[0]) {
+			explain_violations(out, design->db, design->run_id,
+					   design->invariants);
+			html_pre(out, text);
+		} else if (text)
+			fputs("<p>none: every invariant holds.</p>\n", out);
+		break;
+	case PART_REPLAY:
+		text = report_capture(REPORT_TIMELINE, design->db,
+				      design->run_id, NULL);
+		fputs("<h3>Replay</h3>\n", out);
+		html_pre(out, design->replay);
+		timeline_block(out, text, false);
+		break;
+	}
+	free(text);
+	return text ? 0 : -1;
 }
 
 /* One part of both columns. Returns 0, or -1 when a trace could not be
@@ -387,25 +404,8 @@ static int compare_row(FILE *out, const struct compare_design *designs,
 	int rc = 0;
 	fputs("<div class=\"sides\">\n", out);
 	for (int d = 0; d < 2; d++) {
-		char *svg = NULL;
 		fputs("<div>\n", out);
-		switch (part) {
-		case PART_VERDICT:
-			compare_verdict(out, &designs[d]);
-			break;
-		case PART_DIAGRAM:
-			svg = report_capture(REPORT_SVG, designs[d].db,
-					     designs[d].run_id,
-					     designs[d].replay);
-			fputs("<h3>Sequence diagram</h3>\n", out);
-			diagram_block(out, svg);
-			rc |= svg ? 0 : -1;
-			free(svg);
-			break;
-		case PART_DETAILS:
-			rc |= compare_details(out, &designs[d]);
-			break;
-		}
+		rc |= compare_part(out, &designs[d], part);
 		fputs("</div>\n", out);
 	}
 	fputs("</div>\n", out);
@@ -415,7 +415,7 @@ static int compare_row(FILE *out, const struct compare_design *designs,
 int report_html_compare(FILE *out, const struct compare_design *designs)
 {
 	char title[160], summary[COMPARE_VALUE_MAX * 2];
-	char values[2][COMPARE_ROWS][COMPARE_VALUE_MAX];
+	struct compare_values *values = compare_values_make(designs);
 	int rc = 0;
 	snprintf(title, sizeof(title), "flashsim compare: %s and %s",
 		 compare_design_name(designs[0].config.variant),
@@ -426,19 +426,22 @@ int report_html_compare(FILE *out, const struct compare_design *designs)
 	fputs("</h1>\n<p>The same sale, with the same seed and the same"
 	      " faults, under two designs; each run checked on the final"
 	      " state read back from Redis and SQLite.</p>\n", out);
-	compare_row_values(&designs[0], values[0]);
-	compare_row_values(&designs[1], values[1]);
-	compare_summary(designs, values[0][1], values[1][1], summary,
-			sizeof(summary));
+	if (!values) {
+		fputs("<p>out of memory</p>\n", out);
+		html_end(out);
+		return -1;
+	}
+	compare_summary(designs, values, summary, sizeof(summary));
 	fputs("<p><b>In short:</b> ", out);
 	report_xml_escape(out, summary);
 	fputs("</p>\n<h2>The sale</h2>\n<table class=\"kv\">\n", out);
 	sale_rows(out, &designs[0].config, false);
 	fputs("</table>\n", out);
 	compare_table(out, values, designs);
-	for (int part = PART_VERDICT; part <= PART_DETAILS; part++)
+	for (int part = PART_VERDICT; part <= PART_REPLAY; part++)
 		rc |= compare_row(out, designs, (enum compare_part)part);
 	html_end(out);
+	free(values);
 	return rc;
 }
 

@@ -131,8 +131,8 @@ static void test_design_b_is_chosen_as_the_help_says(void **state)
 	assert_contains(text, "  A: the protocol (");
 	assert_contains(text, "  B: naive (");
 	/* no fault: nothing tells them apart, and the line says what to do */
-	assert_contains(text, "in short: both kept every invariant with no"
-			" fault injected");
+	assert_contains(text, "in short: with no fault injected, both kept"
+			" every invariant: give faults with --fault");
 	free(text);
 	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
 				       " --variant order-no-barrier --with"
@@ -150,6 +150,96 @@ static void test_design_b_is_chosen_as_the_help_says(void **state)
 	assert_contains(text, "--with naive is design A's own (--variant):"
 			" nothing to compare");
 	free(text);
+	/* A is the protocol when nothing names it: no option is blamed */
+	assert_int_equal(support_shell("%s compare --users 1 --with none"
+				       " >%s/none.txt 2>&1", flashsim, dir),
+			 64);
+	text = read_output("none.txt");
+	assert_contains(text, "--with none is design A's own (the protocol,"
+			" by default; --variant names another)");
+	free(text);
+}
+
+/* The sentence says what the comparison shows and no more: a fault
+ * injected in neither design, or in one only, compares nothing; without
+ * any fault it says so; two runs that are the same say so. */
+static void test_the_sentence_says_what_was_compared(void **state)
+{
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("%s compare --users 1"
+				       " --requests-per-user 2 --variant naive"
+				       " >%s/nofault.txt 2>&1", flashsim, dir),
+			 0);
+	text = read_output("nofault.txt");
+	assert_contains(text, "in short: with no fault injected, A: naive"
+			" broke rejected_has_no_order; B: the protocol kept"
+			" every invariant\n");
+	free(text);
+	/* coord/save is the protocol's: the naive design never reaches it */
+	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
+				       " --variant naive --fault"
+				       " coord/save/after@1:crash"
+				       " >%s/onlyb.txt 2>&1", flashsim, dir), 0);
+	text = read_output("onlyb.txt");
+	assert_contains(text, "in short: both kept every invariant, but a"
+			" fault did not fire in A: the designs were not"
+			" compared under the faults asked for");
+	free(text);
+	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
+				       " --variant naive --fault"
+				       " app/deduct/after@5:crash"
+				       " >%s/neither.txt 2>&1", flashsim, dir),
+			 0);
+	text = read_output("neither.txt");
+	assert_contains(text, "but some faults fired in neither design");
+	free(text);
+	/* with the protocol's Redis keeping nothing too, the variant that
+	 * only takes its persistence away changes nothing */
+	assert_int_equal(support_shell("%s compare --users 2 --stock 1"
+				       " --with redis-no-persistence"
+				       " --redis-persistence none --fault"
+				       " app/deduct/before@1:redis-crash"
+				       " >%s/same.txt 2>&1", flashsim, dir), 0);
+	text = read_output("same.txt");
+	assert_contains(text, "(the two runs are the same: one digest;");
+	free(text);
+}
+
+/* Random faults are drawn at each hit a design reaches, and two designs
+ * reach different hits: compare refuses them rather than compare the
+ * designs under faults of their own. */
+static void test_random_faults_are_refused(void **state)
+{
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("%s compare --users 5 --stock 2"
+				       " --random-faults --variant naive"
+				       " >%s/random.txt 2>&1", flashsim, dir),
+			 64);
+	text = read_output("random.txt");
+	assert_contains(text, "compare gives both designs the same faults,"
+			" and random faults (--random-faults) are drawn at each"
+			" hit a design reaches");
+	assert_null(strstr(text, "timeline"));
+	free(text);
+}
+
+/* A file written for explore says so, as run does. */
+static void test_an_exploration_file_gets_a_note(void **state)
+{
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("%s compare"
+				       " scenarios/explore-small-sale.ini"
+				       " >%s/explore.txt 2>&1", flashsim, dir),
+			 0);
+	text = read_output("explore.txt");
+	assert_contains(text, "(not checked by compare: failures)");
+	assert_contains(text, "note: scenarios/explore-small-sale.ini is an"
+			" exploration (mode = exhaustive): compare made one run"
+			" of its sale under each design");
+	free(text);
 }
 
 /* A scenario's [expect] is A's: naive-crash.ini expects the violation
@@ -162,7 +252,7 @@ static void test_the_expectation_is_design_a_s(void **state)
 				       " >%s/expect.txt 2>&1", flashsim, dir),
 			 0);
 	text = read_output("expect.txt");
-	assert_contains(text, "design A (the file's): expectation: met\n");
+	assert_contains(text, "design A: expectation: met\n");
 	free(text);
 	/* the same file with the protocol as A: its expectation fails */
 	assert_int_equal(support_shell("%s compare scenarios/naive-crash.ini"
@@ -170,7 +260,7 @@ static void test_the_expectation_is_design_a_s(void **state)
 				       flashsim, dir), 1);
 	text = read_output("expect2.txt");
 	assert_contains(text, "  B: naive (");
-	assert_contains(text, "design A (the file's): expectation NOT met:");
+	assert_contains(text, "design A: expectation NOT met:");
 	free(text);
 }
 
@@ -245,6 +335,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_naive_and_the_protocol_under_one_crash),
 		cmocka_unit_test(test_design_b_is_chosen_as_the_help_says),
+		cmocka_unit_test(test_the_sentence_says_what_was_compared),
+		cmocka_unit_test(test_random_faults_are_refused),
+		cmocka_unit_test(test_an_exploration_file_gets_a_note),
 		cmocka_unit_test(test_the_expectation_is_design_a_s),
 		cmocka_unit_test(test_each_design_has_its_own_persistence),
 		cmocka_unit_test(test_json_has_both_runs),

@@ -439,6 +439,23 @@ static void test_html_compare_has_both_designs(void **state)
 	second = strstr(second + 1, "<svg xmlns=");
 	assert_non_null(second);
 	assert_contains(second, "coord/backcheck");
+	/* long values are whole: the 32nd fault of a plan of 32 */
+	free(html);
+	assert_int_equal(support_shell("%s compare --users 40 --stock 40"
+				       " --variant naive $(for i in $(seq 32);"
+				       " do printf -- '--fault app/deduct/"
+				       "before@%%d:redis-request-lost ' $i;"
+				       " done) --html %s/long.html"
+				       " >%s/long.txt", flashsim, dir, dir), 0);
+	snprintf(path, sizeof(path), "%s/long.html", dir);
+	html = support_read_file(path);
+	assert_non_null(html);
+	assert_well_formed(html);
+	assert_contains(html, ", app/deduct/before@32:redis-request-lost</td>");
+	free(html);
+	snprintf(path, sizeof(path), "%s/compare.html", dir);
+	html = support_read_file(path);
+	assert_non_null(html);
 	/* the conservation invariant explains itself on A's side */
 	assert_contains(html, "<p class=\"why\"><b>conservation</b>");
 	assert_null(strstr(html, "src="));
