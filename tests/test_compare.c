@@ -225,6 +225,34 @@ static void test_random_faults_are_refused(void **state)
 	free(text);
 }
 
+/* When B's run fails (here an invariant whose query fails on a state
+ * with an order, which only B has: abs() of the smallest integer, per
+ * row), A's run stands: its verdict and
+ * replay line are printed before the error, and the exit says no
+ * verdict. */
+static void test_a_failed_b_leaves_a_s_verdict(void **state)
+{
+	char *text;
+	(void)state;
+	assert_int_equal(support_shell("mkdir -p %s/inv && printf '%%s\\n'"
+				       " 'SELECT gid FROM orders WHERE"
+				       " abs(length(gid) * 0 -"
+				       " 9223372036854775807 - 1) > 0'"
+				       " >%s/inv/breaks.sql", dir, dir), 0);
+	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
+				       " --variant naive --fault"
+				       " app/deduct/after@1:crash --invariants"
+				       " %s/inv >%s/failed.txt 2>&1", flashsim,
+				       dir, dir), 3);
+	text = read_output("failed.txt");
+	assert_contains(text, "\nA: naive: verdict: violation: conservation");
+	assert_contains(text, "replay A: ");
+	assert_contains(text, "flashsim: B: the protocol: internal error, no"
+			" verdict:");
+	assert_null(strstr(text, "in short:"));
+	free(text);
+}
+
 /* A file written for explore says so, as run does. */
 static void test_an_exploration_file_gets_a_note(void **state)
 {
@@ -338,6 +366,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_the_sentence_says_what_was_compared),
 		cmocka_unit_test(test_random_faults_are_refused),
 		cmocka_unit_test(test_an_exploration_file_gets_a_note),
+		cmocka_unit_test(test_a_failed_b_leaves_a_s_verdict),
 		cmocka_unit_test(test_the_expectation_is_design_a_s),
 		cmocka_unit_test(test_each_design_has_its_own_persistence),
 		cmocka_unit_test(test_json_has_both_runs),
