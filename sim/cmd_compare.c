@@ -161,11 +161,11 @@ static void print_header(const struct cli_options *o,
 {
 	char plan[PLAN_FORMAT_MAX];
 	fault_plan_list(&o->config.plan, plan, sizeof(plan));
+	/* no random faults: check_designs refused them */
 	printf("flashsim compare: seed %" PRIu64 ", %d users, stock %" PRId64
-	       ", apps %d, coordinators %d; faults: %s%s\n",
+	       ", apps %d, coordinators %d; faults: %s\n",
 	       o->config.seed, o->config.users, o->config.stock,
-	       o->config.apps, o->config.coordinators, plan,
-	       o->config.random_faults ? " and random ones" : "");
+	       o->config.apps, o->config.coordinators, plan);
 	printf("the same sale, seed and faults under two designs:\n");
 	for (int d = 0; d < 2; d++)
 		printf("  %s (%s)\n", designs[d].title,
