@@ -868,6 +868,33 @@ static int run_pass(const struct work *work, struct aggregate *aggregate,
 			   error_size);
 }
 
+/* A shard's second pass in the order it makes it: its share first (the
+ * runs shard I of N would make of a plan dealt out as the first pass
+ * is: I, I + N, ...), then the rest. The shards plan nearly the same
+ * second pass, so when --runs cuts each to a part of it, their parts
+ * are different runs and together they fault what a whole plan cut to
+ * the same total does; uncut, each makes all of it. Returns 0 or -1. */
+static int deal_second_pass(struct work *work, uint64_t index,
+			    uint64_t shards)
+{
+	struct recovery_run *dealt;
+	uint64_t at = 0;
+	if (shards <= 1 || work->recovery_count < 2)
+		return 0;
+	dealt = calloc((size_t)work->recovery_count, sizeof(*dealt));
+	if (!dealt)
+		return -1;
+	for (uint64_t j = index; j < work->recovery_count; j += shards)
+		dealt[at++] = work->recovery[j];
+	for (uint64_t j = 0; j < work->recovery_count; j++)
+		if (j % shards != index)
+			dealt[at++] = work->recovery[j];
+	assert(at == work->recovery_count);
+	free(work->recovery);
+	work->recovery = dealt;
+	return 0;
+}
+
 /* Recovery mode's second pass, planned from the runs of the first this
  * process made (a shard's, with --shard), and made by it whole: no other
  * shard knows its plan. --runs R leaves R - singles runs to the second
@@ -878,7 +905,9 @@ static int second_pass(struct work *work, struct aggregate *aggregate,
 	const struct cli_options *options = work->options;
 	struct explore_stats *stats = aggregate->stats;
 	uint64_t room;
-	if (plan_recovery(work, aggregate, options->kinds) != 0) {
+	if (plan_recovery(work, aggregate, options->kinds) != 0 ||
+	    deal_second_pass(work, (uint64_t)options->shard_index,
+			     shard_count(options)) != 0) {
 		snprintf(error, error_size, "out of memory");
 		return EXIT_INTERNAL;
 	}
@@ -936,7 +965,7 @@ int explore(const struct cli_options *options, FILE *progress,
 		/* The second pass of recovery mode, after a whole first one
 		 * (this shard's share of it), within what --runs leaves. */
 		if (rc == 0 && options->mode == EXPLORE_RECOVERY &&
-		    stats->done == stats->planned &&
+		    stats->planned > 0 && stats->done == stats->planned &&
 		    work.planned == work.single_count)
 			rc = second_pass(&work, &aggregate, error, error_size);
 		draw_progress(&aggregate, true);

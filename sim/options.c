@@ -185,6 +185,8 @@ static void usage_command(FILE *out, enum cli_command command)
 "  --seconds S, --budget S  stop starting runs after S seconds\n"
 "  --shard I/N            do only the I-th of N equal shares of the runs\n"
 "                         (I from 1), to split one exploration over CI jobs\n"
+"                         (recovery: of the first pass; each shard makes the\n"
+"                         second pass it plans from its share)\n"
 "  --jobs N               N worker processes, each with its own Redis (default 1)\n"
 "  --quiet                no progress line\n\n");
 	else
@@ -368,7 +370,7 @@ static int parse_numeric(int option, const char *name, const char *text,
 	case OPT_TIMEOUT_TO_FAIL: rc = parse_number(name, text, 1, 86400000, &c->sale.timeout_to_fail_ms); break;
 	case OPT_CRON: rc = parse_number(name, text, 1, 86400000, &c->sale.cron_interval_ms); break;
 	case OPT_JOBS: rc = parse_number(name, text, 1, 64, &v); o->jobs = (int)v; break;
-	case OPT_REDIS_DB: rc = parse_number(name, text, 0, 1000000, &v); o->runner.redis_db = (int)v; break;
+	case OPT_REDIS_DB: rc = parse_number(name, text, 0, 1000000, &v); o->runner.redis_db = (int)v; o->redis_db_given = true; break;
 	case OPT_RUNS: rc = parse_number(name, text, 1, 100000000, &v); o->runs = (long)v; break;
 	case OPT_SECONDS: rc = parse_number(name, text, 1, 86400 * 7, &v); o->seconds = (long)v; break;
 	default:
@@ -797,7 +799,7 @@ int cli_parse_command(int argc, char **argv, const char *program,
 		return rc;
 	if (!explore && (rc = check_redis_crash(o)) != 0)
 		return rc;
-	if (o->runner.redis_db && !o->runner.redis_address)
+	if (o->redis_db_given && !o->runner.redis_address)
 		return bad_input("%s", "--redis-db is the database of a Redis"
 				 " given with --redis; flashsim's own uses"
 				 " database 0");

@@ -67,6 +67,7 @@ struct cli_options {
 	   given (else compare chooses: docs/USAGE.md) */
 	enum variant_id compare_with;
 	bool compare_with_set;
+	bool redis_db_given;    /* --redis-db, even 0 */
 };
 
 /* The commands that take these options; each takes a few of its own. */

@@ -398,6 +398,11 @@ static void cut_recovery_shard(const struct cli_options *options,
 			 PRIu64 " single faults, and no recovery pass: not"
 			 " every fault was tried", options->runs,
 			 stats->first_planned_all, stats->singles);
+	} else if (second_cut && left == 0) {
+		snprintf(text, size, "cut by --runs %ld: the %" PRIu64 " single"
+			 " faults and none of the %" PRIu64 " runs of this"
+			 " shard's second pass: not every fault was tried",
+			 options->runs, stats->singles, stats->second_runs);
 	} else if (second_cut) {
 		snprintf(text, size, "cut by --runs %ld: %" PRIu64 " of the %"
 			 PRIu64 " runs of this shard's second pass (its share"
@@ -465,6 +470,12 @@ void report_shard_share(const struct cli_options *options,
 			size_t size)
 {
 	char second[160];
+	const char *them = stats->first_planned == 1 ? "it" : "them";
+	if (stats->fault_free_failed) {
+		snprintf(text, size, "none: the sale fails without any fault,"
+			 " so no fault was explored");
+		return;
+	}
 	if (explore_whole_known(options)) {
 		if (stats->planned == 0)
 			snprintf(text, size, "none of the exploration's %" PRIu64
@@ -491,20 +502,22 @@ void report_shard_share(const struct cli_options *options,
 			 " cut short)");
 	else if (stats->second_runs == 0)
 		snprintf(second, sizeof(second), "no run of a second pass planned"
-			 " from them (they open no step the run without faults"
-			 " missed)");
+			 " from %s (%s no step the run without faults"
+			 " missed)", them,
+			 stats->first_planned == 1 ? "it opens" : "they open");
 	else if (stats->second_planned == stats->second_runs)
 		snprintf(second, sizeof(second), "the %" PRIu64 " run%s of the"
-			 " second pass planned from them", stats->second_runs,
-			 stats->second_runs == 1 ? "" : "s");
+			 " second pass planned from %s", stats->second_runs,
+			 stats->second_runs == 1 ? "" : "s", them);
 	else
 		snprintf(second, sizeof(second), "%" PRIu64 " of the %" PRIu64
-			 " run%s of the second pass planned from them",
+			 " run%s of the second pass planned from %s",
 			 stats->second_planned, stats->second_runs,
-			 stats->second_runs == 1 ? "" : "s");
+			 stats->second_runs == 1 ? "" : "s", them);
 	snprintf(text, size, "%" PRIu64 " of the first pass's %" PRIu64
-		 " runs, and %s", stats->first_planned, stats->first_planned_all,
-		 second);
+		 " run%s, and %s", stats->first_planned,
+		 stats->first_planned_all, stats->first_planned_all == 1 ?
+		 "" : "s", second);
 }
 
 void report_invariants_broken(const struct explore_stats *stats, char *text,

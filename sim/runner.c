@@ -217,39 +217,60 @@ void runner_close(struct runner *runner)
 	runner->workdir[0] = '\0';
 }
 
-/* A claim token: this machine's name, this process's id and a nonce,
- * "<host> <pid> <nonce>": what take_over_stale_claim needs to tell a
- * flashsim of this machine that is gone, and what a person who finds the
- * key (or the message that names its holder) needs to find the run. */
+/* The process id namespace of this process ("pid:[4026531836]"), or
+ * "-" when it cannot be read: two containers may share a host name, not
+ * a namespace of process ids. */
+static void pid_namespace(char out[64])
+{
+	ssize_t length = readlink("/proc/self/ns/pid", out, 63);
+	if (length <= 0 || memchr(out, ' ', (size_t)length)) {
+		snprintf(out, 64, "-");
+		return;
+	}
+	out[length] = '\0';
+}
+
+/* A claim token: this machine's name, this process's id, a nonce and
+ * the namespace its id is in, "<host> <pid> <nonce> <pid namespace>":
+ * what take_over_stale_claim needs to tell a flashsim of this machine
+ * that is gone, and what a person who finds the key (or the message
+ * that names its holder) needs to find the run. */
 static void claim_token(char token[RUNNER_CLAIM_MAX])
 {
-	char host[256] = "";
+	char host[256] = "", space[64];
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (gethostname(host, sizeof(host) - 1) != 0 || !host[0])
 		snprintf(host, sizeof(host), "unknown-host");
-	snprintf(token, RUNNER_CLAIM_MAX, "%s %ld %lx", host, (long)getpid(),
+	pid_namespace(space);
+	snprintf(token, RUNNER_CLAIM_MAX, "%s %ld %lx %s", host,
+		 (long)getpid(),
 		 (unsigned long)((uint64_t)now.tv_sec * 1000003u ^
-				 (uint64_t)now.tv_nsec));
+				 (uint64_t)now.tv_nsec), space);
 }
 
-/* The host and pid of a claim token; false when it is not one (a value
- * someone else set). */
-static bool claim_holder(const char *token, char host[256], long *pid)
+/* The host, pid and pid namespace of a claim token; false when it is not
+ * one (a value someone else set). */
+static bool claim_holder(const char *token, char host[256], long *pid,
+			 char space[64])
 {
 	char nonce[32];
-	return sscanf(token, "%255s %ld %31s", host, pid, nonce) == 3 &&
-	       *pid > 0;
+	return sscanf(token, "%255s %ld %31s %63s", host, pid, nonce,
+		      space) == 4 && *pid > 0 && *pid <= INT_MAX;
 }
 
-/* Whether the claim token was left by a flashsim of this machine that no
- * longer exists (killed, Ctrl-C: a signal handler cannot give it back). */
+/* Whether the claim token was left by a flashsim of this machine and
+ * namespace that no longer exists (killed, Ctrl-C: a signal handler
+ * cannot give it back). */
 static bool claim_is_stale(const char *token)
 {
-	char host[256], here[256] = "";
+	char host[256], here[256] = "", space[64], our_space[64];
 	long pid;
-	if (!claim_holder(token, host, &pid) ||
+	if (!claim_holder(token, host, &pid, space) ||
 	    gethostname(here, sizeof(here) - 1) != 0 || strcmp(host, here) != 0)
+		return false;
+	pid_namespace(our_space);
+	if (strcmp(space, our_space) != 0 || strcmp(space, "-") == 0)
 		return false;
 	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
@@ -302,14 +323,35 @@ static int take_over_stale_claim(struct runner *runner,
 }
 
 /* " (pid 1234 on host ci-7)": who holds a claim, for a message; "" when
- * its token is not a flashsim's. */
-static void holder_text(const char *token, char *out, size_t size)
+ * its value is not a flashsim's token, and then the value in note (" holds
+ * '42', not a flashsim's token"), else "". */
+static void holder_text(const char *token, char *out, size_t size,
+			char *note, size_t note_size)
 {
-	char host[256];
+	char host[256], space[64];
 	long pid;
-	out[0] = '\0';
-	if (claim_holder(token, host, &pid))
+	out[0] = note[0] = '\0';
+	if (claim_holder(token, host, &pid, space))
 		snprintf(out, size, " (pid %ld on host %s)", pid, host);
+	else
+		snprintf(note, note_size, " holds '%.40s', not a flashsim's"
+			 " token", token);
+}
+
+/* "Redis at unix:/x.sock" and, when it is not database 0, " database 3",
+ * for messages; and the redis-cli option that names that database. */
+static void redis_where(const struct runner *runner, char *out, size_t size,
+			char *cli, size_t cli_size)
+{
+	int db = runner->options.redis_db;
+	snprintf(out, size, "Redis at %s%s", runner->redis.address,
+		 db ? " database " : "");
+	if (db)
+		snprintf(out + strlen(out), size - strlen(out), "%d", db);
+	if (db)
+		snprintf(cli, cli_size, "-n %d ", db);
+	else
+		cli[0] = '\0';
 }
 
 /* Whether another flashsim holds a claim on this Redis, on another tag
@@ -408,7 +450,8 @@ static int sale_key_left(struct runner *runner, const struct sale *sale,
 static int clean_redis(struct runner *runner, const struct sale *sale,
 		       char *error, size_t error_size)
 {
-	char key[KEY_MAX], held[RUNNER_CLAIM_MAX] = "", holder[320];
+	char key[KEY_MAX], held[RUNNER_CLAIM_MAX] = "", holder[320], note[96];
+	char where[REDIS_ADDRESS_MAX + 32], cli[24];
 	int64_t existing, taken;
 	int found;
 	runner->claim[0] = '\0';
@@ -426,17 +469,17 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 				  runner->claim_key, runner->claim) != 0 ||
 	    (!taken && (taken = take_over_stale_claim(runner, held)) < 0))
 		goto out_redis_error;
+	redis_where(runner, where, sizeof(where), cli, sizeof(cli));
 	if (!taken) {
 		runner->claim[0] = '\0';
-		holder_text(held, holder, sizeof(holder));
-		snprintf(error, error_size, "Redis at %s: another flashsim%s is"
-			 " running on the sale keys of tag {%s} (its claim key"
-			 " %s; runs at the same time on one Redis need"
-			 " different --tag values), or one on another machine"
-			 " was killed before it ended: wait for it, or remove"
-			 " the key (redis-cli DEL '%s')",
-			 runner->redis.address, holder, sale->tag,
-			 runner->claim_key, runner->claim_key);
+		holder_text(held, holder, sizeof(holder), note, sizeof(note));
+		snprintf(error, error_size, "%s: another flashsim%s is running on"
+			 " the sale keys of tag {%s} (its claim key %s%s; runs at"
+			 " the same time on one Redis database need different"
+			 " --tag values), or one on another machine was killed"
+			 " before it ended: wait for it, or remove the key"
+			 " (redis-cli %sDEL '%s')", where, holder, sale->tag,
+			 runner->claim_key, note, cli, runner->claim_key);
 		return EXIT_USAGE;
 	}
 	if (runner->options.flush) {
@@ -445,13 +488,14 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 			goto out_redis_error;
 		if (found > 0) {
 			release_claim(runner);
-			holder_text(held, holder, sizeof(holder));
-			snprintf(error, error_size, "Redis at %s: --flush would"
-				 " empty the keys of another flashsim%s, running"
-				 " on this database (its claim key %s): FLUSHDB"
-				 " empties every tag's; wait for it, or give each"
-				 " run its own --tag and no --flush",
-				 runner->redis.address, holder, key);
+			holder_text(held, holder, sizeof(holder), note,
+				    sizeof(note));
+			snprintf(error, error_size, "%s: --flush would empty the"
+				 " keys of another flashsim%s, running on this"
+				 " database (its claim key %s%s): FLUSHDB empties"
+				 " every tag's; wait for it, or give each run its"
+				 " own --tag and no --flush", where, holder, key,
+				 note);
 			return EXIT_USAGE;
 		}
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0 ||
@@ -467,10 +511,10 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	if (found > 0) {
 		release_claim(runner);
 		/* The due set is the tag's: another --activity finds it too. */
-		snprintf(error, error_size, "Redis at %s already holds keys of"
-			 " sale {%s} activity %" PRIu64 " (%s); pass --flush to"
-			 " empty that database first, or choose another --tag%s",
-			 runner->redis.address, sale->tag, sale->activity, key,
+		snprintf(error, error_size, "%s already holds keys of sale"
+			 " {%s} activity %" PRIu64 " (%s); pass --flush to empty"
+			 " that database first, or choose another --tag%s",
+			 where, sale->tag, sale->activity, key,
 			 found == 2 ? "" : " or --activity");
 		return EXIT_USAGE;
 	}

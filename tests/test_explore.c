@@ -581,6 +581,17 @@ static void test_a_given_redis_database_is_used(void **state)
 		" --redis' %s.err",
 		flashsim, server.address, socket, socket, flashsim,
 		server.address, socket, socket, flashsim, socket, socket), 0);
+	/* a refusal there names the database, and so does its advice */
+	assert_int_equal(support_shell(
+		"redis-cli -s %s -n 3 set 'flashsim:claim:{a}' 'ci-other 1 5f"
+		" pid:[1]' >/dev/null && { %s run --users 2 --stock 1 --redis %s"
+		" --redis-db 3 >/dev/null 2>%s.err; test $? = 64; } &&"
+		" grep -q 'database 3: another flashsim (pid 1 on host"
+		" ci-other)' %s.err && grep -q \"redis-cli -n 3 DEL"
+		" 'flashsim:claim:{a}'\" %s.err &&"
+		" redis-cli -s %s -n 3 del 'flashsim:claim:{a}' >/dev/null",
+		socket, flashsim, server.address, socket, socket, socket,
+		socket), 0);
 	redis_server_stop(&server);
 }
 
@@ -604,7 +615,8 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 		" { %s run --users 2 --stock 1 --activity 2 --redis %s --flush"
 		" >/dev/null 2>%s.err; test $? = 64; } &&"
 		" grep -q 'another flashsim is running on the sale keys of tag"
-		" {a}' %s.err &&"
+		" {a} (its claim key flashsim:claim:{a} holds .42., not a"
+		" flashsim.s token;' %s.err &&"
 		" test \"$(redis-cli -s %s get 'flashsim:claim:{a}')\""
 		" = 42 && redis-cli -s %s del 'flashsim:claim:{a}' >/dev/null &&"
 		" %s run --users 2 --stock 1 --redis %s --flush >/dev/null &&"
@@ -612,15 +624,16 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 		socket, flashsim, server.address, socket, socket, socket, socket,
 		flashsim, server.address, socket), 0);
 	/* the message names the holder of a flashsim's claim; one of this
-	 * machine whose process is gone is taken over */
+	 * machine (and namespace of process ids) whose process is gone is
+	 * taken over */
 	assert_int_equal(support_shell(
-		"redis-cli -s %s set 'flashsim:claim:{a}' 'ci-other 1 5f'"
+		"redis-cli -s %s set 'flashsim:claim:{a}' 'ci-other 1 5f pid:[1]'"
 		" >/dev/null && { %s run --users 2 --stock 1 --redis %s --flush"
 		" >/dev/null 2>%s.err; test $? = 64; } &&"
 		" grep -q 'another flashsim (pid 1 on host ci-other) is running"
 		" on the sale keys of tag {a}' %s.err &&"
 		" redis-cli -s %s set 'flashsim:claim:{a}' \"$(hostname) 4194303"
-		" 5f\" >/dev/null &&"
+		" 5f $(readlink /proc/self/ns/pid)\" >/dev/null &&"
 		" %s run --users 2 --stock 1 --redis %s --flush >/dev/null &&"
 		" test \"$(redis-cli -s %s exists 'flashsim:claim:{a}')\" = 0",
 		socket, flashsim, server.address, socket, socket, socket,
@@ -633,7 +646,8 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 		" { %s run --users 2 --stock 1 --redis %s --flush"
 		" >/dev/null 2>%s.err; test $? = 64; } &&"
 		" grep -q -- '--flush would empty the keys of another flashsim,"
-		" running on this database (its claim key flashsim:claim:{b})'"
+		" running on this database (its claim key flashsim:claim:{b}"
+		" holds'"
 		" %s.err && test \"$(redis-cli -s %s get 'flashsim:claim:{b}')\""
 		" = 42 && test \"$(redis-cli -s %s exists 'flashsim:claim:{a}')\""
 		" = 0 && redis-cli -s %s del 'flashsim:claim:{b}' >/dev/null",

@@ -276,6 +276,41 @@ static void test_recovery_shards_find_what_the_second_pass_finds(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* --runs R cutting the shards' second passes: each shard makes its own
+ * share of the plan first (runs I, I + N, ... of it), so that with the
+ * room the whole second pass needs, shared out, the shards together
+ * fault what the whole does (each making a prefix of its plan, they all
+ * faulted the same first steps and none the last ones). */
+static void test_recovery_shards_cut_by_runs_fault_different_parts(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *whole, *shard;
+	uint8_t faulted[1][POINT_COUNT][FAULT_KIND_COUNT];
+	uint64_t made = 0;
+	(void)state;
+	recovery_sale(&options);
+	options.kinds = KIND_BIT(FAULT_CRASH) | KIND_BIT(FAULT_PAUSE);
+	whole = support_explore(&options);
+	assert_true(whole->second_runs > 5);
+	options.runs = (long)(whole->singles + whole->second_runs);
+	memset(faulted, 0, sizeof(faulted));
+	for (int i = 0; i < 3; i++) {
+		options.shard_index = i;
+		options.shard_count = 3;
+		shard = support_explore(&options);
+		assert_true(shard->second_planned < shard->second_runs);
+		assert_int_equal(shard->done, shard->planned);
+		made += shard->second_planned;
+		for (int p = 0; p < POINT_COUNT; p++)
+			for (int k = 0; k < FAULT_KIND_COUNT; k++)
+				faulted[0][p][k] |= shard->second_faulted[p][k];
+		support_explore_free(shard);
+	}
+	assert_int_equal(made, whole->second_runs);
+	assert_int_equal(second_steps_missing(whole, faulted, 1), 0);
+	support_explore_free(whole);
+}
+
 /* --runs R in recovery mode with shards: the R - singles runs left after
  * the first pass are shared out as the first pass's runs are, each shard
  * cuts its second pass to its share, and every report says so. */
@@ -420,6 +455,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_recovery_shards_fault_what_the_whole_faults),
 		cmocka_unit_test(test_recovery_shards_find_what_the_second_pass_finds),
 		cmocka_unit_test(test_recovery_shards_share_what_runs_leaves),
+		cmocka_unit_test(test_recovery_shards_cut_by_runs_fault_different_parts),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
