@@ -22,6 +22,12 @@ CFLAGS    ?= -g
 CPPFLAGS  += -D_GNU_SOURCE -DFIU_ENABLE -Icore -Isim -Ifaults
 WARNINGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = $(WARNINGS) $(OPTFLAGS) $(SANFLAGS) $(CFLAGS)
+
+# The asserts stay on: many guard a write (an index, a length) as well as
+# state an invariant, and a build without them would drop those checks.
+ifneq ($(findstring -DNDEBUG,$(CPPFLAGS) $(CFLAGS) $(OPTFLAGS) $(SANFLAGS)),)
+$(error flashsim keeps its asserts on (many guard a write): build without -DNDEBUG)
+endif
 LDLIBS    += -lhiredis -lsqlite3 -linih -lfiu
 
 # The scripts, in the order of enum script_id (core/effect.h).

@@ -30,10 +30,13 @@ void coord_store_save(struct redis_call *call, const struct sale *sale,
 	assert(!strchr(payload, ' '));
 	n = snprintf(txn, sizeof(txn), "prepared %" PRId64 " 0 %s %s prepared",
 		     now_ms, backcheck, payload);
-	/* bounded by the sale's sizes; checked in a build without asserts
-	 * too, where a cut value would be saved as a transaction */
-	if (n <= 0 || n >= (int)sizeof(txn))
+	/* bounded by the sale's sizes: a cut value would be saved as a
+	 * transaction */
+	if (n <= 0 || n >= (int)sizeof(txn)) {
+		fprintf(stderr, "flashsim: internal error: a transaction of %d"
+			" bytes does not fit in %zu\n", n, sizeof(txn));
 		abort();
+	}
 	redis_call_init(call, SCRIPT_TXN_SAVE);
 	call_txn_keys(call, sale, gid);
 	redis_call_number(call, now_ms + sale->timeout_to_fail_ms);

@@ -37,44 +37,47 @@ bool sale_tag_valid(const char *tag)
 }
 
 /* All names fit by construction: TAG_MAX and 20-digit numbers are far
- * below the buffer sizes. name_fits says so, in a build without asserts
- * too: a name cut short would be another key. */
-static void name_fits(int n, int size)
+ * below the buffer sizes. name_must_fit says so, and stops the process
+ * if one does not: a name cut short would be another key. */
+static void name_must_fit(int n, int size)
 {
-	if (n <= 0 || n >= size)
-		abort();
+	if (n > 0 && n < size)
+		return;
+	fprintf(stderr, "flashsim: internal error: a key name of %d bytes"
+		" does not fit in %d\n", n, size);
+	abort();
 }
 
 void sale_gid(const struct sale *sale, uint64_t user, char gid[GID_MAX])
 {
 	int n = snprintf(gid, GID_MAX, "{%s}flash-sale-%" PRIu64 "-%" PRIu64,
 			 sale->tag, sale->activity, user);
-	name_fits(n, GID_MAX);
+	name_must_fit(n, GID_MAX);
 }
 
 void sale_stock_key(const struct sale *sale, char key[KEY_MAX])
 {
 	int n = snprintf(key, KEY_MAX, "stock:{%s}:%" PRIu64, sale->tag,
 			 sale->activity);
-	name_fits(n, KEY_MAX);
+	name_must_fit(n, KEY_MAX);
 }
 
 void sale_due_key(const struct sale *sale, char key[KEY_MAX])
 {
 	int n = snprintf(key, KEY_MAX, "due:{%s}", sale->tag);
-	name_fits(n, KEY_MAX);
+	name_must_fit(n, KEY_MAX);
 }
 
 void sale_txn_key(const char *gid, char key[KEY_MAX])
 {
 	int n = snprintf(key, KEY_MAX, "txn:%s", gid);
-	name_fits(n, KEY_MAX);
+	name_must_fit(n, KEY_MAX);
 }
 
 void sale_barrier_key(const char *gid, char key[KEY_MAX])
 {
 	int n = snprintf(key, KEY_MAX, "%s-00-msg-01", gid);
-	name_fits(n, KEY_MAX);
+	name_must_fit(n, KEY_MAX);
 }
 
 void sale_branch_payload(uint64_t activity, uint64_t user,
@@ -83,7 +86,7 @@ void sale_branch_payload(uint64_t activity, uint64_t user,
 	int n = snprintf(out, REDIS_ARG_MAX,
 			 "create_order:%" PRIu64 ":%" PRIu64,
 			 activity, user);
-	name_fits(n, REDIS_ARG_MAX);
+	name_must_fit(n, REDIS_ARG_MAX);
 }
 
 int sale_branch_parse(const char *payload, uint64_t *activity, uint64_t *user)

@@ -7,9 +7,12 @@
  * SQLite) into the trace database, with what each user was told. Then it
  * runs every invariant: an SQL query that returns the rows violating it.
  * The built-in invariants are the .sql files of sim/invariants (compiled
- * in); users add their own with --invariants DIR. The queries see these views of the run
- * being checked (docs/TRACE.md): sale, users, txns, barriers, orders,
- * order_barriers.
+ * in); users add their own with --invariants DIR. The queries see these
+ * views of the run being checked (docs/TRACE.md): sale, users, txns,
+ * barriers, orders, order_barriers.
+ *
+ * check.c takes the snapshot and runs the invariants, invariants.c loads
+ * the set, check_report.c prints a run's violations.
  */
 #ifndef FLASHSIM_CHECK_H
 #define FLASHSIM_CHECK_H

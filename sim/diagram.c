@@ -732,7 +732,7 @@ static void track_pause(struct diagram *d, const struct row *row,
 	}
 }
 
-const char *const legend_words[LEGEND_COUNT] = {
+const char *const diagram_legend_words[LEGEND_COUNT] = {
 	[LEGEND_REQUEST] = "a request, or its reply",
 	[LEGEND_SCRIPT] = "a script to Redis, its answer dashed back",
 	[LEGEND_FAULT] = "the injected fault",
@@ -745,14 +745,15 @@ const char *const legend_words[LEGEND_COUNT] = {
 	[LEGEND_TWICE] = "delivered twice",
 };
 
-int legend_place(double width, double x[LEGEND_COUNT],
-			int line[LEGEND_COUNT])
+int diagram_legend_place(double width, double x[LEGEND_COUNT],
+			 int line[LEGEND_COUNT])
 {
 	double at = TIME_COLUMN;
 	int current = 0;
 	for (int i = 0; i < LEGEND_COUNT; i++) {
 		double size = LEGEND_SAMPLE + 8 +
-			      (double)strlen(legend_words[i]) * CHAR_WIDTH + 22;
+			      (double)strlen(diagram_legend_words[i]) *
+			      CHAR_WIDTH + 22;
 		if (at + size > width - 10 && at > TIME_COLUMN) {
 			current++;
 			at = TIME_COLUMN;
@@ -800,7 +801,7 @@ static void layout(struct diagram *d)
 		double x[LEGEND_COUNT];
 		int line[LEGEND_COUNT];
 		d->legend_height = 10 + LEGEND_LINE *
-				   legend_place(d->width, x, line);
+				   diagram_legend_place(d->width, x, line);
 	}
 	d->height = y + LANE_BOX_HEIGHT + 40 + d->legend_height;
 }

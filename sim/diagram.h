@@ -156,7 +156,7 @@ enum legend_mark {
 };
 
 /* The words of each entry of the key. */
-extern const char *const legend_words[LEGEND_COUNT];
+extern const char *const diagram_legend_words[LEGEND_COUNT];
 
 #define LEGEND_SAMPLE 34.0      /* the width of a mark's sample */
 #define LEGEND_LINE 22.0        /* the height of one line of the key */
@@ -164,8 +164,8 @@ extern const char *const legend_words[LEGEND_COUNT];
 /* Where entry i of the key goes (x from the left of the drawing, line 0
  * the first), the entries flowing left to right within width. Returns
  * the number of lines. */
-int legend_place(double width, double x[LEGEND_COUNT],
-		 int line[LEGEND_COUNT]);
+int diagram_legend_place(double width, double x[LEGEND_COUNT],
+			 int line[LEGEND_COUNT]);
 
 static inline bool starts_with(const char *text, const char *prefix)
 {

@@ -451,12 +451,12 @@ static void emit_legend(const struct diagram *d, FILE *out)
 {
 	double x[LEGEND_COUNT], top = d->height - d->legend_height;
 	int line[LEGEND_COUNT];
-	legend_place(d->width, x, line);
+	diagram_legend_place(d->width, x, line);
 	for (int i = 0; i < LEGEND_COUNT; i++) {
 		double y = top + LEGEND_LINE * line[i] + LEGEND_LINE / 2;
 		legend_sample(out, i, x[i], y);
 		text_at(out, x[i] + LEGEND_SAMPLE + 8, y + 4, NULL, "fs-info",
-			NULL, legend_words[i]);
+			NULL, diagram_legend_words[i]);
 	}
 }
 

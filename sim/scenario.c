@@ -378,10 +378,14 @@ static char *read_line(char *text, int size, void *stream)
 	struct loader *l = stream;
 	size_t length, start = 0;
 	int read;
-	/* libinih's buffer holds the longest line allowed; text is written
-	 * below, so this holds in a build without asserts too */
-	if (size <= SCENARIO_LINE_MAX)
+	/* libinih's buffer holds the longest line allowed: text is written
+	 * below */
+	if (size <= SCENARIO_LINE_MAX) {
+		fprintf(stderr, "flashsim: internal error: libinih's line"
+			" buffer (%d bytes) is shorter than a line (%d)\n",
+			size, SCENARIO_LINE_MAX + 1);
 		abort();
+	}
 	if (l->error_line || (read = read_raw_line(l)) < 0)
 		return NULL;
 	length = (size_t)read;
