@@ -38,8 +38,9 @@ struct runner_options {
  * nothing, between two runs (runner.c says why). */
 #define RUNNER_RESTARTS_BEFORE_RESET 8
 
-/* A claim token: "<host> <pid> <nonce>" (runner.c). */
-#define RUNNER_CLAIM_MAX 320
+/* A claim token: "<host> <pid> <nonce> <pid namespace>" (runner.c):
+ * a host name of up to 255 bytes fits. */
+#define RUNNER_CLAIM_MAX 400
 
 struct runner {
 	struct runner_options options;
