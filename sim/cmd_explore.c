@@ -261,6 +261,28 @@ static void print_json_failure(FILE *out, const struct cli_options *options,
 		"false", failure->replays, failure->reproduced);
 }
 
+/* ,"faulted":[...]: the faults the second pass injected on top of their
+ * openers, "POINT@N:KIND" in point order: the shards of one exploration
+ * together fault what the whole does, which a job can check by merging
+ * these lists. */
+static void print_json_second_faulted(FILE *out,
+				      const struct explore_stats *stats)
+{
+	bool first = true;
+	fprintf(out, ",\"faulted\":[");
+	for (int p = 0; p < POINT_COUNT; p++)
+		for (int n = 0; n < EXPLORE_RECOVERY_HITS; n++)
+			for (int k = 0; k < FAULT_KIND_COUNT; k++) {
+				if (!(stats->second_faulted[p][k] >> n & 1))
+					continue;
+				fprintf(out, "%s\"%s@%d:%s\"", first ? "" : ",",
+					point_name(p), n + 1,
+					fault_kind_name(k));
+				first = false;
+			}
+	fputc(']', out);
+}
+
 /* ,"passes":{...}: recovery mode's two passes, as this shard planned
  * them (null in the other modes, and when the sale failed without any
  * fault: no pass was run). */
@@ -275,11 +297,14 @@ static void print_json_passes(FILE *out, const struct cli_options *options,
 	fprintf(out, "{\"first\":{\"planned\":%" PRIu64 ",\"planned_all\":%"
 		PRIu64 "},\"second\":", stats->first_planned,
 		stats->first_planned_all);
-	if (stats->second_pass)
-		fprintf(out, "{\"planned\":%" PRIu64 ",\"uncut\":%" PRIu64 "}",
+	if (stats->second_pass) {
+		fprintf(out, "{\"planned\":%" PRIu64 ",\"uncut\":%" PRIu64,
 			stats->second_planned, stats->second_runs);
-	else
+		print_json_second_faulted(out, stats);
+		fputc('}', out);
+	} else {
 		fprintf(out, "null");
+	}
 	fputc('}', out);
 }
 

@@ -230,6 +230,24 @@ static void test_recovery_shards_fault_what_the_whole_faults(void **state)
 	support_explore_free(whole);
 }
 
+/* The JSON lists what each second pass faulted: the union of the
+ * shards' lists is the whole exploration's list. */
+static void test_recovery_shards_list_what_they_faulted(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"f='%s' && a='explore --mode recovery --users 2 --stock 1"
+		" --kinds crash,pause --json --quiet' &&"
+		" { $f $a; for i in 1 2 3; do $f $a --shard $i/3; done; } |"
+		" python3 -c 'import json,sys;"
+		" l=[json.loads(x)[\"passes\"][\"second\"][\"faulted\"]"
+		" for x in sys.stdin];"
+		" u=set(l[1])|set(l[2])|set(l[3]);"
+		" sys.exit(not (len(l[0])>5 and set(l[0])==u and"
+		" all(\"@\" in x and \":\" in x for x in u)))'",
+		flashsim), 0);
+}
+
 /* A failure only the second pass finds, found by a shard too: with an
  * invariant of our own, every order created within 5 s of the sale's
  * start. A single fault's recovery settles the purchase by about 4 s (the
@@ -456,6 +474,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_recovery_shards_find_what_the_second_pass_finds),
 		cmocka_unit_test(test_recovery_shards_share_what_runs_leaves),
 		cmocka_unit_test(test_recovery_shards_cut_by_runs_fault_different_parts),
+		cmocka_unit_test(test_recovery_shards_list_what_they_faulted),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
