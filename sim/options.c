@@ -163,7 +163,9 @@ static void usage_command(FILE *out, enum cli_command command)
 "The comparison:\n"
 "  --with NAME            design B: none (the protocol) or a teaching\n"
 "                         variant (default: the protocol when A is a\n"
-"                         variant, naive when A is the protocol)\n\n");
+"                         variant, naive when A is the protocol)\n"
+"Both designs get the faults of --fault and the file; random faults,\n"
+"drawn at each hit a design reaches, are refused.\n\n");
 	else if (command == CLI_EXPLORE)
 		fprintf(out,
 "usage: flashsim explore [options] [FILE]\n\n"
