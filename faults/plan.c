@@ -63,6 +63,11 @@ int fault_plan_push(struct fault_plan *plan, const struct fault *fault)
 	return 0;
 }
 
+bool fault_same(const struct fault *a, const struct fault *b)
+{
+	return a->point == b->point && a->nth == b->nth && a->kind == b->kind;
+}
+
 int fault_plan_missing(const struct fault_plan *plan,
 		       const struct fault_plan *fired,
 		       struct fault_plan *missing)
@@ -72,9 +77,7 @@ int fault_plan_missing(const struct fault_plan *plan,
 		const struct fault *f = &plan->faults[i];
 		bool found = false;
 		for (int j = 0; j < fired->count && !found; j++)
-			found = fired->faults[j].point == f->point &&
-				fired->faults[j].nth == f->nth &&
-				fired->faults[j].kind == f->kind;
+			found = fault_same(&fired->faults[j], f);
 		if (!found)
 			missing->faults[missing->count++] = *f;
 	}

@@ -9,6 +9,7 @@
 #ifndef FLASHSIM_PLAN_H
 #define FLASHSIM_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,9 @@ int fault_plan_missing(const struct fault_plan *plan,
 /* The fault to inject at this hit of the point, or FAULT_NONE. */
 enum fault_kind fault_plan_at(const struct fault_plan *plan,
 			      enum point_id point, uint32_t hit);
+
+/* Whether a and b are the same fault: point, hit and kind. */
+bool fault_same(const struct fault *a, const struct fault *b);
 
 /* "POINT@N:KIND" of one fault. */
 void fault_format(const struct fault *fault, char *out, size_t size);

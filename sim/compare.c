@@ -136,9 +136,7 @@ static bool same_plan(const struct fault_plan *a, const struct fault_plan *b)
 	if (a->count != b->count)
 		return false;
 	for (int i = 0; i < a->count; i++)
-		if (a->faults[i].point != b->faults[i].point ||
-		    a->faults[i].nth != b->faults[i].nth ||
-		    a->faults[i].kind != b->faults[i].kind)
+		if (!fault_same(&a->faults[i], &b->faults[i]))
 			return false;
 	return true;
 }

@@ -403,8 +403,7 @@ static void note_second_fault(struct explore_stats *stats,
 		&work->recovery[record->index - work->single_count].fault;
 	for (int i = 0; i < record->fired.count; i++) {
 		const struct fault *fired = &record->fired.faults[i];
-		if (fired->point == fault->point && fired->nth == fault->nth &&
-		    fired->kind == fault->kind && fault->nth >= 1 &&
+		if (fault_same(fired, fault) && fault->nth >= 1 &&
 		    fault->nth <= EXPLORE_RECOVERY_HITS)
 			stats->second_faulted[fault->point][fault->kind] |=
 				(uint8_t)(1u << (fault->nth - 1));

@@ -311,7 +311,14 @@ static int take_over_stale_claim(struct runner *runner,
 	int found = 0;
 	if (claim_get(runner, runner->claim_key, held, &found) != 0)
 		return -1;
-	if (!found || !claim_is_stale(held))
+	if (!found) { /* given back since the SETNX: claim it again */
+		if (redis_command_integer(&runner->redis, &swapped,
+					  "SETNX %s %s", runner->claim_key,
+					  runner->claim) != 0)
+			return -1;
+		return swapped == 1;
+	}
+	if (!claim_is_stale(held))
 		return 0;
 	if (redis_command_integer(&runner->redis, &swapped, "EVAL %s 1 %s %s"
 				  " %s", "if redis.call('GET', KEYS[1]) =="
@@ -333,7 +340,7 @@ static void holder_text(const char *token, char *out, size_t size,
 	out[0] = note[0] = '\0';
 	if (claim_holder(token, host, &pid, space))
 		snprintf(out, size, " (pid %ld on host %s)", pid, host);
-	else
+	else if (token[0]) /* "": taken again by another before it was read */
 		snprintf(note, note_size, " holds '%.40s', not a flashsim's"
 			 " token", token);
 }
@@ -344,14 +351,14 @@ static void redis_where(const struct runner *runner, char *out, size_t size,
 			char *cli, size_t cli_size)
 {
 	int db = runner->options.redis_db;
-	snprintf(out, size, "Redis at %s%s", runner->redis.address,
-		 db ? " database " : "");
-	if (db)
-		snprintf(out + strlen(out), size - strlen(out), "%d", db);
-	if (db)
-		snprintf(cli, cli_size, "-n %d ", db);
-	else
+	if (!db) {
+		snprintf(out, size, "Redis at %s", runner->redis.address);
 		cli[0] = '\0';
+		return;
+	}
+	snprintf(out, size, "Redis at %s database %d", runner->redis.address,
+		 db);
+	snprintf(cli, cli_size, "-n %d ", db);
 }
 
 /* Whether another flashsim holds a claim on this Redis, on another tag
