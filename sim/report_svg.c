@@ -179,16 +179,33 @@ static void draw_arrow(FILE *out, double x1, double x2, double y,
 		draw_head(out, end, y, direction, color);
 }
 
-/* A label centred over the span x1..x2, cut to fit it. */
-static void span_label(FILE *out, double x1, double x2, double y,
-		       const char *color, const char *text, bool bold)
+/* The label of an arrow from the lifeline at from to the one at to. An
+ * arrow to the next lifeline has it in the middle. A longer one has it
+ * in the gap next to where the call starts, so that no label sits on a
+ * lifeline the arrow only passes (an app's script to Redis crosses the
+ * coordinator's); one too wide for that gap starts there and runs along
+ * the arrow. Cut to fit. */
+static void arrow_label(FILE *out, double from, double to, double y,
+			const char *color, const char *text, bool bold)
 {
 	char fitted[LABEL_MAX];
-	double width = x2 > x1 ? x2 - x1 : x1 - x2;
+	double span = to > from ? to - from : from - to;
+	double direction = to >= from ? 1 : -1;
+	const char *class = bold ? "fs-lbl fs-bold" : "fs-lbl";
 	snprintf(fitted, sizeof(fitted), "%s", text);
-	fit_text(fitted, width + LANE_GAP - 20);
-	text_at(out, (x1 + x2) / 2, y, "middle",
-		bold ? "fs-lbl fs-bold" : "fs-lbl", color, fitted);
+	if (span <= LANE_GAP + 1) {
+		fit_text(fitted, span + LANE_GAP - 20);
+		text_at(out, (from + to) / 2, y, "middle", class, color, fitted);
+		return;
+	}
+	fit_text(fitted, span - 24);
+	if ((double)strlen(fitted) * CHAR_WIDTH <= LANE_GAP - 24) {
+		text_at(out, from + direction * LANE_GAP / 2, y, "middle", class,
+			color, fitted);
+		return;
+	}
+	text_at(out, from + direction * 12, y, direction > 0 ? "start" : "end",
+		class, color, fitted);
 }
 
 /* A note beside a lifeline: to the right, or to the left when it would
@@ -225,9 +242,9 @@ static void emit_message(const struct diagram *d, FILE *out,
 		   color, row->style == STYLE_LATE, row->style == STYLE_LOST);
 	if (row->style == STYLE_DUPLICATE)
 		draw_arrow(out, x1, x2, row->y + 4, color, false, false);
-	span_label(out, x1, row->style == STYLE_LOST ? lost_end(x1, x2) : x2,
-		   row->y - 5, row->style == STYLE_LOST ? FAULT_COLOR : color,
-		   label, false);
+	arrow_label(out, x1, row->style == STYLE_LOST ? lost_end(x1, x2) : x2,
+		    row->y - 5, row->style == STYLE_LOST ? FAULT_COLOR : color,
+		    label, false);
 }
 
 /* The script to Redis and its answer back, just below. */
@@ -247,12 +264,12 @@ static void emit_redis(const struct diagram *d, FILE *out, const struct row *row
 		/* over the part drawn, not over the lifelines it never
 		 * reached */
 		double to = lost_end(x1, x2);
-		span_label(out, x1, to, row->y - 4, color, label, false);
+		arrow_label(out, x1, to, row->y - 4, color, label, false);
 		side_label(d, out, to, back, FAULT_COLOR, row->answer, false);
 		return;
 	}
-	span_label(out, x1, x2, row->y - 4, late ? FAULT_COLOR : color, label,
-		   false);
+	arrow_label(out, x1, x2, row->y - 4, late ? FAULT_COLOR : color, label,
+		    false);
 	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"%.1f\""
 		" fill=\"#fff4d6\" stroke=\"#b08a2e\"/>\n", x2 - 3.5, row->y - 2,
 		back - row->y + 4);
@@ -261,8 +278,9 @@ static void emit_redis(const struct diagram *d, FILE *out, const struct row *row
 	/* A late answer does come back, to a caller that no longer reads
 	 * it: no x, which means "never got there". */
 	draw_arrow(out, x2, x1, back, late ? FAULT_COLOR : color, true, false);
-	span_label(out, x1, x2, back + 12, late ? FAULT_COLOR : color,
-		   row->answer, true);
+	/* beside its call's label: the caller's side */
+	arrow_label(out, x1, x2, back + 12, late ? FAULT_COLOR : color,
+		    row->answer, true);
 }
 
 static void emit_lost_answer(const struct diagram *d, FILE *out,
@@ -270,7 +288,7 @@ static void emit_lost_answer(const struct diagram *d, FILE *out,
 {
 	double x1 = d->lanes[row->from].x, x2 = d->lanes[row->to].x;
 	draw_arrow(out, x2, x1, row->y, FAULT_COLOR, true, true);
-	span_label(out, x1, x2, row->y - 5, FAULT_COLOR, row->label, true);
+	arrow_label(out, x1, x2, row->y - 5, FAULT_COLOR, row->label, true);
 }
 
 static void emit_mark(const struct diagram *d, FILE *out, const struct row *row)
