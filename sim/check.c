@@ -34,6 +34,7 @@
 #include <hiredis/hiredis.h>
 #include <sqlite3.h>
 
+#include "blame.h"
 #include "coord_store.h"
 
 #define CHECK_USERS_PER_BATCH 512       /* users per pipelined batch */
@@ -60,7 +61,7 @@ static const struct {
 /* The tables that hold what check_run writes for a run. */
 static const char *const check_tables[] = {
 	"told", "final_sale", "final_txns", "final_barriers", "final_orders",
-	"final_order_barriers", "violations",
+	"final_order_barriers", "violations", "violation_events",
 };
 #define CHECK_TABLE_COUNT ((int)(sizeof(check_tables) / sizeof(check_tables[0])))
 
@@ -751,6 +752,23 @@ out_reset:
 	return rc;
 }
 
+/* The events the violations of built-in invariants point at
+ * (blame.c): a user's file that replaced a built-in has no rule. */
+static int check_blame(struct check_context *ctx,
+		       const struct invariant_set *invariants)
+{
+	for (int i = 0; i < invariants->count && i < 64; i++) {
+		const struct invariant *invariant = &invariants->items[i];
+		if (!(ctx->result->violated_set & (UINT64_C(1) << i)) ||
+		    strcmp(invariant->source, "built-in") != 0)
+			continue;
+		if (blame_record(ctx->db, ctx->run_id, invariant->name,
+				 ctx->error, ctx->error_size) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int check_run_invariants(struct check_context *ctx,
 				struct invariant_set *invariants)
 {
@@ -765,7 +783,7 @@ static int check_run_invariants(struct check_context *ctx,
 		if (check_run_invariant(ctx, insert, invariant) != 0)
 			return -1;
 	}
-	return 0;
+	return check_blame(ctx, invariants);
 }
 
 /* Clears what check_run fills, but a liveness verdict and its problem. */

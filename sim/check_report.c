@@ -4,6 +4,7 @@
  */
 #include "check.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <sqlite3.h>
@@ -34,7 +35,9 @@ out_finalize:
 	sqlite3_finalize(stmt);
 }
 
-/* The events of the gids named by the rows printed for invariant. */
+/* The events of the gids named by the rows printed for invariant, and
+ * those its violation points at (blame.c, violation_events) with the
+ * gids of the first of them; each with why it is pointed at, or NULL. */
 static const char check_events_sql[] =
 	"WITH RECURSIVE split(gid, rest) AS ("
 	"  SELECT '', gids || ',' FROM violations"
@@ -42,16 +45,26 @@ static const char check_events_sql[] =
 	"  UNION ALL"
 	"  SELECT substr(rest, 1, instr(rest, ',') - 1),"
 	"         substr(rest, instr(rest, ',') + 1)"
-	"    FROM split WHERE rest <> '')"
-	" SELECT time_ms, actor, step, gid, detail, fault FROM events"
-	"  WHERE run_id = ?1 AND gid IN (SELECT gid FROM split WHERE gid <> '')"
+	"    FROM split WHERE rest <> ''),"
+	" blamed AS (SELECT seq, why FROM violation_events"
+	"  WHERE run_id = ?1 AND invariant = ?2),"
+	" involved AS (SELECT gid FROM split WHERE gid <> ''"
+	"  UNION SELECT gid FROM (SELECT e.gid FROM events e"
+	"   JOIN blamed b ON e.run_id = ?1 AND e.seq = b.seq"
+	"   WHERE e.gid <> '' ORDER BY e.seq LIMIT ?3))"
+	" SELECT time_ms, actor, step, gid, detail, fault,"
+	"  (SELECT group_concat(why, '; ') FROM blamed b WHERE b.seq = e.seq)"
+	"  FROM events e"
+	"  WHERE run_id = ?1 AND (gid IN (SELECT gid FROM involved)"
+	"   OR seq IN (SELECT seq FROM blamed))"
 	"  ORDER BY seq";
 
 static void check_report_event(FILE *out, sqlite3_stmt *stmt)
 {
 	const char *actor = (const char *)sqlite3_column_text(stmt, 1);
-	fprintf(out, "    %8lld  %-9s", (long long)sqlite3_column_int64(stmt, 0),
-		actor ? actor : "");
+	const char *why = (const char *)sqlite3_column_text(stmt, 6);
+	fprintf(out, "  %s%8lld  %-9s", why ? ">>" : "  ",
+		(long long)sqlite3_column_int64(stmt, 0), actor ? actor : "");
 	for (int c = 2; c <= 4; c++) {
 		const char *text = (const char *)sqlite3_column_text(stmt, c);
 		if (text && text[0])
@@ -60,13 +73,18 @@ static void check_report_event(FILE *out, sqlite3_stmt *stmt)
 	if (sqlite3_column_bytes(stmt, 5) > 0)
 		fprintf(out, "  [fault %s]", (const char *)sqlite3_column_text(stmt, 5));
 	fputc('\n', out);
+	if (why)
+		fprintf(out, "              ^ %s\n", why);
 }
 
+/* The events, the first CHECK_REPORT_EVENTS_MAX of them and, past those,
+ * up to CHECK_REPORT_ROWS_MAX more that the violation points at, each
+ * after a line that counts the events left out before it. */
 static void check_report_events(FILE *out, sqlite3 *db, int64_t run_id,
 				const char *invariant)
 {
 	sqlite3_stmt *stmt = NULL;
-	int events = 0, step;
+	int events = 0, skipped = 0, late = 0, step;
 	if (sqlite3_prepare_v2(db, check_events_sql, -1, &stmt, NULL) != SQLITE_OK) {
 		fprintf(out, "  (cannot read the events: %s)\n", sqlite3_errmsg(db));
 		goto out_finalize;
@@ -75,15 +93,24 @@ static void check_report_events(FILE *out, sqlite3 *db, int64_t run_id,
 	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (events == 0)
-			fprintf(out, "  events of the transactions involved:\n");
-		if (events < CHECK_REPORT_EVENTS_MAX)
-			check_report_event(out, stmt);
-		events++;
+		bool why = sqlite3_column_type(stmt, 6) != SQLITE_NULL;
+		if (events++ == 0)
+			fprintf(out, "  events of the transactions involved"
+				" (>> where the rows point):\n");
+		if (events > CHECK_REPORT_EVENTS_MAX &&
+		    !(why && late++ < CHECK_REPORT_ROWS_MAX)) {
+			skipped++;
+			continue;
+		}
+		if (skipped > 0)
+			fprintf(out, "    ... %d more event%s\n", skipped,
+				skipped == 1 ? "" : "s");
+		skipped = 0;
+		check_report_event(out, stmt);
 	}
-	if (events > CHECK_REPORT_EVENTS_MAX)
-		fprintf(out, "    ... and %d more events\n",
-			events - CHECK_REPORT_EVENTS_MAX);
+	if (skipped > 0)
+		fprintf(out, "    ... and %d more event%s\n", skipped,
+			skipped == 1 ? "" : "s");
 	if (step != SQLITE_DONE)
 		fprintf(out, "  (cannot read the events: %s)\n", sqlite3_errmsg(db));
 out_finalize:

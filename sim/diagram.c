@@ -151,6 +151,13 @@ static const char violation_gids_sql[] =
 	"         substr(rest, instr(rest, ',') + 1)"
 	"    FROM split WHERE rest <> '')"
 	" SELECT DISTINCT gid FROM split WHERE gid <> ''";
+/* The gids of the events the violations point at (blame.c): a
+ * conservation row names no gid, the deductions it points at do. */
+static const char pointed_gids_sql[] =
+	"SELECT e.gid FROM violation_events v JOIN events e"
+	"  ON e.run_id = v.run_id AND e.seq = v.seq"
+	" WHERE v.run_id = ?1 AND e.gid <> ''"
+	" GROUP BY e.gid ORDER BY min(v.seq)";
 static const char unknown_gids_sql[] =
 	"SELECT gid FROM told WHERE run_id = ?1 AND told = 'unknown'"
 	" ORDER BY user_id";
@@ -189,6 +196,7 @@ static int diagram_pick_gids(struct diagram *d)
 {
 	if (collect_gids(d, fault_gids_sql, REASON_FAULT) != 0 ||
 	    collect_gids(d, violation_gids_sql, REASON_VIOLATION) != 0 ||
+	    collect_gids(d, pointed_gids_sql, REASON_VIOLATION) != 0 ||
 	    collect_gids(d, unknown_gids_sql, REASON_UNKNOWN) != 0)
 		return -1;
 	if (d->candidate_count == 0 &&
@@ -235,7 +243,10 @@ static int load_events(struct diagram *d)
 	sqlite3_stmt *stmt = NULL;
 	int step = SQLITE_ERROR;
 	if (sqlite3_prepare_v2(d->db, "SELECT time_ms, actor, step, gid, detail,"
-			       " fault FROM events WHERE run_id = ?1 ORDER BY seq",
+			       " fault, (SELECT group_concat(v.invariant || ': '"
+			       " || v.why, char(10)) FROM violation_events v"
+			       " WHERE v.run_id = ?1 AND v.seq = events.seq)"
+			       " FROM events WHERE run_id = ?1 ORDER BY seq",
 			       -1, &stmt, NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, d->run_id);
@@ -247,6 +258,7 @@ static int load_events(struct diagram *d)
 		copy_text(event.gid, sizeof(event.gid), sqlite3_column_text(stmt, 3));
 		copy_text(event.detail, sizeof(event.detail), sqlite3_column_text(stmt, 4));
 		copy_text(event.fault, sizeof(event.fault), sqlite3_column_text(stmt, 5));
+		copy_text(event.why, sizeof(event.why), sqlite3_column_text(stmt, 6));
 		if (!event_shown(d, &event))
 			continue;
 		d->events_matching++;
@@ -625,6 +637,27 @@ static bool lost_answer_row(struct diagram *d, const struct svg_event *e,
 	return true;
 }
 
+/* An event a violation points at that draws no row of its own (a reply
+ * received, drawn as the reply's arrow; a lost message, folded into its
+ * arrow): the mark goes to the last row of its transaction. */
+static void point_at_earlier(struct diagram *d, const struct svg_event *e)
+{
+	if (!e->why[0])
+		return;
+	for (int i = d->row_count - 1; i >= 0; i--) {
+		struct row *row = &d->rows[i];
+		if (row->event < 0 || strcmp(d->events[row->event].gid, e->gid) != 0)
+			continue;
+		char joined[sizeof(row->why)];
+		if (strstr(row->why, e->why))
+			return;
+		set_text(joined, sizeof(joined), "%s%s%s", row->why,
+			 row->why[0] ? "\n" : "", e->why);
+		memcpy(row->why, joined, sizeof(joined));
+		return;
+	}
+}
+
 static struct row *new_row(struct diagram *d)
 {
 	struct row *row;
@@ -648,10 +681,12 @@ static void build_rows(struct diagram *d)
 		memset(&draft, 0, sizeof(draft));
 		draft.event = i;
 		draft.color = e->gid[0] ? gid_index(d, e->gid) : -1;
-		if (fold_into_earlier(d, e))
+		if (fold_into_earlier(d, e) ||
+		    (!lost_answer_row(d, e, &draft) && !classify(d, e, &draft))) {
+			point_at_earlier(d, e);
 			continue;
-		if (!lost_answer_row(d, e, &draft) && !classify(d, e, &draft))
-			continue;
+		}
+		set_text(draft.why, sizeof(draft.why), "%s", e->why);
 		if (last_ms >= 0 && e->time_ms - last_ms > GAP_MS) {
 			row = new_row(d);
 			row->kind = ROW_GAP;
@@ -743,6 +778,7 @@ const char *const diagram_legend_words[LEGEND_COUNT] = {
 	[LEGEND_LOST] = "lost on the way",
 	[LEGEND_DELAYED] = "delayed",
 	[LEGEND_TWICE] = "delivered twice",
+	[LEGEND_POINTED] = "where a violation points",
 };
 
 int diagram_legend_place(double width, double x[LEGEND_COUNT],
@@ -765,6 +801,14 @@ int diagram_legend_place(double width, double x[LEGEND_COUNT],
 	return current + 1;
 }
 
+int pointed_lines(const struct row *row)
+{
+	int lines = row->why[0] ? 1 : 0;
+	for (const char *at = row->why; *at; at++)
+		lines += *at == '\n';
+	return lines;
+}
+
 static void layout(struct diagram *d)
 {
 	double down_since[LANES_MAX];
@@ -777,7 +821,7 @@ static void layout(struct diagram *d)
 	for (int i = 0; i < d->row_count; i++) {
 		struct row *row = &d->rows[i];
 		row->top = y;
-		row->height = row_height(row);
+		row->height = row_height(row) + POINTED_LINE * pointed_lines(row);
 		row->y = row->kind == ROW_REDIS ? y + 17 :
 			 row->kind == ROW_MESSAGE || row->kind == ROW_LOST_ANSWER ?
 			 y + 18 : y + row->height / 2;

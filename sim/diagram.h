@@ -37,6 +37,7 @@
 #define LANE_BOX_HEIGHT 40.0
 #define CHAR_WIDTH 6.6            /* 11 px DejaVu Sans, a wide estimate */
 #define GAP_MS 500                /* a quiet stretch longer: a gap row */
+#define POINTED_LINE 16.0         /* under a row a violation points at */
 
 enum lane_kind { LANE_USER, LANE_APP, LANE_COORD, LANE_REDIS, LANE_ORDER,
 		 LANE_KIND_COUNT };
@@ -61,6 +62,8 @@ struct svg_event {
 	char gid[GID_TEXT_MAX];
 	char detail[DETAIL_TEXT_MAX];
 	char fault[FAULT_TEXT_MAX];
+	char why[LABEL_MAX];        /* where a violation points: "<invariant>:
+				       <why>", one line each (blame.h) */
 };
 
 enum row_kind { ROW_MESSAGE, ROW_REDIS, ROW_LOST_ANSWER, ROW_SQL, ROW_FAULT,
@@ -81,6 +84,9 @@ struct row {
 	int color;                  /* index of the gid shown, -1 none */
 	char label[LABEL_MAX];
 	char answer[LABEL_MAX];     /* Redis: the answer's label */
+	char why[LABEL_MAX];        /* a violation points here: its words,
+				       one line per invariant, under the
+				       row */
 	int64_t gap_ms;
 	double y;                   /* the row's arrow or mark */
 	double top;                 /* the row's band */
@@ -152,7 +158,7 @@ struct diagram {
 enum legend_mark {
 	LEGEND_REQUEST, LEGEND_SCRIPT, LEGEND_FAULT, LEGEND_CRASH,
 	LEGEND_DOWN, LEGEND_RESTART, LEGEND_PAUSED, LEGEND_LOST,
-	LEGEND_DELAYED, LEGEND_TWICE, LEGEND_COUNT
+	LEGEND_DELAYED, LEGEND_TWICE, LEGEND_POINTED, LEGEND_COUNT
 };
 
 /* The words of each entry of the key. */
@@ -182,6 +188,9 @@ static inline void fit_text(char *text, double width)
 		fits = LABEL_MAX - 1;
 	memcpy(text + fits - 3, "...", 4);
 }
+
+/* The lines of row->why. */
+int pointed_lines(const struct row *row);
 
 /* Reads the run d->run_id of d->db into d (its events, rows and
  * instances allocated by the caller), then lays it out: passes 1 to 4 of

@@ -55,17 +55,22 @@ int report_timeline(FILE *out, struct tracedb *trace, int64_t run_id)
 	int64_t lines = 0;
 	int step, rc = -1;
 	if (sqlite3_prepare_v2(db, "SELECT time_ms, actor, step, gid, detail,"
-			       " fault FROM events WHERE run_id = ?1 ORDER BY seq",
+			       " fault, (SELECT group_concat(v.invariant || ': '"
+			       " || v.why, char(10)) FROM violation_events v"
+			       " WHERE v.run_id = ?1 AND v.seq = events.seq)"
+			       " FROM events WHERE run_id = ?1 ORDER BY seq",
 			       -1, &stmt, NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, run_id);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *detail = (const char *)sqlite3_column_text(stmt, 4);
+		const char *why = (const char *)sqlite3_column_text(stmt, 6);
 		bool fault = sqlite3_column_bytes(stmt, 5) > 0;
 		if (lines++ >= REPORT_TIMELINE_EVENTS_MAX)
 			continue;
 		fprintf(out, "%c %8lld  %-9s", fault ? '!' :
-			starts_with(detail ? detail : "", "CRASH") ? 'X' : ' ',
+			starts_with(detail ? detail : "", "CRASH") ? 'X' :
+			why ? '>' : ' ',
 			(long long)sqlite3_column_int64(stmt, 0),
 			(const char *)sqlite3_column_text(stmt, 1));
 		for (int c = 2; c <= 4; c++) {
@@ -77,6 +82,11 @@ int report_timeline(FILE *out, struct tracedb *trace, int64_t run_id)
 			fprintf(out, "  [fault %s]",
 				(const char *)sqlite3_column_text(stmt, 5));
 		fputc('\n', out);
+		while (why && *why) {
+			size_t length = strcspn(why, "\n");
+			fprintf(out, "             ^ %.*s\n", (int)length, why);
+			why += length + (why[length] == '\n');
+		}
 	}
 	if (lines > REPORT_TIMELINE_EVENTS_MAX)
 		fprintf(out, "... and %" PRId64 " more events (query the trace"
@@ -106,6 +116,7 @@ static const char svg_style[] =
 	".fs-pause{stroke:" WARN_COLOR ";stroke-width:4;stroke-dasharray:2 3}"
 	".fs-phase{fill:#eeeeee}"
 	".fs-faultband{fill:#fdecea}"
+	".fs-pointed{fill:none;stroke:" FAULT_COLOR ";stroke-width:1.5}"
 	"</style>\n";
 
 static void text_at(FILE *out, double x, double y, const char *anchor,
@@ -349,6 +360,28 @@ static void emit_band(const struct diagram *d, FILE *out, const struct row *row)
 		tone_color(row->tone), text);
 }
 
+/* A row a violation points at (blame.h): outlined in red, with each
+ * invariant and why on a line of its own under the row. */
+static void emit_pointed(const struct diagram *d, FILE *out,
+			 const struct row *row)
+{
+	int lines = pointed_lines(row);
+	double y = row->top + row->height - POINTED_LINE * lines + 11;
+	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
+		" height=\"%.1f\" rx=\"4\" class=\"fs-pointed\"/>\n",
+		TIME_COLUMN + 2, row->top + 1, d->width - TIME_COLUMN - 12,
+		row->height - 2);
+	for (const char *at = row->why; *at; y += POINTED_LINE) {
+		char text[LABEL_MAX];
+		size_t length = strcspn(at, "\n");
+		snprintf(text, sizeof(text), "%.*s", (int)length, at);
+		fit_text(text, d->width - TIME_COLUMN - 40);
+		text_at(out, TIME_COLUMN + 12, y, "start", "fs-lbl fs-bold",
+			FAULT_COLOR, text);
+		at += length + (at[length] == '\n');
+	}
+}
+
 static void emit_rows(const struct diagram *d, FILE *out)
 {
 	int64_t shown_ms = -1;
@@ -369,6 +402,8 @@ static void emit_rows(const struct diagram *d, FILE *out)
 		case ROW_GAP: emit_band(d, out, row); break;
 		default: emit_mark(d, out, row); break;
 		}
+		if (row->why[0])
+			emit_pointed(d, out, row);
 	}
 }
 
@@ -458,6 +493,11 @@ static void legend_sample(FILE *out, int i, double x, double y)
 	case LEGEND_TWICE:
 		draw_arrow(out, x, end, y - 2, NEUTRAL_COLOR, false, false);
 		draw_arrow(out, x, end, y + 2, NEUTRAL_COLOR, false, false);
+		break;
+	case LEGEND_POINTED:
+		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
+			" height=\"16\" rx=\"4\" class=\"fs-pointed\"/>\n",
+			x + 1, y - 8, LEGEND_SAMPLE - 2);
 		break;
 	case LEGEND_COUNT:
 		break;

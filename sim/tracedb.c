@@ -33,7 +33,8 @@
  * once nothing refers to it. */
 static const char *const tracedb_tables[] = {
 	"events", "told", "final_sale", "final_txns", "final_barriers",
-	"final_orders", "final_order_barriers", "violations", "runs",
+	"final_orders", "final_order_barriers", "violations",
+	"violation_events", "runs",
 };
 #define TRACEDB_TABLE_COUNT \
 	((int)(sizeof(tracedb_tables) / sizeof(tracedb_tables[0])))
@@ -91,6 +92,11 @@ static const char tracedb_schema[] =
 	"  row_number INTEGER NOT NULL, row TEXT NOT NULL, gids TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS violations_run"
 	"  ON violations(run_id, invariant);"
+	"CREATE TABLE IF NOT EXISTS violation_events("
+	"  run_id INTEGER NOT NULL, invariant TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL, why TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS violation_events_run"
+	"  ON violation_events(run_id, seq);"
 	"CREATE TABLE IF NOT EXISTS explorations("
 	"  exploration_id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  command TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,"

@@ -498,20 +498,27 @@ static void test_one_order_per_user_violated_by_a_second_order(void **state)
 	assert_verdict(&result, VERDICT_VIOLATION);
 }
 
-/* Two orders under one gid: a delivery that slipped past the barrier. */
-static void test_one_order_per_user_violated_by_two_orders_of_a_gid(void **state)
+/* A second order under user 2's gid, for user 5, written behind the
+ * order service's back. */
+static void second_order_of_user_2(void)
 {
-	struct sim_result result = { 0 };
 	char gid[GID_MAX];
 	char *sql;
-	int64_t run_id;
-	(void)state;
-	consistent_sale();
 	gid_of(2, gid);
 	sql = sqlite3_mprintf("INSERT INTO orders(activity_id, user_id, gid,"
 			      " created_at) VALUES(1, 5, %Q, 40)", gid);
 	assert_int_equal(sqlite3_exec(orders.db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_free(sql);
+}
+
+/* Two orders under one gid: a delivery that slipped past the barrier. */
+static void test_one_order_per_user_violated_by_two_orders_of_a_gid(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	second_order_of_user_2();
 	run_id = check(&result);
 	assert_violated(run_id, "one_order_per_user", 2);
 	assert_holds(run_id, "success_has_order");
@@ -905,6 +912,7 @@ static void add_event(int64_t run_id, int64_t sequence, int64_t time_ms,
 static const char *const run_tables[] = {
 	"runs", "events", "told", "final_sale", "final_txns", "final_barriers",
 	"final_orders", "final_order_barriers", "violations",
+	"violation_events",
 };
 #define RUN_TABLE_COUNT ((int)(sizeof(run_tables) / sizeof(run_tables[0])))
 
@@ -925,12 +933,14 @@ static void test_drop_run_leaves_no_rows(void **state)
 	gid_of(1, gid);
 	dropped = begin();
 	add_event(dropped, 1, 5, "app-1", gid, "= OK");
+	add_event(dropped, 2, 6, "user-1", gid, "told rejected");
 	check_in(dropped, &result);
 	assert_int_equal(tracedb_end_run(trace, dropped, &result, "r"), 0);
 	for (int t = 0; t < RUN_TABLE_COUNT; t++)
 		assert_true(rows_of_run(run_tables[t], dropped) > 0);
 	kept = begin();
 	add_event(kept, 1, 5, "app-1", gid, "= OK");
+	add_event(kept, 2, 6, "user-1", gid, "told rejected");
 	check_in(kept, &result);
 	assert_int_equal(tracedb_end_run(trace, kept, &result, "r"), 0);
 	assert_int_equal(tracedb_drop_run(trace, dropped), 0);
@@ -941,6 +951,7 @@ static void test_drop_run_leaves_no_rows(void **state)
 	/* An open run can be dropped too, and the next run still begins. */
 	open_run = begin();
 	add_event(open_run, 1, 5, "app-1", gid, "= OK");
+	add_event(open_run, 2, 6, "user-1", gid, "told rejected");
 	check_in(open_run, &result);
 	assert_int_equal(tracedb_drop_run(trace, open_run), 0);
 	for (int t = 0; t < RUN_TABLE_COUNT; t++)
@@ -1231,6 +1242,271 @@ static void test_report_is_empty_without_violations(void **state)
 	free(text);
 }
 
+/* ------------------------------------------------------------------ */
+/* The events a violation points at (sim/blame.c)                     */
+
+static void add_step(int64_t run_id, int64_t sequence, const char *actor,
+		     const char *step, uint64_t user, const char *detail)
+{
+	char gid[GID_MAX] = "";
+	struct trace_event event = { 10 * sequence, actor, step, gid, detail,
+				     "", true };
+	if (user > 0)
+		gid_of(user, gid);
+	assert_int_equal(tracedb_event(trace, run_id, sequence, &event), 0);
+}
+
+/* The events invariant points at in run_id, "seq seq ...", and that
+ * every one has words saying why. */
+static void assert_pointed(int64_t run_id, const char *invariant,
+			   const char *expected)
+{
+	char *sql = sqlite3_mprintf(
+		"SELECT coalesce(group_concat(seq, ' '), '') FROM (SELECT seq"
+		" FROM violation_events WHERE run_id = %lld AND invariant = %Q"
+		" ORDER BY seq)", (long long)run_id, invariant);
+	sqlite3_stmt *stmt = NULL;
+	sqlite3 *db = tracedb_sqlite(trace);
+	assert_non_null(sql);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	if (strcmp((const char *)sqlite3_column_text(stmt, 0), expected) != 0)
+		fail_msg("%s points at [%s], expected [%s]", invariant,
+			 (const char *)sqlite3_column_text(stmt, 0), expected);
+	sqlite3_finalize(stmt);
+	sqlite3_free(sql);
+	assert_int_equal(query_integer("SELECT count(*) FROM violation_events"
+				       " WHERE run_id = %lld AND why = ''",
+				       (long long)run_id), 0);
+}
+
+/* A whole run with the events the test added between begin and this. */
+static void finish(int64_t run_id, struct sim_result *result)
+{
+	check_in(run_id, result);
+	assert_int_equal(tracedb_end_run(trace, run_id, result, "replay"), 0);
+}
+
+/* Three units taken, two orders: the deduction of user 3, and only it. */
+static void test_conservation_points_at_the_unit_without_order(void **state)
+{
+	struct sim_result result = { 0 };
+	char key[KEY_MAX];
+	int64_t run_id;
+	(void)state;
+	config.stock = 4;
+	two_sales();
+	sale_stock_key(&config.sale, key);
+	support_integer(redis, "DECR %s", key);
+	run_id = begin();
+	add_step(run_id, 1, "app-1", "app/deduct", 1, "= OK");
+	add_step(run_id, 2, "app-1", "app/deduct", 3, "= SOLD_OUT");
+	add_step(run_id, 3, "app-2", "app/deduct", 2, "= OK");
+	add_step(run_id, 4, "app-2", "app/deduct", 3,
+		 "= OK (arrived late; nobody reads the answer)");
+	add_step(run_id, 5, "order-1", "order/create", 1, "= OK");
+	finish(run_id, &result);
+	assert_violated(run_id, "conservation", 0);
+	assert_pointed(run_id, "conservation", "4");
+}
+
+/* The stock key is gone: the Redis restart that came back without it. */
+static void test_conservation_points_at_the_redis_restart(void **state)
+{
+	struct sim_result result = { 0 };
+	char key[KEY_MAX];
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	sale_stock_key(&config.sale, key);
+	support_integer(redis, "DEL %s", key);
+	run_id = begin();
+	add_step(run_id, 1, "redis", "", 0,
+		 "CRASH: redis-server killed (SIGKILL), restarting");
+	add_step(run_id, 2, "redis", "", 0, "RESTART: redis-server is back");
+	finish(run_id, &result);
+	assert_pointed(run_id, "conservation", "2");
+}
+
+static void test_success_has_order_points_at_the_answer(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	told[2] = TOLD_SUCCESS; /* user 3 was sold out */
+	run_id = begin();
+	add_step(run_id, 1, "user-1", "", 1, "told success");
+	add_step(run_id, 2, "user-3", "", 3, "told success");
+	finish(run_id, &result);
+	assert_pointed(run_id, "success_has_order", "2");
+}
+
+/* The answer "rejected" and the order of that user, whichever request
+ * created it. */
+static void test_rejected_has_no_order_points_at_answer_and_order(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	told[0] = TOLD_REJECTED; /* user 1 bought */
+	run_id = begin();
+	add_step(run_id, 1, "order-1", "order/create", 1, "= OK");
+	add_step(run_id, 2, "order-1", "order/create", 1, "= OK");
+	add_step(run_id, 3, "user-1", "", 1, "told rejected");
+	add_step(run_id, 4, "user-3", "", 3, "told rejected");
+	finish(run_id, &result);
+	assert_pointed(run_id, "rejected_has_no_order", "1 3");
+}
+
+/* Two orders under user 2's gid: both creations. */
+static void test_one_order_per_user_points_at_each_order(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	second_order_of_user_2();
+	run_id = begin();
+	add_step(run_id, 1, "order-1", "order/create", 1, "= OK");
+	add_step(run_id, 2, "order-1", "order/create", 2, "= OK");
+	add_step(run_id, 3, "order-1", "order/create", 2, "= CONFLICT");
+	add_step(run_id, 4, "order-1", "order/create", 2, "= OK");
+	finish(run_id, &result);
+	assert_pointed(run_id, "one_order_per_user", "2 4");
+}
+
+/* Stock 1, two orders: the second unit taken and the second order. */
+static void test_no_oversell_points_past_the_stock(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	config.stock = 1;
+	run_id = begin();
+	add_step(run_id, 1, "app-1", "app/deduct", 1, "= OK");
+	add_step(run_id, 2, "app-2", "app/deduct", 2, "= OK");
+	add_step(run_id, 3, "order-1", "order/create", 2, "= OK");
+	add_step(run_id, 4, "order-1", "order/create", 1, "= OK");
+	finish(run_id, &result);
+	assert_violated(run_id, "no_oversell", 0);
+	assert_pointed(run_id, "no_oversell", "2 4");
+}
+
+/* A transaction left prepared: its last event. */
+static void test_all_terminal_points_at_the_last_event(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	txn_save(5);
+	told[4] = TOLD_UNKNOWN;
+	run_id = begin();
+	add_step(run_id, 1, "coord-1", "coord/save", 5, "= OK (prepared)");
+	add_step(run_id, 2, "app-1", "app/deduct", 5, "no answer");
+	add_step(run_id, 3, "app-1", "app/deduct", 1, "= OK");
+	finish(run_id, &result);
+	assert_pointed(run_id, "all_terminal", "2");
+}
+
+/* A failed transaction whose barrier says "op": the deduction that wrote
+ * it; a succeeded one without its barrier: where it succeeded. */
+static void test_barrier_agreement_points_at_deduction_or_success(void **state)
+{
+	struct sim_result result = { 0 };
+	char gid[GID_MAX], key[KEY_MAX];
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	gid_of(4, gid);
+	sale_barrier_key(gid, key);
+	support_integer(redis, "SET %s op", key);
+	gid_of(2, gid);
+	sale_barrier_key(gid, key);
+	support_integer(redis, "DEL %s", key);
+	run_id = begin();
+	add_step(run_id, 1, "app-2", "app/deduct", 2, "= OK");
+	add_step(run_id, 2, "app-1", "app/deduct", 4, "= OK");
+	add_step(run_id, 3, "coord-1", "coord/branch_done", 2,
+		 "= OK (succeeded)");
+	add_step(run_id, 4, "coord-1", "coord/fail", 4, "= OK (failed)");
+	finish(run_id, &result);
+	assert_pointed(run_id, "barrier_agreement", "2 3");
+	assert_int_equal(query_integer(
+		"SELECT count(*) FROM violation_events WHERE run_id = %lld"
+		" AND seq = 2 AND why LIKE '%%transaction that failed'",
+		(long long)run_id), 1);
+}
+
+/* An order whose transaction failed: the order's creation. */
+static void test_txn_order_agreement_points_at_the_stray_order(void **state)
+{
+	struct sim_result result = { 0 };
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	told[3] = TOLD_NOTHING;
+	create_own_order(4);
+	run_id = begin();
+	add_step(run_id, 1, "order-1", "order/create", 4, "= OK");
+	add_step(run_id, 2, "order-1", "order/create", 4, "= OK");
+	finish(run_id, &result);
+	assert_pointed(run_id, "txn_order_agreement", "1");
+}
+
+/* A user's file that replaced a built-in is not read as the built-in:
+ * it points at nothing. */
+static void test_a_replaced_builtin_points_at_nothing(void **state)
+{
+	struct sim_result result = { 0 };
+	char dir[64];
+	int64_t run_id;
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "conservation.sql", "SELECT 'always' AS why;");
+	load_user_dir(dir);
+	remove_dir(dir);
+	config.stock = 4;
+	two_sales();
+	run_id = begin();
+	add_step(run_id, 1, "app-1", "app/deduct", 3, "= OK");
+	finish(run_id, &result);
+	assert_violated(run_id, "conservation", 0);
+	assert_pointed(run_id, "conservation", "");
+}
+
+/* The report marks the events pointed at, says why under each, and
+ * shows them even for an invariant whose rows name no gid. */
+static void test_report_marks_the_events_pointed_at(void **state)
+{
+	struct sim_result result = { 0 };
+	char key[KEY_MAX];
+	int64_t run_id;
+	char *text;
+	(void)state;
+	config.stock = 4;
+	two_sales();
+	sale_stock_key(&config.sale, key);
+	support_integer(redis, "DECR %s", key);
+	run_id = begin();
+	add_step(run_id, 1, "app-1", "app/deduct", 1, "= OK");
+	add_step(run_id, 2, "app-2", "app/deduct", 3, "= OK (the lost one)");
+	add_step(run_id, 3, "user-3", "", 3, "told unknown");
+	finish(run_id, &result);
+	text = report(run_id);
+	assert_non_null(strstr(text, "violated: conservation (1 row)"));
+	assert_non_null(strstr(text, ">>      20  app-2     app/deduct"
+			       " {t}flash-sale-1-3 = OK (the lost one)\n"
+			       "              ^ a unit taken here that no order"
+			       " matches\n"));
+	assert_non_null(strstr(text, "told unknown"));
+	assert_null(strstr(text, ">>      10"));
+	free(text);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1276,6 +1552,17 @@ int main(void)
 		TEST(test_report_caps_rows),
 		TEST(test_report_says_rows_past_the_recorded_were_not_counted),
 		TEST(test_report_is_empty_without_violations),
+		TEST(test_conservation_points_at_the_unit_without_order),
+		TEST(test_conservation_points_at_the_redis_restart),
+		TEST(test_success_has_order_points_at_the_answer),
+		TEST(test_rejected_has_no_order_points_at_answer_and_order),
+		TEST(test_one_order_per_user_points_at_each_order),
+		TEST(test_no_oversell_points_past_the_stock),
+		TEST(test_all_terminal_points_at_the_last_event),
+		TEST(test_barrier_agreement_points_at_deduction_or_success),
+		TEST(test_txn_order_agreement_points_at_the_stray_order),
+		TEST(test_a_replaced_builtin_points_at_nothing),
+		TEST(test_report_marks_the_events_pointed_at),
 	};
 	return cmocka_run_group_tests_name("invariants", tests, NULL, NULL);
 }

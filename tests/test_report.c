@@ -253,6 +253,67 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Each teaching variant's failure, as the explorer shrinks it (docs/
+ * VARIANTS.md): every built-in invariant it breaks points at some event
+ * of the run, read from the trace as the driver writes it. */
+static void test_each_variant_failure_points_at_events(void **state)
+{
+	static const struct {
+		enum variant_id variant;
+		const char *fault;
+	} failures[] = {
+		{ VARIANT_NAIVE, "net/buy/request@1:duplicate" },
+		{ VARIANT_NO_ROLLBACK_MARKER, "app/deduct/before@1:delay" },
+		{ VARIANT_ORDER_NO_BARRIER, "coord/branch/after@1:crash" },
+		{ VARIANT_DEDUCT_BEFORE_PREPARE, "app/prepare/before@1:crash" },
+		{ VARIANT_DEDUCT_BEFORE_PREPARE, "net/buy/request@1:duplicate" },
+		{ VARIANT_REDIS_NO_PERSISTENCE, "app/deduct/before@1:redis-crash" },
+	};
+	struct runner_options options = { .program = "flashsim",
+					  .persistence = REDIS_PERSISTENCE_NONE };
+	struct runner plain;
+	char error[512];
+	(void)state;
+	if (runner_open(&plain, &options, error, sizeof(error)) != 0)
+		fail_msg("runner: %s", error);
+	for (size_t f = 0; f < sizeof(failures) / sizeof(failures[0]); f++) {
+		struct runner *runner = failures[f].variant ==
+			VARIANT_REDIS_NO_PERSISTENCE ? &plain : &fixture.runner;
+		struct sim_config config;
+		struct sim_result result;
+		char replay[4096];
+		int64_t run_id;
+		sqlite3 *db = tracedb_sqlite(runner->db);
+		sqlite3_stmt *stmt;
+		int violated = 0;
+		sim_config_defaults(&config);
+		config.users = 1;
+		config.stock = 1;
+		config.variant = failures[f].variant;
+		if (fault_plan_add(&config.plan, failures[f].fault, error,
+				   sizeof(error)) ||
+		    runner_run(runner, &config, "run", &result, &run_id, replay,
+			       sizeof(replay), error, sizeof(error)))
+			fail_msg("%s", error);
+		assert_int_not_equal(result.verdict, VERDICT_OK);
+		assert_int_equal(sqlite3_prepare_v2(db,
+			"SELECT v.invariant, (SELECT count(*) FROM violation_events"
+			" p WHERE p.run_id = v.run_id AND p.invariant = v.invariant)"
+			" FROM violations v WHERE v.run_id = ?1"
+			" GROUP BY v.invariant", -1, &stmt, NULL), SQLITE_OK);
+		sqlite3_bind_int64(stmt, 1, run_id);
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			violated++;
+			if (sqlite3_column_int(stmt, 1) == 0)
+				fail_msg("%s: %s points at no event", replay,
+					 (const char *)sqlite3_column_text(stmt, 0));
+		}
+		sqlite3_finalize(stmt);
+		assert_true(violated > 0);
+	}
+	runner_close(&plain);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -296,6 +357,15 @@ static char *html_run_of(struct tracedb *db, int64_t run_id,
 	return text;
 }
 
+static int occurrences(const char *text, const char *part)
+{
+	int count = 0;
+	for (const char *at = strstr(text, part); at;
+	     at = strstr(at + 1, part))
+		count++;
+	return count;
+}
+
 static void test_svg_draws_the_crash_and_the_recovery(void **state)
 {
 	char *svg;
@@ -330,6 +400,8 @@ static void test_svg_draws_the_crash_and_the_recovery(void **state)
 		    strstr(svg, ">told unknown</text>"));
 	/* Which transaction, and why. */
 	assert_contains(svg, "{a}flash-sale-1-1 (crash, told unknown)");
+	/* No violation: only the key's sample of the mark. */
+	assert_int_equal(occurrences(svg, "class=\"fs-pointed\""), 1);
 	free(svg);
 }
 
@@ -345,6 +417,15 @@ static void test_svg_shows_the_naive_loss(void **state)
 	assert_contains(svg, ">FAULT app/deduct/after@1:crash</text>");
 	/* No coordinator in that design. */
 	assert_contains(svg, "(not involved)");
+	/* Where the violation points: the deduction whose unit has no
+	 * order, outlined, with why under it, besides the key's sample. */
+	assert_contains(svg, ">conservation: a unit taken here that no order"
+			" matches</text>");
+	assert_int_equal(occurrences(svg, "class=\"fs-pointed\""), 2);
+	assert_true(strstr(svg, ">conservation: a unit taken") >
+		    strstr(svg, ">deduct</text>"));
+	assert_true(strstr(svg, ">conservation: a unit taken") <
+		    strstr(svg, ">FAULT app/deduct/after@1:crash</text>"));
 	free(svg);
 }
 
@@ -379,6 +460,24 @@ static void test_timeline_has_every_event_and_marks_the_fault(void **state)
 	assert_int_equal(faults, 1);
 	assert_int_equal(crashes, 1);
 	assert_contains(timeline, "coord/backcheck {a}flash-sale-1-1 <- OK/SUCCESS");
+	free(timeline);
+}
+
+/* The naive run's timeline marks the deduction its violation points at
+ * with '>' and says why on the next line. */
+static void test_timeline_marks_where_the_violation_points(void **state)
+{
+	char *timeline;
+	(void)state;
+	timeline = timeline_of(fixture.runner.db, fixture.naive_run);
+	assert_non_null(strstr(timeline, "\n>      617  app-2     app/deduct"
+			       " {a}flash-sale-1-1 = OK\n"
+			       "             ^ conservation: a unit taken here"
+			       " that no order matches\n"));
+	free(timeline);
+	timeline = timeline_of(fixture.runner.db, fixture.crash_run);
+	assert_null(strstr(timeline, "\n>"));
+	assert_null(strstr(timeline, " ^ "));
 	free(timeline);
 }
 
@@ -696,6 +795,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_svg_draws_the_crash_and_the_recovery),
 		cmocka_unit_test(test_svg_shows_the_naive_loss),
 		cmocka_unit_test(test_timeline_has_every_event_and_marks_the_fault),
+		cmocka_unit_test(test_timeline_marks_where_the_violation_points),
+		cmocka_unit_test(test_each_variant_failure_points_at_events),
 		cmocka_unit_test(test_html_run_is_one_well_formed_page),
 		cmocka_unit_test(test_html_compare_has_both_designs),
 		cmocka_unit_test(test_a_run_says_what_redis_lost),
