@@ -141,5 +141,12 @@ int check_txns_lost(struct tracedb *db, int64_t run_id, int64_t *lost);
 /* Prints the violations of run_id: each invariant, its rows, and the
  * events of the gids those rows name. Prints nothing when there are none. */
 void check_report_violations(FILE *out, struct tracedb *db, int64_t run_id);
+/* The same as JSON: ,"violations":[{"invariant", "rows" (how many),
+ * "rows_all_recorded", "first_rows" (the first 10, as the text has them),
+ * "points_at" (the events it points at: time_ms, actor, step, gid,
+ * detail, why)}, ...], [] when there are none. Returns 0, or -1 when the
+ * trace database could not be read (what was read is written, the array
+ * closed). */
+int check_report_json(FILE *out, struct tracedb *db, int64_t run_id);
 
 #endif

@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include "report.h"
+
 #define CHECK_REPORT_ROWS_MAX 10        /* rows printed per invariant */
 #define CHECK_REPORT_EVENTS_MAX 60      /* events printed per invariant */
 
@@ -167,4 +169,100 @@ int check_violated_invariants(struct tracedb *trace, int64_t run_id,
 out_finalize:
 	sqlite3_finalize(stmt);
 	return step == SQLITE_DONE || step == SQLITE_ROW ? count : -1;
+}
+
+/* One column of stmt as a JSON string, or null. */
+static void check_json_text(FILE *out, sqlite3_stmt *stmt, int column)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, column);
+	if (text)
+		report_json_string(out, text);
+	else
+		fputs("null", out);
+}
+
+/* The first CHECK_REPORT_ROWS_MAX rows of invariant, as JSON strings. */
+static int check_json_rows(FILE *out, sqlite3 *db, int64_t run_id,
+			   const char *invariant)
+{
+	sqlite3_stmt *stmt = NULL;
+	int step = SQLITE_ERROR, count = 0;
+	fputs(",\"first_rows\":[", out);
+	if (sqlite3_prepare_v2(db, "SELECT row FROM violations WHERE run_id = ?1"
+			       " AND invariant = ?2 ORDER BY row_number LIMIT ?3",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		fputs(count++ ? "," : "", out);
+		check_json_text(out, stmt, 0);
+	}
+out_finalize:
+	fputc(']', out);
+	sqlite3_finalize(stmt);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* The events invariant points at (blame.h), each an object. */
+static int check_json_points(FILE *out, sqlite3 *db, int64_t run_id,
+			     const char *invariant)
+{
+	static const char *const keys[] = { "time_ms", "actor", "step", "gid",
+					    "detail", "why" };
+	sqlite3_stmt *stmt = NULL;
+	int step = SQLITE_ERROR, count = 0;
+	fputs(",\"points_at\":[", out);
+	if (sqlite3_prepare_v2(db, "SELECT e.time_ms, e.actor, e.step, e.gid,"
+			       " e.detail, v.why FROM violation_events v"
+			       " JOIN events e ON e.run_id = v.run_id"
+			       " AND e.seq = v.seq WHERE v.run_id = ?1"
+			       " AND v.invariant = ?2 ORDER BY v.seq", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		fprintf(out, "%s{\"%s\":%lld", count++ ? "," : "", keys[0],
+			(long long)sqlite3_column_int64(stmt, 0));
+		for (int c = 1; c < 6; c++) {
+			fprintf(out, ",\"%s\":", keys[c]);
+			check_json_text(out, stmt, c);
+		}
+		fputc('}', out);
+	}
+out_finalize:
+	fputc(']', out);
+	sqlite3_finalize(stmt);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+int check_report_json(FILE *out, struct tracedb *trace, int64_t run_id)
+{
+	sqlite3 *db = tracedb_sqlite(trace);
+	sqlite3_stmt *stmt = NULL;
+	int step = SQLITE_ERROR, count = 0, rc = 0;
+	fputs(",\"violations\":[", out);
+	if (sqlite3_prepare_v2(db, "SELECT invariant, count(*) FROM violations"
+			       " WHERE run_id = ?1 GROUP BY invariant"
+			       " ORDER BY min(rowid)", -1, &stmt, NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, run_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *invariant = (const char *)sqlite3_column_text(stmt, 0);
+		fprintf(out, "%s{\"invariant\":", count++ ? "," : "");
+		report_json_string(out, invariant);
+		fprintf(out, ",\"rows\":%d,\"rows_all_recorded\":%s",
+			sqlite3_column_int(stmt, 1),
+			sqlite3_column_int(stmt, 1) < CHECK_ROWS_RECORDED_MAX ?
+			"true" : "false");
+		rc |= check_json_rows(out, db, run_id, invariant);
+		rc |= check_json_points(out, db, run_id, invariant);
+		fputc('}', out);
+	}
+out_finalize:
+	fputc(']', out);
+	sqlite3_finalize(stmt);
+	return step == SQLITE_DONE && rc == 0 ? 0 : -1;
 }

@@ -136,7 +136,7 @@ static void json_design(FILE *out, const struct compare_design *design)
 	fprintf(out, ",\"run\":");
 	if (memory) {
 		report_json(memory, &design->config, &design->result,
-			    design->replay);
+			    design->replay, design->db, design->run_id);
 		fclose(memory);
 	}
 	/* report_json's object, without its line end */

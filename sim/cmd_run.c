@@ -36,7 +36,8 @@ static int report_run(const struct cli_options *options,
 	if (check_txns_lost(runner->db, run_id, &result->txns_lost) != 0)
 		result->txns_lost = -1;
 	if (options->json) {
-		report_json(stdout, &options->config, result, replay);
+		report_json(stdout, &options->config, result, replay,
+			    runner->db, run_id);
 	} else {
 		report_text(stdout, &options->config, result, replay);
 		check_report_violations(stdout, runner->db, run_id);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "check.h"
 #include "explore.h"
 #include "options.h"
 #include "values.h"
@@ -156,7 +157,8 @@ void report_json_not_fired(FILE *out, const struct fault_plan *missing,
 }
 
 void report_json(FILE *out, const struct sim_config *config,
-		 const struct sim_result *result, const char *replay)
+		 const struct sim_result *result, const char *replay,
+		 struct tracedb *trace, int64_t run_id)
 {
 	fprintf(out, "{\"verdict\":");
 	report_json_string(out, verdict_name(result->verdict));
@@ -193,6 +195,8 @@ void report_json(FILE *out, const struct sim_config *config,
 		",\"virtual_ms\":%" PRId64, result->steps, result->crashes,
 		result->redis_crashes, result->recovered, result->end_ms);
 	report_json_not_fired(out, &result->not_fired, result->active_hits);
+	if (trace)
+		check_report_json(out, trace, run_id);
 	fprintf(out, ",\"digest\":\"%016" PRIx64 "\",\"replay\":",
 		result->digest);
 	report_json_string(out, replay);

@@ -11,10 +11,15 @@
 
 #include "sim.h"
 
+struct tracedb;
+
 void report_text(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay);
+/* With trace, the JSON also has the run's violations
+ * (check_report_json); NULL leaves them out. */
 void report_json(FILE *out, const struct sim_config *config,
-		 const struct sim_result *result, const char *replay);
+		 const struct sim_result *result, const char *replay,
+		 struct tracedb *trace, int64_t run_id);
 
 /* Pieces of the final state, as the text and HTML reports have them:
  * the stock ("2 initial, 0 left, 2 deducted", or that the key is

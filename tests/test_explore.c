@@ -782,7 +782,20 @@ static void test_json_summaries_parse(void **state)
 		"%s run --users 3 --stock 2 --json | python3 -c 'import json,sys;"
 		" d=json.load(sys.stdin); sys.exit(not (d[\"verdict\"]==\"ok\""
 		" and d[\"orders\"]==2 and d[\"told\"][\"rejected\"]==1"
-		" and d[\"not_fired\"]==[]))'", flashsim), 0);
+		" and d[\"not_fired\"]==[] and d[\"violations\"]==[]))'",
+		flashsim), 0);
+	/* A violation: its rows and the event it points at. */
+	assert_int_equal(support_shell(
+		"%s run --users 1 --stock 1 --variant naive --fault"
+		" app/deduct/after@1:crash --json | python3 -c 'import json,sys;"
+		" v=json.load(sys.stdin)[\"violations\"]; p=v[0][\"points_at\"];"
+		" sys.exit(not (len(v)==1 and v[0][\"invariant\"]==\"conservation\""
+		" and v[0][\"rows\"]==1 and v[0][\"rows_all_recorded\"] and"
+		" v[0][\"first_rows\"][0].startswith(\"stock_key=\") and"
+		" len(p)==1 and p[0][\"step\"]==\"app/deduct\" and"
+		" p[0][\"detail\"]==\"= OK\" and p[0][\"actor\"]==\"app-2\" and"
+		" p[0][\"why\"].startswith(\"a unit taken here\")))'", flashsim),
+		0);
 	/* A fault that never fired, in both commands' objects. */
 	assert_int_equal(support_shell(
 		"%s run --users 3 --stock 2 --fault app/deduct/after@9:crash"
