@@ -257,8 +257,12 @@ static void print_json_failure(FILE *out, const struct cli_options *options,
 	fprintf(out, "],\"replay\":");
 	report_json_string(out, replay);
 	fprintf(out, ",\"replay_verified\":%s,\"replays\":%u,"
-		"\"reproduced\":%u}", failure->replay_verified ? "true" :
+		"\"reproduced\":%u", failure->replay_verified ? "true" :
 		"false", failure->replays, failure->reproduced);
+	/* the kept replay's violations and where they point */
+	fputs(failure->violations_json ? failure->violations_json :
+	      ",\"violations\":null", out);
+	fputc('}', out);
 }
 
 /* ,"faulted":[...]: the faults the second pass injected on top of their

@@ -724,6 +724,9 @@ static int shrink(struct runner *runner, struct explore_failure *failure,
 					   failure->run_id, NULL);
 	failure->svg = report_capture(REPORT_SVG, runner->db, failure->run_id,
 				      second.replay);
+	failure->violations_json = report_capture(REPORT_VIOLATIONS_JSON,
+						  runner->db, failure->run_id,
+						  NULL);
 	snprintf(failure->replay, sizeof(failure->replay), "%s", second.replay);
 	/* the problem of a run that failed: the exploration's own, unless a
 	 * replay failed again */
@@ -1036,5 +1039,7 @@ void explore_stats_free(struct explore_stats *stats)
 		stats->failures[i].timeline = NULL;
 		free(stats->failures[i].svg);
 		stats->failures[i].svg = NULL;
+		free(stats->failures[i].violations_json);
+		stats->failures[i].violations_json = NULL;
 	}
 }

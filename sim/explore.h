@@ -54,6 +54,8 @@ struct explore_failure {
 	char *report;                /* the checker's report of it; owned */
 	char *timeline;              /* its text timeline; owned */
 	char *svg;                   /* its sequence diagram; owned */
+	char *violations_json;       /* its violations as JSON,
+					",\"violations\":[...]"; owned */
 };
 
 struct explore_stats {

@@ -139,6 +139,9 @@ char *report_capture(enum report_view view, struct tracedb *db,
 	case REPORT_SVG:
 		rc = report_svg(memory, db, run_id, title);
 		break;
+	case REPORT_VIOLATIONS_JSON:
+		rc = check_report_json(memory, db, run_id);
+		break;
 	}
 	fclose(memory);
 	if (rc != 0) {

@@ -23,6 +23,7 @@ enum report_view {
 	REPORT_VIOLATIONS, /* check_report_violations */
 	REPORT_TIMELINE,   /* report_timeline */
 	REPORT_SVG,        /* report_svg */
+	REPORT_VIOLATIONS_JSON, /* check_report_json: ,"violations":[...] */
 };
 char *report_capture(enum report_view view, struct tracedb *db,
 		     int64_t run_id, const char *title);

@@ -771,7 +771,10 @@ static void test_json_summaries_parse(void **state)
 		" d[\"kinds\"][\"redis-crash\"][\"faults\"]==3 and"
 		" f[\"invariant\"]==\"conservation\" and"
 		" len(f[\"faults\"])==1 and f[\"replay_verified\"] and"
-		" \"--fault\" in f[\"replay\"]))' %s", flashsim, json, json), 0);
+		" \"--fault\" in f[\"replay\"] and"
+		" f[\"violations\"][0][\"invariant\"]==\"conservation\" and"
+		" f[\"violations\"][0][\"points_at\"]))' %s", flashsim, json,
+		json), 0);
 	assert_int_equal(support_shell(
 		"%s explore scenarios/explore-small-sale.ini --runs 3 --json"
 		" --quiet 2>&1 >%s | grep -q '^expectation: met' &&"
