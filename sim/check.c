@@ -144,10 +144,7 @@ struct check_user_statements {
 	sqlite3_stmt *barrier;
 };
 
-static int check_fail(char *error, size_t error_size, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int check_fail(char *error, size_t error_size, const char *format, ...)
+int check_fail(char *error, size_t error_size, const char *format, ...)
 {
 	va_list args;
 	va_start(args, format);

@@ -61,6 +61,11 @@ struct invariant_set {
 	bool views_ready;              /* the temp views exist on trace.db */
 };
 
+/* Formats the message into error (cut to error_size) and returns -1:
+ * the checker's and the invariant loader's way to fail. */
+int check_fail(char *error, size_t error_size, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The built-in invariants, then every *.sql of user_dir (NULL: none) in
  * name order; a user file replaces the built-in of the same name. Each
  * query is prepared once against an empty trace database, so a broken

@@ -8,7 +8,6 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,19 +22,6 @@ extern const char *const flashsim_invariant_names[];
 extern const int flashsim_invariant_count;
 
 #define INVARIANT_FILE_MAX 65536        /* bytes of one .sql file */
-
-static int invariants_fail(char *error, size_t error_size, const char *format,
-			   ...) __attribute__((format(printf, 3, 4)));
-
-static int invariants_fail(char *error, size_t error_size, const char *format,
-			   ...)
-{
-	va_list args;
-	va_start(args, format);
-	vsnprintf(error, error_size, format, args);
-	va_end(args);
-	return -1;
-}
 
 void invariants_free(struct invariant_set *set)
 {
@@ -58,8 +44,8 @@ static int invariant_set_put(struct invariant_set *set, const char *file_name,
 	char *copy;
 	assert(strlen(file_name) > strlen(".sql"));
 	if (length >= INVARIANT_NAME_MAX || strlen(source) >= sizeof(item->source))
-		return invariants_fail(error, error_size, "invariant %s: name or"
-				       " path too long", file_name);
+		return check_fail(error, error_size, "invariant %s: name or"
+				  " path too long", file_name);
 	for (int i = 0; i < set->count && !item; i++)
 		if (strncmp(set->items[i].name, file_name, length) == 0 &&
 		    set->items[i].name[length] == '\0')
@@ -67,11 +53,11 @@ static int invariant_set_put(struct invariant_set *set, const char *file_name,
 	if (!item) {
 		struct invariant *grown;
 		if (set->count == INVARIANT_SET_MAX)
-			return invariants_fail(error, error_size, "more than %d"
-					       " invariants", INVARIANT_SET_MAX);
+			return check_fail(error, error_size, "more than %d"
+					  " invariants", INVARIANT_SET_MAX);
 		grown = realloc(set->items, (size_t)(set->count + 1) * sizeof(*grown));
 		if (!grown)
-			return invariants_fail(error, error_size, "out of memory");
+			return check_fail(error, error_size, "out of memory");
 		set->items = grown;
 		item = &set->items[set->count++];
 		memset(item, 0, sizeof(*item));
@@ -79,7 +65,7 @@ static int invariant_set_put(struct invariant_set *set, const char *file_name,
 	}
 	copy = strdup(sql);
 	if (!copy)
-		return invariants_fail(error, error_size, "out of memory");
+		return check_fail(error, error_size, "out of memory");
 	free(item->sql);
 	item->sql = copy;
 	snprintf(item->source, sizeof(item->source), "%s", source);
@@ -114,34 +100,34 @@ static int invariant_list_dir(const char *dir, char ***names_out, int *count_out
 	char **names = NULL;
 	int count = 0, rc = -1;
 	if (!handle)
-		return invariants_fail(error, error_size, "invariants directory %s: %s",
-				       dir, strerror(errno));
+		return check_fail(error, error_size, "invariants directory %s: %s",
+				  dir, strerror(errno));
 	while ((entry = readdir(handle)) != NULL) {
 		char **grown;
 		if (!invariant_file_name(entry->d_name))
 			continue;
 		if (count == INVARIANT_SET_MAX) {
-			invariants_fail(error, error_size, "invariants directory %s:"
-					" more than %d files", dir, INVARIANT_SET_MAX);
+			check_fail(error, error_size, "invariants directory %s:"
+				   " more than %d files", dir, INVARIANT_SET_MAX);
 			goto out_close;
 		}
 		grown = realloc(names, (size_t)(count + 1) * sizeof(*names));
 		if (!grown) {
-			invariants_fail(error, error_size, "out of memory");
+			check_fail(error, error_size, "out of memory");
 			goto out_close;
 		}
 		names = grown;
 		names[count] = strdup(entry->d_name);
 		if (!names[count]) {
-			invariants_fail(error, error_size, "out of memory");
+			check_fail(error, error_size, "out of memory");
 			goto out_close;
 		}
 		count++;
 	}
 	if (count == 0) {
 		/* A wrong directory would add no check without a word. */
-		invariants_fail(error, error_size, "invariants directory %s: no"
-				" *.sql file in it", dir);
+		check_fail(error, error_size, "invariants directory %s: no"
+			   " *.sql file in it", dir);
 		goto out_close;
 	}
 	qsort(names, (size_t)count, sizeof(*names), invariant_name_compare);
@@ -165,22 +151,22 @@ static int invariant_read_file(const char *path, char **text_out, char *error,
 	size_t length;
 	int rc = -1;
 	if (!file)
-		return invariants_fail(error, error_size, "invariant %s: %s", path,
-				       strerror(errno));
+		return check_fail(error, error_size, "invariant %s: %s", path,
+				  strerror(errno));
 	text = malloc(INVARIANT_FILE_MAX + 1);
 	if (!text) {
-		invariants_fail(error, error_size, "out of memory");
+		check_fail(error, error_size, "out of memory");
 		goto out_close;
 	}
 	length = fread(text, 1, INVARIANT_FILE_MAX + 1, file);
 	if (ferror(file)) {
-		invariants_fail(error, error_size, "invariant %s: %s", path,
-				strerror(errno));
+		check_fail(error, error_size, "invariant %s: %s", path,
+			   strerror(errno));
 		goto out_close;
 	}
 	if (length > INVARIANT_FILE_MAX) {
-		invariants_fail(error, error_size, "invariant %s: larger than %d bytes",
-				path, INVARIANT_FILE_MAX);
+		check_fail(error, error_size, "invariant %s: larger than %d bytes",
+			   path, INVARIANT_FILE_MAX);
 		goto out_close;
 	}
 	text[length] = '\0';
@@ -205,8 +191,8 @@ static int invariants_load_dir(struct invariant_set *set, const char *dir,
 		char *sql = NULL;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
 		    (int)sizeof(path)) {
-			rc = invariants_fail(error, error_size, "invariant %s/%s: path"
-					     " too long", dir, names[i]);
+			rc = check_fail(error, error_size, "invariant %s/%s: path"
+					" too long", dir, names[i]);
 			break;
 		}
 		rc = invariant_read_file(path, &sql, error, error_size);
@@ -238,8 +224,8 @@ static int invariant_check_query(sqlite3 *db, const struct invariant *item,
 	else if (extra)
 		problem = "more than one statement (one SELECT)";
 	if (problem)
-		invariants_fail(error, error_size, "invariant %s (%s): %s", item->name,
-				item->source, problem);
+		check_fail(error, error_size, "invariant %s (%s): %s", item->name,
+			   item->source, problem);
 	else
 		rc = 0;
 	sqlite3_finalize(extra);
