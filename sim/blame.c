@@ -33,11 +33,9 @@
 #define SUCCESS_EVENT(gid) \
 	"(SELECT max(e.seq) FROM main.events e WHERE e.run_id = ?1" \
 	" AND e.gid = " gid " AND " SUCCEEDED ")"
-/* gid is named by a row of the invariant (violations.gids). */
-#define NAMED(gid) \
-	"EXISTS (SELECT 1 FROM main.violations v WHERE v.run_id = ?1" \
-	" AND v.invariant = ?2 AND instr(',' || v.gids || ',', ',' || " \
-	gid " || ',') > 0)"
+/* gid is named by a row of the invariant (violations.gids, split into
+ * the CTE named by blame_record). */
+#define NAMED(gid) gid " IN (SELECT gid FROM named)"
 /* What became of a transaction that did not succeed. */
 #define ENDED(status) \
 	"CASE WHEN " status " IS NULL THEN 'was never stored, or was lost'" \
@@ -206,7 +204,17 @@ int blame_record(sqlite3 *db, int64_t run_id, const char *name,
 	int rc = -1;
 	if (!rule)
 		return 0;
-	sql = sqlite3_mprintf("WITH blamed(seq, why) AS (%s)"
+	sql = sqlite3_mprintf("WITH RECURSIVE split(gid, rest) AS ("
+			      "  SELECT '', gids || ',' FROM main.violations"
+			      "   WHERE run_id = ?1 AND invariant = ?2"
+			      "     AND gids <> ''"
+			      "  UNION ALL"
+			      "  SELECT substr(rest, 1, instr(rest, ',') - 1),"
+			      "         substr(rest, instr(rest, ',') + 1)"
+			      "    FROM split WHERE rest <> ''),"
+			      " named(gid) AS (SELECT DISTINCT gid FROM split"
+			      "  WHERE gid <> ''),"
+			      " blamed(seq, why) AS (%s)"
 			      " INSERT INTO main.violation_events(run_id,"
 			      " invariant, seq, why)"
 			      " SELECT DISTINCT ?1, ?2, seq, why FROM blamed"
