@@ -64,6 +64,9 @@ struct selftest_options {
 	const char *trace_path;     /* NULL: a temporary file */
 };
 
+#define SELFTEST_POINTS_SHOWN 3      /* events shown per failure */
+#define SELFTEST_POINTS_MAX 768
+
 struct selftest_row {
 	enum variant_id variant;
 	struct explore_stats *stats;  /* owned */
@@ -74,6 +77,9 @@ struct selftest_row {
 	char reason[512];             /* why it passed or failed */
 	enum mark marks[SELFTEST_COLUMNS_MAX];
 	char broken[EXPLORE_FAILURES_MAX][512]; /* per failure: all invariants */
+	char points[EXPLORE_FAILURES_MAX][SELFTEST_POINTS_MAX]; /* per failure:
+					 the events its violations point at,
+					 one per line (blame.h) */
 };
 
 struct selftest {
@@ -323,6 +329,43 @@ out_finalize:
 	sqlite3_finalize(stmt);
 }
 
+/* The first SELFTEST_POINTS_SHOWN events the violations of the shrunk
+ * run of failure point at, "617 ms app-2 app/deduct = OK -- conservation:
+ * a unit taken here that no order matches", one per line. */
+static void read_points(sqlite3 *db, struct selftest_row *row, int failure)
+{
+	const struct explore_failure *f = &row->stats->failures[failure];
+	char *points = row->points[failure];
+	size_t used = 0;
+	sqlite3_stmt *stmt = NULL;
+	points[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT e.time_ms, e.actor,"
+			       " trim(e.step || ' ' || e.detail),"
+			       " group_concat(v.invariant || ': ' || v.why, '; ')"
+			       " FROM violation_events v JOIN events e"
+			       " ON e.run_id = v.run_id AND e.seq = v.seq"
+			       " WHERE v.run_id = ?1 GROUP BY v.seq"
+			       " ORDER BY v.seq LIMIT ?2", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		goto out_finalize;
+	sqlite3_bind_int64(stmt, 1, f->run_id);
+	sqlite3_bind_int(stmt, 2, SELFTEST_POINTS_SHOWN);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		int n = snprintf(points + used, SELFTEST_POINTS_MAX - used,
+				 "%s%lld ms %s %s -- %s", used ? "\n" : "",
+				 (long long)sqlite3_column_int64(stmt, 0),
+				 (const char *)sqlite3_column_text(stmt, 1),
+				 (const char *)sqlite3_column_text(stmt, 2),
+				 (const char *)sqlite3_column_text(stmt, 3));
+		if (n < 0 || used + (size_t)n >= SELFTEST_POINTS_MAX)
+			break;
+		used += (size_t)n;
+	}
+	points[used] = '\0';
+out_finalize:
+	sqlite3_finalize(stmt);
+}
+
 static void mark_rows(struct selftest *self)
 {
 	struct tracedb *db = NULL;
@@ -354,8 +397,10 @@ static void mark_rows(struct selftest *self)
 		}
 		for (int i = 0; have_db && row->stats &&
 				i < row->stats->failure_count; i++)
-			if (row->stats->failures[i].run_id > 0)
+			if (row->stats->failures[i].run_id > 0) {
 				read_violations(self, tracedb_sqlite(db), row, i);
+				read_points(tracedb_sqlite(db), row, i);
+			}
 	}
 	if (db)
 		tracedb_close(db);
@@ -387,6 +432,17 @@ static void print_matrix(const struct selftest *self)
 	}
 }
 
+/* "    points at <event>: <invariant>: <why>", a line per event. */
+static void print_points(FILE *out, const char *points)
+{
+	for (const char *at = points; *at;) {
+		size_t length = strcspn(at, "\n");
+		fprintf(out, "    %-9s %.*s\n", at == points ? "points at" :
+			"", (int)length, at);
+		at += length + (at[length] == '\n');
+	}
+}
+
 static void print_failures(const struct selftest *self)
 {
 	for (int r = 1; r < SELFTEST_ROWS; r++) {
@@ -408,6 +464,7 @@ static void print_failures(const struct selftest *self)
 			}
 			if (row->broken[i][0])
 				printf("    violates  %s\n", row->broken[i]);
+			print_points(stdout, row->points[i]);
 			report_replay_check(f, check, sizeof(check));
 			printf("    replay    %s\n    %s%s%s\n", f->replay,
 			       f->replay_verified ? "(" : "", check,
@@ -438,6 +495,7 @@ static char *row_text(const struct selftest_row *row)
 			fprintf(out, "  fault %s\n", fault);
 		}
 		fprintf(out, "  replay: %s\n", f->replay);
+		print_points(out, row->points[i]);
 	}
 	fclose(out);
 	return text;

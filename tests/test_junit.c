@@ -433,23 +433,32 @@ static void test_explore_junit(void **state)
  * file of a cut name). */
 static void test_selftest_junit(void **state)
 {
-	char path[256], trace[512], *text;
+	char path[256], trace[512], out[512], *text;
 	(void)state;
 	path_in_workdir(path, sizeof(path), "selftest.xml");
 	path_in_workdir(trace, sizeof(trace), "a-trace-file-whose-path-runs"
 			"-past-one-hundred-and-twenty-seven-characters-as-a-CI"
 			"-job-artifact-path-may-well-be.db");
 	assert_true(strlen(trace) > 130);
+	path_in_workdir(out, sizeof(out), "selftest.txt");
 	assert_int_equal(support_shell("%s selftest --quick --jobs 2 --junit '%s'"
-			       " --trace \"%s\" >/dev/null && test \"$(sqlite3"
+			       " --trace \"%s\" >'%s' && test \"$(sqlite3"
 			       " \"%s\" 'select count(*) > 4 from runs')\" = 1",
-			       flashsim, path, trace, trace), 0);
+			       flashsim, path, trace, out, trace), 0);
+	/* each variant's counterexample points at where it went wrong,
+	 * in the text and in the JUnit file */
+	assert_int_equal(support_shell("test \"$(grep -c '^    points at [0-9]*"
+			       " ms ' '%s')\" -ge 5 && grep -q '^    points at"
+			       " [0-9]* ms redis RESTART.* -- conservation: Redis"
+			       " came back here without the stock key$' '%s'",
+			       out, out), 0);
 	assert_valid_xml(path);
 	text = support_read_file(path);
 	assert_non_null(strstr(text, "tests=\"6\" failures=\"0\""));
 	assert_non_null(strstr(text, "<testcase name=\"protocol\""));
 	assert_non_null(strstr(text, "<testcase name=\"redis-no-persistence\""));
 	assert_non_null(strstr(text, "replay: "));
+	assert_non_null(strstr(text, "points at "));
 	free(text);
 }
 
