@@ -105,7 +105,9 @@ static void test_naive_and_the_protocol_under_one_crash(void **state)
 			"       1\n");
 	assert_contains(text, "violated: conservation (1 row)");
 	assert_contains(text, "in short: under the same faults, A: naive broke"
-			" conservation; B: the protocol kept every invariant\n");
+			" conservation (617 ms, app-2 app/deduct: a unit taken"
+			" here that no order matches); B: the protocol kept"
+			" every invariant\n");
 	line_after(text, "replay A: ", replay_a, sizeof(replay_a));
 	line_after(text, "replay B: ", replay_b, sizeof(replay_b));
 	assert_contains(replay_a, "--variant naive");
@@ -173,7 +175,9 @@ static void test_the_sentence_says_what_was_compared(void **state)
 			 0);
 	text = read_output("nofault.txt");
 	assert_contains(text, "in short: with no fault injected, A: naive"
-			" broke rejected_has_no_order; B: the protocol kept"
+			" broke rejected_has_no_order (620 ms, order-1"
+			" order/create: an order created here for a user told"
+			" rejected); B: the protocol kept"
 			" every invariant\n");
 	free(text);
 	/* coord/save is the protocol's: the naive design never reaches it */
