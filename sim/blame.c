@@ -20,7 +20,13 @@
 /* ?1 is the run, ?2 the invariant. */
 #define DEDUCTED "e.step = 'app/deduct' AND e.detail LIKE '= OK%'"
 #define ORDERED "e.step = 'order/create' AND e.detail LIKE '= OK%'"
-#define SUCCEEDED "e.detail = '= OK (succeeded)'"
+/* A transaction succeeded: the coordinator's answer says so, or a late
+ * answer of the step that marks the branch (then the transaction)
+ * succeeded. */
+#define SUCCEEDED \
+	"(e.detail = '= OK (succeeded)' OR (e.step IN ('coord/branch_done'," \
+	" 'coord/deliver_done') AND e.detail LIKE '= OK (arrived late%'))"
+#define RESTARTED "e.actor = 'redis' AND e.detail LIKE 'RESTART%'"
 /* The event of the run that created the order of gid. */
 #define ORDER_EVENT(gid) \
 	"(SELECT min(e.seq) FROM main.events e WHERE e.run_id = ?1" \
@@ -29,10 +35,18 @@
 #define DEDUCT_EVENT(gid) \
 	"(SELECT max(e.seq) FROM main.events e WHERE e.run_id = ?1" \
 	" AND e.gid = " gid " AND " DEDUCTED ")"
-/* The event of the run at which gid succeeded. */
+/* The last event of the run at which gid succeeded. */
 #define SUCCESS_EVENT(gid) \
 	"(SELECT max(e.seq) FROM main.events e WHERE e.run_id = ?1" \
 	" AND e.gid = " gid " AND " SUCCEEDED ")"
+/* The first Redis restart of the run after the event seq. */
+#define RESTART_AFTER(seq) \
+	"(SELECT min(e.seq) FROM main.events e WHERE e.run_id = ?1" \
+	" AND e.seq > " seq " AND " RESTARTED ")"
+/* The virtual time of the event seq. */
+#define TIME_OF(seq) \
+	"(SELECT e.time_ms FROM main.events e WHERE e.run_id = ?1" \
+	" AND e.seq = " seq ")"
 /* gid is named by a row of the invariant (violations.gids, split into
  * the CTE named by blame_record). */
 #define NAMED(gid) gid " IN (SELECT gid FROM named)"
@@ -49,9 +63,9 @@ struct blame_rule {
 
 static const struct blame_rule blame_rules[] = {
 	/* Units taken that no order matches, when more were taken than
-	 * ordered; orders no unit was taken for, and the Redis crashes that
-	 * put units back or lost the key, when fewer (or none: the key is
-	 * gone). */
+	 * ordered; when fewer: orders no unit was taken for, and the Redis
+	 * restarts after a deduction (a restart can put units back); the
+	 * stock key gone: the first restart, which lost it. */
 	{ "conservation",
 	  "WITH s AS (SELECT stock_left,"
 	  "  stock_initial - stock_left AS taken,"
@@ -60,7 +74,9 @@ static const struct blame_rule blame_rules[] = {
 	  " d AS (SELECT e.seq, e.gid FROM main.events e"
 	  "  WHERE e.run_id = ?1 AND " DEDUCTED "),"
 	  " o AS (SELECT e.gid, min(e.seq) AS seq FROM main.events e"
-	  "  WHERE e.run_id = ?1 AND " ORDERED " GROUP BY e.gid)"
+	  "  WHERE e.run_id = ?1 AND " ORDERED " GROUP BY e.gid),"
+	  " r AS (SELECT e.seq FROM main.events e"
+	  "  WHERE e.run_id = ?1 AND " RESTARTED ")"
 	  " SELECT d.seq, 'a unit taken here that no order matches' FROM d, s"
 	  "  WHERE s.taken > s.made"
 	  "    AND NOT EXISTS (SELECT 1 FROM orders WHERE orders.gid = d.gid)"
@@ -71,16 +87,17 @@ static const struct blame_rule blame_rules[] = {
 	  "    AND o.gid IN (SELECT gid FROM orders)"
 	  "    AND NOT EXISTS (SELECT 1 FROM d WHERE d.gid = o.gid)"
 	  " UNION ALL"
-	  " SELECT e.seq, CASE WHEN s.stock_left IS NULL"
-	  "   THEN 'Redis came back here without the stock key'"
-	  "   ELSE 'Redis came back here without units taken before' END"
-	  "   FROM main.events e, s"
-	  "  WHERE e.run_id = ?1 AND e.actor = 'redis'"
-	  "    AND e.detail LIKE 'RESTART%'"
-	  "    AND (s.stock_left IS NULL OR s.taken < s.made)" },
+	  " SELECT min(r.seq), 'Redis came back here without the stock key'"
+	  "   FROM r, s WHERE s.stock_left IS NULL"
+	  " UNION ALL"
+	  " SELECT r.seq, 'Redis came back here, perhaps without units"
+	  " taken before'"
+	  "   FROM r, s WHERE s.stock_left IS NOT NULL AND s.taken < s.made"
+	  "    AND EXISTS (SELECT 1 FROM d WHERE d.seq < r.seq)" },
 	/* An "op" barrier of a transaction that did not succeed: the
-	 * deduction that wrote it; a transaction that succeeded without
-	 * one: where it succeeded. */
+	 * deduction that wrote it, and the Redis restart that lost the
+	 * transaction after a coordinator had saved it; a transaction that
+	 * succeeded without one: where it succeeded. */
 	{ "barrier_agreement",
 	  "SELECT " DEDUCT_EVENT("b.gid") ","
 	  "       'a unit taken here (barrier op) for a transaction that '"
@@ -89,6 +106,18 @@ static const struct blame_rule blame_rules[] = {
 	  " WHERE " NAMED("b.gid") " AND b.value = 'op'"
 	  "   AND t.status IS NOT 'succeeded'"
 	  " UNION ALL"
+	  " SELECT " RESTART_AFTER("x.saved") ","
+	  "       'Redis came back here without the transaction saved at '"
+	  "       || " TIME_OF("x.saved") " || ' ms'"
+	  "  FROM (SELECT b.gid, (SELECT min(e.seq) FROM main.events e"
+	  "         WHERE e.run_id = ?1 AND e.gid = b.gid"
+	  "           AND e.step = 'coord/save' AND e.detail LIKE '= OK%')"
+	  "         AS saved"
+	  "          FROM barriers b LEFT JOIN txns t ON t.gid = b.gid"
+	  "         WHERE " NAMED("b.gid") " AND b.value = 'op'"
+	  "           AND t.status IS NULL) x"
+	  " WHERE x.saved IS NOT NULL"
+	  " UNION ALL"
 	  " SELECT " SUCCESS_EVENT("t.gid") ","
 	  "       'the transaction succeeded here, its barrier '"
 	  "       || coalesce('is ' || b.value, 'missing')"
@@ -96,7 +125,8 @@ static const struct blame_rule blame_rules[] = {
 	  " WHERE " NAMED("t.gid") " AND t.status = 'succeeded'"
 	  "   AND b.value IS NOT 'op'" },
 	/* Where a transaction succeeded without exactly one order; the
-	 * order created for a transaction that did not succeed. */
+	 * order created for a transaction that did not succeed, or, when it
+	 * had succeeded and a Redis restart lost it, that restart. */
 	{ "txn_order_agreement",
 	  "SELECT " SUCCESS_EVENT("t.gid") ","
 	  "       'the transaction succeeded here, with '"
@@ -106,26 +136,43 @@ static const struct blame_rule blame_rules[] = {
 	  " WHERE " NAMED("t.gid") " AND t.status = 'succeeded'"
 	  "   AND (SELECT count(*) FROM orders o WHERE o.gid = t.gid) <> 1"
 	  " UNION ALL"
-	  " SELECT " ORDER_EVENT("o.gid") ","
-	  "       'an order created here for a transaction that '"
-	  "       || " ENDED("t.status")
-	  "  FROM orders o LEFT JOIN txns t ON t.gid = o.gid"
-	  " WHERE " NAMED("o.gid") " AND t.status IS NOT 'succeeded'" },
-	/* The answer "rejected", and the order of that user. */
+	  " SELECT CASE WHEN x.lost IS NULL THEN x.created ELSE x.lost END,"
+	  "        CASE WHEN x.lost IS NULL"
+	  "        THEN 'an order created here for a transaction that '"
+	  "             || " ENDED("x.status")
+	  "        ELSE 'Redis came back here without the transaction that"
+	  " succeeded at ' || " TIME_OF("x.succeeded") " || ' ms with its"
+	  " order; ' || CASE WHEN x.status IS NULL THEN 'it is gone'"
+	  "        WHEN x.status = 'failed' THEN 'a later request prepared"
+	  " it again, and it failed' ELSE 'it is now ' || x.status END END"
+	  "   FROM (SELECT o.gid, t.status, " ORDER_EVENT("o.gid") " AS created,"
+	  "          " SUCCESS_EVENT("o.gid") " AS succeeded,"
+	  "          " RESTART_AFTER(SUCCESS_EVENT("o.gid")) " AS lost"
+	  "          FROM orders o LEFT JOIN txns t ON t.gid = o.gid"
+	  "         WHERE " NAMED("o.gid") " AND t.status IS NOT 'succeeded') x" },
+	/* The answer "rejected", the order of that user, and a Redis
+	 * restart between the two (it lost the purchase the order is of). */
 	{ "rejected_has_no_order",
 	  "WITH r AS (SELECT u.user_id, u.gid FROM users u"
 	  "  WHERE u.told = 'rejected' AND EXISTS (SELECT 1 FROM orders o"
 	  "   WHERE o.user_id = u.user_id"
-	  "     AND o.activity_id = (SELECT activity_id FROM sale)))"
-	  " SELECT e.seq, 'told rejected, yet this user has an order'"
-	  "   FROM r JOIN main.events e ON e.run_id = ?1 AND e.gid = r.gid"
-	  "  WHERE e.detail = 'told rejected'"
+	  "     AND o.activity_id = (SELECT activity_id FROM sale))),"
+	  " answered AS (SELECT e.seq, e.gid FROM r JOIN main.events e"
+	  "  ON e.run_id = ?1 AND e.gid = r.gid"
+	  "  WHERE e.detail = 'told rejected'),"
+	  " created AS (SELECT " ORDER_EVENT("o.gid") " AS seq, o.gid"
+	  "  FROM orders o WHERE o.user_id IN (SELECT user_id FROM r)"
+	  "   AND o.activity_id = (SELECT activity_id FROM sale))"
+	  " SELECT seq, 'told rejected, yet this user has an order'"
+	  "   FROM answered"
 	  " UNION ALL"
-	  " SELECT " ORDER_EVENT("o.gid") ","
-	  "       'an order created here for a user told rejected'"
-	  "   FROM orders o"
-	  "  WHERE o.user_id IN (SELECT user_id FROM r)"
-	  "    AND o.activity_id = (SELECT activity_id FROM sale)" },
+	  " SELECT seq, 'the order of a user told rejected' FROM created"
+	  " UNION ALL"
+	  " SELECT " RESTART_AFTER("c.seq") ","
+	  "        'Redis came back here without the purchase whose order"
+	  " exists; the user was told rejected after'"
+	  "   FROM created c WHERE EXISTS (SELECT 1 FROM answered a"
+	  "    WHERE a.gid = c.gid AND a.seq > " RESTART_AFTER("c.seq") ")" },
 	/* The answer "success" that no order stands behind. */
 	{ "success_has_order",
 	  "SELECT e.seq, 'told success here, and no order exists'"
@@ -134,7 +181,10 @@ static const struct blame_rule blame_rules[] = {
 	  " WHERE u.told = 'success' AND NOT EXISTS (SELECT 1 FROM orders o"
 	  "   WHERE o.user_id = u.user_id"
 	  "     AND o.activity_id = (SELECT activity_id FROM sale))" },
-	/* Every order of a user (or of a transaction) with more than one. */
+	/* The creation of every order of a user with more than one; for a
+	 * transaction with more than one, every create-order its order
+	 * service answered OK (a redelivery that found the order is
+	 * answered OK too: the trace does not tell them apart). */
 	{ "one_order_per_user",
 	  "SELECT " ORDER_EVENT("o.gid") ","
 	  "       'one of the ' || (SELECT count(*) FROM orders x"
@@ -146,8 +196,8 @@ static const struct blame_rule blame_rules[] = {
 	  "         WHERE x.activity_id = o.activity_id"
 	  "           AND x.user_id = o.user_id) > 1"
 	  " UNION ALL"
-	  " SELECT e.seq, 'an order created here; its transaction has '"
-	  "       || g.n || ' orders'"
+	  " SELECT e.seq, 'a create-order answered OK here; its transaction"
+	  " has ' || g.n || ' orders'"
 	  "  FROM (SELECT gid, count(*) AS n FROM orders GROUP BY gid"
 	  "        HAVING count(*) > 1) g"
 	  "  JOIN main.events e ON e.run_id = ?1 AND e.gid = g.gid"
@@ -168,14 +218,32 @@ static const struct blame_rule blame_rules[] = {
 	  "                   AND e.gid IN (SELECT gid FROM orders)"
 	  "                 GROUP BY e.gid))"
 	  " WHERE n > (SELECT stock_initial FROM sale)" },
-	/* The last thing that happened to a transaction left open. */
+	/* A transaction left open: where it took the status it kept, and
+	 * the first call of its recovery that failed after that (each
+	 * retry after it failed too), or, when none did, its last event. */
 	{ "all_terminal",
-	  "SELECT (SELECT max(e.seq) FROM main.events e"
-	  "         WHERE e.run_id = ?1 AND e.gid = t.gid),"
-	  "       'the last event of a transaction left ' || t.status"
-	  "  FROM txns t"
-	  " WHERE " NAMED("t.gid")
-	  "   AND t.status IN ('prepared', 'submitted')" },
+	  "WITH t AS (SELECT t.gid, t.status, (SELECT max(e.seq)"
+	  "  FROM main.events e WHERE e.run_id = ?1 AND e.gid = t.gid"
+	  "   AND e.detail LIKE '= OK (' || t.status || ')') AS became"
+	  "  FROM txns t WHERE " NAMED("t.gid")
+	  "   AND t.status IN ('prepared', 'submitted')),"
+	  " f AS (SELECT t.gid, min(e.seq) AS seq, count(*) AS n FROM t"
+	  "  JOIN main.events e ON e.run_id = ?1 AND e.gid = t.gid"
+	  "   AND e.seq > coalesce(t.became, 0)"
+	  "   AND (e.detail LIKE '<- FAILED%' OR e.detail = '<- timeout')"
+	  "  GROUP BY t.gid)"
+	  " SELECT became, 'the transaction became ' || status || ' here and"
+	  " never finished' FROM t"
+	  " UNION ALL"
+	  " SELECT f.seq, 'the first call of its recovery that failed'"
+	  "        || CASE WHEN f.n > 1 THEN ', and ' || (f.n - 1)"
+	  "        || ' more after it' ELSE '' END"
+	  "   FROM f"
+	  " UNION ALL"
+	  " SELECT (SELECT max(e.seq) FROM main.events e"
+	  "          WHERE e.run_id = ?1 AND e.gid = t.gid),"
+	  "        'the last event of a transaction left ' || t.status"
+	  "   FROM t WHERE t.gid NOT IN (SELECT gid FROM f)" },
 };
 #define BLAME_RULE_COUNT ((int)(sizeof(blame_rules) / sizeof(blame_rules[0])))
 

@@ -39,7 +39,8 @@ out_finalize:
 
 /* The events of the gids named by the rows printed for invariant, and
  * those its violation points at (blame.c, violation_events) with the
- * gids of the first of them; each with why it is pointed at, or NULL. */
+ * gids of the first of them; each with why it is pointed at, or NULL,
+ * and how many the violation points at. */
 static const char check_events_sql[] =
 	"WITH RECURSIVE split(gid, rest) AS ("
 	"  SELECT '', gids || ',' FROM violations"
@@ -55,7 +56,8 @@ static const char check_events_sql[] =
 	"   JOIN blamed b ON e.run_id = ?1 AND e.seq = b.seq"
 	"   WHERE e.gid <> '' ORDER BY e.seq LIMIT ?3))"
 	" SELECT time_ms, actor, step, gid, detail, fault,"
-	"  (SELECT group_concat(why, '; ') FROM blamed b WHERE b.seq = e.seq)"
+	"  (SELECT group_concat(why, '; ') FROM blamed b WHERE b.seq = e.seq),"
+	"  (SELECT count(*) FROM blamed)"
 	"  FROM events e"
 	"  WHERE run_id = ?1 AND (gid IN (SELECT gid FROM involved)"
 	"   OR seq IN (SELECT seq FROM blamed))"
@@ -97,8 +99,9 @@ static void check_report_events(FILE *out, sqlite3 *db, int64_t run_id,
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		bool why = sqlite3_column_type(stmt, 6) != SQLITE_NULL;
 		if (events++ == 0)
-			fprintf(out, "  events of the transactions involved"
-				" (>> where the rows point):\n");
+			fprintf(out, "  events of the transactions involved%s:\n",
+				sqlite3_column_int(stmt, 7) > 0 ?
+				" (>> where the rows point)" : "");
 		if (events > CHECK_REPORT_EVENTS_MAX &&
 		    !(why && late++ < CHECK_REPORT_ROWS_MAX)) {
 			skipped++;

@@ -64,8 +64,8 @@ struct selftest_options {
 	const char *trace_path;     /* NULL: a temporary file */
 };
 
-#define SELFTEST_POINTS_SHOWN 3      /* events shown per failure */
-#define SELFTEST_POINTS_MAX 768
+#define SELFTEST_POINTS_SHOWN 4      /* events shown per failure */
+#define SELFTEST_POINTS_MAX 1024
 
 struct selftest_row {
 	enum variant_id variant;

@@ -264,6 +264,10 @@ static int load_events(struct diagram *d)
 		d->events_matching++;
 		if (d->event_count < REPORT_SVG_EVENTS_MAX)
 			d->events[d->event_count++] = event;
+		else if (event.why[0] && d->event_count < EVENTS_MAX) {
+			d->events[d->event_count++] = event;
+			d->pointed_past++;
+		}
 	}
 out_finalize:
 	sqlite3_finalize(stmt);
@@ -824,7 +828,7 @@ static void layout(struct diagram *d)
 		row->height = row_height(row) + POINTED_LINE * pointed_lines(row);
 		row->y = row->kind == ROW_REDIS ? y + 17 :
 			 row->kind == ROW_MESSAGE || row->kind == ROW_LOST_ANSWER ?
-			 y + 18 : y + row->height / 2;
+			 y + 18 : y + row_height(row) / 2;
 		y += row->height;
 		if (row->from < 0 || row->event < 0 || d->lanes[row->from].shared)
 			continue;

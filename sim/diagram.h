@@ -27,7 +27,8 @@
 #define LANES_MAX (REPORT_SVG_OWN_LANES_MAX * (LANE_KIND_COUNT - 1) + 1)
 #define DOWN_MAX 8                /* down or paused stretches per lifeline */
 #define MERGE_LOOKBACK 16         /* rows searched back for a message */
-#define ROWS_MAX (REPORT_SVG_EVENTS_MAX * 2 + 2)
+#define EVENTS_MAX (REPORT_SVG_EVENTS_MAX + REPORT_SVG_POINTED_PAST)
+#define ROWS_MAX (EVENTS_MAX * 2 + 2)
 
 /* Geometry, in pixels. */
 #define TIME_COLUMN 84.0
@@ -136,9 +137,11 @@ struct diagram {
 	struct picked gids[REPORT_SVG_GIDS_MAX];
 	int gid_count;
 	int gids_hidden;            /* mattered, not shown */
-	struct svg_event *events;   /* owned, REPORT_SVG_EVENTS_MAX */
+	struct svg_event *events;   /* owned, EVENTS_MAX */
 	int event_count;
 	int64_t events_matching;    /* would be drawn without the cap */
+	int pointed_past;           /* of event_count, drawn past the cap
+				       because a violation points at them */
 	struct lane lanes[LANES_MAX];
 	int lane_count;
 	struct instances *instances; /* owned, LANE_KIND_COUNT: actors met */

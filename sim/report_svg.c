@@ -582,9 +582,18 @@ static void emit_header(const struct diagram *d, FILE *out)
 		text_at(out, 48, y, NULL, "fs-info", gid_colors[i], text);
 	}
 	if (d->events_matching > d->event_count) {
-		snprintf(text, sizeof(text), "only the first %d of these %" PRId64
-			 " events are drawn (the cap); the text timeline has all",
-			 d->event_count, d->events_matching);
+		if (d->pointed_past)
+			snprintf(text, sizeof(text), "only the first %d of these"
+				 " %" PRId64 " events are drawn (the cap), and %d"
+				 " past them that a violation points at; the"
+				 " text timeline has all",
+				 d->event_count - d->pointed_past,
+				 d->events_matching, d->pointed_past);
+		else
+			snprintf(text, sizeof(text), "only the first %d of these"
+				 " %" PRId64 " events are drawn (the cap); the"
+				 " text timeline has all", d->event_count,
+				 d->events_matching);
 		y += 16;
 		text_at(out, 16, y, NULL, "fs-info fs-bold", FAULT_COLOR, text);
 	}
@@ -600,7 +609,7 @@ int report_svg(FILE *out, struct tracedb *db, int64_t run_id,
 		return -1;
 	d->db = tracedb_sqlite(db);
 	d->run_id = run_id;
-	d->events = calloc(REPORT_SVG_EVENTS_MAX, sizeof(*d->events));
+	d->events = calloc(EVENTS_MAX, sizeof(*d->events));
 	d->rows = calloc(ROWS_MAX, sizeof(*d->rows));
 	d->instances = calloc(LANE_KIND_COUNT, sizeof(*d->instances));
 	if (!title) {

@@ -31,6 +31,8 @@
 #include "tracedb.h"
 
 #define REPORT_SVG_EVENTS_MAX 300     /* events drawn, at most */
+#define REPORT_SVG_POINTED_PAST 10    /* and, past those, events a
+					 violation points at (blame.h) */
 #define REPORT_SVG_GIDS_MAX 6         /* transactions drawn, at most */
 #define REPORT_SVG_OWN_LANES_MAX 2    /* instances of a kind with own lifelines */
 #define REPORT_TIMELINE_EVENTS_MAX 100000

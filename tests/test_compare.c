@@ -176,8 +176,8 @@ static void test_the_sentence_says_what_was_compared(void **state)
 	text = read_output("nofault.txt");
 	assert_contains(text, "in short: with no fault injected, A: naive"
 			" broke rejected_has_no_order (620 ms, order-1"
-			" order/create: an order created here for a user told"
-			" rejected); B: the protocol kept"
+			" order/create: the order of a user told rejected); B:"
+			" the protocol kept"
 			" every invariant\n");
 	free(text);
 	/* coord/save is the protocol's: the naive design never reaches it */

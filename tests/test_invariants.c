@@ -1186,6 +1186,9 @@ static void test_report_names_rows_and_events(void **state)
 	assert_non_null(strstr(text, "succeeded one"));
 	assert_true(strstr(text, "deducted one") < strstr(text, "succeeded one"));
 	assert_null(strstr(text, "deducted two"));
+	/* nothing pointed at (no answer, no order creation in these
+	 * events): no promise of >> marks */
+	assert_non_null(strstr(text, "  events of the transactions involved:\n"));
 	free(text);
 }
 
@@ -1310,7 +1313,8 @@ static void test_conservation_points_at_the_unit_without_order(void **state)
 	assert_pointed(run_id, "conservation", "4");
 }
 
-/* The stock key is gone: the Redis restart that came back without it. */
+/* The stock key is gone: the first Redis restart, which came back
+ * without it. */
 static void test_conservation_points_at_the_redis_restart(void **state)
 {
 	struct sim_result result = { 0 };
@@ -1324,7 +1328,9 @@ static void test_conservation_points_at_the_redis_restart(void **state)
 	add_step(run_id, 1, "redis", "", 0,
 		 "CRASH: redis-server killed (SIGKILL), restarting");
 	add_step(run_id, 2, "redis", "", 0, "RESTART: redis-server is back");
+	add_step(run_id, 3, "redis", "", 0, "RESTART: redis-server is back");
 	finish(run_id, &result);
+	/* the first restart lost the key, not the second */
 	assert_pointed(run_id, "conservation", "2");
 }
 
@@ -1395,8 +1401,10 @@ static void test_no_oversell_points_past_the_stock(void **state)
 	assert_pointed(run_id, "no_oversell", "2 4");
 }
 
-/* A transaction left prepared: its last event. */
-static void test_all_terminal_points_at_the_last_event(void **state)
+/* A transaction left prepared: where it became prepared, and its last
+ * event; left submitted with failing deliveries: where it became
+ * submitted and the first delivery that failed. */
+static void test_all_terminal_points_at_where_it_stopped(void **state)
 {
 	struct sim_result result = { 0 };
 	int64_t run_id;
@@ -1409,7 +1417,53 @@ static void test_all_terminal_points_at_the_last_event(void **state)
 	add_step(run_id, 2, "app-1", "app/deduct", 5, "no answer");
 	add_step(run_id, 3, "app-1", "app/deduct", 1, "= OK");
 	finish(run_id, &result);
-	assert_pointed(run_id, "all_terminal", "2");
+	assert_pointed(run_id, "all_terminal", "1 2");
+	assert_int_equal(query_integer(
+		"SELECT count(*) FROM violation_events WHERE run_id = %lld"
+		" AND seq = 2 AND why = 'the last event of a transaction left"
+		" prepared'", (long long)run_id), 1);
+
+	txn_cas(5, TXN_PREPARED, TXN_SUBMITTED);
+	run_id = begin();
+	add_step(run_id, 1, "coord-1", "coord/save", 5, "= OK (prepared)");
+	add_step(run_id, 2, "coord-1", "coord/submit", 5, "= OK (submitted)");
+	add_step(run_id, 3, "coord-2", "coord/deliver", 5, "<- FAILED/CONFLICT");
+	add_step(run_id, 4, "coord-2", "coord/deliver", 5, "<- FAILED/CONFLICT");
+	add_step(run_id, 5, "coord-2", "coord/deliver", 5, "<- FAILED/CONFLICT");
+	finish(run_id, &result);
+	assert_pointed(run_id, "all_terminal", "2 3");
+	assert_int_equal(query_integer(
+		"SELECT count(*) FROM violation_events WHERE run_id = %lld"
+		" AND seq = 3 AND why = 'the first call of its recovery that"
+		" failed, and 2 more after it'", (long long)run_id), 1);
+}
+
+/* An order whose transaction had succeeded, then was lost with a Redis
+ * that came back without it: the restart, not the order's creation. */
+static void test_txn_order_agreement_points_at_the_redis_that_lost_it(void **state)
+{
+	struct sim_result result = { 0 };
+	char gid[GID_MAX], key[KEY_MAX];
+	int64_t run_id;
+	(void)state;
+	consistent_sale();
+	gid_of(1, gid);
+	sale_txn_key(gid, key);
+	support_integer(redis, "DEL %s", key);
+	run_id = begin();
+	add_step(run_id, 1, "order-1", "order/create", 1, "= OK");
+	add_step(run_id, 2, "coord-1", "coord/branch_done", 1,
+		 "= OK (arrived late; nobody reads the answer)");
+	add_step(run_id, 3, "redis", "", 0, "RESTART: redis-server is back");
+	add_step(run_id, 4, "redis", "", 0, "RESTART: redis-server is back");
+	finish(run_id, &result);
+	assert_violated(run_id, "txn_order_agreement", 1);
+	assert_pointed(run_id, "txn_order_agreement", "3");
+	assert_int_equal(query_integer(
+		"SELECT count(*) FROM violation_events WHERE run_id = %lld"
+		" AND why = 'Redis came back here without the transaction that"
+		" succeeded at 20 ms with its order; it is gone'",
+		(long long)run_id), 1);
 }
 
 /* A failed transaction whose barrier says "op": the deduction that wrote
@@ -1558,7 +1612,8 @@ int main(void)
 		TEST(test_rejected_has_no_order_points_at_answer_and_order),
 		TEST(test_one_order_per_user_points_at_each_order),
 		TEST(test_no_oversell_points_past_the_stock),
-		TEST(test_all_terminal_points_at_the_last_event),
+		TEST(test_all_terminal_points_at_where_it_stopped),
+		TEST(test_txn_order_agreement_points_at_the_redis_that_lost_it),
 		TEST(test_barrier_agreement_points_at_deduction_or_success),
 		TEST(test_txn_order_agreement_points_at_the_stray_order),
 		TEST(test_a_replaced_builtin_points_at_nothing),
