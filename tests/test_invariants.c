@@ -25,6 +25,7 @@
 #include "barrier.h"
 #include "check.h"
 #include "coord_store.h"
+#include "report_svg.h"
 #include "support.h"
 #include "tracedb.h"
 
@@ -1511,6 +1512,43 @@ static void test_txn_order_agreement_points_at_the_stray_order(void **state)
 	assert_pointed(run_id, "txn_order_agreement", "1");
 }
 
+/* An event a violation points at, past the diagram's cap of events:
+ * drawn all the same, and the header says so. */
+static void test_the_diagram_draws_a_pointed_event_past_its_cap(void **state)
+{
+	struct sim_result result = { 0 };
+	char *svg = NULL;
+	size_t size = 0;
+	FILE *out;
+	int64_t run_id;
+	int outlines = 0;
+	(void)state;
+	consistent_sale();
+	told[2] = TOLD_SUCCESS; /* user 3 was sold out */
+	run_id = begin();
+	for (int i = 1; i <= REPORT_SVG_EVENTS_MAX + 20; i++)
+		add_step(run_id, i, "coord-1", "coord/lock", 3,
+			 "= LOCKED (failed, attempt 1)");
+	add_step(run_id, REPORT_SVG_EVENTS_MAX + 21, "user-3", "", 3,
+		 "told success");
+	finish(run_id, &result);
+	assert_pointed(run_id, "success_has_order", "321");
+	out = open_memstream(&svg, &size);
+	assert_non_null(out);
+	assert_int_equal(report_svg(out, trace, run_id, "cap"), 0);
+	fclose(out);
+	for (const char *at = strstr(svg, "class=\"fs-pointed\""); at;
+	     at = strstr(at + 1, "class=\"fs-pointed\""))
+		outlines++;
+	assert_int_equal(outlines, 2); /* the row, and the key's sample */
+	assert_non_null(strstr(svg, ">success_has_order: told success here,"
+			       " and no order exists</text>"));
+	assert_non_null(strstr(svg, "only the first 300 of these 321 events"
+			       " are drawn (the cap), and 1 past them that a"
+			       " violation points at"));
+	free(svg);
+}
+
 /* A user's file that replaced a built-in is not read as the built-in:
  * it points at nothing. */
 static void test_a_replaced_builtin_points_at_nothing(void **state)
@@ -1617,6 +1655,7 @@ int main(void)
 		TEST(test_barrier_agreement_points_at_deduction_or_success),
 		TEST(test_txn_order_agreement_points_at_the_stray_order),
 		TEST(test_a_replaced_builtin_points_at_nothing),
+		TEST(test_the_diagram_draws_a_pointed_event_past_its_cap),
 		TEST(test_report_marks_the_events_pointed_at),
 	};
 	return cmocka_run_group_tests_name("invariants", tests, NULL, NULL);
