@@ -650,9 +650,9 @@ static void point_at_earlier(struct diagram *d, const struct svg_event *e)
 		return;
 	for (int i = d->row_count - 1; i >= 0; i--) {
 		struct row *row = &d->rows[i];
+		char joined[sizeof(row->why)];
 		if (row->event < 0 || strcmp(d->events[row->event].gid, e->gid) != 0)
 			continue;
-		char joined[sizeof(row->why)];
 		if (strstr(row->why, e->why))
 			return;
 		set_text(joined, sizeof(joined), "%s%s%s", row->why,
@@ -805,7 +805,7 @@ int diagram_legend_place(double width, double x[LEGEND_COUNT],
 	return current + 1;
 }
 
-int pointed_lines(const struct row *row)
+int diagram_pointed_lines(const struct row *row)
 {
 	int lines = row->why[0] ? 1 : 0;
 	for (const char *at = row->why; *at; at++)
@@ -825,7 +825,8 @@ static void layout(struct diagram *d)
 	for (int i = 0; i < d->row_count; i++) {
 		struct row *row = &d->rows[i];
 		row->top = y;
-		row->height = row_height(row) + POINTED_LINE * pointed_lines(row);
+		row->height = row_height(row) +
+			      POINTED_LINE * diagram_pointed_lines(row);
 		row->y = row->kind == ROW_REDIS ? y + 17 :
 			 row->kind == ROW_MESSAGE || row->kind == ROW_LOST_ANSWER ?
 			 y + 18 : y + row_height(row) / 2;

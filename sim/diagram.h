@@ -22,6 +22,7 @@
 #define DETAIL_TEXT_MAX 420
 #define FAULT_TEXT_MAX 128
 #define LABEL_MAX 200
+#define WHY_TEXT_MAX 480          /* the whys of one event, all invariants */
 #define CANDIDATES_MAX 64
 #define INSTANCES_MAX 64          /* distinct instances of a kind, counted */
 #define LANES_MAX (REPORT_SVG_OWN_LANES_MAX * (LANE_KIND_COUNT - 1) + 1)
@@ -63,7 +64,7 @@ struct svg_event {
 	char gid[GID_TEXT_MAX];
 	char detail[DETAIL_TEXT_MAX];
 	char fault[FAULT_TEXT_MAX];
-	char why[LABEL_MAX];        /* where a violation points: "<invariant>:
+	char why[WHY_TEXT_MAX];     /* where a violation points: "<invariant>:
 				       <why>", one line each (blame.h) */
 };
 
@@ -85,7 +86,7 @@ struct row {
 	int color;                  /* index of the gid shown, -1 none */
 	char label[LABEL_MAX];
 	char answer[LABEL_MAX];     /* Redis: the answer's label */
-	char why[LABEL_MAX];        /* a violation points here: its words,
+	char why[WHY_TEXT_MAX];     /* a violation points here: its words,
 				       one line per invariant, under the
 				       row */
 	int64_t gap_ms;
@@ -193,7 +194,7 @@ static inline void fit_text(char *text, double width)
 }
 
 /* The lines of row->why. */
-int pointed_lines(const struct row *row);
+int diagram_pointed_lines(const struct row *row);
 
 /* Reads the run d->run_id of d->db into d (its events, rows and
  * instances allocated by the caller), then lays it out: passes 1 to 4 of

@@ -365,7 +365,7 @@ static void emit_band(const struct diagram *d, FILE *out, const struct row *row)
 static void emit_pointed(const struct diagram *d, FILE *out,
 			 const struct row *row)
 {
-	int lines = pointed_lines(row);
+	int lines = diagram_pointed_lines(row);
 	double y = row->top + row->height - POINTED_LINE * lines + 11;
 	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
 		" height=\"%.1f\" rx=\"4\" class=\"fs-pointed\"/>\n",
@@ -374,7 +374,9 @@ static void emit_pointed(const struct diagram *d, FILE *out,
 	for (const char *at = row->why; *at; y += POINTED_LINE) {
 		char text[LABEL_MAX];
 		size_t length = strcspn(at, "\n");
-		snprintf(text, sizeof(text), "%.*s", (int)length, at);
+		snprintf(text, sizeof(text), "%.*s",
+			 (int)(length < LABEL_MAX - 1 ? length : LABEL_MAX - 1),
+			 at);
 		fit_text(text, d->width - TIME_COLUMN - 40);
 		text_at(out, TIME_COLUMN + 12, y, "start", "fs-lbl fs-bold",
 			FAULT_COLOR, text);
