@@ -146,6 +146,26 @@ int check_txns_lost(struct tracedb *db, int64_t run_id, int64_t *lost);
 /* Prints the violations of run_id: each invariant, its rows, and the
  * events of the gids those rows name. Prints nothing when there are none. */
 void check_report_violations(FILE *out, struct tracedb *db, int64_t run_id);
+/* An event a violation points at (blame.h, violation_events); the texts
+ * belong to the reader and are never NULL. */
+struct check_point {
+	int64_t seq;
+	int64_t time_ms;
+	const char *actor;
+	const char *step;
+	const char *gid;
+	const char *detail;
+	const char *invariant;
+	const char *why;
+};
+/* Calls fn with each event the violations of run_id point at, in the
+ * order of the run (an event pointed at by several invariants once for
+ * each), those of invariant only unless it is NULL; fn returns nonzero
+ * to stop. Returns 0, or -1 when the trace database could not be read. */
+int check_points(struct tracedb *trace, int64_t run_id, const char *invariant,
+		 int (*fn)(void *context, const struct check_point *point),
+		 void *context);
+
 /* The same as JSON: ,"violations":[{"invariant", "rows" (how many),
  * "rows_all_recorded", "first_rows" (the first 10, as the text has them),
  * "points_at" (the events it points at: time_ms, actor, step, gid,

@@ -14,13 +14,21 @@
 #define CHECK_REPORT_ROWS_MAX 10        /* rows printed per invariant */
 #define CHECK_REPORT_EVENTS_MAX 60      /* events printed per invariant */
 
+/* The invariants a run violated, in the order they were found, with how
+ * many rows each recorded. */
+static const char check_invariants_sql[] =
+	"SELECT invariant, count(*) FROM violations WHERE run_id = ?1"
+	" GROUP BY invariant ORDER BY min(rowid)";
+/* The first ?3 rows of invariant ?2. */
+static const char check_rows_sql[] =
+	"SELECT row FROM violations WHERE run_id = ?1 AND invariant = ?2"
+	" ORDER BY row_number LIMIT ?3";
+
 static void check_report_rows(FILE *out, sqlite3 *db, int64_t run_id,
 			      const char *invariant, int rows)
 {
 	sqlite3_stmt *stmt = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT row FROM violations WHERE run_id = ?1"
-			       " AND invariant = ?2 ORDER BY row_number LIMIT ?3",
-			       -1, &stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, check_rows_sql, -1, &stmt, NULL) != SQLITE_OK) {
 		fprintf(out, "  (cannot read the rows: %s)\n", sqlite3_errmsg(db));
 		goto out_finalize;
 	}
@@ -127,9 +135,8 @@ void check_report_violations(FILE *out, struct tracedb *trace, int64_t run_id)
 	sqlite3 *db = tracedb_sqlite(trace);
 	sqlite3_stmt *stmt = NULL;
 	int step;
-	if (sqlite3_prepare_v2(db, "SELECT invariant, count(*) FROM violations"
-			       " WHERE run_id = ?1 GROUP BY invariant"
-			       " ORDER BY min(rowid)", -1, &stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, check_invariants_sql, -1, &stmt,
+			       NULL) != SQLITE_OK) {
 		fprintf(out, "(cannot read the violations: %s)\n", sqlite3_errmsg(db));
 		goto out_finalize;
 	}
@@ -160,9 +167,7 @@ int check_violated_invariants(struct tracedb *trace, int64_t run_id,
 	sqlite3 *db = tracedb_sqlite(trace);
 	sqlite3_stmt *stmt = NULL;
 	int count = 0, step = SQLITE_ERROR;
-	if (sqlite3_prepare_v2(db, "SELECT invariant FROM violations"
-			       " WHERE run_id = ?1 GROUP BY invariant"
-			       " ORDER BY min(rowid)", -1, &stmt,
+	if (sqlite3_prepare_v2(db, check_invariants_sql, -1, &stmt,
 			       NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, run_id);
@@ -174,16 +179,6 @@ out_finalize:
 	return step == SQLITE_DONE || step == SQLITE_ROW ? count : -1;
 }
 
-/* One column of stmt as a JSON string, or null. */
-static void check_json_text(FILE *out, sqlite3_stmt *stmt, int column)
-{
-	const char *text = (const char *)sqlite3_column_text(stmt, column);
-	if (text)
-		report_json_string(out, text);
-	else
-		fputs("null", out);
-}
-
 /* The first CHECK_REPORT_ROWS_MAX rows of invariant, as JSON strings. */
 static int check_json_rows(FILE *out, sqlite3 *db, int64_t run_id,
 			   const char *invariant)
@@ -191,16 +186,14 @@ static int check_json_rows(FILE *out, sqlite3 *db, int64_t run_id,
 	sqlite3_stmt *stmt = NULL;
 	int step = SQLITE_ERROR, count = 0;
 	fputs(",\"first_rows\":[", out);
-	if (sqlite3_prepare_v2(db, "SELECT row FROM violations WHERE run_id = ?1"
-			       " AND invariant = ?2 ORDER BY row_number LIMIT ?3",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, check_rows_sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, run_id);
 	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		fputs(count++ ? "," : "", out);
-		check_json_text(out, stmt, 0);
+		report_json_string(out, (const char *)sqlite3_column_text(stmt, 0));
 	}
 out_finalize:
 	fputc(']', out);
@@ -208,37 +201,68 @@ out_finalize:
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
-/* The events invariant points at (blame.h), each an object. */
-static int check_json_points(FILE *out, sqlite3 *db, int64_t run_id,
-			     const char *invariant)
+int check_points(struct tracedb *trace, int64_t run_id, const char *invariant,
+		 int (*fn)(void *context, const struct check_point *point),
+		 void *context)
 {
-	static const char *const keys[] = { "time_ms", "actor", "step", "gid",
-					    "detail", "why" };
+	sqlite3 *db = tracedb_sqlite(trace);
 	sqlite3_stmt *stmt = NULL;
-	int step = SQLITE_ERROR, count = 0;
-	fputs(",\"points_at\":[", out);
-	if (sqlite3_prepare_v2(db, "SELECT e.time_ms, e.actor, e.step, e.gid,"
-			       " e.detail, v.why FROM violation_events v"
-			       " JOIN events e ON e.run_id = v.run_id"
-			       " AND e.seq = v.seq WHERE v.run_id = ?1"
-			       " AND v.invariant = ?2 ORDER BY v.seq", -1, &stmt,
+	int step = SQLITE_ERROR;
+	if (sqlite3_prepare_v2(db, "SELECT v.seq, e.time_ms, e.actor, e.step,"
+			       " e.gid, e.detail, v.invariant, v.why"
+			       " FROM violation_events v JOIN events e"
+			       " ON e.run_id = v.run_id AND e.seq = v.seq"
+			       " WHERE v.run_id = ?1"
+			       " AND (?2 IS NULL OR v.invariant = ?2)"
+			       " ORDER BY v.seq, v.rowid", -1, &stmt,
 			       NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, run_id);
-	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
+	if (invariant)
+		sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		fprintf(out, "%s{\"%s\":%lld", count++ ? "," : "", keys[0],
-			(long long)sqlite3_column_int64(stmt, 0));
-		for (int c = 1; c < 6; c++) {
-			fprintf(out, ",\"%s\":", keys[c]);
-			check_json_text(out, stmt, c);
+		struct check_point point = {
+			.seq = sqlite3_column_int64(stmt, 0),
+			.time_ms = sqlite3_column_int64(stmt, 1),
+		};
+		const char **texts[] = { &point.actor, &point.step, &point.gid,
+					 &point.detail, &point.invariant,
+					 &point.why };
+		for (int c = 0; c < 6; c++) {
+			const char *text = (const char *)
+				sqlite3_column_text(stmt, c + 2);
+			*texts[c] = text ? text : "";
 		}
-		fputc('}', out);
+		if (fn(context, &point) != 0) {
+			step = SQLITE_DONE;
+			break;
+		}
 	}
 out_finalize:
-	fputc(']', out);
 	sqlite3_finalize(stmt);
 	return step == SQLITE_DONE ? 0 : -1;
+}
+
+struct check_json_points {
+	FILE *out;
+	int count;
+};
+
+/* One event a violation points at, as a JSON object. */
+static int check_json_point(void *context, const struct check_point *point)
+{
+	struct check_json_points *json = context;
+	const char *keys[] = { "actor", "step", "gid", "detail", "why" };
+	const char *values[] = { point->actor, point->step, point->gid,
+				 point->detail, point->why };
+	fprintf(json->out, "%s{\"time_ms\":%lld", json->count++ ? "," : "",
+		(long long)point->time_ms);
+	for (int i = 0; i < 5; i++) {
+		fprintf(json->out, ",\"%s\":", keys[i]);
+		report_json_string(json->out, values[i]);
+	}
+	fputc('}', json->out);
+	return 0;
 }
 
 int check_report_json(FILE *out, struct tracedb *trace, int64_t run_id)
@@ -247,13 +271,13 @@ int check_report_json(FILE *out, struct tracedb *trace, int64_t run_id)
 	sqlite3_stmt *stmt = NULL;
 	int step = SQLITE_ERROR, count = 0, rc = 0;
 	fputs(",\"violations\":[", out);
-	if (sqlite3_prepare_v2(db, "SELECT invariant, count(*) FROM violations"
-			       " WHERE run_id = ?1 GROUP BY invariant"
-			       " ORDER BY min(rowid)", -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, check_invariants_sql, -1, &stmt,
+			       NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, run_id);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *invariant = (const char *)sqlite3_column_text(stmt, 0);
+		struct check_json_points json = { out, 0 };
 		fprintf(out, "%s{\"invariant\":", count++ ? "," : "");
 		report_json_string(out, invariant);
 		fprintf(out, ",\"rows\":%d,\"rows_all_recorded\":%s",
@@ -261,8 +285,10 @@ int check_report_json(FILE *out, struct tracedb *trace, int64_t run_id)
 			sqlite3_column_int(stmt, 1) < CHECK_ROWS_RECORDED_MAX ?
 			"true" : "false");
 		rc |= check_json_rows(out, db, run_id, invariant);
-		rc |= check_json_points(out, db, run_id, invariant);
-		fputc('}', out);
+		fputs(",\"points_at\":[", out);
+		rc |= check_points(trace, run_id, invariant, check_json_point,
+				   &json);
+		fputs("]}", out);
 	}
 out_finalize:
 	fputc(']', out);

@@ -22,6 +22,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,41 +330,64 @@ out_finalize:
 	sqlite3_finalize(stmt);
 }
 
-/* The first SELFTEST_POINTS_SHOWN events the violations of the shrunk
- * run of failure point at, "617 ms app-2 app/deduct = OK -- conservation:
- * a unit taken here that no order matches", one per line. */
-static void read_points(sqlite3 *db, struct selftest_row *row, int failure)
+struct selftest_points {
+	char *text;                   /* SELFTEST_POINTS_MAX */
+	size_t used;
+	int64_t seq;                  /* of the last line; -1 before */
+	int lines;
+};
+
+/* Appends to the text, cut where it no longer fits. */
+static void points_append(struct selftest_points *points, const char *format,
+			  ...) __attribute__((format(printf, 2, 3)));
+
+static void points_append(struct selftest_points *points, const char *format,
+			  ...)
 {
-	const struct explore_failure *f = &row->stats->failures[failure];
-	char *points = row->points[failure];
-	size_t used = 0;
-	sqlite3_stmt *stmt = NULL;
-	points[0] = '\0';
-	if (sqlite3_prepare_v2(db, "SELECT e.time_ms, e.actor,"
-			       " trim(e.step || ' ' || e.detail),"
-			       " group_concat(v.invariant || ': ' || v.why, '; ')"
-			       " FROM violation_events v JOIN events e"
-			       " ON e.run_id = v.run_id AND e.seq = v.seq"
-			       " WHERE v.run_id = ?1 GROUP BY v.seq"
-			       " ORDER BY v.seq LIMIT ?2", -1, &stmt,
-			       NULL) != SQLITE_OK)
-		goto out_finalize;
-	sqlite3_bind_int64(stmt, 1, f->run_id);
-	sqlite3_bind_int(stmt, 2, SELFTEST_POINTS_SHOWN);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		int n = snprintf(points + used, SELFTEST_POINTS_MAX - used,
-				 "%s%lld ms %s %s -- %s", used ? "\n" : "",
-				 (long long)sqlite3_column_int64(stmt, 0),
-				 (const char *)sqlite3_column_text(stmt, 1),
-				 (const char *)sqlite3_column_text(stmt, 2),
-				 (const char *)sqlite3_column_text(stmt, 3));
-		if (n < 0 || used + (size_t)n >= SELFTEST_POINTS_MAX)
-			break;
-		used += (size_t)n;
+	va_list args;
+	int n;
+	if (points->used >= SELFTEST_POINTS_MAX - 1)
+		return;
+	va_start(args, format);
+	n = vsnprintf(points->text + points->used,
+		      SELFTEST_POINTS_MAX - points->used, format, args);
+	va_end(args);
+	if (n > 0)
+		points->used += (size_t)n;
+	if (points->used >= SELFTEST_POINTS_MAX)
+		points->used = SELFTEST_POINTS_MAX - 1;
+}
+
+/* A line per event, "617 ms app-2 app/deduct = OK -- conservation: a
+ * unit taken here that no order matches", the invariants of one event
+ * on its line; stops after SELFTEST_POINTS_SHOWN events. */
+static int points_line(void *context, const struct check_point *point)
+{
+	struct selftest_points *points = context;
+	if (point->seq == points->seq) {
+		points_append(points, "; %s: %s", point->invariant, point->why);
+		return 0;
 	}
-	points[used] = '\0';
-out_finalize:
-	sqlite3_finalize(stmt);
+	if (points->lines == SELFTEST_POINTS_SHOWN)
+		return 1;
+	points_append(points, "%s%lld ms %s %s%s%s -- %s: %s",
+		      points->lines ? "\n" : "", (long long)point->time_ms,
+		      point->actor, point->step, point->step[0] ? " " : "",
+		      point->detail, point->invariant, point->why);
+	points->seq = point->seq;
+	points->lines++;
+	return 0;
+}
+
+/* The events the violations of the shrunk run of failure point at. */
+static void read_points(struct tracedb *db, struct selftest_row *row,
+			int failure)
+{
+	struct selftest_points points = { row->points[failure], 0, -1, 0 };
+	row->points[failure][0] = '\0';
+	if (check_points(db, row->stats->failures[failure].run_id, NULL,
+			 points_line, &points) != 0)
+		row->points[failure][0] = '\0';
 }
 
 static void mark_rows(struct selftest *self)
@@ -399,7 +423,7 @@ static void mark_rows(struct selftest *self)
 				i < row->stats->failure_count; i++)
 			if (row->stats->failures[i].run_id > 0) {
 				read_violations(self, tracedb_sqlite(db), row, i);
-				read_points(tracedb_sqlite(db), row, i);
+				read_points(db, row, i);
 			}
 	}
 	if (db)

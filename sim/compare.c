@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
+#include "check.h"
 #include "report.h"
 #include "variants.h"
 
@@ -115,32 +115,32 @@ struct compare_values *compare_values_make(const struct compare_design
 
 /* What one design's run came to, from its verdict row: "broke
  * conservation", "kept every invariant", "did not quiesce". */
-/* Where the violations of design first point (blame.h): " (617 ms,
- * app-2 app/deduct: a unit taken here that no order matches)"; "" when
+struct first_point {
+	char *out;
+	size_t size;
+};
+
+/* " (617 ms, app-2 app/deduct: a unit taken here that no order
+ * matches)", and stop: only the first is wanted. */
+static int first_point_text(void *context, const struct check_point *point)
+{
+	struct first_point *first = context;
+	snprintf(first->out, first->size, " (%lld ms, %s%s%s: %s)",
+		 (long long)point->time_ms, point->actor,
+		 point->step[0] ? " " : "", point->step, point->why);
+	return 1;
+}
+
+/* Where the violations of design first point (check_points), or "" when
  * they point nowhere or the trace cannot be read. */
 static void first_point(const struct compare_design *design, char *out,
 			size_t size)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct first_point first = { out, size };
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(tracedb_sqlite(design->db),
-			       "SELECT e.time_ms, e.actor, e.step, v.why"
-			       " FROM violation_events v JOIN events e"
-			       " ON e.run_id = v.run_id AND e.seq = v.seq"
-			       " WHERE v.run_id = ?1 ORDER BY v.seq LIMIT 1", -1,
-			       &stmt, NULL) != SQLITE_OK)
-		goto out_finalize;
-	sqlite3_bind_int64(stmt, 1, design->run_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		const char *step = (const char *)sqlite3_column_text(stmt, 2);
-		snprintf(out, size, " (%lld ms, %s%s%s: %s)",
-			 (long long)sqlite3_column_int64(stmt, 0),
-			 (const char *)sqlite3_column_text(stmt, 1),
-			 step && step[0] ? " " : "", step ? step : "",
-			 (const char *)sqlite3_column_text(stmt, 3));
-	}
-out_finalize:
-	sqlite3_finalize(stmt);
+	if (check_points(design->db, design->run_id, NULL, first_point_text,
+			 &first) != 0)
+		out[0] = '\0';
 }
 
 static void outcome_text(const struct compare_design *design,

@@ -238,16 +238,19 @@ static bool event_shown(const struct diagram *d, const struct svg_event *e)
 	       starts_with(e->detail, "RESTART");
 }
 
+const char diagram_events_sql[] =
+	"SELECT time_ms, actor, step, gid, detail, fault,"
+	" (SELECT group_concat(v.invariant || ': ' || v.why, char(10))"
+	"   FROM violation_events v"
+	"  WHERE v.run_id = ?1 AND v.seq = events.seq)"
+	" FROM events WHERE run_id = ?1 ORDER BY seq";
+
 static int load_events(struct diagram *d)
 {
 	sqlite3_stmt *stmt = NULL;
 	int step = SQLITE_ERROR;
-	if (sqlite3_prepare_v2(d->db, "SELECT time_ms, actor, step, gid, detail,"
-			       " fault, (SELECT group_concat(v.invariant || ': '"
-			       " || v.why, char(10)) FROM violation_events v"
-			       " WHERE v.run_id = ?1 AND v.seq = events.seq)"
-			       " FROM events WHERE run_id = ?1 ORDER BY seq",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(d->db, diagram_events_sql, -1, &stmt,
+			       NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, d->run_id);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {

@@ -193,6 +193,11 @@ static inline void fit_text(char *text, double width)
 	memcpy(text + fits - 3, "...", 4);
 }
 
+/* Every event of run ?1, in order: time_ms, actor, step, gid, detail,
+ * fault, and where a violation points at it, "<invariant>: <why>" a line
+ * each, or NULL (the diagram's and the text timeline's). */
+extern const char diagram_events_sql[];
+
 /* The lines of row->why. */
 int diagram_pointed_lines(const struct row *row);
 

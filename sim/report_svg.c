@@ -54,12 +54,8 @@ int report_timeline(FILE *out, struct tracedb *trace, int64_t run_id)
 	sqlite3_stmt *stmt = NULL;
 	int64_t lines = 0;
 	int step, rc = -1;
-	if (sqlite3_prepare_v2(db, "SELECT time_ms, actor, step, gid, detail,"
-			       " fault, (SELECT group_concat(v.invariant || ': '"
-			       " || v.why, char(10)) FROM violation_events v"
-			       " WHERE v.run_id = ?1 AND v.seq = events.seq)"
-			       " FROM events WHERE run_id = ?1 ORDER BY seq",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, diagram_events_sql, -1, &stmt,
+			       NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, run_id);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
