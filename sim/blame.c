@@ -250,28 +250,20 @@ static const struct blame_rule blame_rules[] = {
 /* Events recorded per invariant and run, like its rows. */
 #define BLAME_EVENTS_MAX 1000
 
-static const struct blame_rule *blame_rule(const char *name)
+const char *blame_rule(const char *name)
 {
 	for (int i = 0; i < BLAME_RULE_COUNT; i++)
 		if (strcmp(blame_rules[i].invariant, name) == 0)
-			return &blame_rules[i];
+			return blame_rules[i].sql;
 	return NULL;
 }
 
-bool blame_knows(const char *name)
-{
-	return blame_rule(name) != NULL;
-}
-
 int blame_record(sqlite3 *db, int64_t run_id, const char *name,
-		 char *error, size_t error_size)
+		 const char *rule, char *error, size_t error_size)
 {
-	const struct blame_rule *rule = blame_rule(name);
 	sqlite3_stmt *stmt = NULL;
 	char *sql;
 	int rc = -1;
-	if (!rule)
-		return 0;
 	sql = sqlite3_mprintf("WITH RECURSIVE split(gid, rest) AS ("
 			      "  SELECT '', gids || ',' FROM main.violations"
 			      "   WHERE run_id = ?1 AND invariant = ?2"
@@ -282,12 +274,12 @@ int blame_record(sqlite3 *db, int64_t run_id, const char *name,
 			      "    FROM split WHERE rest <> ''),"
 			      " named(gid) AS (SELECT DISTINCT gid FROM split"
 			      "  WHERE gid <> ''),"
-			      " blamed(seq, why) AS (%s)"
+			      " blamed(seq, why) AS (\n%s\n)"
 			      " INSERT INTO main.violation_events(run_id,"
 			      " invariant, seq, why)"
 			      " SELECT DISTINCT ?1, ?2, seq, why FROM blamed"
 			      " WHERE seq IS NOT NULL ORDER BY seq LIMIT %d",
-			      rule->sql, BLAME_EVENTS_MAX);
+			      rule, BLAME_EVENTS_MAX);
 	if (!sql) {
 		snprintf(error, error_size, "out of memory");
 		return -1;

@@ -11,9 +11,10 @@
  * the checker's report points at them.
  *
  * The events are found from the final state and the trace, a reading of
- * the run that the invariant's rows are the proof of: an invariant of
- * --invariants DIR, or one that replaces a built-in, has no rule here,
- * and its rows point at no event.
+ * the run that the invariant's rows are the proof of. An invariant of
+ * --invariants DIR may bring its own rule, the second statement of its
+ * file; one without, also one that replaces a built-in, points at no
+ * event.
  */
 #ifndef FLASHSIM_BLAME_H
 #define FLASHSIM_BLAME_H
@@ -24,14 +25,17 @@
 
 struct sqlite3;
 
-/* Whether the built-in invariant name has a rule. */
-bool blame_knows(const char *name);
+/* The rule of the built-in invariant name, or NULL when it has none: a
+ * query that returns (seq, why), the events of the run to point at and
+ * why. Besides the checker's views, a rule reads the CTE named(gid), the
+ * gids the invariant's rows named (their column gid), and ?1, the run. */
+const char *blame_rule(const char *name);
 
-/* Records in violation_events the events of run_id that the built-in
- * invariant name's violation points at. db is the trace database with
- * the checker's views showing run_id (check.c). Returns 0 (also when
- * name has no rule), or -1 with error when SQLite failed. */
+/* Records in violation_events the events of run_id that rule (as
+ * blame_rule's) finds for the violation of invariant name. db is the
+ * trace database with the checker's views showing run_id (check.c).
+ * Returns 0, or -1 with error when SQLite failed. */
 int blame_record(struct sqlite3 *db, int64_t run_id, const char *name,
-		 char *error, size_t error_size);
+		 const char *rule, char *error, size_t error_size);
 
 #endif

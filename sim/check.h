@@ -36,6 +36,9 @@ struct sqlite3_stmt;
 struct invariant {
 	char name[INVARIANT_NAME_MAX]; /* file name without .sql */
 	char *sql;                     /* owned */
+	char *points_sql;              /* owned: the second SELECT of a
+					  user's file, the events its rows
+					  point at (seq, why); NULL: none */
 	char source[256];              /* "built-in" or the file's path */
 	struct sqlite3_stmt *stmt;     /* prepared on the set's trace.db,
 					  kept between runs; finalized with

@@ -26,8 +26,10 @@ extern const int flashsim_invariant_count;
 void invariants_free(struct invariant_set *set)
 {
 	check_statements_free(set);
-	for (int i = 0; i < set->count; i++)
+	for (int i = 0; i < set->count; i++) {
 		free(set->items[i].sql);
+		free(set->items[i].points_sql);
+	}
 	free(set->items);
 	set->items = NULL;
 	set->count = 0;
@@ -68,6 +70,8 @@ static int invariant_set_put(struct invariant_set *set, const char *file_name,
 		return check_fail(error, error_size, "out of memory");
 	free(item->sql);
 	item->sql = copy;
+	free(item->points_sql); /* invariant_check_query finds it */
+	item->points_sql = NULL;
 	snprintf(item->source, sizeof(item->source), "%s", source);
 	return 0;
 }
@@ -205,50 +209,148 @@ static int invariants_load_dir(struct invariant_set *set, const char *dir,
 	return rc;
 }
 
-/* An invariant is one read-only statement that returns columns. */
-static int invariant_check_query(sqlite3 *db, const struct invariant *item,
-				 char *error, size_t error_size)
+/* Whether a statement being prepared reads the trace's events (through
+ * run_events or not): sqlite3_set_authorizer's callback. */
+static int invariant_reads_events(void *data, int action, const char *table,
+				  const char *column, const char *schema,
+				  const char *view)
 {
-	sqlite3_stmt *stmt = NULL, *extra = NULL;
-	const char *tail = NULL;
+	(void)column;
+	(void)view;
+	if (action == SQLITE_READ && table && strcmp(table, "events") == 0 &&
+	    schema && strcmp(schema, "main") == 0)
+		*(bool *)data = true;
+	return SQLITE_OK;
+}
+
+/* The text of a statement from start to end (the start of what follows
+ * it), without its trailing blanks and semicolons; malloc'd. */
+static char *invariant_statement_text(const char *start, const char *end)
+{
+	size_t length = (size_t)(end - start);
+	while (length > 0 && strchr(" \t\r\n;", start[length - 1]))
+		length--;
+	return strndup(start, length);
+}
+
+/* The second statement of a user's file, the events its invariant's rows
+ * point at: one read-only SELECT of two columns, an event's seq and why.
+ * Returns 0, or -1 with what is wrong in problem. */
+static int invariant_check_points(sqlite3_stmt *stmt, char *problem,
+				  size_t problem_size)
+{
+	static const char what[] = "its second statement, the events the"
+				   " rows point at,";
+	if (!sqlite3_stmt_readonly(stmt) || sqlite3_column_count(stmt) == 0)
+		snprintf(problem, problem_size, "%s is not a SELECT", what);
+	else if (sqlite3_column_count(stmt) != 2)
+		snprintf(problem, problem_size, "%s returns %d column%s: it"
+			 " must return two, an event's seq and why", what,
+			 sqlite3_column_count(stmt),
+			 sqlite3_column_count(stmt) == 1 ? "" : "s");
+	else
+		return 0;
+	return -1;
+}
+
+/* An invariant is one read-only statement that returns columns and reads
+ * the final state only; a user's file may add a second, the events its
+ * rows point at (invariant_check_points), which item keeps. db has the
+ * checker's views; points_db also named(gid), the gids of the rows, which
+ * the second statement may read (blame.h). */
+static int invariant_check_query(sqlite3 *db, sqlite3 *points_db,
+				 struct invariant *item, char *error,
+				 size_t error_size)
+{
+	sqlite3_stmt *stmt = NULL, *points = NULL, *extra = NULL;
+	const char *tail = NULL, *points_tail = NULL;
 	const char *problem = NULL;
+	char points_problem[512];
+	bool reads_events = false;
 	int rc = -1;
+	sqlite3_set_authorizer(db, invariant_reads_events, &reads_events);
 	if (sqlite3_prepare_v2(db, item->sql, -1, &stmt, &tail) != SQLITE_OK)
 		problem = sqlite3_errmsg(db);
+	sqlite3_set_authorizer(db, NULL, NULL);
+	if (problem)
+		;
 	else if (!stmt)
 		problem = "no query";
 	else if (!sqlite3_stmt_readonly(stmt) || sqlite3_column_count(stmt) == 0)
 		problem = "not a query that returns rows (one SELECT)";
-	else if (sqlite3_prepare_v2(db, tail, -1, &extra, NULL) != SQLITE_OK)
-		problem = sqlite3_errmsg(db);
-	else if (extra)
-		problem = "more than one statement (one SELECT)";
+	else if (reads_events)
+		/* The runs an exploration does not report keep no events:
+		 * such an invariant would judge them on nothing. */
+		problem = "it reads the run's events: an invariant judges the"
+			  " final state only (an exploration keeps the events"
+			  " of the runs it reports, not of every run); read them"
+			  " in a second statement, the events its rows point at";
+	else if (strcmp(item->source, "built-in") == 0) {
+		if (sqlite3_prepare_v2(db, tail, -1, &extra, NULL) != SQLITE_OK)
+			problem = sqlite3_errmsg(db);
+		else if (extra)
+			problem = "more than one statement (one SELECT)";
+	} else if (sqlite3_prepare_v2(points_db, tail, -1, &points,
+				      &points_tail) != SQLITE_OK) {
+		snprintf(points_problem, sizeof(points_problem), "its second"
+			 " statement, the events the rows point at: %s",
+			 sqlite3_errmsg(points_db));
+		problem = points_problem;
+	} else if (!points)
+		; /* the invariant alone */
+	else if (invariant_check_points(points, points_problem,
+					sizeof(points_problem)) != 0)
+		problem = points_problem;
+	else if (sqlite3_prepare_v2(points_db, points_tail, -1, &extra,
+				    NULL) != SQLITE_OK || extra)
+		problem = "more than two statements (the invariant's SELECT,"
+			  " and one for the events its rows point at)";
+	else {
+		free(item->points_sql);
+		item->points_sql = invariant_statement_text(tail, points_tail);
+		if (!item->points_sql)
+			problem = "out of memory";
+	}
 	if (problem)
 		check_fail(error, error_size, "invariant %s (%s): %s", item->name,
 			   item->source, problem);
 	else
 		rc = 0;
 	sqlite3_finalize(extra);
+	sqlite3_finalize(points);
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
 /* Prepares every query of the set against an empty trace database. */
-static int invariants_check_queries(const struct invariant_set *set,
+static int invariants_check_queries(struct invariant_set *set,
 				    char *error, size_t error_size)
 {
-	struct tracedb *db = NULL;
+	struct tracedb *db = NULL, *points_db = NULL;
 	int rc = -1;
-	if (tracedb_open(&db, NULL, error, error_size) != 0)
-		return -1;
-	if (check_views_create(tracedb_sqlite(db), error, error_size) != 0)
+	if (tracedb_open(&db, NULL, error, error_size) != 0 ||
+	    tracedb_open(&points_db, NULL, error, error_size) != 0)
 		goto out_close;
+	if (check_views_create(tracedb_sqlite(db), error, error_size) != 0 ||
+	    check_views_create(tracedb_sqlite(points_db), error,
+			       error_size) != 0)
+		goto out_close;
+	if (sqlite3_exec(tracedb_sqlite(points_db), "CREATE TEMP VIEW"
+			 " named(gid) AS SELECT NULL WHERE 0", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		check_fail(error, error_size, "trace database: %s",
+			   sqlite3_errmsg(tracedb_sqlite(points_db)));
+		goto out_close;
+	}
 	for (int i = 0; i < set->count; i++)
-		if (invariant_check_query(tracedb_sqlite(db), &set->items[i],
-					  error, error_size) != 0)
+		if (invariant_check_query(tracedb_sqlite(db),
+					  tracedb_sqlite(points_db),
+					  &set->items[i], error,
+					  error_size) != 0)
 			goto out_close;
 	rc = 0;
 out_close:
+	tracedb_close(points_db);
 	tracedb_close(db);
 	return rc;
 }

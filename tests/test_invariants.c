@@ -866,7 +866,8 @@ static void test_broken_user_invariant_names_the_file(void **state)
 			  "no such table: nowhere");
 	assert_load_fails("typo.sql", "SELEC gid FROM txns;", "syntax error");
 	assert_load_fails("two.sql", "SELECT 1; SELECT 2;",
-			  "more than one statement");
+			  "its second statement, the events the rows point"
+			  " at, returns 1 column");
 	assert_load_fails("writes.sql", "DELETE FROM final_orders;",
 			  "not a query");
 	assert_load_fails("empty.sql", "-- nothing here\n", "no query");
@@ -1570,6 +1571,75 @@ static void test_a_replaced_builtin_points_at_nothing(void **state)
 	assert_pointed(run_id, "conservation", "");
 }
 
+/* A user's file may say where its rows point: its second SELECT, over
+ * run_events and named(gid), the gids the rows named. A replaced
+ * built-in with one uses it. */
+static void test_a_user_invariant_points_where_its_file_says(void **state)
+{
+	struct sim_result result = { 0 };
+	char dir[64];
+	int64_t run_id;
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	write_file(dir, "zz_told_unknown.sql",
+		   "-- Nobody is told unknown.\n"
+		   "SELECT gid, user_id FROM users WHERE told = 'unknown';\n"
+		   "-- Points at: the answer.\n"
+		   "WITH t AS (SELECT 'told unknown' AS words)\n"
+		   "SELECT seq, 'told unknown here' FROM run_events, t\n"
+		   " WHERE gid IN (SELECT gid FROM named) AND detail = words\n"
+		   "-- a last comment; and nothing more\n");
+	write_file(dir, "conservation.sql",
+		   "SELECT 'always' AS why;\n"
+		   "SELECT seq, 'mine: ' || detail FROM run_events"
+		   " WHERE step = 'app/deduct';");
+	load_user_dir(dir);
+	remove_dir(dir);
+	assert_non_null(find_invariant("zz_told_unknown")->points_sql);
+	assert_null(find_invariant("no_oversell")->points_sql);
+	consistent_sale();
+	run_id = begin();
+	add_step(run_id, 1, "app-1", "app/deduct", 1, "= OK");
+	add_step(run_id, 2, "user-4", "", 4, "told unknown");
+	add_step(run_id, 3, "user-3", "", 3, "told unknown");
+	finish(run_id, &result);
+	assert_violated(run_id, "zz_told_unknown", 4);
+	/* user 3 was told success in the final state: not a row, not named */
+	assert_pointed(run_id, "zz_told_unknown", "2");
+	assert_pointed(run_id, "conservation", "1");
+	assert_int_equal(query_integer("SELECT count(*) FROM violation_events"
+				       " WHERE run_id = %lld AND why = "
+				       "'mine: = OK'", (long long)run_id), 1);
+}
+
+/* The second statement is checked when the set loads; an invariant may
+ * not read the events, which an exploration keeps only for the runs it
+ * reports; a built-in has one statement. */
+static void test_a_broken_points_query_names_the_file(void **state)
+{
+	(void)state;
+	assert_load_fails("cols.sql", "SELECT 1 WHERE 0;\n"
+			  "SELECT seq FROM run_events;",
+			  "returns 1 column: it must return two");
+	assert_load_fails("three.sql", "SELECT 1 WHERE 0;\n"
+			  "SELECT seq, 1, 2 FROM run_events;",
+			  "returns 3 columns");
+	assert_load_fails("writes.sql", "SELECT 1 WHERE 0;\n"
+			  "DELETE FROM final_orders;", "is not a SELECT");
+	assert_load_fails("typo.sql", "SELECT 1 WHERE 0;\n"
+			  "SELECT seq, why FROM run_events;",
+			  "the events the rows point at: no such column: why");
+	assert_load_fails("more.sql", "SELECT 1 WHERE 0;\n"
+			  "SELECT seq, detail FROM run_events; SELECT 1;",
+			  "more than two statements");
+	assert_load_fails("events.sql", "SELECT seq FROM run_events;",
+			  "it reads the run's events");
+	assert_load_fails("table.sql", "SELECT count(*) FROM main.events"
+			  " HAVING count(*) > 1;", "it reads the run's events");
+	assert_load_fails("named.sql", "SELECT gid FROM named;",
+			  "no such table: named");
+}
+
 /* The report marks the events pointed at, says why under each, and
  * shows them even for an invariant whose rows name no gid. */
 static void test_report_marks_the_events_pointed_at(void **state)
@@ -1657,6 +1727,8 @@ int main(void)
 		TEST(test_a_replaced_builtin_points_at_nothing),
 		TEST(test_the_diagram_draws_a_pointed_event_past_its_cap),
 		TEST(test_report_marks_the_events_pointed_at),
+		TEST(test_a_user_invariant_points_where_its_file_says),
+		TEST(test_a_broken_points_query_names_the_file),
 	};
 	return cmocka_run_group_tests_name("invariants", tests, NULL, NULL);
 }
