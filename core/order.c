@@ -42,6 +42,27 @@ static int prepare(struct order_db *db, const char *sql,
  * prepare). */
 static int set_up(struct order_db *db, bool reset)
 {
+	sqlite3_stmt *other = NULL;
+	int found;
+	/* Emptied at every run: a database that holds anything else (a
+	 * trace, a shop's own tables) is not taken for one. */
+	if (sqlite3_prepare_v2(db->db, "SELECT name FROM sqlite_schema"
+			       " WHERE type = 'table' AND name NOT IN"
+			       " ('orders', 'barrier')"
+			       " AND name NOT LIKE 'sqlite_%' LIMIT 1", -1,
+			       &other, NULL) != SQLITE_OK)
+		return db_fail(db, "reading it");
+	found = sqlite3_step(other);
+	if (found == SQLITE_ROW)
+		snprintf(db->error, sizeof(db->error), "it holds a table %s"
+			 " besides the orders and barrier of flashsim's order"
+			 " database (docs/STATE.md), which every run empties:"
+			 " give a new path", sqlite3_column_text(other, 0));
+	else if (found != SQLITE_DONE)
+		db_fail(db, "reading it");
+	sqlite3_finalize(other);
+	if (found != SQLITE_DONE)
+		return -1;
 	if (sqlite3_exec(db->db, order_schema, NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, "creating its tables");
 	if (prepare(db, "BEGIN IMMEDIATE", &db->begin) ||
@@ -68,21 +89,21 @@ int order_db_open(struct order_db *db, const char *path, bool reset)
 {
 	memset(db, 0, sizeof(*db));
 	if (sqlite3_open(path, &db->db) != SQLITE_OK)
-		return db_fail(db, path);
+		return db_fail(db, "opening it");
 	sqlite3_busy_timeout(db->db, 5000);
 	if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, path);
+		return db_fail(db, "opening it");
 	if (set_up(db, reset) != 0) {
 		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	if (sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, path);
+		return db_fail(db, "opening it");
 	/* WAL cannot be entered inside a transaction */
 	if (sqlite3_exec(db->db, "PRAGMA journal_mode=WAL;"
 			 " PRAGMA synchronous=NORMAL;", NULL, NULL,
 			 NULL) != SQLITE_OK)
-		return db_fail(db, path);
+		return db_fail(db, "opening it");
 	return 0;
 }
 

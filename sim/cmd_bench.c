@@ -239,7 +239,15 @@ static int parse_bench_options(int argc, char **argv,
 	if (rc == 0) { /* written at the end: refused now, not after the run */
 		char error[4400];
 		make_parent_dir(options->out);
-		if (whole_file_check(options->out, error, sizeof(error)) != 0)
+		if (options->json && whole_file_same(options->out,
+						     options->json)) {
+			fprintf(stderr, "flashsim: --out %s and --json %s name"
+				" the same file: one would destroy the other;"
+				" give each its own\n", options->out,
+				options->json);
+			rc = EXIT_USAGE;
+		} else if (whole_file_check(options->out, error,
+					    sizeof(error)) != 0)
 			rc = bad_input("--out: cannot write", error);
 		else if (options->json && whole_file_check(options->json, error,
 							   sizeof(error)) != 0)

@@ -303,12 +303,26 @@ static int bad_input(const char *format, const char *text)
 }
 
 /* The report files are written at the end: a path that cannot be written
- * is refused before the sale, not after a long exploration. */
+ * is refused before the sale, not after a long exploration; and two
+ * outputs on one file, where one would destroy the other. */
 static int check_outputs(const struct cli_options *o)
 {
-	const char *paths[] = { o->svg_path, o->html_path, o->junit_path };
-	const char *names[] = { "--svg", "--html", "--junit" };
+	const char *paths[] = { o->svg_path, o->html_path, o->junit_path,
+				o->runner.trace_path, o->runner.orders_db };
+	const char *names[] = { "--svg", "--html", "--junit", "--trace",
+				"--orders-db" };
 	char error[4400], message[4500];
+	for (int i = 0; i < 5; i++)
+		for (int j = i + 1; j < 5; j++)
+			if (paths[i] && paths[j] && paths[i][0] && paths[j][0] &&
+			    whole_file_same(paths[i], paths[j])) {
+				snprintf(message, sizeof(message), "%s %s and %s"
+					 " %s name the same file: one would"
+					 " destroy the other; give each its"
+					 " own", names[i], paths[i], names[j],
+					 paths[j]);
+				return bad_input("%s", message);
+			}
 	for (int i = 0; i < 3; i++) {
 		if (!paths[i] || whole_file_check(paths[i], error,
 						  sizeof(error)) == 0)

@@ -4,7 +4,9 @@
 #include "whole_file.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,26 +42,89 @@ void whole_file_remove_temporaries(void)
 			unlink(open_temporaries[i]);
 }
 
-int whole_file_open(struct whole_file *file, const char *path, char *error,
-		    size_t error_size)
+/* The file path ends at, following the links its last part names (a
+ * link's relative target is relative to the link's directory), into
+ * target. Returns 0, or -1 with errno. */
+static int follow_links(const char *path, char *target, size_t size)
+{
+	char current[sizeof(((struct whole_file *)0)->path)];
+	char link[sizeof(current)];
+	if (snprintf(current, sizeof(current), "%s", path) >= (int)sizeof(current))
+		goto too_long;
+	for (int hops = 0; hops < 40; hops++) {
+		struct stat st;
+		const char *slash;
+		ssize_t length;
+		if (lstat(current, &st) != 0 || !S_ISLNK(st.st_mode)) {
+			if (snprintf(target, size, "%s", current) >= (int)size)
+				goto too_long;
+			return 0;
+		}
+		length = readlink(current, link, sizeof(link) - 1);
+		if (length < 0)
+			return -1;
+		link[length] = '\0';
+		slash = strrchr(current, '/');
+		if (link[0] == '/' || !slash) {
+			memcpy(current, link, (size_t)length + 1);
+		} else {
+			size_t dir = (size_t)(slash - current) + 1;
+			if (dir + (size_t)length >= sizeof(current))
+				goto too_long;
+			memcpy(current + dir, link, (size_t)length + 1);
+		}
+	}
+	errno = ELOOP;
+	return -1;
+too_long:
+	errno = ENAMETOOLONG;
+	return -1;
+}
+
+/* Where file goes for path: the file path ends at (follow_links), to be
+ * replaced whole when it is a regular file or missing, or written in
+ * place. A directory is refused. Returns 0, or -1 with error. */
+static int whole_file_place(struct whole_file *file, const char *path,
+			    char *error, size_t error_size)
 {
 	struct stat st;
-	sigset_t saved;
 	file->out = NULL;
 	if (!path[0]) {
 		snprintf(error, error_size, "'': an empty path");
 		return -1;
 	}
-	if (snprintf(file->path, sizeof(file->path), "%s", path) >=
-	    (int)sizeof(file->path)) {
-		snprintf(error, error_size, "%.100s...: path too long", path);
+	if (follow_links(path, file->path, sizeof(file->path)) != 0) {
+		snprintf(error, error_size, "%.200s: %s", path, strerror(errno));
 		return -1;
 	}
-	file->in_place = lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
-	snprintf(file->temporary, sizeof(file->temporary), "%s.tmp.%ld", path,
-		 (long)getpid());
+	if (stat(file->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto out_fail;
+	}
+	file->in_place = stat(file->path, &st) == 0 && !S_ISREG(st.st_mode);
+	if (snprintf(file->temporary, sizeof(file->temporary), "%s.tmp.%ld",
+		     file->path, (long)getpid()) >= (int)sizeof(file->temporary)) {
+		errno = ENAMETOOLONG;
+		goto out_fail;
+	}
+	return 0;
+out_fail:
+	if (strcmp(path, file->path) != 0)
+		snprintf(error, error_size, "%.200s (a link to %s): %s", path,
+			 file->path, strerror(errno));
+	else
+		snprintf(error, error_size, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+int whole_file_open(struct whole_file *file, const char *path, char *error,
+		    size_t error_size)
+{
+	sigset_t saved;
+	if (whole_file_place(file, path, error, error_size) != 0)
+		return -1;
 	block_stopping(&saved);
-	file->out = fopen(file->in_place ? path : file->temporary, "w");
+	file->out = fopen(file->in_place ? file->path : file->temporary, "w");
 	if (file->out && !file->in_place) {
 		for (int i = 0; i < OPEN_MAX; i++)
 			if (!open_temporaries[i]) {
@@ -69,8 +134,12 @@ int whole_file_open(struct whole_file *file, const char *path, char *error,
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	if (!file->out) {
-		snprintf(error, error_size, "%s: %s", file->path,
-			 strerror(errno));
+		if (strcmp(path, file->path) != 0)
+			snprintf(error, error_size, "%.200s (a link to %s): %s",
+				 path, file->path, strerror(errno));
+		else
+			snprintf(error, error_size, "%s: %s", path,
+				 strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -114,18 +183,56 @@ int whole_file_close(struct whole_file *file, bool ok, char *error,
 int whole_file_check(const char *path, char *error, size_t error_size)
 {
 	struct whole_file file;
-	struct stat st;
-	bool exists = lstat(path, &st) == 0;
-	if (exists && S_ISDIR(st.st_mode)) {
-		snprintf(error, error_size, "%s: %s", path, strerror(EISDIR));
+	if (whole_file_place(&file, path, error, error_size) != 0)
 		return -1;
-	}
 	/* A FIFO or a device is not opened twice: a FIFO's reader would see
 	 * the first close as its end. */
-	if (exists && !S_ISREG(st.st_mode))
+	if (file.in_place)
 		return 0;
 	if (whole_file_open(&file, path, error, error_size) != 0)
 		return -1;
 	whole_file_close(&file, false, error, error_size);
 	return 0;
+}
+
+/* path with its links followed and its directory made absolute and free
+ * of links, into out; -1 when its directory does not exist. */
+static int whole_file_resolve(const char *path, char *out, size_t size)
+{
+	char target[sizeof(((struct whole_file *)0)->path)];
+	char *dir;
+	const char *base;
+	char *slash;
+	int rc = -1;
+	if (follow_links(path, target, sizeof(target)) != 0)
+		return -1;
+	slash = strrchr(target, '/');
+	if (slash == target) {
+		dir = realpath("/", NULL);
+		base = target + 1;
+	} else if (slash) {
+		*slash = '\0';
+		dir = realpath(target, NULL);
+		base = slash + 1;
+	} else {
+		dir = realpath(".", NULL);
+		base = target;
+	}
+	if (dir && snprintf(out, size, "%s/%s", strcmp(dir, "/") ? dir : "",
+			    base) < (int)size)
+		rc = 0;
+	free(dir);
+	return rc;
+}
+
+bool whole_file_same(const char *a, const char *b)
+{
+	char resolved_a[PATH_MAX + 4096], resolved_b[PATH_MAX + 4096];
+	struct stat st_a, st_b;
+	if (stat(a, &st_a) == 0 && stat(b, &st_b) == 0)
+		return st_a.st_dev == st_b.st_dev && st_a.st_ino == st_b.st_ino &&
+		       (S_ISREG(st_a.st_mode) || S_ISDIR(st_a.st_mode));
+	return whole_file_resolve(a, resolved_a, sizeof(resolved_a)) == 0 &&
+	       whole_file_resolve(b, resolved_b, sizeof(resolved_b)) == 0 &&
+	       strcmp(resolved_a, resolved_b) == 0;
 }

@@ -7,10 +7,12 @@
  * or is killed while writing. Used for every report and table flashsim
  * writes (--junit, --html, --svg, the bench's --out).
  *
- * Only a regular file, or a path where nothing is yet, is replaced that
- * way. Anything else that exists (/dev/stdout, /dev/null, a FIFO, a
- * symbolic link) is written in place: renaming over it would replace the
- * device or the link with a plain file.
+ * A path that ends in a symbolic link is followed to the file the link
+ * names, which is replaced that way (the link stays a link), or made when
+ * it is missing. Only a regular file, or a path where nothing is yet, is
+ * replaced that way; anything else that exists (/dev/stdout, /dev/null, a
+ * FIFO) is written in place: renaming over it would replace the device
+ * with a plain file. A directory is refused.
  */
 #ifndef FLASHSIM_WHOLE_FILE_H
 #define FLASHSIM_WHOLE_FILE_H
@@ -22,7 +24,7 @@
 struct whole_file {
 	FILE *out;             /* write the text here */
 	bool in_place;         /* path is not a regular file: no temporary */
-	char path[4096];
+	char path[4096];       /* the path given, its links followed */
 	char temporary[4200];
 };
 
@@ -43,6 +45,13 @@ int whole_file_check(const char *path, char *error, size_t error_size);
  * false: the caller knows why). */
 int whole_file_close(struct whole_file *file, bool ok, char *error,
 		     size_t error_size);
+
+/* Whether a and b name one file that one output would overwrite with
+ * another's: the same regular file (or directory), or, when either is
+ * missing, the same path once links are followed. Two names of one
+ * device or FIFO (/dev/null) are not: each output is written to it in
+ * turn. */
+bool whole_file_same(const char *a, const char *b);
 
 /* Removes the temporary files open now: for a stopping signal's handler
  * (it only calls unlink), so that a killed flashsim leaves none behind. */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
@@ -219,12 +220,13 @@ static void test_whole_file_killed_leaves_no_temporary(void **state)
 				       workdir), 1);
 }
 
-/* What is not a regular file is written in place: a symbolic link stays
- * a link to the file it names, and a FIFO (as /dev/null or /dev/stdout
- * would) stays a FIFO and gets the text; renaming a finished temporary
- * over them, as root, replaced even /dev/null with a plain file. The link
- * comes first: if the rule breaks, the test stops there. */
-static void test_whole_file_writes_links_and_devices_in_place(void **state)
+/* A symbolic link is followed: it stays a link, and the file it names
+ * gets the text (whole, by a temporary next to it); a FIFO (as /dev/null
+ * or /dev/stdout would) is written in place, stays a FIFO and gets the
+ * text: renaming a finished temporary over it, as root, replaced even
+ * /dev/null with a plain file. The link comes first: if the rule breaks,
+ * the test stops there. */
+static void test_whole_file_follows_links_and_writes_devices_in_place(void **state)
 {
 	struct whole_file file;
 	char target[256], link[256], fifo[256], error[512], got[64], *text;
@@ -237,6 +239,8 @@ static void test_whole_file_writes_links_and_devices_in_place(void **state)
 	assert_int_equal(support_shell("echo old > '%s' && ln -s target.html '%s'",
 				       target, link), 0);
 	assert_int_equal(whole_file_open(&file, link, error, sizeof(error)), 0);
+	assert_false(file.in_place);
+	assert_string_equal(file.path, target);
 	fputs("new\n", file.out);
 	assert_int_equal(whole_file_close(&file, true, error, sizeof(error)), 0);
 	assert_int_equal(lstat(link, &st), 0);
@@ -276,6 +280,21 @@ static void test_whole_file_check(void **state)
 	path_in_workdir(path, sizeof(path), "no/such/dir/checked.xml");
 	assert_int_equal(whole_file_check(path, error, sizeof(error)), -1);
 	assert_non_null(strstr(error, "no/such/dir/checked.xml: No such file"));
+	/* links are followed: to a directory, into a missing one, refused;
+	 * a dangling link into a directory that exists is fine */
+	assert_int_equal(support_shell("cd '%s' && ln -s . to-dir &&"
+				       " ln -s no/such/x.xml nowhere &&"
+				       " ln -s later.xml later", workdir), 0);
+	path_in_workdir(path, sizeof(path), "to-dir");
+	assert_int_equal(whole_file_check(path, error, sizeof(error)), -1);
+	assert_non_null(strstr(error, "to-dir (a link to "));
+	assert_non_null(strstr(error, "Is a directory"));
+	path_in_workdir(path, sizeof(path), "nowhere");
+	assert_int_equal(whole_file_check(path, error, sizeof(error)), -1);
+	assert_non_null(strstr(error, "nowhere (a link to "));
+	assert_non_null(strstr(error, "no/such/x.xml): No such file"));
+	path_in_workdir(path, sizeof(path), "later");
+	assert_int_equal(whole_file_check(path, error, sizeof(error)), 0);
 	path_in_workdir(fifo, sizeof(fifo), "checked.fifo");
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	alarm(10);
@@ -330,6 +349,44 @@ static void test_unwritable_outputs_are_refused_at_once(void **state)
 			fail_msg("--trace: %s", text);
 		free(text);
 	}
+}
+
+/* Two outputs on one file are refused at once, whatever names they give
+ * it (a relative path, an absolute one, a link): one would destroy the
+ * other; two names of a device are not refused. */
+static void test_two_outputs_on_one_file_are_refused(void **state)
+{
+	const char *commands[] = {
+		"run --users 1 --stock 1 --trace same.db --junit same.db",
+		"run --users 1 --stock 1 --svg same.db --orders-db ./same.db",
+		"explore --users 1 --stock 1 --html same.db --junit link.db",
+		"run --users 1 --stock 1 --trace same.db --orders-db %s/same.db",
+		"bench --workload reject --users 100 --no-reference"
+		" --out same.db --json link.db",
+	};
+	char out[256], err[256], command[512], binary[PATH_MAX], *text;
+	(void)state;
+	assert_non_null(realpath(flashsim, binary));
+	path_in_workdir(out, sizeof(out), "same.out");
+	path_in_workdir(err, sizeof(err), "same.err");
+	assert_int_equal(support_shell("cd '%s' && ln -s same.db link.db",
+				       workdir), 0);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		snprintf(command, sizeof(command), commands[i], workdir);
+		assert_int_equal(support_shell("cd '%s' && '%s' %s >'%s' 2>'%s'",
+					       workdir, binary, command, out,
+					       err), 64);
+		text = support_read_file(err);
+		if (!strstr(text, "name the same file: one would destroy the"
+			    " other"))
+			fail_msg("%s: %s", command, text);
+		free(text);
+		assert_int_equal(support_shell("test -e '%s/same.db'", workdir),
+				 1);
+	}
+	assert_int_equal(support_shell("%s run --users 1 --stock 1 --junit"
+				       " /dev/null --html /dev/null >/dev/null",
+				       flashsim), 0);
 }
 
 /* run --junit: one case, failed with the problem when the verdict is not
@@ -516,9 +573,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_write_is_atomic),
 		cmocka_unit_test(test_whole_file_abandoned_leaves_the_old_one),
 		cmocka_unit_test(test_whole_file_killed_leaves_no_temporary),
-		cmocka_unit_test(test_whole_file_writes_links_and_devices_in_place),
+		cmocka_unit_test(test_whole_file_follows_links_and_writes_devices_in_place),
 		cmocka_unit_test(test_whole_file_check),
 		cmocka_unit_test(test_unwritable_outputs_are_refused_at_once),
+		cmocka_unit_test(test_two_outputs_on_one_file_are_refused),
 		cmocka_unit_test(test_run_junit),
 		cmocka_unit_test(test_run_junit_internal_error),
 		cmocka_unit_test(test_explore_junit),

@@ -254,6 +254,31 @@ static struct message create_request(void)
 	return request;
 }
 
+/* A database that holds other tables (here a flashsim trace's runs) is
+ * not an order database: refused as it was, with the table named, and
+ * the path is not repeated in the message. */
+static void test_a_database_with_other_tables_is_refused(void **state)
+{
+	struct order_db other;
+	char foreign[600];
+	sqlite3 *raw;
+	(void)state;
+	snprintf(foreign, sizeof(foreign), "%s.trace", path);
+	remove(foreign);
+	assert_int_equal(sqlite3_open(foreign, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "CREATE TABLE runs(run_id INTEGER)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(order_db_open(&other, foreign, true), -1);
+	assert_non_null(strstr(other.error, "it holds a table runs besides"));
+	assert_null(strstr(other.error, foreign));
+	order_db_close(&other);
+	assert_int_equal(support_shell("test \"$(sqlite3 '%s' 'select"
+				       " group_concat(name) from sqlite_master')\""
+				       " = runs", foreign), 0);
+	remove(foreign);
+}
+
 static void test_handler_asks_for_sql_then_replies_then_is_done(void **state)
 {
 	struct order_handler handler;
@@ -323,6 +348,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_count_is_per_activity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_orders_and_reset_empties_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_foreign_orders_table_is_left_as_it_was, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_database_with_other_tables_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handler_asks_for_sql_then_replies_then_is_done, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handler_driven_against_the_database, setup, teardown),
 	};
