@@ -257,8 +257,12 @@ static void print_json_failure(FILE *out, const struct cli_options *options,
 	fprintf(out, "],\"replay\":");
 	report_json_string(out, replay);
 	fprintf(out, ",\"replay_verified\":%s,\"replays\":%u,"
-		"\"reproduced\":%u", failure->replay_verified ? "true" :
-		"false", failure->replays, failure->reproduced);
+		"\"reproduced\":%u,\"digest\":", failure->replay_verified ?
+		"true" : "false", failure->replays, failure->reproduced);
+	if (shrunk)
+		fprintf(out, "\"%016" PRIx64 "\"", failure->digest);
+	else
+		fprintf(out, "null");
 	/* the kept replay's violations and where they point */
 	fputs(failure->violations_json ? failure->violations_json :
 	      ",\"violations\":null", out);

@@ -715,6 +715,7 @@ static int shrink(struct runner *runner, struct explore_failure *failure,
 		failure->reproduced += (uint32_t)second.same;
 	}
 	failure->run_id = second.run_id;
+	failure->digest = second.digest;
 	failure->shown_fails = second.same;
 	/* The checker's report, the timeline and the diagram, kept while the
 	 * run is still in the trace database. */

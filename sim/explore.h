@@ -51,6 +51,8 @@ struct explore_failure {
 	bool shown_fails;            /* the kept replay (report, timeline,
 	                                svg) is one that failed this way */
 	int64_t run_id;              /* the shrunk run in the trace database */
+	uint64_t digest;             /* the digest of that run (a replay
+	                                gives it again) */
 	char *report;                /* the checker's report of it; owned */
 	char *timeline;              /* its text timeline; owned */
 	char *svg;                   /* its sequence diagram; owned */

@@ -354,20 +354,23 @@ void report_replay_check(const struct explore_failure *failure, char *text,
 {
 	if (failure->replay_verified)
 		snprintf(text, size, "replayed twice: same failure, same"
-			 " digest");
+			 " digest %016" PRIx64, failure->digest);
 	else if (!failure->shown_fails)
 		snprintf(text, size, "WARNING: not reproducible: %u of %u"
 			 " replays failed this way, and the run shown, the"
-			 " last, did not", failure->reproduced,
-			 failure->replays);
+			 " last, did not (digest %016" PRIx64 ")",
+			 failure->reproduced, failure->replays,
+			 failure->digest);
 	else if (failure->reproduced == failure->replays)
 		snprintf(text, size, "WARNING: not deterministic: all %u"
 			 " replays failed this way, but with different"
-			 " digests", failure->replays);
+			 " digests (the run shown: %016" PRIx64 ")",
+			 failure->replays, failure->digest);
 	else
 		snprintf(text, size, "WARNING: not reproducible: %u of %u"
 			 " replays failed this way; the run shown is one that"
-			 " did", failure->reproduced, failure->replays);
+			 " did (digest %016" PRIx64 ")", failure->reproduced,
+			 failure->replays, failure->digest);
 }
 
 /* report_cut for a shard of a recovery exploration, whose second pass

@@ -230,6 +230,29 @@ static void test_a_replay_quotes_what_the_shell_would_split(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* A failure carries the digest of the run it keeps, in the text and the
+ * JSON: the replay command gives it again, so a CI's failure can be told
+ * the very same run as one's own replay. */
+static void test_a_failure_shows_the_digest_its_replay_gives(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "digest"), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 1 --stock 1 --variant no-rollback-marker"
+		" --json --quiet >%s/json; test $? = 1 &&"
+		" digest=$(python3 -c 'import json,sys;"
+		" print(json.load(open(sys.argv[1]))[\"failures\"][0][\"digest\"])'"
+		" %s/json) && replay=$(python3 -c 'import json,sys;"
+		" print(json.load(open(sys.argv[1]))[\"failures\"][0][\"replay\"])'"
+		" %s/json) && echo \"$digest\" | grep -qx '[0-9a-f]\\{16\\}' &&"
+		" eval \"$replay\" | grep -q \"^digest: *$digest$\" &&"
+		" %s explore --users 1 --stock 1 --variant no-rollback-marker"
+		" --quiet | grep -q \"(replayed twice: same failure, same digest"
+		" $digest)\"", flashsim, dir, dir, dir, flashsim), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* Two variants can run the same trace to the same final state and break
  * different invariants (one applies to one variant only): the digest
  * counts which broke, so a digest stands for one verdict (theirs were
@@ -1029,6 +1052,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
 		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
+		cmocka_unit_test(test_a_failure_shows_the_digest_its_replay_gives),
 		cmocka_unit_test(test_a_digest_tells_the_invariants_apart),
 		cmocka_unit_test(test_a_server_refusing_the_scripts_gives_no_verdict),
 		cmocka_unit_test(test_a_given_redis_database_is_used),
