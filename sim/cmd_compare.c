@@ -126,7 +126,8 @@ static struct runner *runner_of(struct runners *runners, int design)
 						   &runners->runner[0];
 }
 
-static void json_design(FILE *out, const struct compare_design *design)
+static void json_design(FILE *out, const struct compare_design *design,
+			const struct expect_outcome *expect)
 {
 	char *text = NULL;
 	size_t size = 0;
@@ -136,7 +137,7 @@ static void json_design(FILE *out, const struct compare_design *design)
 	fprintf(out, ",\"run\":");
 	if (memory) {
 		report_json(memory, &design->config, &design->result,
-			    design->replay, design->db, design->run_id);
+			    design->replay, design->db, design->run_id, expect);
 		fclose(memory);
 	}
 	/* report_json's object, without its line end */
@@ -147,12 +148,14 @@ static void json_design(FILE *out, const struct compare_design *design)
 	free(text);
 }
 
-static void print_json(FILE *out, const struct compare_design designs[2])
+/* expect: the file's expectation, judged on design A. */
+static void print_json(FILE *out, const struct compare_design designs[2],
+		       const struct expect_outcome *expect)
 {
 	fprintf(out, "{\"command\":\"compare\",\"a\":");
-	json_design(out, &designs[0]);
+	json_design(out, &designs[0], expect);
 	fprintf(out, ",\"b\":");
-	json_design(out, &designs[1]);
+	json_design(out, &designs[1], NULL);
 	fprintf(out, "}\n");
 }
 
@@ -215,18 +218,19 @@ static int report_designs(const struct cli_options *options,
 			  const struct compare_design designs[2])
 {
 	FILE *notes = options->json ? stderr : stdout;
+	struct expect_outcome expect; /* the file's, for A */
 	int rc = EXIT_VERDICT_OK;
+	expect_outcome_run(&options->expect, &designs[0].result, designs[0].db,
+			   designs[0].run_id, &expect);
 	if (options->json) {
-		print_json(stdout, designs);
+		print_json(stdout, designs, &expect);
 	} else if (compare_print_text(stdout, designs) != 0) {
 		fprintf(stderr, "flashsim: compare: out of memory\n");
 		return EXIT_INTERNAL;
 	}
-	if (expect_given(&options->expect)) { /* the file's, for A */
+	if (expect.judged) {
 		fprintf(notes, "design A: ");
-		rc = expect_report_run(notes, &options->expect,
-				       &designs[0].result, designs[0].db,
-				       designs[0].run_id, "compare");
+		rc = expect_outcome_print(notes, &expect, "compare");
 	}
 	/* A file written for explore: two runs are not its test. */
 	if (options->mode_in_file)

@@ -367,7 +367,8 @@ static void print_json_coverage(FILE *out, const struct explore_stats *stats)
  * error: the internal error that ended the exploration (verdict null),
  * or NULL. */
 static void print_json(FILE *out, const struct cli_options *options,
-		       const struct explore_stats *stats, const char *error)
+		       const struct explore_stats *stats, const char *error,
+		       const struct expect_outcome *expect)
 {
 	char cut[256];
 	fprintf(out, "{\"mode\":");
@@ -441,8 +442,9 @@ static void print_json(FILE *out, const struct cli_options *options,
 		fprintf(out, "%s", i ? "," : "");
 		print_json_failure(out, options, stats, &stats->failures[i]);
 	}
-	fprintf(out, "],\"failures_dropped\":%" PRIu64 "}\n",
-		stats->failures_dropped);
+	fprintf(out, "],\"failures_dropped\":%" PRIu64, stats->failures_dropped);
+	expect_outcome_json(out, expect);
+	fprintf(out, "}\n");
 	fflush(out);
 }
 
@@ -572,8 +574,12 @@ static int report_exploration(const struct cli_options *options,
 	 * say so, and show the failures it found as it found them. */
 	bool verdict_known = rc == 0, files_failed = false;
 	const char *no_verdict = verdict_known ? NULL : error;
+	struct expect_outcome expect; /* the scenario's [expect] */
+	memset(&expect, 0, sizeof(expect));
+	if (verdict_known)
+		expect_outcome_explore(&options->expect, stats, &expect);
 	if ((rc == 0 || stats->done > 0) && options->json)
-		print_json(stdout, options, stats, no_verdict);
+		print_json(stdout, options, stats, no_verdict, &expect);
 	else if (rc == 0 || stats->done > 0)
 		print_summary(stdout, options, stats, no_verdict);
 	if (rc != 0) {
@@ -584,10 +590,9 @@ static int report_exploration(const struct cli_options *options,
 	} else if (stats->verdicts[VERDICT_LIVENESS]) {
 		rc = EXIT_LIVENESS;
 	}
-	if (verdict_known && expect_given(&options->expect))
-		/* the scenario's [expect] */
-		rc = expect_report_explore(options->json ? stderr : stdout,
-					   &options->expect, stats);
+	if (expect.judged)
+		rc = expect_outcome_print(options->json ? stderr : stdout,
+					  &expect, "explore");
 	/* The files come after the verdict; each names itself on stderr
 	 * when it cannot be written. */
 	if (junit_explore_file(options, stats, verdict_known ? 0 : rc, error))

@@ -30,14 +30,17 @@ static int report_run(const struct cli_options *options,
 		      int64_t run_id, const char *replay, double seconds)
 {
 	FILE *notes = options->json ? stderr : stdout;
+	struct expect_outcome expect; /* the scenario's [expect] */
 	bool files_failed;
 	int rc;
 	/* Known only from the run's events, which a run keeps. */
 	if (check_txns_lost(runner->db, run_id, &result->txns_lost) != 0)
 		result->txns_lost = -1;
+	expect_outcome_run(&options->expect, result, runner->db, run_id,
+			   &expect);
 	if (options->json) {
 		report_json(stdout, &options->config, result, replay,
-			    runner->db, run_id);
+			    runner->db, run_id, &expect);
 	} else {
 		report_text(stdout, &options->config, result, replay);
 		check_report_violations(stdout, runner->db, run_id);
@@ -45,9 +48,8 @@ static int report_run(const struct cli_options *options,
 	rc = result->verdict == VERDICT_OK ? EXIT_VERDICT_OK :
 	     result->verdict == VERDICT_VIOLATION ? EXIT_VIOLATION :
 						    EXIT_LIVENESS;
-	if (expect_given(&options->expect)) /* the scenario's [expect] */
-		rc = expect_report_run(notes, &options->expect, result,
-				       runner->db, run_id, "run");
+	if (expect.judged)
+		rc = expect_outcome_print(notes, &expect, "run");
 	/* A file written for explore: one run is not its test. */
 	if (options->mode_in_file)
 		fprintf(notes, "note: %s is an exploration (mode = %s): run"

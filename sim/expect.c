@@ -4,6 +4,7 @@
  */
 #include "expect.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -167,53 +168,87 @@ out_finalize:
 	sqlite3_finalize(stmt);
 }
 
-/* Prints the line; not_checked: the given keys this command ignores. */
-static int report(FILE *out, bool met, const char *why, unsigned not_checked,
-		  const char *command)
+static const char *const expect_key_names[] = {
+	"verdict", "invariant", "orders", "stock_left", "failures", "caught",
+};
+#define EXPECT_KEY_COUNT \
+	((unsigned)(sizeof(expect_key_names) / sizeof(expect_key_names[0])))
+
+int expect_outcome_print(FILE *out, const struct expect_outcome *outcome,
+			 const char *command)
 {
-	static const char *const names[] = {
-		"verdict", "invariant", "orders", "stock_left", "failures",
-		"caught",
-	};
 	char ignored[128] = "";
-	if (not_checked) {
+	assert(outcome->judged);
+	if (outcome->not_checked) {
 		const char *separator = "";
 		size_t used = (size_t)snprintf(ignored, sizeof(ignored),
 					       " (not checked by %s: ", command);
-		for (unsigned k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-			if (!(not_checked & (1u << k)))
+		for (unsigned k = 0; k < EXPECT_KEY_COUNT; k++) {
+			if (!(outcome->not_checked & (1u << k)))
 				continue;
 			used += (size_t)snprintf(ignored + used,
 						 sizeof(ignored) - used, "%s%s",
-						 separator, names[k]);
+						 separator, expect_key_names[k]);
 			separator = ", ";
 		}
 		snprintf(ignored + used, sizeof(ignored) - used, ")");
 	}
-	if (met)
+	if (outcome->met)
 		fprintf(out, "expectation: met%s\n", ignored);
 	else
-		fprintf(out, "expectation NOT met: %s%s\n", why, ignored);
+		fprintf(out, "expectation NOT met: %s%s\n", outcome->why,
+			ignored);
 	fflush(out);
-	return met ? EXIT_VERDICT_OK : EXIT_VIOLATION;
+	return outcome->met ? EXIT_VERDICT_OK : EXIT_VIOLATION;
 }
 
-int expect_report_run(FILE *out, const struct expectation *expect,
-		      const struct sim_result *result, struct tracedb *db,
-		      int64_t run_id, const char *command)
+void expect_outcome_json(FILE *out, const struct expect_outcome *outcome)
 {
-	char violated[1024], why[2048];
-	bool met;
+	const char *separator = "";
+	fprintf(out, ",\"expectation\":");
+	if (!outcome || !outcome->judged) {
+		fprintf(out, "null");
+		return;
+	}
+	fprintf(out, "{\"met\":%s,\"differences\":",
+		outcome->met ? "true" : "false");
+	if (outcome->met)
+		fprintf(out, "null");
+	else
+		report_json_string(out, outcome->why);
+	fprintf(out, ",\"not_checked\":[");
+	for (unsigned k = 0; k < EXPECT_KEY_COUNT; k++)
+		if (outcome->not_checked & (1u << k)) {
+			fprintf(out, "%s\"%s\"", separator, expect_key_names[k]);
+			separator = ",";
+		}
+	fprintf(out, "]}");
+}
+
+void expect_outcome_run(const struct expectation *expect,
+			const struct sim_result *result, struct tracedb *db,
+			int64_t run_id, struct expect_outcome *outcome)
+{
+	char violated[1024];
+	memset(outcome, 0, sizeof(*outcome));
+	if (!expect_given(expect))
+		return;
 	violated_invariants(db, run_id, violated, sizeof(violated));
-	met = expect_judge_run(expect, result, violated, why, sizeof(why));
-	return report(out, met, why, expect->given & EXPECT_EXPLORE_ONLY,
-		      command);
+	outcome->judged = true;
+	outcome->met = expect_judge_run(expect, result, violated, outcome->why,
+					sizeof(outcome->why));
+	outcome->not_checked = expect->given & EXPECT_EXPLORE_ONLY;
 }
 
-int expect_report_explore(FILE *out, const struct expectation *expect,
-			  const struct explore_stats *stats)
+void expect_outcome_explore(const struct expectation *expect,
+			    const struct explore_stats *stats,
+			    struct expect_outcome *outcome)
 {
-	char why[4096];
-	bool met = expect_judge_explore(expect, stats, why, sizeof(why));
-	return report(out, met, why, expect->given & EXPECT_RUN_ONLY, "explore");
+	memset(outcome, 0, sizeof(*outcome));
+	if (!expect_given(expect))
+		return;
+	outcome->judged = true;
+	outcome->met = expect_judge_explore(expect, stats, outcome->why,
+					    sizeof(outcome->why));
+	outcome->not_checked = expect->given & EXPECT_RUN_ONLY;
 }

@@ -76,15 +76,33 @@ bool expect_judge_explore(const struct expectation *expect,
 			  const struct explore_stats *stats, char *why,
 			  size_t why_size);
 
+/* An expectation judged. */
+struct expect_outcome {
+	bool judged;                   /* an expectation was given, and
+					  judged */
+	bool met;
+	char why[4096];                /* what differed, "" when met */
+	unsigned not_checked;          /* the keys given that the command
+					  ignores (enum expect_key bits) */
+};
+
 /* Judges run_id of db (its result and the invariants it violated, from
- * the trace database), prints one line to out, "expectation: met" or
- * "expectation NOT met: <what differed>", and returns the exit code:
- * EXIT_VERDICT_OK when met, EXIT_VIOLATION when not. */
-int expect_report_run(FILE *out, const struct expectation *expect,
-		      const struct sim_result *result, struct tracedb *db,
-		      int64_t run_id, const char *command);
+ * the trace database) into outcome; not judged without an expectation. */
+void expect_outcome_run(const struct expectation *expect,
+			const struct sim_result *result, struct tracedb *db,
+			int64_t run_id, struct expect_outcome *outcome);
 /* The same for an exploration. */
-int expect_report_explore(FILE *out, const struct expectation *expect,
-			  const struct explore_stats *stats);
+void expect_outcome_explore(const struct expectation *expect,
+			    const struct explore_stats *stats,
+			    struct expect_outcome *outcome);
+/* Prints the outcome's line to out, "expectation: met" or "expectation
+ * NOT met: <what differed>", naming the keys command does not check, and
+ * returns the exit code: EXIT_VERDICT_OK when met, EXIT_VIOLATION when
+ * not. The outcome must be judged. */
+int expect_outcome_print(FILE *out, const struct expect_outcome *outcome,
+			 const char *command);
+/* ,"expectation":null when outcome is NULL or not judged, else
+ * ,"expectation":{"met":...,"differences":...,"not_checked":[...]}. */
+void expect_outcome_json(FILE *out, const struct expect_outcome *outcome);
 
 #endif

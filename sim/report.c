@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "expect.h"
 #include "explore.h"
 #include "options.h"
 #include "values.h"
@@ -158,7 +159,8 @@ void report_json_not_fired(FILE *out, const struct fault_plan *missing,
 
 void report_json(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay,
-		 struct tracedb *trace, int64_t run_id)
+		 struct tracedb *trace, int64_t run_id,
+		 const struct expect_outcome *expect)
 {
 	fprintf(out, "{\"verdict\":");
 	report_json_string(out, verdict_name(result->verdict));
@@ -200,6 +202,7 @@ void report_json(FILE *out, const struct sim_config *config,
 	fprintf(out, ",\"digest\":\"%016" PRIx64 "\",\"replay\":",
 		result->digest);
 	report_json_string(out, replay);
+	expect_outcome_json(out, expect);
 	fprintf(out, "}\n");
 }
 

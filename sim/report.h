@@ -16,10 +16,13 @@ struct tracedb;
 void report_text(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay);
 /* With trace, the JSON also has the run's violations
- * (check_report_json); NULL leaves them out. */
+ * (check_report_json); NULL leaves them out. expect: the scenario's
+ * expectation judged on the run, or NULL ("expectation":null). */
+struct expect_outcome;
 void report_json(FILE *out, const struct sim_config *config,
 		 const struct sim_result *result, const char *replay,
-		 struct tracedb *trace, int64_t run_id);
+		 struct tracedb *trace, int64_t run_id,
+		 const struct expect_outcome *expect);
 
 /* Pieces of the final state, as the text and HTML reports have them:
  * the stock ("2 initial, 0 left, 2 deducted", or that the key is

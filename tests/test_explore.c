@@ -803,12 +803,27 @@ static void test_json_summaries_parse(void **state)
 		" --quiet 2>&1 >%s | grep -q '^expectation: met' &&"
 		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
 		" sys.exit(not (d[\"verdict\"]==\"ok\" and d[\"runs\"]==3 and"
-		" d[\"failures\"]==[]))' %s", flashsim, json, json), 0);
+		" d[\"failures\"]==[] and d[\"expectation\"]==dict(met=True,"
+		" differences=None, not_checked=[])))' %s", flashsim, json,
+		json), 0);
+	/* An expectation not met: the exit code's reason is in the JSON. */
+	assert_int_equal(support_shell(
+		"%s explore scenarios/explore-no-rollback-marker.ini --kinds crash"
+		" --json --quiet 2>/dev/null >%s; test $? -eq 1 &&"
+		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" e=d[\"expectation\"]; sys.exit(not (d[\"verdict\"]==\"ok\""
+		" and e[\"met\"] is False and \"expected at least one\" in"
+		" e[\"differences\"]))' %s", flashsim, json, json), 0);
+	assert_int_equal(support_shell(
+		"%s run scenarios/sold-out.ini --json 2>/dev/null | python3 -c"
+		" 'import json,sys; d=json.load(sys.stdin);"
+		" sys.exit(not d[\"expectation\"][\"met\"])'", flashsim), 0);
 	assert_int_equal(support_shell(
 		"%s run --users 3 --stock 2 --json | python3 -c 'import json,sys;"
 		" d=json.load(sys.stdin); sys.exit(not (d[\"verdict\"]==\"ok\""
 		" and d[\"orders\"]==2 and d[\"told\"][\"rejected\"]==1"
-		" and d[\"not_fired\"]==[] and d[\"violations\"]==[]))'",
+		" and d[\"not_fired\"]==[] and d[\"violations\"]==[]"
+		" and d[\"expectation\"] is None))'",
 		flashsim), 0);
 	/* A violation: its rows and the event it points at. */
 	assert_int_equal(support_shell(
