@@ -511,8 +511,10 @@ static int check_explore_options(struct cli_options *options)
 	if (options->runner.redis_address && (!options->runner.flush ||
 					      options->jobs > 1)) {
 		fprintf(stderr, "flashsim explore: with --redis, give --flush"
-			" and keep --jobs 1 (each job needs a Redis of its own;"
-			" without --redis each job starts one)\n");
+			" and run one job%s (each job needs a Redis of its own;"
+			" without --redis each job starts one)\n",
+			options->jobs > 1 ? ", not the jobs asked for (--jobs,"
+			" or jobs in the scenario)" : "");
 		return EXIT_USAGE;
 	}
 	if (options->runner.redis_address &&
@@ -521,9 +523,10 @@ static int check_explore_options(struct cli_options *options)
 		bool asked = options->kinds != ~0u;
 		options->kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
 		if (asked && options->kinds == 0) {
-			fprintf(stderr, "flashsim explore: --kinds redis-crash"
-				" needs a redis-server that flashsim starts (no"
-				" --redis); no other kind is left to explore\n");
+			fprintf(stderr, "flashsim explore: the kind redis-crash"
+				" (--kinds, or kinds in the scenario) needs a"
+				" redis-server that flashsim starts (no --redis);"
+				" no other kind is left to explore\n");
 			return EXIT_USAGE;
 		}
 		if (asked)

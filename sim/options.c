@@ -621,16 +621,27 @@ static int load_scenario(int argc, char **argv, enum cli_command command,
 
 /* The sale as a whole (sim_config_check), once the options have
  * overridden the file: a file's sale that the options make whole again
- * is not refused. Returns 0 or EXIT_USAGE. */
+ * is not refused. A file's error names the last line of the file that
+ * gave one of the settings at fault. Returns 0 or EXIT_USAGE. */
 static int check_sale(const struct cli_options *o, bool options_given)
 {
-	char error[256];
-	if (sim_config_check(&o->config, error, sizeof(error)) == 0)
+	const char *keys[2];
+	char error[512];
+	int line = 0;
+	if (sim_config_check(&o->config, o->scenario ? SIM_NAMES_KEYS :
+			     SIM_NAMES_OPTIONS, keys, error,
+			     sizeof(error)) == 0)
 		return 0;
 	if (!o->scenario)
 		return bad_input("%s", error);
+	for (int k = 0; k < 2 && keys[k]; k++) {
+		int given = scenario_line(o, keys[k]);
+		line = given > line ? given : line;
+	}
 	fprintf(stderr, "flashsim: ");
 	put_visible(stderr, o->scenario);
+	if (line)
+		fprintf(stderr, ":%d", line);
 	fprintf(stderr, "%s: %s\n(see %s)\n", options_given ?
 		" with the options given" : "", error,
 		options_given ? "--help and docs/SCENARIOS.md" :
@@ -654,10 +665,11 @@ static int check_expect(const struct cli_options *o, bool explore)
 	if (((e->given & EXPECT_VERDICT) && e->verdict == VERDICT_OK) ||
 	    ((e->given & EXPECT_CAUGHT) && explore && !e->caught) ||
 	    ((e->given & EXPECT_FAILURES) && explore && e->failures == 0)) {
-		fprintf(stderr, "flashsim: %s: [expect] invariant = %s asks for"
-			" a failure that its other keys rule out (verdict = ok,"
-			" caught = false or failures = 0)\n(see"
-			" docs/SCENARIOS.md)\n", o->scenario, e->invariant);
+		fprintf(stderr, "flashsim: %s:%d: [expect] invariant = %s asks"
+			" for a failure that its other keys rule out (verdict ="
+			" ok, caught = false or failures = 0)\n(see"
+			" docs/SCENARIOS.md)\n", o->scenario,
+			scenario_line(o, "invariant"), e->invariant);
 		return EXIT_USAGE;
 	}
 	if (known)
@@ -675,9 +687,10 @@ static int check_expect(const struct cli_options *o, bool explore)
 	invariants_free(&set);
 	if (known)
 		return 0;
-	fprintf(stderr, "flashsim: %s: [expect] invariant = %s: no such"
+	fprintf(stderr, "flashsim: %s:%d: [expect] invariant = %s: no such"
 		" invariant; expected one of %s%s%s\n(see docs/INVARIANTS.md)\n",
-		o->scenario, e->invariant, names, explore ? ", liveness" : "",
+		o->scenario, scenario_line(o, "invariant"), e->invariant, names,
+		explore ? ", liveness" : "",
 		o->runner.invariants_dir ? "" :
 		" (--invariants DIR adds others)");
 	return EXIT_USAGE;
@@ -691,8 +704,8 @@ static void setting_text(const struct cli_options *o,
 {
 	char option[64];
 	if (source == SET_BY_FILE) {
-		snprintf(out, size, "'%s = %s' in %s", name, value,
-			 o->scenario);
+		snprintf(out, size, "'%s = %s' in %s, line %d", name, value,
+			 o->scenario, scenario_line(o, name));
 		return;
 	}
 	snprintf(option, sizeof(option), "%s", name);
@@ -744,10 +757,14 @@ static int check_redis_crash(struct cli_options *o)
 	if (!o->runner.redis_address)
 		return 0;
 	for (int i = 0; i < o->config.plan.count; i++)
-		if (o->config.plan.faults[i].kind == FAULT_REDIS_CRASH)
-			return bad_input("%s", "the redis-crash fault needs a"
-					 " Redis that flashsim starts (drop"
-					 " --redis)");
+		if (o->config.plan.faults[i].kind == FAULT_REDIS_CRASH) {
+			char fault[96];
+			fault_format(&o->config.plan.faults[i], fault,
+				     sizeof(fault));
+			return bad_input("the fault %s (--fault, or fault in the"
+					 " scenario) needs a Redis that flashsim"
+					 " starts: drop --redis", fault);
+		}
 	o->config.random_kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
 	return 0;
 }

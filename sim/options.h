@@ -39,6 +39,8 @@ struct timing_option {
 extern const struct timing_option cli_timing_options[];
 extern const int cli_timing_option_count;
 
+#define CLI_SCENARIO_KEYS_MAX 64
+
 struct cli_options {
 	struct sim_config config;
 	struct runner_options runner;
@@ -47,6 +49,9 @@ struct cli_options {
 	char scenario_name[64];        /* its [scenario] name, or "" */
 	char scenario_description[181]; /* fits on a line of the file */
 	struct expectation expect;     /* its [expect] section (expect.h) */
+	/* the line of the file each key was given on, 0: not in it, by the
+	   order of the keys in scenario.c: read with scenario_line */
+	int scenario_lines[CLI_SCENARIO_KEYS_MAX];
 	enum setting_source variant_set_by;     /* of config.variant */
 	enum setting_source persistence_set_by; /* of runner.persistence */
 	const char *svg_path;   /* run: the sequence diagram, or NULL */

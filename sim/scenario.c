@@ -199,6 +199,8 @@ static const struct scenario_key keys[] = {
 };
 
 #define KEY_COUNT ((int)(sizeof(keys) / sizeof(keys[0])))
+_Static_assert(sizeof(keys) / sizeof(keys[0]) <= CLI_SCENARIO_KEYS_MAX,
+	       "room for the line of every key in struct cli_options");
 
 /* The longest line, its end (LF or CRLF) not counted, and the longest
  * file. libinih reads lines into a buffer of INI_MAX_LINE bytes. */
@@ -496,5 +498,16 @@ int scenario_load(const char *path, struct cli_options *options, char *error,
 				 " scenario file", path);
 		return -1;
 	}
+	memcpy(options->scenario_lines, l.set_on, sizeof(l.set_on));
+	return 0;
+}
+
+int scenario_line(const struct cli_options *options, const char *key)
+{
+	if (!options->scenario)
+		return 0;
+	for (int k = 0; k < KEY_COUNT; k++)
+		if (strcmp(keys[k].name, key) == 0)
+			return options->scenario_lines[k];
 	return 0;
 }

@@ -33,4 +33,9 @@
 int scenario_load(const char *path, struct cli_options *options, char *error,
 		  size_t error_size);
 
+/* The line of the scenario file options were loaded from that gave key
+ * ("redis_latency_ms_max"; its last line for a key given on several), or
+ * 0: not in the file, or no file. */
+int scenario_line(const struct cli_options *options, const char *key);
+
 #endif

@@ -36,41 +36,128 @@ void sim_config_defaults(struct sim_config *config)
 	config->random_kinds = ~0u;
 }
 
-int sim_config_check(const struct sim_config *c, char *error, size_t size)
+/* The name of the setting of scenario key, as names asks for. */
+static const char *setting_name(enum sim_names names, const char *key,
+				char *out, size_t size)
 {
-	const char *bad = NULL;
-	if (c->users < 1 || c->users > 10000000)
-		bad = "users must be between 1 and 10000000";
-	else if (c->requests_per_user < 1 || c->requests_per_user > 16 ||
-		 (int64_t)c->users * c->requests_per_user > 10000000)
-		bad = "requests per user must be between 1 and 16, and users x"
-		      " requests at most 10000000";
-	else if (c->apps < 1 || c->apps > 64)
-		bad = "apps must be between 1 and 64";
-	else if (c->coordinators < 1 || c->coordinators > 64)
-		bad = "coordinators must be between 1 and 64";
-	else if (c->stock < 0)
-		bad = "stock must be 0 or more";
-	else if (c->arrival_ms < 0 || c->latency_ms_min < 0 ||
-		 c->latency_ms_max < c->latency_ms_min ||
-		 c->redis_latency_ms_min < 0 ||
-		 c->redis_latency_ms_max < c->redis_latency_ms_min)
-		bad = "latencies and arrival window must be 0 or more, min <= max";
-	else if (c->call_timeout_ms < 1 || c->user_timeout_ms < 1 ||
-		 c->redis_timeout_ms < 1 ||
-		 c->restart_delay_ms < 0 || c->recovery_bound_ms < 1 ||
-		 c->fault_window_ms < 0)
-		bad = "timeouts and bounds must be positive";
-	else if (c->sale.cron_interval_ms < 1 || c->sale.retry_interval_ms < 1 ||
-		 c->sale.retry_interval_ms_max < c->sale.retry_interval_ms ||
-		 c->sale.timeout_to_fail_ms < 1)
-		bad = "cron interval, retry interval and timeout-to-fail must be positive,"
-		      " retry cap >= retry interval";
-	else if (!sale_tag_valid(c->sale.tag))
-		bad = "tag must be 1-31 characters of letters, digits, '_', '-', '.'";
-	if (bad)
-		snprintf(error, size, "%s", bad);
-	return bad ? -1 : 0;
+	if (names == SIM_NAMES_KEYS) {
+		snprintf(out, size, "%s", key);
+	} else {
+		int n = snprintf(out, size, "--%s", key);
+		for (int i = 2; i < n && (size_t)i < size; i++)
+			if (out[i] == '_')
+				out[i] = '-';
+	}
+	return out;
+}
+
+struct config_check {
+	enum sim_names names;
+	const char **keys;
+	char *error;
+	size_t size;
+};
+
+/* key must hold value >= low. */
+static bool check_low(struct config_check *c, const char *key, int64_t value,
+		      int64_t low)
+{
+	char name[64];
+	if (value >= low)
+		return true;
+	c->keys[0] = key;
+	snprintf(c->error, c->size, "%s is %" PRId64 ": expected %" PRId64
+		 " or more", setting_name(c->names, key, name, sizeof(name)),
+		 value, low);
+	return false;
+}
+
+/* key must hold a value in [low, high]. */
+static bool check_range(struct config_check *c, const char *key,
+			int64_t value, int64_t low, int64_t high)
+{
+	char name[64];
+	if (value >= low && value <= high)
+		return true;
+	c->keys[0] = key;
+	snprintf(c->error, c->size, "%s is %" PRId64 ": expected %" PRId64
+		 " to %" PRId64, setting_name(c->names, key, name, sizeof(name)),
+		 value, low, high);
+	return false;
+}
+
+/* low_key's value must not exceed high_key's. */
+static bool check_order(struct config_check *c, const char *low_key,
+			int64_t low, const char *high_key, int64_t high)
+{
+	char low_name[64], high_name[64];
+	if (low <= high)
+		return true;
+	c->keys[0] = low_key;
+	c->keys[1] = high_key;
+	snprintf(c->error, c->size, "%s is %" PRId64 ", above %s, %" PRId64
+		 ": expected at most %" PRId64 " (or %s raised)",
+		 setting_name(c->names, low_key, low_name, sizeof(low_name)),
+		 low, setting_name(c->names, high_key, high_name,
+				   sizeof(high_name)), high, high, high_name);
+	return false;
+}
+
+int sim_config_check(const struct sim_config *config, enum sim_names names,
+		     const char *keys[2], char *error, size_t size)
+{
+	struct config_check c = { names, keys, error, size };
+	const struct sale *sale = &config->sale;
+	int64_t requests = (int64_t)config->users * config->requests_per_user;
+	char users[64], requests_name[64];
+	bool ok;
+	keys[0] = keys[1] = NULL;
+	ok = check_range(&c, "users", config->users, 1, 10000000) &&
+	     check_range(&c, "requests_per_user", config->requests_per_user,
+			 1, 16);
+	if (ok && requests > 10000000) {
+		keys[0] = "users";
+		keys[1] = "requests_per_user";
+		snprintf(error, size, "%s %d x %s %d is %" PRId64 " requests:"
+			 " expected 10000000 at most",
+			 setting_name(names, "users", users, sizeof(users)),
+			 config->users, setting_name(names, "requests_per_user",
+						     requests_name,
+						     sizeof(requests_name)),
+			 config->requests_per_user, requests);
+		return -1;
+	}
+	ok = ok && check_range(&c, "apps", config->apps, 1, 64) &&
+	     check_range(&c, "coordinators", config->coordinators, 1, 64) &&
+	     check_low(&c, "stock", config->stock, 0) &&
+	     check_low(&c, "arrival_ms", config->arrival_ms, 0) &&
+	     check_low(&c, "latency_ms_min", config->latency_ms_min, 0) &&
+	     check_order(&c, "latency_ms_min", config->latency_ms_min,
+			 "latency_ms_max", config->latency_ms_max) &&
+	     check_low(&c, "redis_latency_ms_min",
+		       config->redis_latency_ms_min, 0) &&
+	     check_order(&c, "redis_latency_ms_min",
+			 config->redis_latency_ms_min, "redis_latency_ms_max",
+			 config->redis_latency_ms_max) &&
+	     check_low(&c, "call_timeout_ms", config->call_timeout_ms, 1) &&
+	     check_low(&c, "user_timeout_ms", config->user_timeout_ms, 1) &&
+	     check_low(&c, "redis_timeout_ms", config->redis_timeout_ms, 1) &&
+	     check_low(&c, "restart_delay_ms", config->restart_delay_ms, 0) &&
+	     check_low(&c, "recovery_bound_ms", config->recovery_bound_ms, 1) &&
+	     check_low(&c, "fault_window_ms", config->fault_window_ms, 0) &&
+	     check_low(&c, "cron_interval_ms", sale->cron_interval_ms, 1) &&
+	     check_low(&c, "retry_interval_ms", sale->retry_interval_ms, 1) &&
+	     check_order(&c, "retry_interval_ms", sale->retry_interval_ms,
+			 "retry_interval_ms_max", sale->retry_interval_ms_max) &&
+	     check_low(&c, "timeout_to_fail_ms", sale->timeout_to_fail_ms, 1);
+	if (ok && !sale_tag_valid(sale->tag)) {
+		keys[0] = "tag";
+		snprintf(error, size, "%s must be 1-31 characters of letters,"
+			 " digits, '_', '-', '.'",
+			 setting_name(names, "tag", users, sizeof(users)));
+		ok = false;
+	}
+	return ok ? 0 : -1;
 }
 
 bool sim_point_in_use(const struct sim_config *config, enum point_id point)

@@ -66,8 +66,9 @@ static void test_a_given_redis_leaves_out_redis_crash(void **state)
 	free(err);
 	rc = parse(false, &o, &err, "run", "--redis", "127.0.0.1:1", "--fault",
 		   "app/deduct/after@1:redis-crash", NULL);
-	assert_refused(err, rc, "the redis-crash fault needs a Redis that"
-		       " flashsim starts (drop --redis)");
+	assert_refused(err, rc, "the fault app/deduct/after@1:redis-crash"
+		       " (--fault, or fault in the scenario) needs a Redis that"
+		       " flashsim starts: drop --redis");
 	free(err);
 }
 
@@ -332,7 +333,8 @@ static void test_the_replay_of_a_scenario_carries_its_timing(void **state)
 		/* taken (a cap below the first retry is then refused by the
 		 * check of the whole sale, as from a file) */
 		rc = parse(false, &o, &err, "run", option, "1", NULL);
-		if (rc != 0 && !strstr(err, "retry cap >= retry interval"))
+		if (rc != 0 && !strstr(err, "--retry-interval-ms is 1000, above"
+					       " --retry-interval-ms-max, 1"))
 			fail_msg("%s 1: exit %d: %s", option, rc, err);
 		free(err);
 	}

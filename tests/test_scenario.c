@@ -495,12 +495,29 @@ static void test_the_whole_sale_is_checked(void **state)
 	(void)state;
 	assert_int_equal(parse_err(text, alone, 2, 1, false, &o, &err),
 			 EXIT_USAGE);
-	assert_non_null(strstr(err, ".ini: latencies and arrival window must"
-			       " be 0 or more, min <= max"));
+	assert_non_null(strstr(err, ".ini:2: latency_ms_min is 10, above"
+			       " latency_ms_max, 5: expected at most 5 (or"
+			       " latency_ms_max raised)"));
 	free(err);
 	assert_int_equal(parse_err(text, with, 4, 1, false, &o, &err),
 			 EXIT_USAGE);
-	assert_non_null(strstr(err, ".ini with the options given: latencies"));
+	assert_non_null(strstr(err, ".ini:2 with the options given:"
+			       " latency_ms_min is 10"));
+	free(err);
+	/* two keys: the line of the last one the file gave */
+	assert_int_equal(parse_err("[workload]\nusers = 1000000\n\n"
+				   "requests_per_user = 16\n", alone, 2, 1,
+				   false, &o, &err), EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini:4: users 1000000 x"
+			       " requests_per_user 16 is 16000000 requests:"
+			       " expected 10000000 at most"));
+	free(err);
+	/* without a file, the options by their names */
+	assert_int_equal(parse_err("", (char *[]){ "run", "--retry-interval-ms",
+				   "9000" }, 3, -1, false, &o, &err),
+			 EXIT_USAGE);
+	assert_non_null(strstr(err, "--retry-interval-ms is 9000, above"
+			       " --retry-interval-ms-max, 8000"));
 	free(err);
 }
 
@@ -515,8 +532,9 @@ static void test_an_expected_invariant_must_be_possible(void **state)
 	(void)state;
 	assert_int_equal(parse_err("[expect]\ninvariant = bogus_invariant\n",
 				   run, 2, 1, false, &o, &err), EXIT_USAGE);
-	assert_non_null(strstr(err, "[expect] invariant = bogus_invariant: no"
-			       " such invariant; expected one of all_terminal,"));
+	assert_non_null(strstr(err, ".ini:2: [expect] invariant ="
+			       " bogus_invariant: no such invariant; expected"
+			       " one of all_terminal,"));
 	assert_null(strstr(err, "liveness"));
 	free(err);
 	assert_int_equal(parse_err("[expect]\ninvariant = liveness\n", run, 2,
@@ -714,8 +732,8 @@ static void test_the_files_persistence_is_named_as_the_files(void **state)
 	assert_int_equal(parse_err("[faults]\nredis_persistence = none\n",
 				   redis, 4, 1, false, &o, &err), EXIT_USAGE);
 	if (!strstr(err, "'redis_persistence = none' in /tmp/") ||
-	    !strstr(err, ".ini applies to a Redis that flashsim starts, not to"
-			 " --redis 127.0.0.1:1"))
+	    !strstr(err, ".ini, line 2 applies to a Redis that flashsim starts,"
+			 " not to --redis 127.0.0.1:1"))
 		fail_msg("%s", err);
 	free(err);
 	assert_int_equal(parse_err("[scenario]\nvariant = redis-no-persistence\n",
