@@ -38,7 +38,8 @@ static int parse_fault(const char *text, struct fault *fault, char *error,
 	if (!isdigit((unsigned char)at[1]) || errno || end != colon ||
 	    nth == 0 || nth > UINT32_MAX) {
 		snprintf(error, error_size,
-			 "fault '%s': expected a hit number N >= 1 after '@'", text);
+			 "fault '%s': expected a hit number N from 1 to %" PRIu32
+			 " after '@'", text, UINT32_MAX);
 		return -1;
 	}
 	fault->nth = (uint32_t)nth;

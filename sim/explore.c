@@ -307,6 +307,10 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 
 typedef int (*record_sink)(void *context, const struct record *record);
 
+/* run_share's code when the sink refused a record (a worker's pipe that
+ * the explorer closed): the explorer knows why, and says it. */
+#define SHARE_UNREAD (-2)
+
 /* Runs job's share of this process's runs of the pass (every jobs-th of
  * them) and hands each record to sink. With offset O and stride N (shard
  * O + 1 of N in the first pass), the pass's runs O, O + N, O + 2N, ... */
@@ -335,11 +339,12 @@ static int run_share(const struct work *work, int job, int jobs,
 			rc = EXIT_INTERNAL;
 		}
 		if (sink(context, &record) != 0 && rc == 0) {
-			/* a worker's pipe: the explorer has stopped */
+			/* a worker's pipe: the explorer has stopped (an
+			 * interrupt, or an error it reports itself) */
 			snprintf(error, error_size, "run %" PRIu64 ": its record"
 				 " was not taken (the explorer stopped reading)",
 				 i);
-			rc = EXIT_INTERNAL;
+			rc = SHARE_UNREAD;
 		}
 	}
 	runner_close(&runner);
@@ -521,7 +526,9 @@ static void worker(const struct work *work, int job, int jobs, int fd)
 	char error[1024];
 	int rc = run_share(work, job, jobs, write_record, &fd, error,
 			   sizeof(error));
-	if (rc != 0)
+	if (rc == SHARE_UNREAD)
+		rc = EXIT_INTERNAL;
+	else if (rc != 0)
 		fprintf(stderr, "flashsim explore: worker %d: %s\n", job + 1, error);
 	/* _exit: the parent's exit handlers are not ours to run. */
 	_exit(rc);
@@ -864,9 +871,11 @@ static int plan_recovery(struct work *work, const struct aggregate *aggregate,
 static int run_pass(const struct work *work, struct aggregate *aggregate,
 		    char *error, size_t error_size)
 {
-	if (work->options->jobs <= 1)
-		return run_share(work, 0, 1, absorb, aggregate, error,
-				 error_size);
+	if (work->options->jobs <= 1) {
+		int rc = run_share(work, 0, 1, absorb, aggregate, error,
+				   error_size);
+		return rc == SHARE_UNREAD ? EXIT_INTERNAL : rc;
+	}
 	return run_workers(work, aggregate, work->options->jobs, error,
 			   error_size);
 }

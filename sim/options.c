@@ -616,6 +616,15 @@ static int load_scenario(int argc, char **argv, enum cli_command command,
 		fprintf(stderr, "\n(see docs/SCENARIOS.md)\n");
 		return EXIT_USAGE;
 	}
+	bool empty = true;
+	for (int k = 0; k < CLI_SCENARIO_KEYS_MAX && empty; k++)
+		empty = o->scenario_lines[k] == 0;
+	if (empty) { /* an empty or truncated file: say so, and go on */
+		fprintf(stderr, "flashsim: warning: ");
+		put_visible(stderr, o->scenario);
+		fprintf(stderr, " sets nothing (no KEY = VALUE line): the"
+			" defaults and the options given make the sale\n");
+	}
 	return 0;
 }
 

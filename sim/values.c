@@ -80,6 +80,12 @@ int value_kinds(const char *text, unsigned *kinds, char *error,
 			bits = all;
 			continue;
 		}
+		if (out && length < sizeof(name) && strcmp(name, "-all") == 0) {
+			snprintf(error, error_size, "'-all' would leave every"
+				 " kind out (expected a comma-separated list of:"
+				 " %s; all; -KIND to leave one out)", names);
+			return -1;
+		}
 		if (kind == FAULT_NONE) {
 			snprintf(error, error_size, "unknown fault kind '%.*s'"
 				 " (expected a comma-separated list of: %s; all;"

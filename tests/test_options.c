@@ -261,6 +261,10 @@ static void test_a_long_kinds_list_is_read_whole(void **state)
 	rc = parse(true, &o, &err, "explore", "--kinds", bad, NULL);
 	assert_refused(err, rc, "--kinds: unknown fault kind 'explode'");
 	free(err);
+	/* "all" is a word of the list, "-all" is not one the user meant */
+	rc = parse(true, &o, &err, "explore", "--kinds=-crash,-all", NULL);
+	assert_refused(err, rc, "--kinds: '-all' would leave every kind out");
+	free(err);
 }
 
 /* How often needle occurs in text. */

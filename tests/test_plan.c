@@ -196,19 +196,19 @@ static void test_unknown_position_is_refused(void **state)
 static void test_hit_zero_is_refused(void **state)
 {
 	(void)state;
-	assert_refused("app/deduct/after@0:crash", "N >= 1");
+	assert_refused("app/deduct/after@0:crash", "N from 1 to 4294967295");
 }
 
 static void test_hit_that_is_not_a_number_is_refused(void **state)
 {
 	(void)state;
-	assert_refused("app/deduct/after@x:crash", "N >= 1");
-	assert_refused("app/deduct/after@:crash", "N >= 1");
-	assert_refused("app/deduct/after@1x:crash", "N >= 1");
-	assert_refused("app/deduct/after@1.5:crash", "N >= 1");
+	assert_refused("app/deduct/after@x:crash", "N from 1 to 4294967295");
+	assert_refused("app/deduct/after@:crash", "N from 1 to 4294967295");
+	assert_refused("app/deduct/after@1x:crash", "N from 1 to 4294967295");
+	assert_refused("app/deduct/after@1.5:crash", "N from 1 to 4294967295");
 	/* Beyond the 32-bit hit counter. */
-	assert_refused("app/deduct/after@4294967296:crash", "N >= 1");
-	assert_refused("app/deduct/after@-1:crash", "N >= 1");
+	assert_refused("app/deduct/after@4294967296:crash", "N from 1 to 4294967295");
+	assert_refused("app/deduct/after@-1:crash", "N from 1 to 4294967295");
 }
 
 static void test_unknown_kind_is_refused(void **state)

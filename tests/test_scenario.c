@@ -287,7 +287,7 @@ static void test_a_bad_fault_says_what_was_expected(void **state)
 		  "fault = app/deduct/later@1:crash\n", 3,
 		  "unknown failure point 'app/deduct/later'" },
 		{ "[faults]\nfault = app/deduct/after@0:crash\n", 2,
-		  "expected a hit number N >= 1" },
+		  "expected a hit number N from 1 to 4294967295" },
 		{ "[faults]\nfault = net/submit/reply@1:crash\n", 2,
 		  "inapplicable fault kind 'crash' (expected at"
 		  " net/submit/reply: " },
@@ -481,6 +481,25 @@ static int parse_err(const char *text, char *args[], int count,
 	rc = parse(text, args, count, path_index, explore, o);
 	*err = support_stderr_captured(&capture);
 	return rc;
+}
+
+/* A file that sets nothing (empty, or cut short to its comments) runs
+ * the default sale, with a warning: a truncated file must not pass
+ * silently. */
+static void test_a_file_that_sets_nothing_is_warned_of(void **state)
+{
+	char *alone[] = { "run", "FILE" };
+	struct cli_options o;
+	char *err;
+	(void)state;
+	assert_int_equal(parse_err("; only a comment\n[sale]\n", alone, 2, 1,
+				   false, &o, &err), 0);
+	assert_non_null(strstr(err, ".ini sets nothing (no KEY = VALUE line)"));
+	free(err);
+	assert_int_equal(parse_err("[sale]\nstock = 3\n", alone, 2, 1, false,
+				   &o, &err), 0);
+	assert_string_equal(err, "");
+	free(err);
 }
 
 /* Each key is valid, the sale they make is not: sim_config_check says so,
@@ -849,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_a_comment_may_follow_a_section_header),
 		cmocka_unit_test(test_the_first_error_is_reported),
 		cmocka_unit_test(test_a_missing_file_is_named),
+		cmocka_unit_test(test_a_file_that_sets_nothing_is_warned_of),
 		cmocka_unit_test(test_the_whole_sale_is_checked),
 		cmocka_unit_test(test_the_whole_sale_is_checked_after_the_overrides),
 		cmocka_unit_test(test_an_expected_invariant_must_be_possible),
