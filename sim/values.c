@@ -3,6 +3,7 @@
  */
 #include "values.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,9 +19,13 @@ int value_number(const char *text, int64_t low, int64_t high, int64_t *value,
 {
 	char *end;
 	long long number;
+	/* digits, after a '-' at most: strtoll would also take blanks and a
+	 * '+' before them */
+	bool digits = isdigit((unsigned char)text[text[0] == '-']);
 	errno = 0;
 	number = strtoll(text, &end, 10);
-	if (errno || end == text || *end || number < low || number > high) {
+	if (!digits || errno || end == text || *end || number < low ||
+	    number > high) {
 		snprintf(error, error_size, "expected a whole number in %" PRId64
 			 "..%" PRId64 ", got '%s'", low, high, text);
 		return -1;

@@ -179,6 +179,13 @@ static void test_large_numbers_are_refused_not_wrapped(void **state)
 	assert_refused(err, rc, "--users: expected a whole number in"
 		       " 1..10000000, got '0'\n(see --help)");
 	free(err);
+	/* digits only: no sign, no blank before them */
+	rc = parse(false, &o, &err, "run", "--users", "+3", NULL);
+	assert_refused(err, rc, "got '+3'");
+	free(err);
+	rc = parse(true, &o, &err, "explore", "--shard", " 1/2", NULL);
+	assert_refused(err, rc, "got ' 1/2'");
+	free(err);
 	assert_int_equal(support_tempdir(dir, sizeof(dir), "options"), 0);
 	rc = support_shell("%s selftest --quick --jobs 4294967297 >/dev/null"
 			   " 2>'%s/err'", flashsim, dir);
