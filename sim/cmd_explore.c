@@ -65,6 +65,10 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 	}
 	if (options->shard_count > 1 && !stats->fault_free_failed)
 		print_shard(out, options, stats);
+	else if (options->shard_count > 1)
+		fprintf(out, "shard %d of %d: the sale fails before any fault"
+			" is tried, so every shard reports this one failure\n",
+			options->shard_index + 1, options->shard_count);
 	report_cut(options, stats, cut, sizeof(cut));
 	if (cut[0])
 		fprintf(out, "%s\n", cut);
