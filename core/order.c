@@ -54,7 +54,7 @@ static int set_up(struct order_db *db, bool reset)
 		return db_fail(db, "reading it");
 	found = sqlite3_step(other);
 	if (found == SQLITE_ROW)
-		snprintf(db->error, sizeof(db->error), "it holds a table %s"
+		snprintf(db->error, sizeof(db->error), "it holds a table '%s'"
 			 " besides the orders and barrier of flashsim's order"
 			 " database (docs/STATE.md), which every run empties:"
 			 " give a new path", sqlite3_column_text(other, 0));

@@ -258,28 +258,37 @@ const char *blame_rule(const char *name)
 	return NULL;
 }
 
+char *blame_sql(const char *rule)
+{
+	return sqlite3_mprintf("WITH RECURSIVE split(gid, rest) AS ("
+			       "  SELECT '', gids || ',' FROM main.violations"
+			       "   WHERE run_id = ?1 AND invariant = ?2"
+			       "     AND gids <> ''"
+			       "  UNION ALL"
+			       "  SELECT substr(rest, 1, instr(rest, ',') - 1),"
+			       "         substr(rest, instr(rest, ',') + 1)"
+			       "    FROM split WHERE rest <> ''),"
+			       " named(gid) AS (SELECT DISTINCT gid FROM split"
+			       "  WHERE gid <> ''),"
+			       " blamed(seq, why) AS (\n%s\n)"
+			       " INSERT INTO main.violation_events(run_id,"
+			       " invariant, seq, why)"
+			       " SELECT DISTINCT ?1, ?2, seq,"
+			       "  coalesce(CAST(why AS TEXT), '') FROM blamed"
+			       /* an event of the run: a user's rule may
+				* return anything */
+			       " WHERE seq IN (SELECT e.seq FROM main.events e"
+			       "  WHERE e.run_id = ?1)"
+			       " ORDER BY seq LIMIT %d", rule, BLAME_EVENTS_MAX);
+}
+
 int blame_record(sqlite3 *db, int64_t run_id, const char *name,
-		 const char *rule, char *error, size_t error_size)
+		 const char *rule, const char *source, char *error,
+		 size_t error_size)
 {
 	sqlite3_stmt *stmt = NULL;
-	char *sql;
+	char *sql = blame_sql(rule);
 	int rc = -1;
-	sql = sqlite3_mprintf("WITH RECURSIVE split(gid, rest) AS ("
-			      "  SELECT '', gids || ',' FROM main.violations"
-			      "   WHERE run_id = ?1 AND invariant = ?2"
-			      "     AND gids <> ''"
-			      "  UNION ALL"
-			      "  SELECT substr(rest, 1, instr(rest, ',') - 1),"
-			      "         substr(rest, instr(rest, ',') + 1)"
-			      "    FROM split WHERE rest <> ''),"
-			      " named(gid) AS (SELECT DISTINCT gid FROM split"
-			      "  WHERE gid <> ''),"
-			      " blamed(seq, why) AS (\n%s\n)"
-			      " INSERT INTO main.violation_events(run_id,"
-			      " invariant, seq, why)"
-			      " SELECT DISTINCT ?1, ?2, seq, why FROM blamed"
-			      " WHERE seq IS NOT NULL ORDER BY seq LIMIT %d",
-			      rule, BLAME_EVENTS_MAX);
 	if (!sql) {
 		snprintf(error, error_size, "out of memory");
 		return -1;
@@ -293,8 +302,13 @@ int blame_record(sqlite3 *db, int64_t run_id, const char *name,
 	rc = 0;
 	goto out_free;
 out_fail:
-	snprintf(error, error_size, "trace database: the events of %s: %s",
-		 name, sqlite3_errmsg(db));
+	if (source)
+		snprintf(error, error_size, "invariant %s (%s): its second"
+			 " statement, the events the rows point at: %s", name,
+			 source, sqlite3_errmsg(db));
+	else
+		snprintf(error, error_size, "trace database: the events of %s:"
+			 " %s", name, sqlite3_errmsg(db));
 out_free:
 	sqlite3_finalize(stmt);
 	sqlite3_free(sql);

@@ -768,7 +768,8 @@ static int check_blame(struct check_context *ctx,
 		if (!rule && strcmp(invariant->source, "built-in") == 0)
 			rule = blame_rule(invariant->name);
 		if (rule && blame_record(ctx->db, ctx->run_id, invariant->name,
-					 rule, ctx->error,
+					 rule, invariant->points_sql ?
+					 invariant->source : NULL, ctx->error,
 					 ctx->error_size) != 0)
 			return -1;
 	}

@@ -514,11 +514,12 @@ static int check_explore_options(struct cli_options *options)
 	char error[1024];
 	if (options->runner.redis_address && (!options->runner.flush ||
 					      options->jobs > 1)) {
+		char jobs[64] = "";
+		if (options->jobs > 1)
+			snprintf(jobs, sizeof(jobs), ", not %d", options->jobs);
 		fprintf(stderr, "flashsim explore: with --redis, give --flush"
-			" and run one job%s (each job needs a Redis of its own;"
-			" without --redis each job starts one)\n",
-			options->jobs > 1 ? ", not the jobs asked for (--jobs,"
-			" or jobs in the scenario)" : "");
+			" and run one job%s: each job needs a Redis of its own"
+			" (without --redis each job starts one)\n", jobs);
 		return EXIT_USAGE;
 	}
 	if (options->runner.redis_address &&

@@ -15,6 +15,8 @@
 
 #include <sqlite3.h>
 
+#include "blame.h"
+
 /* Generated from the .sql files of sim/invariants/ in name order by
  * core/embed.sh; the names are file names ("all_terminal.sql"). */
 extern const char *const flashsim_invariant_sources[];
@@ -217,17 +219,37 @@ static int invariant_reads_events(void *data, int action, const char *table,
 {
 	(void)column;
 	(void)view;
+	/* A table read for no column (count(*), EXISTS) comes without
+	 * its schema when its name was not qualified. */
 	if (action == SQLITE_READ && table && strcmp(table, "events") == 0 &&
-	    schema && strcmp(schema, "main") == 0)
+	    (!schema || strcmp(schema, "main") == 0))
 		*(bool *)data = true;
 	return SQLITE_OK;
 }
 
 /* The text of a statement from start to end (the start of what follows
- * it), without its trailing blanks and semicolons; malloc'd. */
+ * it), without the blanks, semicolons and comments before it (SQLite
+ * skips them; inside the statement that records its events they are an
+ * error) and its trailing blanks and semicolons; malloc'd. */
 static char *invariant_statement_text(const char *start, const char *end)
 {
-	size_t length = (size_t)(end - start);
+	size_t length;
+	for (;;) {
+		start += strspn(start, " \t\r\n;");
+		if (strncmp(start, "--", 2) == 0) {
+			const char *line_end = strchr(start, '\n');
+			start = line_end && line_end < end ? line_end + 1 : end;
+		} else if (strncmp(start, "/*", 2) == 0) {
+			const char *comment_end = strstr(start + 2, "*/");
+			start = comment_end && comment_end < end ?
+				comment_end + 2 : end;
+		} else {
+			break;
+		}
+		if (start >= end)
+			break;
+	}
+	length = start < end ? (size_t)(end - start) : 0;
 	while (length > 0 && strchr(" \t\r\n;", start[length - 1]))
 		length--;
 	return strndup(start, length);
@@ -251,6 +273,29 @@ static int invariant_check_points(sqlite3_stmt *stmt, char *problem,
 	else
 		return 0;
 	return -1;
+}
+
+/* The statement that records the events of points (blame_sql), prepared
+ * on db, a trace database, as it will run: named(gid) is its CTE there,
+ * and a statement that is no SELECT (a PRAGMA) does not fit in it.
+ * Returns 0, or -1 with what is wrong in problem. */
+static int invariant_check_recording(sqlite3 *db, const char *points,
+				     char *problem, size_t problem_size)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *sql = blame_sql(points);
+	int rc = -1;
+	if (!sql)
+		snprintf(problem, problem_size, "out of memory");
+	else if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		snprintf(problem, problem_size, "its second statement, the"
+			 " events the rows point at, cannot run as one: %s",
+			 sqlite3_errmsg(db));
+	else
+		rc = 0;
+	sqlite3_finalize(stmt);
+	sqlite3_free(sql);
+	return rc;
 }
 
 /* An invariant is one read-only statement that returns columns and reads
@@ -302,7 +347,11 @@ static int invariant_check_query(sqlite3 *db, sqlite3 *points_db,
 					sizeof(points_problem)) != 0)
 		problem = points_problem;
 	else if (sqlite3_prepare_v2(points_db, points_tail, -1, &extra,
-				    NULL) != SQLITE_OK || extra)
+				    NULL) != SQLITE_OK) {
+		snprintf(points_problem, sizeof(points_problem), "after its"
+			 " second statement: %s", sqlite3_errmsg(points_db));
+		problem = points_problem;
+	} else if (extra)
 		problem = "more than two statements (the invariant's SELECT,"
 			  " and one for the events its rows point at)";
 	else {
@@ -310,6 +359,10 @@ static int invariant_check_query(sqlite3 *db, sqlite3 *points_db,
 		item->points_sql = invariant_statement_text(tail, points_tail);
 		if (!item->points_sql)
 			problem = "out of memory";
+		else if (invariant_check_recording(db, item->points_sql,
+						   points_problem,
+						   sizeof(points_problem)) != 0)
+			problem = points_problem;
 	}
 	if (problem)
 		check_fail(error, error_size, "invariant %s (%s): %s", item->name,

@@ -628,17 +628,33 @@ static int load_scenario(int argc, char **argv, enum cli_command command,
 	return 0;
 }
 
+/* Names the setting of key as the user gave it: the scenario's key when
+ * the value is the file's or a default the file could set, the option
+ * when the command line gave it. */
+static void setting_name(const void *context, const char *key, char *out,
+			 size_t size)
+{
+	const struct cli_options *o = context;
+	if (o->scenario && !scenario_key_by_option(o, key)) {
+		snprintf(out, size, "%s", key);
+		return;
+	}
+	int n = snprintf(out, size, "--%s", key);
+	for (int i = 2; i < n && (size_t)i < size; i++)
+		out[i] = out[i] == '_' ? '-' : out[i];
+}
+
 /* The sale as a whole (sim_config_check), once the options have
  * overridden the file: a file's sale that the options make whole again
- * is not refused. A file's error names the last line of the file that
- * gave one of the settings at fault. Returns 0 or EXIT_USAGE. */
+ * is not refused. Each setting at fault is named as it was given, and a
+ * file's error names the last line of the file that gave one of them.
+ * Returns 0 or EXIT_USAGE. */
 static int check_sale(const struct cli_options *o, bool options_given)
 {
 	const char *keys[2];
 	char error[512];
 	int line = 0;
-	if (sim_config_check(&o->config, o->scenario ? SIM_NAMES_KEYS :
-			     SIM_NAMES_OPTIONS, keys, error,
+	if (sim_config_check(&o->config, setting_name, o, keys, error,
 			     sizeof(error)) == 0)
 		return 0;
 	if (!o->scenario)
@@ -713,7 +729,7 @@ static void setting_text(const struct cli_options *o,
 {
 	char option[64];
 	if (source == SET_BY_FILE) {
-		snprintf(out, size, "'%s = %s' in %s, line %d", name, value,
+		snprintf(out, size, "'%s = %s' (%s:%d)", name, value,
 			 o->scenario, scenario_line(o, name));
 		return;
 	}
@@ -831,6 +847,7 @@ int cli_parse_command(int argc, char **argv, const char *program,
 		rc = parse_one(option, name, optarg, o);
 		if (rc != 0)
 			return rc;
+		scenario_overridden(o, name);
 		options_given = true;
 	}
 	if ((rc = check_sale(o, options_given)) != 0)

@@ -502,12 +502,39 @@ int scenario_load(const char *path, struct cli_options *options, char *error,
 	return 0;
 }
 
-int scenario_line(const struct cli_options *options, const char *key)
+/* The index of key in keys, or -1. */
+static int key_index(const char *key)
 {
-	if (!options->scenario)
-		return 0;
 	for (int k = 0; k < KEY_COUNT; k++)
 		if (strcmp(keys[k].name, key) == 0)
-			return options->scenario_lines[k];
-	return 0;
+			return k;
+	return -1;
+}
+
+/* scenario_lines: the line of a key the file gave, 0 when it did not,
+ * -1 when an option overrode it. */
+int scenario_line(const struct cli_options *options, const char *key)
+{
+	int k = key_index(key);
+	return options->scenario && k >= 0 && options->scenario_lines[k] > 0 ?
+	       options->scenario_lines[k] : 0;
+}
+
+void scenario_overridden(struct cli_options *options, const char *option)
+{
+	char key[64];
+	int k;
+	snprintf(key, sizeof(key), "%s", option);
+	for (char *c = key; *c; c++)
+		*c = *c == '-' ? '_' : *c;
+	k = key_index(key);
+	if (k >= 0)
+		options->scenario_lines[k] = -1;
+}
+
+bool scenario_key_by_option(const struct cli_options *options,
+			    const char *key)
+{
+	int k = key_index(key);
+	return k >= 0 && options->scenario_lines[k] < 0;
 }

@@ -21,6 +21,7 @@
 #ifndef FLASHSIM_SCENARIO_H
 #define FLASHSIM_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "options.h"
@@ -37,5 +38,12 @@ int scenario_load(const char *path, struct cli_options *options, char *error,
  * ("redis_latency_ms_max"; its last line for a key given on several), or
  * 0: not in the file, or no file. */
 int scenario_line(const struct cli_options *options, const char *key);
+/* Records that the command-line option named option ("latency-ms-max")
+ * overrode the file's key of that name: scenario_line is 0 for it then,
+ * and scenario_key_by_option true. */
+void scenario_overridden(struct cli_options *options, const char *option);
+/* Whether an option gave key's value (scenario_overridden). */
+bool scenario_key_by_option(const struct cli_options *options,
+			    const char *key);
 
 #endif

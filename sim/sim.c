@@ -36,12 +36,20 @@ void sim_config_defaults(struct sim_config *config)
 	config->random_kinds = ~0u;
 }
 
-/* The name of the setting of scenario key, as names asks for. */
-static const char *setting_name(enum sim_names names, const char *key,
-				char *out, size_t size)
+struct config_check {
+	sim_setting_namer namer;
+	const void *context;
+	const char **keys;
+	char *error;
+	size_t size;
+};
+
+/* The name of the setting of scenario key, as c's namer gives it. */
+static const char *setting_name(const struct config_check *c,
+				const char *key, char *out, size_t size)
 {
-	if (names == SIM_NAMES_KEYS) {
-		snprintf(out, size, "%s", key);
+	if (c->namer) {
+		c->namer(c->context, key, out, size);
 	} else {
 		int n = snprintf(out, size, "--%s", key);
 		for (int i = 2; i < n && (size_t)i < size; i++)
@@ -50,13 +58,6 @@ static const char *setting_name(enum sim_names names, const char *key,
 	}
 	return out;
 }
-
-struct config_check {
-	enum sim_names names;
-	const char **keys;
-	char *error;
-	size_t size;
-};
 
 /* key must hold value >= low. */
 static bool check_low(struct config_check *c, const char *key, int64_t value,
@@ -67,7 +68,7 @@ static bool check_low(struct config_check *c, const char *key, int64_t value,
 		return true;
 	c->keys[0] = key;
 	snprintf(c->error, c->size, "%s is %" PRId64 ": expected %" PRId64
-		 " or more", setting_name(c->names, key, name, sizeof(name)),
+		 " or more", setting_name(c, key, name, sizeof(name)),
 		 value, low);
 	return false;
 }
@@ -81,7 +82,7 @@ static bool check_range(struct config_check *c, const char *key,
 		return true;
 	c->keys[0] = key;
 	snprintf(c->error, c->size, "%s is %" PRId64 ": expected %" PRId64
-		 " to %" PRId64, setting_name(c->names, key, name, sizeof(name)),
+		 " to %" PRId64, setting_name(c, key, name, sizeof(name)),
 		 value, low, high);
 	return false;
 }
@@ -97,16 +98,17 @@ static bool check_order(struct config_check *c, const char *low_key,
 	c->keys[1] = high_key;
 	snprintf(c->error, c->size, "%s is %" PRId64 ", above %s, %" PRId64
 		 ": expected at most %" PRId64 " (or %s raised)",
-		 setting_name(c->names, low_key, low_name, sizeof(low_name)),
-		 low, setting_name(c->names, high_key, high_name,
+		 setting_name(c, low_key, low_name, sizeof(low_name)),
+		 low, setting_name(c, high_key, high_name,
 				   sizeof(high_name)), high, high, high_name);
 	return false;
 }
 
-int sim_config_check(const struct sim_config *config, enum sim_names names,
-		     const char *keys[2], char *error, size_t size)
+int sim_config_check(const struct sim_config *config, sim_setting_namer namer,
+		     const void *context, const char *keys[2], char *error,
+		     size_t size)
 {
-	struct config_check c = { names, keys, error, size };
+	struct config_check c = { namer, context, keys, error, size };
 	const struct sale *sale = &config->sale;
 	int64_t requests = (int64_t)config->users * config->requests_per_user;
 	char users[64], requests_name[64];
@@ -120,8 +122,8 @@ int sim_config_check(const struct sim_config *config, enum sim_names names,
 		keys[1] = "requests_per_user";
 		snprintf(error, size, "%s %d x %s %d is %" PRId64 " requests:"
 			 " expected 10000000 at most",
-			 setting_name(names, "users", users, sizeof(users)),
-			 config->users, setting_name(names, "requests_per_user",
+			 setting_name(&c, "users", users, sizeof(users)),
+			 config->users, setting_name(&c, "requests_per_user",
 						     requests_name,
 						     sizeof(requests_name)),
 			 config->requests_per_user, requests);
@@ -154,7 +156,7 @@ int sim_config_check(const struct sim_config *config, enum sim_names names,
 		keys[0] = "tag";
 		snprintf(error, size, "%s must be 1-31 characters of letters,"
 			 " digits, '_', '-', '.'",
-			 setting_name(names, "tag", users, sizeof(users)));
+			 setting_name(&c, "tag", users, sizeof(users)));
 		ok = false;
 	}
 	return ok ? 0 : -1;

@@ -87,18 +87,17 @@ bool sim_point_in_use(const struct sim_config *config, enum point_id point);
 int sim_requests(const struct sim_config *config);
 /* The fault window in force: fault_window_ms, or its derived default. */
 int64_t sim_fault_window_ms(const struct sim_config *config);
-/* How sim_config_check names a setting: as the option that sets it
- * (--redis-latency-ms-min) or as the key of a scenario file
- * (redis_latency_ms_min). */
-enum sim_names {
-	SIM_NAMES_OPTIONS,
-	SIM_NAMES_KEYS,
-};
-/* Returns 0, or -1 with a message naming the bad settings and their
- * values, and their scenario keys in keys (two at most, NULL after the
- * last), for a caller that knows the lines of a file. */
-int sim_config_check(const struct sim_config *config, enum sim_names names,
-		     const char *keys[2], char *error, size_t error_size);
+/* Names the setting of a scenario key (redis_latency_ms_min) into out,
+ * as the user gave it. */
+typedef void (*sim_setting_namer)(const void *context, const char *key,
+				  char *out, size_t size);
+/* Returns 0, or -1 with a message naming the bad settings (by namer, or
+ * as options, --redis-latency-ms-min, when it is NULL) and their values,
+ * and their scenario keys in keys (two at most, NULL after the last), for
+ * a caller that knows the lines of a file. */
+int sim_config_check(const struct sim_config *config, sim_setting_namer namer,
+		     const void *context, const char *keys[2], char *error,
+		     size_t error_size);
 
 enum verdict {
 	VERDICT_OK,

@@ -86,10 +86,8 @@ int value_kinds(const char *text, unsigned *kinds, char *error,
 			continue;
 		}
 		if (out && length < sizeof(name) && strcmp(name, "-all") == 0) {
-			snprintf(error, error_size, "'-all' would leave every"
-				 " kind out (expected a comma-separated list of:"
-				 " %s; all; -KIND to leave one out)", names);
-			return -1;
+			bits = 0; /* every kind out; those after it come in */
+			continue;
 		}
 		if (kind == FAULT_NONE) {
 			snprintf(error, error_size, "unknown fault kind '%.*s'"

@@ -81,27 +81,57 @@ too_long:
 	return -1;
 }
 
-/* Where file goes for path: the file path ends at (follow_links), to be
- * replaced whole when it is a regular file or missing, or written in
- * place. A directory is refused. Returns 0, or -1 with error. */
+/* Whether path names one of the process's own open files (/dev/stdout,
+ * /dev/fd/3): written in place even when it is a regular file (stdout
+ * sent to a file), since replacing that file would leave the rest of the
+ * output in the file replaced. */
+static bool own_stream(const char *path)
+{
+	static const char *const prefixes[] = {
+		"/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/",
+	};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Where file goes for path: a regular file is replaced whole where it
+ * is, links followed (realpath); a device, a FIFO or a pipe (/dev/stdout,
+ * whose link may name no path at all: pipe:[N]) is written in place by
+ * the path given; a missing file is made where the links path ends in
+ * lead (follow_links). A directory is refused. Returns 0, or -1 with
+ * error. */
 static int whole_file_place(struct whole_file *file, const char *path,
 			    char *error, size_t error_size)
 {
 	struct stat st;
+	char *real = NULL;
 	file->out = NULL;
+	file->in_place = false;
+	file->path[0] = '\0';
 	if (!path[0]) {
 		snprintf(error, error_size, "'': an empty path");
 		return -1;
 	}
-	if (follow_links(path, file->path, sizeof(file->path)) != 0) {
-		snprintf(error, error_size, "%.200s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (stat(file->path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			goto out_fail;
+		}
+		file->in_place = !S_ISREG(st.st_mode) || own_stream(path);
+		if (!file->in_place)
+			real = realpath(path, NULL);
+		if (snprintf(file->path, sizeof(file->path), "%s",
+			     real ? real : path) >= (int)sizeof(file->path)) {
+			free(real);
+			errno = ENAMETOOLONG;
+			goto out_fail;
+		}
+		free(real);
+	} else if (follow_links(path, file->path, sizeof(file->path)) != 0) {
 		goto out_fail;
 	}
-	file->in_place = stat(file->path, &st) == 0 && !S_ISREG(st.st_mode);
 	if (snprintf(file->temporary, sizeof(file->temporary), "%s.tmp.%ld",
 		     file->path, (long)getpid()) >= (int)sizeof(file->temporary)) {
 		errno = ENAMETOOLONG;
@@ -109,7 +139,7 @@ static int whole_file_place(struct whole_file *file, const char *path,
 	}
 	return 0;
 out_fail:
-	if (strcmp(path, file->path) != 0)
+	if (file->path[0] && strcmp(path, file->path) != 0)
 		snprintf(error, error_size, "%.200s (a link to %s): %s", path,
 			 file->path, strerror(errno));
 	else
@@ -124,7 +154,14 @@ int whole_file_open(struct whole_file *file, const char *path, char *error,
 	if (whole_file_place(file, path, error, error_size) != 0)
 		return -1;
 	block_stopping(&saved);
-	file->out = fopen(file->in_place ? file->path : file->temporary, "w");
+	/* In place, appended: stdout sent to a file keeps what was
+	 * printed before the report, flushed first. */
+	if (file->in_place) {
+		fflush(stdout);
+		fflush(stderr);
+	}
+	file->out = fopen(file->in_place ? file->path : file->temporary,
+			  file->in_place ? "a" : "w");
 	if (file->out && !file->in_place) {
 		for (int i = 0; i < OPEN_MAX; i++)
 			if (!open_temporaries[i]) {
@@ -231,7 +268,7 @@ bool whole_file_same(const char *a, const char *b)
 	struct stat st_a, st_b;
 	if (stat(a, &st_a) == 0 && stat(b, &st_b) == 0)
 		return st_a.st_dev == st_b.st_dev && st_a.st_ino == st_b.st_ino &&
-		       (S_ISREG(st_a.st_mode) || S_ISDIR(st_a.st_mode));
+		       S_ISREG(st_a.st_mode);
 	return whole_file_resolve(a, resolved_a, sizeof(resolved_a)) == 0 &&
 	       whole_file_resolve(b, resolved_b, sizeof(resolved_b)) == 0 &&
 	       strcmp(resolved_a, resolved_b) == 0;

@@ -7,12 +7,12 @@
  * or is killed while writing. Used for every report and table flashsim
  * writes (--junit, --html, --svg, the bench's --out).
  *
- * A path that ends in a symbolic link is followed to the file the link
- * names, which is replaced that way (the link stays a link), or made when
- * it is missing. Only a regular file, or a path where nothing is yet, is
- * replaced that way; anything else that exists (/dev/stdout, /dev/null, a
- * FIFO) is written in place: renaming over it would replace the device
- * with a plain file. A directory is refused.
+ * Only a regular file, or a path where nothing is yet, is replaced that
+ * way: a path that ends in a symbolic link is followed to the file the
+ * link names, which is replaced (the link stays a link), or made when it
+ * is missing. Anything else that exists (/dev/null, a FIFO, /dev/stdout
+ * on a terminal or a pipe) is written in place: renaming over it would
+ * replace the device with a plain file. A directory is refused.
  */
 #ifndef FLASHSIM_WHOLE_FILE_H
 #define FLASHSIM_WHOLE_FILE_H
@@ -47,7 +47,7 @@ int whole_file_close(struct whole_file *file, bool ok, char *error,
 		     size_t error_size);
 
 /* Whether a and b name one file that one output would overwrite with
- * another's: the same regular file (or directory), or, when either is
+ * another's: the same regular file, or, when either is
  * missing, the same path once links are followed. Two names of one
  * device or FIFO (/dev/null) are not: each output is written to it in
  * turn. */

@@ -1261,10 +1261,9 @@ static void add_step(int64_t run_id, int64_t sequence, const char *actor,
 	assert_int_equal(tracedb_event(trace, run_id, sequence, &event), 0);
 }
 
-/* The events invariant points at in run_id, "seq seq ...", and that
- * every one has words saying why. */
-static void assert_pointed(int64_t run_id, const char *invariant,
-			   const char *expected)
+/* The events invariant points at in run_id, "seq seq ...". */
+static void assert_pointed_with_empty(int64_t run_id, const char *invariant,
+				      const char *expected)
 {
 	char *sql = sqlite3_mprintf(
 		"SELECT coalesce(group_concat(seq, ' '), '') FROM (SELECT seq"
@@ -1280,6 +1279,13 @@ static void assert_pointed(int64_t run_id, const char *invariant,
 			 (const char *)sqlite3_column_text(stmt, 0), expected);
 	sqlite3_finalize(stmt);
 	sqlite3_free(sql);
+}
+
+/* The same, and every one has words saying why. */
+static void assert_pointed(int64_t run_id, const char *invariant,
+			   const char *expected)
+{
+	assert_pointed_with_empty(run_id, invariant, expected);
 	assert_int_equal(query_integer("SELECT count(*) FROM violation_events"
 				       " WHERE run_id = %lld AND why = ''",
 				       (long long)run_id), 0);
@@ -1591,8 +1597,12 @@ static void test_a_user_invariant_points_where_its_file_says(void **state)
 		   "-- a last comment; and nothing more\n");
 	write_file(dir, "conservation.sql",
 		   "SELECT 'always' AS why;\n"
-		   "SELECT seq, 'mine: ' || detail FROM run_events"
-		   " WHERE step = 'app/deduct';");
+		   "-- a comment, then a stray semicolon\n"
+		   "; SELECT seq, 'mine: ' || detail FROM run_events"
+		   " WHERE step = 'app/deduct'"
+		   " UNION ALL SELECT 99, 'no such event'"
+		   " UNION ALL SELECT seq, NULL FROM run_events"
+		   " WHERE detail = 'told unknown' AND gid LIKE '%-3';");
 	load_user_dir(dir);
 	remove_dir(dir);
 	assert_non_null(find_invariant("zz_told_unknown")->points_sql);
@@ -1605,8 +1615,12 @@ static void test_a_user_invariant_points_where_its_file_says(void **state)
 	finish(run_id, &result);
 	assert_violated(run_id, "zz_told_unknown", 4);
 	/* user 3 was told success in the final state: not a row, not named */
-	assert_pointed(run_id, "zz_told_unknown", "2");
-	assert_pointed(run_id, "conservation", "1");
+	assert_pointed_with_empty(run_id, "zz_told_unknown", "2");
+	/* 99 is no event of the run: left out; a NULL why is "" */
+	assert_pointed_with_empty(run_id, "conservation", "1 3");
+	assert_int_equal(query_integer("SELECT count(*) FROM violation_events"
+				       " WHERE run_id = %lld AND why = ''",
+				       (long long)run_id), 1);
 	assert_int_equal(query_integer("SELECT count(*) FROM violation_events"
 				       " WHERE run_id = %lld AND why = "
 				       "'mine: = OK'", (long long)run_id), 1);
@@ -1636,8 +1650,22 @@ static void test_a_broken_points_query_names_the_file(void **state)
 			  "it reads the run's events");
 	assert_load_fails("table.sql", "SELECT count(*) FROM main.events"
 			  " HAVING count(*) > 1;", "it reads the run's events");
+	assert_load_fails("count.sql", "SELECT 'none' WHERE NOT EXISTS"
+			  " (SELECT 1 FROM events);", "it reads the run's events");
+	assert_load_fails("counted.sql", "SELECT count(*) FROM run_events"
+			  " HAVING count(*) = 0;", "it reads the run's events");
 	assert_load_fails("named.sql", "SELECT gid FROM named;",
 			  "no such table: named");
+	assert_load_fails("junk.sql", "SELECT 1 WHERE 0;\n"
+			  "SELECT seq, detail FROM run_events;; junk here",
+			  "after its second statement: near \"junk\"");
+	/* as it will run: inside the statement that records the events */
+	assert_load_fails("pragma.sql", "SELECT 1 WHERE 0;\n"
+			  "PRAGMA collation_list;", "cannot run as one");
+	assert_load_fails("temp.sql", "SELECT 1 WHERE 0;\n"
+			  "SELECT seq, 'x' FROM run_events WHERE gid IN"
+			  " (SELECT gid FROM temp.named);", "cannot run as one:"
+			  " no such table: temp.named");
 }
 
 /* The report marks the events pointed at, says why under each, and

@@ -287,8 +287,7 @@ static void test_whole_file_check(void **state)
 				       " ln -s later.xml later", workdir), 0);
 	path_in_workdir(path, sizeof(path), "to-dir");
 	assert_int_equal(whole_file_check(path, error, sizeof(error)), -1);
-	assert_non_null(strstr(error, "to-dir (a link to "));
-	assert_non_null(strstr(error, "Is a directory"));
+	assert_non_null(strstr(error, "to-dir: Is a directory"));
 	path_in_workdir(path, sizeof(path), "nowhere");
 	assert_int_equal(whole_file_check(path, error, sizeof(error)), -1);
 	assert_non_null(strstr(error, "nowhere (a link to "));
@@ -387,6 +386,19 @@ static void test_two_outputs_on_one_file_are_refused(void **state)
 	assert_int_equal(support_shell("%s run --users 1 --stock 1 --junit"
 				       " /dev/null --html /dev/null >/dev/null",
 				       flashsim), 0);
+	/* /dev/stdout on a pipe is a link to no path ("pipe:[N]"): written
+	 * in place, not refused */
+	assert_int_equal(support_shell("%s run --users 1 --stock 1 --junit"
+				       " /dev/stdout | grep -q '^<testsuites '",
+				       flashsim), 0);
+	/* and on a file, the report comes after what was printed, which
+	 * stays */
+	assert_int_equal(support_shell("%s run --users 1 --stock 1 --junit"
+				       " /dev/stdout >'%s/stdout.txt' && grep -q"
+				       " '^replay: ' '%s/stdout.txt' && tail -n 1"
+				       " '%s/stdout.txt' | grep -q"
+				       " '</testsuites>'", flashsim, workdir,
+				       workdir, workdir), 0);
 }
 
 /* run --junit: one case, failed with the problem when the verdict is not

@@ -270,7 +270,7 @@ static void test_a_database_with_other_tables_is_refused(void **state)
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	assert_int_equal(order_db_open(&other, foreign, true), -1);
-	assert_non_null(strstr(other.error, "it holds a table runs besides"));
+	assert_non_null(strstr(other.error, "it holds a table 'runs' besides"));
 	assert_null(strstr(other.error, foreign));
 	order_db_close(&other);
 	assert_int_equal(support_shell("test \"$(sqlite3 '%s' 'select"

@@ -531,6 +531,24 @@ static void test_the_whole_sale_is_checked(void **state)
 			       " requests_per_user 16 is 16000000 requests:"
 			       " expected 10000000 at most"));
 	free(err);
+	/* an option that overrode the file's line: named as the option, and
+	 * that line not blamed */
+	assert_int_equal(parse_err("[timing]\nlatency_ms_max = 5\n",
+				   (char *[]){ "run", "FILE", "--latency-ms-max",
+				   "3", "--latency-ms-min", "4" }, 6, 1, false,
+				   &o, &err), EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini with the options given:"
+			       " --latency-ms-min is 4, above"
+			       " --latency-ms-max, 3"));
+	free(err);
+	assert_int_equal(parse_err("[timing]\nretry_interval_ms_max = 5000\n",
+				   (char *[]){ "run", "FILE",
+				   "--retry-interval-ms", "6000" }, 4, 1, false,
+				   &o, &err), EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini:2 with the options given:"
+			       " --retry-interval-ms is 6000, above"
+			       " retry_interval_ms_max, 5000"));
+	free(err);
 	/* without a file, the options by their names */
 	assert_int_equal(parse_err("", (char *[]){ "run", "--retry-interval-ms",
 				   "9000" }, 3, -1, false, &o, &err),
@@ -750,15 +768,15 @@ static void test_the_files_persistence_is_named_as_the_files(void **state)
 	(void)state;
 	assert_int_equal(parse_err("[faults]\nredis_persistence = none\n",
 				   redis, 4, 1, false, &o, &err), EXIT_USAGE);
-	if (!strstr(err, "'redis_persistence = none' in /tmp/") ||
-	    !strstr(err, ".ini, line 2 applies to a Redis that flashsim starts,"
+	if (!strstr(err, "'redis_persistence = none' (/tmp/") ||
+	    !strstr(err, ".ini:2) applies to a Redis that flashsim starts,"
 			 " not to --redis 127.0.0.1:1"))
 		fail_msg("%s", err);
 	free(err);
 	assert_int_equal(parse_err("[scenario]\nvariant = redis-no-persistence\n",
 				   aof, 4, 1, false, &o, &err), EXIT_USAGE);
 	if (!strstr(err, "--redis-persistence aof contradicts 'variant ="
-			 " redis-no-persistence' in /tmp/"))
+			 " redis-no-persistence' (/tmp/"))
 		fail_msg("%s", err);
 	free(err);
 }
