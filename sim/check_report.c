@@ -85,8 +85,19 @@ static void check_report_event(FILE *out, sqlite3_stmt *stmt)
 	if (sqlite3_column_bytes(stmt, 5) > 0)
 		fprintf(out, "  [fault %s]", (const char *)sqlite3_column_text(stmt, 5));
 	fputc('\n', out);
-	if (why)
-		fprintf(out, "              ^ %s\n", why);
+	if (!why)
+		return;
+	/* a user's rule writes its own words: control characters shown as
+	 * \xNN, not sent to the terminal */
+	fputs("              ^", out);
+	if (why[0])
+		fputc(' ', out);
+	for (const unsigned char *c = (const unsigned char *)why; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			fprintf(out, "\\x%02x", *c);
+		else
+			fputc(*c, out);
+	fputc('\n', out);
 }
 
 /* The events, the first CHECK_REPORT_EVENTS_MAX of them and, past those,

@@ -1583,7 +1583,7 @@ static void test_a_replaced_builtin_points_at_nothing(void **state)
 static void test_a_user_invariant_points_where_its_file_says(void **state)
 {
 	struct sim_result result = { 0 };
-	char dir[64];
+	char dir[64], *text;
 	int64_t run_id;
 	(void)state;
 	make_dir(dir, sizeof(dir));
@@ -1592,7 +1592,8 @@ static void test_a_user_invariant_points_where_its_file_says(void **state)
 		   "SELECT gid, user_id FROM users WHERE told = 'unknown';\n"
 		   "-- Points at: the answer.\n"
 		   "WITH t AS (SELECT 'told unknown' AS words)\n"
-		   "SELECT seq, 'told unknown here' FROM run_events, t\n"
+		   "SELECT seq, 'told unknown' || char(9) || 'here'"
+		   " FROM run_events, t\n"
 		   " WHERE gid IN (SELECT gid FROM named) AND detail = words\n"
 		   "-- a last comment; and nothing more\n");
 	write_file(dir, "conservation.sql",
@@ -1621,6 +1622,12 @@ static void test_a_user_invariant_points_where_its_file_says(void **state)
 	assert_int_equal(query_integer("SELECT count(*) FROM violation_events"
 				       " WHERE run_id = %lld AND why = ''",
 				       (long long)run_id), 1);
+	/* the report: an empty why is a bare mark; a control character in
+	 * one is shown, not sent to the terminal */
+	text = report(run_id);
+	assert_non_null(strstr(text, "told unknown\n              ^\n"));
+	assert_non_null(strstr(text, "              ^ told unknown\\x09here\n"));
+	free(text);
 	assert_int_equal(query_integer("SELECT count(*) FROM violation_events"
 				       " WHERE run_id = %lld AND why = "
 				       "'mine: = OK'", (long long)run_id), 1);
