@@ -305,7 +305,17 @@ static int bad_input(const char *format, const char *text)
 /* The report files are written at the end: a path that cannot be written
  * is refused before the sale, not after a long exploration; and two
  * outputs on one file, where one would destroy the other. */
-static int check_outputs(const struct cli_options *o)
+/* The place of text, a value given with an option, on the command line
+ * (the index of the argument it is in), or argc. */
+static int argv_place(int argc, char **argv, const char *text)
+{
+	for (int i = 0; i < argc; i++)
+		if (text >= argv[i] && text <= argv[i] + strlen(argv[i]))
+			return i;
+	return argc;
+}
+
+static int check_outputs(const struct cli_options *o, int argc, char **argv)
 {
 	const char *paths[] = { o->svg_path, o->html_path, o->junit_path,
 				o->runner.trace_path, o->runner.orders_db };
@@ -316,11 +326,15 @@ static int check_outputs(const struct cli_options *o)
 		for (int j = i + 1; j < 5; j++)
 			if (paths[i] && paths[j] && paths[i][0] && paths[j][0] &&
 			    whole_file_same(paths[i], paths[j])) {
+				/* in the order they were given */
+				bool swap = argv_place(argc, argv, paths[j]) <
+					    argv_place(argc, argv, paths[i]);
+				int a = swap ? j : i, b = swap ? i : j;
 				snprintf(message, sizeof(message), "%s %s and %s"
 					 " %s name the same file: one would"
 					 " destroy the other; give each its"
-					 " own", names[i], paths[i], names[j],
-					 paths[j]);
+					 " own", names[a], paths[a], names[b],
+					 paths[b]);
 				return bad_input("%s", message);
 			}
 	for (int i = 0; i < 3; i++) {
@@ -854,7 +868,7 @@ int cli_parse_command(int argc, char **argv, const char *program,
 		return rc;
 	if ((rc = check_expect(o, explore)) != 0)
 		return rc;
-	if ((rc = check_outputs(o)) != 0)
+	if ((rc = check_outputs(o, argc, argv)) != 0)
 		return rc;
 	if (!explore && (rc = check_redis_crash(o)) != 0)
 		return rc;

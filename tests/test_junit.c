@@ -379,6 +379,9 @@ static void test_two_outputs_on_one_file_are_refused(void **state)
 		if (!strstr(text, "name the same file: one would destroy the"
 			    " other"))
 			fail_msg("%s: %s", command, text);
+		if (i == 0 && !strstr(text, "--trace same.db and --junit"
+				      " same.db")) /* as typed */
+			fail_msg("%s: %s", command, text);
 		free(text);
 		assert_int_equal(support_shell("test -e '%s/same.db'", workdir),
 				 1);
