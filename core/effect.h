@@ -14,6 +14,7 @@
 #ifndef FLASHSIM_EFFECT_H
 #define FLASHSIM_EFFECT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define KEY_MAX 112
@@ -173,6 +174,9 @@ struct outcome {
 	enum code code;
 	enum txn_status status; /* status replies: current or new status */
 	struct txn_view txn;    /* CODE_LOCKED only */
+	bool delivered_before;  /* create order, OK: its barrier row was
+				   there, nothing was inserted (the reply
+				   is the same) */
 };
 
 /* Builders of a script call: start it, then add keys and arguments in

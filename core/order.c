@@ -144,6 +144,7 @@ int order_db_create_order(struct order_db *db, const struct sql_call *call,
 int order_db_create_order_ex(struct order_db *db, const struct sql_call *call,
 			     bool commit, struct outcome *outcome)
 {
+	bool delivered_before = false;
 	int rc;
 	*outcome = outcome_make(RESULT_UNKNOWN, CODE_ERROR);
 	if (run(db->begin) != SQLITE_DONE)
@@ -157,8 +158,10 @@ int order_db_create_order_ex(struct order_db *db, const struct sql_call *call,
 		db_fail(db, "create order: barrier");
 		goto out_rollback;
 	}
-	if (sqlite3_changes(db->db) == 0)
-		goto out_commit; /* delivered before: already done */
+	if (sqlite3_changes(db->db) == 0) {
+		delivered_before = true; /* already done */
+		goto out_commit;
+	}
 
 	sqlite3_bind_int64(db->insert_order, 1, (sqlite3_int64)call->activity);
 	sqlite3_bind_int64(db->insert_order, 2, (sqlite3_int64)call->user);
@@ -187,6 +190,7 @@ out_commit:
 		goto out_rollback;
 	}
 	*outcome = outcome_make(RESULT_OK, CODE_OK);
+	outcome->delivered_before = delivered_before;
 	return 0;
 
 out_rollback:

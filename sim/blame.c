@@ -5,10 +5,11 @@
  * final state of the run) and on the run's events that returns the
  * events to point at, (seq, why). The events are read in the trace's own
  * words (docs/TRACE.md, events): a deduction that took a unit is an
- * app/deduct answered "= OK", in time or late; an order created is the
- * first order/create of its gid answered "= OK" (a later one found it
- * there); a transaction that succeeded, the coordinator's "= OK
- * (succeeded)"; what a user was told, "told <answer>".
+ * app/deduct answered "= OK", in time or late; an order created is an
+ * order/create answered "= OK" but not "= OK (delivered before: ...)",
+ * which found the order there; a transaction that succeeded, the
+ * coordinator's "= OK (succeeded)"; what a user was told, "told
+ * <answer>".
  */
 #include "blame.h"
 
@@ -19,7 +20,8 @@
 
 /* ?1 is the run, ?2 the invariant. */
 #define DEDUCTED "e.step = 'app/deduct' AND e.detail LIKE '= OK%'"
-#define ORDERED "e.step = 'order/create' AND e.detail LIKE '= OK%'"
+#define ORDERED "e.step = 'order/create' AND e.detail LIKE '= OK%'" \
+	" AND e.detail NOT LIKE '= OK (delivered before%'"
 /* A transaction succeeded: the coordinator's answer says so, or a late
  * answer of the step that marks the branch (then the transaction)
  * succeeded. */
@@ -182,9 +184,8 @@ static const struct blame_rule blame_rules[] = {
 	  "   WHERE o.user_id = u.user_id"
 	  "     AND o.activity_id = (SELECT activity_id FROM sale))" },
 	/* The creation of every order of a user with more than one; for a
-	 * transaction with more than one, every create-order its order
-	 * service answered OK (a redelivery that found the order is
-	 * answered OK too: the trace does not tell them apart). */
+	 * transaction with more than one, every create-order that created
+	 * one (not a redelivery that found it there). */
 	{ "one_order_per_user",
 	  "SELECT " ORDER_EVENT("o.gid") ","
 	  "       'one of the ' || (SELECT count(*) FROM orders x"
@@ -196,7 +197,7 @@ static const struct blame_rule blame_rules[] = {
 	  "         WHERE x.activity_id = o.activity_id"
 	  "           AND x.user_id = o.user_id) > 1"
 	  " UNION ALL"
-	  " SELECT e.seq, 'a create-order answered OK here; its transaction"
+	  " SELECT e.seq, 'an order created here; its transaction"
 	  " has ' || g.n || ' orders'"
 	  "  FROM (SELECT gid, count(*) AS n FROM orders GROUP BY gid"
 	  "        HAVING count(*) > 1) g"

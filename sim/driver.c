@@ -655,6 +655,14 @@ static void trace_execute(struct world *world, const struct task *task)
 			  outcome->txn.attempts + 1);
 		return;
 	}
+	if (outcome->delivered_before) {
+		/* the barrier at work: the same answer, nothing created */
+		note_step(world, highlight, actor, step_name(effect->step),
+			  effect->sql.gid, "= %s (delivered before: no order"
+			  " inserted)",
+			  code_name(outcome->code));
+		return;
+	}
 	note_step(world, highlight, actor, step_name(effect->step),
 		  effect->kind == EFFECT_SQL ? effect->sql.gid : task_gid(task),
 		  "= %s%s%s%s", code_name(outcome->code),

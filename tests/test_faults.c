@@ -159,6 +159,9 @@ static void test_duplicate_delivers_twice(void **state)
 	run_one(&run, "net/createOrder/request@1:duplicate");
 	assert_fired(&run, "net/createOrder/request@1:duplicate");
 	assert_true(has_line(&run, "caller no longer waits", NULL));
+	/* the second delivery found the barrier row: the trace says so */
+	assert_true(has_line(&run, "order/create", "= OK (delivered before:"
+			     " no order inserted)"));
 	assert_int_equal(run.result.orders, 2);
 	free(run.timeline);
 }
