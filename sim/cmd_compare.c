@@ -165,9 +165,10 @@ static void print_header(const struct cli_options *o,
 	char plan[PLAN_FORMAT_MAX];
 	fault_plan_list(&o->config.plan, plan, sizeof(plan));
 	/* no random faults: check_designs refused them */
-	printf("flashsim compare: seed %" PRIu64 ", %d users, stock %" PRId64
+	printf("flashsim compare: seed %" PRIu64 ", %d user%s, stock %" PRId64
 	       ", apps %d, coordinators %d; faults: %s\n",
-	       o->config.seed, o->config.users, o->config.stock,
+	       o->config.seed, o->config.users,
+	       o->config.users == 1 ? "" : "s", o->config.stock,
 	       o->config.apps, o->config.coordinators, plan);
 	printf("the same sale, seed and faults under two designs:\n");
 	for (int d = 0; d < 2; d++)

@@ -562,9 +562,10 @@ static void print_header(const struct cli_options *options)
 	if (options->shard_count > 1)
 		snprintf(shard, sizeof(shard), ", shard %d of %d",
 			 options->shard_index + 1, options->shard_count);
-	printf("flashsim explore: %s%s; %d users, stock %" PRId64 ", apps %d,"
+	printf("flashsim explore: %s%s; %d user%s, stock %" PRId64 ", apps %d,"
 	       " coordinators %d, seed %" PRIu64 "\n",
 	       value_mode_name(options->mode), shard, options->config.users,
+	       options->config.users == 1 ? "" : "s",
 	       options->config.stock, options->config.apps,
 	       options->config.coordinators, options->config.seed);
 	fflush(stdout);

@@ -176,6 +176,8 @@ int command_points(int argc, char **argv, const char *program)
 	       " state and restarts),\ndrop-request, drop-reply, duplicate,"
 	       " delay (past every timeout),\nredis-request-lost,"
 	       " redis-reply-lost, redis-crash (SIGKILL and restart from\n"
-	       "Redis's own files; see --redis-persistence).\n", POINT_COUNT);
+	       "Redis's own files; see --redis-persistence), pause (the step"
+	       " stalls long enough\nfor the coordinator to give up on it and"
+	       " backcheck: a GC pause, a stuck thread).\n", POINT_COUNT);
 	return 0;
 }

@@ -99,10 +99,11 @@ int command_run(int argc, char **argv, const char *program)
 		return rc;
 	}
 	if (!options.json)
-		printf("flashsim run: seed %llu, %d users, stock %lld, apps %d,"
+		printf("flashsim run: seed %llu, %d user%s, stock %lld, apps %d,"
 		       " coordinators %d\ntimeline (virtual ms; %s):\n",
 		       (unsigned long long)options.config.seed,
-		       options.config.users, (long long)options.config.stock,
+		       options.config.users, options.config.users == 1 ? "" : "s",
+		       (long long)options.config.stock,
 		       options.config.apps, options.config.coordinators,
 		       options.runner.timeline_all ? "every step" :
 		       "highlights, --timeline for every step");

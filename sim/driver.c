@@ -269,9 +269,9 @@ static int redis_crash(struct world *world)
 	if (!env->redis_restart)
 		return world_fail(world, "the redis-crash fault needs a Redis"
 				  " that flashsim started (not --redis)");
-	world_note(world, true, "redis",
-		   "CRASH: redis-server killed (SIGKILL), restarting from its"
-		   " own files");
+	world_note(world, true, "redis", "CRASH: redis-server killed (SIGKILL),"
+		   " %s", env->redis_restart_keeps ? env->redis_restart_keeps :
+		   "restarting");
 	if (env->redis_restart(env->redis_restart_context, error,
 			       sizeof(error)) != 0)
 		return world_fail(world, "restarting Redis: %s", error);

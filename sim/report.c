@@ -100,9 +100,10 @@ void report_text(FILE *out, const struct sim_config *config,
 		result->told[TOLD_REJECTED], result->told[TOLD_UNKNOWN]);
 	report_crashes_text(result, line, sizeof(line));
 	fprintf(out, "  run           %" PRIu64 " steps, %s, %" PRIu64
-		" transactions resolved by the coordinator's cron loop,"
+		" transaction%s resolved by the coordinator's cron loop,"
 		" %" PRId64 " ms virtual\n", result->steps, line,
-		result->recovered, result->end_ms);
+		result->recovered, result->recovered == 1 ? "" : "s",
+		result->end_ms);
 	for (int i = 0; i < result->not_fired.count; i++) {
 		report_not_fired(result, i, line, sizeof(line));
 		fprintf(out, "  NOT FIRED     %s\n", line);

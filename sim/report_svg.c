@@ -530,9 +530,10 @@ static double emit_run_lines(const struct diagram *d, FILE *out, double y)
 {
 	const struct run_info *info = &d->info;
 	char text[1600];
-	snprintf(text, sizeof(text), "seed %s, %d users, stock %" PRId64
+	snprintf(text, sizeof(text), "seed %s, %d user%s, stock %" PRId64
 		 ", apps %d, coordinators %d; %d fault%s injected%s%s",
-		 info->seed, info->users, info->stock, info->apps,
+		 info->seed, info->users, info->users == 1 ? "" : "s",
+		 info->stock, info->apps,
 		 info->coordinators, info->fault_count,
 		 info->fault_count == 1 ? "" : "s", info->fault_count ? ": " : "",
 		 info->faults);
@@ -556,8 +557,8 @@ static double emit_run_lines(const struct diagram *d, FILE *out, double y)
 			 d->gid_count, d->gids_hidden);
 	else
 		snprintf(text, sizeof(text), "transactions shown: %d (and the"
-			 " events of none: phases, crashes, restarts):",
-			 d->gid_count);
+			 " events that belong to no transaction: phases,"
+			 " crashes, restarts):", d->gid_count);
 	text_at(out, 16, y + 32, NULL, "fs-info", NULL, text);
 	return y + 32;
 }

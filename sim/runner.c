@@ -72,6 +72,21 @@ static int restart_server(struct runner *runner, bool empty, char *error,
 	return rc;
 }
 
+/* What server keeps across a restart, in the trace's words. */
+static const char *redis_restart_keeps(const struct redis_server *server)
+{
+	switch (server->persistence) {
+	case REDIS_PERSISTENCE_AOF:
+		return "restarting from its append-only file";
+	case REDIS_PERSISTENCE_AOF_EVERYSEC:
+		return "restarting from its append-only file (fsync every"
+		       " second)";
+	case REDIS_PERSISTENCE_NONE:
+		break;
+	}
+	return "restarting empty: it persists nothing";
+}
+
 /* The redis-crash fault's restart (sim_env.redis_restart). */
 static int restart_redis(void *context, char *error, size_t error_size)
 {
@@ -613,7 +628,7 @@ static int run_ready(struct runner *runner, const struct sim_config *config,
 	env = (struct sim_env){ &runner->redis, &runner->orders, &trace,
 				&runner->invariants,
 				runner->server.dir[0] ? restart_redis : NULL,
-				runner };
+				runner, redis_restart_keeps(&runner->server) };
 	runner->runs++;
 	rc = sim_run(config, &env, result, error, error_size) != 0 ?
 	     EXIT_INTERNAL : check_claim(runner, error, error_size);

@@ -216,9 +216,10 @@ static void heal(struct world *world)
 	world->heal_ms = world->now_ms;
 	world->result->workload_end_ms = world->now_ms;
 	world_note(world, true, "sim",
-		   "workload over: all %d users answered, fault window"
+		   "workload over: %s %d user%s answered, fault window"
 		   " passed; heal: faults off, all actors up",
-		   world->config->users);
+		   world->config->users == 1 ? "the" : "all",
+		   world->config->users, world->config->users == 1 ? "" : "s");
 	for (int actor = world->first_app; actor < world->actor_count; actor++) {
 		if (world->actors[actor].up)
 			continue;
@@ -430,9 +431,10 @@ static int world_start(struct world *world)
 				  key, (long long)config->stock) != 0)
 		return world_fail(world, "%s", world->env->redis->error);
 	world_note(world, true, "sim",
-		   "workload: %d users x %d request%s arrive within %" PRId64
+		   "workload: %d user%s x %d request%s arrive within %" PRId64
 		   " ms; stock %" PRId64 "; apps %d, coordinators %d",
-		   config->users, config->requests_per_user,
+		   config->users, config->users == 1 ? "" : "s",
+		   config->requests_per_user,
 		   config->requests_per_user == 1 ? "" : "s",
 		   config->arrival_ms, config->stock, config->apps,
 		   config->coordinators);

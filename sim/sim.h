@@ -151,6 +151,9 @@ struct sim_env {
 	 * redis-crash fault is then refused). */
 	int (*redis_restart)(void *context, char *error, size_t error_size);
 	void *redis_restart_context;
+	/* What a restart keeps, for the trace ("from its append-only file",
+	 * "empty: it persists nothing"); with redis_restart. */
+	const char *redis_restart_keeps;
 };
 
 /* Runs one sale. Redis must hold no keys of the sale (the caller flushes

@@ -93,7 +93,7 @@ static void run_sale_with(struct run *run, uint64_t stray_order_user)
 					      run->config.sale.activity,
 					      run->config.sale.tag, "" };
 		struct sim_env env = { redis, &orders, &trace, &invariants,
-				       NULL, NULL };
+				       NULL, NULL, NULL };
 		assert_int_equal(tracedb_begin_run(db, &record, &run->run_id), 0);
 		trace_attach(&trace, db, run->run_id);
 		rc = sim_run(&run->config, &env, &run->result, error,
