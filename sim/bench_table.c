@@ -176,8 +176,12 @@ static void print_costs(FILE *out, const struct bench_table *table)
 		if (row->redis_cpu_known) {
 			snprintf(redis_us, sizeof(redis_us), "%.1f",
 				 row->redis_cpu_s * 1e6 / r->users);
-			snprintf(busy, sizeof(busy), "%.0f%%",
-				 100 * per_second(row->redis_cpu_s, r->wall_s));
+			/* INFO's counters and the wall clock are not
+			 * read at the same instants: a workload of a few
+			 * milliseconds can read above 100 % */
+			if (r->wall_s >= 0.1)
+				snprintf(busy, sizeof(busy), "%.0f%%", 100 *
+					 per_second(row->redis_cpu_s, r->wall_s));
 		}
 		fprintf(out, "%-11s %9.1f %10s %13.1f %11s\n", row->name,
 			r->wall_s * 1e6 / r->users, redis_us,
@@ -185,7 +189,8 @@ static void print_costs(FILE *out, const struct bench_table *table)
 	}
 	fprintf(out, "(CPU microseconds per request: Redis's main thread from"
 		" INFO cpu, flashsim's\ndriver and machines from getrusage;"
-		" busy: Redis CPU / wall)\n");
+		" busy: Redis CPU / wall,\n- for a workload under 0.1 s, too"
+		" short to tell)\n");
 }
 
 static void print_ratios(FILE *out, const struct bench_table *table)

@@ -238,7 +238,9 @@ static int parse_bench_options(int argc, char **argv,
 		rc = select_workload(options, "all");
 	if (rc == 0) { /* written at the end: refused now, not after the run */
 		char error[4400];
-		make_parent_dir(options->out);
+		/* build/ of the default; a directory given is the user's */
+		if (strcmp(options->out, BENCH_OUT_DEFAULT) == 0)
+			make_parent_dir(options->out);
 		if (options->json && whole_file_same(options->out,
 						     options->json)) {
 			fprintf(stderr, "flashsim: --out %s and --json %s name"
@@ -247,11 +249,15 @@ static int parse_bench_options(int argc, char **argv,
 				options->json);
 			rc = EXIT_USAGE;
 		} else if (whole_file_check(options->out, error,
-					    sizeof(error)) != 0)
-			rc = bad_input("--out: cannot write", error);
-		else if (options->json && whole_file_check(options->json, error,
-							   sizeof(error)) != 0)
-			rc = bad_input("--json: cannot write", error);
+					    sizeof(error)) != 0 ||
+			   (options->json && whole_file_check(options->json,
+							      error,
+							      sizeof(error)) != 0)) {
+			/* error names the path, and why */
+			fprintf(stderr, "flashsim: cannot write %s\n(see flashsim"
+				" bench --help)\n", error);
+			rc = EXIT_USAGE;
+		}
 	}
 	return rc;
 }
