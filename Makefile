@@ -49,7 +49,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) 
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: bench-profile all run test check bench asan ubsan clean deps demo nightly points-doc \
+.PHONY: bench-profile all run test check bench asan ubsan clean deps deps-run demo nightly points-doc \
 	docs
 .DEFAULT_GOAL := all
 
@@ -88,6 +88,10 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT) $(BUILD)/libflash
 deps:
 	@sh .ci/install-deps
 
+# What building and running flashsim needs, without the tests' packages.
+deps-run:
+	@sh .ci/install-deps run
+
 # The demo: a sale in which an app crashes right after deducting stock,
 # before it can submit; the coordinator's backcheck finds the deduction and
 # creates the order. Every step of the recovery is on screen.
@@ -95,7 +99,7 @@ demo: $(BUILD)/flashsim
 	$(BUILD)/flashsim run --users 12 --stock 5 --seed 3 \
 		--fault app/deduct/after@2:crash
 
-run: deps
+run: deps-run
 	@$(MAKE) --no-print-directory demo
 
 # The test programs, then every scenario of scenarios/ against its [expect].
@@ -109,7 +113,7 @@ test: deps
 
 # The load benchmark through the real core, with redis-benchmark's rates on
 # the same server as the reference (docs/PERFORMANCE.md).
-bench: deps
+bench: deps-run
 	@$(MAKE) --no-print-directory $(BUILD)/flashsim
 	$(BUILD)/flashsim bench --out $(BUILD)/bench.txt
 
