@@ -76,7 +76,7 @@ int command_run(int argc, char **argv, const char *program)
 	struct cli_options options;
 	struct runner runner;
 	struct sim_result result;
-	char error[512], replay[4096];
+	char error[512], replay[4096], header[512];
 	int64_t run_id = 0;
 	double started, seconds;
 	int rc = cli_parse(argc, argv, program, false, &options);
@@ -98,15 +98,15 @@ int command_run(int argc, char **argv, const char *program)
 		runner_close(&runner);
 		return rc;
 	}
-	if (!options.json)
-		printf("flashsim run: seed %llu, %d user%s, stock %lld, apps %d,"
-		       " coordinators %d\ntimeline (virtual ms; %s):\n",
-		       (unsigned long long)options.config.seed,
-		       options.config.users, options.config.users == 1 ? "" : "s",
-		       (long long)options.config.stock,
-		       options.config.apps, options.config.coordinators,
-		       options.runner.timeline_all ? "every step" :
-		       "highlights, --timeline for every step");
+	/* printed once the Redis is ready: a refused one prints no header */
+	snprintf(header, sizeof(header), "flashsim run: seed %llu, %d user%s,"
+		 " stock %lld, apps %d, coordinators %d\ntimeline (virtual ms;"
+		 " %s):\n", (unsigned long long)options.config.seed,
+		 options.config.users, options.config.users == 1 ? "" : "s",
+		 (long long)options.config.stock, options.config.apps,
+		 options.config.coordinators, options.runner.timeline_all ?
+		 "every step" : "highlights, --timeline for every step");
+	runner.options.timeline_header = header;
 	started = now_seconds();
 	rc = runner_run(&runner, &options.config, "run", &result, &run_id,
 			replay, sizeof(replay), error, sizeof(error));

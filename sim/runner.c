@@ -670,6 +670,9 @@ int runner_run(struct runner *runner, const struct sim_config *config,
 {
 	int rc = clean_redis(runner, &config->sale, error, error_size);
 	if (rc == 0) {
+		if (runner->options.timeline && runner->options.timeline_header)
+			fputs(runner->options.timeline_header,
+			      runner->options.timeline);
 		rc = run_ready(runner, config, command, result, run_id,
 			       replay, replay_size, error, error_size);
 		release_claim(runner);

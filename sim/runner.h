@@ -29,6 +29,9 @@ struct runner_options {
 	                                 memory; "": a temporary file */
 	const char *invariants_dir;   /* NULL: the built-in invariants only */
 	FILE *timeline;               /* where trace lines go, or NULL */
+	const char *timeline_header;  /* printed to timeline once Redis is
+					 ready for the run (a refused Redis
+					 prints none), or NULL */
 	FILE *progress;               /* a terminal for a progress line
 					 during a long run, or NULL */
 	bool timeline_all;            /* every line, not only highlights */
