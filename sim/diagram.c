@@ -782,8 +782,8 @@ const char *const diagram_legend_words[LEGEND_COUNT] = {
 	[LEGEND_DOWN] = "down",
 	[LEGEND_RESTART] = "restart",
 	[LEGEND_PAUSED] = "paused",
-	[LEGEND_LOST] = "lost on the way",
-	[LEGEND_DELAYED] = "delayed",
+	[LEGEND_LOST] = "lost on the way, or no answer in time",
+	[LEGEND_DELAYED] = "delayed: arrives late",
 	[LEGEND_TWICE] = "delivered twice",
 	[LEGEND_POINTED] = "where a violation points",
 };

@@ -245,13 +245,15 @@ static void emit_message(const struct diagram *d, FILE *out,
 		side_label(d, out, x1 + 24, row->y - 4, color, label, false);
 		return;
 	}
-	draw_arrow(out, x1, x2, row->y, row->style == STYLE_LOST ? FAULT_COLOR :
-		   color, row->style == STYLE_LATE, row->style == STYLE_LOST);
+	/* a fault's doing in the fault's colour, as a late script's: lost,
+	 * or delayed (dashed) */
+	bool faulted = row->style == STYLE_LOST || row->style == STYLE_LATE;
+	draw_arrow(out, x1, x2, row->y, faulted ? FAULT_COLOR : color,
+		   row->style == STYLE_LATE, row->style == STYLE_LOST);
 	if (row->style == STYLE_DUPLICATE)
 		draw_arrow(out, x1, x2, row->y + 4, color, false, false);
 	arrow_label(out, x1, row->style == STYLE_LOST ? lost_end(x1, x2) : x2,
-		    row->y - 5, row->style == STYLE_LOST ? FAULT_COLOR : color,
-		    label, false);
+		    row->y - 5, faulted ? FAULT_COLOR : color, label, false);
 }
 
 /* The script to Redis and its answer back, just below. */
@@ -486,7 +488,7 @@ static void legend_sample(FILE *out, int i, double x, double y)
 		draw_cross(out, end - 6, y, 5, FAULT_COLOR, 2.2);
 		break;
 	case LEGEND_DELAYED:
-		draw_arrow(out, x, end, y, NEUTRAL_COLOR, true, false);
+		draw_arrow(out, x, end, y, FAULT_COLOR, true, false);
 		break;
 	case LEGEND_TWICE:
 		draw_arrow(out, x, end, y - 2, NEUTRAL_COLOR, false, false);

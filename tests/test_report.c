@@ -395,7 +395,7 @@ static void test_svg_draws_the_crash_and_the_recovery(void **state)
 	/* The key of the marks, under the drawing, after every row (a
 	 * diagram copied alone still says what its marks mean). */
 	assert_contains(svg, ">the injected fault</text>");
-	assert_contains(svg, ">lost on the way</text>");
+	assert_contains(svg, ">lost on the way, or no answer in time</text>");
 	assert_true(strstr(svg, ">delivered twice</text>") >
 		    strstr(svg, ">told unknown</text>"));
 	/* Which transaction, and why. */
