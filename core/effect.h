@@ -177,6 +177,9 @@ struct outcome {
 	bool delivered_before;  /* create order, OK: its barrier row was
 				   there, nothing was inserted (the reply
 				   is the same) */
+	bool rollback_marked;   /* query prepared, FAILURE: it found no
+				   barrier and set the rollback marker
+				   (the reply is the same) */
 };
 
 /* Builders of a script call: start it, then add keys and arguments in

@@ -436,7 +436,11 @@ static void parse_code_status(const char *text, struct outcome *outcome)
 	if (code == CODE_ERROR)
 		return;
 	*outcome = outcome_make(RESULT_OK, code);
-	outcome->status = space ? txn_status_parse(space + 1) : TXN_NONE;
+	if (code == CODE_FAILURE && space && strcmp(space + 1, "marked") == 0)
+		outcome->rollback_marked = true; /* query_prepared.lua */
+	else
+		outcome->status = space ? txn_status_parse(space + 1) :
+					  TXN_NONE;
 }
 
 /* Turns a reply into an outcome; a shape the script never answers is an

@@ -655,9 +655,17 @@ static void trace_execute(struct world *world, const struct task *task)
 			  outcome->txn.attempts + 1);
 		return;
 	}
+	/* The barriers at work, shown among the highlights: the backcheck's
+	 * marker (a late deduction will find it), a redelivery that found
+	 * its order. */
+	if (outcome->rollback_marked) {
+		note_step(world, true, actor, step_name(effect->step),
+			  task_gid(task), "= %s (rollback marker set)",
+			  code_name(outcome->code));
+		return;
+	}
 	if (outcome->delivered_before) {
-		/* the barrier at work: the same answer, nothing created */
-		note_step(world, highlight, actor, step_name(effect->step),
+		note_step(world, true, actor, step_name(effect->step),
 			  effect->sql.gid, "= %s (delivered before: no order"
 			  " inserted)",
 			  code_name(outcome->code));

@@ -140,14 +140,19 @@ static void test_backcheck_after_deduct_is_success(void **state)
 static void test_rollback_marker_blocks_a_late_deduction(void **state)
 {
 	char value[32];
+	struct outcome first, again;
 	(void)state;
 	set_stock(3);
-	assert_int_equal(run(SCRIPT_QUERY_PREPARED, 1).code, CODE_FAILURE);
+	first = run(SCRIPT_QUERY_PREPARED, 1);
+	assert_int_equal(first.code, CODE_FAILURE);
+	assert_true(first.rollback_marked); /* the answer says it set it */
 	barrier_value(1, value, sizeof(value));
 	assert_string_equal(value, "rollback");
 	assert_int_equal(run(SCRIPT_DEDUCT, 1).code, CODE_DUPLICATE);
 	assert_int_equal(stock_left(), 3);
-	assert_int_equal(run(SCRIPT_QUERY_PREPARED, 1).code, CODE_FAILURE);
+	again = run(SCRIPT_QUERY_PREPARED, 1);
+	assert_int_equal(again.code, CODE_FAILURE);
+	assert_false(again.rollback_marked); /* found it there */
 }
 
 static void test_barrier_has_a_ttl(void **state)
