@@ -45,6 +45,8 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 		const uint64_t *v = stats->by_kind[k];
 		uint64_t total = v[VERDICT_OK] + v[VERDICT_VIOLATION] +
 				 v[VERDICT_LIVENESS];
+		if (!total && !(options->kinds & KIND_BIT(k)))
+			continue; /* a kind left out (--kinds), and unused */
 		fprintf(out, "  %-20s %8" PRIu64 " %8" PRIu64 " %10" PRIu64
 			" %9" PRIu64 "\n", fault_kind_name(k), total,
 			v[VERDICT_OK], v[VERDICT_VIOLATION], v[VERDICT_LIVENESS]);
