@@ -216,10 +216,12 @@ static void print_summary(FILE *out, const struct cli_options *options,
 			stats->ping_per_second);
 	}
 	if (stats->server_starts > 0)
-		fprintf(out, "redis-server started again %" PRIu64 " times (after"
-			" its crashes, and empty after every %d of those): %.1f s"
-			" in all, %.0f ms each\n", stats->server_starts,
-			RUNNER_RESTARTS_BEFORE_RESET, stats->server_start_seconds,
+		fprintf(out, "redis-server restarted %" PRIu64 " times: after each"
+			" redis-crash fault, from its files, and after every %d"
+			" of those, from nothing (its files had grown with every"
+			" run); %.1f s in all, %.0f ms each\n",
+			stats->server_starts, RUNNER_RESTARTS_BEFORE_RESET,
+			stats->server_start_seconds,
 			1000.0 * stats->server_start_seconds /
 			(double)stats->server_starts);
 	print_coverage(out, options, stats);
