@@ -57,6 +57,9 @@ static const char html_style[] =
 	"border:1px solid #d0d0d0;font-size:12px}"
 	".sides{display:grid;grid-template-columns:1fr 1fr;gap:20px}"
 	".sides>div{min-width:0}"
+	/* side by side, each diagram at its own size, its column scrolling:
+	 * scaled into half the page, its words were 5 px high */
+	".sides .diagram svg{max-width:none}"
 	"table.compare td{max-width:34em;vertical-align:top}";
 
 /* ---- pieces ------------------------------------------------------------ */
