@@ -87,16 +87,9 @@ static void check_report_event(FILE *out, sqlite3_stmt *stmt)
 	fputc('\n', out);
 	if (!why)
 		return;
-	/* a user's rule writes its own words: control characters shown as
-	 * \xNN, not sent to the terminal */
-	fputs("              ^", out);
-	if (why[0])
-		fputc(' ', out);
-	for (const unsigned char *c = (const unsigned char *)why; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			fprintf(out, "\\x%02x", *c);
-		else
-			fputc(*c, out);
+	/* a user's rule writes its own words */
+	fputs(why[0] ? "              ^ " : "              ^", out);
+	report_visible(out, why);
 	fputc('\n', out);
 }
 

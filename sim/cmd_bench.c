@@ -241,12 +241,11 @@ static int parse_bench_options(int argc, char **argv,
 		/* build/ of the default; a directory given is the user's */
 		if (strcmp(options->out, BENCH_OUT_DEFAULT) == 0)
 			make_parent_dir(options->out);
-		if (options->json && whole_file_same(options->out,
-						     options->json)) {
-			fprintf(stderr, "flashsim: --out %s and --json %s name"
-				" the same file: one would destroy the other;"
-				" give each its own\n", options->out,
-				options->json);
+		if (options->json && whole_file_apart("--out", options->out,
+						      "--json", options->json,
+						      error,
+						      sizeof(error)) != 0) {
+			fprintf(stderr, "flashsim: %s\n", error);
 			rc = EXIT_USAGE;
 		} else if (whole_file_check(options->out, error,
 					    sizeof(error)) != 0 ||

@@ -655,28 +655,20 @@ static void trace_execute(struct world *world, const struct task *task)
 			  outcome->txn.attempts + 1);
 		return;
 	}
-	/* The barriers at work, shown among the highlights: the backcheck's
+	/* What the answer says besides its code: the status it is about, or
+	 * a barrier at work, shown among the highlights: the backcheck's
 	 * marker (a late deduction will find it), a redelivery that found
 	 * its order. */
-	if (outcome->rollback_marked) {
-		note_step(world, true, actor, step_name(effect->step),
-			  task_gid(task), "= %s (rollback marker set)",
-			  code_name(outcome->code));
-		return;
-	}
-	if (outcome->delivered_before) {
-		note_step(world, true, actor, step_name(effect->step),
-			  effect->sql.gid, "= %s (delivered before: no order"
-			  " inserted)",
-			  code_name(outcome->code));
-		return;
-	}
-	note_step(world, highlight, actor, step_name(effect->step),
+	const char *aside = outcome->rollback_marked ? "rollback marker set" :
+			    outcome->delivered_before ?
+			    "delivered before: no order inserted" :
+			    outcome->status ? txn_status_name(outcome->status) :
+			    NULL;
+	note_step(world, highlight || outcome->rollback_marked ||
+		  outcome->delivered_before, actor, step_name(effect->step),
 		  effect->kind == EFFECT_SQL ? effect->sql.gid : task_gid(task),
-		  "= %s%s%s%s", code_name(outcome->code),
-		  outcome->status ? " (" : "",
-		  outcome->status ? txn_status_name(outcome->status) : "",
-		  outcome->status ? ")" : "");
+		  "= %s%s%s%s", code_name(outcome->code), aside ? " (" : "",
+		  aside ? aside : "", aside ? ")" : "");
 	if (task->kind == TASK_CRON && outcome->code == CODE_OK &&
 	    (outcome->status == TXN_SUCCEEDED || outcome->status == TXN_FAILED))
 		world->result->recovered++;

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "points.h"
+#include "report.h"
 #include "scenario.h"
 #include "values.h"
 #include "variants.h"
@@ -324,18 +325,15 @@ static int check_outputs(const struct cli_options *o, int argc, char **argv)
 	char error[4400], message[4500];
 	for (int i = 0; i < 5; i++)
 		for (int j = i + 1; j < 5; j++)
-			if (paths[i] && paths[j] && paths[i][0] && paths[j][0] &&
-			    whole_file_same(paths[i], paths[j])) {
-				/* in the order they were given */
+			if (paths[i] && paths[j] && paths[i][0] && paths[j][0]) {
+				/* named in the order they were given */
 				bool swap = argv_place(argc, argv, paths[j]) <
 					    argv_place(argc, argv, paths[i]);
 				int a = swap ? j : i, b = swap ? i : j;
-				snprintf(message, sizeof(message), "%s %s and %s"
-					 " %s name the same file: one would"
-					 " destroy the other; give each its"
-					 " own", names[a], paths[a], names[b],
-					 paths[b]);
-				return bad_input("%s", message);
+				if (whole_file_apart(names[a], paths[a], names[b],
+						     paths[b], message,
+						     sizeof(message)) != 0)
+					return bad_input("%s", message);
 			}
 	for (int i = 0; i < 3; i++) {
 		if (!paths[i] || whole_file_check(paths[i], error,
@@ -346,19 +344,6 @@ static int check_outputs(const struct cli_options *o, int argc, char **argv)
 		return bad_input("%s", message);
 	}
 	return 0;
-}
-
-/* Writes text with its control characters as \xNN: a message quotes the
- * file's bytes, which must not move the terminal's cursor or hide part of
- * the message. */
-static void put_visible(FILE *out, const char *text)
-{
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if (*c < 0x20 || *c == 0x7f)
-			fprintf(out, "\\x%02x", *c);
-		else
-			fputc(*c, out);
-	}
 }
 
 static int parse_number(const char *option, const char *text, int64_t low,
@@ -626,7 +611,7 @@ static int load_scenario(int argc, char **argv, enum cli_command command,
 	o->scenario = argv[optind];
 	if (scenario_load(o->scenario, o, error, sizeof(error)) != 0) {
 		fprintf(stderr, "flashsim: ");
-		put_visible(stderr, error);
+		report_visible(stderr, error);
 		fprintf(stderr, "\n(see docs/SCENARIOS.md)\n");
 		return EXIT_USAGE;
 	}
@@ -635,7 +620,7 @@ static int load_scenario(int argc, char **argv, enum cli_command command,
 		empty = o->scenario_lines[k] == 0;
 	if (empty) { /* an empty or truncated file: say so, and go on */
 		fprintf(stderr, "flashsim: warning: ");
-		put_visible(stderr, o->scenario);
+		report_visible(stderr, o->scenario);
 		fprintf(stderr, " sets nothing (no KEY = VALUE line): the"
 			" defaults and the options given make the sale\n");
 	}
@@ -649,13 +634,10 @@ static void setting_name(const void *context, const char *key, char *out,
 			 size_t size)
 {
 	const struct cli_options *o = context;
-	if (o->scenario && !scenario_key_by_option(o, key)) {
+	if (o->scenario && !scenario_key_by_option(o, key))
 		snprintf(out, size, "%s", key);
-		return;
-	}
-	int n = snprintf(out, size, "--%s", key);
-	for (int i = 2; i < n && (size_t)i < size; i++)
-		out[i] = out[i] == '_' ? '-' : out[i];
+	else
+		sim_option_name(key, out, size);
 }
 
 /* The sale as a whole (sim_config_check), once the options have
@@ -678,7 +660,7 @@ static int check_sale(const struct cli_options *o, bool options_given)
 		line = given > line ? given : line;
 	}
 	fprintf(stderr, "flashsim: ");
-	put_visible(stderr, o->scenario);
+	report_visible(stderr, o->scenario);
 	if (line)
 		fprintf(stderr, ":%d", line);
 	fprintf(stderr, "%s: %s\n(see %s)\n", options_given ?
@@ -747,10 +729,8 @@ static void setting_text(const struct cli_options *o,
 			 o->scenario, scenario_line(o, name));
 		return;
 	}
-	snprintf(option, sizeof(option), "%s", name);
-	for (char *c = option; *c; c++)
-		*c = *c == '_' ? '-' : *c;
-	snprintf(out, size, "--%s %s", option, value);
+	sim_option_name(name, option, sizeof(option));
+	snprintf(out, size, "%s %s", option, value);
 }
 
 /* The variant redis-no-persistence runs its Redis without persistence:

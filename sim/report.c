@@ -129,6 +129,16 @@ const char *report_problem_text(const struct sim_result *result)
 	return result->problem;
 }
 
+void report_visible(FILE *out, const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			fprintf(out, "\\x%02x", *c);
+		else
+			fputc(*c, out);
+	}
+}
+
 void report_json_string(FILE *out, const char *text)
 {
 	fputc('"', out);

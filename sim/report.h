@@ -48,6 +48,10 @@ void report_fault_not_fired(const struct fault *fault, uint32_t reached,
 void report_not_fired(const struct sim_result *result, int i, char *out,
 		      size_t size);
 
+/* Writes text with its control characters as \xNN: text from a file or
+ * a user's query must not move the terminal's cursor or hide part of a
+ * line. */
+void report_visible(FILE *out, const char *text);
 /* Writes text as a JSON string, quoted and escaped. */
 void report_json_string(FILE *out, const char *text);
 /* ,"not_fired":[...]: each fault of missing as report_fault_not_fired has

@@ -44,18 +44,22 @@ struct config_check {
 	size_t size;
 };
 
+void sim_option_name(const char *key, char *out, size_t size)
+{
+	int n = snprintf(out, size, "--%s", key);
+	for (int i = 2; i < n && (size_t)i < size; i++)
+		if (out[i] == '_')
+			out[i] = '-';
+}
+
 /* The name of the setting of scenario key, as c's namer gives it. */
 static const char *setting_name(const struct config_check *c,
 				const char *key, char *out, size_t size)
 {
-	if (c->namer) {
+	if (c->namer)
 		c->namer(c->context, key, out, size);
-	} else {
-		int n = snprintf(out, size, "--%s", key);
-		for (int i = 2; i < n && (size_t)i < size; i++)
-			if (out[i] == '_')
-				out[i] = '-';
-	}
+	else
+		sim_option_name(key, out, size);
 	return out;
 }
 
@@ -111,7 +115,7 @@ int sim_config_check(const struct sim_config *config, sim_setting_namer namer,
 	struct config_check c = { namer, context, keys, error, size };
 	const struct sale *sale = &config->sale;
 	int64_t requests = (int64_t)config->users * config->requests_per_user;
-	char users[64], requests_name[64];
+	char users[64], requests_name[64], tag[64];
 	bool ok;
 	keys[0] = keys[1] = NULL;
 	ok = check_range(&c, "users", config->users, 1, 10000000) &&
@@ -156,7 +160,7 @@ int sim_config_check(const struct sim_config *config, sim_setting_namer namer,
 		keys[0] = "tag";
 		snprintf(error, size, "%s must be 1-31 characters of letters,"
 			 " digits, '_', '-', '.'",
-			 setting_name(&c, "tag", users, sizeof(users)));
+			 setting_name(&c, "tag", tag, sizeof(tag)));
 		ok = false;
 	}
 	return ok ? 0 : -1;

@@ -87,6 +87,9 @@ bool sim_point_in_use(const struct sim_config *config, enum point_id point);
 int sim_requests(const struct sim_config *config);
 /* The fault window in force: fault_window_ms, or its derived default. */
 int64_t sim_fault_window_ms(const struct sim_config *config);
+/* The option that sets scenario key: redis_latency_ms_min,
+ * --redis-latency-ms-min. */
+void sim_option_name(const char *key, char *out, size_t size);
 /* Names the setting of a scenario key (redis_latency_ms_min) into out,
  * as the user gave it. */
 typedef void (*sim_setting_namer)(const void *context, const char *key,

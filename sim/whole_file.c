@@ -262,7 +262,8 @@ static int whole_file_resolve(const char *path, char *out, size_t size)
 	return rc;
 }
 
-bool whole_file_same(const char *a, const char *b)
+/* whole_file_apart's test. */
+static bool whole_file_same(const char *a, const char *b)
 {
 	char resolved_a[PATH_MAX + 4096], resolved_b[PATH_MAX + 4096];
 	struct stat st_a, st_b;
@@ -272,4 +273,16 @@ bool whole_file_same(const char *a, const char *b)
 	return whole_file_resolve(a, resolved_a, sizeof(resolved_a)) == 0 &&
 	       whole_file_resolve(b, resolved_b, sizeof(resolved_b)) == 0 &&
 	       strcmp(resolved_a, resolved_b) == 0;
+}
+
+int whole_file_apart(const char *option_a, const char *a,
+		     const char *option_b, const char *b, char *error,
+		     size_t error_size)
+{
+	if (!whole_file_same(a, b))
+		return 0;
+	snprintf(error, error_size, "%s %s and %s %s name the same file: one"
+		 " would destroy the other; give each its own", option_a, a,
+		 option_b, b);
+	return -1;
 }

@@ -46,12 +46,15 @@ int whole_file_check(const char *path, char *error, size_t error_size);
 int whole_file_close(struct whole_file *file, bool ok, char *error,
 		     size_t error_size);
 
-/* Whether a and b name one file that one output would overwrite with
- * another's: the same regular file, or, when either is
- * missing, the same path once links are followed. Two names of one
- * device or FIFO (/dev/null) are not: each output is written to it in
- * turn. */
-bool whole_file_same(const char *a, const char *b);
+/* 0 when the outputs option_a a and option_b b can both be written, else
+ * -1 with a message naming both ("--out F and --json F name the same
+ * file: ..."): when they name one file that one output would overwrite
+ * with another's, the same regular file or, when either is missing, the
+ * same path once links are followed. Two names of one device or FIFO
+ * (/dev/null) are apart: each output is written to it in turn. */
+int whole_file_apart(const char *option_a, const char *a,
+		     const char *option_b, const char *b, char *error,
+		     size_t error_size);
 
 /* Removes the temporary files open now: for a stopping signal's handler
  * (it only calls unlink), so that a killed flashsim leaves none behind. */
