@@ -35,8 +35,12 @@ static void check_report_rows(FILE *out, sqlite3 *db, int64_t run_id,
 	sqlite3_bind_int64(stmt, 1, run_id);
 	sqlite3_bind_text(stmt, 2, invariant, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, CHECK_REPORT_ROWS_MAX);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		fprintf(out, "  %s\n", (const char *)sqlite3_column_text(stmt, 0));
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		/* a row of a user's invariant may hold any text */
+		fputs("  ", out);
+		report_visible(out, (const char *)sqlite3_column_text(stmt, 0));
+		fputc('\n', out);
+	}
 	if (rows > CHECK_REPORT_ROWS_MAX)
 		fprintf(out, "  ... and %d more rows%s\n",
 			rows - CHECK_REPORT_ROWS_MAX,

@@ -1592,7 +1592,8 @@ static void test_a_user_invariant_points_where_its_file_says(void **state)
 	make_dir(dir, sizeof(dir));
 	write_file(dir, "zz_told_unknown.sql",
 		   "-- Nobody is told unknown.\n"
-		   "SELECT gid, user_id FROM users WHERE told = 'unknown';\n"
+		   "SELECT gid, user_id, 'x' || char(27) || '[2J' AS note"
+		   " FROM users WHERE told = 'unknown';\n"
 		   "-- Points at: the answer.\n"
 		   "WITH t AS (SELECT 'told unknown' AS words)\n"
 		   "SELECT seq, 'told unknown' || char(9) || 'here'"
@@ -1630,6 +1631,8 @@ static void test_a_user_invariant_points_where_its_file_says(void **state)
 	text = report(run_id);
 	assert_non_null(strstr(text, "told unknown\n              ^\n"));
 	assert_non_null(strstr(text, "              ^ told unknown\\x09here\n"));
+	/* and so is one in a row */
+	assert_non_null(strstr(text, ", note=x\\x1b[2J\n"));
 	free(text);
 	assert_int_equal(query_integer("SELECT count(*) FROM violation_events"
 				       " WHERE run_id = %lld AND why = "
