@@ -85,20 +85,37 @@ int fault_plan_missing(const struct fault_plan *plan,
 	return missing->count;
 }
 
+static int plan_clash(const struct fault_plan *plan,
+		      const struct fault *fault)
+{
+	for (int i = 0; i < plan->count; i++)
+		if (plan->faults[i].point == fault->point &&
+		    plan->faults[i].nth == fault->nth)
+			return i;
+	return -1;
+}
+
+int fault_plan_clash(const struct fault_plan *plan, const char *text)
+{
+	struct fault fault;
+	char error[256];
+	if (parse_fault(text, &fault, error, sizeof(error)) != 0)
+		return -1;
+	return plan_clash(plan, &fault);
+}
+
 int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 		   size_t error_size)
 {
 	struct fault fault;
+	int first;
 	if (parse_fault(text, &fault, error, error_size) != 0)
 		return -1;
 	/* fault_plan_at gives the first fault of a hit: a second one there
 	 * could never fire. */
-	for (int i = 0; i < plan->count; i++) {
-		const struct fault *first = &plan->faults[i];
+	if ((first = plan_clash(plan, &fault)) >= 0) {
 		char given[96];
-		if (first->point != fault.point || first->nth != fault.nth)
-			continue;
-		fault_format(first, given, sizeof(given));
+		fault_format(&plan->faults[first], given, sizeof(given));
 		snprintf(error, error_size, "fault '%s': hit %" PRIu32 " of %s"
 			 " already has the fault %s (one fault per hit of a"
 			 " point)", text, fault.nth, point_name(fault.point),

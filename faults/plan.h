@@ -34,6 +34,10 @@ struct fault_plan {
 int fault_plan_add(struct fault_plan *plan, const char *text, char *error,
 		   size_t error_size);
 
+/* The index in plan of the fault at the same hit of the same point as
+ * the fault written in text, or -1 (none, or text is no fault). */
+int fault_plan_clash(const struct fault_plan *plan, const char *text);
+
 /* Adds a fault already known to be valid; -1 when the plan is full. */
 int fault_plan_push(struct fault_plan *plan, const struct fault *fault);
 

@@ -73,9 +73,10 @@ static const struct effect *effect_done(struct flash_request *request)
 	return &request->effect;
 }
 
-/* naive: deduct, then create the order with a direct call (the app's
- * "submit" step goes to the order service). A crash in between, or a lost
- * call, leaves a unit sold and no order: nothing will ever notice. */
+/* naive: deduct, then create the order with a direct call to the order
+ * service (app/create_order, a step of this variant alone). A crash in
+ * between, or a lost call, leaves a unit sold and no order: nothing will
+ * ever notice. */
 static const struct effect *naive_step(struct flash_request *request,
 				       const struct outcome *last)
 {
@@ -84,7 +85,7 @@ static const struct effect *naive_step(struct flash_request *request,
 		return effect_deduct(request);
 	case FLASH_DEDUCTING:
 		if (last->result == RESULT_OK && last->code == CODE_OK)
-			return effect_call(request, STEP_APP_SUBMIT,
+			return effect_call(request, STEP_APP_CREATE_ORDER,
 					   SERVICE_ORDER, METHOD_CREATE_ORDER,
 					   FLASH_SUBMITTING);
 		return effect_reply(request, last->result == RESULT_OK ?

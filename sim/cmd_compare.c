@@ -231,7 +231,7 @@ static int report_designs(const struct cli_options *options,
 	}
 	if (expect.judged) {
 		fprintf(notes, "design A: ");
-		rc = expect_outcome_print(notes, &expect, "compare");
+		rc = expect_outcome_print(notes, &expect, "compare", rc);
 	}
 	/* A file written for explore: two runs are not its test. */
 	if (options->mode_in_file)

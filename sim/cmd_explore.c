@@ -605,7 +605,7 @@ static int report_exploration(const struct cli_options *options,
 	}
 	if (expect.judged)
 		rc = expect_outcome_print(options->json ? stderr : stdout,
-					  &expect, "explore");
+					  &expect, "explore", rc);
 	/* The files come after the verdict; each names itself on stderr
 	 * when it cannot be written. */
 	if (junit_explore_file(options, stats, verdict_known ? 0 : rc, error))

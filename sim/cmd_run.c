@@ -49,7 +49,7 @@ static int report_run(const struct cli_options *options,
 	     result->verdict == VERDICT_VIOLATION ? EXIT_VIOLATION :
 						    EXIT_LIVENESS;
 	if (expect.judged)
-		rc = expect_outcome_print(notes, &expect, "run");
+		rc = expect_outcome_print(notes, &expect, "run", rc);
 	/* A file written for explore: one run is not its test. */
 	if (options->mode_in_file)
 		fprintf(notes, "note: %s is an exploration (mode = %s): run"

@@ -16,6 +16,7 @@
  * "FAULT <kind>", "CRASH: ...", "RESTART ...", "told <answer>", ...
  */
 #include "diagram.h"
+#include "variants.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -70,10 +71,11 @@ static int read_run_info(struct diagram *d)
 	struct run_info *info = &d->info;
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
+	enum variant_id variant;
 	if (sqlite3_prepare_v2(d->db, "SELECT seed, plan, users, stock_initial,"
 			       " apps, coordinators, coalesce(verdict, 'none'),"
 			       " coalesce(problem, ''), (SELECT count(*) FROM"
-			       " events WHERE run_id = ?1) FROM runs"
+			       " events WHERE run_id = ?1), variant FROM runs"
 			       " WHERE run_id = ?1", -1, &stmt, NULL) != SQLITE_OK)
 		goto out_finalize;
 	sqlite3_bind_int64(stmt, 1, d->run_id);
@@ -90,6 +92,10 @@ static int read_run_info(struct diagram *d)
 		copy_text(info->problem, sizeof(info->problem),
 			  sqlite3_column_text(stmt, 7));
 		info->events = sqlite3_column_int64(stmt, 8);
+		/* a design without transactions: its gids name purchases */
+		info->no_transactions = variant_find((const char *)
+			sqlite3_column_text(stmt, 9), &variant) &&
+			variant_get(variant)->no_transactions;
 		rc = 0;
 	}
 out_finalize:

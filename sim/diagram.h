@@ -118,6 +118,7 @@ struct run_info {
 	int apps;
 	int coordinators;
 	int64_t events;
+	bool no_transactions;       /* a variant without them (naive) */
 };
 
 #define TITLE_LINES_MAX 3

@@ -24,6 +24,12 @@ bool expect_given(const struct expectation *expect)
 	return expect->given != 0;
 }
 
+bool expect_checked_by(const struct expectation *expect, bool explore)
+{
+	return (expect->given & ~(explore ? EXPECT_RUN_ONLY :
+					    EXPECT_EXPLORE_ONLY)) != 0;
+}
+
 int expect_verdict_parse(const char *text, enum verdict *verdict,
 			 char *error, size_t error_size)
 {
@@ -175,10 +181,24 @@ static const char *const expect_key_names[] = {
 	((unsigned)(sizeof(expect_key_names) / sizeof(expect_key_names[0])))
 
 int expect_outcome_print(FILE *out, const struct expect_outcome *outcome,
-			 const char *command)
+			 const char *command, int verdict_code)
 {
 	char ignored[128] = "";
 	assert(outcome->judged);
+	if (outcome->checked_nothing) {
+		const char *separator = "";
+		fprintf(out, "expectation: not checked: %s checks none of its"
+			" keys (", command);
+		for (unsigned k = 0; k < EXPECT_KEY_COUNT; k++)
+			if (outcome->not_checked & (1u << k)) {
+				fprintf(out, "%s%s", separator,
+					expect_key_names[k]);
+				separator = ", ";
+			}
+		fprintf(out, "); the verdict gives the exit code\n");
+		fflush(out);
+		return verdict_code;
+	}
 	if (outcome->not_checked) {
 		const char *separator = "";
 		size_t used = (size_t)snprintf(ignored, sizeof(ignored),
@@ -211,6 +231,7 @@ void expect_outcome_json(FILE *out, const struct expect_outcome *outcome)
 		return;
 	}
 	fprintf(out, "{\"met\":%s,\"differences\":",
+		outcome->checked_nothing ? "null" :
 		outcome->met ? "true" : "false");
 	if (outcome->met)
 		fprintf(out, "null");
@@ -238,6 +259,9 @@ void expect_outcome_run(const struct expectation *expect,
 	outcome->met = expect_judge_run(expect, result, violated, outcome->why,
 					sizeof(outcome->why));
 	outcome->not_checked = expect->given & EXPECT_EXPLORE_ONLY;
+	outcome->checked_nothing = !expect_checked_by(expect, false);
+	if (outcome->checked_nothing)
+		outcome->met = false;
 }
 
 void expect_outcome_explore(const struct expectation *expect,
@@ -251,4 +275,7 @@ void expect_outcome_explore(const struct expectation *expect,
 	outcome->met = expect_judge_explore(expect, stats, outcome->why,
 					    sizeof(outcome->why));
 	outcome->not_checked = expect->given & EXPECT_RUN_ONLY;
+	outcome->checked_nothing = !expect_checked_by(expect, true);
+	if (outcome->checked_nothing)
+		outcome->met = false;
 }

@@ -57,6 +57,9 @@ struct expectation {
 
 /* Whether any key was given. */
 bool expect_given(const struct expectation *expect);
+/* Whether any key given is one that run (explore false) or explore
+ * checks: without one, the verdict decides as if none was given. */
+bool expect_checked_by(const struct expectation *expect, bool explore);
 
 /* Parses a verdict name: ok, violation, liveness. Returns 0, or -1 with
  * what was expected in error. */
@@ -84,6 +87,8 @@ struct expect_outcome {
 	char why[4096];                /* what differed, "" when met */
 	unsigned not_checked;          /* the keys given that the command
 					  ignores (enum expect_key bits) */
+	bool checked_nothing;          /* it ignores every key given: met
+					  is false, and the verdict decides */
 };
 
 /* Judges run_id of db (its result and the invariants it violated, from
@@ -98,11 +103,14 @@ void expect_outcome_explore(const struct expectation *expect,
 /* Prints the outcome's line to out, "expectation: met" or "expectation
  * NOT met: <what differed>", naming the keys command does not check, and
  * returns the exit code: EXIT_VERDICT_OK when met, EXIT_VIOLATION when
- * not. The outcome must be judged. */
+ * not. When the command checks none of the keys given, the line says so
+ * ("expectation: not checked: ...") and the code is verdict_code, the
+ * verdict's. The outcome must be judged. */
 int expect_outcome_print(FILE *out, const struct expect_outcome *outcome,
-			 const char *command);
+			 const char *command, int verdict_code);
 /* ,"expectation":null when outcome is NULL or not judged, else
- * ,"expectation":{"met":...,"differences":...,"not_checked":[...]}. */
+ * ,"expectation":{"met":...,"differences":...,"not_checked":[...]}, met
+ * being null when nothing was checked. */
 void expect_outcome_json(FILE *out, const struct expect_outcome *outcome);
 
 #endif

@@ -277,7 +277,7 @@ int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		snprintf(text + used, sizeof(text) - used, "NOT FIRED: %s\n",
 			 line);
 	}
-	if (expect_given(&options->expect)) {
+	if (expect_checked_by(&options->expect, false)) {
 		if (!expect_judge_run(&options->expect, result, violated, why,
 				      sizeof(why))) {
 			item.failure_message = why;
@@ -394,7 +394,7 @@ int junit_explore_file(const struct cli_options *options,
 	char (*messages)[8192] = calloc(EXPLORE_FAILURES_MAX, sizeof(*messages));
 	char classname[256], stem[128], shard[32] = "", name[64];
 	char suite_name[512], why[1024], summary[1024];
-	bool expected = expect_given(&options->expect);
+	bool expected = expect_checked_by(&options->expect, true);
 	bool no_verdict = rc != 0;
 	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };
 	int written;

@@ -366,6 +366,32 @@ static int parse_kinds(const char *text, unsigned *kinds)
 	return -1;
 }
 
+/* A --fault refused: when the fault it clashes with, or the faults that
+ * filled the plan, came from the scenario file, the message says where. */
+static int fault_refused(const struct cli_options *o, const char *text,
+			 const char *error)
+{
+	const struct fault_plan *plan = &o->config.plan;
+	int first = fault_plan_clash(plan, text), from_file = 0;
+	char given[96], message[1024];
+	for (int i = 0; i < plan->count; i++)
+		from_file += o->fault_lines[i] != 0;
+	if (first >= 0 && o->fault_lines[first]) {
+		fault_format(&plan->faults[first], given, sizeof(given));
+		snprintf(message, sizeof(message), "--fault %s: that hit"
+			 " already has the fault %s of %s:%d (one fault per hit"
+			 " of a point)", text, given, o->scenario,
+			 o->fault_lines[first]);
+		return bad_input("%s", message);
+	}
+	if (first < 0 && plan->count == PLAN_FAULTS_MAX && from_file) {
+		snprintf(message, sizeof(message), "%s, and %s gives %d of"
+			 " them", error, o->scenario, from_file);
+		return bad_input("%s", message);
+	}
+	return bad_input("%s", error);
+}
+
 /* A numeric option into its place. Returns 0 or EXIT_USAGE. */
 static int parse_numeric(int option, const char *name, const char *text,
 			 struct cli_options *o)
@@ -425,7 +451,7 @@ static int parse_text(int option, const char *text, struct cli_options *o)
 		return 0;
 	case OPT_FAULT:
 		if (fault_plan_add(&o->config.plan, text, error, sizeof(error)))
-			return bad_input("%s", error);
+			return fault_refused(o, text, error);
 		return 0;
 	case OPT_MODE:
 		if (value_mode(text, &o->mode, error, sizeof(error)))
@@ -670,29 +696,92 @@ static int check_sale(const struct cli_options *o, bool options_given)
 	return EXIT_USAGE;
 }
 
-/* A scenario's [expect] that names an invariant: the name must be one the
- * run is checked against (or "liveness", a distinct failure of an
- * exploration), and the other keys must not rule it out. Without this an
- * expectation that can never be met only said "NOT met". Returns 0 or
- * EXIT_USAGE. */
+static const char *expect_key_name(unsigned key)
+{
+	return key == EXPECT_VERDICT ? "verdict" :
+	       key == EXPECT_CAUGHT ? "caught" :
+	       key == EXPECT_FAILURES ? "failures" : "invariant";
+}
+
+/* "caught = false": a key of [expect] as the file gave it, and, when
+ * with_line, " (line 10)". */
+static void expect_key_text(const struct cli_options *o, unsigned key,
+			    bool with_line, char *out, size_t size)
+{
+	const struct expectation *e = &o->expect;
+	const char *name = expect_key_name(key);
+	char value[EXPECT_INVARIANT_MAX + 8], line[24] = "";
+	if (key == EXPECT_VERDICT)
+		snprintf(value, sizeof(value), "%s", verdict_name(e->verdict));
+	else if (key == EXPECT_CAUGHT)
+		snprintf(value, sizeof(value), "%s", e->caught ? "true" : "false");
+	else if (key == EXPECT_FAILURES)
+		snprintf(value, sizeof(value), "%" PRId64, e->failures);
+	else
+		snprintf(value, sizeof(value), "%s", e->invariant);
+	if (with_line)
+		snprintf(line, sizeof(line), " (line %d)",
+			 scenario_line(o, name));
+	snprintf(out, size, "%s = %s%s", name, value, line);
+}
+
+/* Two keys of [expect] that no run or exploration can meet together:
+ * the first pair found, as bits, or 0. A failure asked for (invariant, a
+ * verdict other than ok, caught = true, failures above 0) against none
+ * (verdict = ok, caught = false, failures = 0). */
+static unsigned expect_contradiction(const struct expectation *e,
+				     unsigned *other)
+{
+	unsigned wants = 0, rules_out = 0;
+	if (e->given & EXPECT_INVARIANT)
+		wants |= EXPECT_INVARIANT;
+	if ((e->given & EXPECT_VERDICT) && e->verdict != VERDICT_OK)
+		wants |= EXPECT_VERDICT;
+	if ((e->given & EXPECT_CAUGHT) && e->caught)
+		wants |= EXPECT_CAUGHT;
+	if ((e->given & EXPECT_FAILURES) && e->failures > 0)
+		wants |= EXPECT_FAILURES;
+	if ((e->given & EXPECT_VERDICT) && e->verdict == VERDICT_OK)
+		rules_out |= EXPECT_VERDICT;
+	if ((e->given & EXPECT_CAUGHT) && !e->caught)
+		rules_out |= EXPECT_CAUGHT;
+	if ((e->given & EXPECT_FAILURES) && e->failures == 0)
+		rules_out |= EXPECT_FAILURES;
+	if (!wants || !rules_out)
+		return 0;
+	*other = rules_out & -rules_out;
+	return wants & -wants;
+}
+
+/* A scenario's [expect] whose keys contradict each other (caught = false
+ * and failures = 2), or that names an invariant the run is not checked
+ * against (or "liveness", a distinct failure of an exploration): without
+ * this an expectation that can never be met only said "NOT met", and
+ * under run, which checks neither caught nor failures, "met". Returns 0
+ * or EXIT_USAGE. */
 static int check_expect(const struct cli_options *o, bool explore)
 {
 	const struct expectation *e = &o->expect;
 	struct invariant_set set;
-	char error[512], names[1024] = "";
+	char error[512], names[1024] = "", first[96], second[96];
 	bool known = explore && strcmp(e->invariant, "liveness") == 0;
-	if (!(e->given & EXPECT_INVARIANT))
-		return 0;
-	if (((e->given & EXPECT_VERDICT) && e->verdict == VERDICT_OK) ||
-	    ((e->given & EXPECT_CAUGHT) && explore && !e->caught) ||
-	    ((e->given & EXPECT_FAILURES) && explore && e->failures == 0)) {
-		fprintf(stderr, "flashsim: %s:%d: [expect] invariant = %s asks"
-			" for a failure that its other keys rule out (verdict ="
-			" ok, caught = false or failures = 0)\n(see"
-			" docs/SCENARIOS.md)\n", o->scenario,
-			scenario_line(o, "invariant"), e->invariant);
+	unsigned other, wants = expect_contradiction(e, &other);
+	if (wants) {
+		/* the message's line is the later one's; the other names its */
+		int line = scenario_line(o, expect_key_name(wants)),
+		    other_line = scenario_line(o, expect_key_name(other));
+		expect_key_text(o, wants, line < other_line, first,
+				sizeof(first));
+		expect_key_text(o, other, other_line < line, second,
+				sizeof(second));
+		fprintf(stderr, "flashsim: %s:%d: [expect] %s asks for a"
+			" failure, and %s for none: they contradict each"
+			" other\n(see docs/SCENARIOS.md)\n", o->scenario,
+			line > other_line ? line : other_line, first, second);
 		return EXIT_USAGE;
 	}
+	if (!(e->given & EXPECT_INVARIANT))
+		return 0;
 	if (known)
 		return 0;
 	if (invariants_load(&set, o->runner.invariants_dir, error,
@@ -708,6 +797,14 @@ static int check_expect(const struct cli_options *o, bool explore)
 	invariants_free(&set);
 	if (known)
 		return 0;
+	if (strcmp(e->invariant, "liveness") == 0) {
+		fprintf(stderr, "flashsim: %s:%d: [expect] invariant = liveness"
+			" names a failure of an exploration (a run that does"
+			" not settle); for one run, verdict = liveness says it"
+			"\n(see docs/SCENARIOS.md)\n", o->scenario,
+			scenario_line(o, "invariant"));
+		return EXIT_USAGE;
+	}
 	fprintf(stderr, "flashsim: %s:%d: [expect] invariant = %s: no such"
 		" invariant; expected one of %s%s%s\n(see docs/INVARIANTS.md)\n",
 		o->scenario, scenario_line(o, "invariant"), e->invariant, names,

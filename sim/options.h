@@ -52,6 +52,9 @@ struct cli_options {
 	/* the line of the file each key was given on, 0: not in it, by the
 	   order of the keys in scenario.c: read with scenario_line */
 	int scenario_lines[CLI_SCENARIO_KEYS_MAX];
+	/* the line of the file each fault of config.plan was given on, 0:
+	   given by --fault */
+	int fault_lines[PLAN_FAULTS_MAX];
 	enum setting_source variant_set_by;     /* of config.variant */
 	enum setting_source persistence_set_by; /* of runner.persistence */
 	const char *svg_path;   /* run: the sequence diagram, or NULL */

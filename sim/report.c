@@ -129,13 +129,58 @@ const char *report_problem_text(const struct sim_result *result)
 	return result->problem;
 }
 
+/* The code point of the UTF-8 sequence at text, and its length in
+ * *length; -1 (length 1) for a byte that starts no valid sequence. */
+static long utf8_decode(const unsigned char *text, int *length)
+{
+	int more = text[0] >= 0xf0 && text[0] <= 0xf4 ? 3 :
+		   text[0] >= 0xe0 ? 2 : text[0] >= 0xc2 ? 1 : -1;
+	long code = more == 3 ? text[0] & 0x07 : more == 2 ? text[0] & 0x0f :
+		    text[0] & 0x1f;
+	long lowest = more == 3 ? 0x10000 : more == 2 ? 0x800 : 0x80;
+	*length = 1;
+	if (text[0] < 0x80)
+		return text[0];
+	if (more < 0)
+		return -1;
+	for (int i = 1; i <= more; i++) {
+		if ((text[i] & 0xc0) != 0x80)
+			return -1;
+		code = code << 6 | (text[i] & 0x3f);
+	}
+	if (code < lowest || code > 0x10ffff || (code >= 0xd800 &&
+						 code <= 0xdfff))
+		return -1;
+	*length = more + 1;
+	return code;
+}
+
+/* Characters a terminal shows as nothing, or as a plain space, or that
+ * reorder the text around them: C1 controls, the no-break and other
+ * spaces, zero-width and direction marks, the byte order mark. */
+static bool invisible(long code)
+{
+	return (code >= 0x80 && code <= 0xa0) || code == 0xad ||
+	       code == 0x34f || code == 0x61c || code == 0x180e ||
+	       (code >= 0x2000 && code <= 0x200f) ||
+	       (code >= 0x2028 && code <= 0x202f) ||
+	       (code >= 0x205f && code <= 0x206f) || code == 0x3000 ||
+	       code == 0xfeff || (code >= 0xfff9 && code <= 0xfffb);
+}
+
 void report_visible(FILE *out, const char *text)
 {
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if (*c < 0x20 || *c == 0x7f)
+	const unsigned char *c = (const unsigned char *)text;
+	while (*c) {
+		int length;
+		long code = utf8_decode(c, &length);
+		if (code < 0 || code < 0x20 || code == 0x7f)
 			fprintf(out, "\\x%02x", *c);
+		else if (invisible(code))
+			fprintf(out, "\\u%04lx", code);
 		else
-			fputc(*c, out);
+			fwrite(c, 1, (size_t)length, out);
+		c += length;
 	}
 }
 

@@ -48,9 +48,12 @@ void report_fault_not_fired(const struct fault *fault, uint32_t reached,
 void report_not_fired(const struct sim_result *result, int i, char *out,
 		      size_t size);
 
-/* Writes text with its control characters as \xNN: text from a file or
- * a user's query must not move the terminal's cursor or hide part of a
- * line. */
+/* Writes text with its control characters, and the bytes that are not
+ * UTF-8, as \xNN, and the characters a terminal shows as nothing or as a
+ * plain space (a no-break space, a byte order mark, a zero-width or
+ * direction mark) as \uNNNN: text from a file or a user's query must not
+ * move the terminal's cursor, hide part of a line, or look like what it
+ * is not ('stock\u00a0' is not 'stock'). */
 void report_visible(FILE *out, const char *text);
 /* Writes text as a JSON string, quoted and escaped. */
 void report_json_string(FILE *out, const char *text);

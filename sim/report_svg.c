@@ -553,14 +553,16 @@ static double emit_run_lines(const struct diagram *d, FILE *out, double y)
 		strcmp(info->verdict, "ok") == 0 ? GOOD_COLOR :
 		strcmp(info->verdict, "liveness") == 0 ? WARN_COLOR : FAULT_COLOR,
 		text);
+	/* a design without transactions shows its purchases */
+	const char *what = info->no_transactions ? "purchase" : "transaction";
 	if (d->gids_hidden)
-		snprintf(text, sizeof(text), "transactions shown: %d; %d more that"
+		snprintf(text, sizeof(text), "%ss shown: %d; %d more that"
 			 " matter are hidden (the text timeline has them):",
-			 d->gid_count, d->gids_hidden);
+			 what, d->gid_count, d->gids_hidden);
 	else
-		snprintf(text, sizeof(text), "transactions shown: %d (and the"
-			 " events that belong to no transaction: phases,"
-			 " crashes, restarts):", d->gid_count);
+		snprintf(text, sizeof(text), "%ss shown: %d (and the"
+			 " events that belong to no %s: phases, crashes,"
+			 " restarts):", what, d->gid_count, what);
 	text_at(out, 16, y + 32, NULL, "fs-info", NULL, text);
 	return y + 32;
 }

@@ -265,6 +265,8 @@ static void section_names(char *out, size_t size)
 static void key_names(const char *section, char *out, size_t size)
 {
 	size_t used = 0;
+	/* the longest list fits, with room to spare */
+	assert(size >= 400);
 	out[0] = '\0';
 	for (int k = 0; k < KEY_COUNT && used < size; k++)
 		if (strcmp(keys[k].section, section) == 0)
@@ -358,6 +360,14 @@ static int read_raw_line(struct loader *l)
 		start = 3;
 	if (!refused && length - start > SCENARIO_LINE_MAX)
 		refused = READ_LINE_TOO_LONG;
+	if (!refused && memchr(l->raw, '\r', length)) {
+		/* a file of CR-only line ends reads as one line */
+		fail(l, "a carriage return at column %zu, inside the line:"
+		     " lines end in LF or CRLF, not in CR alone",
+		     (size_t)((char *)memchr(l->raw, '\r', length) - l->raw) +
+		     1 - start);
+		return -1;
+	}
 	if (!refused) {
 		memmove(l->raw, l->raw + start, length - start + 1);
 		return (int)(length - start);
@@ -366,7 +376,8 @@ static int read_raw_line(struct loader *l)
 		fail(l, "a NUL byte at column %zu (a scenario file is text)",
 		     length + 1);
 	else if (refused == READ_LINE_TOO_LONG)
-		fail(l, "line longer than %d characters", SCENARIO_LINE_MAX);
+		fail(l, "line longer than %d bytes (UTF-8: a character outside"
+		     " ASCII takes 2 to 4)", SCENARIO_LINE_MAX);
 	else
 		fail(l, "the file goes on past %d bytes (a scenario file is a"
 		     " few lines of text)", SCENARIO_BYTES_MAX);
@@ -416,7 +427,8 @@ static int apply(struct cli_options *o, const struct scenario_key *key,
 		return key->parse(o, value, error, size);
 	if (key->type == KEY_TEXT) {
 		if (strlen(value) >= (size_t)key->high) {
-			snprintf(error, size, "expected at most %d characters",
+			snprintf(error, size, "expected at most %d bytes (UTF-8: a"
+				 " character outside ASCII takes 2 to 4)",
 				 (int)key->high - 1);
 			return -1;
 		}
@@ -440,7 +452,7 @@ static int on_key(void *user, const char *section, const char *name,
 		  const char *value)
 {
 	struct loader *l = user;
-	char message[512], names[256];
+	char message[512], names[512];
 	int k;
 	if (!section[0])
 		return fail(l, "'%s' comes before any section (expected a"
@@ -452,6 +464,11 @@ static int on_key(void *user, const char *section, const char *name,
 		    strcmp(keys[k].name, name) == 0)
 			break;
 	if (k == KEY_COUNT) {
+		for (k = 0; k < KEY_COUNT; k++)
+			if (strcmp(keys[k].name, name) == 0)
+				return fail(l, "'%s' is a key of [%s], not of"
+					    " [%s]", name, keys[k].section,
+					    section);
 		key_names(section, names, sizeof(names));
 		return fail(l, "unknown key '%s' in [%s] (expected: %s)", name,
 			    section, names);
@@ -461,8 +478,18 @@ static int on_key(void *user, const char *section, const char *name,
 			    " only fault may repeat)", name, section,
 			    l->set_on[k]);
 	l->set_on[k] = l->line;
-	if (apply(l->options, &keys[k], value, message, sizeof(message)))
+	if (apply(l->options, &keys[k], value, message, sizeof(message))) {
+		int first = keys[k].parse == parse_fault ?
+			fault_plan_clash(&l->options->config.plan, value) : -1;
+		if (first >= 0) /* a fault of the file: on its line */
+			return fail(l, "[%s] %s: %s; that fault is on line %d",
+				    section, name, message,
+				    l->options->fault_lines[first]);
 		return fail(l, "[%s] %s: %s", section, name, message);
+	}
+	if (keys[k].parse == parse_fault) /* added last */
+		l->options->fault_lines[l->options->config.plan.count - 1] =
+			l->line;
 	l->options->expect.given |= keys[k].expect;
 	return 1;
 }

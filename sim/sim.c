@@ -172,6 +172,8 @@ bool sim_point_in_use(const struct sim_config *config, enum point_id point)
 	bool step_point = info->position <= POSITION_BEFORE_COMMIT;
 	if (step_point && info->where == STEP_APP_CHECK_STOCK)
 		return config->sale.sold_out_fast_path;
+	if (step_point && info->where == STEP_APP_CREATE_ORDER)
+		return config->variant == VARIANT_NAIVE;
 	return true;
 }
 

@@ -89,6 +89,12 @@ int value_kinds(const char *text, unsigned *kinds, char *error,
 			bits = 0; /* every kind out; those after it come in */
 			continue;
 		}
+		if (out && length == 1) {
+			snprintf(error, error_size, "expected a fault kind after"
+				 " '-' (-KIND leaves that kind out, e.g."
+				 " -redis-crash)");
+			return -1;
+		}
 		if (kind == FAULT_NONE) {
 			snprintf(error, error_size, "unknown fault kind '%.*s'"
 				 " (expected a comma-separated list of: %s; all;"

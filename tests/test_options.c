@@ -393,6 +393,38 @@ static void test_run_of_an_exploration_says_so(void **state)
 		flashsim, flashsim), 0);
 }
 
+/* An expectation whose every key the command ignores (a file meant for
+ * explore, its mode forgotten) was "met" by any run: it says that it
+ * checked nothing, the verdict gives the exit code, and the scenario
+ * runner counts it as no pass. */
+static void test_an_expectation_checked_by_nothing_says_so(void **state)
+{
+	char dir[256];
+	int rc;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "expect"), 0);
+	rc = support_shell(
+		"printf '[workload]\\nusers = 1\\n[expect]\\ncaught = true\\n"
+		"failures = 1\\n' > %s/f.ini && %s run %s/f.ini > %s/out;"
+		" test $? = 0 && grep -qx 'expectation: not checked: run checks"
+		" none of its keys (failures, caught); the verdict gives the"
+		" exit code' %s/out && ! grep -q 'expectation: met' %s/out &&"
+		" %s run --json %s/f.ini 2>/dev/null | grep -q"
+		" '\"expectation\":{\"met\":null,' &&"
+		" ! sh tests/scenarios.sh %s %s/f.ini > /dev/null",
+		dir, flashsim, dir, dir, dir, dir, flashsim, dir, flashsim, dir);
+	assert_int_equal(rc, 0);
+	/* a violation decides, in the exit code and the JUnit file */
+	rc = support_shell(
+		"printf '[scenario]\\nvariant = naive\\n[workload]\\nusers = 1"
+		"\\n[faults]\\nfault = app/deduct/after@1:crash\\n[expect]"
+		"\\ncaught = true\\n' > %s/g.ini && %s run %s/g.ini --junit"
+		" %s/g.xml > /dev/null; test $? = 1 && grep -q 'type=\"violation\"'"
+		" %s/g.xml", dir, flashsim, dir, dir, dir);
+	assert_int_equal(rc, 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +438,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_the_help_lists_each_commands_own_options),
 		cmocka_unit_test(test_the_replay_of_a_scenario_carries_its_timing),
 		cmocka_unit_test(test_run_of_an_exploration_says_so),
+		cmocka_unit_test(test_an_expectation_checked_by_nothing_says_so),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));

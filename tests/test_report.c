@@ -375,6 +375,8 @@ static void test_svg_draws_the_crash_and_the_recovery(void **state)
 	assert_well_formed(svg);
 	assert_true(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0);
 	assert_contains(svg, "<title>crash &lt;test&gt;</title>");
+	assert_contains(svg, ">transactions shown: 1 (and the events that"
+			" belong to no transaction: ");
 	/* The lifelines. */
 	assert_contains(svg, ">User</text>");
 	assert_contains(svg, ">App</text>");
@@ -415,8 +417,11 @@ static void test_svg_shows_the_naive_loss(void **state)
 	assert_contains(svg, "<title>flashsim run ");
 	assert_contains(svg, "verdict: violation: conservation");
 	assert_contains(svg, ">FAULT app/deduct/after@1:crash</text>");
-	/* No coordinator in that design. */
+	/* No coordinator in that design, and no transactions: its gids name
+	 * purchases. */
 	assert_contains(svg, "(not involved)");
+	assert_contains(svg, ">purchases shown: 1 (and the events that belong"
+			" to no purchase: ");
 	/* Where the violation points: the deduction whose unit has no
 	 * order, outlined, with why under it, besides the key's sample. */
 	assert_contains(svg, ">conservation: a unit taken here that no order"
@@ -427,6 +432,30 @@ static void test_svg_shows_the_naive_loss(void **state)
 	assert_true(strstr(svg, ">conservation: a unit taken") <
 		    strstr(svg, ">FAULT app/deduct/after@1:crash</text>"));
 	free(svg);
+}
+
+/* The naive app creates the order by a step of its own, not by the
+ * protocol's app/submit, whose points say "ask the coordinator". */
+static void test_the_naive_app_creates_the_order_by_its_own_step(void **state)
+{
+	struct sim_config config;
+	struct sim_result result;
+	char replay[4096], error[512], *timeline;
+	int64_t run_id;
+	(void)state;
+	sim_config_defaults(&config);
+	config.users = 1;
+	config.stock = 1;
+	config.variant = VARIANT_NAIVE;
+	if (runner_run(&fixture.runner, &config, "run", &result, &run_id,
+		       replay, sizeof(replay), error, sizeof(error)))
+		fail_msg("run: %s", error);
+	assert_int_equal(result.verdict, VERDICT_OK);
+	timeline = timeline_of(fixture.runner.db, run_id);
+	assert_contains(timeline, "app/create_order {a}flash-sale-1-1 -> order-1"
+			" createOrder");
+	assert_null(strstr(timeline, "app/submit"));
+	free(timeline);
 }
 
 static void test_timeline_has_every_event_and_marks_the_fault(void **state)
@@ -795,6 +824,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_the_xml_check_refuses_broken_markup),
 		cmocka_unit_test(test_svg_draws_the_crash_and_the_recovery),
 		cmocka_unit_test(test_svg_shows_the_naive_loss),
+		cmocka_unit_test(test_the_naive_app_creates_the_order_by_its_own_step),
 		cmocka_unit_test(test_timeline_has_every_event_and_marks_the_fault),
 		cmocka_unit_test(test_timeline_marks_where_the_violation_points),
 		cmocka_unit_test(test_each_variant_failure_points_at_events),

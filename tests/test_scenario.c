@@ -17,6 +17,7 @@
 
 #include "explore.h"
 #include "options.h"
+#include "report.h"
 #include "scenario.h"
 #include "support.h"
 
@@ -220,11 +221,25 @@ static void test_an_unknown_section_is_named(void **state)
 
 static void test_an_unknown_key_lists_the_sections_keys(void **state)
 {
-	static const struct bad_case c = {
-		"[scenario]\nname = x\n[sale]\nstok = 3\n", 4,
-		"unknown key 'stok' in [sale] (expected: activity, stock, tag, sold_out_fast_path)" };
+	static const struct bad_case cases[] = {
+		{ "[scenario]\nname = x\n[sale]\nstok = 3\n", 4,
+		  "unknown key 'stok' in [sale] (expected: activity, stock,"
+		  " tag, sold_out_fast_path)" },
+		/* the longest list, whole (it was cut short) */
+		{ "[timing]\narrivalms = 5\n", 2,
+		  "unknown key 'arrivalms' in [timing] (expected:"
+		  " latency_ms_min, latency_ms_max, redis_latency_ms_min,"
+		  " redis_latency_ms_max, call_timeout_ms, redis_timeout_ms,"
+		  " user_timeout_ms, timeout_to_fail_ms, cron_interval_ms,"
+		  " retry_interval_ms, retry_interval_ms_max, restart_delay_ms,"
+		  " recovery_bound_ms, fault_window_ms)" },
+		/* a key of another section names that section */
+		{ "[timing]\narrival_ms = 5\n", 2,
+		  "'arrival_ms' is a key of [workload], not of [timing]" },
+	};
 	(void)state;
-	assert_refused(&c);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_refused(&cases[i]);
 }
 
 static void test_a_bad_number_gives_its_range(void **state)
@@ -262,6 +277,11 @@ static void test_a_bad_word_lists_the_words(void **state)
 		{ "[faults]\nkinds = crash,explode\n", 2,
 		  "unknown fault kind 'explode' (expected a comma-separated"
 		  " list of: crash," },
+		{ "[sale]\rstock = 5\r", 1,
+		  "a carriage return at column 7, inside the line: lines end"
+		  " in LF or CRLF, not in CR alone" },
+		{ "[faults]\nkinds = crash, -\n", 2,
+		  "[faults] kinds: expected a fault kind after '-'" },
 		{ "[faults]\nkinds = crash, -crash\n", 2,
 		  "got 'crash, -crash': that leaves none" },
 		{ "[expect]\nverdict = fine\n", 2,
@@ -296,7 +316,8 @@ static void test_a_bad_fault_says_what_was_expected(void **state)
 		  "fault = app/deduct/after@1:pause\n", 4,
 		  "[faults] fault: fault 'app/deduct/after@1:pause': hit 1 of"
 		  " app/deduct/after already has the fault"
-		  " app/deduct/after@1:crash" },
+		  " app/deduct/after@1:crash (one fault per hit of a point);"
+		  " that fault is on line 2" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -393,12 +414,12 @@ static void test_the_line_limit_is_one_for_every_line_end(void **state)
 	snprintf(text, sizeof(text), "[scenario]\ndescription = %s      \n",
 		 description);
 	assert_int_equal(load(text, &o, path, error, sizeof(error)), -1);
-	assert_non_null(strstr(error, ":2: line longer than 199 characters"));
+	assert_non_null(strstr(error, ":2: line longer than 199 bytes"));
 	snprintf(text, sizeof(text), "[scenario]\ndescription = %sd\n",
 		 description);
 	assert_int_equal(load(text, &o, path, error, sizeof(error)), -1);
 	assert_non_null(strstr(error, ":2: [scenario] description: expected"
-			       " at most 180 characters"));
+			       " at most 180 bytes"));
 }
 
 /* An endless stream of good lines ends too: a file is read up to 1 MiB. */
@@ -576,6 +597,8 @@ static void test_an_expected_invariant_must_be_possible(void **state)
 	free(err);
 	assert_int_equal(parse_err("[expect]\ninvariant = liveness\n", run, 2,
 				   1, false, &o, &err), EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini:2: [expect] invariant = liveness"
+			       " names a failure of an exploration"));
 	free(err);
 	assert_int_equal(parse_err("[expect]\ninvariant = liveness\n",
 				   explore, 2, 1, true, &o, &err), 0);
@@ -583,12 +606,35 @@ static void test_an_expected_invariant_must_be_possible(void **state)
 	assert_int_equal(parse_err("[expect]\nverdict = ok\ninvariant ="
 				   " conservation\n", run, 2, 1, false, &o,
 				   &err), EXIT_USAGE);
-	assert_non_null(strstr(err, "asks for a failure that its other keys"
-			       " rule out"));
+	assert_non_null(strstr(err, ".ini:3: [expect] invariant = conservation"
+			       " asks for a failure, and verdict = ok (line 2)"
+			       " for none: they contradict each other"));
 	free(err);
 	assert_int_equal(parse_err("[expect]\ncaught = false\ninvariant ="
 				   " conservation\n", explore, 2, 1, true, &o,
 				   &err), EXIT_USAGE);
+	free(err);
+	/* the keys of an exploration's outcome, among themselves: refused
+	 * under run too, where neither is checked */
+	assert_int_equal(parse_err("[expect]\ncaught = false\nfailures = 2\n",
+				   run, 2, 1, false, &o, &err), EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini:3: [expect] failures = 2 asks for a"
+			       " failure, and caught = false (line 2) for"
+			       " none"));
+	free(err);
+	assert_int_equal(parse_err("[expect]\nfailures = 0\ncaught = true\n",
+				   explore, 2, 1, true, &o, &err), EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini:3: [expect] caught = true asks for a"
+			       " failure, and failures = 0 (line 2) for none"));
+	free(err);
+	assert_int_equal(parse_err("[expect]\ncaught = true\nverdict = ok\n",
+				   explore, 2, 1, true, &o, &err), EXIT_USAGE);
+	assert_non_null(strstr(err, ".ini:3: [expect] caught = true (line 2)"
+			       " asks for a failure, and verdict = ok for none"));
+	free(err);
+	assert_int_equal(parse_err("[expect]\ncaught = true\nfailures = 1\n"
+				   "verdict = violation\n", explore, 2, 1, true,
+				   &o, &err), 0);
 	free(err);
 	assert_int_equal(parse_err("[expect]\nverdict = violation\n"
 				   "invariant = conservation\n", run, 2, 1,
@@ -694,6 +740,27 @@ static void test_control_characters_in_a_message_are_shown(void **state)
 	free(text);
 }
 
+/* A byte order mark in the middle of a file, or a no-break space pasted
+ * from a web page, looked like nothing in a message ("unknown key
+ * 'stock'"): such characters are shown by their code, and bytes that are
+ * not UTF-8 by theirs; the rest of UTF-8 is written as it is. */
+static void test_invisible_characters_in_a_message_are_shown(void **state)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	(void)state;
+	assert_non_null(out);
+	report_visible(out, "\xef\xbb\xbfstock\xc2\xa0= caf\xc3\xa9"
+		       " \xe2\x80\x8bx\xe2\x80\xae \xff\xc0\xaf \xed\xa0\x80"
+		       " \xf0\x9f\x8d\x8e \xc3");
+	fclose(out);
+	assert_string_equal(text, "\\ufeffstock\\u00a0= caf\xc3\xa9"
+			    " \\u200bx\\u202e \\xff\\xc0\\xaf"
+			    " \\xed\\xa0\\x80 \xf0\x9f\x8d\x8e \\xc3");
+	free(text);
+}
+
 /* kinds: "all" is every kind, "-KIND" leaves one out, of all when it
  * comes first (a long random exploration without redis-crash). */
 static void test_kinds_take_all_and_leave_out(void **state)
@@ -752,8 +819,30 @@ static void test_a_fault_option_at_a_hit_of_the_file_is_refused(void **state)
 	(void)state;
 	assert_int_equal(parse_err(text, args, 4, 1, false, &o, &err),
 			 EXIT_USAGE);
-	assert_non_null(strstr(err, "already has the fault"
-			       " app/deduct/after@1:crash"));
+	assert_non_null(strstr(err, "--fault app/deduct/after@1:pause: that"
+			       " hit already has the fault"
+			       " app/deduct/after@1:crash of "));
+	assert_non_null(strstr(err, ".ini:2 (one fault per hit of a point)"));
+	free(err);
+}
+
+/* A --fault past the plan's 32 says how many the file gave. */
+static void test_a_fault_option_past_the_files_faults_says_so(void **state)
+{
+	char text[2048] = "[faults]\n";
+	char *args[] = { "run", "FILE", "--fault", "app/prepare/after@1:crash" };
+	struct cli_options o;
+	char *err;
+	(void)state;
+	for (int i = 1; i <= PLAN_FAULTS_MAX; i++) {
+		size_t used = strlen(text);
+		snprintf(text + used, sizeof(text) - used,
+			 "fault = app/deduct/after@%d:crash\n", i);
+	}
+	assert_int_equal(parse_err(text, args, 4, 1, false, &o, &err),
+			 EXIT_USAGE);
+	assert_non_null(strstr(err, "at most 32 faults per plan, and "));
+	assert_non_null(strstr(err, ".ini gives 32 of them"));
 	free(err);
 }
 
@@ -894,9 +983,11 @@ int main(void)
 		cmocka_unit_test(test_the_command_line_turns_off_the_files_switches),
 		cmocka_unit_test(test_bad_files_and_extra_arguments_are_usage_errors),
 		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
+		cmocka_unit_test(test_invisible_characters_in_a_message_are_shown),
 		cmocka_unit_test(test_kinds_take_all_and_leave_out),
 		cmocka_unit_test(test_fault_keys_add_up),
 		cmocka_unit_test(test_a_fault_option_at_a_hit_of_the_file_is_refused),
+		cmocka_unit_test(test_a_fault_option_past_the_files_faults_says_so),
 		cmocka_unit_test(test_the_files_persistence_is_named_as_the_files),
 		cmocka_unit_test(test_a_run_is_judged_by_its_expectation),
 		cmocka_unit_test(test_a_fault_that_never_fired_is_not_met),
