@@ -193,6 +193,7 @@ static int check_step_reset(struct check_context *ctx, sqlite3_stmt *stmt,
 /* ------------------------------------------------------------------ */
 /* Kept statements                                                    */
 
+_Static_assert(INVARIANT_SET_MAX <= 64, "an invariant's bit in violated_set");
 _Static_assert(CHECK_FORGET + CHECK_TABLE_COUNT <= CHECK_STATEMENTS_MAX,
 	       "CHECK_STATEMENTS_MAX too small");
 
@@ -742,8 +743,8 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 	if (rows > 0) {
 		ptrdiff_t index = item - ctx->set->items;
 		ctx->violated++;
-		if (index >= 0 && index < 64)
-			ctx->result->violated_set |= UINT64_C(1) << index;
+		assert(index >= 0 && index < INVARIANT_SET_MAX);
+		ctx->result->violated_set |= UINT64_C(1) << index;
 	}
 	rc = 0;
 out_reset:
@@ -760,7 +761,7 @@ out_reset:
 static int check_blame(struct check_context *ctx,
 		       const struct invariant_set *invariants)
 {
-	for (int i = 0; i < invariants->count && i < 64; i++) {
+	for (int i = 0; i < invariants->count; i++) {
 		const struct invariant *invariant = &invariants->items[i];
 		const char *rule = invariant->points_sql;
 		if (!(ctx->result->violated_set & (UINT64_C(1) << i)))

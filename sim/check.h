@@ -31,7 +31,8 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 #define INVARIANT_NAME_MAX 64
-#define INVARIANT_SET_MAX 256          /* invariants in one set */
+/* invariants in one set: one bit each in sim_result.violated_set */
+#define INVARIANT_SET_MAX 64
 
 struct invariant {
 	char name[INVARIANT_NAME_MAX]; /* file name without .sql */

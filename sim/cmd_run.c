@@ -60,7 +60,7 @@ static int report_run(const struct cli_options *options,
 	 * when it cannot be written. */
 	files_failed = report_run_files(options, runner->db, run_id, result,
 					replay, &runner->invariants) != 0;
-	if (junit_run_file(options, runner->db, run_id, result, replay, NULL,
+	if (junit_run_file(options, runner->db, run_id, result, replay, NULL, 0,
 			   seconds) != 0)
 		files_failed = true;
 	if (files_failed) {
@@ -96,6 +96,8 @@ int command_run(int argc, char **argv, const char *program)
 	if (rc != 0) {
 		fprintf(stderr, "flashsim: %s\n", error);
 		runner_close(&runner);
+		/* a CI job reads the JUnit file: it says why there is no run */
+		junit_run_file(&options, NULL, 0, NULL, NULL, error, rc, 0);
 		return rc;
 	}
 	/* printed once the Redis is ready: a refused one prints no header */
@@ -116,7 +118,8 @@ int command_run(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim: %s%s\n",
 			rc == EXIT_INTERNAL ? "internal error, no verdict: " : "",
 			error);
-		junit_run_file(&options, NULL, 0, NULL, NULL, error, seconds);
+		junit_run_file(&options, NULL, 0, NULL, NULL, error, rc,
+			       seconds);
 	} else {
 		rc = report_run(&options, &runner, &result, run_id, replay,
 				seconds);

@@ -58,7 +58,8 @@ static int invariant_set_put(struct invariant_set *set, const char *file_name,
 		struct invariant *grown;
 		if (set->count == INVARIANT_SET_MAX)
 			return check_fail(error, error_size, "more than %d"
-					  " invariants", INVARIANT_SET_MAX);
+					  " invariants, the built-in ones"
+					  " included", INVARIANT_SET_MAX);
 		grown = realloc(set->items, (size_t)(set->count + 1) * sizeof(*grown));
 		if (!grown)
 			return check_fail(error, error_size, "out of memory");

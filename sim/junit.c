@@ -165,12 +165,12 @@ int junit_write(const char *path, const char *name,
 	struct whole_file file;
 	char detail[4400];
 	if (whole_file_open(&file, path, detail, sizeof(detail)) != 0) {
-		snprintf(error, error_size, "junit %s", detail);
+		snprintf(error, error_size, "%s", detail);
 		return -1;
 	}
 	junit_print(file.out, name, suites, suite_count);
 	if (whole_file_close(&file, true, detail, sizeof(detail)) != 0) {
-		snprintf(error, error_size, "junit %s", detail);
+		snprintf(error, error_size, "%s", detail);
 		return -1;
 	}
 	return 0;
@@ -217,7 +217,7 @@ static int write_file(const struct cli_options *options, const char *command,
 	if (junit_write(options->junit_path, name, suite, 1, error,
 			sizeof(error)) == 0)
 		return 0;
-	fprintf(stderr, "flashsim %s: %s\n", command, error);
+	fprintf(stderr, "flashsim: cannot write %s\n", error);
 	return EXIT_INTERNAL;
 }
 
@@ -242,7 +242,8 @@ out_finalize:
 
 int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		   int64_t run_id, const struct sim_result *result,
-		   const char *replay, const char *error, double seconds)
+		   const char *replay, const char *error, int rc,
+		   double seconds)
 {
 	char why[1024], violated[1024], text[8192], suite_name[512];
 	char stem[128], classname[160];
@@ -258,11 +259,12 @@ int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		 options->scenario ? " " : "",
 		 options->scenario ? options->scenario : "");
 	if (!result) {
+		bool usage = rc == EXIT_USAGE;
 		item.failure_message = error;
-		item.failure_type = "internal-error";
+		item.failure_type = usage ? "bad-input" : "internal-error";
 		item.error = true;
-		snprintf(text, sizeof(text), "internal error, no verdict: %s\n",
-			 error);
+		snprintf(text, sizeof(text), "%s, no verdict: %s\n", usage ?
+			 "bad input" : "internal error", error);
 		return write_file(options, "run", &suite);
 	}
 	violated_names(db, run_id, violated, sizeof(violated));

@@ -73,12 +73,14 @@ struct tracedb;
 /* flashsim run: one test case, the run (named after its scenario, or
  * "run"), that took seconds. It fails when the verdict is not ok or, when
  * the scenario has an [expect] section, when the expectation is not met.
- * result NULL: the run reached no verdict, error says why (the case is an
- * error). Writes options->junit_path when given; returns 0, or
+ * result NULL: the run reached no verdict, error says why and rc is the
+ * exit code (the case is an error: bad-input for EXIT_USAGE, else
+ * internal-error). Writes options->junit_path when given; returns 0, or
  * EXIT_INTERNAL after printing why the file could not be written. */
 int junit_run_file(const struct cli_options *options, struct tracedb *db,
 		   int64_t run_id, const struct sim_result *result,
-		   const char *replay, const char *error, double seconds);
+		   const char *replay, const char *error, int rc,
+		   double seconds);
 
 /* flashsim explore: one failing test case per distinct failure, its
  * shrunk plan and replay command in the message (a failure the

@@ -323,6 +323,40 @@ static int check_outputs(const struct cli_options *o, int argc, char **argv)
 	const char *names[] = { "--svg", "--html", "--junit", "--trace",
 				"--orders-db" };
 	char error[4400], message[4500];
+	for (int i = 0; i < 5; i++) {
+		const char *dir = o->runner.invariants_dir;
+		size_t length = paths[i] ? strlen(paths[i]) : 0;
+		if (!paths[i] || !paths[i][0])
+			continue;
+		if (strcmp(paths[i], "-") == 0) {
+			snprintf(message, sizeof(message), "%s -: '-' is no"
+				 " name for the standard output here; give"
+				 " /dev/stdout", names[i]);
+			return bad_input("%s", message);
+		}
+		/* an output must not destroy what the run reads */
+		if (o->scenario && whole_file_apart(names[i], paths[i],
+						    "the scenario",
+						    o->scenario, message,
+						    sizeof(message)) != 0)
+			return bad_input("%s", message);
+		if (dir && length > 4 && strcmp(paths[i] + length - 4,
+						".sql") == 0 &&
+		    whole_file_in_dir(paths[i], dir)) {
+			snprintf(message, sizeof(message), "%s %s is a file of"
+				 " --invariants %s: it would replace or add an"
+				 " invariant; write it elsewhere", names[i],
+				 paths[i], dir);
+			return bad_input("%s", message);
+		}
+		if (o->json && i < 3 && whole_file_is_stdout(paths[i])) {
+			snprintf(message, sizeof(message), "%s %s is the"
+				 " standard output, where --json prints: the"
+				 " two would be mixed; give it a file", names[i],
+				 paths[i]);
+			return bad_input("%s", message);
+		}
+	}
 	for (int i = 0; i < 5; i++)
 		for (int j = i + 1; j < 5; j++)
 			if (paths[i] && paths[j] && paths[i][0] && paths[j][0]) {

@@ -442,6 +442,7 @@ static int wait_ready(struct redis_server *server, int notify_fd,
 static const char *temporary_root(void)
 {
 	static char absolute[PATH_MAX];
+	static bool warned;
 	const char *tmp = getenv("TMPDIR");
 	struct stat st;
 	/* A relative TMPDIR would be taken from the server's own directory
@@ -451,6 +452,13 @@ static const char *temporary_root(void)
 	/* A short directory: a Unix socket path is limited to 107 bytes. */
 	if (tmp && *tmp && strlen(tmp) <= 60)
 		return tmp;
+	if (tmp && *tmp && !warned) { /* a CI job may look there: say so */
+		warned = true;
+		fprintf(stderr, "flashsim: note: TMPDIR is %zu bytes long, too"
+			" long for the socket of a private redis-server (60 at"
+			" most): its directory goes to /dev/shm or /tmp\n",
+			strlen(tmp));
+	}
 	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
 	    access("/dev/shm", W_OK) == 0)
 		return "/dev/shm";

@@ -208,6 +208,40 @@ static int add_variant_column(struct tracedb *db)
 	       SQLITE_OK ? 0 : -1;
 }
 
+/* Whether the file holds a table that is not a trace's (an order
+ * database, a shop's own tables): 1 with db->error saying which, 0, or -1
+ * on an error. A trace is added to, so anything else in the file would be
+ * written into. */
+static int foreign_table(struct tracedb *db)
+{
+	sqlite3_stmt *stmt = NULL;
+	/* the tables of runs, and the explorations' */
+	char names[512] = "'explorations', ";
+	int found;
+	for (int t = 0; t < TRACEDB_TABLE_COUNT; t++) {
+		size_t used = strlen(names);
+		snprintf(names + used, sizeof(names) - used, "%s'%s'",
+			 t ? ", " : "", tracedb_tables[t]);
+	}
+	char sql[800];
+	snprintf(sql, sizeof(sql), "SELECT name FROM sqlite_schema WHERE type"
+		 " = 'table' AND name NOT LIKE 'sqlite_%%' AND name NOT IN"
+		 " (%s) LIMIT 1", names);
+	if (sqlite3_prepare_v2(db->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return tracedb_fail(db, "reading it");
+	found = sqlite3_step(stmt);
+	if (found == SQLITE_ROW)
+		snprintf(db->error, sizeof(db->error), "trace database%s%.200s:"
+			 " it holds a table '%.100s' besides the tables of a"
+			 " trace (docs/TRACE.md): give a new file, or a trace",
+			 db->path[0] ? " " : "", db->path,
+			 (const char *)sqlite3_column_text(stmt, 0));
+	else if (found != SQLITE_DONE)
+		tracedb_fail(db, "reading it");
+	sqlite3_finalize(stmt);
+	return found == SQLITE_ROW ? 1 : found == SQLITE_DONE ? 0 : -1;
+}
+
 int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		 size_t error_size)
 {
@@ -242,6 +276,10 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 	if (sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL,
 			 NULL) != SQLITE_OK) {
 		tracedb_fail(db, "opening");
+		goto out_close;
+	}
+	if (foreign_table(db) != 0) {
+		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out_close;
 	}
 	if (sqlite3_exec(db->db, tracedb_schema, NULL, NULL, NULL) != SQLITE_OK ||

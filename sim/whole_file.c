@@ -96,6 +96,28 @@ static bool own_stream(const char *path)
 	return false;
 }
 
+/* The temporary file beside file->path: "<name>.tmp.<pid>", its name cut
+ * short when the whole would pass the longest name a directory takes (a
+ * name of 250 bytes is a file name; its temporary must be one too), with
+ * a count then, so that two cut names of one process differ. */
+static int temporary_name(struct whole_file *file)
+{
+	static unsigned cut;
+	const char *slash = strrchr(file->path, '/');
+	size_t dir = slash ? (size_t)(slash - file->path) + 1 : 0;
+	size_t name = strlen(file->path) - dir;
+	char suffix[48];
+	int n = snprintf(suffix, sizeof(suffix), ".tmp.%ld", (long)getpid());
+	if (name + (size_t)n > NAME_MAX) {
+		n = snprintf(suffix, sizeof(suffix), ".tmp.%ld.%u",
+			     (long)getpid(), cut++);
+		name = NAME_MAX - (size_t)n;
+	}
+	return snprintf(file->temporary, sizeof(file->temporary), "%.*s%s",
+			 (int)(dir + name), file->path, suffix) >=
+	       (int)sizeof(file->temporary) ? -1 : 0;
+}
+
 /* Where file goes for path: a regular file is replaced whole where it
  * is, links followed (realpath); a device, a FIFO or a pipe (/dev/stdout,
  * whose link may name no path at all: pipe:[N]) is written in place by
@@ -132,8 +154,7 @@ static int whole_file_place(struct whole_file *file, const char *path,
 	} else if (follow_links(path, file->path, sizeof(file->path)) != 0) {
 		goto out_fail;
 	}
-	if (snprintf(file->temporary, sizeof(file->temporary), "%s.tmp.%ld",
-		     file->path, (long)getpid()) >= (int)sizeof(file->temporary)) {
+	if (temporary_name(file) != 0) {
 		errno = ENAMETOOLONG;
 		goto out_fail;
 	}
@@ -273,6 +294,31 @@ static bool whole_file_same(const char *a, const char *b)
 	return whole_file_resolve(a, resolved_a, sizeof(resolved_a)) == 0 &&
 	       whole_file_resolve(b, resolved_b, sizeof(resolved_b)) == 0 &&
 	       strcmp(resolved_a, resolved_b) == 0;
+}
+
+bool whole_file_in_dir(const char *path, const char *dir)
+{
+	char resolved[PATH_MAX + 4096], *slash;
+	struct stat st_dir, st_parent;
+	if (whole_file_resolve(path, resolved, sizeof(resolved)) != 0 ||
+	    stat(dir, &st_dir) != 0)
+		return false;
+	slash = strrchr(resolved, '/');
+	if (slash == resolved)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	return stat(resolved, &st_parent) == 0 &&
+	       st_parent.st_dev == st_dir.st_dev &&
+	       st_parent.st_ino == st_dir.st_ino;
+}
+
+bool whole_file_is_stdout(const char *path)
+{
+	struct stat st_path, st_out;
+	return stat(path, &st_path) == 0 && fstat(STDOUT_FILENO, &st_out) == 0 &&
+	       st_path.st_dev == st_out.st_dev &&
+	       st_path.st_ino == st_out.st_ino;
 }
 
 int whole_file_apart(const char *option_a, const char *a,

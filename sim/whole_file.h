@@ -56,6 +56,13 @@ int whole_file_apart(const char *option_a, const char *a,
 		     const char *option_b, const char *b, char *error,
 		     size_t error_size);
 
+/* Whether path, its links followed, is a file of directory dir (it need
+ * not exist yet). */
+bool whole_file_in_dir(const char *path, const char *dir);
+
+/* Whether path names the file the standard output writes to. */
+bool whole_file_is_stdout(const char *path);
+
 /* Removes the temporary files open now: for a stopping signal's handler
  * (it only calls unlink), so that a killed flashsim leaves none behind. */
 void whole_file_remove_temporaries(void);

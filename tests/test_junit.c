@@ -156,6 +156,22 @@ static void test_write_is_atomic(void **state)
 	assert_non_null(strstr(error, "missing-dir"));
 	assert_int_not_equal(access(bad, F_OK), 0);
 	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
+	/* a name as long as a directory takes: its temporary is cut to fit
+	 * (it was refused, "File name too long"), checked and written */
+	char name[NAME_MAX + 1], *long_path = malloc(PATH_MAX);
+	assert_non_null(long_path);
+	memset(name, 'x', NAME_MAX - 4);
+	strcpy(name + NAME_MAX - 4, ".xml");
+	path_in_workdir(long_path, PATH_MAX, name);
+	assert_int_equal(whole_file_check(long_path, error, sizeof(error)), 0);
+	assert_int_equal(junit_write(long_path, "n", &suite, 1, error,
+				     sizeof(error)), 0);
+	text = support_read_file(long_path);
+	assert_non_null(strstr(text, "<testcase name=\"one\""));
+	free(text);
+	assert_int_equal(unlink(long_path), 0);
+	free(long_path);
+	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
 }
 
 /* The helper behind every report file (--junit, --html, --svg, the
@@ -409,6 +425,61 @@ static void test_two_outputs_on_one_file_are_refused(void **state)
 				       workdir, workdir), 0);
 }
 
+/* An output never destroys what the run reads: its scenario, or a file
+ * of its --invariants (which would add an invariant to the next run);
+ * nor mixes with --json on the standard output; '-' is no file name. */
+static void test_outputs_spare_the_inputs(void **state)
+{
+	char dir[256], binary[PATH_MAX], *text;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "inputs"), 0);
+	assert_int_equal(support_shell(
+		"cp scenarios/success.ini '%s/s.ini' && mkdir '%s/inv' && cp"
+		" sim/invariants/conservation.sql '%s/inv/c.sql'", dir, dir,
+		dir), 0);
+	assert_int_equal(support_shell(
+		"%s run '%s/s.ini' --junit '%s/./s.ini' >/dev/null 2>'%s/err'",
+		flashsim, dir, dir, dir), 64);
+	assert_int_equal(support_shell(
+		"grep -q 'and the scenario .*s.ini name the same file' '%s/err'"
+		" && grep -q '^; success.ini' '%s/s.ini'", dir, dir), 0);
+	assert_int_equal(support_shell(
+		"%s explore '%s/s.ini' --html '%s/s.ini' >/dev/null 2>&1",
+		flashsim, dir, dir), 64);
+	assert_int_equal(support_shell(
+		"%s run --users 1 --stock 1 --invariants '%s/inv' --junit"
+		" '%s/inv/c.sql' >/dev/null 2>'%s/err'", flashsim, dir, dir,
+		dir), 64);
+	assert_int_equal(support_shell(
+		"%s run --users 1 --stock 1 --invariants '%s/inv' --svg"
+		" '%s/inv/../inv/new.sql' >/dev/null 2>&1", flashsim, dir, dir),
+		64);
+	assert_int_equal(support_shell(
+		"grep -q 'c.sql is a file of --invariants .*: it would replace"
+		" or add an invariant' '%s/err' && test \"$(ls '%s/inv')\" ="
+		" c.sql && grep -q '^--' '%s/inv/c.sql'", dir, dir, dir), 0);
+	/* beside the invariants, and a .sql elsewhere, are fine */
+	assert_int_equal(support_shell(
+		"%s run --users 1 --stock 1 --invariants '%s/inv' --junit"
+		" '%s/inv/run.xml' --svg '%s/run.sql' >/dev/null", flashsim, dir,
+		dir, dir), 0);
+	assert_int_equal(support_shell(
+		"%s run --users 1 --stock 1 --json --junit /dev/stdout"
+		" >'%s/out' 2>'%s/err'", flashsim, dir, dir), 64);
+	text = support_read_file(strcat(dir, "/err"));
+	assert_non_null(strstr(text, "--junit /dev/stdout is the standard"
+			       " output, where --json prints"));
+	free(text);
+	*strrchr(dir, '/') = '\0';
+	assert_non_null(realpath(flashsim, binary));
+	assert_int_equal(support_shell(
+		"cd '%s' && '%s' run --users 1 --stock 1 --junit - >/dev/null"
+		" 2>err; test $? = 64 && grep -q \"'-' is no name for the"
+		" standard output here; give /dev/stdout\" err && ! test -e -",
+		dir, binary), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* run --junit: one case, failed with the problem when the verdict is not
  * ok, passed otherwise; a fault that never fired is named. */
 static void test_run_junit(void **state)
@@ -468,6 +539,38 @@ static void test_run_junit_internal_error(void **state)
 	assert_non_null(strstr(text, "type=\"internal-error\">internal error,"
 			       " no verdict: "));
 	assert_null(strstr(text, "<failure"));
+	free(text);
+	*strrchr(dir, '/') = '\0';
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+/* A run that cannot start (its Redis refused, its own redis-server dead
+ * at start) still writes its JUnit file, an <error> that says why, typed
+ * bad-input for exit 64: a CI job found no file at all. */
+static void test_run_junit_without_a_start(void **state)
+{
+	char dir[256], *text;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "junit-start"), 0);
+	assert_int_equal(support_shell(
+		"%s run --redis 127.0.0.1:1 --users 1 --stock 1 --junit"
+		" '%s/refused.xml' >/dev/null 2>&1", flashsim, dir), 64);
+	assert_int_equal(support_shell(
+		"FLASHSIM_REDIS_SERVER=/bin/false %s run --users 1 --stock 1"
+		" --junit '%s/dead.xml' >/dev/null 2>&1", flashsim, dir), 3);
+	assert_int_equal(support_shell("cd '%s' && %s --noout refused.xml"
+				       " dead.xml", dir, XMLLINT), 0);
+	text = support_read_file(strcat(dir, "/refused.xml"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "errors=\"1\""));
+	assert_non_null(strstr(text, "type=\"bad-input\">bad input, no"
+			       " verdict: cannot use Redis: redis 127.0.0.1:1"));
+	free(text);
+	strcpy(strrchr(dir, '/'), "/dead.xml");
+	text = support_read_file(dir);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "type=\"internal-error\">internal error,"
+			       " no verdict: redis-server exited at start"));
 	free(text);
 	*strrchr(dir, '/') = '\0';
 	assert_int_equal(support_tempdir_remove(dir), 0);
@@ -597,8 +700,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_whole_file_check),
 		cmocka_unit_test(test_unwritable_outputs_are_refused_at_once),
 		cmocka_unit_test(test_two_outputs_on_one_file_are_refused),
+		cmocka_unit_test(test_outputs_spare_the_inputs),
 		cmocka_unit_test(test_run_junit),
 		cmocka_unit_test(test_run_junit_internal_error),
+		cmocka_unit_test(test_run_junit_without_a_start),
 		cmocka_unit_test(test_explore_junit),
 		cmocka_unit_test(test_selftest_junit),
 		cmocka_unit_test(test_nightly_reports_and_exit_codes),

@@ -425,6 +425,47 @@ static void test_an_expectation_checked_by_nothing_says_so(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* --trace adds runs to a trace, and to nothing else: an order database
+ * or a shop's file given by mistake was filled with a trace's tables. */
+static void test_a_trace_is_added_to_a_trace_only(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "trace"), 0);
+	assert_int_equal(support_shell(
+		"%s run --users 2 --stock 1 --orders-db %s/o.db >/dev/null &&"
+		" %s run --users 2 --stock 1 --trace %s/o.db >/dev/null"
+		" 2>%s/err; test $? = 64 && grep -q \"o.db: it holds a table"
+		" 'barrier' besides the tables of a trace\" %s/err && test"
+		" \"$(sqlite3 %s/o.db .tables | tr -s ' ')\" = 'barrier orders '",
+		flashsim, dir, flashsim, dir, dir, dir, dir), 0);
+	/* every table of a trace, a run's and an exploration's, is a trace's */
+	assert_int_equal(support_shell(
+		"%s run --users 2 --stock 1 --trace %s/t.db >/dev/null &&"
+		" %s explore --users 1 --stock 1 --kinds delay --quiet --trace"
+		" %s/t.db >/dev/null && %s run --users 2 --stock 1 --trace"
+		" %s/t.db >/dev/null", flashsim, dir, flashsim, dir, flashsim,
+		dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+/* A TMPDIR too long for the server's socket is not used; a CI job that
+ * looks there for leftovers is told where the directory went. */
+static void test_a_long_tmpdir_is_named(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "tmpdir"), 0);
+	assert_int_equal(support_shell(
+		"long='%s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaa' && mkdir \"$long\" && TMPDIR=\"$long\" %s run"
+		" --users 1 --stock 1 2>&1 >/dev/null | grep -q '^flashsim: note:"
+		" TMPDIR is [0-9]* bytes long, too long for the socket of a"
+		" private redis-server (60 at most)' && test -z \"$(ls"
+		" \"$long\")\"", dir, flashsim), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +480,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_the_replay_of_a_scenario_carries_its_timing),
 		cmocka_unit_test(test_run_of_an_exploration_says_so),
 		cmocka_unit_test(test_an_expectation_checked_by_nothing_says_so),
+		cmocka_unit_test(test_a_trace_is_added_to_a_trace_only),
+		cmocka_unit_test(test_a_long_tmpdir_is_named),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
