@@ -133,7 +133,7 @@ const char *report_problem_text(const struct sim_result *result)
  * *length; -1 (length 1) for a byte that starts no valid sequence. */
 static long utf8_decode(const unsigned char *text, int *length)
 {
-	int more = text[0] >= 0xf0 && text[0] <= 0xf4 ? 3 :
+	int more = text[0] > 0xf4 ? -1 : text[0] >= 0xf0 ? 3 :
 		   text[0] >= 0xe0 ? 2 : text[0] >= 0xc2 ? 1 : -1;
 	long code = more == 3 ? text[0] & 0x07 : more == 2 ? text[0] & 0x0f :
 		    text[0] & 0x1f;

@@ -318,7 +318,9 @@ bool whole_file_is_stdout(const char *path)
 	struct stat st_path, st_out;
 	return stat(path, &st_path) == 0 && fstat(STDOUT_FILENO, &st_out) == 0 &&
 	       st_path.st_dev == st_out.st_dev &&
-	       st_path.st_ino == st_out.st_ino;
+	       st_path.st_ino == st_out.st_ino &&
+	       (S_ISREG(st_out.st_mode) || S_ISFIFO(st_out.st_mode) ||
+		S_ISSOCK(st_out.st_mode));
 }
 
 int whole_file_apart(const char *option_a, const char *a,

@@ -60,7 +60,9 @@ int whole_file_apart(const char *option_a, const char *a,
  * not exist yet). */
 bool whole_file_in_dir(const char *path, const char *dir);
 
-/* Whether path names the file the standard output writes to. */
+/* Whether path names the file, pipe or socket the standard output
+ * writes to (a terminal or a device such as /dev/null is not counted:
+ * what else goes there spoils nothing). */
 bool whole_file_is_stdout(const char *path);
 
 /* Removes the temporary files open now: for a stopping signal's handler

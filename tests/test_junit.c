@@ -470,6 +470,10 @@ static void test_outputs_spare_the_inputs(void **state)
 	assert_non_null(strstr(text, "--junit /dev/stdout is the standard"
 			       " output, where --json prints"));
 	free(text);
+	/* a device spoils nothing */
+	assert_int_equal(support_shell("%s run --users 1 --stock 1 --json"
+				       " --junit /dev/null >/dev/null",
+				       flashsim), 0);
 	*strrchr(dir, '/') = '\0';
 	assert_non_null(realpath(flashsim, binary));
 	assert_int_equal(support_shell(

@@ -753,11 +753,12 @@ static void test_invisible_characters_in_a_message_are_shown(void **state)
 	assert_non_null(out);
 	report_visible(out, "\xef\xbb\xbfstock\xc2\xa0= caf\xc3\xa9"
 		       " \xe2\x80\x8bx\xe2\x80\xae \xff\xc0\xaf \xed\xa0\x80"
-		       " \xf0\x9f\x8d\x8e \xc3");
+		       " \xf0\x9f\x8d\x8e \xf5\x80\x80 \xc3");
 	fclose(out);
 	assert_string_equal(text, "\\ufeffstock\\u00a0= caf\xc3\xa9"
 			    " \\u200bx\\u202e \\xff\\xc0\\xaf"
-			    " \\xed\\xa0\\x80 \xf0\x9f\x8d\x8e \\xc3");
+			    " \\xed\\xa0\\x80 \xf0\x9f\x8d\x8e"
+			    " \\xf5\\x80\\x80 \\xc3");
 	free(text);
 }
 
