@@ -208,6 +208,7 @@ static int run_design(const struct cli_options *options,
 	}
 	design->db = runner->db;
 	design->invariants = &runner->invariants;
+	design->users = &options->diagram_users;
 	if (check_txns_lost(runner->db, design->run_id,
 			    &design->result.txns_lost) != 0)
 		design->result.txns_lost = -1;

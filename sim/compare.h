@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "check.h"
+#include "report_svg.h"
 #include "sim.h"
 #include "tracedb.h"
 
@@ -23,6 +24,7 @@ struct compare_design {
 	struct sim_result result;
 	char replay[4096];
 	const struct invariant_set *invariants;
+	const struct diagram_users *users; /* drawn first (--diagram-users) */
 };
 
 /* The rows both reports show, in order: "design", "verdict", "stock",

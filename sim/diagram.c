@@ -196,11 +196,36 @@ static int by_first_seq(const void *a, const void *b)
 	return (x->first_seq > y->first_seq) - (x->first_seq < y->first_seq);
 }
 
-/* Faults first, then violations, then "unknown": the first
- * REPORT_SVG_GIDS_MAX of them, in the order the run met them. */
+/* The purchases of the users chosen (--diagram-users), in their order. */
+static int collect_chosen(struct diagram *d)
+{
+	sqlite3_stmt *stmt = NULL;
+	int step = SQLITE_DONE;
+	if (!d->users || d->users->count == 0)
+		return 0;
+	if (sqlite3_prepare_v2(d->db, "SELECT gid FROM events WHERE run_id = ?1"
+			       " AND actor = 'user-' || ?2 AND gid <> ''"
+			       " GROUP BY gid ORDER BY min(seq)", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, d->run_id);
+	for (int i = 0; i < d->users->count && step == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(stmt, 2, d->users->ids[i]);
+		while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+			add_candidate(d, (const char *)sqlite3_column_text(stmt,
+				      0), REASON_CHOSEN);
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* The users chosen first, then faults, then violations, then "unknown":
+ * the first REPORT_SVG_GIDS_MAX of them, in the order the run met them. */
 static int diagram_pick_gids(struct diagram *d)
 {
-	if (collect_gids(d, fault_gids_sql, REASON_FAULT) != 0 ||
+	if (collect_chosen(d) != 0 ||
+	    collect_gids(d, fault_gids_sql, REASON_FAULT) != 0 ||
 	    collect_gids(d, violation_gids_sql, REASON_VIOLATION) != 0 ||
 	    collect_gids(d, pointed_gids_sql, REASON_VIOLATION) != 0 ||
 	    collect_gids(d, unknown_gids_sql, REASON_UNKNOWN) != 0)

@@ -97,7 +97,7 @@ struct row {
 
 /* Why a transaction is shown. */
 enum { REASON_FAULT = 1, REASON_CRASH = 2, REASON_VIOLATION = 4,
-       REASON_UNKNOWN = 8, REASON_FIRST = 16 };
+       REASON_UNKNOWN = 8, REASON_FIRST = 16, REASON_CHOSEN = 32 };
 
 struct picked {
 	char gid[GID_TEXT_MAX];
@@ -132,6 +132,7 @@ struct instances {
 struct diagram {
 	sqlite3 *db;
 	int64_t run_id;
+	const struct diagram_users *users; /* drawn first, or NULL */
 	struct run_info info;
 	struct picked candidates[CANDIDATES_MAX];
 	int candidate_count;

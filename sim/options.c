@@ -25,7 +25,7 @@ enum {
 	OPT_FAST_PATH, OPT_NO_RANDOM_FAULTS, OPT_NO_FAST_PATH,
 	OPT_REQUESTS, OPT_VARIANT, OPT_SVG, OPT_HTML, OPT_JUNIT, OPT_SHARD,
 	OPT_MODE, OPT_JOBS, OPT_RUNS, OPT_SECONDS, OPT_KINDS, OPT_QUIET,
-	OPT_WITH, OPT_REDIS_DB,
+	OPT_WITH, OPT_REDIS_DB, OPT_DIAGRAM_USERS,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +62,7 @@ static const struct option long_options[] = {
 	{ "budget", required_argument, NULL, OPT_SECONDS },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "svg", required_argument, NULL, OPT_SVG },
+	{ "diagram-users", required_argument, NULL, OPT_DIAGRAM_USERS },
 	{ "html", required_argument, NULL, OPT_HTML },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "kinds", required_argument, NULL, OPT_KINDS },
@@ -140,7 +141,9 @@ static bool takes_option(enum cli_command command, int option,
 		 CLI_RUN;
 	switch (command) {
 	case CLI_RUN: return !explore && option != OPT_WITH;
-	case CLI_EXPLORE: return !run && option != OPT_WITH;
+	case CLI_EXPLORE: /* its diagrams are of shrunk runs */
+		return !run && option != OPT_WITH &&
+		       option != OPT_DIAGRAM_USERS;
 	case CLI_COMPARE:
 		/* two runs: one diagram file, one order database or one
 		 * JUnit case would hold only one of them */
@@ -263,13 +266,17 @@ static void usage_output(FILE *out, enum cli_command command)
 		fprintf(out,
 "  --timeline             print every step of both runs, not only the\n"
 "                         highlights\n"
-"  --html FILE            write both runs side by side as one HTML file\n");
+"  --html FILE            write both runs side by side as one HTML file\n"
+"  --diagram-users LIST   draw these users' purchases first in the diagrams,\n"
+"                         e.g. 3,7 (at most 6)\n");
 	else
 		fprintf(out,
 "  --timeline             print every step, not only the highlights\n"
 "  --svg FILE             write the run's sequence diagram as SVG\n"
 "  --html FILE            write the report (verdict, timeline, diagram) as\n"
-"                         one HTML file\n");
+"                         one HTML file\n"
+"  --diagram-users LIST   draw these users' purchases first in the diagram,\n"
+"                         e.g. 3,7 (at most 6)\n");
 	if (command == CLI_COMPARE) {
 		fprintf(out,
 "  --json                 print one JSON object instead of the text report\n"
@@ -545,6 +552,41 @@ static int parse_shard(const char *text, struct cli_options *o)
 			 " got '%s'", text);
 }
 
+/* --diagram-users 3,7: distinct user ids, at most REPORT_SVG_GIDS_MAX;
+ * that each is one of the sale's is checked once the sale is known. */
+static int parse_diagram_users(const char *text, struct cli_options *o)
+{
+	struct diagram_users *users = &o->diagram_users;
+	char word[32], message[256];
+	users->count = 0;
+	for (const char *at = text;; at++) {
+		size_t length = strcspn(at, ",");
+		int64_t id;
+		snprintf(word, sizeof(word), "%.*s", (int)(length < sizeof(word) ?
+			 length : sizeof(word) - 1), at);
+		if (length >= sizeof(word) || parse_number("diagram-users", word,
+							  1, 10000000, &id))
+			return length >= sizeof(word) ? bad_input("--diagram-users:"
+				" expected user ids such as 3,7, got '%s'", text) :
+				EXIT_USAGE;
+		for (int i = 0; i < users->count; i++)
+			if (users->ids[i] == id)
+				return bad_input("--diagram-users: user %s is"
+						 " given twice", word);
+		if (users->count == REPORT_SVG_GIDS_MAX) {
+			snprintf(message, sizeof(message), "--diagram-users:"
+				 " at most %d users (a diagram draws %d"
+				 " purchases), got '%s'", REPORT_SVG_GIDS_MAX,
+				 REPORT_SVG_GIDS_MAX, text);
+			return bad_input("%s", message);
+		}
+		users->ids[users->count++] = id;
+		at += length;
+		if (!*at)
+			return 0;
+	}
+}
+
 /* The options that name a file or a directory. */
 static bool names_a_path(int option)
 {
@@ -563,6 +605,7 @@ static int parse_one(int option, const char *name, const char *text,
 				 name);
 	switch (option) {
 	case OPT_SHARD: return parse_shard(text, o);
+	case OPT_DIAGRAM_USERS: return parse_diagram_users(text, o);
 	case OPT_SVG: o->svg_path = text; return 0;
 	case OPT_HTML: o->html_path = text; return 0;
 	case OPT_JUNIT: o->junit_path = text; return 0;
@@ -977,6 +1020,15 @@ int cli_parse_command(int argc, char **argv, const char *program,
 	}
 	if ((rc = check_sale(o, options_given)) != 0)
 		return rc;
+	for (int i = 0; i < o->diagram_users.count; i++)
+		if (o->diagram_users.ids[i] > o->config.users) {
+			char message[160];
+			snprintf(message, sizeof(message), "--diagram-users:"
+				 " user %" PRId64 " is not one of the sale's"
+				 " (1 to %d)", o->diagram_users.ids[i],
+				 o->config.users);
+			return bad_input("%s", message);
+		}
 	if ((rc = check_expect(o, explore)) != 0)
 		return rc;
 	if ((rc = check_outputs(o, argc, argv)) != 0)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "expect.h"
+#include "report_svg.h"
 #include "runner.h"
 #include "sim.h"
 
@@ -58,6 +59,8 @@ struct cli_options {
 	enum setting_source variant_set_by;     /* of config.variant */
 	enum setting_source persistence_set_by; /* of runner.persistence */
 	const char *svg_path;   /* run: the sequence diagram, or NULL */
+	/* run, compare: users whose purchases the diagrams draw first */
+	struct diagram_users diagram_users;
 	const char *html_path;  /* run, explore: the HTML report, or NULL */
 	const char *junit_path; /* JUnit XML, or NULL */
 	/* explore only */

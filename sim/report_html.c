@@ -123,8 +123,9 @@ static void sale_rows(FILE *out, const struct sim_config *config,
 	   config->random_faults ? " (and random faults)" : "");
 }
 
-char *report_capture(enum report_view view, struct tracedb *db,
-		     int64_t run_id, const char *title)
+static char *capture(enum report_view view, struct tracedb *db,
+		     int64_t run_id, const char *title,
+		     const struct diagram_users *users)
 {
 	char *text = NULL;
 	size_t size = 0;
@@ -140,7 +141,7 @@ char *report_capture(enum report_view view, struct tracedb *db,
 		rc = report_timeline(memory, db, run_id);
 		break;
 	case REPORT_SVG:
-		rc = report_svg(memory, db, run_id, title);
+		rc = report_svg(memory, db, run_id, title, users);
 		break;
 	case REPORT_VIOLATIONS_JSON:
 		rc = check_report_json(memory, db, run_id);
@@ -152,6 +153,18 @@ char *report_capture(enum report_view view, struct tracedb *db,
 		return NULL;
 	}
 	return text;
+}
+
+char *report_capture(enum report_view view, struct tracedb *db,
+		     int64_t run_id, const char *title)
+{
+	return capture(view, db, run_id, title, NULL);
+}
+
+char *report_capture_svg(struct tracedb *db, int64_t run_id,
+			 const char *title, const struct diagram_users *users)
+{
+	return capture(REPORT_SVG, db, run_id, title, users);
 }
 
 /* The diagram, inline; svg is our own well-formed markup. */
@@ -262,9 +275,10 @@ static void explain_failure(FILE *out, const struct explore_stats *stats,
 int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		    const struct sim_config *config,
 		    const struct sim_result *result, const char *replay,
-		    const struct invariant_set *invariants)
+		    const struct invariant_set *invariants,
+		    const struct diagram_users *users)
 {
-	char *svg = report_capture(REPORT_SVG, db, run_id, replay);
+	char *svg = report_capture_svg(db, run_id, replay, users);
 	char *timeline = report_capture(REPORT_TIMELINE, db, run_id, NULL);
 	char *violations = report_capture(REPORT_VIOLATIONS, db, run_id, NULL);
 	char fired[PLAN_FORMAT_MAX];
@@ -374,8 +388,8 @@ static int compare_part(FILE *out, const struct compare_design *design,
 		compare_verdict(out, design);
 		return 0;
 	case PART_DIAGRAM:
-		text = report_capture(REPORT_SVG, design->db, design->run_id,
-				      design->replay);
+		text = report_capture_svg(design->db, design->run_id,
+					  design->replay, design->users);
 		fputs("<h3>Sequence diagram</h3>\n", out);
 		diagram_block(out, text);
 		break;
@@ -752,14 +766,16 @@ typedef int (*file_writer)(FILE *out, const struct run_files *what);
 
 static int write_svg(FILE *out, const struct run_files *what)
 {
-	return report_svg(out, what->db, what->run_id, what->replay);
+	return report_svg(out, what->db, what->run_id, what->replay,
+			  &what->options->diagram_users);
 }
 
 static int write_run_html(FILE *out, const struct run_files *what)
 {
 	return report_html_run(out, what->db, what->run_id,
 			       &what->options->config, what->result,
-			       what->replay, what->invariants);
+			       what->replay, what->invariants,
+			       &what->options->diagram_users);
 }
 
 static int write_explore_html(FILE *out, const struct run_files *what)

@@ -27,6 +27,9 @@ enum report_view {
 };
 char *report_capture(enum report_view view, struct tracedb *db,
 		     int64_t run_id, const char *title);
+/* The diagram, with the purchases of users drawn first (NULL: none). */
+char *report_capture_svg(struct tracedb *db, int64_t run_id,
+			 const char *title, const struct diagram_users *users);
 
 /* One run: the sale, the verdict, the final state, the violations (the
  * checker's report, and what each violated invariant checks, from the
@@ -35,7 +38,8 @@ char *report_capture(enum report_view view, struct tracedb *db,
 int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		    const struct sim_config *config,
 		    const struct sim_result *result, const char *replay,
-		    const struct invariant_set *invariants);
+		    const struct invariant_set *invariants,
+		    const struct diagram_users *users);
 
 /* An exploration: summary, verdicts by kind, the matrix of failure points
  * x fault kinds with the verdicts, the coverage of the points, and each

@@ -520,7 +520,8 @@ static void emit_legend(const struct diagram *d, FILE *out)
 
 static void reasons_text(unsigned reasons, char *out, size_t size)
 {
-	snprintf(out, size, "%s%s%s%s%s",
+	snprintf(out, size, "%s%s%s%s%s%s",
+		 reasons & REASON_CHOSEN ? ", chosen" : "",
 		 reasons & REASON_CRASH ? ", crash" : "",
 		 (reasons & REASON_FAULT) && !(reasons & REASON_CRASH) ? ", fault" : "",
 		 reasons & REASON_VIOLATION ? ", violation" : "",
@@ -603,7 +604,7 @@ static void emit_header(const struct diagram *d, FILE *out)
 }
 
 int report_svg(FILE *out, struct tracedb *db, int64_t run_id,
-	       const char *title)
+	       const char *title, const struct diagram_users *users)
 {
 	struct diagram *d = calloc(1, sizeof(*d));
 	char default_title[64];
@@ -612,6 +613,7 @@ int report_svg(FILE *out, struct tracedb *db, int64_t run_id,
 		return -1;
 	d->db = tracedb_sqlite(db);
 	d->run_id = run_id;
+	d->users = users;
 	d->events = calloc(EVENTS_MAX, sizeof(*d->events));
 	d->rows = calloc(ROWS_MAX, sizeof(*d->rows));
 	d->instances = calloc(LANE_KIND_COUNT, sizeof(*d->instances));

@@ -37,11 +37,18 @@
 #define REPORT_SVG_OWN_LANES_MAX 2    /* instances of a kind with own lifelines */
 #define REPORT_TIMELINE_EVENTS_MAX 100000
 
+/* The users whose purchases a diagram draws first, in this order
+ * (--diagram-users); the others that matter fill the places left. */
+struct diagram_users {
+	int count;
+	int64_t ids[REPORT_SVG_GIDS_MAX];
+};
+
 /* One self-contained SVG document (no XML declaration, so that it can be
  * put inline into HTML as it is; no external resource, no id). title NULL:
- * "flashsim run <run_id>". */
+ * "flashsim run <run_id>"; users NULL: none chosen. */
 int report_svg(FILE *out, struct tracedb *db, int64_t run_id,
-	       const char *title);
+	       const char *title, const struct diagram_users *users);
 
 /* The text timeline: one line per event, "virtual ms, actor, step, gid,
  * outcome"; a line starting with '!' is an injected fault (its

@@ -1574,7 +1574,7 @@ static void test_the_diagram_draws_a_pointed_event_past_its_cap(void **state)
 	assert_pointed(run_id, "success_has_order", "321");
 	out = open_memstream(&svg, &size);
 	assert_non_null(out);
-	assert_int_equal(report_svg(out, trace, run_id, "cap"), 0);
+	assert_int_equal(report_svg(out, trace, run_id, "cap", NULL), 0);
 	fclose(out);
 	for (const char *at = strstr(svg, "class=\"fs-pointed\""); at;
 	     at = strstr(at + 1, "class=\"fs-pointed\""))

@@ -466,6 +466,22 @@ static void test_a_long_tmpdir_is_named(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* --diagram-users: run's and compare's; each a user of the sale, once,
+ * six at most. */
+static void test_diagram_users_are_checked(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s run --users 4 --diagram-users 5 2>&1 >/dev/null | grep -q"
+		" \"user 5 is not one of the sale's (1 to 4)\" && %s run"
+		" --diagram-users 2,2 2>&1 | grep -q 'user 2 is given twice' &&"
+		" %s run --users 9 --diagram-users 1,2,3,4,5,6,7 2>&1 | grep -q"
+		" 'at most 6 users' && %s explore --diagram-users 1 2>&1 | grep"
+		" -q 'is an option of .flashsim run.' && %s compare --users 2"
+		" --diagram-users 2 >/dev/null", flashsim, flashsim, flashsim,
+		flashsim, flashsim), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +498,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_an_expectation_checked_by_nothing_says_so),
 		cmocka_unit_test(test_a_trace_is_added_to_a_trace_only),
 		cmocka_unit_test(test_a_long_tmpdir_is_named),
+		cmocka_unit_test(test_diagram_users_are_checked),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));

@@ -327,7 +327,7 @@ static char *svg_of(struct tracedb *db, int64_t run_id, const char *title)
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);
 	assert_non_null(out);
-	assert_int_equal(report_svg(out, db, run_id, title), 0);
+	assert_int_equal(report_svg(out, db, run_id, title, NULL), 0);
 	fclose(out);
 	return text;
 }
@@ -352,7 +352,8 @@ static char *html_run_of(struct tracedb *db, int64_t run_id,
 	FILE *out = open_memstream(&text, &size);
 	assert_non_null(out);
 	assert_int_equal(report_html_run(out, db, run_id, config, result,
-					 replay, &fixture.runner.invariants), 0);
+					 replay, &fixture.runner.invariants,
+					 NULL), 0);
 	fclose(out);
 	return text;
 }
@@ -431,6 +432,44 @@ static void test_svg_shows_the_naive_loss(void **state)
 		    strstr(svg, ">deduct</text>"));
 	assert_true(strstr(svg, ">conservation: a unit taken") <
 		    strstr(svg, ">FAULT app/deduct/after@1:crash</text>"));
+	free(svg);
+}
+
+/* --diagram-users: the purchases of the users chosen come first, in the
+ * places left by none; the others that matter fill the rest. */
+static void test_the_diagram_draws_the_users_chosen(void **state)
+{
+	struct diagram_users users = { 2, { 5, 2 } };
+	struct sim_config config;
+	struct sim_result result;
+	char replay[4096], error[512], *svg = NULL;
+	size_t size = 0;
+	int64_t run_id;
+	FILE *out;
+	(void)state;
+	sim_config_defaults(&config);
+	config.users = 8;
+	config.stock = 3;
+	if (fault_plan_add(&config.plan, "app/deduct/after@1:crash", error,
+			   sizeof(error)) ||
+	    runner_run(&fixture.runner, &config, "run", &result, &run_id,
+		       replay, sizeof(replay), error, sizeof(error)))
+		fail_msg("run: %s", error);
+	out = open_memstream(&svg, &size);
+	assert_non_null(out);
+	assert_int_equal(report_svg(out, fixture.runner.db, run_id, NULL,
+				    &users), 0);
+	fclose(out);
+	assert_well_formed(svg);
+	assert_contains(svg, ">transactions shown: 3 (");
+	assert_contains(svg, ">{a}flash-sale-1-5 (chosen)</text>");
+	assert_contains(svg, ">{a}flash-sale-1-2 (chosen)</text>");
+	assert_contains(svg, " (crash");
+	free(svg);
+	/* none chosen: the crash alone */
+	svg = svg_of(fixture.runner.db, run_id, NULL);
+	assert_contains(svg, ">transactions shown: 1 (");
+	assert_null(strstr(svg, "(chosen"));
 	free(svg);
 }
 
@@ -825,6 +864,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_svg_draws_the_crash_and_the_recovery),
 		cmocka_unit_test(test_svg_shows_the_naive_loss),
 		cmocka_unit_test(test_the_naive_app_creates_the_order_by_its_own_step),
+		cmocka_unit_test(test_the_diagram_draws_the_users_chosen),
 		cmocka_unit_test(test_timeline_has_every_event_and_marks_the_fault),
 		cmocka_unit_test(test_timeline_marks_where_the_violation_points),
 		cmocka_unit_test(test_each_variant_failure_points_at_events),
