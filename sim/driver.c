@@ -432,20 +432,29 @@ static void send_reply(struct world *world, struct task *task,
 
 /* ---- the driver -------------------------------------------------------- */
 
-/* A Redis command delayed on its way: the client gives up after its
- * timeout and goes on (its own backcheck runs at once), and the command
- * reaches Redis after that: the "slow local transaction" race. */
-static void send_late(struct world *world, uint32_t slot)
+/* One way to Redis or SQLite, drawn from the seed. */
+static int64_t redis_latency(struct world *world)
+{
+	return rng_range(&world->rng, world->config->redis_latency_ms_min,
+			 world->config->redis_latency_ms_max);
+}
+
+/* A Redis command that is not answered before its client's timeout: the
+ * command still reaches Redis, after arrive_ms, and runs there, whatever
+ * became of the task that sent it; nobody reads its answer. */
+static void send_late(struct world *world, uint32_t slot, int64_t arrive_ms)
 {
 	struct task *task = &world->tasks[slot];
 	struct event event;
-	int free_slot = -1;
-	for (int i = 0; i < LATE_COMMANDS_MAX && free_slot < 0; i++)
-		if (!world->late[i].used)
-			free_slot = i;
-	if (free_slot < 0) {
-		world_fail(world, "more than %d delayed Redis commands",
-			   LATE_COMMANDS_MAX);
+	uint32_t free_slot;
+	if (world->free_late_count > 0) {
+		free_slot = world->free_late[--world->free_late_count];
+	} else if (world->late_top < world->late_capacity) {
+		free_slot = world->late_top++;
+	} else {
+		world_fail(world, "more than %" PRIu32 " Redis commands in"
+			   " flight past their client's timeout",
+			   world->late_capacity);
 		return;
 	}
 	world->late[free_slot] = (struct late_command){
@@ -453,21 +462,21 @@ static void send_late(struct world *world, uint32_t slot)
 	snprintf(world->late[free_slot].gid, GID_MAX, "%s", task_gid(task));
 	memset(&event, 0, sizeof(event));
 	event.kind = EVENT_LATE_COMMAND;
-	event.actor = free_slot;
+	event.actor = (int)free_slot;
 	world->busy++;
-	/* Just after the client's timeout and whatever it does at once then. */
-	schedule(world, &event, world->config->redis_timeout_ms +
-				2 * world->config->redis_latency_ms_max + 1);
+	schedule(world, &event, arrive_ms);
 }
 
 static void on_late_command(struct world *world, const struct event *event)
 {
 	struct late_command *late = &world->late[event->actor];
 	struct outcome outcome;
+	assert((uint32_t)event->actor < world->late_top);
 	assert(late->used);
 	assert(world->busy > 0);
 	world->busy--;
 	late->used = false;
+	world->free_late[world->free_late_count++] = (uint32_t)event->actor;
 	if (redis_run(world->env->redis, &late->call, &outcome) != 0) {
 		world_fail(world, "%s", world->env->redis->error);
 		return;
@@ -478,31 +487,66 @@ static void on_late_command(struct world *world, const struct event *event)
 		  code_name(outcome.code));
 }
 
+/* The client gets no answer in time: it gives up after its timeout and
+ * goes on with UNKNOWN. slow_ms > 0: the round trip it would have taken,
+ * for the trace. */
+static void give_up(struct world *world, uint32_t slot, int64_t slow_ms)
+{
+	struct task *task = &world->tasks[slot];
+	char why[64] = "";
+	if (slow_ms > 0)
+		snprintf(why, sizeof(why), " (the round trip takes %" PRId64
+			 " ms)", slow_ms);
+	note_step(world, false, world_actor_name(world, task->actor),
+		  step_name(task->effect->step), task_gid(task),
+		  "no answer: the client gives up after %" PRId64 " ms%s",
+		  world->config->redis_timeout_ms, why);
+	task->outcome = outcome_unknown();
+	schedule_task(world, EVENT_RESUME, slot,
+		      world->config->redis_timeout_ms);
+}
+
 /* A Redis or SQL effect leaves for its server, unless the failure point
- * before it says otherwise. */
+ * before it says otherwise. A Redis command whose round trip is longer
+ * than the client's timeout takes the path of the delay fault: the client
+ * gives up, the command runs when it arrives. An SQL transaction has no
+ * timeout of its own (SQLite runs in the order service's process). */
 static void perform(struct world *world, uint32_t slot, enum fault_kind kind)
 {
 	struct task *task = &world->tasks[slot];
+	const struct sim_config *config = world->config;
+	int64_t there_ms, back_ms = -1;
 	if (kind == FAULT_REDIS_CRASH && redis_crash(world) != 0)
 		return;
-	if (kind == FAULT_DELAY)
-		send_late(world, slot);
-	if (kind == FAULT_REDIS_REQUEST_LOST || kind == FAULT_REDIS_CRASH ||
-	    kind == FAULT_DELAY) {
-		/* Not executed now; the client gives up after its timeout. */
-		note_step(world, false, world_actor_name(world, task->actor),
-			  step_name(task->effect->step), task_gid(task),
-			  "no answer: the client gives up after %" PRId64 " ms",
-			  world->config->redis_timeout_ms);
-		task->outcome = outcome_unknown();
-		schedule_task(world, EVENT_RESUME, slot,
-			      world->config->redis_timeout_ms);
+	if (kind == FAULT_DELAY) {
+		/* Just after the client's timeout and whatever it does at
+		 * once then: the "slow local transaction" race. */
+		send_late(world, slot, config->redis_timeout_ms +
+				       2 * config->redis_latency_ms_max + 1);
+		give_up(world, slot, 0);
 		return;
 	}
+	if (kind == FAULT_REDIS_REQUEST_LOST || kind == FAULT_REDIS_CRASH) {
+		give_up(world, slot, 0);
+		return;
+	}
+	/* The way back is drawn with the way there only when the round trip
+	 * can decide the timeout; otherwise when the answer leaves Redis, so
+	 * the default timing, which never times out, draws what it always
+	 * drew. */
+	there_ms = redis_latency(world);
+	if (task->effect->kind == EFFECT_REDIS &&
+	    sim_redis_can_time_out(config)) {
+		back_ms = redis_latency(world);
+		if (there_ms + back_ms > config->redis_timeout_ms) {
+			send_late(world, slot, there_ms);
+			give_up(world, slot, there_ms + back_ms);
+			return;
+		}
+	}
+	task->answer_latency_ms = back_ms;
 	task->executing = true;
-	schedule_task(world, EVENT_EXECUTE, slot,
-		      rng_range(&world->rng, world->config->redis_latency_ms_min,
-				world->config->redis_latency_ms_max));
+	schedule_task(world, EVENT_EXECUTE, slot, there_ms);
 }
 
 /* A pause lasts long enough for the coordinator to give up on the
@@ -732,8 +776,8 @@ static void on_execute(struct world *world, const struct event *event)
 		return;
 	}
 	schedule_task(world, EVENT_RESUME, event->target.task,
-		      rng_range(&world->rng, world->config->redis_latency_ms_min,
-				world->config->redis_latency_ms_max));
+		      task->answer_latency_ms >= 0 ? task->answer_latency_ms :
+						     redis_latency(world));
 }
 
 static void start_handler(struct world *world, const struct event *event)

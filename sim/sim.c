@@ -177,6 +177,11 @@ bool sim_point_in_use(const struct sim_config *config, enum point_id point)
 	return true;
 }
 
+bool sim_redis_can_time_out(const struct sim_config *config)
+{
+	return 2 * config->redis_latency_ms_max > config->redis_timeout_ms;
+}
+
 int sim_requests(const struct sim_config *config)
 {
 	return config->users * config->requests_per_user;
@@ -390,6 +395,10 @@ static int world_init(struct world *world, const struct sim_config *config)
 	 * a few per task. */
 	uint32_t tasks = (uint32_t)sim_requests(config) * 4 +
 			 64u * (uint32_t)(actors - users);
+	/* Late commands: those of the delay fault, and, when Redis can be
+	 * slower than the client's timeout, a command or two per task. */
+	uint32_t late = LATE_COMMANDS_MAX +
+			(sim_redis_can_time_out(config) ? 2 * tasks : 0);
 	/* The task table and the late commands are not cleared: a slot is
 	 * cleared when it is first taken (task_top), and no slot above the
 	 * ones taken is ever read. Clearing about a megabyte for every run
@@ -398,16 +407,18 @@ static int world_init(struct world *world, const struct sim_config *config)
 	world->actors = calloc((size_t)actors, sizeof(*world->actors));
 	world->tasks = malloc(tasks * sizeof(*world->tasks));
 	world->free_tasks = malloc(tasks * sizeof(*world->free_tasks));
-	world->late = malloc(LATE_COMMANDS_MAX * sizeof(*world->late));
+	world->late = malloc(late * sizeof(*world->late));
+	world->free_late = malloc(late * sizeof(*world->free_late));
 	world->answers = calloc((size_t)users, sizeof(*world->answers));
 	if (!world->actors || !world->tasks || !world->free_tasks ||
-	    !world->late || !world->answers ||
+	    !world->late || !world->free_late || !world->answers ||
 	    queue_init(&world->queue, (size_t)tasks * 4) != 0)
 		return world_fail(world, "out of memory for %d users", users);
 	world->task_capacity = tasks;
 	world->task_top = 0;
-	for (int i = 0; i < LATE_COMMANDS_MAX; i++)
-		world->late[i].used = false;
+	world->late_capacity = late;
+	world->late_top = 0;
+	world->free_late_count = 0;
 	world->free_count = 0;
 	world->actor_count = actors;
 	world->first_app = users;
@@ -424,6 +435,7 @@ static void world_free(struct world *world)
 	free(world->tasks);
 	free(world->free_tasks);
 	free(world->late);
+	free(world->free_late);
 	free(world->answers);
 }
 

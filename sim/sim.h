@@ -67,7 +67,8 @@ struct sim_config {
 	int64_t redis_latency_ms_min;  /* one way to Redis or SQLite */
 	int64_t redis_latency_ms_max;
 	int64_t call_timeout_ms;       /* app and coordinator calls */
-	int64_t redis_timeout_ms;      /* a client's wait for a Redis answer */
+	int64_t redis_timeout_ms;      /* a client's wait for a Redis answer:
+	                                  a longer round trip times out */
 	int64_t user_timeout_ms;       /* a user's wait for its answer */
 	int64_t restart_delay_ms;
 	int64_t recovery_bound_ms;

@@ -57,6 +57,10 @@ struct task {
 	struct address reply_to;
 	const struct effect *effect; /* the effect in flight */
 	struct outcome outcome;      /* its outcome, for the RESUME event */
+	int64_t answer_latency_ms;   /* the Redis answer's way back, drawn
+					with the way there when the round
+					trip decided the client's timeout;
+					-1: drawn when it leaves Redis */
 	union {
 		struct user_machine user;
 		struct flash_request flash;
@@ -67,8 +71,11 @@ struct task {
 	} machine;
 };
 
-/* A Redis command delayed past its client's timeout: it executes later,
- * whatever became of the task that sent it. */
+/* A Redis command not answered before its client's timeout (delayed by a
+ * fault, or slower than the timeout): it executes later, whatever became
+ * of the task that sent it. A run holds LATE_COMMANDS_MAX of them in
+ * flight, and two more per task when a round trip to Redis can take longer
+ * than the timeout (sim_redis_can_time_out). */
 #define LATE_COMMANDS_MAX 256
 struct late_command {
 	bool used;
@@ -110,7 +117,12 @@ struct world {
 	uint32_t *free_tasks;   /* slots below task_top, free again */
 	uint32_t free_count;
 
-	struct late_command *late; /* LATE_COMMANDS_MAX slots */
+	struct late_command *late; /* late_capacity slots */
+	uint32_t late_capacity;
+	uint32_t late_top;      /* slots below it have been taken at least
+				   once; the others were never touched */
+	uint32_t *free_late;    /* slots below late_top, free again */
+	uint32_t free_late_count;
 
 	uint8_t *answers;        /* by user index (user id - 1): bit
 				    1 << told of each answer the user got */
@@ -130,6 +142,11 @@ void world_actor_start(struct world *world, int actor);
 void world_note(struct world *world, bool highlight, const char *actor,
 		const char *format, ...) __attribute__((format(printf, 4, 5)));
 const char *world_actor_name(const struct world *world, int actor);
+
+/* sim.c */
+/* Whether a Redis command's round trip (each way at most
+ * redis_latency_ms_max) can take longer than its client waits. */
+bool sim_redis_can_time_out(const struct sim_config *config);
 
 /* Marks the run as failed with an internal error; returns -1. */
 int world_fail(struct world *world, const char *format, ...)

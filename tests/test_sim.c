@@ -358,6 +358,75 @@ static void test_no_quiescence_is_a_liveness_failure(void **state)
 	run_done(&run);
 }
 
+/* A Redis command whose round trip takes longer than the client's timeout
+ * (100 ms): the client gives up at the timeout with UNKNOWN, and the
+ * command still runs when it reaches Redis, with nobody reading its
+ * answer. At 300 ms each way it reaches Redis after the client gave up; at
+ * 60 ms it runs in time, and its answer is what comes too late. */
+static void test_a_redis_command_slower_than_its_timeout_runs_late(void **state)
+{
+	static const int64_t one_way_ms[] = { 300, 60 };
+	(void)state;
+	for (size_t i = 0; i < sizeof(one_way_ms) / sizeof(one_way_ms[0]); i++) {
+		struct run run;
+		char gave_up[128];
+		long long sent_at;
+		config_small(&run.config, 1, 1);
+		run.config.redis_latency_ms_min = one_way_ms[i];
+		run.config.redis_latency_ms_max = one_way_ms[i];
+		run.config.call_timeout_ms = 5000;
+		run.config.user_timeout_ms = 20000;
+		run.config.recovery_bound_ms = 20000;
+		run_sale(&run);
+		snprintf(gave_up, sizeof(gave_up), "no answer: the client gives"
+			 " up after 100 ms (the round trip takes %" PRId64
+			 " ms)", 2 * one_way_ms[i]);
+		sent_at = first_time_of(&run, "coord/save", gave_up);
+		assert_true(sent_at >= 0);
+		assert_int_equal(first_time_of(&run, "coord/save",
+					       "= OK (arrived late"),
+				 sent_at + one_way_ms[i]);
+		assert_int_equal(first_time_of(&run, "coord/save_reply",
+					       "UNKNOWN"), sent_at + 100);
+		assert_int_equal(first_time_of(&run, "coord/save", "= OK (prepared)"),
+				 -1);
+		assert_int_equal(run.result.told[TOLD_UNKNOWN], 1);
+		/* Every command times out: nothing is ever finished, and the
+		 * run says so, without breaking the protocol. */
+		assert_int_equal(run.result.verdict, VERDICT_LIVENESS);
+		assert_int_equal(run.result.orders, 0);
+		assert_int_equal(run.result.stock_left, 1);
+		run_done(&run);
+	}
+}
+
+/* Redis slower than the client's timeout now and then (40-70 ms each
+ * way, 100 ms timeout): some commands are answered in time, some are
+ * given up on; the seed decides which, so the run replays byte for byte,
+ * and the protocol holds. */
+static void test_slow_redis_same_seed_same_digest(void **state)
+{
+	struct run first, second;
+	(void)state;
+	config_small(&first.config, 6, 3);
+	first.config.seed = 6;
+	first.config.redis_latency_ms_min = 40;
+	first.config.redis_latency_ms_max = 70;
+	second.config = first.config;
+	run_sale(&first);
+	run_sale(&second);
+	assert_true(first_time_of(&first, "no answer: the client gives up",
+				  NULL) >= 0);
+	assert_true(first_time_of(&first, "(arrived late", NULL) >= 0);
+	assert_true(first_time_of(&first, "coord/save", "= OK (prepared)") >= 0);
+	assert_conserved(&first.result);
+	assert_int_equal(first.result.digest, second.result.digest);
+	assert_int_equal(first.timeline_size, second.timeline_size);
+	assert_memory_equal(first.timeline, second.timeline, first.timeline_size);
+	run_done(&first);
+	run_done(&second);
+}
+
 /* A trace line is the one snprintf would print with the timeline's
  * format, for every shape of event, cut where snprintf would cut it. */
 static void test_trace_line_is_the_printf_line(void **state)
@@ -439,6 +508,8 @@ int main(void)
 		cmocka_unit_test(test_a_crash_at_every_boundary_is_recovered),
 		cmocka_unit_test(test_a_stray_order_is_a_violation),
 		cmocka_unit_test(test_no_quiescence_is_a_liveness_failure),
+		cmocka_unit_test(test_a_redis_command_slower_than_its_timeout_runs_late),
+		cmocka_unit_test(test_slow_redis_same_seed_same_digest),
 		cmocka_unit_test(test_trace_line_is_the_printf_line),
 		cmocka_unit_test(test_progress_is_cleared_before_a_timeline_line),
 	};
