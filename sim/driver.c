@@ -449,7 +449,8 @@ static void send_late(struct world *world, uint32_t slot, int64_t arrive_ms)
 	uint32_t free_slot;
 	if (world->free_late_count > 0) {
 		free_slot = world->free_late[--world->free_late_count];
-	} else if (world->late_top < world->late_capacity) {
+	} else if (world->late_top < world->late_allocated ||
+		   sim_late_grow(world) == 0) {
 		free_slot = world->late_top++;
 	} else {
 		world_fail(world, "more than %" PRIu32 " Redis commands in"

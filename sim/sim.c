@@ -182,6 +182,27 @@ bool sim_redis_can_time_out(const struct sim_config *config)
 	return 2 * config->redis_latency_ms_max > config->redis_timeout_ms;
 }
 
+int sim_late_grow(struct world *world)
+{
+	uint32_t size = world->late_allocated * 2;
+	struct late_command *late;
+	uint32_t *free_late;
+	if (world->late_allocated >= world->late_capacity)
+		return -1;
+	if (size > world->late_capacity)
+		size = world->late_capacity;
+	late = realloc(world->late, size * sizeof(*late));
+	if (!late)
+		return -1;
+	world->late = late;
+	free_late = realloc(world->free_late, size * sizeof(*free_late));
+	if (!free_late)
+		return -1;
+	world->free_late = free_late;
+	world->late_allocated = size;
+	return 0;
+}
+
 int sim_requests(const struct sim_config *config)
 {
 	return config->users * config->requests_per_user;
@@ -407,8 +428,11 @@ static int world_init(struct world *world, const struct sim_config *config)
 	world->actors = calloc((size_t)actors, sizeof(*world->actors));
 	world->tasks = malloc(tasks * sizeof(*world->tasks));
 	world->free_tasks = malloc(tasks * sizeof(*world->free_tasks));
-	world->late = malloc(late * sizeof(*world->late));
-	world->free_late = malloc(late * sizeof(*world->free_late));
+	/* a slow Redis's table grows as commands time out: two per task is
+	 * a bound, not what a run needs */
+	world->late = malloc(LATE_COMMANDS_MAX * sizeof(*world->late));
+	world->free_late = malloc(LATE_COMMANDS_MAX *
+				  sizeof(*world->free_late));
 	world->answers = calloc((size_t)users, sizeof(*world->answers));
 	if (!world->actors || !world->tasks || !world->free_tasks ||
 	    !world->late || !world->free_late || !world->answers ||
@@ -416,6 +440,7 @@ static int world_init(struct world *world, const struct sim_config *config)
 		return world_fail(world, "out of memory for %d users", users);
 	world->task_capacity = tasks;
 	world->task_top = 0;
+	world->late_allocated = LATE_COMMANDS_MAX;
 	world->late_capacity = late;
 	world->late_top = 0;
 	world->free_late_count = 0;

@@ -117,7 +117,9 @@ struct world {
 	uint32_t *free_tasks;   /* slots below task_top, free again */
 	uint32_t free_count;
 
-	struct late_command *late; /* late_capacity slots */
+	struct late_command *late; /* late_allocated slots, grown on demand
+				      up to late_capacity */
+	uint32_t late_allocated;
 	uint32_t late_capacity;
 	uint32_t late_top;      /* slots below it have been taken at least
 				   once; the others were never touched */
@@ -147,6 +149,9 @@ const char *world_actor_name(const struct world *world, int actor);
 /* Whether a Redis command's round trip (each way at most
  * redis_latency_ms_max) can take longer than its client waits. */
 bool sim_redis_can_time_out(const struct sim_config *config);
+/* Doubles the late commands' table, up to late_capacity: 0, or -1 when it
+ * is full or out of memory. */
+int sim_late_grow(struct world *world);
 
 /* Marks the run as failed with an internal error; returns -1. */
 int world_fail(struct world *world, const char *format, ...)
