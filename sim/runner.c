@@ -580,6 +580,20 @@ void runner_replay(const struct runner *runner,
 			  replay_size);
 }
 
+/* After an internal error in a run with no event stored: its row and
+ * what it wrote are dropped; when that fails too, error says the row
+ * stays. */
+static void drop_eventless_run(struct runner *runner, int64_t run_id,
+			    char *error, size_t error_size)
+{
+	size_t used = strlen(error);
+	if (tracedb_drop_run(runner->db, run_id) == 0 || used >= error_size)
+		return;
+	snprintf(error + used, error_size - used, "; and its row in the trace"
+		 " database (run %" PRId64 ", verdict NULL) could not be"
+		 " dropped: %s", run_id, tracedb_error(runner->db));
+}
+
 /* runner_run, once the Redis is ready (clean_redis). */
 static int run_ready(struct runner *runner, const struct sim_config *config,
 		     const char *command, struct sim_result *result,
@@ -632,8 +646,15 @@ static int run_ready(struct runner *runner, const struct sim_config *config,
 	runner->runs++;
 	rc = sim_run(config, &env, result, error, error_size) != 0 ?
 	     EXIT_INTERNAL : check_claim(runner, error, error_size);
-	if (rc != 0)
+	if (rc != 0) {
+		/* A run kept stays with verdict NULL and its events (the
+		 * trace's word for an internal error). One with no event
+		 * stored (a run not kept never stores one) would read as a
+		 * flashsim that died mid-run (docs/TRACE.md): it goes. */
+		if (run_id == &unkept || trace.lines == 0)
+			drop_eventless_run(runner, *run_id, error, error_size);
 		return rc;
+	}
 	runner_replay(runner, config, result, replay, replay_size);
 	/* Not kept: undone while still open, which costs next to nothing;
 	 * deleting it once committed cost the explorer a seventh of its

@@ -91,7 +91,11 @@ void runner_close(struct runner *runner);
  * as any other, then its trace is dropped (the explorer keeps only
  * failures). replay gets the command that replays it. Returns 0 with a
  * verdict in result, or an exit code with error set: EXIT_USAGE (an
- * earlier sale's keys on a given Redis) or EXIT_INTERNAL (no verdict). */
+ * earlier sale's keys on a given Redis) or EXIT_INTERNAL (no verdict). After
+ * an internal error a kept run stays, verdict NULL, with the events it
+ * stored; a run with no event stored (one not kept never stores any) is
+ * dropped, since its row would read as a flashsim that died mid-run
+ * (docs/TRACE.md). */
 int runner_run(struct runner *runner, const struct sim_config *config,
 	       const char *command, struct sim_result *result,
 	       int64_t *run_id, char *replay, size_t replay_size, char *error,

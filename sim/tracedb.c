@@ -7,6 +7,7 @@
  *      a run while another is open commits that one as it is.
  *   2. The runs row of a run is committed before its transaction starts,
  *      so a flashsim that dies mid-run leaves that row with verdict NULL.
+ *      A row whose transaction cannot start is deleted at once.
  *   3. Every statement kept in struct tracedb is reset after each use, so
  *      none is active between calls (DDL on the connection stays possible).
  *
@@ -354,6 +355,24 @@ struct sqlite3 *tracedb_sqlite(struct tracedb *db)
 	return db->db;
 }
 
+/* A run whose transaction could not begin: its row, committed, would read
+ * as a flashsim that died mid-run (verdict NULL, no event), so it is
+ * deleted. Keeps BEGIN's error, and adds when the row stays. Returns -1. */
+static int tracedb_unbegin_run(struct tracedb *db, int64_t run_id)
+{
+	sqlite3_stmt *runs = db->delete_run[TRACEDB_TABLE_COUNT - 1];
+	char begin_error[sizeof(db->error)];
+	memcpy(begin_error, db->error, sizeof(begin_error));
+	sqlite3_bind_int64(runs, 1, run_id);
+	if (tracedb_exec(db, runs, "runs") == 0) {
+		memcpy(db->error, begin_error, sizeof(db->error));
+		return -1;
+	}
+	snprintf(db->error, sizeof(db->error), "%.300s; run %" PRId64 " is"
+		 " left with verdict NULL and no event", begin_error, run_id);
+	return -1;
+}
+
 int tracedb_begin_run(struct tracedb *db, const struct tracedb_run *run,
 		      int64_t *run_id)
 {
@@ -388,7 +407,7 @@ int tracedb_begin_run(struct tracedb *db, const struct tracedb_run *run,
 	sqlite3_clear_bindings(stmt);
 	*run_id = sqlite3_last_insert_rowid(db->db);
 	if (tracedb_exec(db, db->begin, "BEGIN") != 0)
-		return -1;
+		return tracedb_unbegin_run(db, *run_id);
 	db->open_run_id = *run_id;
 	return 0;
 }

@@ -71,7 +71,9 @@ struct sqlite3 *tracedb_sqlite(struct tracedb *db);
  * events, final state and violations until tracedb_end_run. One run is
  * open at a time; a run still open (its driver failed before a verdict)
  * is committed as it is, verdict NULL, when the next one begins. Run ids
- * are never reused. */
+ * are never reused. When the transaction cannot begin, the row is
+ * deleted (else it would read as a run whose flashsim died) and -1
+ * returned. */
 int tracedb_begin_run(struct tracedb *db, const struct tracedb_run *run,
 		      int64_t *run_id);
 /* Records one event of the open run (an error for any other run);

@@ -1058,6 +1058,35 @@ static void test_timeline_of_each_failure_and_no_orders_db(void **state)
 		flashsim), 0);
 }
 
+/* An internal error in a run not kept (here a user's invariant that fails
+ * at run time, on one user: the first sale of fewer users the shrinking
+ * tries) leaves no row in the trace file: a row with verdict NULL and no
+ * event means that flashsim died mid-run (docs/TRACE.md). */
+static void test_an_error_in_a_run_not_kept_leaves_no_row(void **state)
+{
+	char dir[256], path[300];
+	FILE *file;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "unkept"), 0);
+	snprintf(path, sizeof(path), "%s/one_user.sql", dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs("-- Fails at run time (malformed JSON) on a sale of one user.\n"
+	      "SELECT gid FROM users WHERE (SELECT count(*) FROM users) < 2"
+	      " AND json('{' || gid) IS NOT NULL;\n", file);
+	assert_int_equal(fclose(file), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --variant naive --kinds crash"
+		" --quiet --invariants %s --trace %s/t.db 2>%s/err >/dev/null",
+		flashsim, dir, dir, dir), 3);
+	assert_int_equal(support_shell(
+		"grep -q 'internal error: invariant one_user .*malformed JSON'"
+		" %s/err && test \"$(sqlite3 %s/t.db 'select count(*) from runs r"
+		" where verdict is null and not exists (select 1 from events e"
+		" where e.run_id = r.run_id)')\" = 0", dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1090,6 +1119,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_timeline_of_each_failure_and_no_orders_db),
 		cmocka_unit_test(test_an_internal_error_leaves_no_verdict),
 		cmocka_unit_test(test_a_report_lost_after_the_verdict_is_said),
+		cmocka_unit_test(test_an_error_in_a_run_not_kept_leaves_no_row),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));

@@ -1,0 +1,101 @@
+/*
+ * test_tracedb.c - the trace database's promise about rows with verdict
+ * NULL (docs/TRACE.md): one without any event is a run whose flashsim
+ * died mid-run, never one that merely could not start its transaction.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "support.h"
+#include "tracedb.h"
+
+/* Another writer of the same file, which holds the write lock from the
+ * moment the run's BEGIN IMMEDIATE starts until the next statement of
+ * the trace database's connection: that BEGIN fails as SQLITE_BUSY (no
+ * busy timeout), as it does when another flashsim writes the file at that
+ * moment, and the lock is free again for what follows. */
+struct other_writer {
+	sqlite3 *db;
+	bool holding;
+	bool held;
+};
+
+static int on_statement(unsigned type, void *context, void *statement,
+			void *unused)
+{
+	struct other_writer *other = context;
+	const char *sql = sqlite3_sql(statement);
+	(void)type;
+	(void)unused;
+	if (other->holding) {
+		assert_int_equal(sqlite3_exec(other->db, "COMMIT", NULL, NULL,
+					      NULL), SQLITE_OK);
+		other->holding = false;
+	} else if (!other->held && sql && strcmp(sql, "BEGIN IMMEDIATE") == 0) {
+		assert_int_equal(sqlite3_exec(other->db, "BEGIN IMMEDIATE",
+					      NULL, NULL, NULL), SQLITE_OK);
+		other->holding = true;
+		other->held = true;
+	}
+	return 0;
+}
+
+static int count_runs(sqlite3 *db)
+{
+	sqlite3_stmt *stmt;
+	int count = -1;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM runs",
+					    -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		count = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return count;
+}
+
+/* A run whose transaction cannot begin leaves no row: its row, committed
+ * before the BEGIN, used to stay with verdict NULL and no event. */
+static void test_a_run_that_cannot_begin_leaves_no_row(void **state)
+{
+	struct tracedb_run run = { "run", "", 1, "", 1, 1, 1, 1, 1, "a", "" };
+	struct other_writer other = { NULL, false, false };
+	struct tracedb *db;
+	char dir[256], path[300], error[512];
+	int64_t run_id = 0;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "begin"), 0);
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	assert_int_equal(tracedb_open(&db, path, error, sizeof(error)), 0);
+	assert_int_equal(sqlite3_open(path, &other.db), SQLITE_OK);
+	sqlite3_trace_v2(tracedb_sqlite(db), SQLITE_TRACE_STMT, on_statement,
+			 &other);
+	assert_int_equal(tracedb_begin_run(db, &run, &run_id), -1);
+	assert_true(other.held);
+	assert_false(other.holding);
+	assert_non_null(strstr(tracedb_error(db), "BEGIN"));
+	assert_null(strstr(tracedb_error(db), "left with verdict NULL"));
+	sqlite3_trace_v2(tracedb_sqlite(db), 0, NULL, NULL);
+	assert_int_equal(count_runs(other.db), 0);
+	/* and the next run begins as usual */
+	assert_int_equal(tracedb_begin_run(db, &run, &run_id), 0);
+	assert_true(run_id > 0);
+	tracedb_close(db);
+	assert_int_equal(count_runs(other.db), 1);
+	sqlite3_close(other.db);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_run_that_cannot_begin_leaves_no_row),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
