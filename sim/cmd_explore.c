@@ -201,10 +201,14 @@ static void print_summary(FILE *out, const struct cli_options *options,
 			  const struct explore_stats *stats, const char *error)
 {
 	print_kinds(out, options, stats, error);
-	fprintf(out, "time: %.1f s, %.1f runs/s with %d job%s; %" PRIu64
-		" shrinking runs; peak memory %zu MB\n", stats->seconds,
+	fprintf(out, "time: %.1f s exploring, %.1f runs/s with %d job%s; %.1f"
+		" s shrinking and replaying (%" PRIu64 " run%s); %.1f s in all;"
+		" peak memory %zu MB\n", stats->seconds,
 		stats->seconds > 0 ? (double)stats->done / stats->seconds : 0.0,
-		options->jobs, options->jobs == 1 ? "" : "s", stats->shrink_runs,
+		options->jobs, options->jobs == 1 ? "" : "s",
+		stats->shrink_seconds, stats->shrink_runs,
+		stats->shrink_runs == 1 ? "" : "s",
+		stats->seconds + stats->shrink_seconds,
 		stats->peak_rss_kb / 1024);
 	if (stats->seconds > 0 && stats->ping_per_second > 0 &&
 	    !stats->fault_free_failed) {
@@ -440,9 +444,11 @@ static void print_json(FILE *out, const struct cli_options *options,
 	print_json_kinds(out, stats);
 	print_json_coverage(out, stats);
 	fprintf(out, ",\"seconds\":%.3f,\"jobs\":%d,\"shrinking_runs\":%"
-		PRIu64 ",\"peak_memory_kb\":%zu,\"redis_commands\":%" PRIu64
-		",\"ping_per_second\":%.0f,\"server_restarts\":%" PRIu64,
+		PRIu64 ",\"shrink_seconds\":%.3f,\"peak_memory_kb\":%zu,"
+		"\"redis_commands\":%" PRIu64 ",\"ping_per_second\":%.0f,"
+		"\"server_restarts\":%" PRIu64,
 		stats->seconds, options->jobs, stats->shrink_runs,
+		stats->shrink_seconds,
 		stats->peak_rss_kb, stats->commands, stats->ping_per_second,
 		stats->server_starts);
 	fprintf(out, ",\"failures\":[");

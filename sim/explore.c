@@ -824,8 +824,11 @@ static int shrink_all(const struct cli_options *options,
 	      sizeof(stats->failures[0]), by_first_index);
 	runner_options.timeline = NULL;
 	rc = runner_open(&runner, &runner_options, error, error_size);
-	for (int i = 0; rc == 0 && i < stats->failure_count; i++)
+	for (int i = 0; rc == 0 && i < stats->failure_count; i++) {
+		double started = now_seconds();
 		rc = shrink(&runner, &stats->failures[i], stats, error, error_size);
+		stats->failures[i].shrink_seconds = now_seconds() - started;
+	}
 	runner_close(&runner);
 	return rc;
 }
@@ -986,8 +989,11 @@ int explore(const struct cli_options *options, FILE *progress,
 					   stats->done < stats->planned;
 	}
 	stats->seconds = now_seconds() - aggregate.started;
-	if (rc == 0)
+	if (rc == 0) {
+		double shrink_started = now_seconds();
 		rc = shrink_all(options, stats, error, error_size);
+		stats->shrink_seconds = now_seconds() - shrink_started;
+	}
 	stats->peak_rss_kb = peak_rss_kb();
 	free(work.singles);
 	free(work.recovery);

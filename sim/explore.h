@@ -53,6 +53,8 @@ struct explore_failure {
 	int64_t run_id;              /* the shrunk run in the trace database */
 	uint64_t digest;             /* the digest of that run (a replay
 	                                gives it again) */
+	double shrink_seconds;       /* the wall time its shrinking and
+	                                replays took */
 	char *report;                /* the checker's report of it; owned */
 	char *timeline;              /* its text timeline; owned */
 	char *svg;                   /* its sequence diagram; owned */
@@ -118,7 +120,11 @@ struct explore_stats {
 	struct fault_plan not_fired; /* fixed faults (--fault) the dry run
 	                                never fired */
 	uint64_t faults_fired;
-	double seconds;
+	double seconds;              /* wall time exploring: the dry run and
+	                                the runs */
+	double shrink_seconds;       /* wall time shrinking and replaying the
+	                                failures, after it (each failure's
+	                                share in its shrink_seconds) */
 	struct explore_failure failures[EXPLORE_FAILURES_MAX];
 	int failure_count;
 	uint64_t failures_dropped;   /* distinct failures past the table */

@@ -398,13 +398,22 @@ int junit_explore_file(const struct cli_options *options,
 	char suite_name[512], why[1024], summary[1024];
 	bool expected = expect_checked_by(&options->expect, true);
 	bool no_verdict = rc != 0;
-	struct junit_suite suite = { suite_name, stats->seconds, cases, 0 };
+	/* The suite has the whole wall time; each failure's case the time
+	 * of its shrinking and replays, and the exploration's case (or the
+	 * expectation's, or the error's) the rest: no time counts twice. */
+	struct junit_suite suite = { suite_name, stats->seconds +
+				     stats->shrink_seconds, cases, 0 };
+	double rest = suite.seconds;
 	int written;
 	if (!options->junit_path) {
 		free(messages);
 		return 0;
 	}
 	explore_summary(options, stats, summary, sizeof(summary));
+	for (int i = 0; i < stats->failure_count; i++)
+		rest -= stats->failures[i].shrink_seconds;
+	if (rest < 0)
+		rest = 0;
 	if (!messages) {
 		fprintf(stderr, "flashsim explore: junit: out of memory\n");
 		return EXIT_INTERNAL;
@@ -424,7 +433,7 @@ int junit_explore_file(const struct cli_options *options,
 		report_no_verdict(stats, error, why, sizeof(why));
 	if (no_verdict) {
 		cases[suite.count++] = (struct junit_case){
-			name, classname, stats->seconds, error,
+			name, classname, rest, error,
 			rc == EXIT_USAGE ? "bad-input" : "internal-error", why,
 			summary, true };
 	}
@@ -434,7 +443,8 @@ int junit_explore_file(const struct cli_options *options,
 		texts[i] = failure_text(options, stats, failure, messages[i],
 					sizeof(messages[i]));
 		*item = (struct junit_case){
-			failure->key, classname, 0, messages[i],
+			failure->key, classname, failure->shrink_seconds,
+			messages[i],
 			strcmp(failure->key, "liveness") ? "violation" : "liveness",
 			texts[i], NULL, false };
 		if (expected) { /* an expected failure: the case passes */
@@ -444,13 +454,13 @@ int junit_explore_file(const struct cli_options *options,
 	}
 	if (expected && !no_verdict) /* without a verdict, nothing to judge */
 		cases[suite.count++] = (struct junit_case){
-			"expectation", classname, stats->seconds,
+			"expectation", classname, rest,
 			expect_judge_explore(&options->expect, stats, why,
 					     sizeof(why)) ? NULL : why,
 			"expectation", why, summary, false };
 	else if (suite.count == 0)
 		cases[suite.count++] = (struct junit_case){
-			name, classname, stats->seconds, NULL, NULL, NULL,
+			name, classname, rest, NULL, NULL, NULL,
 			summary, false };
 	written = write_file(options, "explore", &suite);
 	for (int i = 0; i < stats->failure_count; i++)

@@ -512,10 +512,12 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 	report_invariants_broken(stats, broken, sizeof(broken));
 	if (broken[0])
 		kv(out, "invariants broken", "%s (runs, first or not)", broken);
-	kv(out, "time", "%.1f s, %.1f runs/s with %d job%s; peak memory %zu MB",
+	kv(out, "time", "%.1f s exploring, %.1f runs/s with %d job%s; %.1f s"
+	   " shrinking and replaying; %.1f s in all; peak memory %zu MB",
 	   stats->seconds, stats->seconds > 0 ?
 	   (double)stats->done / stats->seconds : 0.0, options->jobs,
-	   options->jobs == 1 ? "" : "s", stats->peak_rss_kb / 1024);
+	   options->jobs == 1 ? "" : "s", stats->shrink_seconds,
+	   stats->seconds + stats->shrink_seconds, stats->peak_rss_kb / 1024);
 	fputs("</table>\n", out);
 }
 

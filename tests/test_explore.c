@@ -1058,6 +1058,36 @@ static void test_timeline_of_each_failure_and_no_orders_db(void **state)
 		flashsim), 0);
 }
 
+/* The time of the shrinking and replays is reported apart from the
+ * exploring (the text's time left it out: 3.4 s for a 33 s job), and the
+ * JUnit suite has the whole: exploring, then shrinking and replaying. */
+static void test_the_time_of_shrinking_is_reported(void **state)
+{
+	static const char explore[] = "explore --users 2 --stock 1 --variant"
+		" naive --kinds crash --quiet";
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "times"), 0);
+	assert_int_equal(support_shell(
+		"python3 -c 'import json,re,subprocess,sys,time\n"
+		"start = time.monotonic()\n"
+		"out = subprocess.run(sys.argv[1:], capture_output=True).stdout\n"
+		"wall = time.monotonic() - start\n"
+		"d = json.loads(out)\n"
+		"suite = float(re.search(r\"<testsuite [^>]* time=\\\"([0-9.]+)\\\"\","
+		" open(\"%s/j.xml\").read()).group(1))\n"
+		"whole = d[\"seconds\"] + d[\"shrink_seconds\"]\n"
+		"sys.exit(not (d[\"shrinking_runs\"] > 0 and"
+		" d[\"shrink_seconds\"] > 0 and d[\"seconds\"] > 0 and"
+		" wall - 0.5 < whole <= wall and abs(suite - whole) < 0.005))'"
+		" %s %s --json --junit %s/j.xml", dir, flashsim, explore, dir), 0);
+	assert_int_equal(support_shell(
+		"%s %s | grep -Eq '^time: [0-9.]+ s exploring, [0-9.]+ runs/s with"
+		" 1 job; [0-9.]+ s shrinking and replaying \\([1-9][0-9]* runs?\\);"
+		" [0-9.]+ s in all; peak memory'", flashsim, explore), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* An internal error in a run not kept (here a user's invariant that fails
  * at run time, on one user: the first sale of fewer users the shrinking
  * tries) leaves no row in the trace file: a row with verdict NULL and no
@@ -1119,6 +1149,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_timeline_of_each_failure_and_no_orders_db),
 		cmocka_unit_test(test_an_internal_error_leaves_no_verdict),
 		cmocka_unit_test(test_a_report_lost_after_the_verdict_is_said),
+		cmocka_unit_test(test_the_time_of_shrinking_is_reported),
 		cmocka_unit_test(test_an_error_in_a_run_not_kept_leaves_no_row),
 	};
 	(void)argc;
