@@ -5,8 +5,10 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -48,23 +50,49 @@ struct work {
 	uint64_t recovery_count;
 };
 
-/* What a run sends back; fits in PIPE_BUF, so a write is atomic. */
+/* What a worker sends the explorer, one message to a write. A message
+ * fits in PIPE_BUF, so each write is atomic and each read takes a whole
+ * one. A worker says where its private directory is once its runner is
+ * open, then sends a run message per run, and ends with done or error:
+ * a pipe that closes without either is a worker that died. */
+enum record_kind {
+	RECORD_RUN,                  /* a run's result: the fields below */
+	RECORD_DIRECTORY,            /* text: the worker's private directory */
+	RECORD_DONE,                 /* the last: its share is made */
+	RECORD_ERROR,                /* the last: text, the internal error
+	                                that stopped it ("run 12: ...") */
+};
+
+#define RECORD_TEXT_MAX 2048
+
 struct record {
+	enum record_kind kind;
 	uint64_t index;
-	int failed;                  /* internal error: no verdict */
-	enum verdict verdict;
-	char key[EXPLORE_KEY_MAX];
-	char problem[200];
-	uint32_t hits[POINT_COUNT];
-	uint32_t active_hits[POINT_COUNT]; /* while faults were on */
-	struct fault_plan fired;
-	uint64_t violated_set;       /* the invariants it broke (sim_result) */
-	uint64_t commands;           /* Redis commands the run made */
-	uint32_t server_starts;      /* redis-server restarts it needed */
-	double server_start_seconds; /* and their time */
+	union {
+		struct {
+			enum verdict verdict;
+			char key[EXPLORE_KEY_MAX];
+			char problem[200];
+			uint32_t hits[POINT_COUNT];
+			/* while faults were on */
+			uint32_t active_hits[POINT_COUNT];
+			struct fault_plan fired;
+			/* the invariants it broke (sim_result) */
+			uint64_t violated_set;
+			/* Redis commands the run made */
+			uint64_t commands;
+			/* redis-server restarts it needed */
+			uint32_t server_starts;
+			/* and their time */
+			double server_start_seconds;
+		};
+		char text[RECORD_TEXT_MAX]; /* RECORD_DIRECTORY, RECORD_ERROR */
+	};
 };
 
 _Static_assert(sizeof(struct record) <= 4096, "a record must fit in PIPE_BUF");
+_Static_assert(RECORD_TEXT_MAX > REDIS_SERVER_PATH_MAX,
+	       "a worker's directory must fit in a record");
 
 static double now_seconds(void)
 {
@@ -259,8 +287,8 @@ static struct runner_options worker_runner_options(const struct cli_options *o)
 	return runner;
 }
 
-/* One run into record. An internal error returns -1, with the whole
- * message in error (the record keeps its first 199 bytes). */
+/* One run into record. An internal error returns -1, with the message in
+ * error, and the record is not to be sent. */
 static int one_run(struct runner *runner, const struct sim_config *config,
 		   uint64_t index, struct record *record, char *error,
 		   size_t error_size)
@@ -281,6 +309,7 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	if (rc == 0)
 		rc = runner_commands(runner, &after, error, error_size);
 	memset(record, 0, sizeof(*record));
+	record->kind = RECORD_RUN;
 	record->index = index;
 	/* Less the INFO that read `before`, which `after` counts. */
 	record->commands = after > before ? after - before - 1 : 0;
@@ -289,11 +318,8 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	record->server_starts = (uint32_t)(runner->server_starts - starts);
 	record->server_start_seconds = runner->server_start_seconds -
 				       start_seconds;
-	if (rc != 0) {
-		record->failed = 1;
-		snprintf(record->problem, sizeof(record->problem), "%.199s", error);
+	if (rc != 0)
 		return -1;
-	}
 	record->verdict = result.verdict;
 	record->violated_set = result.violated_set;
 	failure_key(&result, record->key, sizeof(record->key));
@@ -312,8 +338,12 @@ typedef int (*record_sink)(void *context, const struct record *record);
 #define SHARE_UNREAD (-2)
 
 /* Runs job's share of this process's runs of the pass (every jobs-th of
- * them) and hands each record to sink. With offset O and stride N (shard
- * O + 1 of N in the first pass), the pass's runs O, O + N, O + 2N, ... */
+ * them) and hands each record to sink, after one that names the
+ * runner's private directory. With offset O and stride N (shard O + 1
+ * of N in the first pass), the pass's runs O, O + N, O + 2N, ... The
+ * runner is closed (its server stopped, its directory removed) before
+ * it returns. A run that fails ends the share: its error, "run 12:
+ * ...", is in error. */
 static int run_share(const struct work *work, int job, int jobs,
 		     record_sink sink, void *context, char *error,
 		     size_t error_size)
@@ -321,13 +351,24 @@ static int run_share(const struct work *work, int job, int jobs,
 	struct runner_options runner_options =
 		worker_runner_options(work->options);
 	struct runner runner;
+	struct record record;
 	uint64_t first = work->first + work->offset +
 			 (uint64_t)job * work->stride;
 	int rc = runner_open(&runner, &runner_options, error, error_size);
+	if (rc == 0) {
+		memset(&record, 0, sizeof(record));
+		record.kind = RECORD_DIRECTORY;
+		snprintf(record.text, sizeof(record.text), "%.*s",
+			 (int)sizeof(record.text) - 1, runner.workdir);
+		if (sink(context, &record) != 0) {
+			snprintf(error, error_size, "its directory was not"
+				 " taken (the explorer stopped reading)");
+			rc = SHARE_UNREAD;
+		}
+	}
 	for (uint64_t i = first; rc == 0 && i < work->planned;
 	     i += (uint64_t)jobs * work->stride) {
 		struct sim_config config;
-		struct record record;
 		char run_error[1024];
 		if (work->deadline && now_seconds() > work->deadline)
 			break;
@@ -337,8 +378,7 @@ static int run_share(const struct work *work, int job, int jobs,
 			snprintf(error, error_size, "run %" PRIu64 ": %s", i,
 				 run_error);
 			rc = EXIT_INTERNAL;
-		}
-		if (sink(context, &record) != 0 && rc == 0) {
+		} else if (sink(context, &record) != 0) {
 			/* a worker's pipe: the explorer has stopped (an
 			 * interrupt, or an error it reports itself) */
 			snprintf(error, error_size, "run %" PRIu64 ": its record"
@@ -420,8 +460,8 @@ static int absorb(void *context, const struct record *record)
 	struct aggregate *aggregate = context;
 	struct explore_stats *stats = aggregate->stats;
 	struct explore_failure *failure;
-	if (record->failed)
-		return -1;
+	if (record->kind != RECORD_RUN)
+		return 0; /* the workers' own messages (collect) */
 	stats->done++;
 	stats->verdicts[record->verdict]++;
 	stats->commands += record->commands;
@@ -489,95 +529,266 @@ static int write_record(void *context, const struct record *record)
 
 /* ---- workers ----------------------------------------------------------- */
 
-/* Reads whole records from the workers' pipes until every one is closed. */
-static int collect(struct aggregate *aggregate, int *fds, int jobs)
+/* How long a stopped worker has to stop its server and remove its
+ * directory (it takes milliseconds) before it is killed outright. */
+#define WORKER_STOP_SECONDS 10.0
+
+/* A worker as the explorer sees it. States: reading (fd open) -> ended
+ * (its last message, done or error, came) -> closed (fd -1) -> reaped;
+ * or reading -> closed without a last message: it died. */
+struct worker_slot {
+	pid_t pid;
+	int fd;                      /* the pipe's read end; -1 once closed */
+	bool ended;                  /* its last message came */
+	bool reaped;
+	int status;                  /* waitpid's, once reaped */
+	uint64_t runs;               /* run messages taken from it */
+	char dir[REDIS_SERVER_PATH_MAX]; /* its private directory, "" until
+	                                    it says */
+};
+
+static void reap_worker(struct worker_slot *slot)
 {
-	struct pollfd polls[JOBS_MAX];
-	int open = jobs, rc = 0;
-	for (int j = 0; j < jobs; j++)
-		polls[j] = (struct pollfd){ fds[j], POLLIN, 0 };
-	while (open > 0) {
-		if (poll(polls, (nfds_t)jobs, 200) < 0 && errno != EINTR)
-			return -1;
-		draw_progress(aggregate, false);
-		for (int j = 0; j < jobs; j++) {
-			struct record record;
-			ssize_t n;
-			if (polls[j].fd < 0 || !(polls[j].revents & (POLLIN | POLLHUP)))
-				continue;
-			n = read(polls[j].fd, &record, sizeof(record));
-			if (n == (ssize_t)sizeof(record)) {
-				if (absorb(aggregate, &record) != 0)
-					rc = -1;
-				continue;
-			}
-			if (n < 0 && errno == EINTR)
-				continue;
-			close(polls[j].fd);
-			polls[j].fd = -1;
-			open--;
+	pid_t reaped;
+	if (slot->reaped)
+		return;
+	while ((reaped = waitpid(slot->pid, &slot->status, 0)) < 0 &&
+	       errno == EINTR)
+		;
+	slot->reaped = true;
+	if (reaped < 0)
+		slot->status = -1; /* not ours to reap: unknown */
+}
+
+/* Reaps a worker that was told to stop, killing it when it has not
+ * stopped by the deadline (monotonic seconds). */
+static void reap_stopped_worker(struct worker_slot *slot, double deadline)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+	while (!slot->reaped) {
+		pid_t reaped = waitpid(slot->pid, &slot->status, WNOHANG);
+		if (reaped == slot->pid || (reaped < 0 && errno != EINTR)) {
+			slot->reaped = true;
+			if (reaped < 0)
+				slot->status = -1;
+		} else if (now_seconds() > deadline) {
+			kill(slot->pid, SIGKILL);
+			reap_worker(slot);
+		} else {
+			nanosleep(&pause, NULL);
 		}
 	}
-	return rc;
+}
+
+/* How a reaped worker ended: "died of signal 9 (Killed)", "exited with
+ * status 3". */
+static void worker_end(const struct worker_slot *slot, char *out, size_t size)
+{
+	if (slot->status == -1)
+		snprintf(out, size, "ended (how, waitpid could not say)");
+	else if (WIFSIGNALED(slot->status))
+		snprintf(out, size, "died of signal %d (%s)",
+			 WTERMSIG(slot->status), strsignal(WTERMSIG(slot->status)));
+	else
+		snprintf(out, size, "exited with status %d",
+			 WEXITSTATUS(slot->status));
+}
+
+/* What became of a worker whose pipe closed with no last message. */
+static void worker_death(const struct worker_slot *slot, int job, char *error,
+			 size_t error_size)
+{
+	char how[96];
+	worker_end(slot, how, sizeof(how));
+	snprintf(error, error_size, "worker %d (pid %ld) %s after %" PRIu64
+		 " run%s, with no error message", job + 1, (long)slot->pid, how,
+		 slot->runs, slot->runs == 1 ? "" : "s");
+}
+
+/* Takes one message from worker job's pipe. Returns 0, or -1 when the
+ * worker failed (its error message, or its death, in error). */
+static int take_message(struct aggregate *aggregate, struct worker_slot *slot,
+			int job, char *error, size_t error_size)
+{
+	struct record record;
+	ssize_t n = read(slot->fd, &record, sizeof(record));
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n == (ssize_t)sizeof(record) && !slot->ended) {
+		switch (record.kind) {
+		case RECORD_RUN:
+			slot->runs++;
+			return absorb(aggregate, &record);
+		case RECORD_DIRECTORY:
+			snprintf(slot->dir, sizeof(slot->dir), "%.*s",
+				 (int)sizeof(slot->dir) - 1, record.text);
+			return 0;
+		case RECORD_DONE:
+			slot->ended = true;
+			return 0;
+		case RECORD_ERROR:
+			slot->ended = true;
+			record.text[sizeof(record.text) - 1] = '\0';
+			snprintf(error, error_size, "worker %d: %s", job + 1,
+				 record.text);
+			return -1;
+		}
+	}
+	/* The end of the pipe (or what cannot be a message): the worker has
+	 * exited, or is exiting. */
+	close(slot->fd);
+	slot->fd = -1;
+	if (slot->ended)
+		return 0;
+	reap_worker(slot);
+	worker_death(slot, job, error, error_size);
+	return -1;
+}
+
+/* Reads the workers' messages until every pipe is closed, or until the
+ * first worker that fails. Returns 0, or -1 with error. */
+static int collect(struct aggregate *aggregate, struct worker_slot *slots,
+		   int jobs, char *error, size_t error_size)
+{
+	struct pollfd polls[JOBS_MAX];
+	int open = jobs;
+	while (open > 0) {
+		for (int j = 0; j < jobs; j++)
+			polls[j] = (struct pollfd){ slots[j].fd, POLLIN, 0 };
+		if (poll(polls, (nfds_t)jobs, 200) < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(error, error_size, "reading the workers: poll:"
+				 " %s", strerror(errno));
+			return -1;
+		}
+		draw_progress(aggregate, false);
+		for (int j = 0; j < jobs; j++) {
+			if (polls[j].fd < 0 ||
+			    !(polls[j].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (take_message(aggregate, &slots[j], j, error,
+					 error_size) != 0)
+				return -1;
+			open -= slots[j].fd < 0;
+		}
+	}
+	return 0;
+}
+
+/* After a failure: every worker still at work is told to stop (SIGTERM:
+ * it stops its server and removes its directory, as on any SIGTERM).
+ * The runs they sent before they stopped are taken, so that the figures
+ * are those of every run made; then all are reaped (killed when one has
+ * not stopped by WORKER_STOP_SECONDS), and the directory of one that did
+ * not end on its own is removed here, in case it could not remove it. */
+static void stop_workers(struct aggregate *aggregate,
+			 struct worker_slot *slots, int jobs)
+{
+	double deadline = now_seconds() + WORKER_STOP_SECONDS;
+	struct pollfd polls[JOBS_MAX];
+	char ignored[RECORD_TEXT_MAX + 32];
+	int open = 0;
+	for (int j = 0; j < jobs; j++) {
+		if (slots[j].fd >= 0 && !slots[j].ended)
+			kill(slots[j].pid, SIGTERM);
+		open += slots[j].fd >= 0;
+	}
+	while (open > 0 && now_seconds() < deadline) {
+		for (int j = 0; j < jobs; j++)
+			polls[j] = (struct pollfd){ slots[j].fd, POLLIN, 0 };
+		if (poll(polls, (nfds_t)jobs, 100) < 0 && errno != EINTR)
+			break;
+		for (int j = 0; j < jobs; j++) {
+			if (polls[j].fd < 0 ||
+			    !(polls[j].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			/* a stopped worker's end, or a second failure: the
+			 * first is the one reported */
+			(void)take_message(aggregate, &slots[j], j, ignored,
+					   sizeof(ignored));
+			open -= slots[j].fd < 0;
+		}
+	}
+	for (int j = 0; j < jobs; j++) {
+		if (slots[j].fd >= 0)
+			close(slots[j].fd);
+		slots[j].fd = -1;
+		reap_stopped_worker(&slots[j], deadline);
+		if (slots[j].dir[0] && !slots[j].ended)
+			redis_server_remove_dir(slots[j].dir);
+	}
 }
 
 static void worker(const struct work *work, int job, int jobs, int fd)
 {
-	char error[1024];
+	struct record last;
+	char error[RECORD_TEXT_MAX];
 	int rc = run_share(work, job, jobs, write_record, &fd, error,
 			   sizeof(error));
-	if (rc == SHARE_UNREAD)
-		rc = EXIT_INTERNAL;
-	else if (rc != 0)
-		fprintf(stderr, "flashsim explore: worker %d: %s\n", job + 1, error);
+	memset(&last, 0, sizeof(last));
+	last.kind = rc == 0 ? RECORD_DONE : RECORD_ERROR;
+	if (rc != 0)
+		snprintf(last.text, sizeof(last.text), "%s", error);
+	/* The explorer reports the error; when it cannot be told (it
+	 * stopped reading), it knows why already. */
+	if (rc != SHARE_UNREAD && write_record(&fd, &last) != 0 && rc != 0)
+		fprintf(stderr, "flashsim explore: worker %d: %s\n", job + 1,
+			error);
 	/* _exit: the parent's exit handlers are not ours to run. */
-	_exit(rc);
+	_exit(rc == 0 ? 0 : EXIT_INTERNAL);
 }
 
+/* Starts the workers, takes their runs, and reaps them. The first that
+ * fails (an error it reports, or its death) stops the exploration: the
+ * others are stopped at once, and error says what happened to it. */
 static int run_workers(const struct work *work, struct aggregate *aggregate,
 		       int jobs, char *error, size_t error_size)
 {
-	pid_t pids[JOBS_MAX];
-	int fds[JOBS_MAX], started = 0, rc = 0;
+	struct worker_slot slots[JOBS_MAX];
+	int started = 0, rc = 0;
+	assert(jobs <= JOBS_MAX);
+	memset(slots, 0, sizeof(slots));
 	fflush(NULL);
 	for (; started < jobs; started++) {
 		int pipe_fds[2];
-		if (pipe(pipe_fds) != 0)
+		/* close-on-exec: a worker's redis-server must not hold the
+		 * pipe open after the worker has died */
+		if (pipe2(pipe_fds, O_CLOEXEC) != 0)
 			break;
-		pids[started] = fork();
-		if (pids[started] < 0) {
+		slots[started].pid = fork();
+		if (slots[started].pid < 0) {
 			close(pipe_fds[0]);
 			close(pipe_fds[1]);
 			break;
 		}
-		if (pids[started] == 0) {
+		if (slots[started].pid == 0) {
 			for (int j = 0; j < started; j++)
-				close(fds[j]);
+				close(slots[j].fd);
 			close(pipe_fds[0]);
 			worker(work, started, jobs, pipe_fds[1]);
 		}
 		close(pipe_fds[1]);
-		fds[started] = pipe_fds[0];
+		slots[started].fd = pipe_fds[0];
 	}
 	if (started < jobs) {
 		snprintf(error, error_size, "cannot start worker %d: %s",
 			 started + 1, strerror(errno));
 		rc = EXIT_INTERNAL;
-		jobs = started;
-	}
-	if (collect(aggregate, fds, jobs) != 0 && rc == 0) {
-		snprintf(error, error_size, "a run failed inside a worker (see above)");
+	} else if (collect(aggregate, slots, jobs, error, error_size) != 0) {
 		rc = EXIT_INTERNAL;
 	}
+	if (rc != 0) {
+		stop_workers(aggregate, slots, started);
+		return rc;
+	}
 	for (int j = 0; j < jobs; j++) {
-		int status = 0;
-		pid_t reaped;
-		while ((reaped = waitpid(pids[j], &status, 0)) < 0 &&
-		       errno == EINTR)
-			;
-		if ((reaped < 0 || !WIFEXITED(status) ||
-		     WEXITSTATUS(status) != 0) && rc == 0) {
-			snprintf(error, error_size, "worker %d failed", j + 1);
+		char how[96];
+		reap_worker(&slots[j]);
+		if (slots[j].status != 0 && rc == 0) {
+			worker_end(&slots[j], how, sizeof(how));
+			snprintf(error, error_size, "worker %d (pid %ld) %s after"
+				 " its last run", j + 1, (long)slots[j].pid, how);
 			rc = EXIT_INTERNAL;
 		}
 	}

@@ -8,7 +8,9 @@
  *   pairs       ordered pairs of those single faults, up to a budget
  *   random      runs whose faults are drawn from per-seed probabilities
  *
- * Runs are spread over worker processes, each with its own Redis. Every
+ * Runs are spread over worker processes, each with its own Redis; the
+ * first worker that fails (an internal error, or its death) stops the
+ * others, and the exploration ends there without a verdict. Every
  * distinct failure (the invariant it breaks, or liveness) is shrunk to the
  * fewest faults and users that still break it, and replayed once to show
  * the replay reproduces it (same digest).

@@ -635,6 +635,11 @@ void redis_server_stop(struct redis_server *server)
 	track(server, false);
 }
 
+void redis_server_remove_dir(const char *dir)
+{
+	remove_dir(dir);
+}
+
 static void stop_all(void)
 {
 	for (int i = 0; i < SERVERS_MAX; i++)

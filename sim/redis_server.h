@@ -82,6 +82,11 @@ bool redis_server_died(struct redis_server *server, int wait_ms,
 /* Stops the server and removes its directory; safe to call twice. */
 void redis_server_stop(struct redis_server *server);
 
+/* Removes dir and everything in it, as redis_server_stop removes a
+ * server's directory: for one that another process made and could not
+ * remove (an explorer's worker that was killed). */
+void redis_server_remove_dir(const char *dir);
+
 /* Stops every server started by this process at exit and on SIGINT,
  * SIGTERM and SIGHUP (then dies of that signal). SIGPIPE: when stdout or
  * stderr is a pipe whose reader has gone, the same; otherwise it came from

@@ -1058,6 +1058,38 @@ static void test_timeline_of_each_failure_and_no_orders_db(void **state)
 		flashsim), 0);
 }
 
+/* With --jobs 2, the error of a worker's run reaches every report: which
+ * worker, which run, what error. They said "a run failed inside a worker
+ * (see above)", the cause on stderr alone. Here the server may start
+ * three times (the dry run's, the two workers'), and the first restart
+ * after a redis-crash fault fails, a few runs into a worker's share. */
+static void test_a_worker_error_reaches_every_report(void **state)
+{
+	static const char cause[] = "worker [12]: run [0-9]+: restarting"
+		" Redis: redis-server exited at start";
+	char dir[256], server[300];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "worker-error"), 0);
+	assert_int_equal(support_failing_redis_server(dir, 3, server,
+						      sizeof(server)), 0);
+	assert_int_equal(support_shell(
+		"FLASHSIM_REDIS_SERVER=%s %s explore --users 3 --stock 2"
+		" --coordinators 2 --kinds crash,redis-crash --jobs 2 --quiet"
+		" --json --junit %s/j.xml --html %s/r.html >%s/out.json"
+		" 2>%s/err", server, flashsim, dir, dir, dir, dir), 3);
+	assert_int_equal(support_shell(
+		"grep -Eq '^flashsim explore: internal error: %s' %s/err &&"
+		" grep -Eq '<error message=\"%s' %s/j.xml &&"
+		" grep -Eq 'internal error: %s' %s/r.html &&"
+		" ! grep -q 'inside a worker' %s/j.xml %s/r.html %s/out.json &&"
+		" python3 -c 'import json,re,sys; d=json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"verdict\"] is None and d[\"runs\"] > 0 and"
+		" re.match(sys.argv[2], d[\"error\"])))' %s/out.json '%s'",
+		cause, dir, cause, dir, cause, dir, dir, dir, dir, dir, cause),
+		0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* The time of the shrinking and replays is reported apart from the
  * exploring (the text's time left it out: 3.4 s for a 33 s job), and the
  * JUnit suite has the whole: exploring, then shrinking and replaying. */
@@ -1149,6 +1181,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_timeline_of_each_failure_and_no_orders_db),
 		cmocka_unit_test(test_an_internal_error_leaves_no_verdict),
 		cmocka_unit_test(test_a_report_lost_after_the_verdict_is_said),
+		cmocka_unit_test(test_a_worker_error_reaches_every_report),
 		cmocka_unit_test(test_the_time_of_shrinking_is_reported),
 		cmocka_unit_test(test_an_error_in_a_run_not_kept_leaves_no_row),
 	};

@@ -2,17 +2,24 @@
  * test_signals.c - what flashsim leaves behind when it is stopped from
  * outside: its output piped into a command that stops reading, SIGTERM in
  * the middle of a run, a Redis of the user's that goes away in the middle
- * of a run; and a redis-server that will not start. Each runs the real
+ * of a run, a worker of an exploration (or its redis-server) killed; and
+ * a redis-server that will not start. Each runs the real
  * binary, with TMPDIR set to a fresh directory, so that the directory of
  * its private redis-server can be looked for afterwards.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -257,6 +264,182 @@ static void test_a_file_that_cannot_grow_is_named(void **state)
 	assert_nothing_left();
 }
 
+/* A child of parent whose command is name (its /proc/PID/stat), 0 when
+ * there is none. */
+static pid_t child_named(pid_t parent, const char *name)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *entry;
+	pid_t found = 0;
+	assert_non_null(proc);
+	while (!found && (entry = readdir(proc)) != NULL) {
+		char path[300], stat[512], *close_paren;
+		FILE *file;
+		long ppid;
+		size_t n;
+		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", entry->d_name);
+		file = fopen(path, "r");
+		if (!file)
+			continue; /* gone meanwhile */
+		n = fread(stat, 1, sizeof(stat) - 1, file);
+		fclose(file);
+		stat[n] = '\0';
+		/* "PID (COMMAND) STATE PPID ...": the command may hold ")" */
+		close_paren = strrchr(stat, ')');
+		if (!close_paren || sscanf(close_paren + 1, " %*c %ld", &ppid) != 1 ||
+		    ppid != (long)parent)
+			continue;
+		if (strncmp(strchr(stat, '(') + 1, name, strlen(name)) == 0 &&
+		    strchr(stat, '(') + 1 + strlen(name) == close_paren)
+			found = (pid_t)atol(entry->d_name);
+	}
+	closedir(proc);
+	return found;
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* An exploration of two workers, given a minute (far more than it gets
+ * before what the test does to it), its outputs in workdir: the pid. */
+static pid_t start_two_workers(void)
+{
+	char out[300], err[300], junit[300], html[300];
+	pid_t pid;
+	snprintf(out, sizeof(out), "%s/out.json", workdir);
+	snprintf(err, sizeof(err), "%s/stderr", workdir);
+	snprintf(junit, sizeof(junit), "%s/j.xml", workdir);
+	snprintf(html, sizeof(html), "%s/r.html", workdir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setenv("TMPDIR", workdir, 1) != 0 ||
+		    !freopen(out, "w", stdout) || !freopen(err, "w", stderr))
+			_exit(127);
+		/* no redis-crash: a worker's own restarts would replace the
+		 * server the test kills */
+		execl(flashsim, flashsim, "explore", "--users", "4", "--stock",
+		      "2", "--mode", "pairs", "--kinds=-redis-crash", "--runs",
+		      "100000", "--seconds", "60", "--jobs", "2", "--quiet",
+		      "--json", "--junit", junit, "--html", html, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Whether both workers have their order database (made once their
+ * redis-server is ready): two flashsim-* directories in TMPDIR, each with
+ * its orders.db. */
+static bool both_workers_ready(void)
+{
+	DIR *dir = opendir(workdir);
+	struct dirent *entry;
+	int ready = 0, dirs = 0;
+	assert_non_null(dir);
+	while ((entry = readdir(dir)) != NULL) {
+		char path[512];
+		if (strncmp(entry->d_name, "flashsim-", 9) != 0)
+			continue;
+		dirs++;
+		snprintf(path, sizeof(path), "%s/%s/orders.db", workdir,
+			 entry->d_name);
+		ready += access(path, F_OK) == 0;
+	}
+	closedir(dir);
+	return dirs == 2 && ready == 2;
+}
+
+/* A worker of the exploration pid, once both are making runs: its pid,
+ * and its redis-server's in *server. */
+static pid_t a_running_worker(pid_t pid, pid_t *server)
+{
+	for (int i = 0; i < 3000; i++) {
+		pid_t worker = child_named(pid, "flashsim");
+		*server = worker ? child_named(worker, "redis-server") : 0;
+		if (*server && both_workers_ready()) {
+			usleep(500 * 1000); /* some runs made */
+			return worker;
+		}
+		usleep(10 * 1000);
+	}
+	fail_msg("no two workers with their redis-server after 30 s");
+	return 0;
+}
+
+/* Waits for the exploration pid, which must end within 20 s with exit 3,
+ * saying "worker N", then `part` and `expected`, on stderr, in its JSON
+ * error, its JUnit file and its HTML report; then nothing of it is left
+ * in TMPDIR. */
+static void assert_stopped_saying(pid_t pid, double killed, const char *part,
+				  const char *expected)
+{
+	static const char *const files[] = { "stderr", "out.json", "j.xml",
+					     "r.html" };
+	int status;
+	double took;
+	while (waitpid(pid, &status, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	took = monotonic_seconds() - killed;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[300], *text;
+		const char *worker;
+		snprintf(path, sizeof(path), "%s/%s", workdir, files[i]);
+		text = support_read_file(path);
+		assert_non_null(text);
+		worker = strstr(text, "worker ");
+		if (!worker || !strstr(worker, part) ||
+		    !strstr(worker, expected) ||
+		    strstr(text, "a run failed inside a worker"))
+			fail_msg("%s lacks 'worker N...%s...%s': %s", files[i],
+				 part, expected, text);
+		free(text);
+		assert_int_equal(remove(path), 0);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 3)
+		fail_msg("wait status %d, not exit 3", status);
+	if (took > 20)
+		fail_msg("the exploration went on %.0f s after the failure", took);
+	assert_nothing_left();
+}
+
+/* A worker's redis-server killed: the worker's run fails, and the
+ * exploration stops at once (it used to wait for the other worker's
+ * whole share), with the worker's own error in every report (they said
+ * "a run failed inside a worker (see above)"); the other worker stops its
+ * server and removes its directory. */
+static void test_a_worker_whose_server_dies_stops_the_exploration(
+	void **state)
+{
+	pid_t pid = start_two_workers(), server;
+	(void)state;
+	(void)a_running_worker(pid, &server);
+	assert_int_equal(kill(server, SIGKILL), 0);
+	assert_stopped_saying(pid, monotonic_seconds(), ": run ",
+			      "redis-server died during the run (signal 9");
+}
+
+/* A worker killed: the exploration stops at once, says which worker died
+ * of which signal (it said "worker 1 failed", after the other worker's
+ * whole share), and removes the dead worker's directory, which the
+ * worker could not. */
+static void test_a_killed_worker_stops_the_exploration(void **state)
+{
+	pid_t pid = start_two_workers(), server, worker;
+	char expected[128];
+	(void)state;
+	worker = a_running_worker(pid, &server);
+	assert_int_equal(kill(worker, SIGKILL), 0);
+	snprintf(expected, sizeof(expected), "(pid %ld) died of signal 9"
+		 " (Killed) after ", (long)worker);
+	assert_stopped_saying(pid, monotonic_seconds(), "worker ", expected);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -279,6 +462,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_redis_gone_in_a_run_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_server_that_will_not_start_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_file_that_cannot_grow_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_worker_whose_server_dies_stops_the_exploration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_killed_worker_stops_the_exploration, setup, teardown),
 	};
 	(void)argc;
 	redis_server_install_cleanup();
