@@ -39,6 +39,27 @@ static enum fault_kind decide(struct injector *injector, enum point_id point,
 	return FAULT_NONE;
 }
 
+/* The faults of the plan still to come: those whose hit the run has not
+ * reached while faults could fire. A planned fault fires at its hit, so
+ * the others have fired. */
+static int plan_pending(const struct injector *injector)
+{
+	int pending = 0;
+	for (int i = 0; i < injector->plan->count; i++) {
+		const struct fault *fault = &injector->plan->faults[i];
+		pending += injector->active_hits[fault->point] < fault->nth;
+	}
+	return pending;
+}
+
+/* Whether the record of fired faults has room for one more random fault
+ * and, after it, for every fault of the plan still to come. */
+static bool random_fits(const struct injector *injector)
+{
+	return injector->fired.count + plan_pending(injector) <
+	       PLAN_FAULTS_MAX;
+}
+
 /* libfiu's external callback: *failinfo holds the point id + 1. */
 static int on_point(const char *name, int *failnum, void **failinfo,
 		    unsigned int *flags)
@@ -46,6 +67,8 @@ static int on_point(const char *name, int *failnum, void **failinfo,
 	struct injector *injector = current;
 	enum point_id point = (enum point_id)((uintptr_t)*failinfo - 1);
 	struct fault fault;
+	bool planned;
+	int pushed;
 	(void)name;
 	(void)failnum;
 	(void)flags;
@@ -57,12 +80,18 @@ static int on_point(const char *name, int *failnum, void **failinfo,
 		return 0;
 	fault.point = point;
 	fault.nth = ++injector->active_hits[point];
+	planned = fault_plan_at(injector->plan, point, fault.nth) != FAULT_NONE;
 	fault.kind = decide(injector, point, fault.nth);
 	if (fault.kind == FAULT_NONE)
 		return 0;
-	/* A full record would make the run unreplayable: stop injecting. */
-	if (fault_plan_push(&injector->fired, &fault) != 0)
+	/* A random fault past the record's room would make the run
+	 * unreplayable, or push out a planned fault still to come: it is
+	 * drawn (the draws stay those of the seed) but not injected. */
+	if (!planned && !random_fits(injector))
 		return 0;
+	/* random_fits keeps room for every planned fault still to come */
+	pushed = fault_plan_push(&injector->fired, &fault);
+	assert(pushed == 0);
 	injector->decision = fault.kind;
 	return 1;
 }

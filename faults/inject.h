@@ -11,6 +11,10 @@
  *
  * Every fault that fires is recorded as a plan (injector.fired), so any
  * run, random ones included, replays exactly with explicit --fault options.
+ * The record holds PLAN_FAULTS_MAX faults, the plan's and the random ones
+ * together: a random fault is injected only when the record keeps room,
+ * after it, for every fault of the plan still to come, so that the plan's
+ * faults always fire; random faults past that are drawn but not injected.
  */
 #ifndef FLASHSIM_INJECT_H
 #define FLASHSIM_INJECT_H

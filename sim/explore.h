@@ -140,8 +140,11 @@ struct explore_stats {
 
 /* Whether a run's plan has room for the faults the mode adds to the
  * sale's own (--fault, [faults]): one in exhaustive mode, two in pairs
- * mode, at least one drawn in random mode. Returns 0, or -1 with error
- * set. */
+ * and recovery modes (a fault of the second pass goes on top of its
+ * opener), at least one drawn in random mode: random faults leave room
+ * for the sale's faults still to come (faults/inject.h), so a sale of at
+ * most PLAN_FAULTS_MAX - 1 faults leaves each run room to draw one.
+ * Returns 0, or -1 with error set. */
 int explore_check_room(const struct cli_options *options, char *error,
 		       size_t error_size);
 /* Explores options->config with the options' mode, budget and jobs.

@@ -25,22 +25,37 @@ struct outcome_run {
 	size_t size;
 };
 
+/* Runs the sale of config on a runner of its own (its own redis-server,
+ * with that persistence), with the whole timeline. */
+static void run_config(struct outcome_run *run, const struct sim_config *config,
+		       enum redis_persistence persistence)
+{
+	struct runner_options options = { .program = "flashsim",
+					  .persistence = persistence,
+					  .timeline_all = true };
+	struct runner runner;
+	char error[512];
+	int64_t run_id;
+	FILE *out = open_memstream(&run->timeline, &run->size);
+	assert_non_null(out);
+	options.timeline = out;
+	if (runner_open(&runner, &options, error, sizeof(error)) != 0)
+		fail_msg("runner: %s", error);
+	if (runner_run(&runner, config, "run", &run->result, &run_id,
+		       run->replay, sizeof(run->replay), error, sizeof(error)))
+		fail_msg("run: %s", error);
+	runner_close(&runner);
+	fclose(out);
+}
+
 /* Runs a sale of `users` users and `stock` units with the given faults on
  * a runner of its own (its own redis-server, with that persistence). */
 static void run_with(struct outcome_run *run, int users, int64_t stock,
 		     enum redis_persistence persistence, const char *faults[],
 		     int fault_count)
 {
-	struct runner_options options = { .program = "flashsim",
-					  .persistence = persistence,
-					  .timeline_all = true };
-	struct runner runner;
 	struct sim_config config;
 	char error[512];
-	int64_t run_id;
-	FILE *out = open_memstream(&run->timeline, &run->size);
-	assert_non_null(out);
-	options.timeline = out;
 	sim_config_defaults(&config);
 	config.users = users;
 	config.stock = stock;
@@ -48,13 +63,7 @@ static void run_with(struct outcome_run *run, int users, int64_t stock,
 	for (int i = 0; i < fault_count; i++)
 		if (fault_plan_add(&config.plan, faults[i], error, sizeof(error)))
 			fail_msg("%s", error);
-	if (runner_open(&runner, &options, error, sizeof(error)) != 0)
-		fail_msg("runner: %s", error);
-	if (runner_run(&runner, &config, "run", &run->result, &run_id,
-		       run->replay, sizeof(run->replay), error, sizeof(error)))
-		fail_msg("run: %s", error);
-	runner_close(&runner);
-	fclose(out);
+	run_config(run, &config, persistence);
 }
 
 static void run_one(struct outcome_run *run, const char *fault)
@@ -281,6 +290,40 @@ static int64_t count_rows(struct runner *runner, const char *sql)
 /* A run not kept (no run id: the explorer's) is checked like any other
  * and has the same digest, but leaves nothing in the trace database; the
  * checker still works for the runs after it. */
+/* A sale whose random faults would fill the record of fired faults
+ * before the plan's fault is due (300 users, seed 67: 32 random faults
+ * by then): the plan's fault fires all the same, is in the record and in
+ * the replay, and nothing is left unfired. */
+static void test_random_faults_leave_room_for_the_plan(void **state)
+{
+	struct outcome_run run;
+	struct sim_config config;
+	char error[512], text[96];
+	bool recorded = false;
+	(void)state;
+	sim_config_defaults(&config);
+	config.users = 300;
+	config.stock = 50;
+	config.seed = 67;
+	config.random_faults = true;
+	if (fault_plan_add(&config.plan, "order/create/after@30:crash", error,
+			   sizeof(error)))
+		fail_msg("%s", error);
+	run_config(&run, &config, REDIS_PERSISTENCE_AOF);
+	assert_int_equal(run.result.not_fired.count, 0);
+	assert_true(run.result.fired.count <= PLAN_FAULTS_MAX);
+	for (int i = 0; i < run.result.fired.count; i++) {
+		fault_format(&run.result.fired.faults[i], text, sizeof(text));
+		recorded |= strcmp(text, "order/create/after@30:crash") == 0;
+	}
+	assert_true(recorded);
+	assert_non_null(strstr(run.replay,
+			       "--fault order/create/after@30:crash"));
+	assert_true(has_line(&run, "[fault order/create/after@30:crash]",
+			     NULL));
+	free(run.timeline);
+}
+
 static void test_a_run_not_kept_leaves_nothing(void **state)
 {
 	struct runner_options options = {
@@ -382,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_redis_crash_with_aof_keeps_the_state),
 		cmocka_unit_test(test_redis_crash_without_persistence_is_a_violation),
 		cmocka_unit_test(test_failing_run_replays_exactly),
+		cmocka_unit_test(test_random_faults_leave_room_for_the_plan),
 		cmocka_unit_test(test_a_run_not_kept_leaves_nothing),
 		cmocka_unit_test(test_a_dead_server_is_named_with_its_log),
 	};
