@@ -87,6 +87,11 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 		fprintf(out, "NOT FIRED: %s (in the run without explored"
 			" faults)\n", line);
 	}
+	if (stats->runs_not_fired) {
+		char line[REPORT_RUNS_NOT_FIRED_MAX];
+		report_runs_not_fired(options, stats, line, sizeof(line));
+		fprintf(out, "NOT FIRED: %s\n", line);
+	}
 }
 
 /* Every point with the number of times the runs reached it, two to a
@@ -328,6 +333,34 @@ static void print_json_passes(FILE *out, const struct cli_options *options,
 	fputc('}', out);
 }
 
+/* ,"runs_not_fired":N,"faults_not_fired":N,"first_not_fired":{...} or
+ * null: the runs in which a fault of their own plan never fired, and the
+ * first of them. */
+static void print_json_runs_not_fired(FILE *out,
+				      const struct explore_stats *stats)
+{
+	char text[96];
+	fprintf(out, ",\"runs_not_fired\":%" PRIu64 ",\"faults_not_fired\":%"
+		PRIu64 ",\"first_not_fired\":", stats->runs_not_fired,
+		stats->faults_not_fired);
+	if (!stats->not_fired_first) {
+		fprintf(out, "null");
+		return;
+	}
+	fault_format(&stats->not_fired_first_fault, text, sizeof(text));
+	fprintf(out, "{\"run\":%" PRIu64 ",\"seed\":%" PRIu64 ",\"fault\":",
+		stats->not_fired_first - 1, stats->not_fired_first_seed);
+	report_json_string(out, text);
+	fprintf(out, ",\"faults\":[");
+	for (int i = 0; i < stats->not_fired_first_plan.count; i++) {
+		fault_format(&stats->not_fired_first_plan.faults[i], text,
+			     sizeof(text));
+		fprintf(out, "%s", i ? "," : "");
+		report_json_string(out, text);
+	}
+	fprintf(out, "]}");
+}
+
 /* ,"kinds":{...}: the faults injected of each kind, with their verdicts. */
 static void print_json_kinds(FILE *out, const struct explore_stats *stats)
 {
@@ -441,6 +474,7 @@ static void print_json(FILE *out, const struct cli_options *options,
 		fprintf(out, "null");
 	print_json_passes(out, options, stats);
 	report_json_not_fired(out, &stats->not_fired, stats->dry_hits);
+	print_json_runs_not_fired(out, stats);
 	print_json_kinds(out, stats);
 	print_json_coverage(out, stats);
 	fprintf(out, ",\"seconds\":%.3f,\"jobs\":%d,\"shrinking_runs\":%"

@@ -455,6 +455,46 @@ static void note_second_fault(struct explore_stats *stats,
 	}
 }
 
+static bool plan_has(const struct fault_plan *plan, const struct fault *fault)
+{
+	for (int i = 0; i < plan->count; i++)
+		if (fault_same(&plan->faults[i], fault))
+			return true;
+	return false;
+}
+
+/* A run in which a fault of its own plan did not fire, other than those
+ * the dry run did not fire either: counted (explore_stats.runs_not_fired),
+ * and kept when it is the first in the exploration's order. */
+static void note_not_fired(struct explore_stats *stats,
+			   const struct work *work, const struct record *record)
+{
+	struct sim_config config;
+	struct fault_plan missing;
+	const struct fault *first = NULL;
+	uint64_t faults = 0;
+	work_config(work, record->index, &config);
+	fault_plan_missing(&config.plan, &record->fired, &missing);
+	for (int i = 0; i < missing.count; i++) {
+		if (plan_has(&stats->not_fired, &missing.faults[i]))
+			continue;
+		if (!first)
+			first = &missing.faults[i];
+		faults++;
+	}
+	if (!first)
+		return;
+	stats->runs_not_fired++;
+	stats->faults_not_fired += faults;
+	if (stats->not_fired_first == 0 ||
+	    record->index + 1 < stats->not_fired_first) {
+		stats->not_fired_first = record->index + 1;
+		stats->not_fired_first_seed = config.seed;
+		stats->not_fired_first_plan = config.plan;
+		stats->not_fired_first_fault = *first;
+	}
+}
+
 static int absorb(void *context, const struct record *record)
 {
 	struct aggregate *aggregate = context;
@@ -484,6 +524,7 @@ static int absorb(void *context, const struct record *record)
 	if (aggregate->work->options->mode == EXPLORE_RECOVERY &&
 	    record->index >= aggregate->work->single_count)
 		note_second_fault(stats, aggregate->work, record);
+	note_not_fired(stats, aggregate->work, record);
 	for (int i = 0; i < record->fired.count; i++) {
 		const struct fault *fault = &record->fired.faults[i];
 		uint64_t *first = &stats->cell_first[fault->point][fault->kind];

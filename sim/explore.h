@@ -121,6 +121,19 @@ struct explore_stats {
 	                                the fixed ones, --fault) */
 	struct fault_plan not_fired; /* fixed faults (--fault) the dry run
 	                                never fired */
+	/* Runs in which a fault of their own plan (the sale's own faults
+	 * and those the mode added) never fired: the run never reached its
+	 * hit, an earlier fault having taken it elsewhere. The faults of
+	 * not_fired are left aside (said once, above). Then the faults
+	 * that did not fire, over those runs; and the first such run of the
+	 * exploration's order (index + 1, 0: none), its seed, its plan and
+	 * its first fault that did not fire. */
+	uint64_t runs_not_fired;
+	uint64_t faults_not_fired;
+	uint64_t not_fired_first;
+	uint64_t not_fired_first_seed;
+	struct fault_plan not_fired_first_plan;
+	struct fault not_fired_first_fault;
 	uint64_t faults_fired;
 	double seconds;              /* wall time exploring: the dry run and
 	                                the runs */

@@ -531,6 +531,29 @@ void report_cut(const struct cli_options *options,
 			 recovery ? " of both passes" : " (one per single fault)");
 }
 
+void report_runs_not_fired(const struct cli_options *options,
+			   const struct explore_stats *stats, char *text,
+			   size_t size)
+{
+	char fault[96], run[PLAN_FORMAT_MAX + 32];
+	text[0] = '\0';
+	if (!stats->runs_not_fired)
+		return;
+	fault_format(&stats->not_fired_first_fault, fault, sizeof(fault));
+	if (options->mode == EXPLORE_RANDOM) {
+		snprintf(run, sizeof(run), "seed %" PRIu64,
+			 stats->not_fired_first_seed);
+	} else {
+		fault_plan_list(&stats->not_fired_first_plan, run, sizeof(run));
+	}
+	snprintf(text, size, "in %" PRIu64 " of the %" PRIu64 " runs, a fault"
+		 " of the run's own plan never fired (%" PRIu64 " fault%s): an"
+		 " earlier fault took the run away from its hit; the first: %s,"
+		 " in the run of %s", stats->runs_not_fired, stats->done,
+		 stats->faults_not_fired, stats->faults_not_fired == 1 ? "" : "s",
+		 fault, run);
+}
+
 void report_shard_share(const struct cli_options *options,
 			const struct explore_stats *stats, char *text,
 			size_t size)

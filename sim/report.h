@@ -110,6 +110,18 @@ void report_invariants_broken(const struct explore_stats *stats, char *text,
 void report_cut(const struct cli_options *options,
 		const struct explore_stats *stats, char *text, size_t size);
 
+/* The runs of an exploration in which a fault of their own plan never
+ * fired (explore_stats.runs_not_fired), for the text report: "in 3 of the
+ * 4753 runs, a fault of the run's own plan never fired (3 faults): an
+ * earlier fault took the run away from its hit; the first:
+ * net/buy/reply@2:delay, in the run of app/deduct/after@1:crash,
+ * net/buy/reply@2:delay" (in random mode, "in the run of seed 17");
+ * "" when there were none. REPORT_RUNS_NOT_FIRED_MAX always fits. */
+#define REPORT_RUNS_NOT_FIRED_MAX (PLAN_FORMAT_MAX + 512)
+void report_runs_not_fired(const struct cli_options *options,
+			   const struct explore_stats *stats, char *text,
+			   size_t size);
+
 /* Which share of the exploration a shard (--shard) made, for every
  * report: "171 of the exploration's 683 runs", or "none of the
  * exploration's 37 runs (more shards than runs)"; in recovery mode, whose

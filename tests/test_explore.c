@@ -460,6 +460,70 @@ static void test_a_fixed_fault_that_never_fires_is_named(void **state)
 	support_explore_free(stats);
 }
 
+/* A run whose own plan does not fire whole (a pair whose first fault
+ * takes the run away from the second's hit) is counted and said: every
+ * fault of the runs' plans fired or is among those not fired, and the
+ * first such run is named with its plan. A single fault always fires:
+ * exhaustive mode has none. */
+static void test_runs_whose_own_faults_did_not_fire_are_said(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	char dir[256];
+	bool planned = false;
+	(void)state;
+	small_sale(&options, 2);
+	options.config.users = 1;
+	options.config.stock = 1;
+	options.config.coordinators = 1;
+	options.kinds = KIND_BIT(FAULT_CRASH);
+	options.mode = EXPLORE_PAIRS;
+	options.runs = 300;
+	stats = support_explore(&options);
+	assert_int_equal(stats->done, 300);
+	assert_int_equal(stats->not_fired.count, 0);
+	assert_true(stats->runs_not_fired > 0);
+	assert_true(stats->runs_not_fired < stats->done);
+	assert_true(stats->faults_not_fired >= stats->runs_not_fired);
+	assert_int_equal(stats->faults_fired + stats->faults_not_fired,
+			 2 * stats->done);
+	assert_true(stats->not_fired_first > 0);
+	assert_int_equal(stats->not_fired_first_plan.count, 2);
+	for (int i = 0; i < 2; i++)
+		planned |= fault_same(&stats->not_fired_first_plan.faults[i],
+				      &stats->not_fired_first_fault);
+	assert_true(planned);
+	support_explore_free(stats);
+	options.mode = EXPLORE_EXHAUSTIVE;
+	options.runs = 0;
+	stats = support_explore(&options);
+	assert_int_equal(stats->runs_not_fired, 0);
+	assert_int_equal(stats->faults_fired, stats->done);
+	support_explore_free(stats);
+	/* the text and the JSON say it */
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "notfired"), 0);
+	assert_int_equal(support_shell(
+		"%s explore --users 1 --stock 1 --kinds crash --mode pairs"
+		" --runs 300 --quiet >%s/out.txt && grep -q '^NOT FIRED: in"
+		" [0-9]* of the 300 runs, a fault of the run.s own plan never"
+		" fired ([0-9]* faults*): an earlier fault took the run away"
+		" from its hit; the first: [^ ]*, in the run of [^ ]*, [^ ]*$'"
+		" %s/out.txt && %s explore --users 1 --stock 1 --kinds crash"
+		" --mode pairs --runs 300 --quiet --json | python3 -c"
+		" 'import json,sys; d=json.load(sys.stdin);"
+		" f=d[\"first_not_fired\"]; sys.exit(not (d[\"runs_not_fired\"]"
+		" > 0 and d[\"faults_fired\"]+d[\"faults_not_fired\"]==600 and"
+		" f[\"fault\"] in f[\"faults\"] and len(f[\"faults\"])==2))' &&"
+		" %s explore --users 1 --stock 1 --kinds crash --quiet >%s/ex.txt"
+		" && ! grep -q '^NOT FIRED' %s/ex.txt && %s explore --users 1"
+		" --stock 1 --kinds crash --quiet --json | python3 -c"
+		" 'import json,sys; d=json.load(sys.stdin);"
+		" sys.exit(not (d[\"runs_not_fired\"]==0 and"
+		" d[\"first_not_fired\"] is None))'", flashsim, dir, dir,
+		flashsim, flashsim, dir, dir, flashsim), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* An exhaustive exploration that its budget stops early says so: the
  * runs it made are not every fault. */
 static void test_a_budget_that_stops_it_is_said(void **state)
@@ -1172,6 +1236,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_sale_failing_without_faults_is_its_failure),
 		cmocka_unit_test(test_a_sale_failing_with_its_own_fault_is_its_failure),
 		cmocka_unit_test(test_a_fixed_fault_that_never_fires_is_named),
+		cmocka_unit_test(test_runs_whose_own_faults_did_not_fire_are_said),
 		cmocka_unit_test(test_a_budget_that_stops_it_is_said),
 		cmocka_unit_test(test_runs_below_the_mode_are_said),
 		cmocka_unit_test(test_every_invariant_broken_is_counted),
