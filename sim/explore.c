@@ -32,6 +32,40 @@ struct recovery_run {
 	struct fault fault;
 };
 
+/* Pairs mode's runs: every pair of single faults at two different
+ * (point, hit), once (a fault is matched by its point and hit, so the
+ * order of the two makes no difference, and a second fault at the same
+ * hit could never fire).
+ *
+ * The s singles stand on a circle, in their order: pair {a, b} is the
+ * slot a of the row d, for b = a + d (mod s), d = 1 .. s/2; the row s/2
+ * of an even s has the slots a < s/2 only, so that each pair has one
+ * slot. The singles of one hit are neighbours, at most `group` of them,
+ * so the rows d >= group with 2d < s hold only pairs at two hits: these
+ * are the full rows, s slots each. The other rows (d < group, and the
+ * half row), at most `group` of them, keep only their pairs at two hits.
+ *
+ * The runs are dealt to the full rows and to the others in proportion to
+ * their pairs (run i goes to the others when i x other / count steps up
+ * at i), and the n-th run of either makes its pair n x step (mod its
+ * pairs), a step coprime with them: the first runs, however many, are
+ * distinct pairs spread over all of them. In the full rows, the slot
+ * (n x step mod s) visits the singles in turn, so that a sample cut by
+ * --runs pairs every single about as often as any other (2 x runs / s
+ * times). */
+struct pair_plan {
+	uint64_t count;              /* the pairs: full + other */
+	uint64_t full_first;         /* the first full row's d */
+	uint64_t full;               /* the full rows' pairs: s x rows */
+	uint64_t full_step;
+	int other_rows;
+	uint64_t other_distance[FAULT_KIND_COUNT]; /* each other row's d */
+	uint64_t other_before[FAULT_KIND_COUNT];   /* pairs of the rows
+						      before it */
+	uint64_t other;              /* the other rows' pairs */
+	uint64_t other_step;
+};
+
 /* The work of an exploration: run i is described by work_config(). */
 struct work {
 	const struct cli_options *options;
@@ -44,7 +78,7 @@ struct work {
 	                                first pass is shared out by --shard,
 	                                a second pass is the shard's own */
 	uint64_t stride;
-	uint64_t pair_step;          /* pairs: a stride coprime with S*(S-1) */
+	struct pair_plan pairs;      /* pairs mode */
 	double deadline;             /* monotonic seconds, 0: none */
 	struct recovery_run *recovery; /* owned; run single_count + j */
 	uint64_t recovery_count;
@@ -113,6 +147,55 @@ static void failure_key(const struct sim_result *result, char *key, size_t size)
 		snprintf(key, size, "%.*s", (int)length, result->problem);
 }
 
+/* Whether singles a and b are at two different (point, hit). */
+static bool singles_apart(const struct work *work, uint64_t a, uint64_t b)
+{
+	return work->singles[a].point != work->singles[b].point ||
+	       work->singles[a].nth != work->singles[b].nth;
+}
+
+/* The slots of row d of the circle (struct pair_plan). */
+static uint64_t row_slots(uint64_t s, uint64_t d)
+{
+	return 2 * d < s ? s : s / 2;
+}
+
+/* The pair of run index of pairs mode (struct pair_plan), as singles
+ * first < second. */
+static void pair_at(const struct work *work, uint64_t index, uint64_t *first,
+		    uint64_t *second)
+{
+	const struct pair_plan *pairs = &work->pairs;
+	uint64_t s = work->single_count, a = 0, d;
+	uint64_t others_before = index * pairs->other / pairs->count;
+	uint64_t others_after = (index + 1) * pairs->other / pairs->count;
+	assert(index < pairs->count);
+	if (others_after == others_before) {
+		uint64_t slot = (index - others_before) * pairs->full_step %
+				pairs->full;
+		d = pairs->full_first + slot / s;
+		a = slot % s;
+	} else {
+		uint64_t pair = others_before * pairs->other_step % pairs->other;
+		int row = pairs->other_rows - 1;
+		uint64_t skip;
+		while (pairs->other_before[row] > pair)
+			row--;
+		d = pairs->other_distance[row];
+		/* the pair - other_before[row]-th of the row's pairs at two
+		 * hits; a row has at most s slots */
+		skip = pair - pairs->other_before[row];
+		for (;; a++) {
+			assert(a < row_slots(s, d));
+			if (singles_apart(work, a, (a + d) % s) && skip-- == 0)
+				break;
+		}
+	}
+	*first = a < (a + d) % s ? a : (a + d) % s;
+	*second = a < (a + d) % s ? (a + d) % s : a;
+	assert(singles_apart(work, *first, *second));
+}
+
 static void work_config(const struct work *work, uint64_t index,
 			struct sim_config *config)
 {
@@ -135,13 +218,11 @@ static void work_config(const struct work *work, uint64_t index,
 		(void)fault_plan_push(&config->plan, &work->singles[index]);
 		return;
 	case EXPLORE_PAIRS: {
-		uint64_t s = work->single_count;
-		uint64_t pair = (index * work->pair_step) % (s * (s - 1));
-		uint64_t first = pair / (s - 1), second = pair % (s - 1);
-		if (second >= first)
-			second++;
-		fault_plan_push(&config->plan, &work->singles[first]);
-		fault_plan_push(&config->plan, &work->singles[second]);
+		uint64_t first, second;
+		pair_at(work, index, &first, &second);
+		/* explore_check_room made room for both */
+		(void)fault_plan_push(&config->plan, &work->singles[first]);
+		(void)fault_plan_push(&config->plan, &work->singles[second]);
 		return;
 	}
 	case EXPLORE_RANDOM:
@@ -183,15 +264,82 @@ static uint64_t gcd(uint64_t a, uint64_t b)
 	return a;
 }
 
-/* Every (point, hit, kind) the dry run reached, in point order. */
+/* Whether the sale's own plan (--fault, [faults]) has a fault at hit n
+ * of point p: a fault the exploration adds there could never fire, as
+ * fault_plan_at gives the plan's first fault of a hit. */
+static bool own_fault_at(const struct cli_options *options, int p,
+			 uint32_t n)
+{
+	return fault_plan_at(&options->config.plan, (enum point_id)p, n) !=
+	       FAULT_NONE;
+}
+
+/* How many of kinds apply at point p. */
+static uint64_t point_kind_count(int p, unsigned kinds)
+{
+	uint64_t count = 0;
+	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
+		count += point_allows(p, k) && (kinds & KIND_BIT(k));
+	return count;
+}
+
+/* A stride from 7919 on coprime with count: n x stride (mod count)
+ * visits every n < count once. */
+static uint64_t coprime_step(uint64_t count)
+{
+	uint64_t step = 7919;
+	while (count >= 2 && gcd(step, count) != 1)
+		step += 2;
+	return step;
+}
+
+/* Pairs mode's rows (struct pair_plan) of the singles enumerated. */
+static void plan_pairs(struct work *work)
+{
+	struct pair_plan *pairs = &work->pairs;
+	uint64_t s = work->single_count, group = 1, run = 1;
+	memset(pairs, 0, sizeof(*pairs));
+	/* the most singles at one hit: they are neighbours */
+	for (uint64_t i = 1; i < s; i++) {
+		run = singles_apart(work, i - 1, i) ? 1 : run + 1;
+		if (run > group)
+			group = run;
+	}
+	assert(group < FAULT_KIND_COUNT);
+	pairs->full_first = group;
+	for (uint64_t d = 1; d <= s / 2; d++) {
+		uint64_t row = 0;
+		if (d >= group && 2 * d < s) {
+			pairs->full += s;
+			continue;
+		}
+		/* at most group - 1 short rows and the half row */
+		assert(pairs->other_rows < FAULT_KIND_COUNT);
+		for (uint64_t a = 0; a < row_slots(s, d); a++)
+			row += singles_apart(work, a, (a + d) % s);
+		if (row == 0)
+			continue;
+		pairs->other_distance[pairs->other_rows] = d;
+		pairs->other_before[pairs->other_rows++] = pairs->other;
+		pairs->other += row;
+	}
+	pairs->count = pairs->full + pairs->other;
+	pairs->full_step = coprime_step(pairs->full);
+	pairs->other_step = coprime_step(pairs->other);
+}
+
+/* Every (point, hit, kind) the dry run reached, in point order, but those
+ * at a hit where the sale's own plan already has a fault; in pairs mode,
+ * the rows of their pairs. */
 static int enumerate(struct work *work, const struct explore_stats *stats,
 		     unsigned kinds, char *error, size_t error_size)
 {
+	const struct cli_options *options = work->options;
 	uint64_t count = 0, at = 0;
 	for (int p = 0; p < POINT_COUNT; p++)
-		for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
-			if (point_allows(p, k) && (kinds & KIND_BIT(k)))
-				count += stats->dry_hits[p];
+		for (uint32_t n = 1; n <= stats->dry_hits[p]; n++)
+			if (!own_fault_at(options, p, n))
+				count += point_kind_count(p, kinds);
 	work->singles = calloc(count ? count : 1, sizeof(*work->singles));
 	if (!work->singles) {
 		snprintf(error, error_size, "out of memory for %" PRIu64 " faults",
@@ -201,10 +349,13 @@ static int enumerate(struct work *work, const struct explore_stats *stats,
 	for (int p = 0; p < POINT_COUNT; p++)
 		for (uint32_t n = 1; n <= stats->dry_hits[p]; n++)
 			for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
-				if (point_allows(p, k) && (kinds & KIND_BIT(k)))
+				if (point_allows(p, k) && (kinds & KIND_BIT(k)) &&
+				    !own_fault_at(options, p, n))
 					work->singles[at++] = (struct fault){ p, n, k };
 	assert(at == count);
 	work->single_count = count;
+	if (options->mode == EXPLORE_PAIRS)
+		plan_pairs(work);
 	return 0;
 }
 
@@ -220,16 +371,13 @@ static void plan_work(struct work *work)
 			work->planned = (uint64_t)options->runs;
 		break;
 	case EXPLORE_PAIRS:
-		work->planned = s < 2 ? 0 : s * (s - 1);
+		/* the first runs of struct pair_plan's order are spread
+		 * over all the pairs */
+		work->planned = work->pairs.count;
 		if (work->planned > (uint64_t)(options->runs ? options->runs :
 					       PAIRS_DEFAULT))
 			work->planned = (uint64_t)(options->runs ? options->runs :
 						   PAIRS_DEFAULT);
-		/* A stride coprime with the number of pairs visits distinct
-		 * pairs spread over all of them. */
-		work->pair_step = 7919;
-		while (s >= 2 && gcd(work->pair_step, s * (s - 1)) != 1)
-			work->pair_step += 2;
 		break;
 	case EXPLORE_RANDOM:
 		work->planned = (uint64_t)(options->runs ? options->runs :
@@ -249,7 +397,7 @@ static uint64_t mode_runs(const struct work *work)
 	case EXPLORE_RECOVERY:
 		return s;
 	case EXPLORE_PAIRS:
-		return s < 2 ? 0 : s * (s - 1);
+		return work->pairs.count;
 	case EXPLORE_RANDOM:
 		break;
 	}
@@ -1097,7 +1245,8 @@ static size_t peak_rss_kb(void)
 /* Recovery mode's second pass, in point order: for each step only a
  * recovery reaches, its first EXPLORE_RECOVERY_HITS hits in the run of
  * the fault that first opened it (the first of this shard's runs that
- * reached it), with every kind that applies there. */
+ * reached it), with every kind that applies there; but not at a hit
+ * where the sale's own plan has a fault (it could never fire). */
 _Static_assert(EXPLORE_RECOVERY_HITS <= 8,
 	       "a hit of the second pass is a bit of second_faulted");
 static int plan_recovery(struct work *work, const struct aggregate *aggregate,
@@ -1113,7 +1262,8 @@ static int plan_recovery(struct work *work, const struct aggregate *aggregate,
 			hits = EXPLORE_RECOVERY_HITS;
 		for (uint32_t n = 1; aggregate->opened[p] && n <= hits; n++)
 			for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT; k++)
-				if (point_allows(p, k) && (kinds & KIND_BIT(k)))
+				if (point_allows(p, k) && (kinds & KIND_BIT(k)) &&
+				    !own_fault_at(work->options, p, n))
 					work->recovery[work->recovery_count++] =
 						(struct recovery_run){
 						aggregate->opener[p], { p, n, k } };

@@ -4,8 +4,12 @@
  *   exhaustive  a dry run counts how often the workload reaches every
  *               failure point; then every (point, hit, applicable kind) is
  *               run alone and checked: SQLite's "fail the Nth operation,
- *               for every N", for every point
- *   pairs       ordered pairs of those single faults, up to a budget
+ *               for every N", for every point; but not at a hit where
+ *               the sale's own plan (--fault) has a fault, which would
+ *               keep it from firing
+ *   pairs       pairs of those single faults at two different (point,
+ *               hit), each pair once (the order of a plan's faults
+ *               makes no difference), up to a budget
  *   random      runs whose faults are drawn from per-seed probabilities
  *
  * Runs are spread over worker processes, each with its own Redis; the
@@ -75,10 +79,12 @@ struct explore_stats {
 	                                another: explore_whole_known) */
 	uint64_t done;
 	bool stopped_by_budget;      /* --seconds ran out before planned */
-	uint64_t singles;            /* the single faults the sale offers */
+	uint64_t singles;            /* the single faults the sale offers
+	                                (none at a hit of its own faults) */
 	uint64_t mode_runs;          /* the runs the mode makes uncut:
 	                                exhaustive singles, pairs
-	                                singles x (singles - 1), recovery
+	                                the pairs of singles at two
+	                                different (point, hit), recovery
 	                                singles + its second pass (when it
 	                                was planned; with --shard, singles
 	                                only), random 0 (no end) */

@@ -496,8 +496,7 @@ void report_cut(const struct cli_options *options,
 		if (options->mode == EXPLORE_PAIRS &&
 		    stats->planned_all < stats->mode_runs)
 			snprintf(sample, sizeof(sample), " (themselves a sample"
-				 " of the %" PRIu64 " ordered pairs)",
-				 stats->mode_runs);
+				 " of the %" PRIu64 " pairs)", stats->mode_runs);
 		else if (options->mode != EXPLORE_RANDOM &&
 			 stats->planned_all < stats->mode_runs)
 			snprintf(sample, sizeof(sample), " (themselves cut by"
@@ -515,7 +514,7 @@ void report_cut(const struct cli_options *options,
 		return;
 	if (options->mode == EXPLORE_PAIRS)
 		snprintf(text, size, "a sample: %" PRIu64 " of the %" PRIu64
-			 " ordered pairs of the %" PRIu64 " single faults"
+			 " pairs of the %" PRIu64 " single faults"
 			 " (--runs%s): not every pair was tried",
 			 stats->planned_all, stats->mode_runs, stats->singles,
 			 options->runs ? "" : ", by default 2000");

@@ -105,7 +105,7 @@ void report_invariants_broken(const struct explore_stats *stats, char *text,
 /* What cut the exploration short of what its mode makes, for every
  * report: "stopped by --seconds 3 after 244 of the 683 planned runs: not
  * every fault was tried", "cut by --runs 10: ...", "a sample: 2000 of the
- * 9506 ordered pairs ..."; "" when nothing did (random mode has no end:
+ * 4753 pairs ..."; "" when nothing did (random mode has no end:
  * only --seconds cuts it). */
 void report_cut(const struct cli_options *options,
 		const struct explore_stats *stats, char *text, size_t size);

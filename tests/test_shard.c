@@ -78,6 +78,53 @@ static void test_three_shards_make_the_whole(void **state)
 	support_explore_free(whole);
 }
 
+/* Pairs mode's shards make the whole exploration's pairs, each once,
+ * uncut and as a sample cut by --runs: the same runs, faults by kind and
+ * verdict, hits, and runs whose plan did not fire whole. */
+static void test_pairs_shards_make_the_whole(void **state)
+{
+	struct cli_options options;
+	(void)state;
+	small_sale(&options);
+	options.config.users = 1;
+	options.config.stock = 1;
+	options.config.coordinators = 1;
+	options.kinds = KIND_BIT(FAULT_DROP_REQUEST) |
+			KIND_BIT(FAULT_DROP_REPLY) | KIND_BIT(FAULT_DUPLICATE);
+	options.mode = EXPLORE_PAIRS;
+	for (int cut = 0; cut < 2; cut++) {
+		struct explore_stats *whole, *shard;
+		uint64_t done = 0, not_fired = 0, hits[POINT_COUNT] = { 0 };
+		uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1] =
+			{ { 0 } };
+		options.runs = cut ? 40 : 100000;
+		options.shard_index = 0;
+		options.shard_count = 1;
+		whole = support_explore(&options);
+		assert_int_equal(whole->done, cut ? 40 : whole->mode_runs);
+		for (int i = 0; i < 3; i++) {
+			options.shard_index = i;
+			options.shard_count = 3;
+			shard = support_explore(&options);
+			assert_int_equal(shard->done, shard->planned);
+			assert_int_equal(shard->planned_all, whole->planned);
+			done += shard->done;
+			not_fired += shard->runs_not_fired;
+			for (int p = 0; p < POINT_COUNT; p++)
+				hits[p] += shard->hits[p];
+			for (int k = 0; k < FAULT_KIND_COUNT; k++)
+				for (int v = 0; v <= VERDICT_LIVENESS; v++)
+					by_kind[k][v] += shard->by_kind[k][v];
+			support_explore_free(shard);
+		}
+		assert_int_equal(done, whole->done);
+		assert_int_equal(not_fired, whole->runs_not_fired);
+		assert_memory_equal(by_kind, whole->by_kind, sizeof(by_kind));
+		assert_memory_equal(hits, whole->hits, sizeof(hits));
+		support_explore_free(whole);
+	}
+}
+
 /* More shards than runs: the extra shards do nothing, and still pass. */
 static void test_more_shards_than_runs(void **state)
 {
@@ -467,6 +514,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_three_shards_make_the_whole),
+		cmocka_unit_test(test_pairs_shards_make_the_whole),
 		cmocka_unit_test(test_more_shards_than_runs),
 		cmocka_unit_test(test_budget_stops_starting_runs),
 		cmocka_unit_test(test_shard_says_its_share),
