@@ -13,8 +13,10 @@
  * run, random ones included, replays exactly with explicit --fault options.
  * The record holds PLAN_FAULTS_MAX faults, the plan's and the random ones
  * together: a random fault is injected only when the record keeps room,
- * after it, for every fault of the plan still to come, so that the plan's
- * faults always fire; random faults past that are drawn but not injected.
+ * after it, for every fault of the plan whose hit has not come yet, so
+ * that the plan's faults always fire; random faults past that are drawn
+ * but not injected. A planned fault whose hit never comes keeps its room
+ * to the end: a run cannot know which hits it will reach.
  */
 #ifndef FLASHSIM_INJECT_H
 #define FLASHSIM_INJECT_H

@@ -442,21 +442,24 @@ static int64_t redis_latency(struct world *world)
 /* A Redis command that is not answered before its client's timeout: the
  * command still reaches Redis, after arrive_ms, and runs there, whatever
  * became of the task that sent it; nobody reads its answer. */
-static void send_late(struct world *world, uint32_t slot, int64_t arrive_ms)
+static int send_late(struct world *world, uint32_t slot, int64_t arrive_ms)
 {
 	struct task *task = &world->tasks[slot];
 	struct event event;
 	uint32_t free_slot;
+	int grown = 0;
 	if (world->free_late_count > 0) {
 		free_slot = world->free_late[--world->free_late_count];
 	} else if (world->late_top < world->late_allocated ||
-		   sim_late_grow(world) == 0) {
+		   (grown = sim_late_grow(world)) == 0) {
 		free_slot = world->late_top++;
+	} else if (grown == -2) {
+		return world_fail(world, "out of memory for the Redis commands"
+				  " in flight past their client's timeout");
 	} else {
-		world_fail(world, "more than %" PRIu32 " Redis commands in"
-			   " flight past their client's timeout",
-			   world->late_capacity);
-		return;
+		return world_fail(world, "more than %" PRIu32 " Redis commands"
+				  " in flight past their client's timeout",
+				  world->late_capacity);
 	}
 	world->late[free_slot] = (struct late_command){
 		true, task->actor, task->effect->step, "", task->effect->redis };
@@ -466,6 +469,7 @@ static void send_late(struct world *world, uint32_t slot, int64_t arrive_ms)
 	event.actor = (int)free_slot;
 	world->busy++;
 	schedule(world, &event, arrive_ms);
+	return 0;
 }
 
 static void on_late_command(struct world *world, const struct event *event)
@@ -522,9 +526,10 @@ static void perform(struct world *world, uint32_t slot, enum fault_kind kind)
 	if (kind == FAULT_DELAY) {
 		/* Just after the client's timeout and whatever it does at
 		 * once then: the "slow local transaction" race. */
-		send_late(world, slot, config->redis_timeout_ms +
-				       2 * config->redis_latency_ms_max + 1);
-		give_up(world, slot, 0);
+		if (send_late(world, slot, config->redis_timeout_ms +
+					   2 * config->redis_latency_ms_max +
+					   1) == 0)
+			give_up(world, slot, 0);
 		return;
 	}
 	if (kind == FAULT_REDIS_REQUEST_LOST || kind == FAULT_REDIS_CRASH) {
@@ -540,8 +545,8 @@ static void perform(struct world *world, uint32_t slot, enum fault_kind kind)
 	    sim_redis_can_time_out(config)) {
 		back_ms = redis_latency(world);
 		if (there_ms + back_ms > config->redis_timeout_ms) {
-			send_late(world, slot, there_ms);
-			give_up(world, slot, there_ms + back_ms);
+			if (send_late(world, slot, there_ms) == 0)
+				give_up(world, slot, there_ms + back_ms);
 			return;
 		}
 	}

@@ -565,11 +565,11 @@ static int parse_diagram_users(const char *text, struct cli_options *o)
 		int64_t id;
 		snprintf(word, sizeof(word), "%.*s", (int)(length < sizeof(word) ?
 			 length : sizeof(word) - 1), at);
-		if (length >= sizeof(word) || parse_number("diagram-users", word,
-							  1, 10000000, &id))
-			return length >= sizeof(word) ? bad_input("--diagram-users:"
-				" expected user ids such as 3,7, got '%s'", text) :
-				EXIT_USAGE;
+		if (length == 0 || length >= sizeof(word))
+			return bad_input("--diagram-users: expected user ids"
+					 " such as 3,7, got '%s'", text);
+		if (parse_number("diagram-users", word, 1, 10000000, &id))
+			return EXIT_USAGE;
 		for (int i = 0; i < users->count; i++)
 			if (users->ids[i] == id)
 				return bad_input("--diagram-users: user %s is"

@@ -193,11 +193,11 @@ int sim_late_grow(struct world *world)
 		size = world->late_capacity;
 	late = realloc(world->late, size * sizeof(*late));
 	if (!late)
-		return -1;
+		return -2;
 	world->late = late;
 	free_late = realloc(world->free_late, size * sizeof(*free_late));
 	if (!free_late)
-		return -1;
+		return -2;
 	world->free_late = free_late;
 	world->late_allocated = size;
 	return 0;

@@ -149,8 +149,8 @@ const char *world_actor_name(const struct world *world, int actor);
 /* Whether a Redis command's round trip (each way at most
  * redis_latency_ms_max) can take longer than its client waits. */
 bool sim_redis_can_time_out(const struct sim_config *config);
-/* Doubles the late commands' table, up to late_capacity: 0, or -1 when it
- * is full or out of memory. */
+/* Doubles the late commands' table, up to late_capacity: 0, -1 when it
+ * is full, -2 out of memory. */
 int sim_late_grow(struct world *world);
 
 /* Marks the run as failed with an internal error; returns -1. */
