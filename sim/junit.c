@@ -379,12 +379,21 @@ static void explore_summary(const struct cli_options *options,
 		report_shard_share(options, stats, passes, sizeof(passes));
 		snprintf(share, sizeof(share), " (this shard's: %s)", passes);
 	}
+	size_t used;
 	report_cut(options, stats, cut, sizeof(cut));
 	snprintf(text, size, "%" PRIu64 " runs of %" PRIu64 " planned%s: %"
 		 PRIu64 " ok, %" PRIu64 " violation, %" PRIu64 " liveness%s%s\n",
 		 stats->done, stats->planned, share,
 		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		 stats->verdicts[VERDICT_LIVENESS], cut[0] ? "; " : "", cut);
+	used = strlen(text);
+	if (stats->runs_not_fired && used + 1 < size) {
+		snprintf(text + used, size - used, "NOT FIRED: ");
+		used = strlen(text);
+		report_runs_not_fired(options, stats, text + used, size - used);
+		used = strlen(text);
+		snprintf(text + used, size - used, "\n");
+	}
 }
 
 int junit_explore_file(const struct cli_options *options,
@@ -395,7 +404,7 @@ int junit_explore_file(const struct cli_options *options,
 	char *texts[EXPLORE_FAILURES_MAX] = { NULL };
 	char (*messages)[8192] = calloc(EXPLORE_FAILURES_MAX, sizeof(*messages));
 	char classname[256], stem[128], shard[32] = "", name[64];
-	char suite_name[512], why[1024], summary[1024];
+	char suite_name[512], why[1024], summary[1024 + PLAN_FORMAT_MAX + 512];
 	bool expected = expect_checked_by(&options->expect, true);
 	bool no_verdict = rc != 0;
 	/* The suite has the whole wall time; each failure's case the time

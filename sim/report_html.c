@@ -484,6 +484,7 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 			    const struct explore_stats *stats)
 {
 	char kinds[512] = "", cut[256], broken[2048];
+	char not_fired[PLAN_FORMAT_MAX + 512];
 	size_t used = 0;
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT && used < sizeof(kinds); k++)
 		if (options->kinds & KIND_BIT(k))
@@ -512,12 +513,22 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 	report_invariants_broken(stats, broken, sizeof(broken));
 	if (broken[0])
 		kv(out, "invariants broken", "%s (runs, first or not)", broken);
-	kv(out, "time", "%.1f s exploring, %.1f runs/s with %d job%s; %.1f s"
-	   " shrinking and replaying; %.1f s in all; peak memory %zu MB",
-	   stats->seconds, stats->seconds > 0 ?
-	   (double)stats->done / stats->seconds : 0.0, options->jobs,
-	   options->jobs == 1 ? "" : "s", stats->shrink_seconds,
-	   stats->seconds + stats->shrink_seconds, stats->peak_rss_kb / 1024);
+	report_runs_not_fired(options, stats, not_fired, sizeof(not_fired));
+	if (not_fired[0])
+		kv(out, "not fired", "%s", not_fired);
+	if (stats->shrink_runs)
+		kv(out, "time", "%.1f s exploring, %.1f runs/s with %d job%s;"
+		   " %.1f s shrinking and replaying; %.1f s in all; peak memory"
+		   " %zu MB", stats->seconds, stats->seconds > 0 ?
+		   (double)stats->done / stats->seconds : 0.0, options->jobs,
+		   options->jobs == 1 ? "" : "s", stats->shrink_seconds,
+		   stats->seconds + stats->shrink_seconds,
+		   stats->peak_rss_kb / 1024);
+	else
+		kv(out, "time", "%.1f s exploring, %.1f runs/s with %d job%s;"
+		   " peak memory %zu MB", stats->seconds, stats->seconds > 0 ?
+		   (double)stats->done / stats->seconds : 0.0, options->jobs,
+		   options->jobs == 1 ? "" : "s", stats->peak_rss_kb / 1024);
 	fputs("</table>\n", out);
 }
 

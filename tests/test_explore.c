@@ -521,6 +521,13 @@ static void test_runs_whose_own_faults_did_not_fire_are_said(void **state)
 		" sys.exit(not (d[\"runs_not_fired\"]==0 and"
 		" d[\"first_not_fired\"] is None))'", flashsim, dir, dir,
 		flashsim, flashsim, dir, dir, flashsim), 0);
+	/* and so do the JUnit file and the HTML page */
+	assert_int_equal(support_shell(
+		"%s explore --users 1 --stock 1 --kinds crash --mode pairs"
+		" --runs 300 --quiet --junit %s/p.xml --html %s/p.html"
+		" >/dev/null && grep -q 'NOT FIRED: in [0-9]* of the 300 runs'"
+		" %s/p.xml && grep -q '<td>not fired</td><td>in [0-9]* of the"
+		" 300 runs' %s/p.html", flashsim, dir, dir, dir, dir), 0);
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
