@@ -1021,6 +1021,15 @@ int cli_parse_command(int argc, char **argv, const char *program,
 	}
 	if ((rc = check_sale(o, options_given)) != 0)
 		return rc;
+	/* accepted (it shows what a Redis slower than its clients does), but
+	 * said, before a whole exploration of liveness failures */
+	if (2 * o->config.redis_latency_ms_min > o->config.redis_timeout_ms)
+		fprintf(stderr, "flashsim: warning: every round trip to Redis"
+			" (at least 2 x %" PRId64 " ms) is longer than the"
+			" client's timeout (%" PRId64 " ms): no command is ever"
+			" answered, and every run ends as a liveness failure\n",
+			o->config.redis_latency_ms_min,
+			o->config.redis_timeout_ms);
 	for (int i = 0; i < o->diagram_users.count; i++)
 		if (o->diagram_users.ids[i] > o->config.users) {
 			char message[160];

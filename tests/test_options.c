@@ -482,6 +482,21 @@ static void test_diagram_users_are_checked(void **state)
 		flashsim, flashsim), 0);
 }
 
+/* A Redis always slower than its clients' timeout is accepted, and said:
+ * every run of it is a liveness failure. */
+static void test_a_redis_always_too_slow_is_said(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s run --users 1 --stock 1 --redis-latency-ms-min 60"
+		" --redis-latency-ms-max 60 2>&1 >/dev/null | grep -q '^flashsim:"
+		" warning: every round trip to Redis (at least 2 x 60 ms) is"
+		" longer than the client.s timeout (100 ms)' && test -z"
+		" \"$(%s run --users 1 --stock 1 --redis-latency-ms-min 40"
+		" --redis-latency-ms-max 70 2>&1 >/dev/null | grep warning)\"",
+		flashsim, flashsim), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +514,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_trace_is_added_to_a_trace_only),
 		cmocka_unit_test(test_a_long_tmpdir_is_named),
 		cmocka_unit_test(test_diagram_users_are_checked),
+		cmocka_unit_test(test_a_redis_always_too_slow_is_said),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));
