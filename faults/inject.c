@@ -67,7 +67,6 @@ static int on_point(const char *name, int *failnum, void **failinfo,
 	struct injector *injector = current;
 	enum point_id point = (enum point_id)((uintptr_t)*failinfo - 1);
 	struct fault fault;
-	bool planned;
 	int pushed;
 	(void)name;
 	(void)failnum;
@@ -80,14 +79,16 @@ static int on_point(const char *name, int *failnum, void **failinfo,
 		return 0;
 	fault.point = point;
 	fault.nth = ++injector->active_hits[point];
-	planned = fault_plan_at(injector->plan, point, fault.nth) != FAULT_NONE;
 	fault.kind = decide(injector, point, fault.nth);
 	if (fault.kind == FAULT_NONE)
 		return 0;
 	/* A random fault past the record's room would make the run
 	 * unreplayable, or push out a planned fault still to come: it is
-	 * drawn (the draws stay those of the seed) but not injected. */
-	if (!planned && !random_fits(injector))
+	 * drawn (the draws stay those of the seed) but not injected. Only
+	 * a fault that fired asks whether it was the plan's. */
+	if (injector->random && fault_plan_at(injector->plan, point,
+					      fault.nth) == FAULT_NONE &&
+	    !random_fits(injector))
 		return 0;
 	/* random_fits keeps room for every planned fault still to come */
 	pushed = fault_plan_push(&injector->fired, &fault);

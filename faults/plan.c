@@ -69,19 +69,22 @@ bool fault_same(const struct fault *a, const struct fault *b)
 	return a->point == b->point && a->nth == b->nth && a->kind == b->kind;
 }
 
+bool fault_plan_has(const struct fault_plan *plan, const struct fault *fault)
+{
+	for (int i = 0; i < plan->count; i++)
+		if (fault_same(&plan->faults[i], fault))
+			return true;
+	return false;
+}
+
 int fault_plan_missing(const struct fault_plan *plan,
 		       const struct fault_plan *fired,
 		       struct fault_plan *missing)
 {
 	missing->count = 0;
-	for (int i = 0; i < plan->count; i++) {
-		const struct fault *f = &plan->faults[i];
-		bool found = false;
-		for (int j = 0; j < fired->count && !found; j++)
-			found = fault_same(&fired->faults[j], f);
-		if (!found)
-			missing->faults[missing->count++] = *f;
-	}
+	for (int i = 0; i < plan->count; i++)
+		if (!fault_plan_has(fired, &plan->faults[i]))
+			missing->faults[missing->count++] = plan->faults[i];
 	return missing->count;
 }
 

@@ -53,6 +53,8 @@ enum fault_kind fault_plan_at(const struct fault_plan *plan,
 
 /* Whether a and b are the same fault: point, hit and kind. */
 bool fault_same(const struct fault *a, const struct fault *b);
+/* Whether plan holds that same fault. */
+bool fault_plan_has(const struct fault_plan *plan, const struct fault *fault);
 
 /* "POINT@N:KIND" of one fault. */
 void fault_format(const struct fault *fault, char *out, size_t size);

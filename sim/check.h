@@ -70,6 +70,10 @@ struct invariant_set {
 int check_fail(char *error, size_t error_size, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Whether a file of a --invariants directory named name ("x.sql", not
+ * ".x.sql") is loaded as an invariant. */
+bool invariant_file_name(const char *name);
+
 /* The built-in invariants, then every *.sql of user_dir (NULL: none) in
  * name order; a user file replaces the built-in of the same name. Each
  * query is prepared once against an empty trace database, so a broken

@@ -206,16 +206,9 @@ static void print_summary(FILE *out, const struct cli_options *options,
 			  const struct explore_stats *stats, const char *error)
 {
 	print_kinds(out, options, stats, error);
-	fprintf(out, "time: %.1f s exploring, %.1f runs/s with %d job%s; ",
-		stats->seconds, stats->seconds > 0 ?
-		(double)stats->done / stats->seconds : 0.0, options->jobs,
-		options->jobs == 1 ? "" : "s");
-	if (stats->shrink_runs) /* nothing failed: nothing to say */
-		fprintf(out, "%.1f s shrinking and replaying (%" PRIu64
-			" run%s); %.1f s in all; ", stats->shrink_seconds,
-			stats->shrink_runs, stats->shrink_runs == 1 ? "" : "s",
-			stats->seconds + stats->shrink_seconds);
-	fprintf(out, "peak memory %zu MB\n", stats->peak_rss_kb / 1024);
+	char spent[256];
+	report_explore_time(options, stats, spent, sizeof(spent));
+	fprintf(out, "time: %s\n", spent);
 	if (stats->seconds > 0 && stats->ping_per_second > 0 &&
 	    !stats->fault_free_failed) {
 		double per_second = (double)stats->commands / stats->seconds;

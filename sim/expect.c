@@ -180,6 +180,14 @@ static const char *const expect_key_names[] = {
 #define EXPECT_KEY_COUNT \
 	((unsigned)(sizeof(expect_key_names) / sizeof(expect_key_names[0])))
 
+const char *expect_key_name(unsigned key)
+{
+	for (unsigned k = 0; k < EXPECT_KEY_COUNT; k++)
+		if (key == 1u << k)
+			return expect_key_names[k];
+	return "?";
+}
+
 int expect_outcome_print(FILE *out, const struct expect_outcome *outcome,
 			 const char *command, int verdict_code)
 {

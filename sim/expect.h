@@ -55,6 +55,9 @@ struct expectation {
 	bool caught;
 };
 
+/* The scenario key of one enum expect_key bit: "caught". */
+const char *expect_key_name(unsigned key);
+
 /* Whether any key was given. */
 bool expect_given(const struct expectation *expect);
 /* Whether any key given is one that run (explore false) or explore

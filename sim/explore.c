@@ -603,14 +603,6 @@ static void note_second_fault(struct explore_stats *stats,
 	}
 }
 
-static bool plan_has(const struct fault_plan *plan, const struct fault *fault)
-{
-	for (int i = 0; i < plan->count; i++)
-		if (fault_same(&plan->faults[i], fault))
-			return true;
-	return false;
-}
-
 /* A run in which a fault of its own plan did not fire, other than those
  * the dry run did not fire either: counted (explore_stats.runs_not_fired),
  * and kept when it is the first in the exploration's order. */
@@ -624,7 +616,7 @@ static void note_not_fired(struct explore_stats *stats,
 	work_config(work, record->index, &config);
 	fault_plan_missing(&config.plan, &record->fired, &missing);
 	for (int i = 0; i < missing.count; i++) {
-		if (plan_has(&stats->not_fired, &missing.faults[i]))
+		if (fault_plan_has(&stats->not_fired, &missing.faults[i]))
 			continue;
 		if (!first)
 			first = &missing.faults[i];

@@ -79,7 +79,7 @@ static int invariant_set_put(struct invariant_set *set, const char *file_name,
 	return 0;
 }
 
-static bool invariant_file_name(const char *name)
+bool invariant_file_name(const char *name)
 {
 	size_t length = strlen(name);
 	return name[0] != '.' && length > strlen(".sql") &&

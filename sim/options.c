@@ -332,10 +332,11 @@ static int check_outputs(const struct cli_options *o, int argc, char **argv)
 				"--orders-db" };
 	char error[4400], message[4500];
 	for (int i = 0; i < 5; i++) {
-		const char *dir = o->runner.invariants_dir;
-		size_t length = paths[i] ? strlen(paths[i]) : 0;
+		const char *dir = o->runner.invariants_dir, *base;
 		if (!paths[i] || !paths[i][0])
 			continue;
+		base = strrchr(paths[i], '/') ? strrchr(paths[i], '/') + 1 :
+						paths[i];
 		if (strcmp(paths[i], "-") == 0) {
 			snprintf(message, sizeof(message), "%s -: '-' is no"
 				 " name for the standard output here; give"
@@ -348,8 +349,7 @@ static int check_outputs(const struct cli_options *o, int argc, char **argv)
 						    o->scenario, message,
 						    sizeof(message)) != 0)
 			return bad_input("%s", message);
-		if (dir && length > 4 && strcmp(paths[i] + length - 4,
-						".sql") == 0 &&
+		if (dir && invariant_file_name(base) &&
 		    whole_file_in_dir(paths[i], dir)) {
 			snprintf(message, sizeof(message), "%s %s is a file of"
 				 " --invariants %s: it would replace or add an"
@@ -772,13 +772,6 @@ static int check_sale(const struct cli_options *o, bool options_given)
 		options_given ? "--help and docs/SCENARIOS.md" :
 				"docs/SCENARIOS.md");
 	return EXIT_USAGE;
-}
-
-static const char *expect_key_name(unsigned key)
-{
-	return key == EXPECT_VERDICT ? "verdict" :
-	       key == EXPECT_CAUGHT ? "caught" :
-	       key == EXPECT_FAILURES ? "failures" : "invariant";
 }
 
 /* "caught = false": a key of [expect] as the file gave it, and, when

@@ -553,6 +553,24 @@ void report_runs_not_fired(const struct cli_options *options,
 		 fault, run);
 }
 
+void report_explore_time(const struct cli_options *options,
+			 const struct explore_stats *stats, char *text,
+			 size_t size)
+{
+	char shrinking[128] = "";
+	if (stats->shrink_runs) /* nothing failed: nothing to say */
+		snprintf(shrinking, sizeof(shrinking), "%.1f s shrinking and"
+			 " replaying (%" PRIu64 " run%s); %.1f s in all; ",
+			 stats->shrink_seconds, stats->shrink_runs,
+			 stats->shrink_runs == 1 ? "" : "s",
+			 stats->seconds + stats->shrink_seconds);
+	snprintf(text, size, "%.1f s exploring, %.1f runs/s with %d job%s; %s"
+		 "peak memory %zu MB", stats->seconds, stats->seconds > 0 ?
+		 (double)stats->done / stats->seconds : 0.0, options->jobs,
+		 options->jobs == 1 ? "" : "s", shrinking,
+		 stats->peak_rss_kb / 1024);
+}
+
 void report_shard_share(const struct cli_options *options,
 			const struct explore_stats *stats, char *text,
 			size_t size)

@@ -484,7 +484,7 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 			    const struct explore_stats *stats)
 {
 	char kinds[512] = "", cut[256], broken[2048];
-	char not_fired[PLAN_FORMAT_MAX + 512];
+	char not_fired[REPORT_RUNS_NOT_FIRED_MAX], spent[256];
 	size_t used = 0;
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT && used < sizeof(kinds); k++)
 		if (options->kinds & KIND_BIT(k))
@@ -516,19 +516,8 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 	report_runs_not_fired(options, stats, not_fired, sizeof(not_fired));
 	if (not_fired[0])
 		kv(out, "not fired", "%s", not_fired);
-	if (stats->shrink_runs)
-		kv(out, "time", "%.1f s exploring, %.1f runs/s with %d job%s;"
-		   " %.1f s shrinking and replaying; %.1f s in all; peak memory"
-		   " %zu MB", stats->seconds, stats->seconds > 0 ?
-		   (double)stats->done / stats->seconds : 0.0, options->jobs,
-		   options->jobs == 1 ? "" : "s", stats->shrink_seconds,
-		   stats->seconds + stats->shrink_seconds,
-		   stats->peak_rss_kb / 1024);
-	else
-		kv(out, "time", "%.1f s exploring, %.1f runs/s with %d job%s;"
-		   " peak memory %zu MB", stats->seconds, stats->seconds > 0 ?
-		   (double)stats->done / stats->seconds : 0.0, options->jobs,
-		   options->jobs == 1 ? "" : "s", stats->peak_rss_kb / 1024);
+	report_explore_time(options, stats, spent, sizeof(spent));
+	kv(out, "time", "%s", spent);
 	fputs("</table>\n", out);
 }
 
