@@ -273,6 +273,7 @@ static void rounds_table(struct bench_table *table, int rounds,
 	for (int r = 0; r < rounds; r++) {
 		table->reject_rounds[r].name = "reject";
 		table->reject_rounds[r].result.users = 300000;
+		table->reject_rounds[r].result.redis_commands = 3 * 300000;
 		table->reject_rounds[r].result.wall_s = 300000 / rejects[r];
 		table->reject_rounds[r].result.ok = true;
 	}
@@ -397,6 +398,43 @@ static void test_a_failed_round_is_named(void **state)
 	assert_printed(&table, wanted, 1);
 }
 
+/* How far the target is within reach: three calls a request at the
+ * pipelined deduction's rate (-P 16), against the references beside the
+ * median round (here round 2, beside 50,000 and 70,000/s): 160,000 / 3
+ * / 70,000 is 0.76x, 450,000 / 3 / 70,000 is 2.14x. Not said when the
+ * pipelined reference was not measured. */
+static void test_the_target_says_whether_three_calls_can_reach_it(void **state)
+{
+	static const double references[] = { 60000, 50000, 70000, 65000 };
+	static const double rejects[] = { 55000, 66000, 72000 };
+	static const char *const out_of_reach[] = {
+		"(on this server, 3.00 script calls a request, each as cheap for"
+		" Redis as the\nbare deduction pipelined (-P 16), would make"
+		" about 0.76x: the target is out of reach)",
+	};
+	static const char *const within_reach[] = {
+		"would make about 2.14x)",
+	};
+	static struct bench_table table;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out;
+	(void)state;
+	rounds_table(&table, 3, references, rejects);
+	reference_at(&table.refs[BENCH_REF_EVALSHA_P16], 160000);
+	assert_printed(&table, out_of_reach, 1);
+	reference_at(&table.refs_after[BENCH_REF_EVALSHA_P16], 450000);
+	assert_printed(&table, within_reach, 1);
+	reference_at(&table.refs[BENCH_REF_EVALSHA_P16], 0);
+	reference_at(&table.refs_after[BENCH_REF_EVALSHA_P16], 0);
+	out = open_memstream(&text, &size);
+	assert_non_null(out);
+	bench_table_print(out, &table);
+	assert_int_equal(fclose(out), 0);
+	assert_null(strstr(text, "script calls a request"));
+	free(text);
+}
+
 /* With an even count the lower of the two middle rounds decides. */
 static void test_even_rounds_take_the_lower_middle(void **state)
 {
@@ -433,7 +471,7 @@ static void test_json_has_the_tables_figures(void **state)
 		" r=d[\"reject_rounds\"];"
 		" sys.exit(not (t[\"ratio\"]==0.943 and t[\"met\"] is False"
 		" and [x[\"median\"] for x in r]==[False,True,False] and"
-		" r[1][\"reference_after\"]==70000 and"
+		" r[1][\"reference_after\"]==70000 and t[\"reach\"] is None and"
 		" d[\"workloads\"][0][\"requests_per_s\"]==66000 and"
 		" d[\"checks_ok\"]))' %s", path), 0);
 	assert_int_equal(support_shell(
@@ -465,6 +503,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_one_noisy_round_does_not_decide),
 		cmocka_unit_test(test_a_near_miss_is_not_rounded_onto_the_goal),
 		cmocka_unit_test(test_a_miss_is_cut_not_rounded),
+		cmocka_unit_test(test_the_target_says_whether_three_calls_can_reach_it),
 		cmocka_unit_test(test_even_rounds_take_the_lower_middle),
 		cmocka_unit_test(test_rounds_without_their_references_are_not_judged),
 		cmocka_unit_test(test_a_failed_round_is_named),
