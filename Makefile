@@ -55,6 +55,33 @@ TEST_SUPPORT := $(BUILD)/tests/support.o
 
 all: $(BUILD)/flashsim
 
+# The libraries' headers, each with its Debian package. A machine that
+# lacks one is told which packages to install (make run installs them)
+# instead of getting the compiler's error on the first file that needs
+# it. Asked of the compiler itself, so that headers outside /usr/include
+# count; checked once per build directory.
+HEADERS := hiredis/hiredis.h:libhiredis-dev sqlite3.h:libsqlite3-dev \
+           ini.h:libinih-dev fiu.h:libfiu-dev
+
+$(BUILD)/.headers:
+	@if ! command -v $(firstword $(CC)) >/dev/null 2>&1; then \
+		echo "flashsim: no C compiler '$(firstword $(CC))': 'make run' installs gcc and the libraries (as root or with sudo)" >&2; \
+		exit 1; \
+	fi; \
+	missing=""; \
+	for entry in $(HEADERS); do \
+		printf '#include <%s>\n' "$${entry%%:*}" | \
+		$(CC) $(CPPFLAGS) $(CFLAGS) -E -x c - >/dev/null 2>&1 || \
+			missing="$$missing $${entry#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "flashsim: the headers of these packages are missing:$$missing" >&2; \
+		echo "  'make run' installs them (as root or with sudo), or: apt-get install$$missing" >&2; \
+		exit 1; \
+	fi
+	@mkdir -p $(dir $@)
+	@touch $@
+
 # Makefile too: LUA above is the list, and its order is enum script_id's.
 $(BUILD)/gen/scripts.c: $(LUA) core/embed.sh Makefile
 	@mkdir -p $(dir $@)
@@ -68,10 +95,10 @@ $(BUILD)/gen/variant_scripts.c: $(VARIANT_LUA) core/embed.sh
 	@mkdir -p $(dir $@)
 	sh core/embed.sh flashsim_variant_script $(VARIANT_LUA) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | $(BUILD)/.headers
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(BUILD)/.headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
