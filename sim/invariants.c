@@ -149,7 +149,26 @@ out_close:
 	return rc;
 }
 
-/* Reads a whole file into *text (malloc'd, NUL-terminated). */
+/* "invariant PATH: a NUL byte at line L, column C": the first NUL of
+ * text, a file's length bytes. */
+static void invariant_nul_error(const char *path, const char *text,
+				size_t length, char *error, size_t error_size)
+{
+	const char *nul = memchr(text, '\0', length), *line_start = text;
+	int line = 1;
+	assert(nul);
+	for (const char *at = text; at < nul; at++)
+		if (*at == '\n') {
+			line++;
+			line_start = at + 1;
+		}
+	check_fail(error, error_size, "invariant %s: a NUL byte at line %d,"
+		   " column %zu (an invariant is SQL text)", path, line,
+		   (size_t)(nul - line_start) + 1);
+}
+
+/* Reads a whole file into *text (malloc'd, NUL-terminated); a file that
+ * holds a NUL byte is refused. */
 static int invariant_read_file(const char *path, char **text_out, char *error,
 			       size_t error_size)
 {
@@ -174,6 +193,11 @@ static int invariant_read_file(const char *path, char **text_out, char *error,
 	if (length > INVARIANT_FILE_MAX) {
 		check_fail(error, error_size, "invariant %s: larger than %d bytes",
 			   path, INVARIANT_FILE_MAX);
+		goto out_close;
+	}
+	if (memchr(text, '\0', length)) {
+		/* SQLite would stop at it and run the query before it alone */
+		invariant_nul_error(path, text, length, error, error_size);
 		goto out_close;
 	}
 	text[length] = '\0';

@@ -902,6 +902,32 @@ static void test_broken_user_invariant_names_the_file(void **state)
 	assert_load_fails("empty.sql", "-- nothing here\n", "no query");
 }
 
+/* A NUL byte in a .sql file is refused with its place: SQLite would
+ * stop at it, and the query before it would run alone, what follows it
+ * never read. */
+static void test_nul_byte_in_user_invariant_is_refused(void **state)
+{
+	static const char text[] = "SELECT 1 WHERE 0;\n-- x\0 DELETE";
+	char dir[64], path[128], error[512] = "";
+	FILE *file;
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/nul.sql", dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, file),
+			 sizeof(text) - 1);
+	fclose(file);
+	invariants_free(&invariants);
+	assert_int_equal(invariants_load(&invariants, dir, error,
+					 sizeof(error)), -1);
+	remove_dir(dir);
+	assert_non_null(strstr(error, "nul.sql: a NUL byte at line 2,"
+			       " column 5 (an invariant is SQL text)"));
+	assert_int_equal(invariants.count, 0);
+	load_user_dir(NULL);
+}
+
 static void test_missing_user_dir_is_named(void **state)
 {
 	char error[512] = "";
@@ -1774,6 +1800,7 @@ int main(void)
 		TEST(test_explanation_is_the_opening_comment),
 		TEST(test_a_set_holds_64_invariants),
 		TEST(test_broken_user_invariant_names_the_file),
+		TEST(test_nul_byte_in_user_invariant_is_refused),
 		TEST(test_missing_user_dir_is_named),
 		TEST(test_empty_user_dir_is_refused),
 		TEST(test_drop_run_leaves_no_rows),
