@@ -323,6 +323,35 @@ static int invariant_check_recording(sqlite3 *db, const char *points,
 	return rc;
 }
 
+/* Runs the invariant's query, and the statement of the events its rows
+ * point at when it has one, to their first row on the empty database:
+ * what fails whatever the data (load_extension, which the checker's
+ * database does not allow; json('x'); a blob too big) fails here, before
+ * any run, instead of in the check of every run. Returns NULL, or what
+ * went wrong in problem. */
+static const char *invariant_check_run(sqlite3 *db, sqlite3_stmt *stmt,
+				       sqlite3 *points_db,
+				       sqlite3_stmt *points, char *problem,
+				       size_t problem_size)
+{
+	int step = sqlite3_step(stmt);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		snprintf(problem, problem_size, "it fails when run: %s",
+			 sqlite3_errmsg(db));
+		return problem;
+	}
+	if (!points)
+		return NULL;
+	step = sqlite3_step(points);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		snprintf(problem, problem_size, "its second statement, the"
+			 " events the rows point at, fails when run: %s",
+			 sqlite3_errmsg(points_db));
+		return problem;
+	}
+	return NULL;
+}
+
 /* An invariant is one read-only statement that returns columns and reads
  * the final state only; a user's file may add a second, the events its
  * rows point at (invariant_check_points), which item keeps. db has the
@@ -389,6 +418,10 @@ static int invariant_check_query(sqlite3 *db, sqlite3 *points_db,
 						   sizeof(points_problem)) != 0)
 			problem = points_problem;
 	}
+	if (!problem)
+		problem = invariant_check_run(db, stmt, points_db, points,
+					      points_problem,
+					      sizeof(points_problem));
 	if (problem)
 		check_fail(error, error_size, "invariant %s (%s): %s", item->name,
 			   item->source, problem);

@@ -900,6 +900,16 @@ static void test_broken_user_invariant_names_the_file(void **state)
 	assert_load_fails("writes.sql", "DELETE FROM final_orders;",
 			  "not a query");
 	assert_load_fails("empty.sql", "-- nothing here\n", "no query");
+	/* prepared, but failing whatever the data: refused at load, not
+	 * an internal error in the check of every run */
+	assert_load_fails("json.sql", "SELECT json('x');",
+			  "it fails when run: malformed JSON");
+	assert_load_fails("extension.sql", "SELECT load_extension('x');",
+			  "it fails when run: not authorized");
+	assert_load_fails("points.sql", "SELECT gid FROM txns WHERE 0;\n"
+			  "SELECT 1, load_extension('x');",
+			  "its second statement, the events the rows point at,"
+			  " fails when run: not authorized");
 }
 
 /* A NUL byte in a .sql file is refused with its place: SQLite would
