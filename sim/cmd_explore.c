@@ -545,6 +545,29 @@ static int trace_end(struct explore_trace *trace,
 	return rc;
 }
 
+/* The sale's own faults leave no room for the exploration's: error, after
+ * the scenario file and the last line of it that gave a fault, as the
+ * sale's other errors name them, when the file gave any. */
+static void print_no_room(const struct cli_options *options,
+			  const char *error)
+{
+	const struct fault_plan *plan = &options->config.plan;
+	int line = 0;
+	bool by_option = false;
+	for (int i = 0; i < plan->count; i++) {
+		line = options->fault_lines[i] > line ? options->fault_lines[i] :
+							line;
+		by_option |= options->fault_lines[i] == 0;
+	}
+	fprintf(stderr, "flashsim explore: ");
+	if (options->scenario && line) {
+		report_visible(stderr, options->scenario);
+		fprintf(stderr, ":%d%s: ", line, by_option ?
+			" with the options given" : "");
+	}
+	fprintf(stderr, "%s\n", error);
+}
+
 /* The options that only make sense together, checked (or mended, with a
  * word on stderr) before anything runs. Returns 0 or EXIT_USAGE. */
 static int check_explore_options(struct cli_options *options)
@@ -587,7 +610,7 @@ static int check_explore_options(struct cli_options *options)
 			value_mode_name(options->mode));
 	}
 	if (explore_check_room(options, error, sizeof(error)) != 0) {
-		fprintf(stderr, "flashsim explore: %s\n", error);
+		print_no_room(options, error);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -195,6 +195,25 @@ static void test_no_room_for_the_explored_faults_is_refused(void **state)
 		0);
 }
 
+/* The same refusal for a scenario file's faults names the file and the
+ * last line of it that gave a fault, as the sale's other errors do. */
+static void test_no_room_names_the_scenario_line(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && { echo '[faults]'; for i in $(seq 1 32); do"
+		" echo \"fault = app/deduct/after@$i:pause\"; done; } >$d/f.ini"
+		" && %s explore $d/f.ini --users 1 --stock 1 --kinds crash"
+		" >/dev/null 2>$d/err; rc=$?; head -n 31 $d/f.ini >$d/g.ini;"
+		" %s explore $d/g.ini --users 1 --stock 1 --kinds crash"
+		" --mode pairs --fault app/deduct/after@40:pause >/dev/null"
+		" 2>>$d/err; rc2=$?; cat $d/err; test $rc = 64 && test $rc2 = 64"
+		" && grep -q \"^flashsim explore: $d/f.ini:33: the sale has 32\""
+		" $d/err && grep -q \"^flashsim explore: $d/g.ini:31 with the"
+		" options given: the sale has 31\" $d/err; rc=$?; rm -r $d;"
+		" exit $rc", flashsim, flashsim), 0);
+}
+
 /* Random mode's runs take the seeds from --seed on; from the largest
  * seed they start again at 0, so every failure's replay is a command run
  * accepts (it refused seeds past 2^63 - 1 with exit 64). */
@@ -1320,6 +1339,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_two_jobs_find_the_same_failures),
 		cmocka_unit_test(test_recovery_mode_faults_every_point),
 		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
+		cmocka_unit_test(test_no_room_names_the_scenario_line),
 		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
 		cmocka_unit_test(test_a_failure_shows_the_digest_its_replay_gives),
