@@ -167,6 +167,14 @@ static void test_barrier_has_a_ttl(void **state)
 	ttl = support_integer(redis, "TTL %s", key);
 	assert_true(ttl > 0);
 	assert_true(ttl <= sale.barrier_ttl_s);
+	/* The barrier must outlive every backcheck of its transaction: one
+	 * expired before the coordinator asks reads as "never deducted", the
+	 * backcheck answers FAILURE, and the unit is lost. No run can show
+	 * it (Redis expires keys on its own clock, and a run lasts
+	 * milliseconds of it), so the TTL is held here above the longest a
+	 * transaction can stay open in a sale flashsim accepts: the longest
+	 * timeout-to-fail and the longest recovery bound, a day each. */
+	assert_true(ttl * 1000 > 2 * 86400000LL);
 }
 
 /* The sold-out fast path's stock check, as the app's machine builds it. */
