@@ -8,6 +8,8 @@
 #   make bench-profile  redis-server's instructions per request, under
 #                   callgrind (needs valgrind; docs/PERFORMANCE.md)
 #   make nightly    a time-boxed exploration of every scenario (docs/CI.md)
+#   make mutants    plant errors in core/ one at a time: which explorations
+#                   catch each (docs/FAULTS.md; a few minutes)
 #   make points-doc regenerate docs/POINTS.md from faults/points.def
 #   make docs       regenerate the tutorial's diagrams, docs/img/*.svg
 #   make asan       the suite under AddressSanitizer (build/asan)
@@ -49,7 +51,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) 
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: bench-profile all run test check bench asan ubsan clean deps deps-run demo nightly points-doc \
+.PHONY: mutants bench-profile all run test check bench asan ubsan clean deps deps-run demo nightly points-doc \
 	docs
 .DEFAULT_GOAL := all
 
@@ -149,6 +151,12 @@ bench: deps-run
 bench-profile: deps
 	@$(MAKE) --no-print-directory $(BUILD)/flashsim
 	sh tools/profile-redis.sh $(BUILD)
+
+# Errors planted in core/, one at a time, in a copy of the tree: each must
+# be caught by an exploration, or be one that cannot change an outcome
+# (docs/FAULTS.md, "What one exploration proves").
+mutants: deps
+	python3 tools/mutants.py
 
 # Every scenario explored with random faults for NIGHTLY_SECONDS each;
 # JUnit, trace and output per scenario in $(BUILD)/nightly (docs/CI.md).
