@@ -135,7 +135,7 @@ run: deps-run
 SCENARIOS := $(sort $(wildcard scenarios/*.ini))
 
 check: $(BUILD)/flashsim $(TESTS)
-	@sh tests/run.sh $(BUILD) $(TESTS) $(SCENARIOS)
+	@FLASHSIM_MUTANTS=$(if $(SANFLAGS),,1) sh tests/run.sh $(BUILD) $(TESTS) $(SCENARIOS)
 
 test: deps
 	@$(MAKE) --no-print-directory check

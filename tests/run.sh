@@ -12,6 +12,9 @@
 # (tests/redis-without-functions.sh), which answers FUNCTION and FCALL as
 # a server before Redis 7 does: there flashsim runs every script by
 # EVALSHA, the path a Redis 6.2 server takes.
+#
+# With FLASHSIM_MUTANTS=1 (make test), tools/mutants.py runs last and
+# counts as one test.
 build=$1
 shift
 passed=0
@@ -78,6 +81,11 @@ if [ -n "$scenarios" ]; then
 	fi
 fi
 echo; if "$build/flashsim" selftest --quick --jobs 2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures selftest"; fi # docs/VARIANTS.md
+# Errors planted in core/, in a copy of the tree built without sanitizers:
+# run by make test, not by make asan and make ubsan (docs/FAULTS.md).
+if [ "${FLASHSIM_MUTANTS:-}" = 1 ]; then
+	echo; if python3 "$(dirname "$0")/../tools/mutants.py"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures mutants"; fi
+fi
 echo
 [ -n "$failures" ] && echo "failed programs:$failures"
 if [ "$skipped" -gt 0 ]; then

@@ -5,8 +5,8 @@ proves, and what it does not").
 
     tools/mutants.py [--only m01,m14] [--jobs N] [--keep DIR]
 
-It works on a copy of the tree in a temporary directory; the working
-tree is never touched. The copy is built and both explorations below
+It works on a copy of the files git tracks, as they are in the working
+tree, in a temporary directory; the working tree is never touched. The copy is built and both explorations below
 must pass on it; then, for each mutant, the mutant's text replaces the
 original in one file of the copy, flashsim is built again and every
 exploration runs, and the file is put back. A mutant is of one of three
@@ -223,9 +223,13 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", help="keep the copy and its logs here")
     options = parser.parse_args()
-    root = subprocess.run(["git", "rev-parse", "--show-toplevel"],
-                          capture_output=True, text=True,
-                          check=True).stdout.strip()
+    here = os.path.dirname(os.path.abspath(__file__))
+    found = subprocess.run(["git", "rev-parse", "--show-toplevel"],
+                           cwd=here, capture_output=True, text=True)
+    if found.returncode != 0:
+        sys.exit("mutants: needs a git checkout of flashsim (it copies the"
+                 " files git tracks): %s" % found.stderr.strip())
+    root = found.stdout.strip()
     by_name = {m.name: m for m in MUTANTS}
     chosen = MUTANTS
     if options.only:
