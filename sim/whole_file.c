@@ -174,23 +174,26 @@ int whole_file_open(struct whole_file *file, const char *path, char *error,
 	sigset_t saved;
 	if (whole_file_place(file, path, error, error_size) != 0)
 		return -1;
-	block_stopping(&saved);
-	/* In place, appended: stdout sent to a file keeps what was
-	 * printed before the report, flushed first. */
 	if (file->in_place) {
+		/* In place, appended: stdout sent to a file keeps what was
+		 * printed before the report, flushed first. No temporary
+		 * to track, so no signal is held off: opening a FIFO waits
+		 * for its reader, and a SIGTERM must still stop us then. */
 		fflush(stdout);
 		fflush(stderr);
+		file->out = fopen(file->path, "a");
+	} else {
+		block_stopping(&saved);
+		file->out = fopen(file->temporary, "w");
+		if (file->out) {
+			for (int i = 0; i < OPEN_MAX; i++)
+				if (!open_temporaries[i]) {
+					open_temporaries[i] = file->temporary;
+					break;
+				}
+		}
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 	}
-	file->out = fopen(file->in_place ? file->path : file->temporary,
-			  file->in_place ? "a" : "w");
-	if (file->out && !file->in_place) {
-		for (int i = 0; i < OPEN_MAX; i++)
-			if (!open_temporaries[i]) {
-				open_temporaries[i] = file->temporary;
-				break;
-			}
-	}
-	sigprocmask(SIG_SETMASK, &saved, NULL);
 	if (!file->out) {
 		if (strcmp(path, file->path) != 0)
 			snprintf(error, error_size, "%.200s (a link to %s): %s",

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +87,36 @@ static void test_sigterm_in_a_run_leaves_nothing(void **state)
 		" kill -TERM $pid; wait $pid; exit $?'",
 		workdir, flashsim, workdir),
 		128 + 15);
+	assert_nothing_left();
+}
+
+/* --junit naming a FIFO that nobody reads: writing the report waits in
+ * open() for a reader. A SIGTERM then (a CI job's timeout) must still stop
+ * flashsim, its server and its directory with it; it used to be held off
+ * there, and flashsim waited for ever. The FIFO is made outside TMPDIR,
+ * which must be left empty. */
+static void test_sigterm_while_a_fifo_waits_for_its_reader(void **state)
+{
+	char fifo_dir[64], fifo[128];
+	int status;
+	(void)state;
+	assert_int_equal(support_tempdir(fifo_dir, sizeof(fifo_dir), "fifo"), 0);
+	snprintf(fifo, sizeof(fifo), "%s/junit.xml", fifo_dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* 99: still alive 5 s after the SIGTERM (then killed) */
+	status = support_shell(
+		"bash -c 'TMPDIR=%s %s run --users 5 --stock 2 --junit %s"
+		" >/dev/null 2>&1 & pid=$!; sleep 2;"
+		" kill -TERM $pid;"
+		" for i in $(seq 1 100); do"
+		"  kill -0 $pid 2>/dev/null || break; sleep 0.05;"
+		" done;"
+		" if kill -0 $pid 2>/dev/null; then"
+		"  kill -KILL $pid; wait $pid; exit 99;"
+		" fi; wait $pid; exit $?'",
+		workdir, flashsim, fifo);
+	assert_int_equal(support_tempdir_remove(fifo_dir), 0);
+	assert_int_equal(status, 128 + 15);
 	assert_nothing_left();
 }
 
@@ -457,6 +488,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_output_into_a_closed_pipe_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_in_a_run_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_while_a_fifo_waits_for_its_reader, setup, teardown),
 		cmocka_unit_test(test_stopping_a_server_does_not_allocate),
 		cmocka_unit_test_setup_teardown(test_a_sigpipe_not_about_the_output_is_let_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redis_gone_in_a_run_is_an_error, setup, teardown),
