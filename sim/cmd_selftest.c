@@ -35,6 +35,7 @@
 #include "commands.h"
 #include "explore.h"
 #include "junit.h"
+#include "redis_server.h"
 #include "report.h"
 #include "tracedb.h"
 #include "values.h"
@@ -85,7 +86,9 @@ struct selftest_row {
 
 struct selftest {
 	struct selftest_options options;
-	char workdir[64];             /* the temporary trace's, "" when none */
+	/* the temporary trace's directory, in TMPDIR, removed at exit or on
+	 * a stopping signal as a server's is; dir "" when none */
+	struct redis_server workdir;
 	char trace_path[PATH_MAX];
 	const char *columns[SELFTEST_COLUMNS_MAX]; /* invariants, then liveness */
 	int column_count;
@@ -558,6 +561,7 @@ static int write_junit(const struct selftest *self, double seconds)
 
 static int setup(struct selftest *self, char *error, size_t error_size)
 {
+	const char *tmp;
 	if (invariants_load(&self->invariants, NULL, error, error_size) != 0)
 		return EXIT_INTERNAL;
 	for (int i = 0; i < self->invariants.count &&
@@ -573,16 +577,12 @@ static int setup(struct selftest *self, char *error, size_t error_size)
 		}
 		return 0;
 	}
-	snprintf(self->workdir, sizeof(self->workdir),
-		 "/tmp/flashsim-selftest-XXXXXX");
-	if (!mkdtemp(self->workdir)) {
-		snprintf(error, error_size, "temporary directory: %s",
-			 strerror(errno));
-		self->workdir[0] = '\0';
+	tmp = getenv("TMPDIR");
+	if (redis_server_make_dir(&self->workdir, tmp && *tmp ? tmp : "/tmp",
+				  error, error_size) != 0)
 		return EXIT_INTERNAL;
-	}
 	snprintf(self->trace_path, sizeof(self->trace_path), "%s/trace.db",
-		 self->workdir);
+		 self->workdir.dir);
 	return 0;
 }
 
@@ -594,10 +594,8 @@ static void teardown(struct selftest *self)
 		free(self->rows[r].stats);
 	}
 	invariants_free(&self->invariants);
-	if (!self->workdir[0])
-		return;
-	tracedb_remove_files(self->trace_path);
-	rmdir(self->workdir);
+	if (self->workdir.dir[0])
+		redis_server_stop(&self->workdir);
 }
 
 /* The closing line; returns the exit code. */

@@ -905,8 +905,12 @@ static void worker(const struct work *work, int job, int jobs, int fd)
 {
 	struct record last;
 	char error[RECORD_TEXT_MAX];
-	int rc = run_share(work, job, jobs, write_record, &fd, error,
-			   sizeof(error));
+	int rc;
+	/* What the parent tracks (selftest's trace directory) stays the
+	 * parent's: a worker stopped by SIGTERM removes only its own. */
+	redis_server_forget_all();
+	rc = run_share(work, job, jobs, write_record, &fd, error,
+		       sizeof(error));
 	memset(&last, 0, sizeof(last));
 	last.kind = rc == 0 ? RECORD_DONE : RECORD_ERROR;
 	if (rc != 0)

@@ -640,6 +640,12 @@ void redis_server_remove_dir(const char *dir)
 	remove_dir(dir);
 }
 
+void redis_server_forget_all(void)
+{
+	for (int i = 0; i < SERVERS_MAX; i++)
+		servers[i] = NULL;
+}
+
 static void stop_all(void)
 {
 	for (int i = 0; i < SERVERS_MAX; i++)

@@ -87,6 +87,12 @@ void redis_server_stop(struct redis_server *server);
  * remove (an explorer's worker that was killed). */
 void redis_server_remove_dir(const char *dir);
 
+/* Forgets every server and directory this process tracks, without
+ * touching them: in a child just forked (an exploration's worker), they
+ * are its parent's to stop and remove, not the child's when it is
+ * stopped by a signal. */
+void redis_server_forget_all(void);
+
 /* Stops every server started by this process at exit and on SIGINT,
  * SIGTERM and SIGHUP (then dies of that signal). SIGPIPE: when stdout or
  * stderr is a pipe whose reader has gone, the same; otherwise it came from
