@@ -19,7 +19,10 @@
 #include "tracedb.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,18 +132,49 @@ struct tracedb {
 static int tracedb_fail(struct tracedb *db, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The system's reason when SQLite could not open, read or write the
+ * file, into reason ("unable to open database file" says neither which
+ * nor why), or "". SQLite's own errno is that of its last try (after a
+ * read-only file system refuses to create the file, the read-only open
+ * that follows finds no file): a file it cannot open is opened here the
+ * way it is first tried, read and write, made if missing and then
+ * removed. */
+static void system_reason(const struct tracedb *db, char *reason,
+			  size_t size)
+{
+	int code = db->db ? sqlite3_errcode(db->db) : SQLITE_OK;
+	int error = 0;
+	reason[0] = '\0';
+	if (code == SQLITE_CANTOPEN && db->path[0]) {
+		bool existed = access(db->path, F_OK) == 0;
+		int fd = open(db->path, O_RDWR | O_CREAT, 0644);
+		if (fd < 0) {
+			error = errno;
+		} else {
+			close(fd);
+			if (!existed)
+				unlink(db->path);
+		}
+	}
+	if (!error && (code == SQLITE_CANTOPEN || code == SQLITE_IOERR))
+		error = sqlite3_system_errno(db->db);
+	if (error)
+		snprintf(reason, size, " (%s)", strerror(error));
+}
+
 /* Sets db->error to "trace database <file>: <what>: <SQLite's message>"
  * (no file for a temporary one): which file is full or locked. */
 static int tracedb_fail(struct tracedb *db, const char *format, ...)
 {
-	char what[256];
+	char what[256], reason[128];
 	va_list args;
 	va_start(args, format);
 	vsnprintf(what, sizeof(what), format, args);
 	va_end(args);
-	snprintf(db->error, sizeof(db->error), "trace database%s%.200s: %s: %s",
+	system_reason(db, reason, sizeof(reason));
+	snprintf(db->error, sizeof(db->error), "trace database%s%.200s: %s: %s%s",
 		 db->path[0] ? " " : "", db->path, what,
-		 db->db ? sqlite3_errmsg(db->db) : "out of memory");
+		 db->db ? sqlite3_errmsg(db->db) : "out of memory", reason);
 	return -1;
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_tracedb.c - the trace database's promise about rows with verdict
  * NULL (docs/TRACE.md): one without any event is a run whose flashsim
- * died mid-run, never one that merely could not start its transaction.
+ * died mid-run, never one that merely could not start its transaction;
+ * and a file it cannot open is refused with the reason.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,10 +93,30 @@ static void test_a_run_that_cannot_begin_leaves_no_row(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* A file that cannot be opened is refused with the system's reason, not
+ * SQLite's "unable to open database file" alone, which says neither what
+ * is wrong nor what to do. */
+static void test_a_file_that_cannot_be_opened_says_why(void **state)
+{
+	struct tracedb *db;
+	char dir[256], path[300], error[512];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "open"), 0);
+	assert_int_equal(tracedb_open(&db, dir, error, sizeof(error)), -1);
+	if (!strstr(error, "(Is a directory)"))
+		fail_msg("a directory: %s", error);
+	snprintf(path, sizeof(path), "%s/missing/t.db", dir);
+	assert_int_equal(tracedb_open(&db, path, error, sizeof(error)), -1);
+	if (!strstr(error, "(No such file or directory)"))
+		fail_msg("a missing directory: %s", error);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_run_that_cannot_begin_leaves_no_row),
+		cmocka_unit_test(test_a_file_that_cannot_be_opened_says_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
