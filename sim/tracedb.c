@@ -134,7 +134,7 @@ static int tracedb_fail(struct tracedb *db, const char *format, ...)
 
 /* The system's reason when SQLite could not open, read or write the
  * file, into reason ("unable to open database file" says neither which
- * nor why), or "". SQLite's own errno is that of its last try (after a
+ * nor why), what a lock held too long means, or "". SQLite's own errno is that of its last try (after a
  * read-only file system refuses to create the file, the read-only open
  * that follows finds no file): a file it cannot open is opened here the
  * way it is first tried, read and write, made if missing and then
@@ -160,13 +160,17 @@ static void system_reason(const struct tracedb *db, char *reason,
 		error = sqlite3_system_errno(db->db);
 	if (error)
 		snprintf(reason, size, " (%s)", strerror(error));
+	else if (code == SQLITE_BUSY)
+		snprintf(reason, size, " (another process is writing the file,"
+			 " as a flashsim run does from its start to its"
+			 " verdict: give each its own file, docs/TRACE.md)");
 }
 
 /* Sets db->error to "trace database <file>: <what>: <SQLite's message>"
  * (no file for a temporary one): which file is full or locked. */
 static int tracedb_fail(struct tracedb *db, const char *format, ...)
 {
-	char what[256], reason[128];
+	char what[256], reason[160];
 	va_list args;
 	va_start(args, format);
 	vsnprintf(what, sizeof(what), format, args);

@@ -81,6 +81,7 @@ static void test_a_run_that_cannot_begin_leaves_no_row(void **state)
 	assert_true(other.held);
 	assert_false(other.holding);
 	assert_non_null(strstr(tracedb_error(db), "BEGIN"));
+	assert_non_null(strstr(tracedb_error(db), "another process is writing"));
 	assert_null(strstr(tracedb_error(db), "left with verdict NULL"));
 	sqlite3_trace_v2(tracedb_sqlite(db), 0, NULL, NULL);
 	assert_int_equal(count_runs(other.db), 0);
