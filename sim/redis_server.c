@@ -685,13 +685,20 @@ static void on_sigpipe(int signal_number)
 
 void redis_server_install_cleanup(void)
 {
+	static const int stopping[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction action;
 	memset(&action, 0, sizeof(action));
 	action.sa_handler = on_signal;
 	sigemptyset(&action.sa_mask);
-	sigaction(SIGINT, &action, NULL);
-	sigaction(SIGTERM, &action, NULL);
-	sigaction(SIGHUP, &action, NULL);
+	for (size_t i = 0; i < sizeof(stopping) / sizeof(stopping[0]); i++) {
+		struct sigaction before;
+		/* One ignored when we start stays ignored: nohup's SIGHUP,
+		 * the SIGINT of a job a shell started in the background. */
+		if (sigaction(stopping[i], NULL, &before) == 0 &&
+		    before.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stopping[i], &action, NULL);
+	}
 	action.sa_handler = on_sigpipe;
 	sigaction(SIGPIPE, &action, NULL);
 	atexit(stop_all);

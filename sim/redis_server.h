@@ -94,7 +94,9 @@ void redis_server_remove_dir(const char *dir);
 void redis_server_forget_all(void);
 
 /* Stops every server started by this process at exit and on SIGINT,
- * SIGTERM and SIGHUP (then dies of that signal). SIGPIPE: when stdout or
+ * SIGTERM and SIGHUP (then dies of that signal); one of these three that
+ * is ignored when it is called (nohup, a shell's background job) stays
+ * ignored. SIGPIPE: when stdout or
  * stderr is a pipe whose reader has gone, the same; otherwise it came from
  * a Redis connection its server closed, and is let go, so that the write
  * fails with EPIPE and the caller reports it. Call once. */

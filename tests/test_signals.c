@@ -90,6 +90,28 @@ static void test_sigterm_in_a_run_leaves_nothing(void **state)
 	assert_nothing_left();
 }
 
+/* Under nohup (SIGHUP ignored when flashsim starts), a hangup must not
+ * stop the run: flashsim used to put its own handler in place of the
+ * ignoring, and died of the SIGHUP nohup was there to ignore. It is
+ * still stopped by SIGTERM, leaving nothing. */
+static void test_an_ignored_sighup_stays_ignored(void **state)
+{
+	(void)state;
+	/* 97: the SIGHUP stopped it */
+	assert_int_equal(support_shell(
+		"bash -c 'trap \"\" HUP; TMPDIR=%s %s run --users 300000"
+		" --stock 10 >/dev/null 2>&1 & pid=$!;"
+		" for i in $(seq 1 1000); do"
+		"  [ -n \"$(ls -A %s)\" ] && break; sleep 0.01;"
+		" done;"
+		" kill -HUP $pid; sleep 0.5;"
+		" kill -0 $pid 2>/dev/null || { wait $pid; exit 97; };"
+		" kill -TERM $pid; wait $pid; exit $?'",
+		workdir, flashsim, workdir),
+		128 + 15);
+	assert_nothing_left();
+}
+
 /* --junit naming a FIFO that nobody reads: writing the report waits in
  * open() for a reader. A SIGTERM then (a CI job's timeout) must still stop
  * flashsim, its server and its directory with it; it used to be held off
@@ -517,6 +539,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_output_into_a_closed_pipe_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_in_a_run_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_an_ignored_sighup_stays_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_while_a_fifo_waits_for_its_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_in_a_selftest_leaves_nothing, setup, teardown),
 		cmocka_unit_test(test_stopping_a_server_does_not_allocate),
