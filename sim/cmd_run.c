@@ -71,6 +71,22 @@ static int report_run(const struct cli_options *options,
 	return rc;
 }
 
+/* --json when the run reached no verdict (its Redis refused or gone, an
+ * internal error): the object says so, as explore's does, so that a job
+ * that reads the standard output gets JSON and the reason. */
+static void report_json_error(const struct cli_options *options,
+			      const char *error, int rc)
+{
+	if (!options->json)
+		return;
+	printf("{\"verdict\":null,\"error\":");
+	report_json_string(stdout, error);
+	printf(",\"exit_code\":%d,\"seed\":%llu,\"users\":%d,\"apps\":%d,"
+	       "\"coordinators\":%d}\n", rc,
+	       (unsigned long long)options->config.seed, options->config.users,
+	       options->config.apps, options->config.coordinators);
+}
+
 int command_run(int argc, char **argv, const char *program)
 {
 	struct cli_options options;
@@ -95,6 +111,7 @@ int command_run(int argc, char **argv, const char *program)
 	rc = runner_open(&runner, &options.runner, error, sizeof(error));
 	if (rc != 0) {
 		fprintf(stderr, "flashsim: %s\n", error);
+		report_json_error(&options, error, rc);
 		runner_close(&runner);
 		/* a CI job reads the JUnit file: it says why there is no run */
 		junit_run_file(&options, NULL, 0, NULL, NULL, error, rc, 0);
@@ -118,6 +135,7 @@ int command_run(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim: %s%s\n",
 			rc == EXIT_INTERNAL ? "internal error, no verdict: " : "",
 			error);
+		report_json_error(&options, error, rc);
 		junit_run_file(&options, NULL, 0, NULL, NULL, error, rc,
 			       seconds);
 	} else {

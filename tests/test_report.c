@@ -682,6 +682,23 @@ static void test_a_run_says_what_redis_lost(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* run --json that reaches no verdict (here a Redis it cannot reach)
+ * still prints one JSON object, with verdict null and the reason, as
+ * explore --json does: a job that reads the output gets JSON. */
+static void test_json_says_why_there_is_no_verdict(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s run --users 2 --redis unix:/nonexistent/redis.sock --json"
+		" 2>/dev/null | python3 -c 'import json,sys;"
+		" d=json.load(sys.stdin); sys.exit(not (d[\"verdict\"] is None"
+		" and \"cannot connect\" in d[\"error\"] and"
+		" d[\"exit_code\"]==64 and d[\"users\"]==2))'", flashsim), 0);
+	assert_int_equal(support_shell(
+		"%s run --users 2 --redis unix:/nonexistent/redis.sock --json"
+		" >/dev/null 2>&1", flashsim), 64);
+}
+
 /* A liveness failure's verdict line names it once: its problem starts
  * with "liveness: " already. */
 static void test_the_liveness_verdict_says_it_once(void **state)
@@ -871,6 +888,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_html_run_is_one_well_formed_page),
 		cmocka_unit_test(test_html_compare_has_both_designs),
 		cmocka_unit_test(test_a_run_says_what_redis_lost),
+		cmocka_unit_test(test_json_says_why_there_is_no_verdict),
 		cmocka_unit_test(test_the_liveness_verdict_says_it_once),
 		cmocka_unit_test(test_reports_escape_what_they_quote),
 		cmocka_unit_test(test_svg_caps_the_events_drawn),
