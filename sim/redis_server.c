@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -520,9 +521,74 @@ static int spawn(struct redis_server *server, char *error, size_t error_size)
 	return rc;
 }
 
-/* Makes server->dir, a fresh flashsim-XXXXXX in root, and tracks the
- * server, so that a stopping signal or the exit removes the directory.
- * Returns 0, or -1 with error. */
+/* Takes the owner lock of the fresh directory dir: the lock file is made
+ * under another name, locked, then renamed into place, so that a sweep
+ * (sweep_dead_dirs) never finds it unlocked. Not inherited by the
+ * programs we exec (redis-server); a worker we fork holds it with us.
+ * Returns the descriptor, or -1: the directory then has no lock, and no
+ * sweep removes it. */
+static int lock_dir(const char *dir)
+{
+	char making[REDIS_SERVER_PATH_MAX + 32], lock[REDIS_SERVER_PATH_MAX + 32];
+	int fd;
+	snprintf(making, sizeof(making), "%s/%s.new", dir,
+		 REDIS_SERVER_LOCK_NAME);
+	snprintf(lock, sizeof(lock), "%s/%s", dir, REDIS_SERVER_LOCK_NAME);
+	fd = open(making, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || rename(making, lock) != 0) {
+		unlink(making);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Removes the flashsim-XXXXXX directories of root that a flashsim killed
+ * outright (SIGKILL: no handler runs) left behind: those of our user
+ * whose owner lock nobody holds. A directory without a lock file is left
+ * alone (made by an older flashsim, or by something else). Once per root
+ * per process. */
+static void sweep_dead_dirs(const char *root)
+{
+	static char swept[REDIS_SERVER_PATH_MAX];
+	DIR *listing;
+	struct dirent *entry;
+	if (strcmp(swept, root) == 0)
+		return;
+	snprintf(swept, sizeof(swept), "%s", root);
+	listing = opendir(root);
+	if (!listing)
+		return;
+	while ((entry = readdir(listing)) != NULL) {
+		char dir[REDIS_SERVER_PATH_MAX + 16];
+		char lock[REDIS_SERVER_PATH_MAX + 48];
+		struct stat st;
+		int fd;
+		if (strncmp(entry->d_name, "flashsim-", 9) != 0 ||
+		    strlen(entry->d_name) != 15)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", root, entry->d_name);
+		if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != getuid())
+			continue;
+		snprintf(lock, sizeof(lock), "%s/%s", dir,
+			 REDIS_SERVER_LOCK_NAME);
+		fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			remove_dir(dir);
+		close(fd);
+	}
+	closedir(listing);
+}
+
+/* Makes server->dir, a fresh flashsim-XXXXXX in root, with its owner
+ * lock, and tracks the server, so that a stopping signal or the exit
+ * removes the directory; first removes what flashsims killed outright
+ * left in root. Returns 0, or -1 with error. */
 static int make_tracked_dir(struct redis_server *server, const char *root,
 			    char *error, size_t error_size)
 {
@@ -535,10 +601,14 @@ static int make_tracked_dir(struct redis_server *server, const char *root,
 	sigaddset(&stopping, SIGINT);
 	sigaddset(&stopping, SIGTERM);
 	sigaddset(&stopping, SIGHUP);
+	sweep_dead_dirs(root);
 	sigprocmask(SIG_BLOCK, &stopping, &saved);
 	made = mkdtemp(server->dir) != NULL;
-	if (made)
+	if (made) {
+		server->lock_fd = lock_dir(server->dir);
+		server->locked = server->lock_fd >= 0;
 		track(server, true);
+	}
 	else
 		snprintf(error, error_size, "cannot create a directory in %s: %s",
 			 root, strerror(errno));
@@ -632,6 +702,11 @@ void redis_server_stop(struct redis_server *server)
 	kill_and_reap(server);
 	remove_dir(server->dir);
 	server->dir[0] = '\0';
+	/* after the removal: a sweep must not take the lock of a directory
+	 * still there */
+	if (server->locked)
+		close(server->lock_fd);
+	server->locked = false;
 	track(server, false);
 }
 

@@ -37,7 +37,15 @@ struct redis_server {
 	enum redis_persistence persistence;
 	char dir[REDIS_SERVER_PATH_MAX];     /* the temporary directory */
 	char address[REDIS_SERVER_PATH_MAX + 32]; /* "unix:<dir>/redis.sock" */
+	/* The directory's owner lock (REDIS_SERVER_LOCK_NAME in it), held
+	 * from its making to its removal: a directory whose lock nobody
+	 * holds is one that a flashsim killed outright left behind, and the
+	 * next flashsim to make a directory in the same place removes it. */
+	bool locked;
+	int lock_fd;
 };
+
+#define REDIS_SERVER_LOCK_NAME "flashsim.lock"
 
 /* The executable of a Redis program (redis-server, redis-benchmark): the
  * environment variable override_variable when set, else the first of PATH,

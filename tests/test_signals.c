@@ -90,6 +90,35 @@ static void test_sigterm_in_a_run_leaves_nothing(void **state)
 	assert_nothing_left();
 }
 
+/* kill -9 runs no handler: the killed flashsim's directory stays. The
+ * next flashsim to make a directory there removes it, since its owner
+ * lock is free, and leaves alone that of a flashsim still running.
+ * Exit codes of the script: 90, a directory did not appear; 91, the
+ * killed one's was not left; 92, the sweep removed the wrong ones; 93,
+ * the running flashsim died. */
+static void test_what_kill_9_leaves_the_next_run_removes(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"bash -c 'count() { ls -A %s | wc -l; };"
+		" wait_for() { for i in $(seq 1 1000); do"
+		"  [ \"$(count)\" -ge $1 ] && return 0; sleep 0.01; done;"
+		"  return 1; };"
+		" TMPDIR=%s %s run --users 300000 --stock 10 >/dev/null 2>&1 &"
+		" live=$!; wait_for 1 || exit 90; alive=$(ls -A %s);"
+		" TMPDIR=%s %s run --users 300000 --stock 10 >/dev/null 2>&1 &"
+		" dead=$!; wait_for 2 || exit 90;"
+		" kill -KILL $dead; wait $dead; sleep 0.2;"
+		" [ \"$(count)\" -eq 2 ] || exit 91;"
+		" TMPDIR=%s %s run --users 2 --stock 1 >/dev/null 2>&1;"
+		" [ \"$(ls -A %s)\" = \"$alive\" ] || exit 92;"
+		" kill -0 $live 2>/dev/null || exit 93;"
+		" kill -TERM $live; wait $live; exit 0'",
+		workdir, workdir, flashsim, workdir, workdir, flashsim,
+		workdir, flashsim, workdir), 0);
+	assert_nothing_left();
+}
+
 /* Under nohup (SIGHUP ignored when flashsim starts), a hangup must not
  * stop the run: flashsim used to put its own handler in place of the
  * ignoring, and died of the SIGHUP nohup was there to ignore. It is
@@ -539,6 +568,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_output_into_a_closed_pipe_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_in_a_run_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_what_kill_9_leaves_the_next_run_removes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_an_ignored_sighup_stays_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_while_a_fifo_waits_for_its_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_in_a_selftest_leaves_nothing, setup, teardown),
