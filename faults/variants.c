@@ -166,47 +166,65 @@ static int create_order_no_barrier(struct order_db *db,
 #define KINDS_ALL (~0u)
 
 static struct variant variants[VARIANT_COUNT] = {
-	[VARIANT_NONE] = { "none", "the protocol as it should be",
-			   NULL, SCRIPT_COUNT, NULL, NULL, false, false,
-			   KINDS_ALL },
+	[VARIANT_NONE] = {
+		.name = "none",
+		.description = "the protocol as it should be",
+		.script = SCRIPT_COUNT,
+		.kinds = KINDS_ALL,
+	},
 	[VARIANT_NAIVE] = {
-		"naive",
-		"deduct in Redis, then call the order service directly: no"
-		" 2-phase message (the design this architecture replaces)",
-		naive_step, SCRIPT_COUNT, NULL, NULL, false, true,
-		KINDS_ALL },
+		.name = "naive",
+		.description = "deduct in Redis, then call the order service"
+			" directly: no 2-phase message (the design this"
+			" architecture replaces)",
+		.request_step = naive_step,
+		.script = SCRIPT_COUNT,
+		.no_transactions = true,
+		.kinds = KINDS_ALL,
+	},
 	[VARIANT_NO_ROLLBACK_MARKER] = {
-		"no-rollback-marker",
-		"the backcheck answers FAILURE without leaving its rollback"
-		" marker, so a slow deduction still lands",
-		NULL, SCRIPT_QUERY_PREPARED, NULL, NULL, false, false,
-		KINDS_ALL },
+		.name = "no-rollback-marker",
+		.description = "the backcheck answers FAILURE without leaving"
+			" its rollback marker, so a slow deduction still lands",
+		.script = SCRIPT_QUERY_PREPARED,
+		.script_file = "query_prepared_no_marker.lua",
+		.kinds = KINDS_ALL,
+	},
 	[VARIANT_ORDER_NO_BARRIER] = {
-		"order-no-barrier",
-		"the order service has no SQL barrier: a repeated delivery"
-		" is not recognised",
-		NULL, SCRIPT_COUNT, NULL, create_order_no_barrier, false,
-		false, KINDS_ALL },
+		.name = "order-no-barrier",
+		.description = "the order service has no SQL barrier: a"
+			" repeated delivery is not recognised",
+		.script = SCRIPT_COUNT,
+		.create_order = create_order_no_barrier,
+		.kinds = KINDS_ALL,
+	},
 	[VARIANT_DEDUCT_BEFORE_PREPARE] = {
-		"deduct-before-prepare",
-		"the local transaction runs before the message is registered"
-		" with the coordinator",
-		deduct_first_step, SCRIPT_COUNT, NULL, NULL, false, false,
-		KINDS_ALL },
+		.name = "deduct-before-prepare",
+		.description = "the local transaction runs before the message"
+			" is registered with the coordinator",
+		.request_step = deduct_first_step,
+		.script = SCRIPT_COUNT,
+		.kinds = KINDS_ALL,
+	},
 	[VARIANT_REDIS_NO_PERSISTENCE] = {
-		"redis-no-persistence",
-		"Redis runs without persistence: a restart forgets the stock,"
-		" the barriers and the transactions, not the orders",
-		NULL, SCRIPT_COUNT, NULL, NULL, true, false,
-		KIND_BIT(FAULT_REDIS_CRASH) },
+		.name = "redis-no-persistence",
+		.description = "Redis runs without persistence: a restart"
+			" forgets the stock, the barriers and the transactions,"
+			" not the orders",
+		.script = SCRIPT_COUNT,
+		.redis_no_persistence = true,
+		.kinds = KIND_BIT(FAULT_REDIS_CRASH),
+	},
 };
 
 const struct variant *variant_get(enum variant_id id)
 {
 	assert(id < VARIANT_COUNT);
-	if (id == VARIANT_NO_ROLLBACK_MARKER && !variants[id].script_source)
+	assert((variants[id].script == SCRIPT_COUNT) ==
+	       (variants[id].script_file == NULL));
+	if (variants[id].script_file && !variants[id].script_source)
 		variants[id].script_source =
-			variant_script("query_prepared_no_marker.lua");
+			variant_script(variants[id].script_file);
 	return &variants[id];
 }
 

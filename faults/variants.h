@@ -46,7 +46,10 @@ struct variant {
 	const char *description;
 	request_step_fn request_step;   /* the app's purchase machine */
 	enum script_id script;          /* a script replaced ... */
-	const char *script_source;      /* ... by this source, or NULL */
+	const char *script_file;        /* ... by this file of
+					   faults/variants/ ... */
+	const char *script_source;      /* ... whose source variant_get
+					   loads, or NULL */
 	create_order_fn create_order;   /* the order service's transaction */
 	bool redis_no_persistence;
 	bool no_transactions;           /* no coordinator: transaction
