@@ -55,6 +55,10 @@ struct variant {
 	bool no_transactions;           /* no coordinator: transaction
 					   invariants do not apply */
 	unsigned kinds;                 /* fault kinds that reveal it */
+	bool recovery_sale;             /* revealed by the faults of the
+					   recoveries, not by single faults
+					   of a small sale: selftest explores
+					   it on its recovery sale */
 };
 
 /* VARIANT_NONE is the correct protocol. */

@@ -1,7 +1,10 @@
 /*
  * cmd_selftest.c - `flashsim selftest`: the checker checked. The explorer
  * runs the correct protocol and every teaching variant (faults/variants.h)
- * under every single fault of a small sale:
+ * on two sales: every single fault of a small sale, and a recovery
+ * exploration of the sale of scenarios/explore-recovery-sale.ini, for the
+ * variants that only the recoveries reveal (a variant's recovery_sale).
+ * The protocol is explored on both, the variants each on its own:
  *
  *   the protocol  must pass: no run fails
  *   a variant     must be caught: at least one run fails, and every
@@ -16,8 +19,11 @@
  * --quick is the short form `make test` runs: 2 users, stock 1 (the
  * sold-out path), and only the delay fault, which alone reveals every
  * variant but redis-no-persistence; that one keeps its own kinds
- * (redis-crash). Measured: the full form ~3,000 runs, the quick ~300.
+ * (redis-crash). The recovery sale keeps its size in the quick form,
+ * with the delay fault only. Measured: the full form ~4,300 runs, the
+ * quick ~430.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -41,14 +47,44 @@
 #include "values.h"
 #include "whole_file.h"
 
-#define SELFTEST_ROWS VARIANT_COUNT
 #define SELFTEST_COLUMNS_MAX 64   /* invariants shown, liveness included */
-#define SELFTEST_USERS 4
-#define SELFTEST_STOCK 2
-#define SELFTEST_QUICK_USERS 2
-#define SELFTEST_QUICK_STOCK 1
-#define SELFTEST_COORDINATORS 2
 #define SELFTEST_QUICK_KINDS KIND_BIT(FAULT_DELAY)
+#define SELFTEST_NAME_WIDTH 23    /* "unclear-backcheck-fails" */
+#define SELFTEST_SALE_FAULTS_MAX 2
+
+/* The sales a row is explored on. */
+enum selftest_sale_id {
+	SALE_SMALL,               /* every single fault */
+	SALE_RECOVERY,            /* recovery mode, after two fixed faults */
+	SALE_COUNT
+};
+
+struct selftest_sale {
+	const char *name;
+	int users, stock;         /* the full form's ... */
+	int quick_users, quick_stock; /* ... and the quick one's */
+	int requests_per_user;
+	int coordinators;
+	enum explore_mode mode;
+	/* fixed faults, in every run: they start the recoveries */
+	const char *faults[SELFTEST_SALE_FAULTS_MAX];
+};
+
+/* The recovery sale is scenarios/explore-recovery-sale.ini's: user 1's
+ * app crashes after its deduction (the coordinator backchecks it), user
+ * 2's deduction answer is lost (the app asks its own query), and each
+ * user asks twice, so that a second request meets the first one's
+ * barrier. */
+static const struct selftest_sale sales[SALE_COUNT] = {
+	[SALE_SMALL] = { "small", 4, 2, 2, 1, 1, 2, EXPLORE_EXHAUSTIVE,
+			 { NULL, NULL } },
+	[SALE_RECOVERY] = { "recovery", 2, 2, 2, 2, 2, 1, EXPLORE_RECOVERY,
+			    { "app/deduct/after@1:crash",
+			      "app/deduct/after@2:redis-reply-lost" } },
+};
+
+/* The protocol on every sale, each variant on its own. */
+#define SELFTEST_ROWS (SALE_COUNT + VARIANT_COUNT - 1)
 
 enum mark {
 	MARK_HELD,         /* no run found breaking it */
@@ -71,6 +107,7 @@ struct selftest_options {
 
 struct selftest_row {
 	enum variant_id variant;
+	enum selftest_sale_id sale;
 	struct explore_stats *stats;  /* owned */
 	int rc;                       /* explore()'s */
 	char error[1024];
@@ -110,14 +147,18 @@ static void usage(FILE *out)
 "\n"
 "Explores the correct protocol and every teaching variant with a planted\n"
 "bug (docs/VARIANTS.md) under every single fault of a small sale (4 users,\n"
-"stock 2, 2 coordinators). The protocol must pass; every variant must be\n"
-"caught, each failure shrunk to a counterexample whose replay reproduces\n"
-"it. Prints the matrix of the invariants each variant breaks, then each\n"
-"variant's shrunk plans and replay commands.\n"
+"stock 2, 2 coordinators), or, for the variants only the recoveries reveal,\n"
+"under every fault of the recoveries of the sale of\n"
+"scenarios/explore-recovery-sale.ini (2 users, two requests each, stock 2;\n"
+"--mode recovery). The protocol is explored on both sales and must pass;\n"
+"every variant must be caught, each failure shrunk to a counterexample\n"
+"whose replay reproduces it. Prints the matrix of the invariants each\n"
+"variant breaks, then each variant's shrunk plans and replay commands.\n"
 "\n"
 "Options:\n"
-"  --quick                the short form (2 users, stock 1, delay faults\n"
-"                         only, or the variant's own kinds); make test runs it\n"
+"  --quick                the short form (small sale: 2 users, stock 1; delay\n"
+"                         faults only, or the variant's own kinds); make test\n"
+"                         runs it\n"
 "  --jobs N               N worker processes, each with its own Redis (default 1)\n"
 "  --junit FILE           write one JUnit test case per row to FILE\n"
 "  --trace FILE           keep the shrunk counterexamples in this trace\n"
@@ -200,35 +241,46 @@ static int parse_options(int argc, char **argv, const char *program,
 	return 0;
 }
 
-/* The exploration of one row: the sale, the variant and its fault kinds. */
-static void row_options(const struct selftest *self, enum variant_id id,
-			struct cli_options *o)
+/* The exploration of one row: the sale, the variant and its fault kinds.
+ * Returns 0, or -1 with the error when a fixed fault of the sale is bad. */
+static int row_options(const struct selftest *self,
+		       const struct selftest_row *row, struct cli_options *o,
+		       char *error, size_t error_size)
 {
-	const struct variant *variant = variant_get(id);
+	const struct variant *variant = variant_get(row->variant);
+	const struct selftest_sale *sale = &sales[row->sale];
 	bool quick = self->options.quick;
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->config);
-	o->config.users = quick ? SELFTEST_QUICK_USERS : SELFTEST_USERS;
-	o->config.stock = quick ? SELFTEST_QUICK_STOCK : SELFTEST_STOCK;
-	o->config.coordinators = SELFTEST_COORDINATORS;
-	o->config.variant = id;
+	o->config.users = quick ? sale->quick_users : sale->users;
+	o->config.stock = quick ? sale->quick_stock : sale->stock;
+	o->config.requests_per_user = sale->requests_per_user;
+	o->config.coordinators = sale->coordinators;
+	o->config.variant = row->variant;
+	for (int f = 0; f < SELFTEST_SALE_FAULTS_MAX && sale->faults[f]; f++)
+		if (fault_plan_add(&o->config.plan, sale->faults[f], error,
+				   error_size) != 0)
+			return -1;
 	o->runner.program = self->options.program;
 	o->runner.persistence = variant->redis_no_persistence ?
 				REDIS_PERSISTENCE_NONE : REDIS_PERSISTENCE_AOF;
 	o->runner.trace_path = self->trace_path;
-	o->mode = EXPLORE_EXHAUSTIVE;
+	o->mode = sale->mode;
 	o->jobs = self->options.jobs;
 	o->kinds = variant->kinds;
 	if (quick && (variant->kinds & SELFTEST_QUICK_KINDS))
 		o->kinds &= SELFTEST_QUICK_KINDS;
 	o->shard_count = 1;
 	o->quiet = true;
+	return 0;
 }
 
+/* "protocol" on the small sale, "protocol (recovery)" on the other. */
 static const char *row_name(const struct selftest_row *row)
 {
-	return row->variant == VARIANT_NONE ? "protocol" :
-	       variant_get(row->variant)->name;
+	if (row->variant != VARIANT_NONE)
+		return variant_get(row->variant)->name;
+	return row->sale == SALE_SMALL ? "protocol" : "protocol (recovery)";
 }
 
 /* Passed: the protocol without any failure, a variant caught with every
@@ -277,7 +329,9 @@ static int explore_row(struct selftest *self, struct selftest_row *row)
 {
 	struct cli_options options;
 	double started = now_seconds();
-	row_options(self, row->variant, &options);
+	if (row_options(self, row, &options, row->error,
+			sizeof(row->error)) != 0)
+		return EXIT_INTERNAL;
 	row->stats = calloc(1, sizeof(*row->stats));
 	if (!row->stats) {
 		snprintf(row->error, sizeof(row->error), "out of memory");
@@ -288,8 +342,9 @@ static int explore_row(struct selftest *self, struct selftest_row *row)
 			  row->error, sizeof(row->error));
 	row->seconds = now_seconds() - started;
 	judge_row(row);
-	printf("  %-22s %6" PRIu64 " runs %6.1f s  %s\n", row_name(row),
-	       row->stats->done, row->seconds, row->reason);
+	printf("  %-*s %6" PRIu64 " run%s %6.1f s  %s\n", SELFTEST_NAME_WIDTH,
+	       row_name(row), row->stats->done, row->stats->done == 1 ? " " :
+	       "s", row->seconds, row->reason);
 	fflush(stdout);
 	return row->rc == EXIT_INTERNAL || row->rc == EXIT_USAGE ? row->rc : 0;
 }
@@ -445,17 +500,17 @@ static void print_matrix(const struct selftest *self)
 		printf("  %2d %-*s%s", c + 1, last ? 0 : 24, self->columns[c],
 		       last ? "\n" : "");
 	}
-	printf("\n  %-22s", "");
+	printf("\n  %-*s", SELFTEST_NAME_WIDTH, "");
 	for (int c = 0; c < self->column_count; c++)
 		printf("%3d", c + 1);
 	printf("\n");
 	for (int r = 0; r < SELFTEST_ROWS; r++) {
 		const struct selftest_row *row = &self->rows[r];
-		printf("  %-22s", row_name(row));
+		printf("  %-*s", SELFTEST_NAME_WIDTH, row_name(row));
 		for (int c = 0; c < self->column_count; c++)
 			printf("  %c", marks[row->marks[c]]);
-		printf("   %s\n", row->passed ? (r ? "caught" : "passed") :
-		       "FAILED");
+		printf("   %s\n", !row->passed ? "FAILED" :
+		       row->variant == VARIANT_NONE ? "passed" : "caught");
 	}
 }
 
@@ -472,9 +527,11 @@ static void print_points(FILE *out, const char *points)
 
 static void print_failures(const struct selftest *self)
 {
-	for (int r = 1; r < SELFTEST_ROWS; r++) {
+	for (int r = 0; r < SELFTEST_ROWS; r++) {
 		const struct selftest_row *row = &self->rows[r];
 		const struct variant *variant = variant_get(row->variant);
+		if (row->variant == VARIANT_NONE)
+			continue;
 		printf("\n%s: %s\n", variant->name, variant->description);
 		for (int i = 0; row->stats && i < row->stats->failure_count; i++) {
 			const struct explore_failure *f = &row->stats->failures[i];
@@ -559,9 +616,55 @@ static int write_junit(const struct selftest *self, double seconds)
 
 /* ---- the command ------------------------------------------------------- */
 
+/* The heading of a sale's rows: its size, and the faults tried. */
+static void print_sale(const struct selftest *self, enum selftest_sale_id id)
+{
+	const struct selftest_sale *sale = &sales[id];
+	bool quick = self->options.quick;
+	int users = quick ? sale->quick_users : sale->users;
+	printf("\n%s sale: %d user%s%s, stock %d, %d coordinator%s;%s",
+	       sale->name, users, users == 1 ? "" : "s",
+	       sale->requests_per_user > 1 ? " asking twice" : "",
+	       quick ? sale->quick_stock : sale->stock, sale->coordinators,
+	       sale->coordinators == 1 ? "" : "s", sale->faults[0] ? "\n" :
+	       " ");
+	if (sale->faults[0])
+		printf("%s and %s in every\nrun, and every fault of the"
+		       " recoveries", sale->faults[0], sale->faults[1]);
+	else
+		printf("every single fault");
+	if (quick)
+		printf("%sdelay faults only%s", id == SALE_SMALL ? ",\n" : ": ",
+		       id == SALE_SMALL ? " (redis-no-persistence: redis-crash)" :
+		       "");
+	printf("\n");
+}
+
+/* The rows, sale by sale: the protocol first, then the variants the sale
+ * reveals. */
+static void setup_rows(struct selftest *self)
+{
+	int count = 0;
+	for (int sale = 0; sale < SALE_COUNT; sale++) {
+		for (int v = 0; v < VARIANT_COUNT; v++) {
+			bool recovery = variant_get((enum variant_id)v)->
+					recovery_sale;
+			if (v != VARIANT_NONE &&
+			    recovery != (sale == SALE_RECOVERY))
+				continue;
+			assert(count < SELFTEST_ROWS);
+			self->rows[count].variant = (enum variant_id)v;
+			self->rows[count].sale = (enum selftest_sale_id)sale;
+			count++;
+		}
+	}
+	assert(count == SELFTEST_ROWS);
+}
+
 static int setup(struct selftest *self, char *error, size_t error_size)
 {
 	const char *tmp;
+	setup_rows(self);
 	if (invariants_load(&self->invariants, NULL, error, error_size) != 0)
 		return EXIT_INTERNAL;
 	for (int i = 0; i < self->invariants.count &&
@@ -602,12 +705,17 @@ static void teardown(struct selftest *self)
 static int conclude(const struct selftest *self, double seconds)
 {
 	int failed = 0;
-	for (int r = 0; r < SELFTEST_ROWS; r++)
+	uint64_t protocol_runs = 0;
+	for (int r = 0; r < SELFTEST_ROWS; r++) {
 		failed += !self->rows[r].passed;
+		if (self->rows[r].variant == VARIANT_NONE)
+			protocol_runs += self->rows[r].stats->done;
+	}
 	if (failed == 0) {
 		printf("\nselftest: passed: the protocol survived %" PRIu64
-		       " runs and all %d variants were caught (%.1f s)\n",
-		       self->rows[0].stats->done, SELFTEST_ROWS - 1, seconds);
+		       " runs on %d sales and all %d variants were caught"
+		       " (%.1f s)\n", protocol_runs, SALE_COUNT,
+		       VARIANT_COUNT - 1, seconds);
 		return 0;
 	}
 	printf("\nselftest: FAILED:");
@@ -635,16 +743,12 @@ int command_selftest(int argc, char **argv, const char *program)
 	else
 		error[0] = '\0';
 	if (rc == 0)
-		printf("flashsim selftest%s: the protocol and %d variants, every"
-		       " single fault of a sale\nof %d users, stock %d, %d"
-		       " coordinators%s\n\n", self->options.quick ? " --quick" : "",
-		       SELFTEST_ROWS - 1, self->options.quick ?
-		       SELFTEST_QUICK_USERS : SELFTEST_USERS, self->options.quick ?
-		       SELFTEST_QUICK_STOCK : SELFTEST_STOCK, SELFTEST_COORDINATORS,
-		       self->options.quick ? "; delay faults (redis-no-persistence:"
-		       " redis-crash)" : "");
+		printf("flashsim selftest%s: the protocol and %d variants, on %d"
+		       " sales\n", self->options.quick ? " --quick" : "",
+		       VARIANT_COUNT - 1, SALE_COUNT);
 	for (int r = 0; rc == 0 && r < SELFTEST_ROWS; r++) {
-		self->rows[r].variant = (enum variant_id)r;
+		if (r == 0 || self->rows[r].sale != self->rows[r - 1].sale)
+			print_sale(self, self->rows[r].sale);
 		rc = explore_row(self, &self->rows[r]);
 		if (rc != 0)
 			snprintf(error, sizeof(error), "%s: %s",

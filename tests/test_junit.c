@@ -611,8 +611,9 @@ static void test_explore_junit(void **state)
 	free(text);
 }
 
-/* selftest --junit: one case per row, all passing, each variant's
- * counterexample in its output. The same run keeps its counterexamples
+/* selftest --junit: one case per row (the protocol on each sale, each
+ * variant on its own), all passing, each variant's counterexample in its
+ * output. The same run keeps its counterexamples
  * in a --trace file with a long path (one past 127 characters went to a
  * file of a cut name). */
 static void test_selftest_junit(void **state)
@@ -638,8 +639,9 @@ static void test_selftest_junit(void **state)
 			       out, out), 0);
 	assert_valid_xml(path);
 	text = support_read_file(path);
-	assert_non_null(strstr(text, "tests=\"6\" failures=\"0\""));
+	assert_non_null(strstr(text, "tests=\"7\" failures=\"0\""));
 	assert_non_null(strstr(text, "<testcase name=\"protocol\""));
+	assert_non_null(strstr(text, "<testcase name=\"protocol (recovery)\""));
 	assert_non_null(strstr(text, "<testcase name=\"redis-no-persistence\""));
 	assert_non_null(strstr(text, "replay: "));
 	assert_non_null(strstr(text, "points at "));
