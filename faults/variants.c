@@ -163,6 +163,24 @@ static int create_order_no_barrier(struct order_db *db,
 	return 0;
 }
 
+/* unclear-backcheck-fails: the coordinator's backcheck is answered
+ * FAILURE when the query-prepared script gave no clear answer (a Redis
+ * error, a lost reply, a timeout), instead of an error the coordinator
+ * asks again. The deduction may well have happened: the coordinator then
+ * fails a transaction whose unit is taken, and no order will match it. */
+static const struct effect *unclear_fails_backcheck_step(
+	struct flash_backcheck *backcheck, const struct outcome *last)
+{
+	const struct effect *effect = flash_backcheck_step(backcheck, last);
+	if (effect->kind == EFFECT_REPLY &&
+	    effect->reply.result == RESULT_UNKNOWN) {
+		assert(effect == &backcheck->effect);
+		backcheck->effect.reply.result = RESULT_OK;
+		backcheck->effect.reply.code = CODE_FAILURE;
+	}
+	return effect;
+}
+
 #define KINDS_ALL (~0u)
 
 static struct variant variants[VARIANT_COUNT] = {
@@ -214,6 +232,26 @@ static struct variant variants[VARIANT_COUNT] = {
 		.script = SCRIPT_COUNT,
 		.redis_no_persistence = true,
 		.kinds = KIND_BIT(FAULT_REDIS_CRASH),
+	},
+	[VARIANT_STOCK_BEFORE_BARRIER] = {
+		.name = "stock-before-barrier",
+		.description = "the deduction checks the stock before the"
+			" barrier: a repeated request of a purchase that took"
+			" the last unit is answered SOLD_OUT, and aborts it",
+		.script = SCRIPT_DEDUCT,
+		.script_file = "deduct_stock_before_barrier.lua",
+		.kinds = KINDS_ALL,
+		.recovery_sale = true,
+	},
+	[VARIANT_UNCLEAR_BACKCHECK_FAILS] = {
+		.name = "unclear-backcheck-fails",
+		.description = "the app's backcheck answers FAILURE when its"
+			" Redis call fails or gives no answer, instead of"
+			" leaving the coordinator to ask again",
+		.backcheck_step = unclear_fails_backcheck_step,
+		.script = SCRIPT_COUNT,
+		.kinds = KINDS_ALL,
+		.recovery_sale = true,
 	},
 };
 

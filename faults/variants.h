@@ -11,10 +11,16 @@
  *   deduct-before-prepare  the local transaction runs before the message
  *                          is registered with the coordinator
  *   redis-no-persistence   Redis keeps nothing across a restart
+ *   stock-before-barrier   the deduction checks the stock before the
+ *                          barrier: a repeated request of a purchase that
+ *                          took the last unit is answered SOLD_OUT
+ *   unclear-backcheck-fails  the app's backcheck answers FAILURE when its
+ *                          Redis call fails or gives no answer
  *
- * A variant replaces one piece: the app's purchase machine, a Lua script,
- * the order service's SQL transaction, or Redis's persistence. flashsim
- * run/explore --variant NAME, and flashsim selftest, use them.
+ * A variant replaces one piece: the app's purchase machine, its backcheck
+ * handler, a Lua script, the order service's SQL transaction, or Redis's
+ * persistence. flashsim run/explore --variant NAME, and flashsim
+ * selftest, use them.
  */
 #ifndef FLASHSIM_VARIANTS_H
 #define FLASHSIM_VARIANTS_H
@@ -33,11 +39,15 @@ enum variant_id {
 	VARIANT_ORDER_NO_BARRIER,
 	VARIANT_DEDUCT_BEFORE_PREPARE,
 	VARIANT_REDIS_NO_PERSISTENCE,
+	VARIANT_STOCK_BEFORE_BARRIER,
+	VARIANT_UNCLEAR_BACKCHECK_FAILS,
 	VARIANT_COUNT
 };
 
 typedef const struct effect *(*request_step_fn)(struct flash_request *request,
 						const struct outcome *last);
+typedef const struct effect *(*backcheck_step_fn)(
+	struct flash_backcheck *backcheck, const struct outcome *last);
 typedef int (*create_order_fn)(struct order_db *db, const struct sql_call *call,
 			       bool commit, struct outcome *outcome);
 
@@ -45,6 +55,7 @@ struct variant {
 	const char *name;
 	const char *description;
 	request_step_fn request_step;   /* the app's purchase machine */
+	backcheck_step_fn backcheck_step; /* the app's backcheck handler */
 	enum script_id script;          /* a script replaced ... */
 	const char *script_file;        /* ... by this file of
 					   faults/variants/ ... */

@@ -222,7 +222,10 @@ static const struct effect *task_step(struct world *world, struct task *task,
 		       world->variant->request_step(&task->machine.flash, last) :
 		       flash_request_step(&task->machine.flash, last);
 	case TASK_BACKCHECK:
-		return flash_backcheck_step(&task->machine.backcheck, last);
+		return world->variant->backcheck_step ?
+		       world->variant->backcheck_step(&task->machine.backcheck,
+						      last) :
+		       flash_backcheck_step(&task->machine.backcheck, last);
 	case TASK_COORD_CALL:
 		return coord_call_step(&task->machine.coord_call, last,
 				       world->now_ms);

@@ -289,6 +289,44 @@ static void test_a_digest_tells_the_invariants_apart(void **state)
 		" test \"$a\" != \"$b\"", flashsim, flashsim), 0);
 }
 
+/* The variants only the recoveries reveal (stock-before-barrier,
+ * unclear-backcheck-fails) pass explore-small-sale.ini and fail
+ * explore-recovery-sale.ini, the sale selftest explores them on: with the
+ * delay fault alone, as selftest --quick does. The protocol passes that
+ * sale (tests/scenarios.sh). */
+static void test_the_recovery_sale_catches_its_variants(void **state)
+{
+	int caught = 0;
+	(void)state;
+	for (int v = VARIANT_NAIVE; v < VARIANT_COUNT; v++) {
+		const struct variant *variant = variant_get((enum variant_id)v);
+		if (!variant->recovery_sale)
+			continue;
+		if (support_shell("%s explore scenarios/explore-small-sale.ini"
+				  " --variant %s --quiet >/dev/null",
+				  flashsim, variant->name) != 0)
+			fail_msg("%s fails explore-small-sale.ini: selftest"
+				 " could explore it on its small sale",
+				 variant->name);
+		if (support_shell("%s explore scenarios/explore-recovery-sale.ini"
+				  " --variant %s --kinds delay --quiet"
+				  " >/dev/null; test $? = 1", flashsim,
+				  variant->name) != 0)
+			fail_msg("explore-recovery-sale.ini does not catch %s",
+				 variant->name);
+		caught++;
+	}
+	assert_int_equal(caught, 2);
+	/* the lesson of unclear-backcheck-fails, on the smallest sale */
+	assert_int_equal(support_shell(
+		"%s explore --mode recovery --users 1 --stock 1 --fault"
+		" app/deduct/after@1:crash --variant unclear-backcheck-fails"
+		" --quiet | grep -q '^FAILURE 1: barrier_agreement' &&"
+		" %s explore --mode recovery --users 1 --stock 1 --fault"
+		" app/deduct/after@1:crash --quiet >/dev/null", flashsim,
+		flashsim), 0);
+}
+
 /* A server that refuses the scripts (here FCALL renamed away, as an ACL or
  * a full server under noeviction would refuse them) gives no verdict:
  * its error replies were taken for lost answers, and a sale in which no
@@ -1344,6 +1382,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
 		cmocka_unit_test(test_a_failure_shows_the_digest_its_replay_gives),
 		cmocka_unit_test(test_a_digest_tells_the_invariants_apart),
+		cmocka_unit_test(test_the_recovery_sale_catches_its_variants),
 		cmocka_unit_test(test_a_server_refusing_the_scripts_gives_no_verdict),
 		cmocka_unit_test(test_a_given_redis_database_is_used),
 		cmocka_unit_test(test_a_sale_on_a_given_redis_is_claimed),

@@ -613,9 +613,9 @@ static void test_explore_junit(void **state)
 
 /* selftest --junit: one case per row (the protocol on each sale, each
  * variant on its own), all passing, each variant's counterexample in its
- * output. The same run keeps its counterexamples
- * in a --trace file with a long path (one past 127 characters went to a
- * file of a cut name). */
+ * output, those of the recovery sale as explore-recovery-sale.ini's. The
+ * same run keeps its counterexamples in a --trace file with a long path
+ * (one past 127 characters went to a file of a cut name). */
 static void test_selftest_junit(void **state)
 {
 	char path[256], trace[512], out[512], *text;
@@ -633,16 +633,29 @@ static void test_selftest_junit(void **state)
 	/* each variant's counterexample points at where it went wrong,
 	 * in the text and in the JUnit file */
 	assert_int_equal(support_shell("test \"$(grep -c '^    points at [0-9]*"
-			       " ms ' '%s')\" -ge 5 && grep -q '^    points at"
+			       " ms ' '%s')\" -ge 7 && grep -q '^    points at"
 			       " [0-9]* ms redis RESTART.* -- conservation: Redis"
 			       " came back here without the stock key$' '%s'",
 			       out, out), 0);
+	/* the recovery sale is explore-recovery-sale.ini's: the variants
+	 * explored on it shrink to the scenario's counterexamples */
+	assert_int_equal(support_shell("for v in stock-before-barrier"
+			       " unclear-backcheck-fails; do a=$(sed -n"
+			       " \"s/^    replay    \\(.* --variant $v .*\\)/\\1/p\""
+			       " '%s' | head -n 1) && b=$(%s explore"
+			       " scenarios/explore-recovery-sale.ini --variant"
+			       " $v --kinds delay --quiet | sed -n"
+			       " 's/^  replay: *//p' | head -n 1) && test -n"
+			       " \"$a\" && test \"$a\" = \"$b\" || exit 1; done",
+			       out, flashsim), 0);
 	assert_valid_xml(path);
 	text = support_read_file(path);
-	assert_non_null(strstr(text, "tests=\"7\" failures=\"0\""));
+	assert_non_null(strstr(text, "tests=\"9\" failures=\"0\""));
 	assert_non_null(strstr(text, "<testcase name=\"protocol\""));
 	assert_non_null(strstr(text, "<testcase name=\"protocol (recovery)\""));
 	assert_non_null(strstr(text, "<testcase name=\"redis-no-persistence\""));
+	assert_non_null(strstr(text, "<testcase name=\"stock-before-barrier\""));
+	assert_non_null(strstr(text, "<testcase name=\"unclear-backcheck-fails\""));
 	assert_non_null(strstr(text, "replay: "));
 	assert_non_null(strstr(text, "points at "));
 	free(text);
