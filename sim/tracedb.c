@@ -132,30 +132,45 @@ struct tracedb {
 static int tracedb_fail(struct tracedb *db, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Why path cannot be opened the way SQLite first tries it, read and
+ * write, made if missing: the errno of opening the file when it is there,
+ * else of writing in its directory; 0 when neither fails. Nothing is
+ * made: another process may be making the file at that moment, and a
+ * file made and removed here could be that one. */
+static int open_errno(const char *path)
+{
+	char dir[sizeof(((struct tracedb *)0)->path)];
+	const char *slash = strrchr(path, '/');
+	int fd = open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return errno;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	return access(dir, W_OK | X_OK) == 0 ? 0 : errno;
+}
+
 /* The system's reason when SQLite could not open, read or write the
  * file, into reason ("unable to open database file" says neither which
- * nor why), what a lock held too long means, or "". SQLite's own errno is that of its last try (after a
- * read-only file system refuses to create the file, the read-only open
- * that follows finds no file): a file it cannot open is opened here the
- * way it is first tried, read and write, made if missing and then
- * removed. */
+ * nor why), what a lock held too long means, or "". SQLite's own errno
+ * is that of its last try (after a read-only file system refuses to
+ * create the file, the read-only open that follows finds no file): a
+ * file it cannot open is tried here as it is first tried (open_errno). */
 static void system_reason(const struct tracedb *db, char *reason,
 			  size_t size)
 {
 	int code = db->db ? sqlite3_errcode(db->db) : SQLITE_OK;
 	int error = 0;
 	reason[0] = '\0';
-	if (code == SQLITE_CANTOPEN && db->path[0]) {
-		bool existed = access(db->path, F_OK) == 0;
-		int fd = open(db->path, O_RDWR | O_CREAT, 0644);
-		if (fd < 0) {
-			error = errno;
-		} else {
-			close(fd);
-			if (!existed)
-				unlink(db->path);
-		}
-	}
+	if (code == SQLITE_CANTOPEN && db->path[0])
+		error = open_errno(db->path);
 	if (!error && (code == SQLITE_CANTOPEN || code == SQLITE_IOERR))
 		error = sqlite3_system_errno(db->db);
 	if (error)

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -113,11 +116,46 @@ static void test_a_file_that_cannot_be_opened_says_why(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* Finding why a file cannot be opened makes nothing: the file may be
+ * another process's to make at that moment, and one made and removed
+ * here could be that one. A path longer than SQLite takes (512 bytes)
+ * is refused by SQLite alone, in a directory where the file could be
+ * made: the directory must not change (its time set in the past shows
+ * any entry made and removed in it). */
+static void test_finding_the_reason_makes_no_file(void **state)
+{
+	static const struct timespec past[2] = { { 1000000000, 0 },
+						 { 1000000000, 0 } };
+	struct tracedb *db;
+	struct stat st;
+	char dir[256], deep[1024], path[1100], error[2048];
+	size_t length;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "reason"), 0);
+	length = (size_t)snprintf(deep, sizeof(deep), "%s", dir);
+	for (int i = 0; i < 12; i++) {
+		length += (size_t)snprintf(deep + length, sizeof(deep) - length,
+					   "/%s", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		assert_int_equal(mkdir(deep, 0700), 0);
+	}
+	snprintf(path, sizeof(path), "%s/t.db", deep);
+	assert_true(strlen(path) > 512);
+	assert_int_equal(utimensat(AT_FDCWD, deep, past, 0), 0);
+	assert_int_equal(tracedb_open(&db, path, error, sizeof(error)), -1);
+	assert_int_equal(stat(deep, &st), 0);
+	if (st.st_mtim.tv_sec != past[1].tv_sec)
+		fail_msg("an entry was made and removed in the file's"
+			 " directory: %s", error);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_run_that_cannot_begin_leaves_no_row),
 		cmocka_unit_test(test_a_file_that_cannot_be_opened_says_why),
+		cmocka_unit_test(test_finding_the_reason_makes_no_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
