@@ -6,7 +6,8 @@ proves, and what it does not").
     tools/mutants.py [--only m01,m14] [--jobs N] [--keep DIR]
 
 It works on a copy of the files git tracks, as they are in the working
-tree, in a temporary directory; the working tree is never touched. The copy is built and both explorations below
+tree (outside a git checkout, as in a release archive: every file but
+build/), in a temporary directory; the working tree is never touched. The copy is built and both explorations below
 must pass on it; then, for each mutant, the mutant's text replaces the
 original in one file of the copy, flashsim is built again and every
 exploration runs, and the file is put back. A mutant is of one of three
@@ -168,13 +169,43 @@ MUTANTS = [
 ]
 
 
+# The calling make's flags (make test runs this from a recipe): a
+# BUILD=... or a jobserver given to that make is not the copy's, whose
+# makes build with the Makefile's defaults.
+MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+
+
 def run(command, cwd, log):
     """Runs command in cwd, its output appended to log; its exit code."""
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in MAKE_VARIABLES}
     with open(log, "a") as out:
         out.write("$ " + " ".join(command) + "\n")
         out.flush()
         return subprocess.run(command, cwd=cwd, stdout=out,
-                              stderr=subprocess.STDOUT).returncode
+                              stderr=subprocess.STDOUT,
+                              env=environment).returncode
+
+
+def source_files(root):
+    """The files of the tree at root to copy, relative to it: those git
+    tracks, or, when root is not a git checkout or there is no git, every
+    file but those of build/ and .git/."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=root,
+                                capture_output=True)
+    except OSError:
+        listed = None
+    if listed is not None and listed.returncode == 0:
+        return [name for name in listed.stdout.decode().split("\0") if name]
+    names = []
+    for directory, subdirectories, files in os.walk(root):
+        if directory == root:
+            subdirectories[:] = [d for d in subdirectories
+                                 if d not in ("build", ".git")]
+        for name in files:
+            names.append(os.path.relpath(os.path.join(directory, name), root))
+    return names
 
 
 def build(tree, jobs, log, target="build/flashsim"):
@@ -223,13 +254,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", help="keep the copy and its logs here")
     options = parser.parse_args()
-    here = os.path.dirname(os.path.abspath(__file__))
-    found = subprocess.run(["git", "rev-parse", "--show-toplevel"],
-                           cwd=here, capture_output=True, text=True)
-    if found.returncode != 0:
-        sys.exit("mutants: needs a git checkout of flashsim (it copies the"
-                 " files git tracks): %s" % found.stderr.strip())
-    root = found.stdout.strip()
+    # the tree this file is in (not git's top level: the tree may be a
+    # directory of a larger repository)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     by_name = {m.name: m for m in MUTANTS}
     chosen = MUTANTS
     if options.only:
@@ -242,10 +269,8 @@ def main():
     base = options.keep or tempfile.mkdtemp(prefix="flashsim-mutants-")
     tree = os.path.join(base, "tree")
     log = os.path.join(base, "log.txt")
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=root,
-                           capture_output=True, check=True).stdout
-    for name in files.decode().split("\0"):
-        if name and os.path.isfile(os.path.join(root, name)):
+    for name in source_files(root):
+        if os.path.isfile(os.path.join(root, name)):
             os.makedirs(os.path.dirname(os.path.join(tree, name)),
                         exist_ok=True)
             shutil.copy2(os.path.join(root, name), os.path.join(tree, name))
