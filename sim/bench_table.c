@@ -47,15 +47,17 @@ static double reference_rate(const struct bench_table *table, int id)
 	return rate;
 }
 
-/* Round r of the reject workload against the higher of the two EVALSHA
- * references run right before and right after it; 0 when neither was
- * measured. */
+/* The higher of the two EVALSHA references run right before and right
+ * after round r of the reject workload; 0 when neither was measured. */
 static double beside_round(const struct bench_table *table, int r)
 {
 	return higher(measured_rate(&table->beside_reject[r]),
 		      measured_rate(&table->beside_reject[r + 1]));
 }
 
+/* Round r of the reject workload against the higher of the two EVALSHA
+ * references run right before and right after it; 0 when neither was
+ * measured. */
 static double round_ratio(const struct bench_table *table, int r)
 {
 	double beside = beside_round(table, r);

@@ -191,9 +191,13 @@ static int tracedb_fail(struct tracedb *db, const char *format, ...)
 	vsnprintf(what, sizeof(what), format, args);
 	va_end(args);
 	system_reason(db, reason, sizeof(reason));
-	snprintf(db->error, sizeof(db->error), "trace database%s%.200s: %s: %s%s",
-		 db->path[0] ? " " : "", db->path, what,
-		 db->db ? sqlite3_errmsg(db->db) : "out of memory", reason);
+	/* A long path, message and reason are cut at the end, the file and
+	 * what failed coming first. */
+	if (snprintf(db->error, sizeof(db->error), "trace database%s%.200s: %s:"
+		     " %s%s", db->path[0] ? " " : "", db->path, what,
+		     db->db ? sqlite3_errmsg(db->db) : "out of memory",
+		     reason) >= (int)sizeof(db->error))
+		db->error[sizeof(db->error) - 1] = '\0';
 	return -1;
 }
 

@@ -320,11 +320,13 @@ def main():
     print("\nmutants: %d of the %d that change what the protocol does were"
           " caught (%d by the %s alone)" % (counts["caught"], total,
                                            counts["first"], heads[0]))
+    if wrong:
+        # the copy and its log stay, for the outputs named at the start
+        print("mutants: not as their class says: %s (the outputs: %s)"
+              % (", ".join(wrong), log))
+        return 1
     if not options.keep:
         shutil.rmtree(base)
-    if wrong:
-        print("mutants: not as their class says: %s" % ", ".join(wrong))
-        return 1
     return 0
 
 
