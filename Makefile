@@ -9,7 +9,7 @@
 #                   callgrind (needs valgrind; docs/PERFORMANCE.md)
 #   make nightly    a time-boxed exploration of every scenario (docs/CI.md)
 #   make mutants    plant errors in core/ one at a time: which explorations
-#                   catch each (docs/FAULTS.md; a few minutes)
+#                   catch each (docs/FAULTS.md; about two minutes)
 #   make points-doc regenerate docs/POINTS.md from faults/points.def
 #   make docs       regenerate the tutorial's diagrams, docs/img/*.svg
 #   make asan       the suite under AddressSanitizer (build/asan)

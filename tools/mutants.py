@@ -7,7 +7,7 @@ proves, and what it does not").
 
 It works on a copy of the files git tracks, as they are in the working
 tree (outside a git checkout, as in a release archive: every file but
-build/), in a temporary directory; the working tree is never touched. The copy is built and both explorations below
+build/), in a temporary directory; the working tree is never touched. The copy is built and the explorations below
 must pass on it; then, for each mutant, the mutant's text replaces the
 original in one file of the copy, flashsim is built again and every
 exploration runs, and the file is put back. A mutant is of one of three
@@ -41,6 +41,7 @@ class Mutant:
 EXPLORATIONS = [
     ("small sale", "scenarios/explore-small-sale.ini"),
     ("recovery sale", "scenarios/explore-recovery-sale.ini"),
+    ("fast-path sale", "scenarios/explore-sold-out-fast-path.ini"),
 ]
 
 # What a unit-class mutant's test is: a test program of tests/.
@@ -166,6 +167,18 @@ MUTANTS = [
     Mutant("m30", "m12 and m13 together: a new transaction is backchecked at once", "equivalent",
            None, None, None,
            "the rollback marker keeps the deduction and the backcheck apart", both=("m12", "m13")),
+    Mutant('m31', 'stock_check.lua rejects on the stock alone (the request\'s own barrier is not read)', 'caught',
+           'core/lua/stock_check.lua',
+           "if values[1] then\n  return 'OK'\nend\n",
+           '', ''),
+    Mutant('m32', 'flash.c rejects when the fast path\'s stock check is unclear', 'caught',
+           'core/flash.c',
+           "\t\tif (last->result == RESULT_OK && last->code == CODE_SOLD_OUT)\n\t\t\treturn reply_user(request, TOLD_REJECTED);",
+           "\t\tif (last->result != RESULT_OK || last->code == CODE_SOLD_OUT)\n\t\t\treturn reply_user(request, TOLD_REJECTED);", ''),
+    Mutant('m33', 'stock_check.lua rejects while one unit is left', 'caught',
+           'core/lua/stock_check.lua',
+           "if stock == nil or stock < 1 then",
+           "if stock == nil or stock < 2 then", ''),
 ]
 
 
@@ -281,8 +294,9 @@ def main():
         sys.exit("mutants: the explorations fail without a mutant (%s)"
                  % ", ".join(baseline))
     heads = [name for name, _ in EXPLORATIONS]
-    print("%-4s %-10s %-13s %-13s %s" % ("", "class", heads[0], heads[1],
-                                         "the error planted"))
+    print("%-4s %-10s %s%s" % ("", "class",
+                               "".join("%-15s" % h for h in heads),
+                               "the error planted"))
     wrong = []
     counts = {"caught": 0, "first": 0}
     for mutant in chosen:
@@ -311,8 +325,9 @@ def main():
             ok = not caught
         for path, text in originals.items():
             open(path, "w").write(text)
-        print("%-4s %-10s %-13s %-13s %s%s%s" % (
-            mutant.name, mutant.kind, results[0], results[1], mutant.what,
+        print("%-4s %-10s %s%s%s%s" % (
+            mutant.name, mutant.kind,
+            "".join("%-15s" % r for r in results), mutant.what,
             note, "" if ok else "   <- NOT AS ITS CLASS SAYS"), flush=True)
         if not ok:
             wrong.append(mutant.name)
