@@ -84,7 +84,7 @@ echo; if "$build/flashsim" selftest --quick --jobs 2; then passed=$((passed + 1)
 # Errors planted in core/, in a copy of the tree built without sanitizers:
 # run by make test, not by make asan and make ubsan (docs/FAULTS.md).
 if [ "${FLASHSIM_MUTANTS:-}" = 1 ]; then
-	echo; if python3 "$(dirname "$0")/../tools/mutants.py"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures mutants"; fi
+	echo; if python3 "$(dirname "$0")/../tools/mutants.py" --first; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures mutants"; fi
 fi
 echo
 [ -n "$failures" ] && echo "failed programs:$failures"
