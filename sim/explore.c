@@ -102,6 +102,7 @@ enum record_kind {
 struct record {
 	enum record_kind kind;
 	uint64_t index;
+	int code;                    /* RECORD_ERROR: the exit code */
 	union {
 		struct {
 			enum verdict verdict;
@@ -435,8 +436,10 @@ static struct runner_options worker_runner_options(const struct cli_options *o)
 	return runner;
 }
 
-/* One run into record. An internal error returns -1, with the message in
- * error, and the record is not to be sent. */
+/* One run into record. A run that reached no verdict returns its exit
+ * code, EXIT_INTERNAL, or EXIT_USAGE when one of the user's invariants
+ * failed when run, with the message in error, and the record is not to
+ * be sent. */
 static int one_run(struct runner *runner, const struct sim_config *config,
 		   uint64_t index, struct record *record, char *error,
 		   size_t error_size)
@@ -467,7 +470,7 @@ static int one_run(struct runner *runner, const struct sim_config *config,
 	record->server_start_seconds = runner->server_start_seconds -
 				       start_seconds;
 	if (rc != 0)
-		return -1;
+		return rc == EXIT_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
 	record->verdict = result.verdict;
 	record->violated_set = result.violated_set;
 	failure_key(&result, record->key, sizeof(record->key));
@@ -521,11 +524,11 @@ static int run_share(const struct work *work, int job, int jobs,
 		if (work->deadline && now_seconds() > work->deadline)
 			break;
 		work_config(work, i, &config);
-		if (one_run(&runner, &config, i, &record, run_error,
-			    sizeof(run_error)) != 0) {
+		rc = one_run(&runner, &config, i, &record, run_error,
+			     sizeof(run_error));
+		if (rc != 0) {
 			snprintf(error, error_size, "run %" PRIu64 ": %s", i,
 				 run_error);
-			rc = EXIT_INTERNAL;
 		} else if (sink(context, &record) != 0) {
 			/* a worker's pipe: the explorer has stopped (an
 			 * interrupt, or an error it reports itself) */
@@ -726,6 +729,8 @@ struct worker_slot {
 	uint64_t runs;               /* run messages taken from it */
 	char dir[REDIS_SERVER_PATH_MAX]; /* its private directory, "" until
 	                                    it says */
+	int code;                    /* the exit code its error message
+	                                gave, 0 until one came */
 };
 
 static void reap_worker(struct worker_slot *slot)
@@ -809,6 +814,7 @@ static int take_message(struct aggregate *aggregate, struct worker_slot *slot,
 			return 0;
 		case RECORD_ERROR:
 			slot->ended = true;
+			slot->code = record.code;
 			record.text[sizeof(record.text) - 1] = '\0';
 			snprintf(error, error_size, "worker %d: %s", job + 1,
 				 record.text);
@@ -827,7 +833,8 @@ static int take_message(struct aggregate *aggregate, struct worker_slot *slot,
 }
 
 /* Reads the workers' messages until every pipe is closed, or until the
- * first worker that fails. Returns 0, or -1 with error. */
+ * first worker that fails. Returns 0, or with error EXIT_USAGE (its
+ * error was a user's invariant that failed when run) or -1. */
 static int collect(struct aggregate *aggregate, struct worker_slot *slots,
 		   int jobs, char *error, size_t error_size)
 {
@@ -850,7 +857,8 @@ static int collect(struct aggregate *aggregate, struct worker_slot *slots,
 				continue;
 			if (take_message(aggregate, &slots[j], j, error,
 					 error_size) != 0)
-				return -1;
+				return slots[j].code == EXIT_USAGE ?
+				       EXIT_USAGE : -1;
 			open -= slots[j].fd < 0;
 		}
 	}
@@ -913,6 +921,7 @@ static void worker(const struct work *work, int job, int jobs, int fd)
 		       sizeof(error));
 	memset(&last, 0, sizeof(last));
 	last.kind = rc == 0 ? RECORD_DONE : RECORD_ERROR;
+	last.code = rc == EXIT_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
 	if (rc != 0)
 		snprintf(last.text, sizeof(last.text), "%s", error);
 	/* The explorer reports the error; when it cannot be told (it
@@ -921,7 +930,7 @@ static void worker(const struct work *work, int job, int jobs, int fd)
 		fprintf(stderr, "flashsim explore: worker %d: %s\n", job + 1,
 			error);
 	/* _exit: the parent's exit handlers are not ours to run. */
-	_exit(rc == 0 ? 0 : EXIT_INTERNAL);
+	_exit(rc == 0 ? 0 : rc == EXIT_USAGE ? EXIT_USAGE : EXIT_INTERNAL);
 }
 
 /* Starts the workers, takes their runs, and reaps them. The first that
@@ -960,8 +969,10 @@ static int run_workers(const struct work *work, struct aggregate *aggregate,
 		snprintf(error, error_size, "cannot start worker %d: %s",
 			 started + 1, strerror(errno));
 		rc = EXIT_INTERNAL;
-	} else if (collect(aggregate, slots, jobs, error, error_size) != 0) {
-		rc = EXIT_INTERNAL;
+	} else if ((rc = collect(aggregate, slots, jobs, error,
+				 error_size)) != 0) {
+		/* EXIT_USAGE: a user's invariant failed when run */
+		rc = rc == EXIT_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
 	}
 	if (rc != 0) {
 		stop_workers(aggregate, slots, started);
@@ -1392,6 +1403,7 @@ int explore(const struct cli_options *options, FILE *progress,
 		rc = shrink_all(options, stats, error, error_size);
 		stats->shrink_seconds = now_seconds() - shrink_started;
 	}
+	stats->stopped_by_input = rc == EXIT_USAGE;
 	stats->peak_rss_kb = peak_rss_kb();
 	free(work.singles);
 	free(work.recovery);

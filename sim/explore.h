@@ -79,6 +79,9 @@ struct explore_stats {
 	                                another: explore_whole_known) */
 	uint64_t done;
 	bool stopped_by_budget;      /* --seconds ran out before planned */
+	bool stopped_by_input;       /* the error that stopped it is one of
+	                                the input's (a user's invariant that
+	                                failed when run): exit 64 */
 	uint64_t singles;            /* the single faults the sale offers
 	                                (none at a hit of its own faults) */
 	uint64_t mode_runs;          /* the runs the mode makes uncut:

@@ -402,10 +402,10 @@ void report_replay_run(const struct runner_options *runner,
 void report_no_verdict(const struct explore_stats *stats, const char *error,
 		       char *out, size_t size)
 {
-	snprintf(out, size, "internal error: %s; no verdict: the exploration"
-		 " stopped there, and the figures are those of the %" PRIu64
-		 " run%s it made", error, stats->done,
-		 stats->done == 1 ? "" : "s");
+	snprintf(out, size, "%s%s; no verdict: the exploration stopped there,"
+		 " and the figures are those of the %" PRIu64 " run%s it made",
+		 stats->stopped_by_input ? "" : "internal error: ", error,
+		 stats->done, stats->done == 1 ? "" : "s");
 }
 
 void report_replay_check(const struct explore_failure *failure, char *text,

@@ -645,7 +645,8 @@ static int run_ready(struct runner *runner, const struct sim_config *config,
 				runner, redis_restart_keeps(&runner->server) };
 	runner->runs++;
 	rc = sim_run(config, &env, result, error, error_size) != 0 ?
-	     EXIT_INTERNAL : check_claim(runner, error, error_size);
+	     (result->invariant_failed ? EXIT_USAGE : EXIT_INTERNAL) :
+	     check_claim(runner, error, error_size);
 	if (rc != 0) {
 		/* A run kept stays with verdict NULL and its events (the
 		 * trace's word for an internal error). One with no event

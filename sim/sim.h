@@ -112,6 +112,10 @@ const char *verdict_name(enum verdict verdict);
 
 struct sim_result {
 	enum verdict verdict;
+	bool invariant_failed;         /* no verdict: one of the user's
+	                                  invariants failed when run on this
+	                                  run's state (bad input, not an
+	                                  internal error) */
 	int64_t stock_initial;
 	int64_t stock_left;            /* 0 when the key is missing */
 	bool stock_missing;            /* the stock key is missing from Redis

@@ -214,6 +214,33 @@ static void test_no_room_names_the_scenario_line(void **state)
 		" exit $rc", flashsim, flashsim), 0);
 }
 
+/* A user's invariant whose query fails only on some runs' data (the
+ * load ran it on an empty state) is a mistake of the input: exit 64,
+ * said as such, in run and in an exploration's worker alike (it was
+ * exit 3, "internal error"). Here json() fails on any transaction (run),
+ * or only on a failed one (explore, whose fault-free run has none). */
+static void test_an_invariant_failing_on_a_runs_data_is_bad_input(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && mkdir $d/inv && echo \"SELECT 1 FROM txns"
+		" WHERE json(gid || 'x')\" >$d/inv/every.sql && %s run --users 1"
+		" --stock 1 --invariants $d/inv >/dev/null 2>$d/err; rc=$?;"
+		" cat $d/err; test $rc = 64 && grep -q \"^flashsim: invariant every"
+		" ($d/inv/every.sql) fails on this run's final state: malformed"
+		" JSON\" $d/err; rc=$?; rm -r $d; exit $rc", flashsim), 0);
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && mkdir $d/inv && echo \"SELECT 1 FROM txns"
+		" WHERE CASE WHEN status = 'failed' THEN json(gid || 'x') ELSE 0"
+		" END\" >$d/inv/some.sql && %s explore --users 1 --stock 1"
+		" --jobs 2 --invariants $d/inv >$d/out 2>$d/err; rc=$?;"
+		" cat $d/out $d/err; test $rc = 64 && grep -q \"^worker [12]: run"
+		" [0-9]*: invariant some ($d/inv/some.sql) fails on this run's"
+		" final state: malformed JSON; no verdict\" $d/out &&"
+		" ! grep -q 'internal error' $d/out $d/err; rc=$?; rm -r $d;"
+		" exit $rc", flashsim), 0);
+}
+
 /* Random mode's runs take the seeds from --seed on; from the largest
  * seed they start again at 0, so every failure's replay is a command run
  * accepts (it refused seeds past 2^63 - 1 with exit 64). */
@@ -1340,10 +1367,11 @@ static void test_the_time_of_shrinking_is_reported(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
-/* An internal error in a run not kept (here a user's invariant that fails
- * at run time, on one user: the first sale of fewer users the shrinking
- * tries) leaves no row in the trace file: a row with verdict NULL and no
- * event means that flashsim died mid-run (docs/TRACE.md). */
+/* A run not kept that reaches no verdict (here a user's invariant that
+ * fails at run time, on one user: the first sale of fewer users the
+ * shrinking tries; exit 64) leaves no row in the trace file: a row with
+ * verdict NULL and no event means that flashsim died mid-run
+ * (docs/TRACE.md). */
 static void test_an_error_in_a_run_not_kept_leaves_no_row(void **state)
 {
 	char dir[256], path[300];
@@ -1360,12 +1388,13 @@ static void test_an_error_in_a_run_not_kept_leaves_no_row(void **state)
 	assert_int_equal(support_shell(
 		"%s explore --users 2 --stock 1 --variant naive --kinds crash"
 		" --quiet --invariants %s --trace %s/t.db 2>%s/err >/dev/null",
-		flashsim, dir, dir, dir), 3);
+		flashsim, dir, dir, dir), 64);
 	assert_int_equal(support_shell(
-		"grep -q 'internal error: invariant one_user .*malformed JSON'"
-		" %s/err && test \"$(sqlite3 %s/t.db 'select count(*) from runs r"
+		"grep -q 'invariant one_user .* fails on this run.s final state:"
+		" malformed JSON' %s/err && ! grep -q 'internal error' %s/err &&"
+		" test \"$(sqlite3 %s/t.db 'select count(*) from runs r"
 		" where verdict is null and not exists (select 1 from events e"
-		" where e.run_id = r.run_id)')\" = 0", dir, dir), 0);
+		" where e.run_id = r.run_id)')\" = 0", dir, dir, dir), 0);
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
@@ -1378,6 +1407,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_recovery_mode_faults_every_point),
 		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
 		cmocka_unit_test(test_no_room_names_the_scenario_line),
+		cmocka_unit_test(test_an_invariant_failing_on_a_runs_data_is_bad_input),
 		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
 		cmocka_unit_test(test_a_failure_shows_the_digest_its_replay_gives),
