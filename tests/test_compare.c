@@ -231,8 +231,8 @@ static void test_random_faults_are_refused(void **state)
 
 /* When B's run fails (here an invariant whose query fails on a state
  * with an order, which only B has: abs() of the smallest integer, per
- * row), A's run stands: its verdict and
- * replay line are printed before the error, and the exit says no
+ * row; a mistake of the input, exit 64), A's run stands: its verdict
+ * and replay line are printed before the error, and the exit says no
  * verdict. */
 static void test_a_failed_b_leaves_a_s_verdict(void **state)
 {
@@ -247,12 +247,13 @@ static void test_a_failed_b_leaves_a_s_verdict(void **state)
 				       " --variant naive --fault"
 				       " app/deduct/after@1:crash --invariants"
 				       " %s/inv >%s/failed.txt 2>&1", flashsim,
-				       dir, dir), 3);
+				       dir, dir), 64);
 	text = read_output("failed.txt");
 	assert_contains(text, "\nA: naive: verdict: violation: conservation");
 	assert_contains(text, "replay A: ");
-	assert_contains(text, "flashsim: B: the protocol: internal error, no"
-			" verdict:");
+	assert_contains(text, "flashsim: B: the protocol: invariant breaks (");
+	assert_contains(text, ") fails on this run's final state: integer"
+			" overflow");
 	assert_null(strstr(text, "in short:"));
 	free(text);
 }
