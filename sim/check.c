@@ -737,12 +737,18 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		/* A user's query that fails on some data (the load ran each
-		 * on an empty state): a mistake of the input, said as such */
-		bool users = strcmp(item->source, "built-in") != 0;
+		 * on an empty state): a mistake of the input, said as such.
+		 * A full disk or a lost file under it stays an internal
+		 * error. */
+		int code = sqlite3_errcode(ctx->db) & 0xff;
+		bool input = strcmp(item->source, "built-in") != 0 &&
+			     (code == SQLITE_ERROR || code == SQLITE_TOOBIG ||
+			      code == SQLITE_MISMATCH || code == SQLITE_RANGE ||
+			      code == SQLITE_AUTH);
 		check_fail(ctx->error, ctx->error_size, "invariant %s (%s)%s: %s",
-			   item->name, item->source, users ? " fails on this"
+			   item->name, item->source, input ? " fails on this"
 			   " run's final state" : "", sqlite3_errmsg(ctx->db));
-		ctx->result->invariant_failed = users;
+		ctx->result->invariant_failed = input;
 		goto out_reset;
 	}
 	if (rows > 0) {
