@@ -663,7 +663,6 @@ static void setup_rows(struct selftest *self)
 
 static int setup(struct selftest *self, char *error, size_t error_size)
 {
-	const char *tmp;
 	setup_rows(self);
 	if (invariants_load(&self->invariants, NULL, error, error_size) != 0)
 		return EXIT_INTERNAL;
@@ -680,9 +679,7 @@ static int setup(struct selftest *self, char *error, size_t error_size)
 		}
 		return 0;
 	}
-	tmp = getenv("TMPDIR");
-	if (redis_server_make_dir(&self->workdir, tmp && *tmp ? tmp : "/tmp",
-				  error, error_size) != 0)
+	if (redis_server_make_dir(&self->workdir, error, error_size) != 0)
 		return EXIT_INTERNAL;
 	snprintf(self->trace_path, sizeof(self->trace_path), "%s/trace.db",
 		 self->workdir.dir);

@@ -27,6 +27,10 @@
 
 #include "whole_file.h"
 
+/* The name of a server's directory, for mkdtemp: what a sweep looks for
+ * (sweep_dead_dirs). */
+#define DIR_TEMPLATE "flashsim-XXXXXX"
+
 /* Servers to stop at exit or on a signal. */
 #define SERVERS_MAX 16
 static struct redis_server *servers[SERVERS_MAX];
@@ -566,8 +570,9 @@ static void sweep_dead_dirs(const char *root)
 		char lock[REDIS_SERVER_PATH_MAX + 48];
 		struct stat st;
 		int fd;
-		if (strncmp(entry->d_name, "flashsim-", 9) != 0 ||
-		    strlen(entry->d_name) != 15)
+		if (strncmp(entry->d_name, DIR_TEMPLATE,
+			    sizeof(DIR_TEMPLATE) - sizeof("XXXXXX")) != 0 ||
+		    strlen(entry->d_name) != sizeof(DIR_TEMPLATE) - 1)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", root, entry->d_name);
 		if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
@@ -594,7 +599,7 @@ static int make_tracked_dir(struct redis_server *server, const char *root,
 {
 	sigset_t stopping, saved;
 	int made;
-	snprintf(server->dir, sizeof(server->dir), "%s/flashsim-XXXXXX", root);
+	snprintf(server->dir, sizeof(server->dir), "%s/" DIR_TEMPLATE, root);
 	/* A stopping signal waits until the directory is made and tracked, so
 	 * that the handler removes it (before, it was left behind). */
 	sigemptyset(&stopping);
@@ -620,11 +625,13 @@ static int make_tracked_dir(struct redis_server *server, const char *root,
 	return 0;
 }
 
-int redis_server_make_dir(struct redis_server *server, const char *root,
-			  char *error, size_t error_size)
+int redis_server_make_dir(struct redis_server *server, char *error,
+			  size_t error_size)
 {
+	const char *tmp = getenv("TMPDIR");
 	memset(server, 0, sizeof(*server));
-	return make_tracked_dir(server, root, error, error_size);
+	return make_tracked_dir(server, tmp && *tmp ? tmp : "/tmp", error,
+				error_size);
 }
 
 int redis_server_start_with(struct redis_server *server,

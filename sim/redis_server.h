@@ -59,10 +59,11 @@ int redis_find_program(const char *name, const char *override_variable,
 int redis_server_start(struct redis_server *server, char *error,
 		       size_t error_size);
 /* The same with a choice of persistence (redis_server_start: AOF). */
-/* Only the directory, in root, with no server: removed like a server's at
- * redis_server_stop, at exit or on a stopping signal. */
-int redis_server_make_dir(struct redis_server *server, const char *root,
-			  char *error, size_t error_size);
+/* Only the directory, in TMPDIR (else /tmp), with no server: removed
+ * like a server's at redis_server_stop, at exit or on a stopping
+ * signal. */
+int redis_server_make_dir(struct redis_server *server, char *error,
+			  size_t error_size);
 int redis_server_start_with(struct redis_server *server,
 			    enum redis_persistence persistence, char *error,
 			    size_t error_size);

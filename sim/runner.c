@@ -109,7 +109,6 @@ static int open_redis(struct runner *runner, char *error, size_t error_size)
 {
 	const struct runner_options *options = &runner->options;
 	const char *address = options->redis_address;
-	const char *tmp = getenv("TMPDIR");
 	if (!address) {
 		if (redis_server_start_with(&runner->server, options->persistence,
 					    error, error_size) != 0)
@@ -119,8 +118,8 @@ static int open_redis(struct runner *runner, char *error, size_t error_size)
 			 runner->server.dir);
 	} else {
 		/* tracked like a server's, so that a signal removes it */
-		if (redis_server_make_dir(&runner->dir_only, tmp && *tmp ? tmp :
-					  "/tmp", error, error_size) != 0)
+		if (redis_server_make_dir(&runner->dir_only, error,
+					  error_size) != 0)
 			return EXIT_INTERNAL;
 		snprintf(runner->workdir, sizeof(runner->workdir), "%s",
 			 runner->dir_only.dir);

@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +125,8 @@ struct tracedb {
 	sqlite3_stmt *delete_run[TRACEDB_TABLE_COUNT];
 	int64_t open_run_id; /* 0: no run open */
 	char path[4096];     /* the file; "" for a temporary or in-memory one */
-	char error[512];
+	char error[1024]; /* the file (200), what failed (256), SQLite's
+			     message and the system's reason (160) */
 };
 
 static int tracedb_fail(struct tracedb *db, const char *format, ...)
@@ -191,13 +191,9 @@ static int tracedb_fail(struct tracedb *db, const char *format, ...)
 	vsnprintf(what, sizeof(what), format, args);
 	va_end(args);
 	system_reason(db, reason, sizeof(reason));
-	/* A long path, message and reason are cut at the end, the file and
-	 * what failed coming first. */
-	if (snprintf(db->error, sizeof(db->error), "trace database%s%.200s: %s:"
-		     " %s%s", db->path[0] ? " " : "", db->path, what,
-		     db->db ? sqlite3_errmsg(db->db) : "out of memory",
-		     reason) >= (int)sizeof(db->error))
-		db->error[sizeof(db->error) - 1] = '\0';
+	snprintf(db->error, sizeof(db->error), "trace database%s%.200s: %s: %s%s",
+		 db->path[0] ? " " : "", db->path, what,
+		 db->db ? sqlite3_errmsg(db->db) : "out of memory", reason);
 	return -1;
 }
 
