@@ -38,15 +38,52 @@ static void small_sale(struct cli_options *options)
 	options->quiet = true;
 }
 
+/* What shards did, added up, to be compared with the whole. */
+struct shard_sum {
+	uint64_t planned, done, not_fired, hits[POINT_COUNT];
+	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1];
+};
+
+/* Adds a shard that made all its runs, and frees it. */
+static void shard_add(struct shard_sum *sum, struct explore_stats *shard,
+		      const struct explore_stats *whole)
+{
+	assert_int_equal(shard->done, shard->planned);
+	assert_int_equal(shard->planned_all, whole->planned);
+	sum->planned += shard->planned;
+	sum->done += shard->done;
+	sum->not_fired += shard->runs_not_fired;
+	for (int p = 0; p < POINT_COUNT; p++)
+		sum->hits[p] += shard->hits[p];
+	for (int k = 0; k < FAULT_KIND_COUNT; k++)
+		for (int v = 0; v <= VERDICT_LIVENESS; v++)
+			sum->by_kind[k][v] += shard->by_kind[k][v];
+	support_explore_free(shard);
+}
+
+/* The shards made the runs of the whole: as many, the same faults by
+ * kind and verdict, the same hits, the same runs whose plan did not fire
+ * whole. */
+static void assert_shards_make(const struct shard_sum *sum,
+			       const struct explore_stats *whole)
+{
+	assert_int_equal(sum->planned, whole->planned);
+	assert_int_equal(sum->done, whole->done);
+	assert_int_equal(sum->not_fired, whole->runs_not_fired);
+	assert_memory_equal(sum->by_kind, whole->by_kind,
+			    sizeof(sum->by_kind));
+	assert_memory_equal(sum->hits, whole->hits, sizeof(sum->hits));
+}
+
 /* Three shards (one of them with two jobs) do the runs of the whole: the
  * same number, the same faults by kind and verdict, the same hits. */
 static void test_three_shards_make_the_whole(void **state)
 {
 	struct cli_options options;
 	struct explore_stats *whole, *shard;
-	uint64_t planned = 0, done = 0, hits[POINT_COUNT] = { 0 };
-	uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1] = { { 0 } };
+	struct shard_sum sum;
 	(void)state;
+	memset(&sum, 0, sizeof(sum));
 	small_sale(&options);
 	whole = support_explore(&options);
 	assert_true(whole->done > 30);
@@ -57,24 +94,12 @@ static void test_three_shards_make_the_whole(void **state)
 		options.shard_count = 3;
 		options.jobs = i == 1 ? 2 : 1;
 		shard = support_explore(&options);
-		assert_int_equal(shard->done, shard->planned);
-		assert_int_equal(shard->planned_all, whole->planned);
 		/* shard sizes differ by one run at most */
 		assert_true(shard->done * 3 >= whole->done - 2);
 		assert_true(shard->done * 3 <= whole->done + 2);
-		planned += shard->planned;
-		done += shard->done;
-		for (int p = 0; p < POINT_COUNT; p++)
-			hits[p] += shard->hits[p];
-		for (int k = 0; k < FAULT_KIND_COUNT; k++)
-			for (int v = 0; v <= VERDICT_LIVENESS; v++)
-				by_kind[k][v] += shard->by_kind[k][v];
-		support_explore_free(shard);
+		shard_add(&sum, shard, whole);
 	}
-	assert_int_equal(planned, whole->planned);
-	assert_int_equal(done, whole->done);
-	assert_memory_equal(by_kind, whole->by_kind, sizeof(by_kind));
-	assert_memory_equal(hits, whole->hits, sizeof(hits));
+	assert_shards_make(&sum, whole);
 	support_explore_free(whole);
 }
 
@@ -93,10 +118,9 @@ static void test_pairs_shards_make_the_whole(void **state)
 			KIND_BIT(FAULT_DROP_REPLY) | KIND_BIT(FAULT_DUPLICATE);
 	options.mode = EXPLORE_PAIRS;
 	for (int cut = 0; cut < 2; cut++) {
-		struct explore_stats *whole, *shard;
-		uint64_t done = 0, not_fired = 0, hits[POINT_COUNT] = { 0 };
-		uint64_t by_kind[FAULT_KIND_COUNT][VERDICT_LIVENESS + 1] =
-			{ { 0 } };
+		struct explore_stats *whole;
+		struct shard_sum sum;
+		memset(&sum, 0, sizeof(sum));
 		options.runs = cut ? 40 : 100000;
 		options.shard_index = 0;
 		options.shard_count = 1;
@@ -105,22 +129,9 @@ static void test_pairs_shards_make_the_whole(void **state)
 		for (int i = 0; i < 3; i++) {
 			options.shard_index = i;
 			options.shard_count = 3;
-			shard = support_explore(&options);
-			assert_int_equal(shard->done, shard->planned);
-			assert_int_equal(shard->planned_all, whole->planned);
-			done += shard->done;
-			not_fired += shard->runs_not_fired;
-			for (int p = 0; p < POINT_COUNT; p++)
-				hits[p] += shard->hits[p];
-			for (int k = 0; k < FAULT_KIND_COUNT; k++)
-				for (int v = 0; v <= VERDICT_LIVENESS; v++)
-					by_kind[k][v] += shard->by_kind[k][v];
-			support_explore_free(shard);
+			shard_add(&sum, support_explore(&options), whole);
 		}
-		assert_int_equal(done, whole->done);
-		assert_int_equal(not_fired, whole->runs_not_fired);
-		assert_memory_equal(by_kind, whole->by_kind, sizeof(by_kind));
-		assert_memory_equal(hits, whole->hits, sizeof(hits));
+		assert_shards_make(&sum, whole);
 		support_explore_free(whole);
 	}
 }

@@ -120,6 +120,26 @@ static void run_done(struct run *run)
 	run->timeline = NULL;
 }
 
+/* The sale of first's configuration, run by first and by second. */
+static void run_twice(struct run *first, struct run *second)
+{
+	second->config = first->config;
+	run_sale(first);
+	run_sale(second);
+}
+
+/* The two runs of one sale gave the same digest and the same timeline,
+ * byte for byte; both are done with. */
+static void assert_same_run(struct run *first, struct run *second)
+{
+	assert_int_equal(first->result.digest, second->result.digest);
+	assert_int_equal(first->timeline_size, second->timeline_size);
+	assert_memory_equal(first->timeline, second->timeline,
+			    first->timeline_size);
+	run_done(first);
+	run_done(second);
+}
+
 /* The virtual time of the first timeline line containing every needle,
  * or -1. */
 static long long first_time_of(const struct run *run, const char *needle,
@@ -248,15 +268,9 @@ static void test_same_seed_same_digest(void **state)
 	assert_int_equal(fault_plan_add(&first.config.plan,
 					"coord/submit/after@3:crash", error,
 					sizeof(error)), 0);
-	second.config = first.config;
-	run_sale(&first);
-	run_sale(&second);
+	run_twice(&first, &second);
 	assert_conserved(&first.result);
-	assert_int_equal(first.result.digest, second.result.digest);
-	assert_int_equal(first.timeline_size, second.timeline_size);
-	assert_memory_equal(first.timeline, second.timeline, first.timeline_size);
-	run_done(&first);
-	run_done(&second);
+	assert_same_run(&first, &second);
 }
 
 /* Other seeds interleave differently, and the invariant holds for each. */
@@ -412,19 +426,13 @@ static void test_slow_redis_same_seed_same_digest(void **state)
 	first.config.seed = 6;
 	first.config.redis_latency_ms_min = 40;
 	first.config.redis_latency_ms_max = 70;
-	second.config = first.config;
-	run_sale(&first);
-	run_sale(&second);
+	run_twice(&first, &second);
 	assert_true(first_time_of(&first, "no answer: the client gives up",
 				  NULL) >= 0);
 	assert_true(first_time_of(&first, "(arrived late", NULL) >= 0);
 	assert_true(first_time_of(&first, "coord/save", "= OK (prepared)") >= 0);
 	assert_conserved(&first.result);
-	assert_int_equal(first.result.digest, second.result.digest);
-	assert_int_equal(first.timeline_size, second.timeline_size);
-	assert_memory_equal(first.timeline, second.timeline, first.timeline_size);
-	run_done(&first);
-	run_done(&second);
+	assert_same_run(&first, &second);
 }
 
 /* A trace line is the one snprintf would print with the timeline's
