@@ -323,32 +323,77 @@ static int invariant_check_recording(sqlite3 *db, const char *points,
 	return rc;
 }
 
+/* How many of SQLite's virtual machine instructions a query may take on
+ * the empty state before it is taken for one that never ends (a
+ * recursive CTE without its end): a few tenths of a second. A query of
+ * the final state's views takes a few hundred there; a fixed series of a
+ * million numbers, about ten million. */
+#define INVARIANT_EMPTY_STEPS_MAX 100000000LL
+#define INVARIANT_PROGRESS_EVERY 10000
+
+/* sqlite3_progress_handler's callback: counts the instructions run, and
+ * interrupts the query once it has taken its budget. */
+static int invariant_progress(void *data)
+{
+	long long *left = data;
+	*left -= INVARIANT_PROGRESS_EVERY;
+	return *left <= 0;
+}
+
+/* Steps stmt to its first row, or its end, within the budget; SQLite's
+ * result code (SQLITE_INTERRUPT when the budget ran out). */
+static int invariant_step_bounded(sqlite3 *db, sqlite3_stmt *stmt)
+{
+	long long left = INVARIANT_EMPTY_STEPS_MAX;
+	int step;
+	sqlite3_progress_handler(db, INVARIANT_PROGRESS_EVERY,
+				 invariant_progress, &left);
+	step = sqlite3_step(stmt);
+	sqlite3_progress_handler(db, 0, NULL, NULL);
+	return step;
+}
+
+/* What a statement that failed its first step on the empty state is
+ * told, in problem: what, "it" or the second statement, then SQLite's
+ * message, or that it did not end. */
+static const char *invariant_run_problem(sqlite3 *db, int step,
+					 const char *what, char *problem,
+					 size_t problem_size)
+{
+	if (step == SQLITE_INTERRUPT)
+		snprintf(problem, problem_size, "%s did not end on an empty"
+			 " state within %lld of SQLite's steps: a recursive"
+			 " query without its end?", what,
+			 INVARIANT_EMPTY_STEPS_MAX);
+	else
+		snprintf(problem, problem_size, "%s fails when run: %s", what,
+			 sqlite3_errmsg(db));
+	return problem;
+}
+
 /* Runs the invariant's query, and the statement of the events its rows
  * point at when it has one, to their first row on the empty database:
  * what fails whatever the data (load_extension, which the checker's
- * database does not allow; json('x'); a blob too big) fails here, before
- * any run, instead of in the check of every run. Returns NULL, or what
- * went wrong in problem. */
+ * database does not allow; json('x'); a blob too big; a recursion that
+ * never ends) fails here, before any run, instead of in the check of
+ * every run. Returns NULL, or what went wrong in problem. */
 static const char *invariant_check_run(sqlite3 *db, sqlite3_stmt *stmt,
 				       sqlite3 *points_db,
 				       sqlite3_stmt *points, char *problem,
 				       size_t problem_size)
 {
-	int step = sqlite3_step(stmt);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		snprintf(problem, problem_size, "it fails when run: %s",
-			 sqlite3_errmsg(db));
-		return problem;
-	}
+	int step = invariant_step_bounded(db, stmt);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return invariant_run_problem(db, step, "it", problem,
+					     problem_size);
 	if (!points)
 		return NULL;
-	step = sqlite3_step(points);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		snprintf(problem, problem_size, "its second statement, the"
-			 " events the rows point at, fails when run: %s",
-			 sqlite3_errmsg(points_db));
-		return problem;
-	}
+	step = invariant_step_bounded(points_db, points);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return invariant_run_problem(points_db, step, "its second"
+					     " statement, the events the rows"
+					     " point at,", problem,
+					     problem_size);
 	return NULL;
 }
 

@@ -910,6 +910,18 @@ static void test_broken_user_invariant_names_the_file(void **state)
 			  "SELECT 1, load_extension('x');",
 			  "its second statement, the events the rows point at,"
 			  " fails when run: not authorized");
+	/* a recursion without its end would hold up the first run for
+	 * ever: refused at load, after its budget of steps */
+	assert_load_fails("endless.sql", "WITH RECURSIVE r(x) AS (SELECT 1"
+			  " UNION ALL SELECT x + 1 FROM r)"
+			  " SELECT x FROM r WHERE x < 0;",
+			  "it did not end on an empty state within");
+	assert_load_fails("endless_points.sql", "SELECT gid FROM txns;\n"
+			  "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL"
+			  " SELECT x + 1 FROM r) SELECT x, 'y' FROM r"
+			  " WHERE x < 0;",
+			  "its second statement, the events the rows point at,"
+			  " did not end on an empty state within");
 }
 
 /* A NUL byte in a .sql file is refused with its place: SQLite would
