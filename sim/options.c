@@ -1024,6 +1024,13 @@ int cli_parse_command(int argc, char **argv, const char *program,
 			" answered, and every run ends as a liveness failure\n",
 			o->config.redis_latency_ms_min,
 			o->config.redis_timeout_ms);
+	if (2 * o->config.latency_ms_min > o->config.call_timeout_ms)
+		fprintf(stderr, "flashsim: warning: every call between actors"
+			" (at least 2 x %" PRId64 " ms there and back) is longer"
+			" than the caller's timeout (%" PRId64 " ms): no call is"
+			" ever answered in time, and every run ends as a"
+			" liveness failure\n", o->config.latency_ms_min,
+			o->config.call_timeout_ms);
 	for (int i = 0; i < o->diagram_users.count; i++)
 		if (o->diagram_users.ids[i] > o->config.users) {
 			char message[160];
