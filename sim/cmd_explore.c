@@ -37,7 +37,7 @@ static void print_shard(FILE *out, const struct cli_options *options,
 static void print_kinds(FILE *out, const struct cli_options *options,
 			const struct explore_stats *stats, const char *error)
 {
-	char cut[256], broken[2048];
+	char cut[256], broken[2048], sold[256];
 	fprintf(out, "\nfaults injected, by kind (runs are counted once per fault):\n");
 	fprintf(out, "  %-20s %8s %8s %10s %9s\n", "kind", "faults", "ok",
 		"violation", "liveness");
@@ -60,6 +60,9 @@ static void print_kinds(FILE *out, const struct cli_options *options,
 	if (broken[0])
 		fprintf(out, "invariants broken (runs, first or not): %s\n",
 			broken);
+	if (report_dry_sale(options, stats, sold, sizeof(sold)) ||
+	    (sold[0] && !stats->fault_free_failed))
+		fprintf(out, "%s\n", sold);
 	if (error) {
 		char line[1400];
 		report_no_verdict(stats, error, line, sizeof(line));
@@ -409,7 +412,7 @@ static void print_json(FILE *out, const struct cli_options *options,
 		       const struct explore_stats *stats, const char *error,
 		       const struct expect_outcome *expect)
 {
-	char cut[256];
+	char cut[256], sold[256];
 	fprintf(out, "{\"mode\":");
 	report_json_string(out, value_mode_name(options->mode));
 	fprintf(out, ",\"verdict\":");
@@ -445,6 +448,16 @@ static void print_json(FILE *out, const struct cli_options *options,
 		stats->stopped_by_budget ? "true" : "false",
 		stats->fault_free_failed ? "true" : "false",
 		stats->faults_fired);
+	fprintf(out, ",\"fault_free_run\":");
+	if (stats->dry_ran)
+		fprintf(out, "{\"stock\":%" PRId64 ",\"stock_left\":%" PRId64
+			",\"orders\":%" PRId64 ",\"sold_nothing\":%s}",
+			stats->dry_stock_initial, stats->dry_stock_left,
+			stats->dry_orders, report_dry_sale(options, stats, sold,
+							    sizeof(sold)) ?
+			"true" : "false");
+	else
+		fprintf(out, "null");
 	fprintf(out, ",\"invariants_broken\":{");
 	for (int i = 0, listed = 0; i < stats->invariant_count; i++) {
 		if (!stats->invariant_runs[i])

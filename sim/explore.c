@@ -1186,6 +1186,10 @@ static int dry_run(const struct cli_options *options,
 		}
 		memcpy(stats->dry_hits, result.active_hits, sizeof(stats->dry_hits));
 		stats->not_fired = result.not_fired;
+		stats->dry_ran = true;
+		stats->dry_stock_initial = result.stock_initial;
+		stats->dry_stock_left = result.stock_left;
+		stats->dry_orders = result.orders;
 		stats->ping_per_second = runner_pings_per_second(&runner, 5000);
 	}
 	if (rc == 0 && result.verdict != VERDICT_OK) {

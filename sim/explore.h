@@ -125,6 +125,15 @@ struct explore_stats {
 	bool in_use[POINT_COUNT];    /* reachable in this configuration */
 	int points_in_use;
 	uint32_t dry_hits[POINT_COUNT];
+	/* What the run without the explored faults (the dry run: with the
+	 * fixed ones, --fault) sold: its stock at the start and the end,
+	 * its orders. One that sold nothing with stock to sell passed its
+	 * invariants for want of a sale: said as a warning
+	 * (report_dry_sale). */
+	bool dry_ran;
+	int64_t dry_stock_initial;
+	int64_t dry_stock_left;
+	int64_t dry_orders;
 	bool fault_free_failed;      /* the sale fails without any fault of
 	                                the exploration's (the run with only
 	                                the fixed ones, --fault) */

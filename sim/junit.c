@@ -387,6 +387,14 @@ static void explore_summary(const struct cli_options *options,
 		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		 stats->verdicts[VERDICT_LIVENESS], cut[0] ? "; " : "", cut);
 	used = strlen(text);
+	if (report_dry_sale(options, stats, text + used, size - used)) {
+		/* only the warning: the suite's output stays short */
+		used = strlen(text);
+		snprintf(text + used, size - used, "\n");
+	} else {
+		text[used] = '\0';
+	}
+	used = strlen(text);
 	if (stats->runs_not_fired && used + 1 < size) {
 		snprintf(text + used, size - used, "NOT FIRED: ");
 		used = strlen(text);

@@ -553,6 +553,40 @@ void report_runs_not_fired(const struct cli_options *options,
 		 fault, run);
 }
 
+bool report_dry_sale(const struct cli_options *options,
+		     const struct explore_stats *stats, char *text,
+		     size_t size)
+{
+	const char *run = options->config.plan.count ?
+			  "the run with only the sale's own faults (--fault)" :
+			  "the run without the explored faults";
+	int64_t sold = stats->dry_stock_initial - stats->dry_stock_left;
+	/* A sale's own faults may stop every sale on purpose (a crash
+	 * before the deduction), and a run that failed is reported as such:
+	 * the warning is for a sale with no fault of its own. */
+	bool nothing = stats->dry_orders == 0 && stats->dry_stock_initial > 0 &&
+		       !options->config.plan.count && !stats->fault_free_failed;
+	if (!stats->dry_ran) {
+		snprintf(text, size, "%s", "");
+		return false;
+	}
+	if (stats->dry_stock_initial == 0)
+		snprintf(text, size, "%s had no unit to sell", run);
+	else if (nothing)
+		snprintf(text, size, "WARNING: %s sold none of its %" PRId64
+			 " unit%s: its invariants held for want of a sale, as"
+			 " may those of the runs built on it (a protocol that"
+			 " never sells passes them all)", run, stats->dry_stock_initial,
+			 stats->dry_stock_initial == 1 ? "" : "s");
+	else
+		snprintf(text, size, "%s sold %" PRId64 " of its %" PRId64
+			 " unit%s (%" PRId64 " order%s)", run, sold,
+			 stats->dry_stock_initial,
+			 stats->dry_stock_initial == 1 ? "" : "s",
+			 stats->dry_orders, stats->dry_orders == 1 ? "" : "s");
+	return nothing;
+}
+
 void report_explore_time(const struct cli_options *options,
 			 const struct explore_stats *stats, char *text,
 			 size_t size)

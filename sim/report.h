@@ -122,6 +122,17 @@ void report_runs_not_fired(const struct cli_options *options,
 			   const struct explore_stats *stats, char *text,
 			   size_t size);
 
+/* What the run without the explored faults sold, for every report: "the
+ * run without the explored faults sold 2 of its 2 units (2 orders)" ("the
+ * run with only the sale's own faults (--fault)" when it has some); ""
+ * when there was no such run. Returns true when a sale without faults of
+ * its own sold nothing with stock to sell: then its invariants held for
+ * want of a sale, as may those of the runs built on it, and the text is a
+ * warning that says so. */
+bool report_dry_sale(const struct cli_options *options,
+		     const struct explore_stats *stats, char *text,
+		     size_t size);
+
 /* What an exploration took: "2.3 s exploring, 1.7 runs/s with 1 job; 34.6
  * s shrinking and replaying (42 runs); 36.9 s in all; peak memory 12 MB",
  * without the shrinking when nothing was shrunk. */

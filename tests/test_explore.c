@@ -15,6 +15,7 @@
 #include "expect.h"
 #include "explore.h"
 #include "redis_server.h"
+#include "report.h"
 #include "support.h"
 
 static char flashsim[4096];
@@ -39,6 +40,7 @@ static void test_exhaustive_finds_no_violation(void **state)
 {
 	struct cli_options options;
 	struct explore_stats *stats;
+	char sold[256];
 	int reached = 0;
 	(void)state;
 	small_sale(&options, 1);
@@ -65,7 +67,61 @@ static void test_exhaustive_finds_no_violation(void **state)
 	assert_false(explore_point_faulted(stats, FP_APP_BACKCHECK_BEFORE));
 	assert_true(explore_point_faulted(stats, FP_APP_DEDUCT_AFTER));
 	assert_true(explore_points_faulted(stats) < reached);
+	/* what the run without faults sold, as every report says it */
+	assert_true(stats->dry_ran);
+	assert_int_equal(stats->dry_stock_initial, 2);
+	assert_int_equal(stats->dry_stock_left, 0);
+	assert_int_equal(stats->dry_orders, 2);
+	assert_false(report_dry_sale(&options, stats, sold, sizeof(sold)));
+	assert_string_equal(sold, "the run without the explored faults sold"
+			    " 2 of its 2 units (2 orders)");
 	support_explore_free(stats);
+}
+
+/* A run without faults that sells nothing passes every invariant for
+ * want of a sale: the report warns of it, unless the sale's own faults
+ * (--fault) are what stop it (here a crash before the only deduction,
+ * with the sale as it is, then as if that fault were the protocol's). */
+static void test_a_sale_that_sells_nothing_is_said(void **state)
+{
+	struct cli_options options;
+	struct explore_stats *stats;
+	char error[256], sold[256];
+	(void)state;
+	small_sale(&options, 1);
+	options.config.users = 1;
+	options.config.stock = 1;
+	options.kinds = KIND_BIT(FAULT_CRASH);
+	options.runs = 3;
+	assert_int_equal(fault_plan_add(&options.config.plan,
+					"app/deduct/before@1:crash", error,
+					sizeof(error)), 0);
+	stats = support_explore(&options);
+	assert_false(stats->fault_free_failed);
+	assert_true(stats->dry_ran);
+	assert_int_equal(stats->dry_stock_initial, 1);
+	assert_int_equal(stats->dry_stock_left, 1);
+	assert_int_equal(stats->dry_orders, 0);
+	assert_false(report_dry_sale(&options, stats, sold, sizeof(sold)));
+	assert_string_equal(sold, "the run with only the sale's own faults"
+			    " (--fault) sold 0 of its 1 unit (0 orders)");
+	options.config.plan.count = 0;
+	assert_true(report_dry_sale(&options, stats, sold, sizeof(sold)));
+	assert_string_equal(sold, "WARNING: the run without the explored"
+			    " faults sold none of its 1 unit: its invariants"
+			    " held for want of a sale, as may those of the runs"
+			    " built on it (a protocol that never sells passes"
+			    " them all)");
+	support_explore_free(stats);
+	/* the JSON has it; a sale with no stock says so */
+	assert_int_equal(support_shell(
+		"%s explore --users 2 --stock 1 --kinds crash --runs 2 --json |"
+		" python3 -c 'import json,sys; d=json.load(sys.stdin)"
+		"[\"fault_free_run\"]; sys.exit(not d==dict(stock=1,"
+		" stock_left=0, orders=1, sold_nothing=False))' && %s explore"
+		" --users 2 --stock 0 --kinds crash --runs 2 | grep -qx 'the run"
+		" without the explored faults had no unit to sell'", flashsim,
+		flashsim), 0);
 }
 
 /* Recovery mode: after the single faults, every step only a recovery
@@ -1402,6 +1458,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exhaustive_finds_no_violation),
+		cmocka_unit_test(test_a_sale_that_sells_nothing_is_said),
 		cmocka_unit_test(test_two_jobs_do_the_same_runs),
 		cmocka_unit_test(test_two_jobs_find_the_same_failures),
 		cmocka_unit_test(test_recovery_mode_faults_every_point),
