@@ -51,7 +51,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) 
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: mutants bench-profile all run test check bench asan ubsan clean deps deps-run demo nightly points-doc \
+.PHONY: mutants bench-profile all run test check bench asan ubsan clean deps deps-run deps-bench demo nightly points-doc \
 	docs
 .DEFAULT_GOAL := all
 
@@ -121,6 +121,9 @@ deps:
 deps-run:
 	@sh .ci/install-deps run
 
+deps-bench:
+	@sh .ci/install-deps bench
+
 # The demo: a sale in which an app crashes right after deducting stock,
 # before it can submit; the coordinator's backcheck finds the deduction and
 # creates the order. Every step of the recovery is on screen.
@@ -141,10 +144,15 @@ test: deps
 	@$(MAKE) --no-print-directory check
 
 # The load benchmark through the real core, with redis-benchmark's rates on
-# the same server as the reference (docs/PERFORMANCE.md).
-bench: deps-run
+# the same server as the reference; then the explorer's throughput against
+# the PING round trips of one connection, and its peak memory after
+# BENCH_EXPLORER_RUNS random runs (docs/PERFORMANCE.md).
+BENCH_EXPLORER_RUNS ?= 1000,10000
+bench: deps-bench
 	@$(MAKE) --no-print-directory $(BUILD)/flashsim
 	$(BUILD)/flashsim bench --out $(BUILD)/bench.txt
+	python3 tools/bench_explorer.py $(BUILD)/flashsim \
+		--runs $(BENCH_EXPLORER_RUNS) --out $(BUILD)/bench-explorer.txt
 
 # Redis's instructions per rejected request, a figure the machine's load
 # does not change (docs/PERFORMANCE.md).

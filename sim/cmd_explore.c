@@ -486,11 +486,13 @@ static void print_json(FILE *out, const struct cli_options *options,
 	print_json_coverage(out, stats);
 	fprintf(out, ",\"seconds\":%.3f,\"jobs\":%d,\"shrinking_runs\":%"
 		PRIu64 ",\"shrink_seconds\":%.3f,\"peak_memory_kb\":%zu,"
+		"\"own_peak_memory_kb\":%zu,"
 		"\"redis_commands\":%" PRIu64 ",\"ping_per_second\":%.0f,"
 		"\"server_restarts\":%" PRIu64,
 		stats->seconds, options->jobs, stats->shrink_runs,
 		stats->shrink_seconds,
-		stats->peak_rss_kb, stats->commands, stats->ping_per_second,
+		stats->peak_rss_kb, stats->own_peak_rss_kb, stats->commands,
+		stats->ping_per_second,
 		stats->server_starts);
 	fprintf(out, ",\"failures\":[");
 	for (int i = 0; i < stats->failure_count; i++) {

@@ -166,7 +166,11 @@ struct explore_stats {
 	uint64_t server_starts;      /* redis-server restarts of the runs */
 	double server_start_seconds; /* their time, summed over the jobs */
 	double ping_per_second;      /* PING round trips of one connection */
-	size_t peak_rss_kb;
+	size_t peak_rss_kb;          /* the largest of the explorer, its
+	                                workers and their redis-servers */
+	size_t own_peak_rss_kb;      /* the largest of the explorer and its
+	                                workers alone: what would grow if
+	                                flashsim kept something of every run */
 };
 
 /* Whether a run's plan has room for the faults the mode adds to the

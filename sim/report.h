@@ -134,8 +134,9 @@ bool report_dry_sale(const struct cli_options *options,
 		     size_t size);
 
 /* What an exploration took: "2.3 s exploring, 1.7 runs/s with 1 job; 34.6
- * s shrinking and replaying (42 runs); 36.9 s in all; peak memory 12 MB",
- * without the shrinking when nothing was shrunk. */
+ * s shrinking and replaying (42 runs); 36.9 s in all; peak memory 12 MB
+ * (flashsim's own processes 4.6 MB)", without the shrinking when nothing
+ * was shrunk; the peak is the largest process, a redis-server included. */
 void report_explore_time(const struct cli_options *options,
 			 const struct explore_stats *stats, char *text,
 			 size_t size);
