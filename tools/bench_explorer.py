@@ -39,8 +39,13 @@ def explore(flashsim, args):
     """Runs one exploration; its JSON object, or None (said on stderr)
     when it did not pass."""
     command = [flashsim, "explore"] + args + ["--json", "--quiet"]
-    done = subprocess.run(command, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, check=False)
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True,
+                              check=False)
+    except OSError as error:
+        sys.stderr.write("bench_explorer: %s: %s\n" % (flashsim, error))
+        return None
     try:
         result = json.loads(done.stdout)
     except ValueError:
