@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <hiredis/hiredis.h>
+
 #include "report.h"
 #include "report_html.h"
 #include "runner.h"
@@ -92,6 +94,8 @@ struct work {
 enum record_kind {
 	RECORD_RUN,                  /* a run's result: the fields below */
 	RECORD_DIRECTORY,            /* text: the worker's private directory */
+	RECORD_PINGS,                /* pings PING round trips took
+	                                ping_seconds, between runs */
 	RECORD_DONE,                 /* the last: its share is made */
 	RECORD_ERROR,                /* the last: text, the internal error
 	                                that stopped it ("run 12: ...") */
@@ -105,6 +109,8 @@ struct record {
 	int code;                    /* RECORD_ERROR: the exit code */
 	long peak_kb;                /* RECORD_DONE: the worker's own peak
 	                                resident memory */
+	uint32_t pings;              /* RECORD_PINGS */
+	double ping_seconds;
 	union {
 		struct {
 			enum verdict verdict;
@@ -510,6 +516,32 @@ typedef int (*record_sink)(void *context, const struct record *record);
  * the explorer closed): the explorer knows why, and says it. */
 #define SHARE_UNREAD (-2)
 
+/* Times EXPLORE_PING_COUNT PINGs on the runner's connection, between two
+ * runs, and hands their time to sink. The next run reads Redis's count
+ * of commands afresh: the PINGs are not its commands. */
+static int time_pings(struct runner *runner, record_sink sink, void *context,
+		      char *error, size_t error_size)
+{
+	struct record record;
+	double seconds = runner_ping_seconds(runner, EXPLORE_PING_COUNT);
+	runner->commands_seen = 0;
+	if (seconds < 0) {
+		snprintf(error, error_size, "redis %s: PING: %s",
+			 runner->redis.address, runner->redis.context->errstr);
+		return EXIT_INTERNAL;
+	}
+	memset(&record, 0, sizeof(record));
+	record.kind = RECORD_PINGS;
+	record.pings = EXPLORE_PING_COUNT;
+	record.ping_seconds = seconds;
+	if (sink(context, &record) != 0) {
+		snprintf(error, error_size, "its PING times were not taken (the"
+			 " explorer stopped reading)");
+		return SHARE_UNREAD;
+	}
+	return 0;
+}
+
 /* Runs job's share of this process's runs of the pass (every jobs-th of
  * them) and hands each record to sink, after one that names the
  * runner's private directory. With offset O and stride N (shard O + 1
@@ -539,11 +571,15 @@ static int run_share(const struct work *work, int job, int jobs,
 			rc = SHARE_UNREAD;
 		}
 	}
-	for (uint64_t i = first; rc == 0 && i < work->planned;
-	     i += (uint64_t)jobs * work->stride) {
+	for (uint64_t i = first, made = 0; rc == 0 && i < work->planned;
+	     i += (uint64_t)jobs * work->stride, made++) {
 		struct sim_config config;
 		char run_error[1024];
 		if (work->deadline && now_seconds() > work->deadline)
+			break;
+		if (made % EXPLORE_PING_EVERY == 0 &&
+		    (rc = time_pings(&runner, sink, context, error,
+				     error_size)) != 0)
 			break;
 		work_config(work, i, &config);
 		rc = one_run(&runner, &config, i, &record, run_error,
@@ -665,6 +701,11 @@ static int absorb(void *context, const struct record *record)
 	struct aggregate *aggregate = context;
 	struct explore_stats *stats = aggregate->stats;
 	struct explore_failure *failure;
+	if (record->kind == RECORD_PINGS) {
+		stats->ping_count += record->pings;
+		stats->ping_seconds += record->ping_seconds;
+		return 0;
+	}
 	if (record->kind != RECORD_RUN)
 		return 0; /* the workers' own messages (collect) */
 	stats->done++;
@@ -826,6 +867,8 @@ static int take_message(struct aggregate *aggregate, struct worker_slot *slot,
 		switch (record.kind) {
 		case RECORD_RUN:
 			slot->runs++;
+			return absorb(aggregate, &record);
+		case RECORD_PINGS:
 			return absorb(aggregate, &record);
 		case RECORD_DIRECTORY:
 			snprintf(slot->dir, sizeof(slot->dir), "%.*s",
@@ -1217,7 +1260,6 @@ static int dry_run(const struct cli_options *options,
 		stats->dry_stock_initial = result.stock_initial;
 		stats->dry_stock_left = result.stock_left;
 		stats->dry_orders = result.orders;
-		stats->ping_per_second = runner_pings_per_second(&runner, 5000);
 	}
 	if (rc == 0 && result.verdict != VERDICT_OK) {
 		stats->fault_free_failed = true;
@@ -1431,6 +1473,9 @@ int explore(const struct cli_options *options, FILE *progress,
 					   stats->done < stats->planned;
 	}
 	stats->seconds = now_seconds() - aggregate.started;
+	if (stats->ping_seconds > 0)
+		stats->ping_per_second = (double)stats->ping_count /
+					 stats->ping_seconds;
 	if (rc == 0) {
 		double shrink_started = now_seconds();
 		rc = shrink_all(options, stats, error, error_size);

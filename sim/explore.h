@@ -38,6 +38,10 @@
 /* Recovery mode's second pass faults the first this many hits of each
  * step only a recovery runs. */
 #define EXPLORE_RECOVERY_HITS 3
+/* Each worker times EXPLORE_PING_COUNT PINGs before its first run and
+ * after every EXPLORE_PING_EVERY runs: a few percent of its time. */
+#define EXPLORE_PING_COUNT 100
+#define EXPLORE_PING_EVERY 64
 
 struct explore_failure {
 	char key[EXPLORE_KEY_MAX];   /* the invariant broken, or "liveness" */
@@ -165,7 +169,13 @@ struct explore_stats {
 	uint64_t commands;           /* Redis commands of the runs */
 	uint64_t server_starts;      /* redis-server restarts of the runs */
 	double server_start_seconds; /* their time, summed over the jobs */
-	double ping_per_second;      /* PING round trips of one connection */
+	/* PING round trips of one connection, timed by each worker on its
+	 * own connection between its runs (EXPLORE_PING_COUNT every
+	 * EXPLORE_PING_EVERY runs, and before the first): the round trip
+	 * the runs themselves see, the machine's load included */
+	uint64_t ping_count;
+	double ping_seconds;
+	double ping_per_second;      /* ping_count / ping_seconds */
 	size_t peak_rss_kb;          /* the largest of the explorer, its
 	                                workers and their redis-servers */
 	size_t own_peak_rss_kb;      /* the largest of the explorer and its

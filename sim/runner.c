@@ -728,19 +728,17 @@ int runner_commands(struct runner *runner, uint64_t *commands, char *error,
 	return rc;
 }
 
-double runner_pings_per_second(struct runner *runner, int count)
+double runner_ping_seconds(struct runner *runner, int count)
 {
 	struct timespec start, end;
-	double seconds;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (int i = 0; i < count; i++) {
 		redisReply *reply = redisCommand(runner->redis.context, "PING");
 		if (!reply)
-			return 0;
+			return -1;
 		freeReplyObject(reply);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	seconds = (double)(end.tv_sec - start.tv_sec) +
-		  (double)(end.tv_nsec - start.tv_nsec) / 1e9;
-	return seconds > 0 ? count / seconds : 0;
+	return (double)(end.tv_sec - start.tv_sec) +
+	       (double)(end.tv_nsec - start.tv_nsec) / 1e9;
 }

@@ -112,9 +112,9 @@ void runner_explain_dead_server(struct runner *runner, char *error,
  * those of the servers a redis-crash killed. Returns 0 or -1 with error. */
 int runner_commands(struct runner *runner, uint64_t *commands, char *error,
 		    size_t error_size);
-/* Round trips per second of `count` PINGs, one after another, on the
- * runner's connection; 0 on error. */
-double runner_pings_per_second(struct runner *runner, int count);
+/* The seconds `count` PINGs take, one after another, on the runner's
+ * connection; -1 on error. */
+double runner_ping_seconds(struct runner *runner, int count);
 
 /* The command that replays a finished run exactly: its options with the
  * faults that fired as explicit --fault options (random ones included). */

@@ -6,10 +6,11 @@ half of `make bench` (docs/PERFORMANCE.md, "Explorer throughput").
 
 Throughput: the exhaustive exploration of the standard small sale
 (`explore --users 4 --stock 2 --coordinators 2`) with one job and with
-two, alternating, ROUNDS times each. Each exploration measures the PING
-round trips of one connection to its own Redis before it starts, and
-counts the commands Redis executed; the ratio of the two is the target's
-measure (at least 0.5x with one job), judged on the median round.
+two, alternating, ROUNDS times each. Each exploration times PING round
+trips on its workers' connections between their runs (the round trip
+the runs see, whatever else the machine is doing), and counts the
+commands Redis executed; the ratio of the two is the target's measure
+(at least 0.5x with one job), judged on the median round.
 
 Memory: random explorations of A and then B runs (`explore --mode random
 --users 1 --stock 1 --jobs 2`), each reporting two peaks of resident
@@ -89,10 +90,10 @@ def throughput(flashsim, rounds, lines):
                 result["server_restarts"]))
     lines.append("(commands/s: the commands Redis executed, those its "
                  "scripts call included; PING/s:")
-    lines.append("round trips of one connection to the same Redis, "
-                 "measured by the exploration before it")
-    lines.append("starts; ratio: the two; restarts: of redis-server, "
-                 "after each redis-crash fault)")
+    lines.append("round trips of one connection to the same Redis, timed "
+                 "by the exploration between its")
+    lines.append("runs; ratio: the two; restarts: of redis-server, after "
+                 "each redis-crash fault)")
     ratios = {jobs: [commands_per_second(x) / x["ping_per_second"]
                      for x in rows[jobs]] for jobs in rows}
     for jobs in (1, 2):
