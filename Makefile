@@ -4,7 +4,8 @@
 #   make run        install what is missing, build, run the demo sale
 #   make test       install what is missing, build, run the whole suite
 #   make bench      install what is missing, build, run the load benchmark
-#                   (table in build/bench.txt, docs/PERFORMANCE.md)
+#                   and measure the explorer (tables in build/bench.txt and
+#                   build/bench-explorer.txt, docs/PERFORMANCE.md)
 #   make bench-profile  redis-server's instructions per request, under
 #                   callgrind (needs valgrind; docs/PERFORMANCE.md)
 #   make nightly    a time-boxed exploration of every scenario (docs/CI.md)
@@ -150,9 +151,15 @@ test: deps
 BENCH_EXPLORER_RUNS ?= 1000,10000
 bench: deps-bench
 	@$(MAKE) --no-print-directory $(BUILD)/flashsim
-	$(BUILD)/flashsim bench --out $(BUILD)/bench.txt
+	@status=0; \
+	echo "$(BUILD)/flashsim bench --out $(BUILD)/bench.txt"; \
+	$(BUILD)/flashsim bench --out $(BUILD)/bench.txt || status=1; \
+	echo "python3 tools/bench_explorer.py $(BUILD)/flashsim" \
+		"--runs $(BENCH_EXPLORER_RUNS) --out $(BUILD)/bench-explorer.txt"; \
 	python3 tools/bench_explorer.py $(BUILD)/flashsim \
-		--runs $(BENCH_EXPLORER_RUNS) --out $(BUILD)/bench-explorer.txt
+		--runs $(BENCH_EXPLORER_RUNS) \
+		--out $(BUILD)/bench-explorer.txt || status=1; \
+	exit $$status
 
 # Redis's instructions per rejected request, a figure the machine's load
 # does not change (docs/PERFORMANCE.md).

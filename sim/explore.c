@@ -107,8 +107,8 @@ struct record {
 	enum record_kind kind;
 	uint64_t index;
 	int code;                    /* RECORD_ERROR: the exit code */
-	long peak_kb;                /* RECORD_DONE: the worker's own peak
-	                                resident memory */
+	long peak_kb;                /* RECORD_DONE, RECORD_ERROR: the
+	                                worker's own peak resident memory */
 	uint32_t pings;              /* RECORD_PINGS */
 	double ping_seconds;
 	union {
@@ -516,8 +516,8 @@ typedef int (*record_sink)(void *context, const struct record *record);
  * the explorer closed): the explorer knows why, and says it. */
 #define SHARE_UNREAD (-2)
 
-/* Times EXPLORE_PING_COUNT PINGs on the runner's connection, between two
- * runs, and hands their time to sink. The next run reads Redis's count
+/* Times EXPLORE_PING_COUNT PINGs on the runner's connection, after a
+ * run, and hands their time to sink. The next run reads Redis's count
  * of commands afresh: the PINGs are not its commands. */
 static int time_pings(struct runner *runner, record_sink sink, void *context,
 		      char *error, size_t error_size)
@@ -528,6 +528,7 @@ static int time_pings(struct runner *runner, record_sink sink, void *context,
 	if (seconds < 0) {
 		snprintf(error, error_size, "redis %s: PING: %s",
 			 runner->redis.address, runner->redis.context->errstr);
+		runner_explain_dead_server(runner, error, error_size);
 		return EXIT_INTERNAL;
 	}
 	memset(&record, 0, sizeof(record));
@@ -558,7 +559,8 @@ static int run_share(const struct work *work, int job, int jobs,
 	struct runner runner;
 	struct record record;
 	uint64_t first = work->first + work->offset +
-			 (uint64_t)job * work->stride;
+			 (uint64_t)job * work->stride, made = 0;
+	bool timed = false;
 	int rc = runner_open(&runner, &runner_options, error, error_size);
 	if (rc == 0) {
 		memset(&record, 0, sizeof(record));
@@ -571,16 +573,19 @@ static int run_share(const struct work *work, int job, int jobs,
 			rc = SHARE_UNREAD;
 		}
 	}
-	for (uint64_t i = first, made = 0; rc == 0 && i < work->planned;
+	for (uint64_t i = first; rc == 0 && i < work->planned;
 	     i += (uint64_t)jobs * work->stride, made++) {
 		struct sim_config config;
 		char run_error[1024];
 		if (work->deadline && now_seconds() > work->deadline)
 			break;
-		if (made % EXPLORE_PING_EVERY == 0 &&
-		    (rc = time_pings(&runner, sink, context, error,
-				     error_size)) != 0)
-			break;
+		if (made > 0 && made % EXPLORE_PING_EVERY == 0) {
+			timed = true;
+			rc = time_pings(&runner, sink, context, error,
+					error_size);
+			if (rc != 0)
+				break;
+		}
 		work_config(work, i, &config);
 		rc = one_run(&runner, &config, i, &record, run_error,
 			     sizeof(run_error));
@@ -596,6 +601,10 @@ static int run_share(const struct work *work, int job, int jobs,
 			rc = SHARE_UNREAD;
 		}
 	}
+	/* a share shorter than EXPLORE_PING_EVERY runs times them once, at
+	 * its end (not before its first run: a server just started) */
+	if (rc == 0 && made > 0 && !timed)
+		rc = time_pings(&runner, sink, context, error, error_size);
 	runner_close(&runner);
 	return rc;
 }
@@ -854,6 +863,13 @@ static void worker_death(const struct worker_slot *slot, int job, char *error,
 		 slot->runs, slot->runs == 1 ? "" : "s");
 }
 
+/* A worker's own peak memory, from its last message. */
+static void take_peak(struct explore_stats *stats, const struct record *last)
+{
+	if (last->peak_kb > 0 && (size_t)last->peak_kb > stats->own_peak_rss_kb)
+		stats->own_peak_rss_kb = (size_t)last->peak_kb;
+}
+
 /* Takes one message from worker job's pipe. Returns 0, or -1 when the
  * worker failed (its error message, or its death, in error). */
 static int take_message(struct aggregate *aggregate, struct worker_slot *slot,
@@ -876,13 +892,11 @@ static int take_message(struct aggregate *aggregate, struct worker_slot *slot,
 			return 0;
 		case RECORD_DONE:
 			slot->ended = true;
-			if (record.peak_kb > 0 && (size_t)record.peak_kb >
-			    aggregate->stats->own_peak_rss_kb)
-				aggregate->stats->own_peak_rss_kb =
-					(size_t)record.peak_kb;
+			take_peak(aggregate->stats, &record);
 			return 0;
 		case RECORD_ERROR:
 			slot->ended = true;
+			take_peak(aggregate->stats, &record);
 			slot->code = record.code;
 			record.text[sizeof(record.text) - 1] = '\0';
 			snprintf(error, error_size, "worker %d: %s", job + 1,

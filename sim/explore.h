@@ -38,8 +38,9 @@
 /* Recovery mode's second pass faults the first this many hits of each
  * step only a recovery runs. */
 #define EXPLORE_RECOVERY_HITS 3
-/* Each worker times EXPLORE_PING_COUNT PINGs before its first run and
- * after every EXPLORE_PING_EVERY runs: a few percent of its time. */
+/* Each worker times EXPLORE_PING_COUNT PINGs after every
+ * EXPLORE_PING_EVERY runs, or once after its last when it makes fewer:
+ * a few percent of its time. */
 #define EXPLORE_PING_COUNT 100
 #define EXPLORE_PING_EVERY 64
 
@@ -171,7 +172,7 @@ struct explore_stats {
 	double server_start_seconds; /* their time, summed over the jobs */
 	/* PING round trips of one connection, timed by each worker on its
 	 * own connection between its runs (EXPLORE_PING_COUNT every
-	 * EXPLORE_PING_EVERY runs, and before the first): the round trip
+	 * EXPLORE_PING_EVERY runs): the round trip
 	 * the runs themselves see, the machine's load included */
 	uint64_t ping_count;
 	double ping_seconds;

@@ -412,7 +412,9 @@ int junit_explore_file(const struct cli_options *options,
 	char *texts[EXPLORE_FAILURES_MAX] = { NULL };
 	char (*messages)[8192] = calloc(EXPLORE_FAILURES_MAX, sizeof(*messages));
 	char classname[256], stem[128], shard[32] = "", name[64];
-	char suite_name[512], why[1024], summary[1024 + REPORT_RUNS_NOT_FIRED_MAX];
+	char suite_name[512], why[1024];
+	/* the counts' line, the dry sale's warning, what did not fire */
+	char summary[1024 + 256 + REPORT_RUNS_NOT_FIRED_MAX];
 	bool expected = expect_checked_by(&options->expect, true);
 	bool no_verdict = rc != 0;
 	/* The suite has the whole wall time; each failure's case the time

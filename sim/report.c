@@ -562,11 +562,12 @@ bool report_dry_sale(const struct cli_options *options,
 			  "the run without the explored faults";
 	int64_t sold = stats->dry_stock_initial - stats->dry_stock_left;
 	/* A sale's own faults may stop every sale on purpose (a crash
-	 * before the deduction), and a run that failed is reported as such:
-	 * the warning is for a sale with no fault of its own. */
+	 * before the deduction): the warning is for a sale with no fault of
+	 * its own. */
 	bool nothing = stats->dry_orders == 0 && stats->dry_stock_initial > 0 &&
-		       !options->config.plan.count && !stats->fault_free_failed;
-	if (!stats->dry_ran) {
+		       !options->config.plan.count;
+	if (!stats->dry_ran || stats->fault_free_failed) {
+		/* no such run, or it failed: its failure is the report */
 		snprintf(text, size, "%s", "");
 		return false;
 	}

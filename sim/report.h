@@ -125,7 +125,8 @@ void report_runs_not_fired(const struct cli_options *options,
 /* What the run without the explored faults sold, for every report: "the
  * run without the explored faults sold 2 of its 2 units (2 orders)" ("the
  * run with only the sale's own faults (--fault)" when it has some); ""
- * when there was no such run. Returns true when a sale without faults of
+ * when there was no such run, or when it failed (the failure says it).
+ * Returns true when a sale without faults of
  * its own sold nothing with stock to sell: then its invariants held for
  * want of a sale, as may those of the runs built on it, and the text is a
  * warning that says so. */

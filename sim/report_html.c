@@ -483,7 +483,7 @@ static const char *mode_text(enum explore_mode mode)
 static void explore_summary(FILE *out, const struct cli_options *options,
 			    const struct explore_stats *stats)
 {
-	char kinds[512] = "", cut[256], broken[2048];
+	char kinds[512] = "", cut[256], broken[2048], sold[256];
 	char not_fired[REPORT_RUNS_NOT_FIRED_MAX], spent[256];
 	size_t used = 0;
 	for (int k = FAULT_CRASH; k < FAULT_KIND_COUNT && used < sizeof(kinds); k++)
@@ -513,6 +513,9 @@ static void explore_summary(FILE *out, const struct cli_options *options,
 	report_invariants_broken(stats, broken, sizeof(broken));
 	if (broken[0])
 		kv(out, "invariants broken", "%s (runs, first or not)", broken);
+	report_dry_sale(options, stats, sold, sizeof(sold));
+	if (sold[0])
+		kv(out, "fault-free run", "%s", sold);
 	report_runs_not_fired(options, stats, not_fired, sizeof(not_fired));
 	if (not_fired[0])
 		kv(out, "not fired", "%s", not_fired);

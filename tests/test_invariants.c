@@ -916,6 +916,11 @@ static void test_broken_user_invariant_names_the_file(void **state)
 			  " UNION ALL SELECT x + 1 FROM r)"
 			  " SELECT x FROM r WHERE x < 0;",
 			  "it did not end on an empty state within");
+	/* ... also after a first row: the check reads on */
+	assert_load_fails("endless_after_a_row.sql", "WITH RECURSIVE r(x) AS"
+			  " (SELECT 1 UNION ALL SELECT x + 1 FROM r)"
+			  " SELECT x FROM r WHERE x = 1 OR x < 0;",
+			  "it did not end on an empty state within");
 	assert_load_fails("endless_points.sql", "SELECT gid FROM txns;\n"
 			  "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL"
 			  " SELECT x + 1 FROM r) SELECT x, 'y' FROM r"

@@ -858,6 +858,8 @@ static void test_html_explore_has_the_failure_and_its_diagram(void **state)
 	assert_contains(html, "<p class=\"why\"><b>barrier_agreement</b><br/>"
 			"The Redis barrier key");
 	assert_contains(html, "--variant no-rollback-marker");
+	assert_contains(html, "<td>fault-free run</td><td>the run without the"
+			" explored faults sold 1 of its 1 unit (1 order)</td>");
 	assert_contains(html, "<table class=\"grid matrix\">");
 	assert_contains(html, "<td class=\"point\">app/deduct/before</td>");
 	assert_contains(html, "<td class=\"violation\"");

@@ -3,6 +3,7 @@
 half of `make bench` (docs/PERFORMANCE.md, "Explorer throughput").
 
     tools/bench_explorer.py FLASHSIM [--rounds N] [--runs A,B] [--out FILE]
+                            [--sale "OPTIONS"]
 
 Throughput: the exhaustive exploration of the standard small sale
 (`explore --users 4 --stock 2 --coordinators 2`) with one job and with
@@ -21,7 +22,7 @@ exploration's own peak is within 512 KB of the smaller's.
 
 The figures come from each exploration's --json object. Exit code 1 when
 an exploration did not pass (a violation, a liveness failure or no
-verdict); the targets never change it.
+verdict), and then --out is not written; the targets never change it.
 """
 import argparse
 import json
@@ -52,8 +53,12 @@ def explore(flashsim, args):
     except ValueError:
         result = None
     if done.returncode != 0 or not result or result["verdict"] != "ok":
-        sys.stderr.write("bench_explorer: %s: exit %d\n%s" % (
-            " ".join(command), done.returncode, done.stderr))
+        why = ""
+        if result:  # with --quiet, the reason is in the JSON
+            why = "verdict %s%s\n" % (result["verdict"], (
+                ": " + result["error"]) if result.get("error") else "")
+        sys.stderr.write("bench_explorer: %s: exit %d\n%s%s" % (
+            " ".join(command), done.returncode, why, done.stderr))
         return None
     return result
 
@@ -62,31 +67,40 @@ def commands_per_second(result):
     return result["redis_commands"] / result["seconds"]
 
 
-def throughput(flashsim, rounds, lines):
+def ratio(result):
+    """Commands/s over the PING rate; None when no PING was timed."""
+    if not result["ping_per_second"] or result["seconds"] <= 0:
+        return None
+    return commands_per_second(result) / result["ping_per_second"]
+
+
+def throughput(flashsim, sale, rounds, lines):
     """The rounds with one and two jobs; the one-job ratios, or None."""
     rows = {1: [], 2: []}
     for r in range(rounds):
         for jobs in (1, 2):
             sys.stderr.write("bench_explorer: %d job%s, round %d of %d\n" % (
                 jobs, "" if jobs == 1 else "s", r + 1, rounds))
-            result = explore(flashsim, SALE + ["--jobs", str(jobs)])
+            result = explore(flashsim, sale + ["--jobs", str(jobs)])
             if not result:
                 return None
             rows[jobs].append(result)
-    lines.append("explorer: flashsim explore %s (exhaustive, %d runs), "
-                 "%d rounds each, alternating" % (
-                     " ".join(SALE), rows[1][0]["runs"], rounds))
+    lines.append("explorer: flashsim explore %s (%s, %d runs), %d round%s "
+                 "each, alternating" % (
+                     " ".join(sale), rows[1][0]["mode"], rows[1][0]["runs"],
+                     rounds, "" if rounds == 1 else "s"))
     lines.append("%5s %6s %8s %8s %11s %10s %7s %9s" % (
         "jobs", "round", "wall s", "runs/s", "commands/s", "PING/s",
         "ratio", "restarts"))
     for jobs in (1, 2):
         for r, result in enumerate(rows[jobs]):
-            per_second = commands_per_second(result)
-            lines.append("%5d %6d %8.2f %8.1f %11.0f %10.0f %6.2fx %9d" % (
+            lines.append("%5d %6d %8.2f %8.1f %11.0f %10s %7s %9d" % (
                 jobs, r + 1, result["seconds"],
-                result["runs"] / result["seconds"], per_second,
-                result["ping_per_second"],
-                per_second / result["ping_per_second"],
+                result["runs"] / result["seconds"],
+                commands_per_second(result),
+                "%.0f" % result["ping_per_second"]
+                if result["ping_per_second"] else "-",
+                "%.2fx" % ratio(result) if ratio(result) else "-",
                 result["server_restarts"]))
     lines.append("(commands/s: the commands Redis executed, those its "
                  "scripts call included; PING/s:")
@@ -94,8 +108,11 @@ def throughput(flashsim, rounds, lines):
                  "by the exploration between its")
     lines.append("runs; ratio: the two; restarts: of redis-server, after "
                  "each redis-crash fault)")
-    ratios = {jobs: [commands_per_second(x) / x["ping_per_second"]
-                     for x in rows[jobs]] for jobs in rows}
+    ratios = {jobs: [ratio(x) for x in rows[jobs] if ratio(x)]
+              for jobs in rows}
+    if not ratios[1] or not ratios[2]:
+        lines.append("target: no PING was timed (no run?): not judged")
+        return None
     for jobs in (1, 2):
         lines.append("%d job%s: median wall %.2f s, median ratio %.2fx" % (
             jobs, "" if jobs == 1 else "s",
@@ -144,6 +161,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("flashsim")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sale", default=" ".join(SALE),
+                        help="the explored sale's options (default: %(default)s)")
     parser.add_argument("--runs", default="1000,10000",
                         help="the random explorations' sizes, A,B")
     parser.add_argument("--out", help="write the table to FILE as well")
@@ -156,14 +175,17 @@ def main():
         parser.error("--runs takes two numbers of runs, A,B, and --rounds "
                      "at least 1")
     lines = []
-    ok = throughput(options.flashsim, options.rounds, lines) is not None
+    ok = throughput(options.flashsim, options.sale.split(), options.rounds,
+                    lines) is not None
     ok = ok and memory(options.flashsim, runs, lines)
     text = "\n".join(lines) + "\n"
-    sys.stdout.write("\n" + text)
-    if options.out:
+    if lines:
+        sys.stdout.write("\n" + text)
+    if options.out and ok:
+        # whole or not at all, as every file flashsim writes: a table cut
+        # short by a failed exploration is not written
         with open(options.out + ".new", "w", encoding="utf-8") as out:
             out.write(text)
-        # whole or not at all, as every file flashsim writes
         os.replace(options.out + ".new", options.out)
     return 0 if ok else 1
 
