@@ -711,9 +711,14 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 {
 	sqlite3_stmt *query = invariant_query(ctx, item);
 	char *row = NULL, *gids = NULL;
+	bool users_query = strcmp(item->source, "built-in") != 0;
+	long long left, budget = INVARIANT_RUN_STEPS_BASE +
+		INVARIANT_RUN_STEPS_PER_USER * ctx->input->config->users;
 	int rows = 0, step = SQLITE_DONE, rc = -1;
 	if (!query)
 		goto out_reset;
+	if (users_query)
+		invariant_budget_start(ctx->db, &left, budget);
 	while (rows < CHECK_ROWS_RECORDED_MAX &&
 	       (step = sqlite3_step(query)) == SQLITE_ROW) {
 		if (check_format_row(query, &row, &gids) != 0) {
@@ -737,17 +742,27 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		/* A user's query that fails on some data (the load ran each
-		 * on an empty state): a mistake of the input, said as such.
-		 * A full disk or a lost file under it stays an internal
-		 * error. */
+		 * on an empty state), or does not end there: a mistake of the
+		 * input, said as such. A full disk or a lost file under it
+		 * stays an internal error. */
 		int code = sqlite3_errcode(ctx->db) & 0xff;
-		bool input = strcmp(item->source, "built-in") != 0 &&
+		bool input = users_query &&
 			     (code == SQLITE_ERROR || code == SQLITE_TOOBIG ||
 			      code == SQLITE_MISMATCH || code == SQLITE_RANGE ||
-			      code == SQLITE_AUTH);
-		check_fail(ctx->error, ctx->error_size, "invariant %s (%s)%s: %s",
-			   item->name, item->source, input ? " fails on this"
-			   " run's final state" : "", sqlite3_errmsg(ctx->db));
+			      code == SQLITE_AUTH || code == SQLITE_INTERRUPT);
+		if (users_query && code == SQLITE_INTERRUPT)
+			check_fail(ctx->error, ctx->error_size, "invariant %s"
+				   " (%s) did not end on this run's final state"
+				   " within %lld of SQLite's steps (%lld, and"
+				   " %lld a user): a recursive query without its"
+				   " end?", item->name, item->source, budget,
+				   INVARIANT_RUN_STEPS_BASE,
+				   INVARIANT_RUN_STEPS_PER_USER);
+		else
+			check_fail(ctx->error, ctx->error_size, "invariant %s"
+				   " (%s)%s: %s", item->name, item->source,
+				   input ? " fails on this run's final state" :
+				   "", sqlite3_errmsg(ctx->db));
 		ctx->result->invariant_failed = input;
 		goto out_reset;
 	}
@@ -759,6 +774,8 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 	}
 	rc = 0;
 out_reset:
+	if (users_query)
+		invariant_budget_end(ctx->db);
 	sqlite3_free(row);
 	sqlite3_free(gids);
 	if (query)

@@ -668,7 +668,10 @@ static int report_exploration(const struct cli_options *options,
 	memset(&expect, 0, sizeof(expect));
 	if (verdict_known)
 		expect_outcome_explore(&options->expect, stats, &expect);
-	if ((rc == 0 || stats->done > 0) && options->json)
+	/* a job that reads the JSON gets an object whatever happened: with
+	 * no verdict and the error when the exploration stopped before its
+	 * first run (the run without explored faults failed to run) */
+	if (options->json)
 		print_json(stdout, options, stats, no_verdict, &expect);
 	else if (rc == 0 || stats->done > 0)
 		print_summary(stdout, options, stats, no_verdict);

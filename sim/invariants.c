@@ -323,12 +323,9 @@ static int invariant_check_recording(sqlite3 *db, const char *points,
 	return rc;
 }
 
-/* How many of SQLite's virtual machine instructions a query may take on
- * the empty state before it is taken for one that never ends (a
- * recursive CTE without its end): about a second. A query of the final
- * state's views takes a few hundred there; a fixed series of a million
- * numbers, about ten million. */
-#define INVARIANT_EMPTY_STEPS_MAX 100000000LL
+/* INVARIANT_EMPTY_STEPS_MAX (check.h) is about a second: a query of the
+ * final state's views takes a few hundred steps on the empty state; a
+ * fixed series of a million numbers, about ten million. */
 #define INVARIANT_PROGRESS_EVERY 10000
 
 /* sqlite3_progress_handler's callback: counts the instructions run, and
@@ -340,20 +337,31 @@ static int invariant_progress(void *data)
 	return *left <= 0;
 }
 
+void invariant_budget_start(sqlite3 *db, long long *left, long long steps)
+{
+	*left = steps;
+	sqlite3_progress_handler(db, INVARIANT_PROGRESS_EVERY,
+				 invariant_progress, left);
+}
+
+void invariant_budget_end(sqlite3 *db)
+{
+	sqlite3_progress_handler(db, 0, NULL, NULL);
+}
+
 /* Steps stmt through as many rows as a check reads of it (rows_max; 0:
  * all of them) within the budget; SQLite's last result code
  * (SQLITE_INTERRUPT when the budget ran out). */
 static int invariant_step_bounded(sqlite3 *db, sqlite3_stmt *stmt,
 				  int rows_max)
 {
-	long long left = INVARIANT_EMPTY_STEPS_MAX;
+	long long left;
 	int step, rows = 0;
-	sqlite3_progress_handler(db, INVARIANT_PROGRESS_EVERY,
-				 invariant_progress, &left);
+	invariant_budget_start(db, &left, INVARIANT_EMPTY_STEPS_MAX);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW &&
 	       (rows_max == 0 || ++rows < rows_max))
 		;
-	sqlite3_progress_handler(db, 0, NULL, NULL);
+	invariant_budget_end(db);
 	return step;
 }
 

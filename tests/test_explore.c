@@ -295,6 +295,30 @@ static void test_an_invariant_failing_on_a_runs_data_is_bad_input(void **state)
 		" final state: malformed JSON; no verdict\" $d/out &&"
 		" ! grep -q 'internal error' $d/out $d/err; rc=$?; rm -r $d;"
 		" exit $rc", flashsim), 0);
+	/* --json: an object with no verdict and the error, even when the
+	 * run without explored faults is the one that failed (it printed
+	 * nothing) */
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && mkdir $d/inv && echo \"SELECT 1 FROM txns"
+		" WHERE json(gid || 'x')\" >$d/inv/every.sql && %s explore"
+		" --users 1 --stock 1 --kinds crash --invariants $d/inv --json"
+		" >$d/out 2>/dev/null; rc=$?; test $rc = 64 && python3 -c"
+		" 'import json, sys; d = json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"verdict\"] is None and d[\"runs\"] == 0 and"
+		" \"malformed JSON\" in d[\"error\"]))' $d/out; rc=$?; rm -r $d;"
+		" exit $rc", flashsim), 0);
+	/* One that never ends on a run's data (it ended on the empty
+	 * state at load) is stopped after its budget of steps, not waited
+	 * for: exit 64, said as such. */
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && mkdir $d/inv && echo \"WITH RECURSIVE r(x) AS"
+		" (SELECT 1 FROM txns UNION ALL SELECT x FROM r) SELECT x FROM r"
+		" WHERE x < 0\" >$d/inv/endless.sql && %s run --users 1 --stock 1"
+		" --invariants $d/inv >/dev/null 2>$d/err; rc=$?; cat $d/err;"
+		" test $rc = 64 && grep -q \"^flashsim: invariant endless"
+		" ($d/inv/endless.sql) did not end on this run's final state"
+		" within 200001000 of SQLite's steps\" $d/err; rc=$?; rm -r $d;"
+		" exit $rc", flashsim), 0);
 }
 
 /* Random mode's runs take the seeds from --seed on; from the largest
