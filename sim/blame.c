@@ -289,10 +289,10 @@ int blame_record(sqlite3 *db, int64_t run_id, const char *name,
 {
 	sqlite3_stmt *stmt = NULL;
 	char *sql = blame_sql(rule);
-	int rc = -1;
+	int rc = SQLITE_NOMEM;
 	if (!sql) {
 		snprintf(error, error_size, "out of memory");
-		return -1;
+		return SQLITE_NOMEM;
 	}
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out_fail;
@@ -303,6 +303,9 @@ int blame_record(sqlite3 *db, int64_t run_id, const char *name,
 	rc = 0;
 	goto out_free;
 out_fail:
+	rc = sqlite3_extended_errcode(db);
+	if (rc == SQLITE_OK)
+		rc = SQLITE_ERROR;
 	if (source)
 		snprintf(error, error_size, "invariant %s (%s): its second"
 			 " statement, the events the rows point at: %s", name,

@@ -40,7 +40,7 @@ char *blame_sql(const char *rule);
  * blame_rule's) finds for the violation of invariant name. db is the
  * trace database with the checker's views showing run_id (check.c).
  * source: the file of a user's rule, for the message, or NULL. Returns
- * 0, or -1 with error when SQLite failed. */
+ * 0, or SQLite's (extended) error code with error when SQLite failed. */
 int blame_record(struct sqlite3 *db, int64_t run_id, const char *name,
 		 const char *rule, const char *source, char *error,
 		 size_t error_size);

@@ -706,19 +706,48 @@ static sqlite3_stmt *invariant_query(struct check_context *ctx,
 	return item->stmt;
 }
 
+/* The steps a user's query may take on this run's final state. */
+static long long check_users_budget(const struct check_context *ctx)
+{
+	return INVARIANT_RUN_STEPS_BASE +
+	       INVARIANT_RUN_STEPS_PER_USER * ctx->input->config->users;
+}
+
+/* Whether SQLite's code, of a user's query that failed on a run's final
+ * state (the load ran it on an empty one), is the query's own mistake:
+ * an SQL error, a value too big, a type or range error, or its budget
+ * of steps spent. A full disk or a lost file under it is not. */
+static bool check_users_mistake(int code)
+{
+	code &= 0xff;
+	return code == SQLITE_ERROR || code == SQLITE_TOOBIG ||
+	       code == SQLITE_MISMATCH || code == SQLITE_RANGE ||
+	       code == SQLITE_AUTH || code == SQLITE_INTERRUPT;
+}
+
+/* "did not end on this run's final state within N of SQLite's steps
+ * (...)", after what, of a user's query stopped by its budget. */
+static void check_fail_endless(struct check_context *ctx, const char *what)
+{
+	check_fail(ctx->error, ctx->error_size, "%s did not end on this run's"
+		   " final state within %lld of SQLite's steps (%lld, and %lld"
+		   " a user): a recursive query without its end?", what,
+		   check_users_budget(ctx), INVARIANT_RUN_STEPS_BASE,
+		   INVARIANT_RUN_STEPS_PER_USER);
+}
+
 static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 			       struct invariant *item)
 {
 	sqlite3_stmt *query = invariant_query(ctx, item);
 	char *row = NULL, *gids = NULL;
 	bool users_query = strcmp(item->source, "built-in") != 0;
-	long long left, budget = INVARIANT_RUN_STEPS_BASE +
-		INVARIANT_RUN_STEPS_PER_USER * ctx->input->config->users;
+	long long left;
 	int rows = 0, step = SQLITE_DONE, rc = -1;
 	if (!query)
 		goto out_reset;
 	if (users_query)
-		invariant_budget_start(ctx->db, &left, budget);
+		invariant_budget_start(ctx->db, &left, check_users_budget(ctx));
 	while (rows < CHECK_ROWS_RECORDED_MAX &&
 	       (step = sqlite3_step(query)) == SQLITE_ROW) {
 		if (check_format_row(query, &row, &gids) != 0) {
@@ -746,18 +775,12 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 		 * input, said as such. A full disk or a lost file under it
 		 * stays an internal error. */
 		int code = sqlite3_errcode(ctx->db) & 0xff;
-		bool input = users_query &&
-			     (code == SQLITE_ERROR || code == SQLITE_TOOBIG ||
-			      code == SQLITE_MISMATCH || code == SQLITE_RANGE ||
-			      code == SQLITE_AUTH || code == SQLITE_INTERRUPT);
+		bool input = users_query && check_users_mistake(code);
+		char what[sizeof(item->name) + sizeof(item->source) + 16];
+		snprintf(what, sizeof(what), "invariant %s (%s)", item->name,
+			 item->source);
 		if (users_query && code == SQLITE_INTERRUPT)
-			check_fail(ctx->error, ctx->error_size, "invariant %s"
-				   " (%s) did not end on this run's final state"
-				   " within %lld of SQLite's steps (%lld, and"
-				   " %lld a user): a recursive query without its"
-				   " end?", item->name, item->source, budget,
-				   INVARIANT_RUN_STEPS_BASE,
-				   INVARIANT_RUN_STEPS_PER_USER);
+			check_fail_endless(ctx, what);
 		else
 			check_fail(ctx->error, ctx->error_size, "invariant %s"
 				   " (%s)%s: %s", item->name, item->source,
@@ -794,13 +817,34 @@ static int check_blame(struct check_context *ctx,
 		const char *rule = invariant->points_sql;
 		if (!(ctx->result->violated_set & (UINT64_C(1) << i)))
 			continue;
+		long long left;
+		int code;
 		if (!rule && strcmp(invariant->source, "built-in") == 0)
 			rule = blame_rule(invariant->name);
-		if (rule && blame_record(ctx->db, ctx->run_id, invariant->name,
-					 rule, invariant->points_sql ?
-					 invariant->source : NULL, ctx->error,
-					 ctx->error_size) != 0)
-			return -1;
+		if (!rule)
+			continue;
+		/* a user's statement: as the invariant's own query */
+		if (invariant->points_sql)
+			invariant_budget_start(ctx->db, &left,
+					       check_users_budget(ctx));
+		code = blame_record(ctx->db, ctx->run_id, invariant->name, rule,
+				    invariant->points_sql ? invariant->source :
+				    NULL, ctx->error, ctx->error_size);
+		if (invariant->points_sql)
+			invariant_budget_end(ctx->db);
+		if (code == 0)
+			continue;
+		if (invariant->points_sql && check_users_mistake(code)) {
+			char what[sizeof(invariant->name) +
+				  sizeof(invariant->source) + 80];
+			snprintf(what, sizeof(what), "invariant %s (%s): its"
+				 " second statement, the events the rows point"
+				 " at,", invariant->name, invariant->source);
+			if ((code & 0xff) == SQLITE_INTERRUPT)
+				check_fail_endless(ctx, what);
+			ctx->result->invariant_failed = true;
+		}
+		return -1;
 	}
 	return 0;
 }
