@@ -709,14 +709,16 @@ static sqlite3_stmt *invariant_query(struct check_context *ctx,
 /* The steps a user's query may take on this run's final state. */
 static long long check_users_budget(const struct check_context *ctx)
 {
+	long long users = ctx->input->config->users;
 	return INVARIANT_RUN_STEPS_BASE +
-	       INVARIANT_RUN_STEPS_PER_USER * ctx->input->config->users;
+	       INVARIANT_RUN_STEPS_PER_PAIR * users * users;
 }
 
 /* Whether SQLite's code, of a user's query that failed on a run's final
  * state (the load ran it on an empty one), is the query's own mistake:
  * an SQL error, a value too big, a type or range error, or its budget
- * of steps spent. A full disk or a lost file under it is not. */
+ * of steps spent (the invariant's query only). A full disk or a lost
+ * file under it is not. */
 static bool check_users_mistake(int code)
 {
 	code &= 0xff;
@@ -725,16 +727,6 @@ static bool check_users_mistake(int code)
 	       code == SQLITE_AUTH || code == SQLITE_INTERRUPT;
 }
 
-/* "did not end on this run's final state within N of SQLite's steps
- * (...)", after what, of a user's query stopped by its budget. */
-static void check_fail_endless(struct check_context *ctx, const char *what)
-{
-	check_fail(ctx->error, ctx->error_size, "%s did not end on this run's"
-		   " final state within %lld of SQLite's steps (%lld, and %lld"
-		   " a user): a recursive query without its end?", what,
-		   check_users_budget(ctx), INVARIANT_RUN_STEPS_BASE,
-		   INVARIANT_RUN_STEPS_PER_USER);
-}
 
 static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 			       struct invariant *item)
@@ -763,8 +755,14 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 		sqlite3_bind_int(insert, 3, rows);
 		sqlite3_bind_text(insert, 4, row ? row : "", -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(insert, 5, gids ? gids : "", -1, SQLITE_TRANSIENT);
+		/* the budget is the query's: never stop a write, whose
+		 * interruption would roll back the run's transaction */
+		if (users_query)
+			invariant_budget_end(ctx->db);
 		if (check_step_reset(ctx, insert, "trace database: violations") != 0)
 			goto out_reset;
+		if (users_query)
+			invariant_budget_resume(ctx->db, &left);
 		sqlite3_free(row);
 		sqlite3_free(gids);
 		row = gids = NULL;
@@ -776,11 +774,16 @@ static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 		 * stays an internal error. */
 		int code = sqlite3_errcode(ctx->db) & 0xff;
 		bool input = users_query && check_users_mistake(code);
-		char what[sizeof(item->name) + sizeof(item->source) + 16];
-		snprintf(what, sizeof(what), "invariant %s (%s)", item->name,
-			 item->source);
 		if (users_query && code == SQLITE_INTERRUPT)
-			check_fail_endless(ctx, what);
+			check_fail(ctx->error, ctx->error_size, "invariant %s"
+				   " (%s) did not end on this run's final state"
+				   " within %lld of SQLite's steps (%lld, and"
+				   " %lld for each pair of users): a recursive"
+				   " query without its end, or one too slow to"
+				   " check every run with?", item->name,
+				   item->source, check_users_budget(ctx),
+				   INVARIANT_RUN_STEPS_BASE,
+				   INVARIANT_RUN_STEPS_PER_PAIR);
 		else
 			check_fail(ctx->error, ctx->error_size, "invariant %s"
 				   " (%s)%s: %s", item->name, item->source,
@@ -817,33 +820,22 @@ static int check_blame(struct check_context *ctx,
 		const char *rule = invariant->points_sql;
 		if (!(ctx->result->violated_set & (UINT64_C(1) << i)))
 			continue;
-		long long left;
 		int code;
 		if (!rule && strcmp(invariant->source, "built-in") == 0)
 			rule = blame_rule(invariant->name);
 		if (!rule)
 			continue;
-		/* a user's statement: as the invariant's own query */
-		if (invariant->points_sql)
-			invariant_budget_start(ctx->db, &left,
-					       check_users_budget(ctx));
+		/* No budget here: the statement inserts what it reads, and
+		 * an interrupted write rolls back the run's transaction. */
 		code = blame_record(ctx->db, ctx->run_id, invariant->name, rule,
 				    invariant->points_sql ? invariant->source :
 				    NULL, ctx->error, ctx->error_size);
-		if (invariant->points_sql)
-			invariant_budget_end(ctx->db);
 		if (code == 0)
 			continue;
-		if (invariant->points_sql && check_users_mistake(code)) {
-			char what[sizeof(invariant->name) +
-				  sizeof(invariant->source) + 80];
-			snprintf(what, sizeof(what), "invariant %s (%s): its"
-				 " second statement, the events the rows point"
-				 " at,", invariant->name, invariant->source);
-			if ((code & 0xff) == SQLITE_INTERRUPT)
-				check_fail_endless(ctx, what);
+		/* a user's statement failing by its own mistake: as the
+		 * invariant's own query */
+		if (invariant->points_sql && check_users_mistake(code))
 			ctx->result->invariant_failed = true;
-		}
 		return -1;
 	}
 	return 0;

@@ -105,18 +105,23 @@ int check_views_create(struct sqlite3 *db, char *error, size_t error_size);
 /* A user's query is stopped after so many of SQLite's virtual machine
  * instructions: INVARIANT_EMPTY_STEPS_MAX on the empty state at load,
  * and on a run's final state INVARIANT_RUN_STEPS_BASE and
- * INVARIANT_RUN_STEPS_PER_USER for each user of the sale (a few seconds
- * for a small sale): a query that never ends is said, not waited for.
- * The built-in queries have no budget. */
+ * INVARIANT_RUN_STEPS_PER_PAIR for each pair of the sale's users (a few
+ * seconds for a small sale; a query that joins every order with every
+ * other still ends within it on a sale of thousands): a query that never
+ * ends is said, not waited for. The built-in queries have no budget,
+ * nor has the second statement of a user's file (it writes as it reads:
+ * stopping it would roll back the run's whole transaction). */
 #define INVARIANT_EMPTY_STEPS_MAX 100000000LL
-#define INVARIANT_RUN_STEPS_BASE 200000000LL
-#define INVARIANT_RUN_STEPS_PER_USER 1000LL
+#define INVARIANT_RUN_STEPS_BASE 300000000LL
+#define INVARIANT_RUN_STEPS_PER_PAIR 100LL
 
 /* Installs a budget of steps on db (until invariant_budget_end): the
- * query it runs then fails with SQLITE_INTERRUPT once it has taken them.
- * left is the caller's, and stays in use until then. */
+ * read-only query it runs then fails with SQLITE_INTERRUPT once it has
+ * taken them. left is the caller's, and stays in use until then;
+ * invariant_budget_resume installs it again with what is left of it. */
 void invariant_budget_start(struct sqlite3 *db, long long *left,
 			    long long steps);
+void invariant_budget_resume(struct sqlite3 *db, long long *left);
 void invariant_budget_end(struct sqlite3 *db);
 
 /* The invariants run_id violated, in the order they were found: at most

@@ -340,6 +340,11 @@ static int invariant_progress(void *data)
 void invariant_budget_start(sqlite3 *db, long long *left, long long steps)
 {
 	*left = steps;
+	invariant_budget_resume(db, left);
+}
+
+void invariant_budget_resume(sqlite3 *db, long long *left)
+{
 	sqlite3_progress_handler(db, INVARIANT_PROGRESS_EVERY,
 				 invariant_progress, left);
 }
