@@ -727,7 +727,6 @@ static bool check_users_mistake(int code)
 	       code == SQLITE_AUTH || code == SQLITE_INTERRUPT;
 }
 
-
 static int check_run_invariant(struct check_context *ctx, sqlite3_stmt *insert,
 			       struct invariant *item)
 {
@@ -818,9 +817,9 @@ static int check_blame(struct check_context *ctx,
 	for (int i = 0; i < invariants->count; i++) {
 		const struct invariant *invariant = &invariants->items[i];
 		const char *rule = invariant->points_sql;
+		int code;
 		if (!(ctx->result->violated_set & (UINT64_C(1) << i)))
 			continue;
-		int code;
 		if (!rule && strcmp(invariant->source, "built-in") == 0)
 			rule = blame_rule(invariant->name);
 		if (!rule)

@@ -1327,15 +1327,15 @@ static int shrink_all(const struct cli_options *options,
 	return rc;
 }
 
-/* The largest of this process and the children it has reaped (the
- * workers, the redis-servers). */
-static size_t peak_rss_kb(void)
+/* The largest of own, flashsim's own processes' peak, and the children
+ * this process has reaped (the workers, the redis-servers). */
+static size_t peak_rss_kb(size_t own)
 {
 	struct rusage children;
-	long self = own_peak_kb();
-	if (getrusage(RUSAGE_CHILDREN, &children) != 0)
+	if (getrusage(RUSAGE_CHILDREN, &children) != 0 || children.ru_maxrss < 0)
 		children.ru_maxrss = 0;
-	return (size_t)(self > children.ru_maxrss ? self : children.ru_maxrss);
+	return own > (size_t)children.ru_maxrss ? own :
+						  (size_t)children.ru_maxrss;
 }
 
 /* Recovery mode's second pass, in point order: for each step only a
@@ -1451,6 +1451,7 @@ int explore(const struct cli_options *options, FILE *progress,
 	struct aggregate aggregate = { .stats = stats, .work = &work,
 				       .progress = progress,
 				       .started = now_seconds() };
+	long own;
 	int rc;
 	memset(stats, 0, sizeof(*stats));
 	for (int p = 0; p < POINT_COUNT; p++) {
@@ -1496,11 +1497,10 @@ int explore(const struct cli_options *options, FILE *progress,
 		stats->shrink_seconds = now_seconds() - shrink_started;
 	}
 	stats->stopped_by_input = rc == EXIT_USAGE;
-	stats->peak_rss_kb = peak_rss_kb();
-	if ((size_t)own_peak_kb() > stats->own_peak_rss_kb)
-		stats->own_peak_rss_kb = (size_t)own_peak_kb();
-	if (stats->own_peak_rss_kb > stats->peak_rss_kb)
-		stats->peak_rss_kb = stats->own_peak_rss_kb;
+	own = own_peak_kb(); /* the workers' came with their last records */
+	if (own > 0 && (size_t)own > stats->own_peak_rss_kb)
+		stats->own_peak_rss_kb = (size_t)own;
+	stats->peak_rss_kb = peak_rss_kb(stats->own_peak_rss_kb);
 	free(work.singles);
 	free(work.recovery);
 	return rc;

@@ -370,7 +370,7 @@ static void explore_summary(const struct cli_options *options,
 			    const struct explore_stats *stats, char *text,
 			    size_t size)
 {
-	char share[640] = "", cut[256], passes[512];
+	char share[640] = "", cut[256], passes[512], sold[256];
 	if (options->shard_count > 1 && explore_whole_known(options)) {
 		snprintf(share, sizeof(share), " (this shard's share of the"
 			 " exploration's %" PRIu64 ")", stats->planned_all);
@@ -387,13 +387,10 @@ static void explore_summary(const struct cli_options *options,
 		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		 stats->verdicts[VERDICT_LIVENESS], cut[0] ? "; " : "", cut);
 	used = strlen(text);
-	if (report_dry_sale(options, stats, text + used, size - used)) {
-		/* only the warning: the suite's output stays short */
-		used = strlen(text);
-		snprintf(text + used, size - used, "\n");
-	} else {
-		text[used] = '\0';
-	}
+	/* only the warning: the suite's output stays short */
+	if (report_dry_sale(options, stats, sold, sizeof(sold)) &&
+	    used + 1 < size)
+		snprintf(text + used, size - used, "%s\n", sold);
 	used = strlen(text);
 	if (stats->runs_not_fired && used + 1 < size) {
 		snprintf(text + used, size - used, "NOT FIRED: ");
