@@ -159,6 +159,27 @@ static void print_json(FILE *out, const struct compare_design designs[2],
 	fprintf(out, "}\n");
 }
 
+/* --json when the comparison reached no end (a Redis refused or gone, an
+ * internal error, a user's invariant failing on a run): the object says
+ * why, with A's run when A was made before B failed, so that a job that
+ * reads the standard output gets JSON and the reason. done: how many
+ * designs were run. */
+static void print_json_error(FILE *out, const struct compare_design
+			     designs[2], int done, const char *error, int rc)
+{
+	fprintf(out, "{\"command\":\"compare\",\"error\":");
+	report_json_string(out, error);
+	fprintf(out, ",\"exit_code\":%d", rc);
+	for (int d = 0; d < 2; d++) {
+		fprintf(out, ",\"%c\":", 'a' + d);
+		if (d < done)
+			json_design(out, &designs[d], NULL);
+		else
+			fputs("null", out);
+	}
+	fprintf(out, "}\n");
+}
+
 static void print_header(const struct cli_options *o,
 			 const struct compare_design designs[2])
 {
@@ -177,13 +198,13 @@ static void print_header(const struct cli_options *o,
 }
 
 /* Runs design d; prints its timeline under its title. Returns 0 or an
- * exit code, having printed the error (and, when it is B's, A's verdict
- * first: A's run stands). */
+ * exit code, having printed the error to stderr (and, when it is B's, A's
+ * verdict first: A's run stands) and written it in error. */
 static int run_design(const struct cli_options *options,
 		      struct runner *runner, struct compare_design *design,
-		      const struct compare_design *before)
+		      const struct compare_design *before, char *error,
+		      size_t error_size)
 {
-	char error[1024];
 	int rc;
 	if (!options->json)
 		printf("\n%s, timeline (virtual ms; %s):\n", design->title,
@@ -191,7 +212,7 @@ static int run_design(const struct cli_options *options,
 		       "highlights, --timeline for every step");
 	rc = runner_run(runner, &design->config, "compare", &design->result,
 			&design->run_id, design->replay, sizeof(design->replay),
-			error, sizeof(error));
+			error, error_size);
 	if (rc != 0) {
 		if (before && !options->json)
 			printf("\n%s: verdict: %s%s%s\nreplay %c: %s\n",
@@ -258,7 +279,7 @@ int command_compare(int argc, char **argv, const char *program)
 	struct cli_options options;
 	struct runners runners = { .open = 0 };
 	enum variant_id b;
-	char error[512];
+	char error[1024];
 	int rc = cli_parse_command(argc, argv, program, CLI_COMPARE, &options);
 	if (rc != 0)
 		return rc;
@@ -282,13 +303,22 @@ int command_compare(int argc, char **argv, const char *program)
 			  error, sizeof(error));
 	if (rc != 0) {
 		fprintf(stderr, "flashsim: %s\n", error);
+		if (options.json)
+			print_json_error(stdout, designs, 0, error, rc);
 		goto out_close;
 	}
 	if (!options.json)
 		print_header(&options, designs);
-	for (int d = 0; d < 2 && rc == 0; d++)
+	for (int d = 0; d < 2 && rc == 0; d++) {
 		rc = run_design(&options, runner_of(&runners, d), &designs[d],
-				d ? &designs[0] : NULL);
+				d ? &designs[0] : NULL, error, sizeof(error));
+		if (rc != 0 && options.json) {
+			char why[sizeof(error) + 80];
+			snprintf(why, sizeof(why), "%s: %s", designs[d].title,
+				 error);
+			print_json_error(stdout, designs, d, why, rc);
+		}
+	}
 	if (rc == 0)
 		rc = report_designs(&options, designs);
 	fflush(stdout);

@@ -332,6 +332,41 @@ static void test_json_has_both_runs(void **state)
 		flashsim), 0);
 }
 
+/* --json when no comparison came of it: still one object on stdout,
+ * with the error, the exit code and A's run when A was made. */
+static void test_json_says_why_there_is_no_comparison(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell("mkdir -p %s/inv && printf '%%s\\n'"
+				       " 'SELECT gid FROM orders WHERE"
+				       " abs(length(gid) * 0 -"
+				       " 9223372036854775807 - 1) > 0'"
+				       " >%s/inv/breaks.sql", dir, dir), 0);
+	assert_int_equal(support_shell(
+		"%s compare --users 1 --stock 1 --variant naive --fault"
+		" app/deduct/after@1:crash --invariants %s/inv --json"
+		" 2>/dev/null >%s/b.json", flashsim, dir, dir), 64);
+	assert_int_equal(support_shell(
+		"python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"command\"]==\"compare\" and"
+		" d[\"exit_code\"]==64 and d[\"error\"].startswith("
+		"\"B: the protocol: invariant breaks (\") and"
+		" d[\"a\"][\"design\"]==\"naive\" and"
+		" d[\"a\"][\"run\"][\"verdict\"]==\"violation\" and"
+		" d[\"b\"] is None))' %s/b.json", dir), 0);
+	/* before any run: nothing listens on port 1 */
+	assert_int_equal(support_shell(
+		"%s compare --users 1 --stock 1 --variant naive --redis"
+		" 127.0.0.1:1 --flush --json 2>/dev/null >%s/none.json", flashsim,
+		dir), 64);
+	assert_int_equal(support_shell(
+		"python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+		" sys.exit(not (d[\"command\"]==\"compare\" and"
+		" d[\"exit_code\"]==64 and \"127.0.0.1:1\" in d[\"error\"]"
+		" and d[\"a\"] is None and d[\"b\"] is None))' %s/none.json",
+		dir), 0);
+}
+
 /* What compare cannot do is refused before any run, saying why. */
 static void test_what_cannot_be_compared_is_refused(void **state)
 {
@@ -375,6 +410,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_the_expectation_is_design_a_s),
 		cmocka_unit_test(test_each_design_has_its_own_persistence),
 		cmocka_unit_test(test_json_has_both_runs),
+		cmocka_unit_test(test_json_says_why_there_is_no_comparison),
 		cmocka_unit_test(test_what_cannot_be_compared_is_refused),
 	};
 	(void)argc;
