@@ -14,9 +14,12 @@
 #include "blame.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
+
+#include "check.h"
 
 /* ?1 is the run, ?2 the invariant. */
 #define DEDUCTED "e.step = 'app/deduct' AND e.detail LIKE '= OK%'"
@@ -272,9 +275,7 @@ char *blame_sql(const char *rule)
 			       " named(gid) AS (SELECT DISTINCT gid FROM split"
 			       "  WHERE gid <> ''),"
 			       " blamed(seq, why) AS (\n%s\n)"
-			       " INSERT INTO main.violation_events(run_id,"
-			       " invariant, seq, why)"
-			       " SELECT DISTINCT ?1, ?2, seq,"
+			       " SELECT DISTINCT seq,"
 			       "  coalesce(CAST(why AS TEXT), '') FROM blamed"
 			       /* an event of the run: a user's rule may
 				* return anything */
@@ -283,30 +284,115 @@ char *blame_sql(const char *rule)
 			       " ORDER BY seq LIMIT %d", rule, BLAME_EVENTS_MAX);
 }
 
+/* The events a rule found, read before any is written: a write stopped
+ * by the budget would roll back the run's whole record, and a user's
+ * rule may read violation_events itself. */
+struct blame_found {
+	int count;
+	int64_t seq[BLAME_EVENTS_MAX];
+	char *why[BLAME_EVENTS_MAX];
+};
+
+static void blame_found_free(struct blame_found *found)
+{
+	for (int i = 0; i < found->count; i++)
+		sqlite3_free(found->why[i]);
+	found->count = 0;
+}
+
+/* Reads stmt's rows (seq, why) into found, within steps of SQLite's
+ * (0: no budget). Returns SQLITE_DONE, or SQLite's code of the failure
+ * (SQLITE_INTERRUPT: the budget ran out; SQLITE_NOMEM). */
+static int blame_read(sqlite3 *db, sqlite3_stmt *stmt, long long steps,
+		      struct blame_found *found)
+{
+	long long left;
+	int step;
+	if (steps > 0)
+		invariant_budget_start(db, &left, steps);
+	while (found->count < BLAME_EVENTS_MAX &&
+	       (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		char *why = sqlite3_mprintf("%s", (const char *)
+					    sqlite3_column_text(stmt, 1));
+		if (!why) {
+			step = SQLITE_NOMEM;
+			break;
+		}
+		found->seq[found->count] = sqlite3_column_int64(stmt, 0);
+		found->why[found->count++] = why;
+	}
+	if (found->count == BLAME_EVENTS_MAX)
+		step = SQLITE_DONE; /* the statement's LIMIT */
+	if (steps > 0)
+		invariant_budget_end(db);
+	return step;
+}
+
+/* Writes found's events for the violation of name in run_id. */
+static int blame_write(sqlite3 *db, int64_t run_id, const char *name,
+		       const struct blame_found *found)
+{
+	sqlite3_stmt *insert = NULL;
+	int rc = sqlite3_prepare_v2(db, "INSERT INTO main.violation_events"
+				    "(run_id, invariant, seq, why)"
+				    " VALUES (?1, ?2, ?3, ?4)", -1, &insert,
+				    NULL);
+	for (int i = 0; rc == SQLITE_OK && i < found->count; i++) {
+		sqlite3_bind_int64(insert, 1, run_id);
+		sqlite3_bind_text(insert, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(insert, 3, found->seq[i]);
+		sqlite3_bind_text(insert, 4, found->why[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(insert) != SQLITE_DONE)
+			rc = SQLITE_ERROR;
+		sqlite3_reset(insert);
+	}
+	sqlite3_finalize(insert);
+	return rc;
+}
+
 int blame_record(sqlite3 *db, int64_t run_id, const char *name,
-		 const char *rule, const char *source, char *error,
-		 size_t error_size)
+		 const char *rule, const char *source, long long steps,
+		 char *error, size_t error_size)
 {
 	sqlite3_stmt *stmt = NULL;
+	struct blame_found *found = NULL;
 	char *sql = blame_sql(rule);
-	int rc = SQLITE_NOMEM;
-	if (!sql) {
+	int step = SQLITE_ERROR, rc = SQLITE_NOMEM;
+	if (!sql || !(found = calloc(1, sizeof(*found)))) {
 		snprintf(error, error_size, "out of memory");
-		return SQLITE_NOMEM;
+		goto out_free;
 	}
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		goto out_fail;
 	sqlite3_bind_int64(stmt, 1, run_id);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
+	step = blame_read(db, stmt, steps, found);
+	if (step != SQLITE_DONE)
 		goto out_fail;
+	/* the reading is over: its statement holds no lock on the tables */
+	sqlite3_reset(stmt);
+	if (blame_write(db, run_id, name, found) != SQLITE_OK) {
+		step = SQLITE_ERROR;
+		source = NULL; /* the trace's failure, not the rule's */
+		goto out_fail;
+	}
 	rc = 0;
 	goto out_free;
 out_fail:
-	rc = sqlite3_extended_errcode(db);
+	rc = step == SQLITE_INTERRUPT ? SQLITE_INTERRUPT :
+	     sqlite3_extended_errcode(db);
 	if (rc == SQLITE_OK)
 		rc = SQLITE_ERROR;
-	if (source)
+	if (source && rc == SQLITE_INTERRUPT)
+		snprintf(error, error_size, "invariant %s (%s): its second"
+			 " statement, the events the rows point at, did not"
+			 " end on this run's final state within %lld of"
+			 " SQLite's steps (%lld, and %lld for each pair of"
+			 " users): a recursive query without its end, or one"
+			 " too slow to check every run with?", name, source,
+			 steps, INVARIANT_RUN_STEPS_BASE,
+			 INVARIANT_RUN_STEPS_PER_PAIR);
+	else if (source)
 		snprintf(error, error_size, "invariant %s (%s): its second"
 			 " statement, the events the rows point at: %s", name,
 			 source, sqlite3_errmsg(db));
@@ -314,6 +400,9 @@ out_fail:
 		snprintf(error, error_size, "trace database: the events of %s:"
 			 " %s", name, sqlite3_errmsg(db));
 out_free:
+	if (found)
+		blame_found_free(found);
+	free(found);
 	sqlite3_finalize(stmt);
 	sqlite3_free(sql);
 	return rc;

@@ -31,18 +31,22 @@ struct sqlite3;
  * gids the invariant's rows named (their column gid), and ?1, the run. */
 const char *blame_rule(const char *name);
 
-/* The statement that records rule's events (sqlite3_free it): ?1 the
- * run, ?2 the invariant; only events of the run are kept, each once, with
- * why as text. */
+/* The query of rule's events (sqlite3_free it): ?1 the run, ?2 the
+ * invariant; it returns (seq, why), only events of the run, each once,
+ * with why as text, in order, as many as are recorded. */
 char *blame_sql(const char *rule);
 
 /* Records in violation_events the events of run_id that rule (as
  * blame_rule's) finds for the violation of invariant name. db is the
  * trace database with the checker's views showing run_id (check.c).
- * source: the file of a user's rule, for the message, or NULL. Returns
- * 0, or SQLite's (extended) error code with error when SQLite failed. */
+ * source: the file of a user's rule, for the message, or NULL. steps:
+ * the budget of SQLite's steps for reading the events (check.h; 0: no
+ * budget); they are all read before any is written, so that a rule
+ * stopped by its budget leaves the run's record whole. Returns 0, or
+ * SQLite's (extended) error code with error when SQLite failed
+ * (SQLITE_INTERRUPT: the budget ran out). */
 int blame_record(struct sqlite3 *db, int64_t run_id, const char *name,
-		 const char *rule, const char *source, char *error,
-		 size_t error_size);
+		 const char *rule, const char *source, long long steps,
+		 char *error, size_t error_size);
 
 #endif

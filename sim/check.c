@@ -717,8 +717,7 @@ static long long check_users_budget(const struct check_context *ctx)
 /* Whether SQLite's code, of a user's query that failed on a run's final
  * state (the load ran it on an empty one), is the query's own mistake:
  * an SQL error, a value too big, a type or range error, or its budget
- * of steps spent (the invariant's query only). A full disk or a lost
- * file under it is not. */
+ * of steps spent. A full disk or a lost file under it is not. */
 static bool check_users_mistake(int code)
 {
 	code &= 0xff;
@@ -824,11 +823,12 @@ static int check_blame(struct check_context *ctx,
 			rule = blame_rule(invariant->name);
 		if (!rule)
 			continue;
-		/* No budget here: the statement inserts what it reads, and
-		 * an interrupted write rolls back the run's transaction. */
+		/* a user's statement has the budget of a user's query */
 		code = blame_record(ctx->db, ctx->run_id, invariant->name, rule,
 				    invariant->points_sql ? invariant->source :
-				    NULL, ctx->error, ctx->error_size);
+				    NULL, invariant->points_sql ?
+				    check_users_budget(ctx) : 0, ctx->error,
+				    ctx->error_size);
 		if (code == 0)
 			continue;
 		/* a user's statement failing by its own mistake: as the

@@ -108,9 +108,9 @@ int check_views_create(struct sqlite3 *db, char *error, size_t error_size);
  * INVARIANT_RUN_STEPS_PER_PAIR for each pair of the sale's users (a few
  * seconds for a small sale; a query that joins every order with every
  * other still ends within it on a sale of thousands): a query that never
- * ends is said, not waited for. The built-in queries have no budget,
- * nor has the second statement of a user's file (it writes as it reads:
- * stopping it would roll back the run's whole transaction). */
+ * ends is said, not waited for; so is the second statement of a user's
+ * file, the events its rows point at (blame_record). The built-in
+ * queries have no budget. */
 #define INVARIANT_EMPTY_STEPS_MAX 100000000LL
 #define INVARIANT_RUN_STEPS_BASE 300000000LL
 #define INVARIANT_RUN_STEPS_PER_PAIR 100LL

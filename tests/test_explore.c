@@ -335,6 +335,24 @@ static void test_an_invariant_failing_on_a_runs_data_is_bad_input(void **state)
 		" \"flashsim: invariant p ($d/a/p.sql): its second statement,"
 		" the events the rows point at: malformed JSON\" $d/err; rc=$?;"
 		" rm -r $d; exit $rc", flashsim), 0);
+	/* and one that never ends on the run's data (named is empty at
+	 * load): stopped after the same budget, with the run's events
+	 * still in the trace (the events it points at are all read before
+	 * any is written: a write stopped would roll the run's back) */
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && mkdir $d/a && printf '%%s\\n'"
+		" 'SELECT gid FROM txns;' \"WITH RECURSIVE r(x) AS (SELECT 1"
+		" FROM named UNION ALL SELECT x FROM r) SELECT x, 'y' FROM r"
+		" WHERE x < 0;\" >$d/a/p.sql && %s run --users 1 --stock 1"
+		" --invariants $d/a --trace $d/t.db >/dev/null 2>$d/err; ra=$?;"
+		" cat $d/err; test $ra = 64 && grep -qx \"flashsim: invariant p"
+		" ($d/a/p.sql): its second statement, the events the rows point"
+		" at, did not end on this run's final state within 300000100 of"
+		" SQLite's steps (300000000, and 100 for each pair of users): a"
+		" recursive query without its end, or one too slow to check"
+		" every run with?\" $d/err && test \"$(sqlite3 $d/t.db 'SELECT"
+		" count(*) FROM events')\" -gt 10; rc=$?; rm -r $d; exit $rc",
+		flashsim), 0);
 }
 
 /* Random mode's runs take the seeds from --seed on; from the largest
