@@ -25,6 +25,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "claim_signal.h"
 #include "whole_file.h"
 
 /* The name of a server's directory, for mkdtemp: what a sweep looks for
@@ -738,9 +739,11 @@ static void stop_all(void)
 static void on_signal(int signal_number)
 {
 	/* kill, waitpid and the directory removal, all of them system calls
-	 * (remove_tree_at): the server must not outlive us, nor its files. */
+	 * (remove_tree_at): the server must not outlive us, nor its files;
+	 * nor a run's claim on a Redis of the user's (claim_signal.h). */
 	stop_all();
 	whole_file_remove_temporaries();
+	claim_signal_release_all();
 	signal(signal_number, SIG_DFL);
 	raise(signal_number);
 }

@@ -15,6 +15,7 @@
 #include <hiredis/hiredis.h>
 #include <time.h>
 
+#include "claim_signal.h"
 #include "inject.h"
 #include "report.h"
 
@@ -164,6 +165,7 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 	memset(runner, 0, sizeof(*runner));
 	runner->options = *options;
 	runner->orders_lock = -1;
+	runner->claim_slot = -1;
 	if (injector_setup() != 0) {
 		snprintf(error, error_size, "cannot set up libfiu");
 		return EXIT_INTERNAL;
@@ -274,8 +276,8 @@ static bool claim_holder(const char *token, char host[256], long *pid,
 }
 
 /* Whether the claim token was left by a flashsim of this machine and
- * namespace that no longer exists (killed, Ctrl-C: a signal handler
- * cannot give it back). */
+ * namespace that no longer exists (a SIGKILL; or a signal whose handler
+ * could not give it back, claim_signal.h). */
 static bool claim_is_stale(const char *token)
 {
 	char host[256], here[256] = "", space[64], our_space[64];
@@ -419,13 +421,26 @@ out_free:
 static void release_claim(struct runner *runner)
 {
 	int64_t removed;
+	claim_signal_disarm(runner->claim_slot);
+	runner->claim_slot = -1;
 	if (!runner->claim[0])
 		return;
 	redis_command_integer(&runner->redis, &removed, "EVAL %s 1 %s %s",
-			      "if redis.call('GET', KEYS[1]) == ARGV[1] then"
-			      " return redis.call('DEL', KEYS[1]) end return 0",
-			      runner->claim_key, runner->claim);
+			      CLAIM_RELEASE_SCRIPT, runner->claim_key,
+			      runner->claim);
 	runner->claim[0] = '\0';
+}
+
+/* The claim is the run's: a signal that stops flashsim gives it back
+ * (claim_signal.h). */
+static void claim_taken(struct runner *runner)
+{
+	const struct runner_options *options = &runner->options;
+	claim_signal_disarm(runner->claim_slot);
+	runner->claim_slot = claim_signal_arm(&runner->redis, options->redis_db,
+					      getenv("FLASHSIM_REDIS_USER"),
+					      getenv("FLASHSIM_REDIS_PASSWORD"),
+					      runner->claim_key, runner->claim);
 }
 
 /* Whether a key of the sale is left in Redis by an earlier run: its stock,
@@ -503,6 +518,7 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 			 runner->claim_key, note, cli, runner->claim_key);
 		return EXIT_USAGE;
 	}
+	claim_taken(runner);
 	if (runner->options.flush) {
 		found = other_live_claim(runner, key, sizeof(key), held);
 		if (found < 0)
@@ -541,6 +557,8 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	}
 	return 0;
 out_redis_error:
+	claim_signal_disarm(runner->claim_slot);
+	runner->claim_slot = -1;
 	runner->claim[0] = '\0';
 	snprintf(error, error_size, "%s", runner->redis.error);
 	return EXIT_INTERNAL;

@@ -322,6 +322,45 @@ static void test_redis_gone_in_a_run_is_an_error(void **state)
 	assert_nothing_left(); /* its directory of the order database */
 }
 
+/* A run on a Redis of the user's stopped by SIGINT or SIGTERM (Ctrl-C,
+ * a CI job cancelled) gives its claim key back, as one that ends does:
+ * the next run, also from another machine, which cannot tell that the
+ * holder is gone, is not refused. The key is waited for (the claim
+ * taken), then the signal; the script's exit codes: 90, the claim did
+ * not appear; 91, flashsim did not die of the signal; 92, the key is
+ * still there. With --redis-db 2, so that the release selects it; with
+ * job control (set -m), as a background job of a script has SIGINT
+ * ignored otherwise, and an ignored one stays ignored. */
+static void test_a_signal_gives_the_claim_back(void **state)
+{
+	struct redis_server server;
+	char error[512];
+	(void)state;
+	assert_int_equal(redis_server_start(&server, error, sizeof(error)), 0);
+	for (int i = 0; i < 2; i++) {
+		const char *signal_name = i == 0 ? "INT" : "TERM";
+		int status = support_shell(
+			"bash -c 'set -m; sock=%s; cli() { redis-cli -s ${sock#unix:}"
+			" -n 2 \"$@\" 2>/dev/null; };"
+			" TMPDIR=%s %s run --redis %s --redis-db 2 --flush"
+			" --users 300000 --stock 10 >/dev/null 2>&1 & pid=$!;"
+			" for i in $(seq 1 3000); do"
+			"  [ -n \"$(cli get flashsim:claim:{a})\" ] && break;"
+			"  sleep 0.01;"
+			" done;"
+			" [ -n \"$(cli get flashsim:claim:{a})\" ] || exit 90;"
+			" kill -%s $pid; wait $pid;"
+			" [ $? = %d ] || exit 91;"
+			" [ \"$(cli exists flashsim:claim:{a})\" = 0 ] || exit 92'",
+			server.address, workdir, flashsim, server.address,
+			signal_name, 128 + (i == 0 ? SIGINT : SIGTERM));
+		if (status != 0)
+			fail_msg("SIG%s: exit %d", signal_name, status);
+	}
+	redis_server_stop(&server);
+	assert_nothing_left();
+}
+
 /* A redis-server that will not start: the error gives what it said (a
  * configuration it refused goes to its standard error, before it opens
  * its log), flashsim exits 3 and removes the server's directory, log and
@@ -575,6 +614,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stopping_a_server_does_not_allocate),
 		cmocka_unit_test_setup_teardown(test_a_sigpipe_not_about_the_output_is_let_go, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redis_gone_in_a_run_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_signal_gives_the_claim_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_server_that_will_not_start_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_file_that_cannot_grow_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_worker_whose_server_dies_stops_the_exploration, setup, teardown),
