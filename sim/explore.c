@@ -1278,6 +1278,7 @@ static int dry_run(const struct cli_options *options,
 	if (rc == 0 && result.verdict != VERDICT_OK) {
 		stats->fault_free_failed = true;
 		stats->planned = 1;
+		stats->planned_all = 1; /* every shard makes the same one */
 		stats->done = 1;
 		stats->verdicts[result.verdict]++;
 		for (int p = 0; p < POINT_COUNT; p++)

@@ -381,9 +381,9 @@ static void explore_summary(const struct cli_options *options,
 	}
 	size_t used;
 	report_cut(options, stats, cut, sizeof(cut));
-	snprintf(text, size, "%" PRIu64 " runs of %" PRIu64 " planned%s: %"
+	snprintf(text, size, "%" PRIu64 " run%s of %" PRIu64 " planned%s: %"
 		 PRIu64 " ok, %" PRIu64 " violation, %" PRIu64 " liveness%s%s\n",
-		 stats->done, stats->planned, share,
+		 stats->done, stats->done == 1 ? "" : "s", stats->planned, share,
 		 stats->verdicts[VERDICT_OK], stats->verdicts[VERDICT_VIOLATION],
 		 stats->verdicts[VERDICT_LIVENESS], cut[0] ? "; " : "", cut);
 	used = strlen(text);

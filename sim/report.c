@@ -600,11 +600,11 @@ void report_explore_time(const struct cli_options *options,
 			 stats->shrink_runs == 1 ? "" : "s",
 			 stats->seconds + stats->shrink_seconds);
 	snprintf(text, size, "%.1f s exploring, %.1f runs/s with %d job%s; %s"
-		 "peak memory %zu MB (flashsim's own processes %.1f MB)",
+		 "peak memory %.1f MB (flashsim's own processes %.1f MB)",
 		 stats->seconds, stats->seconds > 0 ?
 		 (double)stats->done / stats->seconds : 0.0, options->jobs,
 		 options->jobs == 1 ? "" : "s", shrinking,
-		 stats->peak_rss_kb / 1024,
+		 (double)stats->peak_rss_kb / 1024.0,
 		 (double)stats->own_peak_rss_kb / 1024.0);
 }
 

@@ -581,6 +581,8 @@ static void test_a_sale_failing_without_faults_is_its_failure(void **state)
 	stats = support_explore(&options);
 	assert_true(stats->fault_free_failed);
 	assert_int_equal(stats->done, 1);
+	assert_int_equal(stats->planned, 1);
+	assert_int_equal(stats->planned_all, 1); /* it was 0 */
 	assert_int_equal(stats->verdicts[VERDICT_VIOLATION], 1);
 	assert_int_equal(stats->faults_fired, 0);
 	assert_int_equal(stats->failure_count, 1);
@@ -1407,6 +1409,7 @@ static void test_an_internal_error_leaves_no_verdict(void **state)
 		" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
 		" f=d[\"failures\"][0]; sys.exit(not (d[\"verdict\"] is None"
 		" and d[\"fault_free_failed\"] and f[\"first_run\"] is None and"
+		" d[\"planned\"]==d[\"planned_all\"]==1 and"
 		" f[\"users\"]==2 and f[\"faults\"]==[\"app/deduct/after@1:crash\"]))'"
 		" %s/dry.json", dir, server, flashsim, dir, dir), 0);
 	assert_int_equal(support_tempdir_remove(dir), 0);
