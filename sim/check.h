@@ -74,6 +74,9 @@ int check_fail(char *error, size_t error_size, const char *format, ...)
  * ".x.sql") is loaded as an invariant. */
 bool invariant_file_name(const char *name);
 
+/* Whether name ("conservation") is a built-in invariant's. */
+bool invariant_is_built_in(const char *name);
+
 /* The built-in invariants, then every *.sql of user_dir (NULL: none) in
  * name order; a user file replaces the built-in of the same name. Each
  * query is prepared once against an empty trace database, so a broken

@@ -42,7 +42,8 @@ static int report_run(const struct cli_options *options,
 		report_json(stdout, &options->config, result, replay,
 			    runner->db, run_id, &expect);
 	} else {
-		report_text(stdout, &options->config, result, replay);
+		report_text(stdout, &options->config, result, replay,
+			    &runner->invariants);
 		check_report_violations(stdout, runner->db, run_id);
 	}
 	rc = result->verdict == VERDICT_OK ? EXIT_VERDICT_OK :

@@ -566,6 +566,16 @@ void invariant_explanation(const struct invariant_set *set, const char *name,
 			leading_comment(set->items[i].sql, text, size);
 }
 
+bool invariant_is_built_in(const char *name)
+{
+	size_t length = strlen(name);
+	for (int i = 0; i < flashsim_invariant_count; i++)
+		if (strncmp(flashsim_invariant_names[i], name, length) == 0 &&
+		    strcmp(flashsim_invariant_names[i] + length, ".sql") == 0)
+			return true;
+	return false;
+}
+
 int invariants_load(struct invariant_set *set, const char *user_dir,
 		    char *error, size_t error_size)
 {

@@ -85,8 +85,41 @@ void report_crashes_text(const struct sim_result *result, char *out,
 		 result->redis_crashes, result->redis_crashes == 1 ? "" : "es");
 }
 
+void report_ok_text(const struct invariant_set *invariants, char *out,
+		    size_t size)
+{
+	char replaced[1024] = "", more[64] = "";
+	size_t used = 0;
+	int added = 0;
+	for (int i = 0; invariants && i < invariants->count; i++) {
+		const struct invariant *item = &invariants->items[i];
+		if (strcmp(item->source, "built-in") == 0)
+			continue;
+		if (!invariant_is_built_in(item->name))
+			added++;
+		else if (used < sizeof(replaced)) {
+			snprintf(replaced + used, sizeof(replaced) - used,
+				 "%s%s is %s's", used ? ", " : "", item->name,
+				 item->source);
+			used += strlen(replaced + used);
+		}
+	}
+	if (added)
+		snprintf(more, sizeof(more), "; and the %d of --invariants",
+			 added);
+	if (replaced[0])
+		/* the built-in's words may no longer be true */
+		snprintf(out, size, "(every invariant holds: %s, in place of"
+			 " the built-in%s)", replaced, more);
+	else
+		snprintf(out, size, "(stock deducted == orders created,"
+			 " nothing oversold, every transaction terminal, every"
+			 " user's answer matches the orders%s)", more);
+}
+
 void report_text(FILE *out, const struct sim_config *config,
-		 const struct sim_result *result, const char *replay)
+		 const struct sim_result *result, const char *replay,
+		 const struct invariant_set *invariants)
 {
 	char line[256];
 	fprintf(out, "\nfinal state (read back from Redis and SQLite):\n");
@@ -108,11 +141,11 @@ void report_text(FILE *out, const struct sim_config *config,
 		report_not_fired(result, i, line, sizeof(line));
 		fprintf(out, "  NOT FIRED     %s\n", line);
 	}
-	if (result->verdict == VERDICT_OK)
-		fprintf(out, "\nverdict: ok (stock deducted == orders created,"
-			" nothing oversold, every transaction terminal, every"
-			" user's answer matches the orders)\n");
-	else
+	if (result->verdict == VERDICT_OK) {
+		char held[1400];
+		report_ok_text(invariants, held, sizeof(held));
+		fprintf(out, "\nverdict: ok %s\n", held);
+	} else
 		fprintf(out, "\nverdict: %s: %s\n", verdict_name(result->verdict),
 			report_problem_text(result));
 	fprintf(out, "digest:  %016" PRIx64 "\n", result->digest);

@@ -13,8 +13,21 @@
 
 struct tracedb;
 
+/* invariants: the set the run was checked with, or NULL (the built-in
+ * ones). */
+struct invariant_set;
 void report_text(FILE *out, const struct sim_config *config,
-		 const struct sim_result *result, const char *replay);
+		 const struct sim_result *result, const char *replay,
+		 const struct invariant_set *invariants);
+
+/* What a verdict ok says held, after "verdict: ok": "(stock deducted ==
+ * orders created, nothing oversold, ...)" with the built-in invariants
+ * (invariants NULL, or none replaced), and how many a user's directory
+ * added; when a user's file replaced a built-in, that every invariant
+ * held and which files replaced which, since the built-in's words may
+ * no longer be true. */
+void report_ok_text(const struct invariant_set *invariants, char *out,
+		    size_t size);
 /* With trace, the JSON also has the run's violations
  * (check_report_json); NULL leaves them out. expect: the scenario's
  * expectation judged on the run, or NULL ("expectation":null). */

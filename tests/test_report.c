@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "check.h"
 #include "explore.h"
 #include "report.h"
 #include "report_html.h"
@@ -716,13 +717,48 @@ static void test_the_liveness_verdict_says_it_once(void **state)
 	result.txns_lost = -1;
 	snprintf(result.problem, sizeof(result.problem),
 		 "liveness: not quiescent 600000 ms after heal");
-	report_text(out, &config, &result, "replay");
+	report_text(out, &config, &result, "replay", NULL);
 	fclose(out);
 	assert_contains(text, "\nverdict: liveness: not quiescent 600000 ms"
 			" after heal\n");
 	/* Unknown which of the missing transactions were lost: both said. */
 	assert_contains(text, "0 missing from Redis (never created, or lost)");
 	free(text);
+}
+
+/* A verdict ok says in words what the built-in invariants checked; when
+ * a user's file replaced one of them, those words may be false (a
+ * conservation.sql that checks nothing), so it says which file judged
+ * instead. */
+static void test_the_ok_verdict_names_a_replaced_invariant(void **state)
+{
+	struct invariant_set set;
+	char dir[256], error[512], text[1400];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "ok"), 0);
+	report_ok_text(NULL, text, sizeof(text));
+	assert_string_equal(text, "(stock deducted == orders created, nothing"
+			    " oversold, every transaction terminal, every"
+			    " user's answer matches the orders)");
+	assert_int_equal(support_shell("echo 'SELECT gid FROM txns WHERE 0;'"
+				       " >%s/mine.sql", dir), 0);
+	assert_int_equal(invariants_load(&set, dir, error, sizeof(error)), 0);
+	report_ok_text(&set, text, sizeof(text));
+	assert_string_equal(text, "(stock deducted == orders created, nothing"
+			    " oversold, every transaction terminal, every"
+			    " user's answer matches the orders; and the 1 of"
+			    " --invariants)");
+	invariants_free(&set);
+	assert_int_equal(support_shell("echo 'SELECT 1 WHERE 0;'"
+				       " >%s/conservation.sql", dir), 0);
+	assert_int_equal(invariants_load(&set, dir, error, sizeof(error)), 0);
+	report_ok_text(&set, text, sizeof(text));
+	assert_null(strstr(text, "stock deducted == orders created"));
+	assert_contains(text, "(every invariant holds: conservation is ");
+	assert_contains(text, "/conservation.sql's, in place of the built-in;"
+			" and the 1 of --invariants)");
+	invariants_free(&set);
+	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
 /* ---- a run written by hand, with text to escape ------------------------- */
@@ -892,6 +928,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_a_run_says_what_redis_lost),
 		cmocka_unit_test(test_json_says_why_there_is_no_verdict),
 		cmocka_unit_test(test_the_liveness_verdict_says_it_once),
+		cmocka_unit_test(test_the_ok_verdict_names_a_replaced_invariant),
 		cmocka_unit_test(test_reports_escape_what_they_quote),
 		cmocka_unit_test(test_svg_caps_the_events_drawn),
 		cmocka_unit_test(test_html_explore_has_the_failure_and_its_diagram),
