@@ -180,7 +180,7 @@ mutants: deps
 NIGHTLY_SECONDS ?= 60
 NIGHTLY_JOBS ?= 2
 NIGHTLY_SEED ?= $(shell date -u +%Y%m%d)000000000
-nightly: deps
+nightly: deps-run
 	@$(MAKE) --no-print-directory $(BUILD)/flashsim
 	@sh .ci/nightly $(BUILD) $(NIGHTLY_SECONDS) $(NIGHTLY_JOBS) \
 		$(NIGHTLY_SEED) $(NIGHTLY_ARGS)
