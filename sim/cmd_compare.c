@@ -263,8 +263,7 @@ static int report_designs(const struct cli_options *options,
 			options->scenario, value_mode_name(options->mode),
 			options->scenario);
 	fflush(stdout);
-	if (options->html_path &&
-	    report_compare_file(options->html_path, designs) != 0) {
+	if (report_compare_file(options, designs, &expect) != 0) {
 		fprintf(stderr, "flashsim: the comparison printed above"
 			" stands, but the page named above was not written:"
 			" exit 3\n");

@@ -691,7 +691,7 @@ static int report_exploration(const struct cli_options *options,
 	if (junit_explore_file(options, stats, verdict_known ? 0 : rc, error))
 		files_failed = true;
 	if ((verdict_known || stats->done > 0) &&
-	    report_explore_file(options, stats, no_verdict))
+	    report_explore_file(options, stats, no_verdict, &expect))
 		files_failed = true;
 	if (trace->db && trace_end(trace, stats, verdict_known) != 0)
 		files_failed = true;

@@ -60,7 +60,8 @@ static int report_run(const struct cli_options *options,
 	/* The files come after the verdict; each names itself on stderr
 	 * when it cannot be written. */
 	files_failed = report_run_files(options, runner->db, run_id, result,
-					replay, &runner->invariants) != 0;
+					replay, &runner->invariants,
+					&expect) != 0;
 	if (junit_run_file(options, runner->db, run_id, result, replay, NULL, 0,
 			   seconds) != 0)
 		files_failed = true;

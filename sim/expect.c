@@ -188,45 +188,101 @@ const char *expect_key_name(unsigned key)
 	return "?";
 }
 
+void expect_key_value(const struct expectation *expect, unsigned key,
+		      char *value, size_t value_size)
+{
+	switch (key) {
+	case EXPECT_VERDICT:
+		snprintf(value, value_size, "%s",
+			 verdict_name(expect->verdict));
+		break;
+	case EXPECT_INVARIANT:
+		snprintf(value, value_size, "%s", expect->invariant);
+		break;
+	case EXPECT_ORDERS:
+		snprintf(value, value_size, "%" PRId64, expect->orders);
+		break;
+	case EXPECT_STOCK_LEFT:
+		snprintf(value, value_size, "%" PRId64, expect->stock_left);
+		break;
+	case EXPECT_FAILURES:
+		snprintf(value, value_size, "%" PRId64, expect->failures);
+		break;
+	case EXPECT_CAUGHT:
+		snprintf(value, value_size, "%s", expect->caught ? "true" :
+			 "false");
+		break;
+	default:
+		assert(!"not a key of [expect]");
+	}
+}
+
+void expect_describe(const struct expectation *expect, char *out,
+		     size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (unsigned k = 0; k < EXPECT_KEY_COUNT && used < size; k++) {
+		char value[EXPECT_INVARIANT_MAX];
+		int n;
+		if (!(expect->given & (1u << k)))
+			continue;
+		expect_key_value(expect, 1u << k, value, sizeof(value));
+		n = snprintf(out + used, size - used, "%s%s = %s",
+			     used ? ", " : "", expect_key_names[k], value);
+		if (n > 0)
+			used += (size_t)n;
+	}
+}
+
+/* The names of the keys in keys (enum expect_key bits), ", "-separated,
+ * into out. */
+static void key_names(unsigned keys, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (unsigned k = 0; k < EXPECT_KEY_COUNT && used < size; k++) {
+		int n;
+		if (!(keys & (1u << k)))
+			continue;
+		n = snprintf(out + used, size - used, "%s%s", used ? ", " : "",
+			     expect_key_names[k]);
+		if (n > 0)
+			used += (size_t)n;
+	}
+}
+
+void expect_outcome_line(const struct expect_outcome *outcome,
+			 const char *command, char *line, size_t line_size)
+{
+	char names[128], ignored[160] = "";
+	assert(outcome->judged);
+	key_names(outcome->not_checked, names, sizeof(names));
+	if (outcome->checked_nothing) {
+		snprintf(line, line_size, "expectation: not checked: %s checks"
+			 " none of its keys (%s); the verdict gives the exit"
+			 " code", command, names);
+		return;
+	}
+	if (outcome->not_checked)
+		snprintf(ignored, sizeof(ignored), " (not checked by %s: %s)",
+			 command, names);
+	if (outcome->met)
+		snprintf(line, line_size, "expectation: met%s", ignored);
+	else
+		snprintf(line, line_size, "expectation NOT met: %s%s",
+			 outcome->why, ignored);
+}
+
 int expect_outcome_print(FILE *out, const struct expect_outcome *outcome,
 			 const char *command, int verdict_code)
 {
-	char ignored[128] = "";
-	assert(outcome->judged);
-	if (outcome->checked_nothing) {
-		const char *separator = "";
-		fprintf(out, "expectation: not checked: %s checks none of its"
-			" keys (", command);
-		for (unsigned k = 0; k < EXPECT_KEY_COUNT; k++)
-			if (outcome->not_checked & (1u << k)) {
-				fprintf(out, "%s%s", separator,
-					expect_key_names[k]);
-				separator = ", ";
-			}
-		fprintf(out, "); the verdict gives the exit code\n");
-		fflush(out);
-		return verdict_code;
-	}
-	if (outcome->not_checked) {
-		const char *separator = "";
-		size_t used = (size_t)snprintf(ignored, sizeof(ignored),
-					       " (not checked by %s: ", command);
-		for (unsigned k = 0; k < EXPECT_KEY_COUNT; k++) {
-			if (!(outcome->not_checked & (1u << k)))
-				continue;
-			used += (size_t)snprintf(ignored + used,
-						 sizeof(ignored) - used, "%s%s",
-						 separator, expect_key_names[k]);
-			separator = ", ";
-		}
-		snprintf(ignored + used, sizeof(ignored) - used, ")");
-	}
-	if (outcome->met)
-		fprintf(out, "expectation: met%s\n", ignored);
-	else
-		fprintf(out, "expectation NOT met: %s%s\n", outcome->why,
-			ignored);
+	char line[EXPECT_LINE_MAX];
+	expect_outcome_line(outcome, command, line, sizeof(line));
+	fprintf(out, "%s\n", line);
 	fflush(out);
+	if (outcome->checked_nothing)
+		return verdict_code;
 	return outcome->met ? EXIT_VERDICT_OK : EXIT_VIOLATION;
 }
 

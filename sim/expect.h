@@ -57,6 +57,14 @@ struct expectation {
 
 /* The scenario key of one enum expect_key bit: "caught". */
 const char *expect_key_name(unsigned key);
+/* The value expect gives that key, as the file writes it ("violation",
+ * "true", "3"), into value. */
+void expect_key_value(const struct expectation *expect, unsigned key,
+		      char *value, size_t value_size);
+/* The keys given, as the file writes them, in the order of enum
+ * expect_key: "verdict = violation, invariant = conservation". */
+void expect_describe(const struct expectation *expect, char *out,
+		     size_t size);
 
 /* Whether any key was given. */
 bool expect_given(const struct expectation *expect);
@@ -103,12 +111,18 @@ void expect_outcome_run(const struct expectation *expect,
 void expect_outcome_explore(const struct expectation *expect,
 			    const struct explore_stats *stats,
 			    struct expect_outcome *outcome);
-/* Prints the outcome's line to out, "expectation: met" or "expectation
- * NOT met: <what differed>", naming the keys command does not check, and
- * returns the exit code: EXIT_VERDICT_OK when met, EXIT_VIOLATION when
- * not. When the command checks none of the keys given, the line says so
- * ("expectation: not checked: ...") and the code is verdict_code, the
- * verdict's. The outcome must be judged. */
+/* The outcome's line, without its line end, into line: "expectation:
+ * met" or "expectation NOT met: <what differed>", naming the keys command
+ * does not check; "expectation: not checked: ..." when it checks none of
+ * the keys given. The outcome must be judged. line_size: at least
+ * EXPECT_LINE_MAX, not to cut it. */
+#define EXPECT_LINE_MAX 4400 /* the longest line, its end included */
+void expect_outcome_line(const struct expect_outcome *outcome,
+			 const char *command, char *line, size_t line_size);
+/* Prints the outcome's line to out and returns the exit code:
+ * EXIT_VERDICT_OK when met, EXIT_VIOLATION when not, and verdict_code,
+ * the verdict's, when the command checks none of the keys given. The
+ * outcome must be judged. */
 int expect_outcome_print(FILE *out, const struct expect_outcome *outcome,
 			 const char *command, int verdict_code);
 /* ,"expectation":null when outcome is NULL or not judged, else

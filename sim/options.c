@@ -780,17 +780,9 @@ static int check_sale(const struct cli_options *o, bool options_given)
 static void expect_key_text(const struct cli_options *o, unsigned key,
 			    bool with_line, char *out, size_t size)
 {
-	const struct expectation *e = &o->expect;
 	const char *name = expect_key_name(key);
-	char value[EXPECT_INVARIANT_MAX + 8], line[24] = "";
-	if (key == EXPECT_VERDICT)
-		snprintf(value, sizeof(value), "%s", verdict_name(e->verdict));
-	else if (key == EXPECT_CAUGHT)
-		snprintf(value, sizeof(value), "%s", e->caught ? "true" : "false");
-	else if (key == EXPECT_FAILURES)
-		snprintf(value, sizeof(value), "%" PRId64, e->failures);
-	else
-		snprintf(value, sizeof(value), "%s", e->invariant);
+	char value[EXPECT_INVARIANT_MAX], line[24] = "";
+	expect_key_value(&o->expect, key, value, sizeof(value));
 	if (with_line)
 		snprintf(line, sizeof(line), " (line %d)",
 			 scenario_line(o, name));

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "compare.h"
+#include "expect.h"
 #include "report.h"
 #include "report_svg.h"
 #include "whole_file.h"
@@ -44,6 +45,13 @@ static const char html_style[] =
 	".verdict-violation{background:#fbe3e0;border-color:#c92a2a}"
 	".verdict-liveness{background:#fff1d6;border-color:#c77700}"
 	".verdict-error{background:#eceff3;border-color:#495057}"
+	/* the scenario's [expect]: met is the scenario doing what it was
+	 * written to show, whatever the verdict's colour below */
+	"p.scenario{margin:0 0 10px}"
+	".expect{padding:8px 12px;margin:10px 0;border:2px solid}"
+	".expect-met{background:#e3f3e7;border-color:#2b8a3e}"
+	".expect-not-met{background:#fbe3e0;border-color:#c92a2a}"
+	".expect-unchecked{background:#eceff3;border-color:#495057}"
 	"pre{background:#f6f8fa;border:1px solid #e1e4e8;padding:8px;"
 	"overflow-x:auto;font-size:12px;line-height:1.35}"
 	".diagram{overflow-x:auto;border:1px solid #ddd;margin:8px 0}"
@@ -64,12 +72,102 @@ static const char html_style[] =
 
 /* ---- pieces ------------------------------------------------------------ */
 
-static void html_begin(FILE *out, const char *title)
+static bool has_file(const struct html_scenario *scenario)
+{
+	return scenario && scenario->file;
+}
+
+/* "flashsim run", then the scenario file when there is one, then suffix
+ * (": naive and the protocol", or ""), escaped. */
+static void page_name(FILE *out, const char *command,
+		      const struct html_scenario *scenario, const char *suffix)
+{
+	fputs("flashsim ", out);
+	report_xml_escape(out, command);
+	if (has_file(scenario)) {
+		fputc(' ', out);
+		report_xml_escape(out, scenario->file);
+	}
+	report_xml_escape(out, suffix);
+}
+
+/* The file's [scenario] name and description, under the heading. */
+static void scenario_line(FILE *out, const struct html_scenario *scenario)
+{
+	fputs("<p class=\"scenario\">Scenario file <code>", out);
+	report_xml_escape(out, scenario->file);
+	fputs("</code>", out);
+	if (scenario->name && scenario->name[0]) {
+		fputs(": <b>", out);
+		report_xml_escape(out, scenario->name);
+		fputs("</b>", out);
+	}
+	if (scenario->description && scenario->description[0]) {
+		fputs("<br/>", out);
+		report_xml_escape(out, scenario->description);
+	}
+	fputs("</p>\n", out);
+}
+
+/* The page's head and its heading, which name the scenario file when
+ * the command ran one: a page passed on is known by it. */
+static void html_begin(FILE *out, const char *command,
+		       const struct html_scenario *scenario,
+		       const char *suffix)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	      "<meta charset=\"utf-8\"/>\n<title>", out);
-	report_xml_escape(out, title);
-	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", html_style);
+	page_name(out, command, scenario, suffix);
+	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>",
+		html_style);
+	page_name(out, command, scenario, suffix);
+	fputs("</h1>\n", out);
+	if (has_file(scenario))
+		scenario_line(out, scenario);
+}
+
+/* The scenario's [expect] as the text output judges it (its line, with
+ * "design A: " for compare), what the file asked for, and, when it was
+ * met by a run or an exploration that failed, that the failure is what
+ * the scenario shows: a red verdict under a met expectation is the
+ * scenario working, not flashsim failing. Nothing without [expect].
+ * what: "The run", "The exploration", "Design A's run"; failed: whether
+ * the page's verdict is not ok. */
+static void expect_block(FILE *out, const struct html_scenario *scenario,
+			 const char *command, const char *what, bool failed)
+{
+	const struct expect_outcome *outcome = scenario ? scenario->outcome :
+							  NULL;
+	char line[EXPECT_LINE_MAX], asked[512];
+	if (!outcome || !outcome->judged)
+		return;
+	expect_outcome_line(outcome, command, line, sizeof(line));
+	expect_describe(scenario->expect, asked, sizeof(asked));
+	fprintf(out, "<div class=\"expect %s\"><b>%s",
+		outcome->checked_nothing ? "expect-unchecked" :
+		outcome->met ? "expect-met" : "expect-not-met",
+		strcmp(command, "compare") == 0 ? "design A: " : "");
+	report_xml_escape(out, line);
+	fputs("</b><br/>", out);
+	report_xml_escape(out, "The scenario's [expect]: ");
+	report_xml_escape(out, asked);
+	fputs(".", out);
+	if (outcome->checked_nothing) {
+		fputs("</div>\n", out);
+		return;
+	}
+	fputc(' ', out);
+	report_xml_escape(out, what);
+	if (!outcome->met)
+		fputs(" did not come to that: the scenario did not show what it"
+		      " was written to show", out);
+	else if (failed)
+		fputs(" came to that: the failure this page shows is what the"
+		      " scenario was written to show, not a failure of"
+		      " flashsim", out);
+	else
+		fputs(" came to that", out);
+	fputs(".</div>\n", out);
 }
 
 static void html_end(FILE *out)
@@ -276,14 +374,16 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		    const struct sim_config *config,
 		    const struct sim_result *result, const char *replay,
 		    const struct invariant_set *invariants,
-		    const struct diagram_users *users)
+		    const struct diagram_users *users,
+		    const struct html_scenario *scenario)
 {
 	char *svg = report_capture_svg(db, run_id, replay, users);
 	char *timeline = report_capture(REPORT_TIMELINE, db, run_id, NULL);
 	char *violations = report_capture(REPORT_VIOLATIONS, db, run_id, NULL);
 	char fired[PLAN_FORMAT_MAX];
-	html_begin(out, "flashsim run");
-	fputs("<h1>flashsim run</h1>\n", out);
+	html_begin(out, "run", scenario, "");
+	expect_block(out, scenario, "run", "The run",
+		     result->verdict != VERDICT_OK);
 	fprintf(out, "<div class=\"%s\"><b>verdict: %s</b> ",
 		verdict_class(result->verdict), verdict_name(result->verdict));
 	report_xml_escape(out, result->verdict == VERDICT_OK ?
@@ -432,18 +532,19 @@ static int compare_row(FILE *out, const struct compare_design *designs,
 	return rc;
 }
 
-int report_html_compare(FILE *out, const struct compare_design *designs)
+int report_html_compare(FILE *out, const struct compare_design *designs,
+			const struct html_scenario *scenario)
 {
-	char title[160], summary[COMPARE_VALUE_MAX * 2];
+	char designed[160], summary[COMPARE_VALUE_MAX * 2];
 	struct compare_values *values = compare_values_make(designs);
 	int rc = 0;
-	snprintf(title, sizeof(title), "flashsim compare: %s and %s",
+	snprintf(designed, sizeof(designed), ": %s and %s",
 		 compare_design_name(designs[0].config.variant),
 		 compare_design_name(designs[1].config.variant));
-	html_begin(out, title);
-	fputs("<h1>", out);
-	report_xml_escape(out, title);
-	fputs("</h1>\n<p>The same sale, with the same seed and the same"
+	html_begin(out, "compare", scenario, designed);
+	expect_block(out, scenario, "compare", "Design A's run",
+		     designs[0].result.verdict != VERDICT_OK);
+	fputs("<p>The same sale, with the same seed and the same"
 	      " faults, under two designs; each run checked on the final"
 	      " state read back from Redis and SQLite.</p>\n", out);
 	if (!values) {
@@ -726,10 +827,13 @@ static void explore_headline(FILE *out, const struct explore_stats *stats,
 }
 
 int report_html_explore(FILE *out, const struct cli_options *options,
-			const struct explore_stats *stats, const char *error)
+			const struct explore_stats *stats, const char *error,
+			const struct html_scenario *scenario)
 {
-	html_begin(out, "flashsim explore");
-	fputs("<h1>flashsim explore</h1>\n", out);
+	html_begin(out, "explore", scenario, "");
+	/* no verdict, no expectation judged: the block says nothing */
+	expect_block(out, scenario, "explore", "The exploration",
+		     explore_verdict(stats) != VERDICT_OK);
 	explore_headline(out, stats, error);
 	fputs("<p>On this page: the summary, the <a href=\"#matrix\">"
 	      "matrix</a> of failure points x fault kinds (a failing cell"
@@ -765,7 +869,22 @@ struct run_files {
 	const char *error;             /* the exploration's, or NULL */
 	const struct invariant_set *invariants; /* the run's */
 	const struct compare_design *designs;   /* compare's two */
+	const struct expect_outcome *expect;    /* the scenario's, judged */
 };
+
+/* What the page says of the scenario file options ran, if any. */
+static struct html_scenario scenario_of(const struct run_files *what)
+{
+	const struct cli_options *options = what->options;
+	struct html_scenario scenario = {
+		.file = options->scenario,
+		.name = options->scenario_name,
+		.description = options->scenario_description,
+		.expect = &options->expect,
+		.outcome = what->expect,
+	};
+	return scenario;
+}
 
 typedef int (*file_writer)(FILE *out, const struct run_files *what);
 
@@ -777,21 +896,24 @@ static int write_svg(FILE *out, const struct run_files *what)
 
 static int write_run_html(FILE *out, const struct run_files *what)
 {
+	struct html_scenario scenario = scenario_of(what);
 	return report_html_run(out, what->db, what->run_id,
 			       &what->options->config, what->result,
 			       what->replay, what->invariants,
-			       &what->options->diagram_users);
+			       &what->options->diagram_users, &scenario);
 }
 
 static int write_explore_html(FILE *out, const struct run_files *what)
 {
+	struct html_scenario scenario = scenario_of(what);
 	return report_html_explore(out, what->options, what->stats,
-				   what->error);
+				   what->error, &scenario);
 }
 
 static int write_compare_html(FILE *out, const struct run_files *what)
 {
-	return report_html_compare(out, what->designs);
+	struct html_scenario scenario = scenario_of(what);
+	return report_html_compare(out, what->designs, &scenario);
 }
 
 /* Writes path whole or not at all (whole_file.h): a report that stops
@@ -820,11 +942,13 @@ static int write_file(const char *path, file_writer writer,
 
 int report_run_files(const struct cli_options *options, struct tracedb *db,
 		     int64_t run_id, const struct sim_result *result,
-		     const char *replay, const struct invariant_set *invariants)
+		     const char *replay, const struct invariant_set *invariants,
+		     const struct expect_outcome *expect)
 {
 	struct run_files what = { .options = options, .db = db,
 				  .run_id = run_id, .result = result,
-				  .replay = replay, .invariants = invariants };
+				  .replay = replay, .invariants = invariants,
+				  .expect = expect };
 	int rc = 0;
 	fflush(stdout); /* the verdict comes before any error of ours */
 	if (options->svg_path && write_file(options->svg_path, write_svg, &what))
@@ -836,20 +960,25 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 }
 
 int report_explore_file(const struct cli_options *options,
-			const struct explore_stats *stats, const char *error)
+			const struct explore_stats *stats, const char *error,
+			const struct expect_outcome *expect)
 {
 	struct run_files what = { .options = options, .stats = stats,
-				  .error = error };
+				  .error = error, .expect = expect };
 	if (!options->html_path)
 		return 0;
 	fflush(stdout);
 	return write_file(options->html_path, write_explore_html, &what);
 }
 
-int report_compare_file(const char *path,
-			const struct compare_design *designs)
+int report_compare_file(const struct cli_options *options,
+			const struct compare_design *designs,
+			const struct expect_outcome *expect)
 {
-	struct run_files what = { .designs = designs };
+	struct run_files what = { .options = options, .designs = designs,
+				  .expect = expect };
+	if (!options->html_path)
+		return 0;
 	fflush(stdout);
-	return write_file(path, write_compare_html, &what);
+	return write_file(options->html_path, write_compare_html, &what);
 }

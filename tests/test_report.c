@@ -354,7 +354,7 @@ static char *html_run_of(struct tracedb *db, int64_t run_id,
 	assert_non_null(out);
 	assert_int_equal(report_html_run(out, db, run_id, config, result,
 					 replay, &fixture.runner.invariants,
-					 NULL), 0);
+					 NULL, NULL), 0);
 	fclose(out);
 	return text;
 }
@@ -569,6 +569,11 @@ static void test_html_run_is_one_well_formed_page(void **state)
 	assert_contains(html, "[fault app/deduct/after@1:crash]");
 	assert_contains(html, "--variant naive");
 	assert_contains(html, "<td>naive</td>");
+	/* without a scenario file: no file named, no expectation */
+	assert_contains(html, "<title>flashsim run</title>");
+	assert_contains(html, "<h1>flashsim run</h1>");
+	assert_null(strstr(html, "Scenario file"));
+	assert_null(strstr(html, "expectation"));
 	/* Self-contained: no resource from elsewhere. */
 	assert_null(strstr(html, "src="));
 	assert_null(strstr(html, "href=\"http"));
@@ -629,8 +634,177 @@ static void test_html_compare_has_both_designs(void **state)
 	assert_contains(html, "<p class=\"why\"><b>conservation</b>");
 	assert_null(strstr(html, "src="));
 	assert_null(strstr(html, "<link"));
+	/* without a scenario file: no file named, no expectation */
+	assert_contains(html, "<title>flashsim compare: naive and the"
+			" protocol</title>");
+	assert_null(strstr(html, "Scenario file"));
+	assert_null(strstr(html, "expectation"));
 	free(html);
 	support_tempdir_remove(dir);
+}
+
+/* ---- a scenario file's page ---------------------------------------------- */
+
+/* Writes dir/name with text; its path into path. */
+static void write_scenario(const char *dir, const char *name,
+			   const char *text, char *path, size_t size)
+{
+	FILE *file;
+	snprintf(path, size, "%s/%s", dir, name);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	assert_true(fputs(text, file) >= 0);
+	assert_int_equal(fclose(file), 0);
+}
+
+/* Reads dir/name, a page that must be well-formed. */
+static char *page_of(const char *dir, const char *name)
+{
+	char path[300];
+	char *html;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	html = support_read_file(path);
+	if (!html)
+		fail_msg("%s was not written", path);
+	assert_well_formed(html);
+	return html;
+}
+
+/* A scenario that expects the violation it shows: its pages name the
+ * file and say the expectation was met, above the red verdict, so that
+ * the violation reads as the scenario doing its job (a user review: the
+ * pages said neither, and a teacher showed a red page that was the
+ * expected outcome). */
+static void test_html_says_the_expectation_was_met(void **state)
+{
+	char dir[256], *html;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "expect-met"), 0);
+	assert_int_equal(support_shell("%s run scenarios/naive-crash.ini --html"
+				       " %s/run.html >%s/run.txt", flashsim,
+				       dir, dir), 0);
+	html = page_of(dir, "run.html");
+	assert_contains(html, "<title>flashsim run scenarios/naive-crash.ini"
+			"</title>");
+	assert_contains(html, "<h1>flashsim run scenarios/naive-crash.ini"
+			"</h1>\n<p class=\"scenario\">Scenario file <code>"
+			"scenarios/naive-crash.ini</code>: <b>naive design,"
+			" crash after deduct</b><br/>without the 2-phase"
+			" message");
+	assert_contains(html, "<div class=\"expect expect-met\"><b>expectation:"
+			" met</b><br/>The scenario&#39;s [expect]: verdict ="
+			" violation, invariant = conservation, orders = 0,"
+			" stock_left = 0. The run came to that: the failure"
+			" this page shows is what the scenario was written to"
+			" show, not a failure of flashsim.</div>\n"
+			"<div class=\"verdict verdict-violation\">");
+	free(html);
+
+	assert_int_equal(support_shell("%s explore scenarios/explore-no-"
+				       "rollback-marker.ini --html %s/ex.html"
+				       " >%s/ex.txt", flashsim, dir, dir), 0);
+	html = page_of(dir, "ex.html");
+	assert_contains(html, "<title>flashsim explore scenarios/explore-no-"
+			"rollback-marker.ini</title>");
+	assert_contains(html, "<b>the explorer catches a missing rollback"
+			" marker</b>");
+	assert_contains(html, "<div class=\"expect expect-met\"><b>expectation:"
+			" met</b><br/>The scenario&#39;s [expect]: invariant ="
+			" barrier_agreement, caught = true. The exploration"
+			" came to that: the failure this page shows");
+	free(html);
+
+	/* compare: the expectation is design A's */
+	assert_int_equal(support_shell("%s compare scenarios/naive-crash.ini"
+				       " --html %s/compare.html"
+				       " >%s/compare.txt", flashsim, dir, dir),
+			 0);
+	html = page_of(dir, "compare.html");
+	assert_contains(html, "<title>flashsim compare scenarios/"
+			"naive-crash.ini: naive and the protocol</title>");
+	assert_contains(html, "<div class=\"expect expect-met\"><b>design A:"
+			" expectation: met</b><br/>");
+	assert_contains(html, "Design A&#39;s run came to that");
+	free(html);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
+/* A scenario whose expectation fails: the pages say NOT met and what
+ * differed, as the text's line does; what the file gives (its path, its
+ * [scenario] name and description) is escaped. A file without [expect]
+ * is named, with no expectation; one whose keys the command does not
+ * check says so. */
+static void test_html_says_the_expectation_was_not_met(void **state)
+{
+	static const char unmet[] =
+		"[scenario]\nname = <b>\"odd\" & 'name'</b>\n"
+		"description = a < b & c\n[sale]\nstock = 1\n"
+		"[workload]\nusers = 1\n[expect]\nverdict = violation\n";
+	static const char explored[] =
+		"[sale]\nstock = 1\n[workload]\nusers = 1\n"
+		"[faults]\nmode = exhaustive\nkinds = crash\n"
+		"[expect]\ncaught = true\n";
+	char dir[256], path[300], *html;
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "expect-unmet"), 0);
+	write_scenario(dir, "a&b.ini", unmet, path, sizeof(path));
+	assert_int_equal(support_shell("%s run '%s' --html %s/run.html"
+				       " >%s/run.txt", flashsim, path, dir,
+				       dir), 1);
+	html = page_of(dir, "run.html");
+	assert_contains(html, "a&amp;b.ini</title>");
+	assert_contains(html, "a&amp;b.ini</code>: <b>&lt;b&gt;&quot;odd&quot;"
+			" &amp; &#39;name&#39;&lt;/b&gt;</b><br/>a &lt; b &amp;"
+			" c</p>");
+	assert_contains(html, "<div class=\"expect expect-not-met\"><b>"
+			"expectation NOT met: verdict ok, expected violation"
+			"</b><br/>The scenario&#39;s [expect]: verdict ="
+			" violation. The run did not come to that: the scenario"
+			" did not show what it was written to show.</div>");
+	free(html);
+
+	assert_int_equal(support_shell("%s compare '%s' --html %s/compare.html"
+				       " >%s/compare.txt", flashsim, path, dir,
+				       dir), 1);
+	html = page_of(dir, "compare.html");
+	assert_contains(html, "<div class=\"expect expect-not-met\"><b>design"
+			" A: expectation NOT met: verdict ok, expected"
+			" violation</b>");
+	free(html);
+
+	write_scenario(dir, "explored.ini", explored, path, sizeof(path));
+	assert_int_equal(support_shell("%s explore %s --html %s/ex.html"
+				       " >%s/ex.txt", flashsim, path, dir, dir),
+			 1);
+	html = page_of(dir, "ex.html");
+	assert_contains(html, "explored.ini</h1>");
+	assert_contains(html, "<div class=\"expect expect-not-met\"><b>"
+			"expectation NOT met: no failure found, expected at"
+			" least one</b>");
+	assert_contains(html, "The exploration did not come to that");
+	free(html);
+	/* run checks none of explore's keys: not checked, in grey */
+	assert_int_equal(support_shell("%s run %s --html %s/unchecked.html"
+				       " >%s/unchecked.txt", flashsim, path,
+				       dir, dir), 0);
+	html = page_of(dir, "unchecked.html");
+	assert_contains(html, "<div class=\"expect expect-unchecked\"><b>"
+			"expectation: not checked: run checks none of its keys"
+			" (caught); the verdict gives the exit code</b><br/>The"
+			" scenario&#39;s [expect]: caught = true.</div>");
+	free(html);
+
+	write_scenario(dir, "plain.ini", "[sale]\nstock = 1\n", path,
+		       sizeof(path));
+	assert_int_equal(support_shell("%s run %s --html %s/plain.html"
+				       " >%s/plain.txt", flashsim, path, dir,
+				       dir), 0);
+	html = page_of(dir, "plain.html");
+	assert_contains(html, "plain.ini</title>");
+	assert_contains(html, "plain.ini</code></p>");
+	assert_null(strstr(html, "expectation"));
+	free(html);
+	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
 /* What Redis lost is said, not shown as numbers it never held: the
@@ -887,7 +1061,8 @@ static void test_html_explore_has_the_failure_and_its_diagram(void **state)
 			"[fault app/deduct/before@1:delay]");
 	out = open_memstream(&html, &size);
 	assert_non_null(out);
-	assert_int_equal(report_html_explore(out, &options, stats, NULL), 0);
+	assert_int_equal(report_html_explore(out, &options, stats, NULL,
+					     NULL), 0);
 	fclose(out);
 	assert_well_formed(html);
 	assert_contains(html, "FAILURE 1: barrier_agreement");
@@ -907,6 +1082,8 @@ static void test_html_explore_has_the_failure_and_its_diagram(void **state)
 		    strstr(html, "FAILURE 1: barrier_agreement"));
 	assert_contains(html, "failure points in use reached");
 	assert_contains(html, "<svg xmlns=");
+	assert_contains(html, "<h1>flashsim explore</h1>");
+	assert_null(strstr(html, "expectation"));
 	free(html);
 	explore_stats_free(stats);
 	free(stats);
@@ -925,6 +1102,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_each_variant_failure_points_at_events),
 		cmocka_unit_test(test_html_run_is_one_well_formed_page),
 		cmocka_unit_test(test_html_compare_has_both_designs),
+		cmocka_unit_test(test_html_says_the_expectation_was_met),
+		cmocka_unit_test(test_html_says_the_expectation_was_not_met),
 		cmocka_unit_test(test_a_run_says_what_redis_lost),
 		cmocka_unit_test(test_json_says_why_there_is_no_verdict),
 		cmocka_unit_test(test_the_liveness_verdict_says_it_once),
