@@ -386,10 +386,12 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 		     result->verdict != VERDICT_OK);
 	fprintf(out, "<div class=\"%s\"><b>verdict: %s</b> ",
 		verdict_class(result->verdict), verdict_name(result->verdict));
-	report_xml_escape(out, result->verdict == VERDICT_OK ?
-			  "(stock deducted == orders created, nothing oversold,"
-			  " every transaction terminal, every user's answer"
-			  " matches the orders)" : report_problem_text(result));
+	if (result->verdict == VERDICT_OK) {
+		char held[1400];
+		report_ok_text(invariants, held, sizeof(held));
+		report_xml_escape(out, held);
+	} else
+		report_xml_escape(out, report_problem_text(result));
 	fputs("</div>\n<h2>The sale</h2>\n<table class=\"kv\">\n", out);
 	sale_rows(out, config, true);
 	fault_plan_list(&result->fired, fired, sizeof(fired));
