@@ -1035,6 +1035,10 @@ int cli_parse_command(int argc, char **argv, const char *program,
 				 o->config.users);
 			return bad_input("%s", message);
 		}
+	if (o->diagram_users.count && !o->svg_path && !o->html_path)
+		fprintf(stderr, "flashsim: warning: --diagram-users orders the"
+			" users of the diagrams that --svg and --html write,"
+			" and neither is given: it changes nothing here\n");
 	if ((rc = check_expect(o, explore)) != 0)
 		return rc;
 	if ((rc = check_outputs(o, argc, argv)) != 0)

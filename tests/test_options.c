@@ -522,10 +522,25 @@ static void test_a_network_always_too_slow_is_said(void **state)
 		" grep warning)\"", flashsim, flashsim, flashsim, flashsim), 0);
 }
 
+/* --diagram-users without a diagram to draw changes nothing: said, not
+ * taken in silence; with one, nothing is said. */
+static void test_diagram_users_without_a_diagram_is_said(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s run --users 4 --stock 1 --diagram-users 3 2>&1 >/dev/null |"
+		" grep -q '^flashsim: warning: --diagram-users orders the users"
+		" of the diagrams that --svg and --html write, and neither is"
+		" given' && d=$(mktemp -d) && test -z \"$(%s run --users 4"
+		" --stock 1 --diagram-users 3 --svg $d/x.svg 2>&1 >/dev/null)\";"
+		" r=$?; rm -r $d; exit $r", flashsim, flashsim), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_an_unknown_option_is_named),
+		cmocka_unit_test(test_diagram_users_without_a_diagram_is_said),
 		cmocka_unit_test(test_a_given_redis_leaves_out_redis_crash),
 		cmocka_unit_test(test_an_empty_path_is_refused),
 		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
