@@ -1035,6 +1035,18 @@ int cli_parse_command(int argc, char **argv, const char *program,
 				 o->config.users);
 			return bad_input("%s", message);
 		}
+	for (int i = 0; i < o->config.plan.count; i++) {
+		const struct fault *fault = &o->config.plan.faults[i];
+		const char *why = sim_point_unused_why(&o->config,
+						       fault->point);
+		char text[96];
+		if (!why)
+			continue;
+		fault_format(fault, text, sizeof(text));
+		fprintf(stderr, "flashsim: warning: the fault %s can never"
+			" fire here: %s is %s\n", text,
+			point_name(fault->point), why);
+	}
 	if (o->diagram_users.count && !o->svg_path && !o->html_path)
 		fprintf(stderr, "flashsim: warning: --diagram-users orders the"
 			" users of the diagrams that --svg and --html write,"

@@ -177,6 +177,21 @@ bool sim_point_in_use(const struct sim_config *config, enum point_id point)
 	return true;
 }
 
+const char *sim_point_unused_why(const struct sim_config *config,
+				 enum point_id point)
+{
+	const struct point *info = point_get(point);
+	if (sim_point_in_use(config, point))
+		return NULL;
+	if (info->where == STEP_APP_CHECK_STOCK)
+		return "on a step that only the sold-out fast path takes"
+		       " (--sold-out-fast-path)";
+	if (info->where == STEP_APP_CREATE_ORDER)
+		return "on a step that only --variant naive takes (its app"
+		       " calls the order service itself)";
+	return "on no path this design takes";
+}
+
 bool sim_redis_can_time_out(const struct sim_config *config)
 {
 	return 2 * config->redis_latency_ms_max > config->redis_timeout_ms;

@@ -84,6 +84,10 @@ void sim_config_defaults(struct sim_config *config);
 /* Whether runs of this configuration can reach the point at all (the
  * sold-out fast path's points are reached only when it is on). */
 bool sim_point_in_use(const struct sim_config *config, enum point_id point);
+/* Why point is not in use in config (sim_point_in_use): "on a step
+ * that only --variant naive takes (...)"; NULL when it is. */
+const char *sim_point_unused_why(const struct sim_config *config,
+				 enum point_id point);
 /* Purchase requests of the run: users x requests per user. */
 int sim_requests(const struct sim_config *config);
 /* The fault window in force: fault_window_ms, or its derived default. */

@@ -536,11 +536,32 @@ static void test_diagram_users_without_a_diagram_is_said(void **state)
 		" r=$?; rm -r $d; exit $r", flashsim, flashsim), 0);
 }
 
+/* A fault at a point of a step this design never takes can never fire:
+ * said before the run (the run's NOT FIRED line said only that the point
+ * was reached 0 times); nothing said when the design takes it. */
+static void test_a_fault_that_can_never_fire_is_said(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"%s run --users 1 --stock 1 --fault"
+		" app/create_order/before@1:crash 2>&1 >/dev/null | grep -qx"
+		" 'flashsim: warning: the fault app/create_order/before@1:crash"
+		" can never fire here: app/create_order/before is on a step"
+		" that only --variant naive takes (its app calls the order"
+		" service itself)' && %s run --users 1 --stock 1 --fault"
+		" app/check_stock/after@1:crash 2>&1 >/dev/null | grep -q"
+		" 'only the sold-out fast path takes' && test -z \"$(%s run"
+		" --users 1 --stock 1 --variant naive --fault"
+		" app/create_order/before@1:crash 2>&1 >/dev/null)\"",
+		flashsim, flashsim, flashsim), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_an_unknown_option_is_named),
 		cmocka_unit_test(test_diagram_users_without_a_diagram_is_said),
+		cmocka_unit_test(test_a_fault_that_can_never_fire_is_said),
 		cmocka_unit_test(test_a_given_redis_leaves_out_redis_crash),
 		cmocka_unit_test(test_an_empty_path_is_refused),
 		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
