@@ -421,13 +421,14 @@ out_free:
 static void release_claim(struct runner *runner)
 {
 	int64_t removed;
+	if (runner->claim[0])
+		redis_command_integer(&runner->redis, &removed,
+				      "EVAL %s 1 %s %s", CLAIM_RELEASE_SCRIPT,
+				      runner->claim_key, runner->claim);
+	/* after: a signal in the middle of the EVAL still gives it back
+	 * (twice is harmless: the script checks the token) */
 	claim_signal_disarm(runner->claim_slot);
 	runner->claim_slot = -1;
-	if (!runner->claim[0])
-		return;
-	redis_command_integer(&runner->redis, &removed, "EVAL %s 1 %s %s",
-			      CLAIM_RELEASE_SCRIPT, runner->claim_key,
-			      runner->claim);
 	runner->claim[0] = '\0';
 }
 
