@@ -290,7 +290,8 @@ char *blame_sql(const char *rule)
 struct blame_found {
 	int count;
 	int64_t seq[BLAME_EVENTS_MAX];
-	char *why[BLAME_EVENTS_MAX];
+	char *why[BLAME_EVENTS_MAX];    /* its bytes, a NUL among them */
+	int why_size[BLAME_EVENTS_MAX];
 };
 
 static void blame_found_free(struct blame_found *found)
@@ -307,18 +308,23 @@ static int blame_read(sqlite3 *db, sqlite3_stmt *stmt, long long steps,
 		      struct blame_found *found)
 {
 	long long left;
-	int step;
+	int step = SQLITE_DONE;
 	if (steps > 0)
 		invariant_budget_start(db, &left, steps);
 	while (found->count < BLAME_EVENTS_MAX &&
 	       (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		char *why = sqlite3_mprintf("%s", (const char *)
-					    sqlite3_column_text(stmt, 1));
+		const void *text = sqlite3_column_blob(stmt, 1);
+		int size = sqlite3_column_bytes(stmt, 1);
+		char *why = sqlite3_malloc(size + 1);
 		if (!why) {
 			step = SQLITE_NOMEM;
 			break;
 		}
+		if (size > 0)
+			memcpy(why, text, (size_t)size);
+		why[size] = '\0';
 		found->seq[found->count] = sqlite3_column_int64(stmt, 0);
+		found->why_size[found->count] = size;
 		found->why[found->count++] = why;
 	}
 	if (found->count == BLAME_EVENTS_MAX)
@@ -341,7 +347,8 @@ static int blame_write(sqlite3 *db, int64_t run_id, const char *name,
 		sqlite3_bind_int64(insert, 1, run_id);
 		sqlite3_bind_text(insert, 2, name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(insert, 3, found->seq[i]);
-		sqlite3_bind_text(insert, 4, found->why[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(insert, 4, found->why[i], found->why_size[i],
+				  SQLITE_STATIC);
 		if (sqlite3_step(insert) != SQLITE_DONE)
 			rc = SQLITE_ERROR;
 		sqlite3_reset(insert);

@@ -5,14 +5,17 @@
 #include "claim_signal.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +59,40 @@ static int append_command(char **commands, size_t *size, int *replies,
 	return 0;
 }
 
+/* The server's address: a Unix socket's path as it was given, made
+ * absolute (the one getpeername gives is as the server bound it, which
+ * may be relative to the server's directory); a TCP server's as the
+ * kernel has it, no name to resolve again. Returns 0, or -1 when it
+ * cannot be named. */
+static int server_address(const struct redis_conn *conn,
+			struct claim_release *release)
+{
+	struct sockaddr_un *path = (struct sockaddr_un *)&release->peer;
+	char cwd[PATH_MAX];
+	int n;
+	if (strncmp(conn->address, "unix:", 5) != 0) {
+		release->peer_size = sizeof(release->peer);
+		return getpeername(conn->context->fd,
+				   (struct sockaddr *)&release->peer,
+				   &release->peer_size) == 0 &&
+		       release->peer_size > sizeof(sa_family_t) ? 0 : -1;
+	}
+	path->sun_family = AF_UNIX;
+	if (conn->address[5] == '/')
+		n = snprintf(path->sun_path, sizeof(path->sun_path), "%s",
+			     conn->address + 5);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(path->sun_path, sizeof(path->sun_path), "%s/%s",
+			     cwd, conn->address + 5);
+	else
+		return -1;
+	if (n < 0 || (size_t)n >= sizeof(path->sun_path))
+		return -1;
+	release->peer_size = (socklen_t)(offsetof(struct sockaddr_un,
+						   sun_path) + (size_t)n + 1);
+	return 0;
+}
+
 int claim_signal_arm(const struct redis_conn *conn, int db, const char *user,
 		     const char *password, const char *key, const char *token)
 {
@@ -69,12 +106,7 @@ int claim_signal_arm(const struct redis_conn *conn, int db, const char *user,
 		return -1;
 	free(release->commands);
 	memset(release, 0, sizeof(*release));
-	release->peer_size = sizeof(release->peer);
-	/* the server's address as the kernel has it: no name to resolve
-	 * again; a Unix socket's path comes back as the server bound it */
-	if (getpeername(conn->context->fd, (struct sockaddr *)&release->peer,
-			&release->peer_size) != 0 ||
-	    release->peer_size <= sizeof(sa_family_t))
+	if (server_address(conn, release) != 0)
 		return -1;
 	if (password) {
 		const char *auth[] = { "AUTH", user, password };
@@ -105,6 +137,8 @@ int claim_signal_arm(const struct redis_conn *conn, int db, const char *user,
 		return -1;
 	}
 	release->pid = getpid();
+	/* the release whole before the handler may see it */
+	atomic_signal_fence(memory_order_seq_cst);
 	release->armed = 1;
 	return (int)(release - releases);
 }
@@ -114,6 +148,7 @@ void claim_signal_disarm(int slot)
 	if (slot < 0 || slot >= CLAIM_SIGNAL_MAX)
 		return;
 	releases[slot].armed = 0;
+	atomic_signal_fence(memory_order_seq_cst);
 	free(releases[slot].commands);
 	releases[slot].commands = NULL;
 }

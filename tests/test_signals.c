@@ -358,6 +358,26 @@ static void test_a_signal_gives_the_claim_back(void **state)
 			fail_msg("SIG%s: exit %d", signal_name, status);
 	}
 	redis_server_stop(&server);
+	/* A server that bound its socket by a relative path: the handler
+	 * connects by the path flashsim was given (getpeername gives the
+	 * server's, relative to the server's directory). 93: the server
+	 * did not start. */
+	assert_int_equal(support_shell(
+		"bash -c 'set -m; d=$(mktemp -d); cli() { redis-cli -s $d/r.sock"
+		" \"$@\" 2>/dev/null; }; (cd $d && redis-server --port 0"
+		" --unixsocket r.sock --dir $d --save \"\" --appendonly no"
+		" --daemonize yes --pidfile $d/r.pid >/dev/null);"
+		" for i in $(seq 1 500); do cli ping >/dev/null && break;"
+		"  sleep 0.01; done; cli ping >/dev/null || exit 93;"
+		" TMPDIR=%s %s run --redis unix:$d/r.sock --flush --users 300000"
+		" --stock 10 >/dev/null 2>&1 & pid=$!;"
+		" for i in $(seq 1 3000); do"
+		"  [ -n \"$(cli get flashsim:claim:{a})\" ] && break; sleep 0.01;"
+		" done; [ -n \"$(cli get flashsim:claim:{a})\" ] || rc=90;"
+		" kill -TERM $pid; wait $pid; [ $? = 143 ] || rc=${rc:-91};"
+		" [ \"$(cli exists flashsim:claim:{a})\" = 0 ] || rc=${rc:-92};"
+		" cli shutdown nosave >/dev/null; rm -rf $d; exit ${rc:-0}'",
+		workdir, flashsim), 0);
 	assert_nothing_left();
 }
 
