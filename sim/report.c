@@ -14,6 +14,7 @@
 #include "explore.h"
 #include "options.h"
 #include "values.h"
+#include "variants.h"
 
 void report_fault_not_fired(const struct fault *fault, uint32_t reached,
 			    char *out, size_t size)
@@ -85,15 +86,19 @@ void report_crashes_text(const struct sim_result *result, char *out,
 		 result->redis_crashes, result->redis_crashes == 1 ? "" : "es");
 }
 
-void report_ok_text(const struct invariant_set *invariants, char *out,
+void report_ok_text(const struct sim_config *config,
+		    const struct invariant_set *invariants, char *out,
 		    size_t size)
 {
-	char replaced[1024] = "", more[64] = "";
+	const struct variant *variant = variant_get(config->variant);
+	char replaced[REPORT_OK_TEXT_MAX] = "", more[96] = "";
 	size_t used = 0;
-	int added = 0;
+	int added = 0, replacing = 0;
 	for (int i = 0; invariants && i < invariants->count; i++) {
 		const struct invariant *item = &invariants->items[i];
-		if (strcmp(item->source, "built-in") == 0)
+		/* one the variant does not check held nothing */
+		if (strcmp(item->source, "built-in") == 0 ||
+		    !variant_checks(variant, item->name))
 			continue;
 		if (!invariant_is_built_in(item->name))
 			added++;
@@ -102,15 +107,17 @@ void report_ok_text(const struct invariant_set *invariants, char *out,
 				 "%s%s is %s's", used ? ", " : "", item->name,
 				 item->source);
 			used += strlen(replaced + used);
+			replacing++;
 		}
 	}
 	if (added)
-		snprintf(more, sizeof(more), "; and the %d of --invariants",
-			 added);
+		snprintf(more, sizeof(more), "; and %s of --invariants",
+			 added == 1 ? "the invariant" : "the invariants");
 	if (replaced[0])
 		/* the built-in's words may no longer be true */
 		snprintf(out, size, "(every invariant holds: %s, in place of"
-			 " the built-in%s)", replaced, more);
+			 " the built-in%s%s)", replaced, replacing == 1 ? "" :
+			 " ones", more);
 	else
 		snprintf(out, size, "(stock deducted == orders created,"
 			 " nothing oversold, every transaction terminal, every"
@@ -142,8 +149,8 @@ void report_text(FILE *out, const struct sim_config *config,
 		fprintf(out, "  NOT FIRED     %s\n", line);
 	}
 	if (result->verdict == VERDICT_OK) {
-		char held[1400];
-		report_ok_text(invariants, held, sizeof(held));
+		char held[REPORT_OK_TEXT_MAX + 256];
+		report_ok_text(config, invariants, held, sizeof(held));
 		fprintf(out, "\nverdict: ok %s\n", held);
 	} else
 		fprintf(out, "\nverdict: %s: %s\n", verdict_name(result->verdict),

@@ -22,11 +22,16 @@ void report_text(FILE *out, const struct sim_config *config,
 
 /* What a verdict ok says held, after "verdict: ok": "(stock deducted ==
  * orders created, nothing oversold, ...)" with the built-in invariants
- * (invariants NULL, or none replaced), and how many a user's directory
- * added; when a user's file replaced a built-in, that every invariant
- * held and which files replaced which, since the built-in's words may
- * no longer be true. */
-void report_ok_text(const struct invariant_set *invariants, char *out,
+ * (invariants NULL, or none replaced), and whether a user's directory
+ * added any; when a user's file replaced a built-in, that every
+ * invariant held and which files replaced which, since the built-in's
+ * words may no longer be true. A file config's variant does not check
+ * (naive has no transactions) is left out: it held nothing. out: room
+ * for REPORT_OK_TEXT_MAX and the words around it, not to be cut (the
+ * eight built-ins replaced by files of long paths). */
+#define REPORT_OK_TEXT_MAX 3072
+void report_ok_text(const struct sim_config *config,
+		    const struct invariant_set *invariants, char *out,
 		    size_t size);
 /* With trace, the JSON also has the run's violations
  * (check_report_json); NULL leaves them out. expect: the scenario's

@@ -387,8 +387,8 @@ int report_html_run(FILE *out, struct tracedb *db, int64_t run_id,
 	fprintf(out, "<div class=\"%s\"><b>verdict: %s</b> ",
 		verdict_class(result->verdict), verdict_name(result->verdict));
 	if (result->verdict == VERDICT_OK) {
-		char held[1400];
-		report_ok_text(invariants, held, sizeof(held));
+		char held[REPORT_OK_TEXT_MAX + 256];
+		report_ok_text(config, invariants, held, sizeof(held));
 		report_xml_escape(out, held);
 	} else
 		report_xml_escape(out, report_problem_text(result));
