@@ -928,11 +928,12 @@ static int check_persistence(struct cli_options *o)
 	return 0;
 }
 
-/* run and compare: a given Redis cannot be crashed by flashsim. A
- * redis-crash in the plan is refused; the random faults leave the kind
+/* A given Redis cannot be crashed by flashsim. A redis-crash in the plan
+ * is refused (explore's too: it was an internal error at the first run
+ * that reached it); run's and compare's random faults leave the kind
  * out. (explore leaves it out of its kinds, and says so.) Returns 0 or
  * EXIT_USAGE. */
-static int check_redis_crash(struct cli_options *o)
+static int check_redis_crash(struct cli_options *o, bool explore)
 {
 	if (!o->runner.redis_address)
 		return 0;
@@ -945,7 +946,8 @@ static int check_redis_crash(struct cli_options *o)
 					 " scenario) needs a Redis that flashsim"
 					 " starts: drop --redis", fault);
 		}
-	o->config.random_kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
+	if (!explore)
+		o->config.random_kinds &= ~KIND_BIT(FAULT_REDIS_CRASH);
 	return 0;
 }
 
@@ -1055,7 +1057,7 @@ int cli_parse_command(int argc, char **argv, const char *program,
 		return rc;
 	if ((rc = check_outputs(o, argc, argv)) != 0)
 		return rc;
-	if (!explore && (rc = check_redis_crash(o)) != 0)
+	if ((rc = check_redis_crash(o, explore)) != 0)
 		return rc;
 	if (o->redis_db_given && !o->runner.redis_address)
 		return bad_input("%s", "--redis-db is the database of a Redis"

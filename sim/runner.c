@@ -432,6 +432,45 @@ static void release_claim(struct runner *runner)
 	runner->claim[0] = '\0';
 }
 
+/* FLUSHDB and the claim's SET as one transaction: no other client's
+ * SETNX of the claim comes between them (a plain SET after the FLUSHDB
+ * overwrote one that did, and the release then deleted it). Returns 0,
+ * or -1 with runner->redis.error. */
+static int flush_and_claim(struct runner *runner)
+{
+	struct redis_conn *conn = &runner->redis;
+	redisReply *reply;
+	int64_t ignored;
+	int rc = -1;
+	if (redis_command_integer(conn, &ignored, "MULTI") != 0)
+		return -1;
+	if (redis_command_integer(conn, &ignored, "FLUSHDB") != 0 ||
+	    redis_command_integer(conn, &ignored, "SET %s %s",
+				  runner->claim_key, runner->claim) != 0) {
+		freeReplyObject(redisCommand(conn->context, "DISCARD"));
+		return -1;
+	}
+	reply = redisCommand(conn->context, "EXEC");
+	if (!reply)
+		snprintf(conn->error, sizeof(conn->error), "redis %s: EXEC: %s",
+			 conn->address, conn->context->errstr[0] ?
+			 conn->context->errstr : "connection lost");
+	else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+		 reply->element[0]->type != REDIS_REPLY_ERROR &&
+		 reply->element[1]->type != REDIS_REPLY_ERROR)
+		rc = 0;
+	else
+		snprintf(conn->error, sizeof(conn->error), "redis %s: EXEC of"
+			 " FLUSHDB and the claim: %s", conn->address,
+			 reply->type == REDIS_REPLY_ERROR ? reply->str :
+			 reply->type == REDIS_REPLY_ARRAY &&
+			 reply->elements == 2 &&
+			 reply->element[0]->type == REDIS_REPLY_ERROR ?
+			 reply->element[0]->str : "a command failed");
+	freeReplyObject(reply);
+	return rc;
+}
+
 /* The claim is the run's: a signal that stops flashsim gives it back
  * (claim_signal.h). */
 static void claim_taken(struct runner *runner)
@@ -536,10 +575,7 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 				 note);
 			return EXIT_USAGE;
 		}
-		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0 ||
-		    redis_command_integer(&runner->redis, &existing,
-					  "SET %s %s", runner->claim_key,
-					  runner->claim) != 0)
+		if (flush_and_claim(runner) != 0)
 			goto out_redis_error;
 		return 0;
 	}
@@ -558,10 +594,10 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	}
 	return 0;
 out_redis_error:
-	claim_signal_disarm(runner->claim_slot);
-	runner->claim_slot = -1;
-	runner->claim[0] = '\0';
 	snprintf(error, error_size, "%s", runner->redis.error);
+	/* a refused command (an ACL without FLUSHDB) leaves the connection
+	 * working: the claim is given back, not left to block the next run */
+	release_claim(runner);
 	return EXIT_INTERNAL;
 }
 

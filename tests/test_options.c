@@ -70,6 +70,13 @@ static void test_a_given_redis_leaves_out_redis_crash(void **state)
 		       " (--fault, or fault in the scenario) needs a Redis that"
 		       " flashsim starts: drop --redis");
 	free(err);
+	/* explore's sale too (it was an internal error at its first run) */
+	rc = parse(true, &o, &err, "explore", "--redis", "127.0.0.1:1",
+		   "--flush", "--fault", "app/deduct/after@1:redis-crash", NULL);
+	assert_refused(err, rc, "the fault app/deduct/after@1:redis-crash"
+		       " (--fault, or fault in the scenario) needs a Redis that"
+		       " flashsim starts: drop --redis");
+	free(err);
 }
 
 /* A mistyped option followed by its value: the option is named, not the
