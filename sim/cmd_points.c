@@ -149,7 +149,7 @@ int command_points(int argc, char **argv, const char *program)
 			markdown = true;
 			continue;
 		}
-		fprintf(stderr, "flashsim points: %s '%s' (see --help)\n",
+		fprintf(stderr, "flashsim points: %s '%s'\n(see --help)\n",
 			argv[i][0] == '-' ? "unknown option" :
 					    "unexpected argument", argv[i]);
 		return EXIT_USAGE;

@@ -206,13 +206,13 @@ static int parse_options(int argc, char **argv, const char *program,
 			break;
 		default:
 			fprintf(stderr, "flashsim selftest: unknown or incomplete"
-				" option '%s' (see --help)\n", argv[optind - 1]);
+				" option '%s'\n(see --help)\n", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "flashsim selftest: unexpected argument '%s'"
-			" (see --help)\n", argv[optind]);
+			"\n(see --help)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
 	/* "" would be a temporary trace database, or fail after every row */
