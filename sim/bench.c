@@ -265,7 +265,7 @@ static int bench_call(struct bench *bench, uint32_t caller,
 	const struct sale *sale = &bench->config->sale;
 	enum bench_task_kind kind;
 	struct bench_task *child;
-	uint32_t slot;
+	uint32_t slot = 0; /* task_new sets it when it returns 0 */
 	switch (effect->call.to) {
 	case SERVICE_COORD: kind = BENCH_TASK_COORD_CALL; break;
 	case SERVICE_ORDER: kind = BENCH_TASK_ORDER; break;

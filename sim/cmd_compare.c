@@ -313,7 +313,7 @@ int command_compare(int argc, char **argv, const char *program)
 				d ? &designs[0] : NULL, error, sizeof(error));
 		if (rc != 0 && options.json) {
 			char why[sizeof(error) + 80];
-			snprintf(why, sizeof(why), "%s: %s", designs[d].title,
+			snprintf(why, sizeof(why), "%.63s: %.1023s", designs[d].title,
 				 error);
 			print_json_error(stdout, designs, d, why, rc);
 		}

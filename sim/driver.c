@@ -874,7 +874,7 @@ static void on_timeout(struct world *world, const struct event *event)
 
 void world_actor_start(struct world *world, int actor)
 {
-	uint32_t slot;
+	uint32_t slot = 0; /* task_new sets it when it returns 0 */
 	world->actors[actor].up = true;
 	if (world->actors[actor].kind != ACTOR_COORD)
 		return;

@@ -163,17 +163,10 @@ int junit_write(const char *path, const char *name,
 		char *error, size_t error_size)
 {
 	struct whole_file file;
-	char detail[4400];
-	if (whole_file_open(&file, path, detail, sizeof(detail)) != 0) {
-		snprintf(error, error_size, "%s", detail);
+	if (whole_file_open(&file, path, error, error_size) != 0)
 		return -1;
-	}
 	junit_print(file.out, name, suites, suite_count);
-	if (whole_file_close(&file, true, detail, sizeof(detail)) != 0) {
-		snprintf(error, error_size, "%s", detail);
-		return -1;
-	}
-	return 0;
+	return whole_file_close(&file, true, error, error_size) != 0 ? -1 : 0;
 }
 
 /* ---- the commands' --junit FILE ------------------------------------------ */
