@@ -65,7 +65,7 @@ static int append_command(char **commands, size_t *size, int *replies,
  * kernel has it, no name to resolve again. Returns 0, or -1 when it
  * cannot be named. */
 static int server_address(const struct redis_conn *conn,
-			struct claim_release *release)
+			  struct claim_release *release)
 {
 	struct sockaddr_un *path = (struct sockaddr_un *)&release->peer;
 	char cwd[PATH_MAX];
