@@ -229,6 +229,18 @@ static void test_random_faults_are_refused(void **state)
 	free(text);
 }
 
+/* dir/inv/breaks.sql: an invariant that fails (an integer overflow) on
+ * a final state with an order, and holds on one without: the naive design
+ * under a crash after its deduction makes none, the protocol one. */
+static void write_breaks_on_an_order(void)
+{
+	assert_int_equal(support_shell("mkdir -p %s/inv && printf '%%s\\n'"
+				       " 'SELECT gid FROM orders WHERE"
+				       " abs(length(gid) * 0 -"
+				       " 9223372036854775807 - 1) > 0'"
+				       " >%s/inv/breaks.sql", dir, dir), 0);
+}
+
 /* When B's run fails (here an invariant whose query fails on a state
  * with an order, which only B has: abs() of the smallest integer, per
  * row; a mistake of the input, exit 64), A's run stands: its verdict
@@ -238,11 +250,7 @@ static void test_a_failed_b_leaves_a_s_verdict(void **state)
 {
 	char *text;
 	(void)state;
-	assert_int_equal(support_shell("mkdir -p %s/inv && printf '%%s\\n'"
-				       " 'SELECT gid FROM orders WHERE"
-				       " abs(length(gid) * 0 -"
-				       " 9223372036854775807 - 1) > 0'"
-				       " >%s/inv/breaks.sql", dir, dir), 0);
+	write_breaks_on_an_order();
 	assert_int_equal(support_shell("%s compare --users 1 --stock 1"
 				       " --variant naive --fault"
 				       " app/deduct/after@1:crash --invariants"
@@ -337,11 +345,7 @@ static void test_json_has_both_runs(void **state)
 static void test_json_says_why_there_is_no_comparison(void **state)
 {
 	(void)state;
-	assert_int_equal(support_shell("mkdir -p %s/inv && printf '%%s\\n'"
-				       " 'SELECT gid FROM orders WHERE"
-				       " abs(length(gid) * 0 -"
-				       " 9223372036854775807 - 1) > 0'"
-				       " >%s/inv/breaks.sql", dir, dir), 0);
+	write_breaks_on_an_order();
 	assert_int_equal(support_shell(
 		"%s compare --users 1 --stock 1 --variant naive --fault"
 		" app/deduct/after@1:crash --invariants %s/inv --json"
