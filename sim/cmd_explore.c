@@ -407,11 +407,11 @@ static void print_json_coverage(FILE *out, const struct explore_stats *stats)
 }
 
 /* The summary as one JSON object on one line (--json; docs/USAGE.md).
- * error: the internal error that ended the exploration (verdict null),
- * or NULL. */
+ * error: the error that ended the exploration (verdict null), or NULL;
+ * error_code, its exit code. */
 static void print_json(FILE *out, const struct cli_options *options,
 		       const struct explore_stats *stats, const char *error,
-		       const struct expect_outcome *expect)
+		       int error_code, const struct expect_outcome *expect)
 {
 	char cut[256], sold[256];
 	fprintf(out, "{\"mode\":");
@@ -422,9 +422,11 @@ static void print_json(FILE *out, const struct cli_options *options,
 	else
 		report_json_string(out, verdict_name(explore_verdict(stats)));
 	fprintf(out, ",\"error\":");
-	if (error)
+	if (error) {
 		report_json_string(out, error);
-	else
+		/* as run's object without a verdict has it */
+		fprintf(out, ",\"exit_code\":%d", error_code);
+	} else
 		fprintf(out, "null");
 	fprintf(out, ",\"seed\":%" PRIu64 ",\"users\":%d,\"stock\":%" PRId64
 		",\"apps\":%d,\"coordinators\":%d", options->config.seed,
@@ -672,7 +674,7 @@ static int report_exploration(const struct cli_options *options,
 	 * no verdict and the error when the exploration stopped before its
 	 * first run (the run without explored faults failed to run) */
 	if (options->json)
-		print_json(stdout, options, stats, no_verdict, &expect);
+		print_json(stdout, options, stats, no_verdict, rc, &expect);
 	else if (rc == 0 || stats->done > 0)
 		print_summary(stdout, options, stats, no_verdict);
 	if (rc != 0) {

@@ -305,7 +305,8 @@ static void test_an_invariant_failing_on_a_runs_data_is_bad_input(void **state)
 		" >$d/out 2>/dev/null; rc=$?; test $rc = 64 && python3 -c"
 		" 'import json, sys; d = json.load(open(sys.argv[1]));"
 		" sys.exit(not (d[\"verdict\"] is None and d[\"runs\"] == 0 and"
-		" \"malformed JSON\" in d[\"error\"]))' $d/out; rc=$?; rm -r $d;"
+		" d[\"exit_code\"] == 64 and \"malformed JSON\" in"
+		" d[\"error\"]))' $d/out; rc=$?; rm -r $d;"
 		" exit $rc", flashsim), 0);
 	/* One that never ends on a run's data (it ended on the empty
 	 * state at load) is stopped after its budget of steps, not waited
