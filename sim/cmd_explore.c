@@ -701,7 +701,9 @@ static int report_exploration(const struct cli_options *options,
 		fprintf(stderr, "flashsim explore: the verdict printed above"
 			" stands, but a report file named above was not"
 			" written: exit 3\n");
-	return files_failed ? EXIT_INTERNAL : rc;
+	/* with no verdict, the error that ended it stays the exit code, as
+	 * the JUnit file and the JSON have it */
+	return files_failed && verdict_known ? EXIT_INTERNAL : rc;
 }
 
 int command_explore(int argc, char **argv, const char *program)

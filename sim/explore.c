@@ -1319,6 +1319,11 @@ static int shrink_all(const struct cli_options *options,
 	      sizeof(stats->failures[0]), by_first_index);
 	runner_options.timeline = NULL;
 	rc = runner_open(&runner, &runner_options, error, error_size);
+	/* Everything it opens was opened at the start (the trace, the
+	 * Redis, the invariants): failing now is the middle of the work (a
+	 * lock held too long, a Redis gone), not bad input. */
+	if (rc == EXIT_USAGE)
+		rc = EXIT_INTERNAL;
 	for (int i = 0; rc == 0 && i < stats->failure_count; i++) {
 		double started = now_seconds();
 		rc = shrink(&runner, &stats->failures[i], stats, error, error_size);

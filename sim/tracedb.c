@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -296,13 +297,38 @@ static int foreign_table(struct tracedb *db)
 	return found == SQLITE_ROW ? 1 : found == SQLITE_DONE ? 0 : -1;
 }
 
+/* Removes path after a refused open that found nothing there (not even
+ * a link, which is the user's), when it is still an empty file that no
+ * other process has begun to write (its journal or WAL is there): a
+ * flashsim that made it meanwhile, and holds the lock that refused this
+ * one, keeps its trace. */
+static void remove_made(const char *path)
+{
+	static const char *const sides[] = { "-journal", "-wal" };
+	struct stat now;
+	char side[4200];
+	if (lstat(path, &now) != 0 || !S_ISREG(now.st_mode) ||
+	    now.st_size != 0)
+		return;
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		snprintf(side, sizeof(side), "%s%s", path, sides[i]);
+		if (access(side, F_OK) == 0)
+			return;
+	}
+	unlink(path);
+}
+
 int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		 size_t error_size)
 {
 	struct tracedb *db = calloc(1, sizeof(*db));
 	const char *name = path ? path : ":memory:";
-	/* a file this open makes and then refuses is not left behind */
-	bool made = path && *path && access(path, F_OK) != 0;
+	struct stat there;
+	/* a file this open makes and then refuses is not left behind; one
+	 * that was there (a link too, dangling or not), or that another
+	 * flashsim made and writes, is never removed */
+	bool made = path && *path && lstat(path, &there) != 0 &&
+		    errno == ENOENT;
 	*db_out = NULL;
 	if (!db) {
 		snprintf(error, error_size, "trace database: out of memory");
@@ -363,7 +389,7 @@ out_close:
 	snprintf(error, error_size, "%s", db->error);
 	tracedb_close(db);
 	if (made)
-		tracedb_remove_files(path);
+		remove_made(path);
 	return -1;
 }
 

@@ -356,6 +356,39 @@ static void test_an_invariant_failing_on_a_runs_data_is_bad_input(void **state)
 		flashsim), 0);
 }
 
+/* A trace file locked by another process after the exploration opened
+ * it: the exploration's later work (shrinking its failure opens the
+ * trace again; its end is recorded there) fails in the middle of the
+ * work, exit 3, and the JUnit file and the JSON say the same (it was
+ * exit 64, bad input; and with the end unrecorded too, exit 3 beside a
+ * JUnit error typed bad-input). The lock is taken once the exploration
+ * has recorded its start, and held until it has ended. */
+static void test_a_trace_locked_in_the_middle_is_an_internal_error(
+	void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "locked"), 0);
+	assert_int_equal(support_shell(
+		"f='%s'; case $f in /*) ;; *) f=$(pwd)/$f;; esac;"
+		" cd %s && { \"$f\" explore --users 2 --stock 1 --variant naive"
+		" --trace ex.db --junit ex.xml --json >ex.out 2>ex.err;"
+		" echo $? >rc.txt; } &"
+		" cd %s && for i in $(seq 1 3000); do"
+		"  test \"$(sqlite3 ex.db 'select count(*) from explorations'"
+		"  2>/dev/null)\" = 1 && break; sleep 0.01; done;"
+		" { echo 'BEGIN EXCLUSIVE;'; echo 'select count(*) from runs;';"
+		"  while ! test -s rc.txt; do sleep 0.05; done; echo 'COMMIT;'; }"
+		" | sqlite3 ex.db >/dev/null; wait; cat ex.err;"
+		" test \"$(cat rc.txt)\" = 3 &&"
+		" grep -q 'type=\"internal-error\"' ex.xml &&"
+		" ! grep -q bad-input ex.xml && python3 -c 'import json, sys;"
+		" d = json.load(open(\"ex.out\")); sys.exit(not (d[\"verdict\"]"
+		" is None and d[\"exit_code\"] == 3 and \"database is locked\""
+		" in d[\"error\"]))'", flashsim, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 /* Random mode's runs take the seeds from --seed on; from the largest
  * seed they start again at 0, so every failure's replay is a command run
  * accepts (it refused seeds past 2^63 - 1 with exit 64). */
@@ -1573,6 +1606,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_no_room_for_the_explored_faults_is_refused),
 		cmocka_unit_test(test_no_room_names_the_scenario_line),
 		cmocka_unit_test(test_an_invariant_failing_on_a_runs_data_is_bad_input),
+		cmocka_unit_test(test_a_trace_locked_in_the_middle_is_an_internal_error),
 		cmocka_unit_test(test_random_seeds_wrap_at_the_largest),
 		cmocka_unit_test(test_a_replay_quotes_what_the_shell_would_split),
 		cmocka_unit_test(test_a_failure_shows_the_digest_its_replay_gives),

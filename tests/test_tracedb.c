@@ -150,12 +150,36 @@ static void test_finding_the_reason_makes_no_file(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* A link refused as a trace, dangling into a missing directory or one
+ * of a loop, is the user's: it stays (a refused open removed what it
+ * took for a file of its own making, and took a dangling link for
+ * nothing there). */
+static void test_a_refused_link_stays(void **state)
+{
+	struct tracedb *db;
+	struct stat st;
+	char dir[256], path[300], error[512];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "link"), 0);
+	assert_int_equal(support_shell("cd '%s' && ln -s no/such/t.db dangling"
+				       " && ln -s b a && ln -s a b", dir), 0);
+	snprintf(path, sizeof(path), "%s/dangling", dir);
+	assert_int_equal(tracedb_open(&db, path, error, sizeof(error)), -1);
+	assert_int_equal(lstat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(tracedb_open(&db, path, error, sizeof(error)), -1);
+	assert_non_null(strstr(error, "Too many levels of symbolic links"));
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_run_that_cannot_begin_leaves_no_row),
 		cmocka_unit_test(test_a_file_that_cannot_be_opened_says_why),
 		cmocka_unit_test(test_finding_the_reason_makes_no_file),
+		cmocka_unit_test(test_a_refused_link_stays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
