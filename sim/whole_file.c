@@ -153,6 +153,15 @@ static int whole_file_place(struct whole_file *file, const char *path,
 		free(real);
 	} else if (follow_links(path, file->path, sizeof(file->path)) != 0) {
 		goto out_fail;
+	} else {
+		/* a name longer than a directory holds: the temporary's is
+		 * cut to fit, so only the final rename would fail, after the
+		 * run */
+		const char *base = strrchr(file->path, '/');
+		if (strlen(base ? base + 1 : file->path) > NAME_MAX) {
+			errno = ENAMETOOLONG;
+			goto out_fail;
+		}
 	}
 	if (temporary_name(file) != 0) {
 		errno = ENAMETOOLONG;

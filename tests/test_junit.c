@@ -286,7 +286,7 @@ static void test_whole_file_follows_links_and_writes_devices_in_place(void **sta
  * no reader, opening it would block: the alarm ends the test then). */
 static void test_whole_file_check(void **state)
 {
-	char path[256], fifo[256], error[512];
+	char path[PATH_MAX], fifo[256], error[PATH_MAX + 512];
 	(void)state;
 	path_in_workdir(path, sizeof(path), "checked.xml");
 	assert_int_equal(whole_file_check(path, error, sizeof(error)), 0);
@@ -310,6 +310,20 @@ static void test_whole_file_check(void **state)
 	assert_non_null(strstr(error, "no/such/x.xml): No such file"));
 	path_in_workdir(path, sizeof(path), "later");
 	assert_int_equal(whole_file_check(path, error, sizeof(error)), 0);
+	/* a name longer than a directory holds is refused now, not at the
+	 * rename after the run (the temporary's name is cut to fit) */
+	{
+		char name[NAME_MAX + 2];
+		memset(name, 'n', NAME_MAX + 1);
+		name[NAME_MAX + 1] = '\0';
+		path_in_workdir(path, sizeof(path), name);
+		assert_int_equal(whole_file_check(path, error, sizeof(error)),
+				 -1);
+		assert_non_null(strstr(error, "File name too long"));
+		name[NAME_MAX] = '\0';
+		path_in_workdir(path, sizeof(path), name);
+		assert_int_equal(whole_file_check(path, error, sizeof(error)), 0);
+	}
 	path_in_workdir(fifo, sizeof(fifo), "checked.fifo");
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	alarm(10);
