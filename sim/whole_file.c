@@ -192,8 +192,14 @@ int whole_file_open(struct whole_file *file, const char *path, char *error,
 		fflush(stderr);
 		file->out = fopen(file->path, "a");
 	} else {
+		struct stat old;
 		block_stopping(&saved);
 		file->out = fopen(file->temporary, "w");
+		/* a file replaced keeps its permissions (one made private
+		 * stays private), not those of a new file */
+		if (file->out && stat(file->path, &old) == 0 &&
+		    S_ISREG(old.st_mode))
+			(void)fchmod(fileno(file->out), old.st_mode & 07777);
 		if (file->out) {
 			for (int i = 0; i < OPEN_MAX; i++)
 				if (!open_temporaries[i]) {

@@ -199,6 +199,17 @@ static void test_whole_file_abandoned_leaves_the_old_one(void **state)
 	assert_string_equal(text, "<html>the whole new report</html>\n");
 	free(text);
 	assert_int_equal(support_shell("ls '%s' | grep -q tmp", workdir), 1);
+	/* a report made private stays private when it is replaced (it
+	 * became readable by all, as a new file is) */
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(whole_file_open(&file, path, error, sizeof(error)), 0);
+	fputs("<html>a private report</html>\n", file.out);
+	assert_int_equal(whole_file_close(&file, true, error, sizeof(error)), 0);
+	{
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0600);
+	}
 }
 
 /* A stopping signal while the report is being written removes the
