@@ -48,9 +48,13 @@ static void track(struct redis_server *server, bool on)
 	}
 }
 
+/* A file that can be run: a directory (X_OK there is its search
+ * permission) is not one. */
 static bool executable(const char *path)
 {
-	return access(path, X_OK) == 0;
+	struct stat st;
+	return access(path, X_OK) == 0 && stat(path, &st) == 0 &&
+	       !S_ISDIR(st.st_mode);
 }
 
 int redis_find_program(const char *name, const char *override_variable,

@@ -406,6 +406,13 @@ static void test_a_server_that_will_not_start_says_why(void **state)
 	free(text);
 	assert_int_equal(remove(out), 0);
 	assert_int_equal(remove(script), 0);
+	/* a directory is not a program (it was run, and "exited at start
+	 * (exit status 127), and wrote nothing") */
+	assert_int_equal(support_shell(
+		"TMPDIR=%s FLASHSIM_REDIS_SERVER=%s %s run --users 3 --stock 1"
+		" 2>&1 >/dev/null | grep -qx 'flashsim: FLASHSIM_REDIS_SERVER=%s"
+		" is not an executable file (give its path)'", workdir, workdir,
+		flashsim, workdir), 0);
 	assert_nothing_left();
 }
 
