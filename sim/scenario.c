@@ -504,7 +504,9 @@ int scenario_load(const char *path, struct cli_options *options, char *error,
 	l.file = fopen(path, "r");
 	if (!l.file) {
 		snprintf(error, error_size, "%s: cannot open the scenario file:"
-			 " %s", path, strerror(errno));
+			 " %s%s", path, strerror(errno), strcmp(path, "-") == 0 ?
+			 " ('-' is a file's name here; /dev/stdin reads the"
+			 " standard input)" : "");
 		return -1;
 	}
 	rc = ini_parse_stream(read_line, &l, on_key, &l);

@@ -472,6 +472,14 @@ static void test_a_missing_file_is_named(void **state)
 			    " scenario file: No such file or directory");
 	assert_int_equal(scenario_load("/tmp", &o, error, sizeof(error)), -1);
 	assert_non_null(strstr(error, "/tmp: cannot read the scenario file"));
+	/* '-' is no standard input: what is, said (when no file has that
+	 * name in the current directory) */
+	if (access("-", F_OK) != 0) {
+		assert_int_equal(scenario_load("-", &o, error, sizeof(error)),
+				 -1);
+		assert_non_null(strstr(error, "/dev/stdin reads the standard"
+				       " input"));
+	}
 }
 
 /* cli_parse over argv with the scenario's path put in at path_index. */
