@@ -4,6 +4,7 @@
 #include "whole_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -118,6 +119,25 @@ static int temporary_name(struct whole_file *file)
 	       (int)sizeof(file->temporary) ? -1 : 0;
 }
 
+/* Whether the last name of path is longer than its directory holds
+ * (its file system's limit, NAME_MAX when it does not say). */
+static bool name_too_long(const char *path)
+{
+	char dir[sizeof(((struct whole_file *)0)->path)];
+	const char *slash = strrchr(path, '/');
+	long most;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	most = pathconf(dir, _PC_NAME_MAX);
+	if (most <= 0)
+		most = NAME_MAX;
+	return strlen(slash ? slash + 1 : path) > (size_t)most;
+}
+
 /* Where file goes for path: a regular file is replaced whole where it
  * is, links followed (realpath); a device, a FIFO or a pipe (/dev/stdout,
  * whose link may name no path at all: pipe:[N]) is written in place by
@@ -157,8 +177,7 @@ static int whole_file_place(struct whole_file *file, const char *path,
 		/* a name longer than a directory holds: the temporary's is
 		 * cut to fit, so only the final rename would fail, after the
 		 * run */
-		const char *base = strrchr(file->path, '/');
-		if (strlen(base ? base + 1 : file->path) > NAME_MAX) {
+		if (name_too_long(file->path)) {
 			errno = ENAMETOOLONG;
 			goto out_fail;
 		}
@@ -177,6 +196,38 @@ out_fail:
 	return -1;
 }
 
+/* The temporary, made afresh (O_EXCL: not through whatever is at its
+ * name, which a flashsim of the same pid killed before may have left).
+ * A file replaced keeps its permissions, and its owner and group when
+ * root replaces it, as a file written over would: the temporary is made
+ * with them, so that it is never readable by more than the old file was
+ * while the report is written into it. Set-user-ID and the like are not
+ * carried over. */
+static FILE *open_temporary(const struct whole_file *file)
+{
+	struct stat old;
+	bool replacing = stat(file->path, &old) == 0 && S_ISREG(old.st_mode);
+	mode_t mode = replacing ? old.st_mode & 0777 : 0666;
+	FILE *out;
+	int fd;
+	unlink(file->temporary);
+	fd = open(file->temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY |
+		  O_CLOEXEC, replacing ? mode & 0700 : mode);
+	if (fd < 0)
+		return NULL;
+	if (replacing) {
+		if (geteuid() == 0)
+			(void)fchown(fd, old.st_uid, old.st_gid);
+		(void)fchmod(fd, mode);
+	}
+	out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
+		unlink(file->temporary);
+	}
+	return out;
+}
+
 int whole_file_open(struct whole_file *file, const char *path, char *error,
 		    size_t error_size)
 {
@@ -192,14 +243,8 @@ int whole_file_open(struct whole_file *file, const char *path, char *error,
 		fflush(stderr);
 		file->out = fopen(file->path, "a");
 	} else {
-		struct stat old;
 		block_stopping(&saved);
-		file->out = fopen(file->temporary, "w");
-		/* a file replaced keeps its permissions (one made private
-		 * stays private), not those of a new file */
-		if (file->out && stat(file->path, &old) == 0 &&
-		    S_ISREG(old.st_mode))
-			(void)fchmod(fileno(file->out), old.st_mode & 07777);
+		file->out = open_temporary(file);
 		if (file->out) {
 			for (int i = 0; i < OPEN_MAX; i++)
 				if (!open_temporaries[i]) {

@@ -209,6 +209,15 @@ static void test_whole_file_abandoned_leaves_the_old_one(void **state)
 		struct stat st;
 		assert_int_equal(stat(path, &st), 0);
 		assert_int_equal(st.st_mode & 07777, 0600);
+		/* set-user-ID is not carried over to the new file */
+		assert_int_equal(chmod(path, 04755), 0);
+		assert_int_equal(whole_file_open(&file, path, error,
+						 sizeof(error)), 0);
+		fputs("<html>a report</html>\n", file.out);
+		assert_int_equal(whole_file_close(&file, true, error,
+						  sizeof(error)), 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0755);
 	}
 }
 
