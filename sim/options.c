@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "points.h"
@@ -340,8 +341,19 @@ static int check_outputs(const struct cli_options *o, int argc, char **argv)
 						paths[i];
 		if (strcmp(paths[i], "-") == 0) {
 			snprintf(message, sizeof(message), "%s -: '-' is no"
-				 " name for the standard output here; give"
-				 " /dev/stdout", names[i]);
+				 " name for the standard output here; %s",
+				 names[i], i < 3 ? "give /dev/stdout" :
+				 "a database needs a file of its own: give"
+				 " its name");
+			return bad_input("%s", message);
+		}
+		/* a database file written into with the text */
+		if (i >= 3 && (whole_file_is_fd(paths[i], STDOUT_FILENO) ||
+			       whole_file_is_fd(paths[i], STDERR_FILENO))) {
+			snprintf(message, sizeof(message), "%s %s is where"
+				 " flashsim prints: the database and the text"
+				 " would overwrite each other; give it a file"
+				 " of its own", names[i], paths[i]);
 			return bad_input("%s", message);
 		}
 		/* an output must not destroy what the run reads */

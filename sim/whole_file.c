@@ -376,14 +376,19 @@ bool whole_file_in_dir(const char *path, const char *dir)
 	       st_parent.st_ino == st_dir.st_ino;
 }
 
-bool whole_file_is_stdout(const char *path)
+bool whole_file_is_fd(const char *path, int fd)
 {
 	struct stat st_path, st_out;
-	return stat(path, &st_path) == 0 && fstat(STDOUT_FILENO, &st_out) == 0 &&
+	return stat(path, &st_path) == 0 && fstat(fd, &st_out) == 0 &&
 	       st_path.st_dev == st_out.st_dev &&
 	       st_path.st_ino == st_out.st_ino &&
 	       (S_ISREG(st_out.st_mode) || S_ISFIFO(st_out.st_mode) ||
 		S_ISSOCK(st_out.st_mode));
+}
+
+bool whole_file_is_stdout(const char *path)
+{
+	return whole_file_is_fd(path, STDOUT_FILENO);
 }
 
 int whole_file_apart(const char *option_a, const char *a,

@@ -66,6 +66,8 @@ bool whole_file_in_dir(const char *path, const char *dir);
  * writes to (a terminal or a device such as /dev/null is not counted:
  * what else goes there spoils nothing). */
 bool whole_file_is_stdout(const char *path);
+/* The same for the file descriptor fd (STDERR_FILENO). */
+bool whole_file_is_fd(const char *path, int fd);
 
 /* Removes the temporary files open now: for a stopping signal's handler
  * (it only calls unlink), so that a killed flashsim leaves none behind. */

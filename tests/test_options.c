@@ -563,12 +563,30 @@ static void test_a_fault_that_can_never_fire_is_said(void **state)
 		flashsim, flashsim, flashsim), 0);
 }
 
+/* A database given as where flashsim prints (--trace /dev/stdout with
+ * the output sent to a file): the text overwrote the database's header,
+ * exit 0 and a file that is no database. Refused, as is '-'. */
+static void test_a_database_where_flashsim_prints_is_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && { %s run --users 3 --stock 1 --trace"
+		" /dev/stdout >$d/out.db 2>$d/err; test $? = 64; } && grep -q"
+		" -- '--trace /dev/stdout is where flashsim prints' $d/err && {"
+		" %s run --users 3 --stock 1 --orders-db /dev/stderr"
+		" 2>$d/err2; test $? = 64; } && { %s run --users 3 --stock 1"
+		" --trace - 2>$d/err3; test $? = 64; } && grep -q 'a database"
+		" needs a file of its own' $d/err3; r=$?; rm -r $d; exit $r",
+		flashsim, flashsim, flashsim), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_an_unknown_option_is_named),
 		cmocka_unit_test(test_diagram_users_without_a_diagram_is_said),
 		cmocka_unit_test(test_a_fault_that_can_never_fire_is_said),
+		cmocka_unit_test(test_a_database_where_flashsim_prints_is_refused),
 		cmocka_unit_test(test_a_given_redis_leaves_out_redis_crash),
 		cmocka_unit_test(test_an_empty_path_is_refused),
 		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
