@@ -184,8 +184,10 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 	if (rc != 0)
 		return rc;
 	if (options->orders_db) {
+		char plain[sizeof(runner->orders_path)];
 		snprintf(runner->orders_path, sizeof(runner->orders_path), "%s",
-			 options->orders_db);
+			 tracedb_file_name(options->orders_db, plain,
+					   sizeof(plain)));
 		/* One flashsim per order database: each empties its tables
 		 * at start and writes its orders into them. The lock is the
 		 * file's own (flock; SQLite's are fcntl's, apart). */

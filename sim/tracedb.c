@@ -318,11 +318,23 @@ static void remove_made(const char *path)
 	unlink(path);
 }
 
+const char *tracedb_file_name(const char *path, char *out, size_t size)
+{
+	/* SQLite takes "file:..." as a URI (Debian's is built so) and
+	 * ":memory:" as no file at all */
+	if (strncmp(path, "file:", 5) != 0 && strcmp(path, ":memory:") != 0)
+		return path;
+	snprintf(out, size, "./%s", path);
+	return out;
+}
+
 int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		 size_t error_size)
 {
 	struct tracedb *db = calloc(1, sizeof(*db));
-	const char *name = path ? path : ":memory:";
+	char plain[sizeof(db->path) + 4];
+	const char *name = path ? tracedb_file_name(path, plain, sizeof(plain)) :
+			   ":memory:";
 	struct stat there;
 	/* a file this open makes and then refuses is not left behind; one
 	 * that was there (a link too, dangling or not), or that another

@@ -50,6 +50,11 @@ struct tracedb_run {
  * -shm, -journal). */
 void tracedb_remove_files(const char *path);
 
+/* path as a name SQLite opens as the file of that name: "file:x" and
+ * ":memory:", which SQLite reads otherwise, get "./" before them (out,
+ * size bytes); any other path is returned as it is. */
+const char *tracedb_file_name(const char *path, char *out, size_t size);
+
 /* path NULL: an in-memory database; "": a temporary file, removed at
  * close, of which SQLite keeps up to 64 MiB in memory. An existing file
  * keeps its earlier runs; new runs are appended; one whose tables of

@@ -178,6 +178,29 @@ static void test_a_refused_link_stays(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* --trace names a file: ":memory:" and "file:..." too, which SQLite
+ * would otherwise take for no file at all and for a URI (the run kept
+ * nothing, or wrote elsewhere, and exited 0). */
+static void test_a_trace_name_is_a_file_name(void **state)
+{
+	struct tracedb *db;
+	char dir[256], here[4096], error[512];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "names"), 0);
+	assert_non_null(getcwd(here, sizeof(here)));
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(tracedb_open(&db, ":memory:", error, sizeof(error)),
+			 0);
+	tracedb_close(db);
+	assert_int_equal(access(":memory:", F_OK), 0);
+	assert_int_equal(tracedb_open(&db, "file:t.db?mode=memory", error,
+				      sizeof(error)), 0);
+	tracedb_close(db);
+	assert_int_equal(access("file:t.db?mode=memory", F_OK), 0);
+	assert_int_equal(chdir(here), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_a_file_that_cannot_be_opened_says_why),
 		cmocka_unit_test(test_finding_the_reason_makes_no_file),
 		cmocka_unit_test(test_a_refused_link_stays),
+		cmocka_unit_test(test_a_trace_name_is_a_file_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
