@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +205,7 @@ static void file_stem(const struct cli_options *options, const char *fallback,
 static int write_file(const struct cli_options *options, const char *command,
 		      const struct junit_suite *suite)
 {
-	char error[512];
+	char error[PATH_MAX + 512]; /* a path, and why */
 	char name[64];
 	snprintf(name, sizeof(name), "flashsim %s", command);
 	if (junit_write(options->junit_path, name, suite, 1, error,
