@@ -32,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "sim.h"
+#include "whole_file.h"
 
 /* Every table that holds rows of a run; runs last, so a run's row goes
  * once nothing refers to it. */
@@ -141,7 +142,6 @@ static int tracedb_fail(struct tracedb *db, const char *format, ...)
 static int open_errno(const char *path)
 {
 	char dir[sizeof(((struct tracedb *)0)->path)];
-	const char *slash = strrchr(path, '/');
 	int fd = open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd >= 0) {
 		close(fd);
@@ -149,12 +149,7 @@ static int open_errno(const char *path)
 	}
 	if (errno != ENOENT)
 		return errno;
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	whole_file_dir(path, dir, sizeof(dir));
 	return access(dir, W_OK | X_OK) == 0 ? 0 : errno;
 }
 

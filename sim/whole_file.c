@@ -121,17 +121,23 @@ static int temporary_name(struct whole_file *file)
 
 /* Whether the last name of path is longer than its directory holds
  * (its file system's limit, NAME_MAX when it does not say). */
+void whole_file_dir(const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(out, size, ".");
+	else if (slash == path)
+		snprintf(out, size, "/");
+	else
+		snprintf(out, size, "%.*s", (int)(slash - path), path);
+}
+
 static bool name_too_long(const char *path)
 {
 	char dir[sizeof(((struct whole_file *)0)->path)];
 	const char *slash = strrchr(path, '/');
 	long most;
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	whole_file_dir(path, dir, sizeof(dir));
 	most = pathconf(dir, _PC_NAME_MAX);
 	if (most <= 0)
 		most = NAME_MAX;

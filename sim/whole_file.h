@@ -69,6 +69,10 @@ bool whole_file_is_stdout(const char *path);
 /* The same for the file descriptor fd (STDERR_FILENO). */
 bool whole_file_is_fd(const char *path, int fd);
 
+/* The directory path's last name is in, as path gives it ("." when it
+ * gives none), into out. */
+void whole_file_dir(const char *path, char *out, size_t size);
+
 /* Removes the temporary files open now: for a stopping signal's handler
  * (it only calls unlink), so that a killed flashsim leaves none behind. */
 void whole_file_remove_temporaries(void);
