@@ -97,30 +97,6 @@ static bool own_stream(const char *path)
 	return false;
 }
 
-/* The temporary file beside file->path: "<name>.tmp.<pid>", its name cut
- * short when the whole would pass the longest name a directory takes (a
- * name of 250 bytes is a file name; its temporary must be one too), with
- * a count then, so that two cut names of one process differ. */
-static int temporary_name(struct whole_file *file)
-{
-	static unsigned cut;
-	const char *slash = strrchr(file->path, '/');
-	size_t dir = slash ? (size_t)(slash - file->path) + 1 : 0;
-	size_t name = strlen(file->path) - dir;
-	char suffix[48];
-	int n = snprintf(suffix, sizeof(suffix), ".tmp.%ld", (long)getpid());
-	if (name + (size_t)n > NAME_MAX) {
-		n = snprintf(suffix, sizeof(suffix), ".tmp.%ld.%u",
-			     (long)getpid(), cut++);
-		name = NAME_MAX - (size_t)n;
-	}
-	return snprintf(file->temporary, sizeof(file->temporary), "%.*s%s",
-			 (int)(dir + name), file->path, suffix) >=
-	       (int)sizeof(file->temporary) ? -1 : 0;
-}
-
-/* Whether the last name of path is longer than its directory holds
- * (its file system's limit, NAME_MAX when it does not say). */
 void whole_file_dir(const char *path, char *out, size_t size)
 {
 	const char *slash = strrchr(path, '/');
@@ -132,16 +108,46 @@ void whole_file_dir(const char *path, char *out, size_t size)
 		snprintf(out, size, "%.*s", (int)(slash - path), path);
 }
 
-static bool name_too_long(const char *path)
+/* The longest name the directory of path holds: its file system's
+ * limit, NAME_MAX when it does not say. */
+static size_t name_max(const char *path)
 {
 	char dir[sizeof(((struct whole_file *)0)->path)];
-	const char *slash = strrchr(path, '/');
 	long most;
 	whole_file_dir(path, dir, sizeof(dir));
 	most = pathconf(dir, _PC_NAME_MAX);
-	if (most <= 0)
-		most = NAME_MAX;
-	return strlen(slash ? slash + 1 : path) > (size_t)most;
+	return most > 0 ? (size_t)most : NAME_MAX;
+}
+
+/* Whether the last name of path is longer than its directory holds. */
+static bool name_too_long(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return strlen(slash ? slash + 1 : path) > name_max(path);
+}
+
+/* The temporary file beside file->path: "<name>.tmp.<pid>", its name cut
+ * short when the whole would pass the longest name a directory takes (a
+ * name of 250 bytes is a file name; its temporary must be one too), with
+ * a count then, so that two cut names of one process differ. */
+static int temporary_name(struct whole_file *file)
+{
+	static unsigned cut;
+	const char *slash = strrchr(file->path, '/');
+	size_t dir = slash ? (size_t)(slash - file->path) + 1 : 0;
+	size_t name = strlen(file->path) - dir, most = name_max(file->path);
+	char suffix[48];
+	int n = snprintf(suffix, sizeof(suffix), ".tmp.%ld", (long)getpid());
+	if (name + (size_t)n > most) {
+		n = snprintf(suffix, sizeof(suffix), ".tmp.%ld.%u",
+			     (long)getpid(), cut++);
+		if ((size_t)n >= most)
+			return -1;
+		name = most - (size_t)n;
+	}
+	return snprintf(file->temporary, sizeof(file->temporary), "%.*s%s",
+			 (int)(dir + name), file->path, suffix) >=
+	       (int)sizeof(file->temporary) ? -1 : 0;
 }
 
 /* Where file goes for path: a regular file is replaced whole where it
@@ -204,14 +210,15 @@ out_fail:
 
 /* The temporary, made afresh (O_EXCL: not through whatever is at its
  * name, which a flashsim of the same pid killed before may have left).
- * A file replaced keeps its permissions, and its owner and group when
- * root replaces it, as a file written over would: the temporary is made
- * with them, so that it is never readable by more than the old file was
- * while the report is written into it. Set-user-ID and the like are not
- * carried over. */
+ * A file replaced keeps its permission bits and its group (and its
+ * owner, when root replaces it), as a file written over would: the
+ * temporary is made with them, so that it is never readable by more
+ * than the old file was while the report is written into it. A group
+ * that cannot be kept (not one of ours) gets no more than the others
+ * had. Set-user-ID and the like are not carried over, nor an ACL. */
 static FILE *open_temporary(const struct whole_file *file)
 {
-	struct stat old;
+	struct stat old, now;
 	bool replacing = stat(file->path, &old) == 0 && S_ISREG(old.st_mode);
 	mode_t mode = replacing ? old.st_mode & 0777 : 0666;
 	FILE *out;
@@ -222,8 +229,11 @@ static FILE *open_temporary(const struct whole_file *file)
 	if (fd < 0)
 		return NULL;
 	if (replacing) {
-		if (geteuid() == 0)
-			(void)fchown(fd, old.st_uid, old.st_gid);
+		(void)fchown(fd, geteuid() == 0 ? old.st_uid : (uid_t)-1,
+			     old.st_gid);
+		if (fstat(fd, &now) != 0 || now.st_gid != old.st_gid)
+			mode = (mode & ~(mode_t)070) |
+			       (mode & 070 & (mode_t)((mode & 07) << 3));
 		(void)fchmod(fd, mode);
 	}
 	out = fdopen(fd, "w");

@@ -221,6 +221,36 @@ static void test_whole_file_abandoned_leaves_the_old_one(void **state)
 	}
 }
 
+/* A report replaced by its owner keeps its group when the owner is in
+ * it; when not, the new group gets no more than the others had (it was
+ * given the old group's bits: members of the owner's group could read a
+ * report made for another group). Needs root, to act as two users. */
+static void test_a_replaced_report_keeps_its_group(void **state)
+{
+	(void)state;
+	if (geteuid() != 0 || system("command -v setpriv >/dev/null") != 0) {
+		skip();
+		return;
+	}
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d /tmp/group.XXXXXX) && chmod 777 $d && cd $d &&"
+		" echo old >kept.svg && echo old >narrowed.svg &&"
+		" chown 1234:5678 kept.svg narrowed.svg &&"
+		" chmod 0640 kept.svg narrowed.svg &&"
+		" f='%s'; case $f in /*) ;; *) f=$OLDPWD/$f;; esac;"
+		/* a copy the other user can reach, and a TMPDIR it can
+		 * write, whatever the checkout's permissions */
+		" cp \"$f\" ./flashsim && chmod 755 ./flashsim && export TMPDIR=$d &&"
+		" setpriv --reuid 1234 --regid 1234 --groups 5678 ./flashsim run"
+		" --users 2 --stock 1 --svg kept.svg >/dev/null 2>&1 &&"
+		" setpriv --reuid 1234 --regid 1234 --clear-groups ./flashsim run"
+		" --users 2 --stock 1 --svg narrowed.svg >/dev/null 2>&1 &&"
+		" test \"$(stat -c '%%u %%g %%a' kept.svg)\" = '1234 5678 640' &&"
+		" test \"$(stat -c '%%u %%g %%a' narrowed.svg)\" ="
+		" '1234 1234 600'; r=$?; cd / && rm -rf $d; exit $r", flashsim),
+		0);
+}
+
 /* A stopping signal while the report is being written removes the
  * temporary file (it was left behind) and leaves the old report. (This
  * test program starts no redis-server, so the child's handler has none
@@ -748,6 +778,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_document_is_valid),
 		cmocka_unit_test(test_write_is_atomic),
 		cmocka_unit_test(test_whole_file_abandoned_leaves_the_old_one),
+		cmocka_unit_test(test_a_replaced_report_keeps_its_group),
 		cmocka_unit_test(test_whole_file_killed_leaves_no_temporary),
 		cmocka_unit_test(test_whole_file_follows_links_and_writes_devices_in_place),
 		cmocka_unit_test(test_whole_file_check),
