@@ -225,6 +225,11 @@ static int parse_options(int argc, char **argv, const char *program,
 	}
 	if (o->trace_path) {
 		struct tracedb *db;
+		if (cli_database_problem("--trace", o->trace_path, error,
+					 sizeof(error))) {
+			fprintf(stderr, "flashsim selftest: %s\n", error);
+			return EXIT_USAGE;
+		}
 		if (tracedb_open(&db, o->trace_path, error, sizeof(error)) != 0) {
 			fprintf(stderr, "flashsim selftest: --trace: %s\n", error);
 			return EXIT_USAGE;

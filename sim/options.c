@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -326,6 +327,30 @@ static int argv_place(int argc, char **argv, const char *text)
 	return argc;
 }
 
+bool cli_database_problem(const char *option, const char *path,
+			  char *problem, size_t size)
+{
+	struct stat st;
+	if (strcmp(path, "-") == 0)
+		snprintf(problem, size, "%s -: '-' is no name for the standard"
+			 " output here; a database needs a file of its own:"
+			 " give its name", option);
+	/* a database file written into with the text */
+	else if (whole_file_is_fd(path, STDOUT_FILENO) ||
+		 whole_file_is_fd(path, STDERR_FILENO))
+		snprintf(problem, size, "%s %s is where flashsim prints: the"
+			 " database and the text would overwrite each other;"
+			 " give it a file of its own", option, path);
+	/* /dev/null, a FIFO: SQLite would say "disk I/O error" */
+	else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+		 !S_ISDIR(st.st_mode))
+		snprintf(problem, size, "%s %s: not a regular file (a database"
+			 " is a file)", option, path);
+	else
+		return false;
+	return true;
+}
+
 static int check_outputs(const struct cli_options *o, int argc, char **argv)
 {
 	const char *paths[] = { o->svg_path, o->html_path, o->junit_path,
@@ -339,21 +364,14 @@ static int check_outputs(const struct cli_options *o, int argc, char **argv)
 			continue;
 		base = strrchr(paths[i], '/') ? strrchr(paths[i], '/') + 1 :
 						paths[i];
-		if (strcmp(paths[i], "-") == 0) {
+		if (i >= 3) {
+			if (cli_database_problem(names[i], paths[i], message,
+						 sizeof(message)))
+				return bad_input("%s", message);
+		} else if (strcmp(paths[i], "-") == 0) {
 			snprintf(message, sizeof(message), "%s -: '-' is no"
-				 " name for the standard output here; %s",
-				 names[i], i < 3 ? "give /dev/stdout" :
-				 "a database needs a file of its own: give"
-				 " its name");
-			return bad_input("%s", message);
-		}
-		/* a database file written into with the text */
-		if (i >= 3 && (whole_file_is_fd(paths[i], STDOUT_FILENO) ||
-			       whole_file_is_fd(paths[i], STDERR_FILENO))) {
-			snprintf(message, sizeof(message), "%s %s is where"
-				 " flashsim prints: the database and the text"
-				 " would overwrite each other; give it a file"
-				 " of its own", names[i], paths[i]);
+				 " name for the standard output here; give"
+				 " /dev/stdout", names[i]);
 			return bad_input("%s", message);
 		}
 		/* an output must not destroy what the run reads */

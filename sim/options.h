@@ -97,4 +97,11 @@ int cli_parse_command(int argc, char **argv, const char *program,
 int cli_parse(int argc, char **argv, const char *program, bool explore,
 	      struct cli_options *options);
 
+/* What is wrong with path as the database of option (--trace,
+ * --orders-db), into problem: '-', where flashsim prints its text
+ * (/dev/stdout sent to a file), not a regular file. Returns whether
+ * something is. */
+bool cli_database_problem(const char *option, const char *path,
+			  char *problem, size_t size);
+
 #endif

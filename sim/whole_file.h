@@ -10,11 +10,11 @@
  * Only a regular file, or a path where nothing is yet, is replaced that
  * way: a path that ends in a symbolic link is followed to the file the
  * link names, which is replaced (the link stays a link), or made when it
- * is missing; a file replaced keeps its permission bits (and, replaced
- * by root, its owner and group). Anything else that exists (/dev/null, a
- * FIFO, /dev/stdout on a terminal or a pipe) is written in place:
- * renaming over it would replace the device with a plain file. A
- * directory is refused.
+ * is missing; a file replaced keeps its permission bits and its group
+ * (and, replaced by root, its owner; not an ACL). Anything else that
+ * exists (/dev/null, a FIFO, /dev/stdout on a terminal or a pipe) is
+ * written in place: renaming over it would replace the device with a
+ * plain file. A directory is refused.
  */
 #ifndef FLASHSIM_WHOLE_FILE_H
 #define FLASHSIM_WHOLE_FILE_H

@@ -576,8 +576,16 @@ static void test_a_database_where_flashsim_prints_is_refused(void **state)
 		" %s run --users 3 --stock 1 --orders-db /dev/stderr"
 		" 2>$d/err2; test $? = 64; } && { %s run --users 3 --stock 1"
 		" --trace - 2>$d/err3; test $? = 64; } && grep -q 'a database"
-		" needs a file of its own' $d/err3; r=$?; rm -r $d; exit $r",
-		flashsim, flashsim, flashsim), 0);
+		" needs a file of its own' $d/err3 &&"
+		/* selftest, which parses its own options, too (it wrote a
+		 * file named '-', and broke the database at /dev/stdout) */
+		" { %s selftest --quick --trace /dev/stdout >$d/s.db"
+		" 2>/dev/null; test $? = 64; } && { %s selftest --quick --trace"
+		" - 2>/dev/null; test $? = 64; } && test ! -e ./- &&"
+		" { %s run --users 2 --orders-db /dev/null 2>$d/err4;"
+		" test $? = 64; } && grep -q 'not a regular file' $d/err4;"
+		" r=$?; rm -r $d; exit $r",
+		flashsim, flashsim, flashsim, flashsim, flashsim, flashsim), 0);
 }
 
 int main(int argc, char **argv)
