@@ -205,7 +205,9 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 		snprintf(runner->orders_path, sizeof(runner->orders_path),
 			 "%s/orders.db", runner->workdir);
 	if (order_db_open(&runner->orders, runner->orders_path, true) != 0) {
+		/* named as given ("./" may be before it: tracedb_file_name) */
 		snprintf(error, error_size, "order database %s: %s",
+			 options->orders_db ? options->orders_db :
 			 runner->orders_path, runner->orders.error);
 		return options->orders_db ? EXIT_USAGE : EXIT_INTERNAL;
 	}
