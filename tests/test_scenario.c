@@ -877,6 +877,20 @@ static void test_the_files_persistence_is_named_as_the_files(void **state)
 			 " redis-no-persistence' (/tmp/"))
 		fail_msg("%s", err);
 	free(err);
+	/* both in the file: its name and line first, as for its other
+	 * mistakes */
+	{
+		char *plain[] = { "run", "FILE" };
+		assert_int_equal(parse_err("[scenario]\nvariant ="
+					   " redis-no-persistence\n[faults]\n"
+					   "redis_persistence = aof\n", plain,
+					   2, 1, false, &o, &err), EXIT_USAGE);
+		if (!strstr(err, ".ini:4: redis_persistence = aof contradicts"
+				 " 'variant = redis-no-persistence' (/tmp/") ||
+		    !strstr(err, "(see docs/SCENARIOS.md)"))
+			fail_msg("%s", err);
+		free(err);
+	}
 }
 
 static void test_a_run_is_judged_by_its_expectation(void **state)
