@@ -126,6 +126,10 @@ void invariant_budget_start(struct sqlite3 *db, long long *left,
 			    long long steps);
 void invariant_budget_resume(struct sqlite3 *db, long long *left);
 void invariant_budget_end(struct sqlite3 *db);
+/* What a user's statement that spent steps of its budget on a run's
+ * final state is told, after its name: "did not end on this run's final
+ * state within ... steps ...: a recursive query without its end, ...?" */
+void invariant_budget_said(long long steps, char *out, size_t size);
 
 /* The invariants run_id violated, in the order they were found: at most
  * max names into names. Returns how many, or -1 when the trace database

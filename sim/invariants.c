@@ -354,6 +354,15 @@ void invariant_budget_end(sqlite3 *db)
 	sqlite3_progress_handler(db, 0, NULL, NULL);
 }
 
+void invariant_budget_said(long long steps, char *out, size_t size)
+{
+	snprintf(out, size, "did not end on this run's final state within"
+		 " %lld of SQLite's steps (%lld, and %lld for each pair of"
+		 " users): a recursive query without its end, or one too slow"
+		 " to check every run with?", steps, INVARIANT_RUN_STEPS_BASE,
+		 INVARIANT_RUN_STEPS_PER_PAIR);
+}
+
 /* Steps stmt through as many rows as a check reads of it (rows_max; 0:
  * all of them) within the budget; SQLite's last result code
  * (SQLITE_INTERRUPT when the budget ran out). */
