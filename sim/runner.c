@@ -444,8 +444,9 @@ static int flush_and_claim(struct runner *runner)
 {
 	struct redis_conn *conn = &runner->redis;
 	redisReply *reply;
+	const char *why;
 	int64_t ignored;
-	int rc = -1;
+	int rc;
 	if (redis_command_integer(conn, &ignored, "MULTI") != 0)
 		return -1;
 	if (redis_command_integer(conn, &ignored, "FLUSHDB") != 0 ||
@@ -455,22 +456,22 @@ static int flush_and_claim(struct runner *runner)
 		return -1;
 	}
 	reply = redisCommand(conn->context, "EXEC");
-	if (!reply)
+	if (!reply) {
 		snprintf(conn->error, sizeof(conn->error), "redis %s: EXEC: %s",
 			 conn->address, conn->context->errstr[0] ?
 			 conn->context->errstr : "connection lost");
-	else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
-		 reply->element[0]->type != REDIS_REPLY_ERROR &&
-		 reply->element[1]->type != REDIS_REPLY_ERROR)
-		rc = 0;
-	else
+		return -1;
+	}
+	/* the transaction's own error, or that of one of its commands */
+	why = reply->type == REDIS_REPLY_ERROR ? reply->str :
+	      reply->type != REDIS_REPLY_ARRAY ? "unexpected reply" : NULL;
+	for (size_t i = 0; !why && i < reply->elements; i++)
+		if (reply->element[i]->type == REDIS_REPLY_ERROR)
+			why = reply->element[i]->str;
+	if (why)
 		snprintf(conn->error, sizeof(conn->error), "redis %s: EXEC of"
-			 " FLUSHDB and the claim: %s", conn->address,
-			 reply->type == REDIS_REPLY_ERROR ? reply->str :
-			 reply->type == REDIS_REPLY_ARRAY &&
-			 reply->elements == 2 &&
-			 reply->element[0]->type == REDIS_REPLY_ERROR ?
-			 reply->element[0]->str : "a command failed");
+			 " FLUSHDB and the claim: %s", conn->address, why);
+	rc = why ? -1 : 0;
 	freeReplyObject(reply);
 	return rc;
 }
