@@ -21,7 +21,7 @@
 
 #include <hiredis/hiredis.h>
 
-/* One claim made ready. armed is set last and cleared first, so that a
+/* A claim made ready. armed is set last and cleared first, so that a
  * handler that interrupts arming or disarming finds it whole or not at
  * all. */
 struct claim_release {
@@ -35,7 +35,10 @@ struct claim_release {
 	int replies;                  /* one line each */
 };
 
-static struct claim_release releases[CLAIM_SIGNAL_MAX];
+/* The one claim a process holds at a time (a run takes it at its start
+ * and gives it back at its end; compare's designs run one after the
+ * other). */
+static struct claim_release ready;
 
 /* Appends one command, formatted by hiredis, to *commands. Returns 0, or
  * -1 when out of memory. */
@@ -96,61 +99,53 @@ static int server_address(const struct redis_conn *conn,
 int claim_signal_arm(const struct redis_conn *conn, int db, const char *user,
 		     const char *password, const char *key, const char *token)
 {
-	struct claim_release *release = NULL;
 	char db_text[16];
 	int rc = 0;
-	for (int i = 0; i < CLAIM_SIGNAL_MAX && !release; i++)
-		if (!releases[i].armed)
-			release = &releases[i];
-	if (!release || !conn->context)
+	claim_signal_disarm();
+	if (!conn->context)
 		return -1;
-	free(release->commands);
-	memset(release, 0, sizeof(*release));
-	if (server_address(conn, release) != 0)
+	memset(&ready, 0, sizeof(ready));
+	if (server_address(conn, &ready) != 0)
 		return -1;
 	if (password) {
-		const char *auth[] = { "AUTH", user, password };
+		const char *auth[3] = { "AUTH" };
+		int count = 1;
 		if (user && *user)
-			rc = append_command(&release->commands, &release->size,
-					    &release->replies, 3, auth);
-		else {
-			auth[1] = password;
-			rc = append_command(&release->commands, &release->size,
-					    &release->replies, 2, auth);
-		}
+			auth[count++] = user;
+		auth[count++] = password;
+		rc = append_command(&ready.commands, &ready.size,
+				    &ready.replies, count, auth);
 	}
 	if (rc == 0 && db) {
 		const char *select[] = { "SELECT", db_text };
 		snprintf(db_text, sizeof(db_text), "%d", db);
-		rc = append_command(&release->commands, &release->size,
-				    &release->replies, 2, select);
+		rc = append_command(&ready.commands, &ready.size,
+				    &ready.replies, 2, select);
 	}
 	if (rc == 0) {
 		const char *eval[] = { "EVAL", CLAIM_RELEASE_SCRIPT, "1", key,
 				       token };
-		rc = append_command(&release->commands, &release->size,
-				    &release->replies, 5, eval);
+		rc = append_command(&ready.commands, &ready.size,
+				    &ready.replies, 5, eval);
 	}
 	if (rc != 0) {
-		free(release->commands);
-		release->commands = NULL;
+		free(ready.commands);
+		ready.commands = NULL;
 		return -1;
 	}
-	release->pid = getpid();
+	ready.pid = getpid();
 	/* the release whole before the handler may see it */
 	atomic_signal_fence(memory_order_seq_cst);
-	release->armed = 1;
-	return (int)(release - releases);
+	ready.armed = 1;
+	return 0;
 }
 
-void claim_signal_disarm(int slot)
+void claim_signal_disarm(void)
 {
-	if (slot < 0 || slot >= CLAIM_SIGNAL_MAX)
-		return;
-	releases[slot].armed = 0;
+	ready.armed = 0;
 	atomic_signal_fence(memory_order_seq_cst);
-	free(releases[slot].commands);
-	releases[slot].commands = NULL;
+	free(ready.commands);
+	ready.commands = NULL;
 }
 
 /* Milliseconds left until deadline (CLOCK_MONOTONIC), 0 when past. */
@@ -168,12 +163,12 @@ static int left_ms(const struct timespec *deadline)
 static bool wait_for(int fd, short events, const struct timespec *deadline)
 {
 	struct pollfd poll_fd = { .fd = fd, .events = events };
-	int ms, ready;
+	int ms, polled;
 	while ((ms = left_ms(deadline)) > 0) {
-		ready = poll(&poll_fd, 1, ms);
-		if (ready > 0)
+		polled = poll(&poll_fd, 1, ms);
+		if (polled > 0)
 			return true;
-		if (ready < 0 && errno != EINTR)
+		if (polled < 0 && errno != EINTR)
 			return false;
 	}
 	return false;
@@ -225,7 +220,7 @@ out_close:
 	close(fd);
 }
 
-void claim_signal_release_all(void)
+void claim_signal_release(void)
 {
 	int saved = errno;
 	struct timespec deadline;
@@ -237,8 +232,7 @@ void claim_signal_release_all(void)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	for (int i = 0; i < CLAIM_SIGNAL_MAX; i++)
-		if (releases[i].armed && releases[i].pid == self)
-			release_one(&releases[i], &deadline);
+	if (ready.armed && ready.pid == self)
+		release_one(&ready, &deadline);
 	errno = saved;
 }

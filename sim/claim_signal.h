@@ -28,25 +28,25 @@
 	"if redis.call('GET', KEYS[1]) == ARGV[1] then" \
 	" return redis.call('DEL', KEYS[1]) end return 0"
 
-/* Claims made ready at once: a compare holds one per design. */
-#define CLAIM_SIGNAL_MAX 4
 /* The longest the handler waits for the server, connecting included. */
 #define CLAIM_SIGNAL_WAIT_MS 1000
 
 /* Makes the release of the claim key key, holding token, ready on the
  * server conn is connected to, in database db, with user and password
- * for AUTH (NULL: none). Returns the release's slot, or -1 when it
- * could not be made ready (no slot, out of memory, a socket it cannot
- * name): the claim then stays until the run gives it back itself. */
+ * for AUTH (NULL: none), in place of any made ready before (a process
+ * holds one claim at a time). Returns 0, or -1 when it could not be made
+ * ready (out of memory, a socket it cannot name): the claim then stays
+ * until the run gives it back itself. */
 int claim_signal_arm(const struct redis_conn *conn, int db, const char *user,
 		     const char *password, const char *key, const char *token);
 
-/* The claim of slot was given back (or is no longer the run's): the
- * handler leaves it alone. slot -1 does nothing. */
-void claim_signal_disarm(int slot);
+/* The claim was given back (or is no longer the run's): the handler
+ * leaves it alone. */
+void claim_signal_disarm(void);
 
-/* Gives back every claim made ready. Async-signal-safe: for the signal
+/* Gives back the claim made ready, if any, and if this process made it
+ * (not a worker forked since). Async-signal-safe: for the signal
  * handler (redis_server_install_cleanup calls it). */
-void claim_signal_release_all(void);
+void claim_signal_release(void);
 
 #endif

@@ -747,7 +747,7 @@ static void on_signal(int signal_number)
 	 * nor a run's claim on a Redis of the user's (claim_signal.h). */
 	stop_all();
 	whole_file_remove_temporaries();
-	claim_signal_release_all();
+	claim_signal_release();
 	signal(signal_number, SIG_DFL);
 	raise(signal_number);
 }

@@ -165,7 +165,6 @@ int runner_open(struct runner *runner, const struct runner_options *options,
 	memset(runner, 0, sizeof(*runner));
 	runner->options = *options;
 	runner->orders_lock = -1;
-	runner->claim_slot = -1;
 	if (injector_setup() != 0) {
 		snprintf(error, error_size, "cannot set up libfiu");
 		return EXIT_INTERNAL;
@@ -431,8 +430,7 @@ static void release_claim(struct runner *runner)
 				      runner->claim_key, runner->claim);
 	/* after: a signal in the middle of the EVAL still gives it back
 	 * (twice is harmless: the script checks the token) */
-	claim_signal_disarm(runner->claim_slot);
-	runner->claim_slot = -1;
+	claim_signal_disarm();
 	runner->claim[0] = '\0';
 }
 
@@ -480,12 +478,10 @@ static int flush_and_claim(struct runner *runner)
  * (claim_signal.h). */
 static void claim_taken(struct runner *runner)
 {
-	const struct runner_options *options = &runner->options;
-	claim_signal_disarm(runner->claim_slot);
-	runner->claim_slot = claim_signal_arm(&runner->redis, options->redis_db,
-					      getenv("FLASHSIM_REDIS_USER"),
-					      getenv("FLASHSIM_REDIS_PASSWORD"),
-					      runner->claim_key, runner->claim);
+	(void)claim_signal_arm(&runner->redis, runner->options.redis_db,
+			       getenv("FLASHSIM_REDIS_USER"),
+			       getenv("FLASHSIM_REDIS_PASSWORD"),
+			       runner->claim_key, runner->claim);
 }
 
 /* Whether a key of the sale is left in Redis by an earlier run: its stock,

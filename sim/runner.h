@@ -70,8 +70,6 @@ struct runner {
 	char claim[RUNNER_CLAIM_MAX]; /* with --redis: this run's token in
 					 the sale's claim key ("": none) */
 	char claim_key[KEY_MAX];
-	int claim_slot;               /* its release on a signal
-					 (claim_signal.h), -1: none */
 	uint64_t commands_seen;       /* runner_commands at the end of the
 					 last run counted (0: not read) */
 };
