@@ -941,22 +941,22 @@ static int check_persistence(struct cli_options *o)
 		     sizeof(persistence));
 	if (none && o->persistence_set_by != SET_BY_DEFAULT &&
 	    o->runner.persistence != REDIS_PERSISTENCE_NONE) {
+		bool by_file = o->persistence_set_by == SET_BY_FILE;
 		/* set by the file: said as its other mistakes are, by its
 		 * name and line first */
-		if (o->persistence_set_by == SET_BY_FILE) {
-			fprintf(stderr, "flashsim: %s:%d: redis_persistence ="
-				" %s contradicts %s, whose Redis keeps nothing"
-				" across a restart (give none, or leave it"
-				" out)\n(see docs/SCENARIOS.md)\n", o->scenario,
-				scenario_line(o, "redis_persistence"),
-				value_persistence_name(o->runner.persistence),
-				variant);
-			return EXIT_USAGE;
-		}
+		if (by_file)
+			snprintf(persistence, sizeof(persistence), "%s:%d:"
+				 " redis_persistence = %s", o->scenario,
+				 scenario_line(o, "redis_persistence"),
+				 value_persistence_name(o->runner.persistence));
 		snprintf(message, sizeof(message), "%s contradicts %s, whose"
 			 " Redis keeps nothing across a restart (give none, or"
 			 " leave it out)", persistence, variant);
-		return bad_input("%s", message);
+		if (!by_file)
+			return bad_input("%s", message);
+		fprintf(stderr, "flashsim: %s\n(see docs/SCENARIOS.md)\n",
+			message);
+		return EXIT_USAGE;
 	}
 	if (none)
 		o->runner.persistence = REDIS_PERSISTENCE_NONE;
