@@ -388,7 +388,8 @@ static int check_outputs(const struct cli_options *o, int argc, char **argv)
 				 paths[i], dir);
 			return bad_input("%s", message);
 		}
-		if (o->json && i < 3 && whole_file_is_stdout(paths[i])) {
+		if (o->json && i < 3 &&
+		    whole_file_is_fd(paths[i], STDOUT_FILENO)) {
 			snprintf(message, sizeof(message), "%s %s is the"
 				 " standard output, where --json prints: the"
 				 " two would be mixed; give it a file", names[i],

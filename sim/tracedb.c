@@ -342,14 +342,6 @@ int tracedb_open(struct tracedb **db_out, const char *path, char *error,
 		return -1;
 	}
 	snprintf(db->path, sizeof(db->path), "%s", path ? path : "");
-	/* /dev/null, a FIFO: SQLite says "disk I/O error" */
-	if (path && *path && stat(path, &there) == 0 && !S_ISREG(there.st_mode)
-	    && !S_ISDIR(there.st_mode)) {
-		snprintf(error, error_size, "trace database %s: not a regular"
-			 " file (a trace is an SQLite database file)", path);
-		free(db);
-		return -1;
-	}
 	if (sqlite3_open_v2(name, &db->db, SQLITE_OPEN_READWRITE |
 			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		tracedb_fail(db, "opening");

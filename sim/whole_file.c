@@ -402,11 +402,6 @@ bool whole_file_is_fd(const char *path, int fd)
 		S_ISSOCK(st_out.st_mode));
 }
 
-bool whole_file_is_stdout(const char *path)
-{
-	return whole_file_is_fd(path, STDOUT_FILENO);
-}
-
 int whole_file_apart(const char *option_a, const char *a,
 		     const char *option_b, const char *b, char *error,
 		     size_t error_size)

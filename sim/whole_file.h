@@ -62,11 +62,9 @@ int whole_file_apart(const char *option_a, const char *a,
  * not exist yet). */
 bool whole_file_in_dir(const char *path, const char *dir);
 
-/* Whether path names the file, pipe or socket the standard output
- * writes to (a terminal or a device such as /dev/null is not counted:
- * what else goes there spoils nothing). */
-bool whole_file_is_stdout(const char *path);
-/* The same for the file descriptor fd (STDERR_FILENO). */
+/* Whether path names the file, pipe or socket the file descriptor fd
+ * writes to (STDOUT_FILENO; a terminal or a device such as /dev/null is
+ * not counted: what else goes there spoils nothing). */
 bool whole_file_is_fd(const char *path, int fd);
 
 /* The directory path's last name is in, as path gives it ("." when it

@@ -583,9 +583,12 @@ static void test_a_database_where_flashsim_prints_is_refused(void **state)
 		" 2>/dev/null; test $? = 64; } && { %s selftest --quick --trace"
 		" - 2>/dev/null; test $? = 64; } && test ! -e ./- &&"
 		" { %s run --users 2 --orders-db /dev/null 2>$d/err4;"
-		" test $? = 64; } && grep -q 'not a regular file' $d/err4;"
-		" r=$?; rm -r $d; exit $r",
-		flashsim, flashsim, flashsim, flashsim, flashsim, flashsim), 0);
+		" test $? = 64; } && grep -q 'not a regular file' $d/err4 &&"
+		" { %s run --users 2 --trace /dev/null 2>$d/err5; test $? = 64;"
+		" } && grep -q -- '--trace /dev/null: not a regular file'"
+		" $d/err5; r=$?; rm -r $d; exit $r",
+		flashsim, flashsim, flashsim, flashsim, flashsim, flashsim,
+		flashsim), 0);
 }
 
 int main(int argc, char **argv)
