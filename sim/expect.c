@@ -217,39 +217,32 @@ void expect_key_value(const struct expectation *expect, unsigned key,
 	}
 }
 
-void expect_describe(const struct expectation *expect, char *out,
-		     size_t size)
+/* The keys in keys (enum expect_key bits), ", "-separated, into out;
+ * each with its value in values ("orders = 0"), when values is given. */
+static void keys_text(const struct expectation *values, unsigned keys,
+		      char *out, size_t size)
 {
 	size_t used = 0;
 	out[0] = '\0';
 	for (unsigned k = 0; k < EXPECT_KEY_COUNT && used < size; k++) {
-		char value[EXPECT_INVARIANT_MAX];
+		char value[EXPECT_INVARIANT_MAX] = "";
 		int n;
-		if (!(expect->given & (1u << k)))
+		if (!(keys & (1u << k)))
 			continue;
-		expect_key_value(expect, 1u << k, value, sizeof(value));
-		n = snprintf(out + used, size - used, "%s%s = %s",
-			     used ? ", " : "", expect_key_names[k], value);
+		if (values)
+			expect_key_value(values, 1u << k, value, sizeof(value));
+		n = snprintf(out + used, size - used, "%s%s%s%s",
+			     used ? ", " : "", expect_key_names[k],
+			     values ? " = " : "", value);
 		if (n > 0)
 			used += (size_t)n;
 	}
 }
 
-/* The names of the keys in keys (enum expect_key bits), ", "-separated,
- * into out. */
-static void key_names(unsigned keys, char *out, size_t size)
+void expect_describe(const struct expectation *expect, char *out,
+		     size_t size)
 {
-	size_t used = 0;
-	out[0] = '\0';
-	for (unsigned k = 0; k < EXPECT_KEY_COUNT && used < size; k++) {
-		int n;
-		if (!(keys & (1u << k)))
-			continue;
-		n = snprintf(out + used, size - used, "%s%s", used ? ", " : "",
-			     expect_key_names[k]);
-		if (n > 0)
-			used += (size_t)n;
-	}
+	keys_text(expect, expect->given, out, size);
 }
 
 void expect_outcome_line(const struct expect_outcome *outcome,
@@ -257,7 +250,7 @@ void expect_outcome_line(const struct expect_outcome *outcome,
 {
 	char names[128], ignored[160] = "";
 	assert(outcome->judged);
-	key_names(outcome->not_checked, names, sizeof(names));
+	keys_text(NULL, outcome->not_checked, names, sizeof(names));
 	if (outcome->checked_nothing) {
 		snprintf(line, line_size, "expectation: not checked: %s checks"
 			 " none of its keys (%s); the verdict gives the exit"
