@@ -34,6 +34,20 @@ static void small_sale(struct cli_options *options, int jobs)
 	options->kinds = ~0u;
 }
 
+/* A sale of one user exploring crashes, three runs at most, with fault
+ * in its own plan. */
+static void one_user_with_fault(struct cli_options *options,
+				const char *fault)
+{
+	char error[256];
+	small_sale(options, 1);
+	options->config.users = 1;
+	options->kinds = KIND_BIT(FAULT_CRASH);
+	options->runs = 3;
+	assert_int_equal(fault_plan_add(&options->config.plan, fault, error,
+					sizeof(error)), 0);
+}
+
 /* The correct protocol survives every single fault of the sale, and the
  * faults reach every failure point. */
 static void test_exhaustive_finds_no_violation(void **state)
@@ -86,16 +100,10 @@ static void test_a_sale_that_sells_nothing_is_said(void **state)
 {
 	struct cli_options options;
 	struct explore_stats *stats;
-	char error[256], sold[256];
+	char sold[256];
 	(void)state;
-	small_sale(&options, 1);
-	options.config.users = 1;
+	one_user_with_fault(&options, "app/deduct/before@1:crash");
 	options.config.stock = 1;
-	options.kinds = KIND_BIT(FAULT_CRASH);
-	options.runs = 3;
-	assert_int_equal(fault_plan_add(&options.config.plan,
-					"app/deduct/before@1:crash", error,
-					sizeof(error)), 0);
 	stats = support_explore(&options);
 	assert_false(stats->fault_free_failed);
 	assert_true(stats->dry_ran);
@@ -671,15 +679,9 @@ static void test_a_fixed_fault_that_never_fires_is_named(void **state)
 {
 	struct cli_options options;
 	struct explore_stats *stats;
-	char error[256], why[512];
+	char why[512];
 	(void)state;
-	small_sale(&options, 1);
-	options.config.users = 1;
-	options.kinds = KIND_BIT(FAULT_CRASH);
-	options.runs = 3;
-	assert_int_equal(fault_plan_add(&options.config.plan,
-					"app/deduct/after@5:crash", error,
-					sizeof(error)), 0);
+	one_user_with_fault(&options, "app/deduct/after@5:crash");
 	stats = support_explore(&options);
 	assert_int_equal(stats->not_fired.count, 1);
 	explore_not_fired(stats, 0, why, sizeof(why));
