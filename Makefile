@@ -6,6 +6,8 @@
 #   make bench      install what is missing, build, run the load benchmark
 #                   and measure the explorer (tables in build/bench.txt and
 #                   build/bench-explorer.txt, docs/PERFORMANCE.md)
+#   make bench-calls    what one script call costs Redis here, and the
+#                   floor it puts under the bench's full-protocol target
 #   make bench-profile  redis-server's instructions per request, under
 #                   callgrind (needs valgrind; docs/PERFORMANCE.md)
 #   make nightly    a time-boxed exploration of every scenario (docs/CI.md)
@@ -52,7 +54,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(SIM_SRC) $(FAULTS_SRC)) 
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: mutants bench-profile all run test check bench asan ubsan clean deps deps-run deps-bench demo nightly points-doc \
+.PHONY: mutants bench-profile bench-calls all run test check bench asan ubsan clean deps deps-run deps-bench demo nightly points-doc \
 	docs
 .DEFAULT_GOAL := all
 
@@ -160,6 +162,13 @@ bench: deps-bench
 		--runs $(BENCH_EXPLORER_RUNS) \
 		--out $(BUILD)/bench-explorer.txt || status=1; \
 	exit $$status
+
+# What one script call costs Redis here, and the most a rejected request
+# of three calls that write, read, write could make against the bench's
+# reference (docs/PERFORMANCE.md).
+bench-calls: deps-bench
+	@mkdir -p $(BUILD)
+	python3 tools/redis_call_costs.py --out $(BUILD)/bench-calls.txt
 
 # Redis's instructions per rejected request, a figure the machine's load
 # does not change (docs/PERFORMANCE.md).

@@ -488,6 +488,42 @@ static void test_json_has_the_tables_figures(void **state)
 	assert_int_equal(support_tempdir_remove(dir), 0);
 }
 
+/* tools/redis_call_costs.py (make bench-calls) runs on a server of its
+ * own, prints its table and its floor, writes the same to --out, and
+ * leaves no server directory behind; a server that cannot start, or an
+ * --out it cannot write, is said with exit 1. Its figures are not judged
+ * here: a benchmark, not a test. */
+static void test_call_costs_tool_says_its_floor(void **state)
+{
+	char dir[256];
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir), "call-costs"), 0);
+	assert_int_equal(support_shell(
+		"TMPDIR=%s python3 tools/redis_call_costs.py --rounds 1"
+		" --calls 1000 --out %s/cc.txt 2>/dev/null >%s/stdout.txt &&"
+		" cmp -s %s/cc.txt %s/stdout.txt &&"
+		" grep -q '^EVALSHA deduct (sold out), unpipelined: the reference'"
+		" %s/cc.txt && grep -q '^FCALL writing one new key (SETNX)'"
+		" %s/cc.txt && grep -q '^floor of a rejected request of the full"
+		" protocol' %s/cc.txt && grep -Eq '[0-9]\\.[0-9][0-9]x the$'"
+		" %s/cc.txt && test -z \"$(ls -d %s/flashsim-call-costs-* "
+		"2>/dev/null)\"", dir, dir, dir, dir, dir, dir, dir, dir, dir,
+		dir), 0);
+	assert_int_equal(support_shell(
+		"TMPDIR=%s python3 tools/redis_call_costs.py --rounds 1"
+		" --calls 1000 --out %s/no/such/dir/cc.txt 2>%s/err.txt"
+		" >/dev/null; test $? -eq 1 && grep -q 'cannot write"
+		" %s/no/such/dir/cc.txt' %s/err.txt", dir, dir, dir, dir, dir),
+		0);
+	assert_int_equal(support_shell(
+		"TMPDIR=%s FLASHSIM_REDIS_SERVER=/bin/false python3"
+		" tools/redis_call_costs.py --rounds 1 --calls 1000 2>%s/err.txt"
+		" >/dev/null; test $? -eq 1 && grep -q 'redis-server exited at"
+		" start' %s/err.txt && test -z \"$(ls -d %s/flashsim-call-costs-*"
+		" 2>/dev/null)\"", dir, dir, dir, dir), 0);
+	assert_int_equal(support_tempdir_remove(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +544,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_rounds_without_their_references_are_not_judged),
 		cmocka_unit_test(test_a_failed_round_is_named),
 		cmocka_unit_test(test_json_has_the_tables_figures),
+		cmocka_unit_test(test_call_costs_tool_says_its_floor),
 	};
 	(void)argc;
 	support_flashsim(argv[0], flashsim, sizeof(flashsim));

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""redis_call_costs.py - what one script call costs Redis on this machine,
+and from it the most a rejected request of the full protocol could make
+against the bench's reference (docs/PERFORMANCE.md, "Why the full-protocol
+target is out of reach here").
+
+    tools/redis_call_costs.py [--rounds N] [--calls N] [--out FILE]
+
+Starts a redis-server of its own, as flashsim starts its private one (a
+Unix socket in a fresh directory, the append-only file on with appendfsync
+always, no RDB, sorted sets as skiplists; FLASHSIM_REDIS_SERVER names
+another server, as for flashsim), and runs redis-benchmark on it:
+
+  - the bench's reference: EVALSHA of the bare deduction (core/lua/deduct.lua)
+    on a sold-out stock key, 20 clients, unpipelined;
+  - the same deduction as a Redis function (FCALL, as flashsim calls its
+    scripts), pipelined 128 deep on each of 20 clients, deeper than the
+    bench's one connection;
+  - the same pipelined FCALL of a function that does nothing, of one that
+    writes one new key (SETNX), and of one that writes one new key with a
+    TTL (SET ... EX).
+
+For each: the rate, and Redis's CPU per call (its main thread's user and
+system time from INFO cpu, read before and after). The write rows start
+from an empty database and add one key per call, as the bench's workloads
+add a transaction per request.
+
+The floor: a rejected request of the full protocol makes three script
+calls, the prepare writing the transaction, the deduction reading the
+barrier and the stock, the abort writing the transaction's end. None can
+cost Redis less than the rows it is measured by here: a write of one new
+key, the bare deduction, a write of one key (the protocol's abort also
+sets a TTL and leaves the due set; not counted). With Redis busy all the
+time on nothing else, such requests would make 1,000,000 / (the three
+costs in microseconds) per second: the line printed against the
+reference is that rate over the reference's. It is a bound above what any
+request of those three calls can make, not an estimate of the protocol.
+
+Rows run ROUNDS times (3), alternating, and the median of each is
+printed. Needs redis-server 7 or later (its functions), redis-cli and
+redis-benchmark (Debian's redis-server and redis-tools). Exit code 1 when something could not run.
+"""
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEDUCT = os.path.join(ROOT, "core", "lua", "deduct.lua")
+LIBRARY = """#!lua name=flashsim_call_costs
+redis.register_function('deduct', function(KEYS, ARGV)
+%s
+end)
+redis.register_function('nothing', function(KEYS, ARGV) return 1 end)
+redis.register_function('write', function(KEYS, ARGV)
+  return redis.call('SETNX', KEYS[1], ARGV[1])
+end)
+redis.register_function('write_ttl', function(KEYS, ARGV)
+  return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end)
+"""
+# -r for the keys of the write rows: collisions (a SETNX that writes
+# nothing) are about calls^2 / (2 * RANDOM), a few hundred in 300,000
+RANDOM = "1000000000"
+
+
+class Failed(Exception):
+    pass
+
+
+def program(name, variable=None):
+    path = os.environ.get(variable) if variable else None
+    path = path or shutil.which(name)
+    if not path:
+        raise Failed("%s not found (apt-get install redis-server "
+                     "redis-tools)" % name)
+    return path
+
+
+class Server:
+    def __init__(self, directory):
+        self.socket = os.path.join(directory, "redis.sock")
+        self.cli = program("redis-cli")
+        self.benchmark = program("redis-benchmark")
+        server = program("redis-server", "FLASHSIM_REDIS_SERVER")
+        log = os.path.join(directory, "redis.log")
+        self.process = subprocess.Popen(
+            [server, "--port", "0", "--unixsocket", self.socket,
+             "--unixsocketperm", "700", "--dir", directory,
+             "--logfile", log, "--daemonize", "no", "--save", "",
+             "--appendonly", "yes", "--appendfsync", "always",
+             "--maxmemory-policy", "noeviction",
+             "--zset-max-ziplist-entries", "0"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        self.log = log
+
+    def wait_ready(self):
+        deadline = time.monotonic() + 10
+        while not self.ping():
+            if self.process.poll() is not None:
+                raise Failed("redis-server exited at start (exit status "
+                             "%d); its log: %s" % (self.process.returncode,
+                                                   self.log))
+            if time.monotonic() > deadline:
+                raise Failed("redis-server did not answer within 10 s")
+            time.sleep(0.05)
+
+    def ping(self):
+        if not os.path.exists(self.socket):
+            return False
+        return self.command("PING", check=False) == "PONG"
+
+    def command(self, *args, check=True):
+        done = subprocess.run([self.cli, "-s", self.socket] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, check=False)
+        out = done.stdout.strip()
+        if check and (done.returncode != 0 or out.startswith("ERR")
+                      or out.startswith("(error)")):
+            raise Failed("redis-cli %s: %s%s" % (
+                " ".join(args)[:60], out, done.stderr.strip()))
+        return out
+
+    def cpu_seconds(self):
+        """Redis's main thread's CPU so far (the whole server's before
+        Redis 6.2)."""
+        info = dict(line.split(":", 1)
+                    for line in self.command("INFO", "cpu").splitlines()
+                    if ":" in line)
+        for user, system in (("used_cpu_user_main_thread",
+                              "used_cpu_sys_main_thread"),
+                             ("used_cpu_user", "used_cpu_sys")):
+            if user in info and system in info:
+                return float(info[user]) + float(info[system])
+        raise Failed("INFO cpu gives no CPU time")
+
+    def bench(self, calls, pipeline, args):
+        """(calls/s, Redis CPU microseconds per call) of one run."""
+        command = [self.benchmark, "-s", self.socket, "-c", "20",
+                   "-n", str(calls), "-r", RANDOM, "--csv"]
+        if pipeline > 1:
+            command += ["-P", str(pipeline)]
+        before = self.cpu_seconds()
+        done = subprocess.run(command + args, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, check=False)
+        after = self.cpu_seconds()
+        lines = [line for line in done.stdout.splitlines() if line.strip()]
+        try:
+            rate = float(lines[-1].split(",")[1].strip('"'))
+        except (IndexError, ValueError):
+            rate = 0
+        if done.returncode != 0 or rate <= 0:
+            raise Failed("redis-benchmark %s: exit %d %s" % (
+                " ".join(args), done.returncode,
+                (done.stderr or done.stdout).strip()[:200]))
+        return rate, (after - before) / calls * 1e6
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def rows(server):
+    """The rows: (name, pipeline, redis-benchmark's command, fresh)."""
+    with open(DEDUCT) as f:
+        body = f.read()
+    sha = server.command("SCRIPT", "LOAD", body)
+    server.command("FUNCTION", "LOAD", "REPLACE",
+                   LIBRARY.replace("%s", body, 1))
+    deduct = ["2", "stock:sold-out", "bar:1", "86400"]
+    return [
+        ("EVALSHA deduct (sold out), unpipelined: the reference", 1,
+         ["EVALSHA", sha] + deduct, False),
+        ("FCALL deduct (sold out)", 128, ["FCALL", "deduct"] + deduct,
+         False),
+        ("FCALL of a function doing nothing", 128,
+         ["FCALL", "nothing", "0"], False),
+        ("FCALL writing one new key (SETNX)", 128,
+         ["FCALL", "write", "1", "txn:__rand_int__", "prepared"], True),
+        ("FCALL writing one new key with a TTL (SET EX)", 128,
+         ["FCALL", "write_ttl", "1", "txn:__rand_int__", "failed",
+          "86400"], True),
+    ]
+
+
+def measure(server, table, rounds, calls):
+    results = [[] for _ in table]
+    for r in range(rounds):
+        sys.stderr.write("redis_call_costs: round %d of %d\n" % (
+            r + 1, rounds))
+        for i, (_, pipeline, args, fresh) in enumerate(table):
+            if fresh:
+                server.command("FLUSHDB")
+            n = calls if pipeline > 1 else max(calls // 3, 1000)
+            results[i].append(server.bench(n, pipeline, args))
+    return [(statistics.median(rate for rate, _ in row),
+             statistics.median(cpu for _, cpu in row)) for row in results]
+
+
+def report(server, table, results, rounds):
+    """The table's lines."""
+    version = server.command("INFO", "server")
+    version = next((line.split(":", 1)[1] for line in version.splitlines()
+                    if line.startswith("redis_version:")), "?")
+    lines = ["what one script call costs Redis %s on this machine (%d CPUs),"
+             % (version, os.cpu_count() or 0),
+             "20 clients, -P 128 where pipelined; median of %d rounds"
+             % rounds,
+             "%-56s %10s %12s" % ("", "calls/s", "Redis CPU us")]
+    for (name, pipeline, _, _), (rate, cpu) in zip(table, results):
+        lines.append("%-56s %10.0f %12.2f" % (
+            name + ("" if pipeline == 1 else ", -P %d" % pipeline),
+            rate, cpu))
+    reference = results[0][0]
+    floor = results[3][1] + results[1][1] + results[3][1]
+    lines += ["(Redis CPU: its main thread's, from INFO cpu, per call)",
+              "",
+              "floor of a rejected request of the full protocol: a write, "
+              "the deduction,",
+              "a write: %.2f us of Redis CPU, at most %.0f requests/s, "
+              "%.2fx the" % (floor, 1e6 / floor, 1e6 / floor / reference),
+              "reference's rate (the target asks for 1.0x; the protocol's "
+              "calls cost more)"]
+    return lines
+
+
+def write_whole(path, text):
+    """Writes path whole or not at all."""
+    temporary = "%s.tmp.%d" % (path, os.getpid())
+    try:
+        with open(temporary, "w") as f:
+            f.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise Failed("cannot write %s: %s" % (path, error.strerror))
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description="What one script call costs Redis on this machine.")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=300000,
+                        help="calls per pipelined run (a third unpipelined)")
+    parser.add_argument("--out", help="write the table to this file too")
+    options = parser.parse_args()
+    if options.rounds < 1 or options.calls < 1000:
+        parser.error("--rounds must be at least 1, --calls at least 1000")
+    base = os.environ.get("TMPDIR") or (
+        "/dev/shm" if os.path.isdir("/dev/shm") else None)
+    directory = tempfile.mkdtemp(prefix="flashsim-call-costs-", dir=base)
+    server = None
+
+    def stopped(signum, frame):
+        raise SystemExit(1)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stopped)
+    try:
+        server = Server(directory)
+        server.wait_ready()
+        table = rows(server)
+        results = measure(server, table, options.rounds, options.calls)
+        text = "\n".join(report(server, table, results,
+                                 options.rounds)) + "\n"
+        sys.stdout.write(text)
+        if options.out:
+            write_whole(options.out, text)
+        return 0
+    except Failed as error:
+        sys.stderr.write("redis_call_costs: %s\n" % error)
+        return 1
+    finally:
+        if server:
+            server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
