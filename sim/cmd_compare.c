@@ -148,15 +148,26 @@ static void json_design(FILE *out, const struct compare_design *design,
 	free(text);
 }
 
-/* expect: the file's expectation, judged on design A. */
+/* expect: the file's expectation, judged on design A. in_short is the
+ * text report's last sentence. */
 static void print_json(FILE *out, const struct compare_design designs[2],
 		       const struct expect_outcome *expect)
 {
+	struct compare_values *values = compare_values_make(designs);
+	char summary[COMPARE_VALUE_MAX * 2];
 	fprintf(out, "{\"command\":\"compare\",\"a\":");
 	json_design(out, &designs[0], expect);
 	fprintf(out, ",\"b\":");
 	json_design(out, &designs[1], NULL);
+	fprintf(out, ",\"in_short\":");
+	if (values) {
+		compare_summary(designs, values, summary, sizeof(summary));
+		report_json_string(out, summary);
+	} else {
+		fputs("null", out);
+	}
 	fprintf(out, "}\n");
+	free(values);
 }
 
 /* --json when the comparison reached no end (a Redis refused or gone, an

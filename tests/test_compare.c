@@ -324,7 +324,8 @@ static void test_each_design_has_its_own_persistence(void **state)
 	free(text);
 }
 
-/* --json: one object with both runs, each as `run --json` has it. */
+/* --json: one object with both runs, each as `run --json` has it, and
+ * the sentence that sums them up. */
 static void test_json_has_both_runs(void **state)
 {
 	(void)state;
@@ -336,8 +337,16 @@ static void test_json_has_both_runs(void **state)
 		" a[\"design\"]==\"naive\" and b[\"design\"]==\"none\" and"
 		" a[\"run\"][\"verdict\"]==\"violation\" and"
 		" b[\"run\"][\"verdict\"]==\"ok\" and"
-		" a[\"run\"][\"orders\"]==0 and b[\"run\"][\"orders\"]==1))'",
-		flashsim), 0);
+		" a[\"run\"][\"orders\"]==0 and b[\"run\"][\"orders\"]==1"
+		" and d[\"in_short\"].startswith(\"under the same faults, A:"
+		" naive broke conservation\")))'", flashsim), 0);
+	/* in_short is the text report's last sentence, word for word */
+	assert_int_equal(support_shell(
+		"f='%s compare --users 1 --stock 1 --variant naive --fault"
+		" app/deduct/after@1:crash'; test \"$($f --json 2>/dev/null |"
+		" python3 -c 'import json,sys;"
+		" print(\"in short: \" + json.load(sys.stdin)[\"in_short\"])')\""
+		" = \"$($f | grep '^in short: ')\"", flashsim), 0);
 }
 
 /* --json when no comparison came of it: still one object on stdout,
