@@ -224,16 +224,25 @@ void report_visible(FILE *out, const char *text)
 	}
 }
 
+/* JSON is UTF-8: a byte that starts no valid sequence (a user's text in
+ * another encoding, or one cut in the middle of a character to fit a
+ * buffer) becomes U+FFFD, so that every JSON reader takes the object. */
 void report_json_string(FILE *out, const char *text)
 {
+	const unsigned char *p = (const unsigned char *)text;
 	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+	while (*p) {
+		int length;
+		long code = utf8_decode(p, &length);
 		if (*p == '"' || *p == '\\')
 			fprintf(out, "\\%c", *p);
 		else if (*p < 0x20)
 			fprintf(out, "\\u%04x", *p);
+		else if (code < 0)
+			fputs("\\ufffd", out);
 		else
-			fputc(*p, out);
+			fwrite(p, 1, (size_t)length, out);
+		p += length;
 	}
 	fputc('"', out);
 }

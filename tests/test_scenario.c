@@ -770,6 +770,26 @@ static void test_invisible_characters_in_a_message_are_shown(void **state)
 	free(text);
 }
 
+/* A JSON string is valid UTF-8 whatever it is given: a byte that starts
+ * no valid sequence (text in another encoding, or a character cut in
+ * two to fit a buffer) becomes U+FFFD; quotes, backslashes and controls
+ * are escaped; valid UTF-8 is written as it is. */
+static void test_a_json_string_is_valid_utf8(void **state)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	(void)state;
+	assert_non_null(out);
+	report_json_string(out, "caf\xc3\xa9 \"q\" a\\b\t \xff\xc0\xaf"
+			   " \xed\xa0\x80 \xf0\x9f\x8d\x8e \xc3");
+	fclose(out);
+	assert_string_equal(text, "\"caf\xc3\xa9 \\\"q\\\" a\\\\b\\u0009"
+			    " \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd"
+			    " \xf0\x9f\x8d\x8e \\ufffd\"");
+	free(text);
+}
+
 /* kinds: "all" is every kind, "-KIND" leaves one out, of all when it
  * comes first (a long random exploration without redis-crash). */
 static void test_kinds_take_all_and_leave_out(void **state)
@@ -1007,6 +1027,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files_and_extra_arguments_are_usage_errors),
 		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
 		cmocka_unit_test(test_invisible_characters_in_a_message_are_shown),
+		cmocka_unit_test(test_a_json_string_is_valid_utf8),
 		cmocka_unit_test(test_kinds_take_all_and_leave_out),
 		cmocka_unit_test(test_fault_keys_add_up),
 		cmocka_unit_test(test_a_fault_option_at_a_hit_of_the_file_is_refused),
