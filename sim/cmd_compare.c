@@ -188,7 +188,7 @@ static void print_json_error(FILE *out, const struct compare_design
 		else
 			fputs("null", out);
 	}
-	fprintf(out, "}\n");
+	fprintf(out, ",\"in_short\":null}\n");
 }
 
 static void print_header(const struct cli_options *o,
