@@ -17,28 +17,41 @@ another server, as for flashsim), and runs redis-benchmark on it:
     scripts), pipelined 128 deep on each of 20 clients, deeper than the
     bench's one connection;
   - the same pipelined FCALL of a function that does nothing, of one that
-    writes one new key (SETNX), and of one that writes one new key with a
-    TTL (SET ... EX).
+    writes one new key (SETNX), of one that writes one new key with a TTL
+    (SET ... EX), and of one that overwrites one key that exists (SET).
 
 For each: the rate, and Redis's CPU per call (its main thread's user and
-system time from INFO cpu, read before and after). The write rows start
-from an empty database and add one key per call, as the bench's workloads
-add a transaction per request.
+system time from INFO cpu, read before and after). The rows of new keys
+start from an empty database and add one key per call, as the bench's
+workloads add a transaction per request (checked: a row that added
+fewer keys than it made calls is an error); the overwrite writes the
+same key every time, the cheapest write there is.
 
 The floor: a rejected request of the full protocol makes three script
 calls, the prepare writing the transaction, the deduction reading the
-barrier and the stock, the abort writing the transaction's end. None can
-cost Redis less than the rows it is measured by here: a write of one new
-key, the bare deduction, a write of one key (the protocol's abort also
-sets a TTL and leaves the due set; not counted). With Redis busy all the
+barrier and the stock, the abort writing the transaction's end. None
+costs Redis less than the row it is measured by here: a write of one new
+key, the bare deduction, an overwrite of one key (the protocol's abort
+also sets a TTL and leaves the due set; not counted; an abort that
+deleted the transaction instead would cost a little less, but the
+protocol keeps a failed transaction's status). With Redis busy all the
 time on nothing else, such requests would make 1,000,000 / (the three
 costs in microseconds) per second: the line printed against the
-reference is that rate over the reference's. It is a bound above what any
-request of those three calls can make, not an estimate of the protocol.
+reference is that rate over the reference's. It is a bound above what
+any request of those three calls can make, not an estimate of the
+protocol.
+
+The reference's rate is a wall-clock rate: when the machine is busy,
+its 20 clients wait for their CPUs and Redis idles between their calls,
+while the floor, a CPU cost, does not move. So the table says how busy
+Redis was during the reference, and the floor is worth reading only
+when that is most of the time (on an idle machine, about 90 %).
 
 Rows run ROUNDS times (3), alternating, and the median of each is
 printed. Needs redis-server 7 or later (its functions), redis-cli and
-redis-benchmark (Debian's redis-server and redis-tools). Exit code 1 when something could not run.
+redis-benchmark (Debian's redis-server and redis-tools);
+FLASHSIM_REDIS_BENCHMARK names another redis-benchmark, as for flashsim
+bench. Exit code 1 when something could not run.
 """
 import argparse
 import os
@@ -63,19 +76,30 @@ end)
 redis.register_function('write_ttl', function(KEYS, ARGV)
   return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 end)
+redis.register_function('overwrite', function(KEYS, ARGV)
+  return redis.call('SET', KEYS[1], ARGV[1])
+end)
 """
-# -r for the keys of the write rows: collisions (a SETNX that writes
-# nothing) are about calls^2 / (2 * RANDOM), a few hundred in 300,000
+# -r for the keys of the rows of new keys: collisions (a call that adds
+# no key) are about calls^2 / (2 * RANDOM), a few dozen in 300,000
 RANDOM = "1000000000"
+# below this share of the reference's time busy, its rate was bound by
+# round trips, not by Redis
+BUSY_ENOUGH = 0.85
 
 
 class Failed(Exception):
     pass
 
 
-def program(name, variable=None):
-    path = os.environ.get(variable) if variable else None
-    path = path or shutil.which(name)
+def program(name, variable):
+    path = os.environ.get(variable)
+    if path:
+        if os.path.isdir(path) or not os.access(path, os.X_OK):
+            raise Failed("%s=%s is not an executable file" % (variable,
+                                                               path))
+        return path
+    path = shutil.which(name)
     if not path:
         raise Failed("%s not found (apt-get install redis-server "
                      "redis-tools)" % name)
@@ -85,30 +109,56 @@ def program(name, variable=None):
 class Server:
     def __init__(self, directory):
         self.socket = os.path.join(directory, "redis.sock")
-        self.cli = program("redis-cli")
-        self.benchmark = program("redis-benchmark")
-        server = program("redis-server", "FLASHSIM_REDIS_SERVER")
-        log = os.path.join(directory, "redis.log")
-        self.process = subprocess.Popen(
+        self.cli = program("redis-cli", "FLASHSIM_REDIS_CLI")
+        self.benchmark = program("redis-benchmark",
+                                 "FLASHSIM_REDIS_BENCHMARK")
+        self.server = program("redis-server", "FLASHSIM_REDIS_SERVER")
+        self.directory = directory
+        self.log = os.path.join(directory, "redis.log")
+        self.output = os.path.join(directory, "redis.out")
+        self.process = None
+
+    def start(self):
+        with open(self.output, "w") as output:
+            self.process = self.spawn(output)
+        self.wait_ready()
+
+    def spawn(self, output):
+        server, directory, log = self.server, self.directory, self.log
+        try:
+            return subprocess.Popen(
             [server, "--port", "0", "--unixsocket", self.socket,
              "--unixsocketperm", "700", "--dir", directory,
              "--logfile", log, "--daemonize", "no", "--save", "",
              "--appendonly", "yes", "--appendfsync", "always",
              "--maxmemory-policy", "noeviction",
              "--zset-max-ziplist-entries", "0"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        self.log = log
+            stdin=subprocess.DEVNULL, stdout=output, stderr=output)
+        except OSError as error:
+            raise Failed("cannot start %s: %s" % (server, error.strerror))
+
+    def said(self):
+        """The last lines the server wrote, before it opened its log and
+        in it."""
+        lines = []
+        for path in (self.output, self.log):
+            try:
+                with open(path, errors="replace") as f:
+                    lines += [line.rstrip() for line in f if line.strip()]
+            except OSError:
+                pass
+        return "; ".join(lines[-3:]) or "nothing"
 
     def wait_ready(self):
         deadline = time.monotonic() + 10
         while not self.ping():
             if self.process.poll() is not None:
                 raise Failed("redis-server exited at start (exit status "
-                             "%d); its log: %s" % (self.process.returncode,
-                                                   self.log))
+                             "%d); it said: %s" % (self.process.returncode,
+                                                   self.said()))
             if time.monotonic() > deadline:
-                raise Failed("redis-server did not answer within 10 s")
+                raise Failed("redis-server did not answer within 10 s; it"
+                             " said: %s" % self.said())
             time.sleep(0.05)
 
     def ping(self):
@@ -140,6 +190,9 @@ class Server:
                 return float(info[user]) + float(info[system])
         raise Failed("INFO cpu gives no CPU time")
 
+    def keys(self):
+        return int(self.command("DBSIZE"))
+
     def bench(self, calls, pipeline, args):
         """(calls/s, Redis CPU microseconds per call) of one run."""
         command = [self.benchmark, "-s", self.socket, "-c", "20",
@@ -162,7 +215,7 @@ class Server:
         return rate, (after - before) / calls * 1e6
 
     def stop(self):
-        if self.process.poll() is None:
+        if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
 
@@ -172,8 +225,14 @@ def rows(server):
     with open(DEDUCT) as f:
         body = f.read()
     sha = server.command("SCRIPT", "LOAD", body)
-    server.command("FUNCTION", "LOAD", "REPLACE",
-                   LIBRARY.replace("%s", body, 1))
+    try:
+        server.command("FUNCTION", "LOAD", "REPLACE",
+                       LIBRARY.replace("%s", body, 1))
+    except Failed as error:
+        if "unknown command" in str(error):
+            raise Failed("this redis-server has no functions (FUNCTION, "
+                         "FCALL): Redis 7 or later is needed")
+        raise
     deduct = ["2", "stock:sold-out", "bar:1", "86400"]
     return [
         ("EVALSHA deduct (sold out), unpipelined: the reference", 1,
@@ -187,6 +246,8 @@ def rows(server):
         ("FCALL writing one new key with a TTL (SET EX)", 128,
          ["FCALL", "write_ttl", "1", "txn:__rand_int__", "failed",
           "86400"], True),
+        ("FCALL overwriting one key (SET)", 128,
+         ["FCALL", "overwrite", "1", "txn:1", "failed"], False),
     ]
 
 
@@ -200,6 +261,11 @@ def measure(server, table, rounds, calls):
                 server.command("FLUSHDB")
             n = calls if pipeline > 1 else max(calls // 3, 1000)
             results[i].append(server.bench(n, pipeline, args))
+            # a row of new keys that added few wrote little: its figure
+            # would be a read's
+            if fresh and server.keys() < n * 0.99:
+                raise Failed("%s: %d calls added only %d keys" % (
+                    table[i][0], n, server.keys()))
     return [(statistics.median(rate for rate, _ in row),
              statistics.median(cpu for _, cpu in row)) for row in results]
 
@@ -218,16 +284,31 @@ def report(server, table, results, rounds):
         lines.append("%-56s %10.0f %12.2f" % (
             name + ("" if pipeline == 1 else ", -P %d" % pipeline),
             rate, cpu))
-    reference = results[0][0]
-    floor = results[3][1] + results[1][1] + results[3][1]
-    lines += ["(Redis CPU: its main thread's, from INFO cpu, per call)",
+    reference, reference_cpu = results[0]
+    busy = reference * reference_cpu / 1e6
+    floor = results[3][1] + results[1][1] + results[5][1]
+    ratio = 1e6 / floor / reference
+    lines += ["(Redis CPU: its main thread's, from INFO cpu, per call; "
+              "Redis was busy",
+              "%.0f %% of the time during the reference)" % (100 * busy),
               "",
-              "floor of a rejected request of the full protocol: a write, "
-              "the deduction,",
-              "a write: %.2f us of Redis CPU, at most %.0f requests/s, "
-              "%.2fx the" % (floor, 1e6 / floor, 1e6 / floor / reference),
-              "reference's rate (the target asks for 1.0x; the protocol's "
-              "calls cost more)"]
+              "floor of a rejected request of the full protocol: a new key "
+              "written, the",
+              "deduction, a key overwritten: %.2f us of Redis CPU, at most "
+              "%.0f requests/s," % (floor, 1e6 / floor),
+              "%.2fx the reference's rate (the target asks for 1.0x)"
+              % ratio]
+    if busy < BUSY_ENOUGH:
+        lines += ["not a floor to go by: Redis was idle for part of the "
+                  "reference, whose rate",
+                  "was bound by round trips (a busy machine?); run it "
+                  "again on an idle one"]
+    elif ratio < 1.0:
+        lines += ["out of reach for any request of three such calls; "
+                  "the protocol's cost more"]
+    else:
+        lines += ["within reach of three such calls; the protocol's "
+                  "cost more"]
     return lines
 
 
@@ -256,18 +337,25 @@ def main():
     options = parser.parse_args()
     if options.rounds < 1 or options.calls < 1000:
         parser.error("--rounds must be at least 1, --calls at least 1000")
+    if options.out:
+        where = os.path.dirname(os.path.abspath(options.out))
+        if os.path.isdir(options.out) or not os.path.isdir(where) or \
+                not os.access(where, os.W_OK):
+            parser.error("cannot write %s" % options.out)
     base = os.environ.get("TMPDIR") or (
         "/dev/shm" if os.path.isdir("/dev/shm") else None)
     directory = tempfile.mkdtemp(prefix="flashsim-call-costs-", dir=base)
     server = None
 
     def stopped(signum, frame):
+        sys.stderr.write("redis_call_costs: stopped by signal %d\n" %
+                         signum)
         raise SystemExit(1)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stopped)
     try:
         server = Server(directory)
-        server.wait_ready()
+        server.start()
         table = rows(server)
         results = measure(server, table, options.rounds, options.calls)
         text = "\n".join(report(server, table, results,
@@ -280,6 +368,8 @@ def main():
         sys.stderr.write("redis_call_costs: %s\n" % error)
         return 1
     finally:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         if server:
             server.stop()
         shutil.rmtree(directory, ignore_errors=True)
