@@ -9,7 +9,8 @@ target is out of reach here").
 Starts a redis-server of its own, as flashsim starts its private one (a
 Unix socket in a fresh directory, the append-only file on with appendfsync
 always, no RDB, sorted sets as skiplists; FLASHSIM_REDIS_SERVER names
-another server, as for flashsim), and runs redis-benchmark on it:
+another server, or a script that execs one, as for flashsim), and runs
+redis-benchmark on it:
 
   - the bench's reference: EVALSHA of the bare deduction (core/lua/deduct.lua)
     on a sold-out stock key, 20 clients, unpipelined;
