@@ -2,7 +2,8 @@
 """call_costs_table.py - checks the table tools/redis_call_costs.py wrote:
 every row has a rate and a CPU figure above zero, the floor is the sum of
 the three rows it names, its ratio is the floor's rate over the
-reference's, and one of the three verdicts follows. Exit 0 when it holds;
+reference's, the reference's busy share is its rate times its CPU, and
+the verdict is the one these figures call for. Exit 0 when it holds;
 otherwise says what does not (test_bench).
 
     tests/call_costs_table.py FILE
@@ -42,8 +43,24 @@ def main():
     expected = 1e6 / parts / rows[ROWS[0]][0]
     if abs(float(ratio.group(1)) - expected) > 0.02 * expected + 0.01:
         return "ratio %s, expected about %.2f" % (ratio.group(1), expected)
-    if sum(text.count(v) for v in VERDICTS) != 1:
-        return "not one verdict"
+    at_most = re.search(r"at most (\d+) requests/s", text)
+    if not at_most or abs(int(at_most.group(1)) - 1e6 / parts) > \
+            0.01 * 1e6 / parts + 1:
+        return "the floor's requests/s is not 1e6 / the floor"
+    busy = re.search(r"^(\d+) % of the time during the reference", text,
+                     re.M)
+    reference_rate, reference_cpu = rows[ROWS[0]]
+    if not busy or abs(int(busy.group(1)) -
+                       100 * reference_rate * reference_cpu / 1e6) > 1.5:
+        return "the reference's busy share is not its rate times its CPU"
+    said = [v for v in VERDICTS if v in text]
+    judged = int(busy.group(1)) >= 85
+    expected = VERDICTS[0] if not judged else \
+        VERDICTS[1] if float(ratio.group(1)) < 1.0 else VERDICTS[2]
+    if said != [expected]:
+        return "verdict %s, expected %s" % (said, expected)
+    if ("not judged" in text) == judged:
+        return "the ratio is said judged when it is not, or not when it is"
     return None
 
 

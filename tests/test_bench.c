@@ -490,10 +490,11 @@ static void test_json_has_the_tables_figures(void **state)
 
 /* tools/redis_call_costs.py (make bench-calls) runs on a server of its
  * own, prints its table and its floor (tests/call_costs_table.py checks
- * that the figures add up), writes the same to --out, and leaves no
- * server directory behind. A server that cannot start or has no
- * functions, a program that is not one, and an --out it cannot write are
- * said before anything is measured. Its figures are not judged here: a
+ * that the figures add up and the verdict is theirs), writes the same to
+ * --out, and leaves no server and no server directory behind. A server
+ * that cannot start or has no functions, a program that is not one, a
+ * TMPDIR that is not there and an --out it cannot write are said before
+ * anything is measured. Its figures are not judged here: a
  * benchmark, not a test. */
 static void test_call_costs_tool_says_its_floor(void **state)
 {
@@ -511,25 +512,30 @@ static void test_call_costs_tool_says_its_floor(void **state)
 		  "=tests is not an executable file", 1 },
 		{ "", " --out /nonexistent/cc.txt", "cannot write"
 		  " /nonexistent/cc.txt", 2 },
+		{ "", " --out tests", "not a regular file", 2 },
+		{ "TMPDIR=/nonexistent", "", "cannot make a directory in"
+		  " /nonexistent", 1 },
 	};
 	char dir[256];
 	(void)state;
 	assert_int_equal(support_tempdir(dir, sizeof(dir), "call-costs"), 0);
 	assert_int_equal(support_shell(
 		"TMPDIR=%s python3 tools/redis_call_costs.py --rounds 1"
-		" --calls 1000 --out %s/cc.txt 2>/dev/null >%s/stdout.txt &&"
+		" --calls 20000 --out %s/cc.txt 2>/dev/null >%s/stdout.txt &&"
 		" cmp -s %s/cc.txt %s/stdout.txt &&"
 		" python3 tests/call_costs_table.py %s/cc.txt &&"
-		" test -z \"$(ls -d %s/flashsim-call-costs-* 2>/dev/null)\"", dir,
-		dir, dir, dir, dir, dir, dir), 0);
+		" test -z \"$(ls -d %s/flashsim-call-costs-* 2>/dev/null)\" &&"
+		" ! pgrep -f '[u]nixsocket:%s/'", dir, dir, dir, dir, dir, dir,
+		dir, dir), 0);
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		if (support_shell(
 			"TMPDIR=%s %s python3 tools/redis_call_costs.py --rounds 1"
-			" --calls 1000%s 2>%s/err.txt >/dev/null; test $? -eq %d"
+			" --calls 20000%s 2>%s/err.txt >/dev/null; test $? -eq %d"
 			" && grep -qF '%s' %s/err.txt && test -z \"$(ls -d"
-			" %s/flashsim-call-costs-* 2>/dev/null)\"", dir,
-			refused[i].env, refused[i].out, dir,
-			refused[i].exit_code, refused[i].said, dir, dir) != 0)
+			" %s/flashsim-call-costs-* 2>/dev/null)\" && ! pgrep -f"
+			" '[u]nixsocket:%s/'", dir, refused[i].env,
+			refused[i].out, dir, refused[i].exit_code,
+			refused[i].said, dir, dir, dir) != 0)
 			fail_msg("%s%s: not refused with '%s'", refused[i].env,
 				 refused[i].out, refused[i].said);
 	}

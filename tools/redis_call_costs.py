@@ -52,9 +52,14 @@ Rows run ROUNDS times (3), alternating, and the median of each is
 printed. Needs redis-server 7 or later (its functions), redis-cli and
 redis-benchmark (Debian's redis-server and redis-tools);
 FLASHSIM_REDIS_BENCHMARK names another redis-benchmark, as for flashsim
-bench. Exit code 1 when something could not run.
+bench, and FLASHSIM_REDIS_CLI another redis-cli. The server's directory
+is made in TMPDIR when it is at most 60 bytes long (a Unix socket's path
+is limited), else in /dev/shm or /tmp, as flashsim makes its own. Exit
+code 1 when something could not run, 2 for a bad option or an --out
+that cannot be written.
 """
 import argparse
+import math
 import os
 import shutil
 import signal
@@ -87,6 +92,9 @@ RANDOM = "1000000000"
 # below this share of the reference's time busy, its rate was bound by
 # round trips, not by Redis
 BUSY_ENOUGH = 0.85
+# redis-benchmark prints "inf" for a run under a millisecond: runs are made
+# at least this long
+CALLS_MIN = 10000
 
 
 class Failed(Exception):
@@ -168,9 +176,14 @@ class Server:
         return self.command("PING", check=False) == "PONG"
 
     def command(self, *args, check=True):
-        done = subprocess.run([self.cli, "-s", self.socket] + list(args),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, check=False)
+        try:
+            done = subprocess.run([self.cli, "-s", self.socket] + list(args),
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True,
+                                  check=False, timeout=60)
+        except subprocess.TimeoutExpired:
+            raise Failed("redis-cli %s: no answer within 60 s" %
+                         " ".join(args)[:60])
         out = done.stdout.strip()
         if check and (done.returncode != 0 or out.startswith("ERR")
                       or out.startswith("(error)")):
@@ -200,19 +213,32 @@ class Server:
                    "-n", str(calls), "-r", RANDOM, "--csv"]
         if pipeline > 1:
             command += ["-P", str(pipeline)]
+        # a run takes a second or two; one that hangs (its server gone
+        # in the middle of a pipeline) is given up
+        limit = 120 + calls / 1000
         before = self.cpu_seconds()
-        done = subprocess.run(command + args, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, check=False)
+        try:
+            done = subprocess.run(command + args, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True,
+                                  check=False, timeout=limit)
+        except subprocess.TimeoutExpired:
+            raise Failed("redis-benchmark %s: did not end within %.0f s" % (
+                " ".join(args), limit))
         after = self.cpu_seconds()
         lines = [line for line in done.stdout.splitlines() if line.strip()]
         try:
             rate = float(lines[-1].split(",")[1].strip('"'))
         except (IndexError, ValueError):
             rate = 0
-        if done.returncode != 0 or rate <= 0:
-            raise Failed("redis-benchmark %s: exit %d %s" % (
+        if done.returncode != 0 or not rate > 0:
+            raise Failed("redis-benchmark %s: exit %d, %s" % (
                 " ".join(args), done.returncode,
-                (done.stderr or done.stdout).strip()[:200]))
+                (done.stderr or done.stdout).strip()[:200] or
+                "it printed nothing"))
+        if math.isinf(rate):
+            raise Failed("redis-benchmark %s: %d calls took too little time"
+                         " to time them; give more --calls" % (
+                             " ".join(args), calls))
         return rate, (after - before) / calls * 1e6
 
     def stop(self):
@@ -260,7 +286,7 @@ def measure(server, table, rounds, calls):
         for i, (_, pipeline, args, fresh) in enumerate(table):
             if fresh:
                 server.command("FLUSHDB")
-            n = calls if pipeline > 1 else max(calls // 3, 1000)
+            n = calls if pipeline > 1 else calls // 3
             results[i].append(server.bench(n, pipeline, args))
             # a row of new keys that added few wrote little: its figure
             # would be a read's
@@ -297,8 +323,8 @@ def report(server, table, results, rounds):
               "written, the",
               "deduction, a key overwritten: %.2f us of Redis CPU, at most "
               "%.0f requests/s," % (floor, 1e6 / floor),
-              "%.2fx the reference's rate (the target asks for 1.0x)"
-              % ratio]
+              "%.2fx the reference's rate (the target asks for 1.0x%s)"
+              % (ratio, "; not judged" if busy < BUSY_ENOUGH else "")]
     if busy < BUSY_ENOUGH:
         lines += ["not a floor to go by: Redis was idle for part of the "
                   "reference, whose rate",
@@ -328,6 +354,15 @@ def write_whole(path, text):
         raise Failed("cannot write %s: %s" % (path, error.strerror))
 
 
+def server_base():
+    """Where the server's directory goes: TMPDIR when its socket's path
+    fits, else /dev/shm, else /tmp."""
+    base = os.environ.get("TMPDIR")
+    if base and len(base) <= 60:
+        return base
+    return "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp"
+
+
 def main():
     parser = argparse.ArgumentParser(
         description="What one script call costs Redis on this machine.")
@@ -336,16 +371,27 @@ def main():
                         help="calls per pipelined run (a third unpipelined)")
     parser.add_argument("--out", help="write the table to this file too")
     options = parser.parse_args()
-    if options.rounds < 1 or options.calls < 1000:
-        parser.error("--rounds must be at least 1, --calls at least 1000")
+    if options.rounds < 1 or options.calls < CALLS_MIN:
+        parser.error("--rounds must be at least 1, --calls at least %d" %
+                     CALLS_MIN)
     if options.out:
-        where = os.path.dirname(os.path.abspath(options.out))
-        if os.path.isdir(options.out) or not os.path.isdir(where) or \
-                not os.access(where, os.W_OK):
+        # a link is followed, as flashsim follows it: the file it names is
+        # replaced, not the link
+        options.out = os.path.realpath(options.out)
+        where = os.path.dirname(options.out)
+        if os.path.exists(options.out) and \
+                not os.path.isfile(options.out):
+            parser.error("cannot write %s: not a regular file" %
+                         options.out)
+        if not os.path.isdir(where) or not os.access(where, os.W_OK):
             parser.error("cannot write %s" % options.out)
-    base = os.environ.get("TMPDIR") or (
-        "/dev/shm" if os.path.isdir("/dev/shm") else None)
-    directory = tempfile.mkdtemp(prefix="flashsim-call-costs-", dir=base)
+    try:
+        directory = tempfile.mkdtemp(prefix="flashsim-call-costs-",
+                                     dir=server_base())
+    except OSError as error:
+        sys.stderr.write("redis_call_costs: cannot make a directory in %s:"
+                         " %s\n" % (server_base(), error.strerror))
+        return 1
     server = None
 
     def stopped(signum, frame):
