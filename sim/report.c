@@ -169,9 +169,7 @@ const char *report_problem_text(const struct sim_result *result)
 	return result->problem;
 }
 
-/* The code point of the UTF-8 sequence at text, and its length in
- * *length; -1 (length 1) for a byte that starts no valid sequence. */
-static long utf8_decode(const unsigned char *text, int *length)
+long report_utf8_decode(const unsigned char *text, int *length)
 {
 	int more = text[0] > 0xf4 ? -1 : text[0] >= 0xf0 ? 3 :
 		   text[0] >= 0xe0 ? 2 : text[0] >= 0xc2 ? 1 : -1;
@@ -213,7 +211,7 @@ void report_visible(FILE *out, const char *text)
 	const unsigned char *c = (const unsigned char *)text;
 	while (*c) {
 		int length;
-		long code = utf8_decode(c, &length);
+		long code = report_utf8_decode(c, &length);
 		if (code < 0 || code < 0x20 || code == 0x7f)
 			fprintf(out, "\\x%02x", *c);
 		else if (invisible(code))
@@ -233,7 +231,7 @@ void report_json_string(FILE *out, const char *text)
 	fputc('"', out);
 	while (*p) {
 		int length;
-		long code = utf8_decode(p, &length);
+		long code = report_utf8_decode(p, &length);
 		if (*p == '"' || *p == '\\')
 			fprintf(out, "\\%c", *p);
 		else if (*p < 0x20)

@@ -72,6 +72,10 @@ void report_not_fired(const struct sim_result *result, int i, char *out,
  * direction mark) as \uNNNN: text from a file or a user's query must not
  * move the terminal's cursor, hide part of a line, or look like what it
  * is not ('stock\u00a0' is not 'stock'). */
+/* The code point of the UTF-8 sequence at text, and its length in
+ * *length; -1 (length 1) for a byte that starts no valid sequence. */
+long report_utf8_decode(const unsigned char *text, int *length);
+
 void report_visible(FILE *out, const char *text);
 /* Writes text as a JSON string, quoted and escaped. */
 void report_json_string(FILE *out, const char *text);

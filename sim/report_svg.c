@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "diagram.h"
+#include "report.h"
 
 static const char *const lane_kind_title[LANE_KIND_COUNT] = {
 	"User", "App", "Coordinator", "Redis", "Order service",
@@ -30,7 +31,9 @@ static const char *const gid_colors[REPORT_SVG_GIDS_MAX] = {
 
 void report_xml_escape(FILE *out, const char *text)
 {
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+	const unsigned char *p = (const unsigned char *)text;
+	while (*p) {
+		int length = 1;
 		switch (*p) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
@@ -39,10 +42,13 @@ void report_xml_escape(FILE *out, const char *text)
 		case '\'': fputs("&#39;", out); break;
 		default:
 			if (*p < 0x20 && *p != '\n' && *p != '\t')
-				fputc('?', out);
+				fputc('?', out); /* not allowed in XML 1.0 */
+			else if (report_utf8_decode(p, &length) < 0)
+				fputs("&#xfffd;", out); /* an SVG must parse */
 			else
-				fputc(*p, out);
+				fwrite(p, 1, (size_t)length, out);
 		}
+		p += length;
 	}
 }
 

@@ -18,6 +18,7 @@
 #include "explore.h"
 #include "options.h"
 #include "report.h"
+#include "report_svg.h"
 #include "scenario.h"
 #include "support.h"
 
@@ -790,6 +791,24 @@ static void test_a_json_string_is_valid_utf8(void **state)
 	free(text);
 }
 
+/* The text of an SVG or HTML page is escaped, and bytes that are not
+ * UTF-8 become U+FFFD, so that an SVG parses whatever the scenario's
+ * name or a user's why holds. */
+static void test_xml_text_is_valid_utf8(void **state)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	(void)state;
+	assert_non_null(out);
+	report_xml_escape(out, "caf\xc3\xa9 <a href=\"x\">&'\x01 \xff"
+			  " \xf0\x9f\x8d\x8e \xc3");
+	fclose(out);
+	assert_string_equal(text, "caf\xc3\xa9 &lt;a href=&quot;x&quot;&gt;"
+			    "&amp;&#39;? &#xfffd; \xf0\x9f\x8d\x8e &#xfffd;");
+	free(text);
+}
+
 /* kinds: "all" is every kind, "-KIND" leaves one out, of all when it
  * comes first (a long random exploration without redis-crash). */
 static void test_kinds_take_all_and_leave_out(void **state)
@@ -1028,6 +1047,7 @@ int main(void)
 		cmocka_unit_test(test_control_characters_in_a_message_are_shown),
 		cmocka_unit_test(test_invisible_characters_in_a_message_are_shown),
 		cmocka_unit_test(test_a_json_string_is_valid_utf8),
+		cmocka_unit_test(test_xml_text_is_valid_utf8),
 		cmocka_unit_test(test_kinds_take_all_and_leave_out),
 		cmocka_unit_test(test_fault_keys_add_up),
 		cmocka_unit_test(test_a_fault_option_at_a_hit_of_the_file_is_refused),
