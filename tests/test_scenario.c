@@ -749,26 +749,34 @@ static void test_control_characters_in_a_message_are_shown(void **state)
 	free(text);
 }
 
+/* Asserts what write makes of text. */
+static void assert_written(void (*write)(FILE *, const char *),
+			   const char *text, const char *expected)
+{
+	char *written = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&written, &size);
+	assert_non_null(out);
+	write(out, text);
+	fclose(out);
+	assert_string_equal(written, expected);
+	free(written);
+}
+
 /* A byte order mark in the middle of a file, or a no-break space pasted
  * from a web page, looked like nothing in a message ("unknown key
  * 'stock'"): such characters are shown by their code, and bytes that are
  * not UTF-8 by theirs; the rest of UTF-8 is written as it is. */
 static void test_invisible_characters_in_a_message_are_shown(void **state)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&text, &size);
 	(void)state;
-	assert_non_null(out);
-	report_visible(out, "\xef\xbb\xbfstock\xc2\xa0= caf\xc3\xa9"
+	assert_written(report_visible, "\xef\xbb\xbfstock\xc2\xa0= caf\xc3\xa9"
 		       " \xe2\x80\x8bx\xe2\x80\xae \xff\xc0\xaf \xed\xa0\x80"
-		       " \xf0\x9f\x8d\x8e \xf5\x80\x80 \xc3");
-	fclose(out);
-	assert_string_equal(text, "\\ufeffstock\\u00a0= caf\xc3\xa9"
-			    " \\u200bx\\u202e \\xff\\xc0\\xaf"
-			    " \\xed\\xa0\\x80 \xf0\x9f\x8d\x8e"
-			    " \\xf5\\x80\\x80 \\xc3");
-	free(text);
+		       " \xf0\x9f\x8d\x8e \xf5\x80\x80 \xc3",
+		       "\\ufeffstock\\u00a0= caf\xc3\xa9"
+		       " \\u200bx\\u202e \\xff\\xc0\\xaf"
+		       " \\xed\\xa0\\x80 \xf0\x9f\x8d\x8e"
+		       " \\xf5\\x80\\x80 \\xc3");
 }
 
 /* A JSON string is valid UTF-8 whatever it is given: a byte that starts
@@ -777,18 +785,12 @@ static void test_invisible_characters_in_a_message_are_shown(void **state)
  * are escaped; valid UTF-8 is written as it is. */
 static void test_a_json_string_is_valid_utf8(void **state)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&text, &size);
 	(void)state;
-	assert_non_null(out);
-	report_json_string(out, "caf\xc3\xa9 \"q\" a\\b\t \xff\xc0\xaf"
-			   " \xed\xa0\x80 \xf0\x9f\x8d\x8e \xc3");
-	fclose(out);
-	assert_string_equal(text, "\"caf\xc3\xa9 \\\"q\\\" a\\\\b\\u0009"
-			    " \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd"
-			    " \xf0\x9f\x8d\x8e \\ufffd\"");
-	free(text);
+	assert_written(report_json_string, "caf\xc3\xa9 \"q\" a\\b\t"
+		       " \xff\xc0\xaf \xed\xa0\x80 \xf0\x9f\x8d\x8e \xc3",
+		       "\"caf\xc3\xa9 \\\"q\\\" a\\\\b\\u0009"
+		       " \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd"
+		       " \xf0\x9f\x8d\x8e \\ufffd\"");
 }
 
 /* The text of an SVG or HTML page is escaped, and bytes that are not
@@ -796,17 +798,11 @@ static void test_a_json_string_is_valid_utf8(void **state)
  * name or a user's why holds. */
 static void test_xml_text_is_valid_utf8(void **state)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&text, &size);
 	(void)state;
-	assert_non_null(out);
-	report_xml_escape(out, "caf\xc3\xa9 <a href=\"x\">&'\x01 \xff"
-			  " \xf0\x9f\x8d\x8e \xc3");
-	fclose(out);
-	assert_string_equal(text, "caf\xc3\xa9 &lt;a href=&quot;x&quot;&gt;"
-			    "&amp;&#39;? &#xfffd; \xf0\x9f\x8d\x8e &#xfffd;");
-	free(text);
+	assert_written(report_xml_escape, "caf\xc3\xa9 <a href=\"x\">&'\x01"
+		       " \xff \xf0\x9f\x8d\x8e \xc3",
+		       "caf\xc3\xa9 &lt;a href=&quot;x&quot;&gt;&amp;&#39;?"
+		       " &#xfffd; \xf0\x9f\x8d\x8e &#xfffd;");
 }
 
 /* kinds: "all" is every kind, "-KIND" leaves one out, of all when it
