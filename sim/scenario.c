@@ -352,7 +352,9 @@ static int read_raw_line(struct loader *l)
 		l->read_errno = errno ? errno : EIO;
 		return -1;
 	}
-	l->bytes++; /* the line's end */
+	/* the line's end counts too: a file of empty lines is not endless */
+	if (!refused && c == '\n' && ++l->bytes > SCENARIO_BYTES_MAX)
+		refused = READ_FILE_TOO_LONG;
 	if (length > 0 && l->raw[length - 1] == '\r')
 		length--;
 	l->raw[length] = '\0';

@@ -439,6 +439,20 @@ static void test_a_file_past_a_mebibyte_is_refused(void **state)
 	free(text);
 }
 
+/* Empty lines count too: a stream of line ends (yes '') used to be read
+ * for ever, its line count overflowing. */
+static void test_a_mebibyte_of_empty_lines_is_refused(void **state)
+{
+	size_t count = 1024 * 1024 + 1;
+	char *text = malloc(count + 1);
+	(void)state;
+	assert_non_null(text);
+	memset(text, '\n', count);
+	assert_bytes_refused(text, count, (int)count,
+			     "the file goes on past 1048576 bytes");
+	free(text);
+}
+
 /* A comment may follow a section header, after a space. */
 static void test_a_comment_may_follow_a_section_header(void **state)
 {
@@ -1030,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(test_a_nul_byte_is_refused),
 		cmocka_unit_test(test_the_line_limit_is_one_for_every_line_end),
 		cmocka_unit_test(test_a_file_past_a_mebibyte_is_refused),
+		cmocka_unit_test(test_a_mebibyte_of_empty_lines_is_refused),
 		cmocka_unit_test(test_a_comment_may_follow_a_section_header),
 		cmocka_unit_test(test_the_first_error_is_reported),
 		cmocka_unit_test(test_a_missing_file_is_named),
