@@ -745,6 +745,17 @@ static int load_scenario(int argc, char **argv, enum cli_command command,
 		return bad_input("%s", "expected the path of a scenario file,"
 				 " got an empty one");
 	o->scenario = argv[optind];
+	/* /dev/stdout would read what flashsim writes: its pipe, for ever,
+	 * or the file it has just emptied */
+	if ((whole_file_is_fd(o->scenario, STDOUT_FILENO) ||
+	     whole_file_is_fd(o->scenario, STDERR_FILENO)) &&
+	    !whole_file_is_fd(o->scenario, STDIN_FILENO)) {
+		fprintf(stderr, "flashsim: ");
+		report_visible(stderr, o->scenario);
+		fprintf(stderr, " is where flashsim prints, not a scenario file:"
+			" give the file's own name\n");
+		return EXIT_USAGE;
+	}
 	if (scenario_load(o->scenario, o, error, sizeof(error)) != 0) {
 		fprintf(stderr, "flashsim: ");
 		report_visible(stderr, error);

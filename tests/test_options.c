@@ -591,6 +591,25 @@ static void test_a_database_where_flashsim_prints_is_refused(void **state)
 		flashsim), 0);
 }
 
+/* A scenario file given as where flashsim prints: /dev/stdout into a
+ * pipe was read for ever, flashsim waiting on its own output, and into
+ * a file it read the file it had just emptied. Refused; /dev/stdin
+ * still reads the standard input. */
+static void test_a_scenario_where_flashsim_prints_is_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && { timeout 60 %s run /dev/stdout 2>$d/err;"
+		" echo $? >$d/rc; } | cat >/dev/null && test \"$(cat $d/rc)\" ="
+		" 64 && grep -q"
+		" '/dev/stdout is where flashsim prints, not a scenario file'"
+		" $d/err && { %s run /dev/stdout >$d/out 2>$d/err; test $? ="
+		" 64; } && test ! -s $d/out && { %s run /dev/stderr 2>$d/err;"
+		" test $? = 64; } && printf '[sale]\\nstock = 1\\n' | %s run"
+		" /dev/stdin --users 1 | grep -q '^verdict: ok'; r=$?; rm -r $d;"
+		" exit $r", flashsim, flashsim, flashsim, flashsim), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +617,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_diagram_users_without_a_diagram_is_said),
 		cmocka_unit_test(test_a_fault_that_can_never_fire_is_said),
 		cmocka_unit_test(test_a_database_where_flashsim_prints_is_refused),
+		cmocka_unit_test(test_a_scenario_where_flashsim_prints_is_refused),
 		cmocka_unit_test(test_a_given_redis_leaves_out_redis_crash),
 		cmocka_unit_test(test_an_empty_path_is_refused),
 		cmocka_unit_test(test_large_numbers_are_refused_not_wrapped),
