@@ -315,6 +315,7 @@ int command_compare(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim: %s\n", error);
 		if (options.json)
 			print_json_error(stdout, designs, 0, error, rc);
+		report_no_verdict_files(&options, "compare", error);
 		goto out_close;
 	}
 	if (!options.json)
@@ -322,11 +323,13 @@ int command_compare(int argc, char **argv, const char *program)
 	for (int d = 0; d < 2 && rc == 0; d++) {
 		rc = run_design(&options, runner_of(&runners, d), &designs[d],
 				d ? &designs[0] : NULL, error, sizeof(error));
-		if (rc != 0 && options.json) {
+		if (rc != 0) {
 			char why[sizeof(error) + 80];
 			snprintf(why, sizeof(why), "%.63s: %.1023s", designs[d].title,
 				 error);
-			print_json_error(stdout, designs, d, why, rc);
+			if (options.json)
+				print_json_error(stdout, designs, d, why, rc);
+			report_no_verdict_files(&options, "compare", why);
 		}
 	}
 	if (rc == 0)

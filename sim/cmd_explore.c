@@ -692,8 +692,9 @@ static int report_exploration(const struct cli_options *options,
 	 * when it cannot be written. */
 	if (junit_explore_file(options, stats, verdict_known ? 0 : rc, error))
 		files_failed = true;
-	if ((verdict_known || stats->done > 0) &&
-	    report_explore_file(options, stats, no_verdict, &expect))
+	/* with no run made, the page says why there is no verdict, where an
+	 * earlier exploration's would stay */
+	if (report_explore_file(options, stats, no_verdict, &expect))
 		files_failed = true;
 	if (trace->db && trace_end(trace, stats, verdict_known) != 0)
 		files_failed = true;

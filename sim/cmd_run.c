@@ -115,8 +115,10 @@ int command_run(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim: %s\n", error);
 		report_json_error(&options, error, rc);
 		runner_close(&runner);
-		/* a CI job reads the JUnit file: it says why there is no run */
+		/* a CI job reads the JUnit file: it says why there is no run,
+		 * and so do the pages, where an earlier run's would stay */
 		junit_run_file(&options, NULL, 0, NULL, NULL, error, rc, 0);
+		report_no_verdict_files(&options, "run", error);
 		return rc;
 	}
 	/* printed once the Redis is ready: a refused one prints no header */
@@ -140,6 +142,7 @@ int command_run(int argc, char **argv, const char *program)
 		report_json_error(&options, error, rc);
 		junit_run_file(&options, NULL, 0, NULL, NULL, error, rc,
 			       seconds);
+		report_no_verdict_files(&options, "run", error);
 	} else {
 		rc = report_run(&options, &runner, &result, run_id, replay,
 				seconds);

@@ -862,6 +862,7 @@ int report_html_explore(FILE *out, const struct cli_options *options,
 /* ---- the files ------------------------------------------------------------ */
 
 struct run_files {
+	const char *command;           /* a page of no verdict: whose */
 	const struct cli_options *options;
 	struct tracedb *db;
 	int64_t run_id;
@@ -918,6 +919,31 @@ static int write_compare_html(FILE *out, const struct run_files *what)
 	return report_html_compare(out, what->designs, &scenario);
 }
 
+/* A page of no verdict: the command, its scenario file, and why. */
+static int write_no_verdict_html(FILE *out, const struct run_files *what)
+{
+	struct html_scenario scenario = scenario_of(what);
+	html_begin(out, what->command, &scenario, "");
+	fputs("<div class=\"verdict verdict-error\"><b>no verdict: ", out);
+	report_xml_escape(out, what->error);
+	fputs("</b></div>\n", out);
+	html_end(out);
+	return 0;
+}
+
+static int write_no_verdict_svg(FILE *out, const struct run_files *what)
+{
+	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\""
+	      " height=\"48\" viewBox=\"0 0 960 48\">\n<text x=\"12\""
+	      " y=\"30\" font-family=\"sans-serif\" font-size=\"14\">flashsim ",
+	      out);
+	report_xml_escape(out, what->command);
+	fputs(": no verdict: ", out);
+	report_xml_escape(out, what->error);
+	fputs("</text>\n</svg>\n", out);
+	return 0;
+}
+
 /* Writes path whole or not at all (whole_file.h): a report that stops
  * half-way is never left where the whole one was asked for. */
 static int write_file(const char *path, file_writer writer,
@@ -957,6 +983,22 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 		rc = EXIT_INTERNAL;
 	if (options->html_path &&
 	    write_file(options->html_path, write_run_html, &what))
+		rc = EXIT_INTERNAL;
+	return rc;
+}
+
+int report_no_verdict_files(const struct cli_options *options,
+			    const char *command, const char *error)
+{
+	struct run_files what = { .command = command, .options = options,
+				  .error = error };
+	int rc = 0;
+	fflush(stdout);
+	if (options->svg_path &&
+	    write_file(options->svg_path, write_no_verdict_svg, &what))
+		rc = EXIT_INTERNAL;
+	if (options->html_path &&
+	    write_file(options->html_path, write_no_verdict_html, &what))
 		rc = EXIT_INTERNAL;
 	return rc;
 }

@@ -874,6 +874,37 @@ static void test_json_says_why_there_is_no_verdict(void **state)
 		" >/dev/null 2>&1", flashsim), 64);
 }
 
+/* A command that reaches no verdict leaves no earlier report in place:
+ * its pages say "no verdict" and why. An earlier run's green page used
+ * to stay, where a CI job would publish it. Here a user's invariant that
+ * fails on the run's data stops each command (exit 64); the SVG still
+ * parses. */
+static void test_reports_of_no_verdict_replace_the_old_ones(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && mkdir $d/inv && echo 'SELECT json(stock_key)"
+		" FROM sale;' >$d/inv/d.sql && %s run --users 1 --html $d/r.html"
+		" --svg $d/r.svg >/dev/null && %s explore --users 1 --stock 1"
+		" --kinds crash --html $d/e.html >/dev/null && %s compare"
+		" --users 1 --html $d/c.html >/dev/null &&"
+		" grep -q 'verdict: ok' $d/r.html &&"
+		" { %s run --users 1 --html $d/r.html --svg $d/r.svg"
+		" --invariants $d/inv >/dev/null 2>&1; test $? = 64; } &&"
+		" { %s explore --users 1 --stock 1 --kinds crash --html $d/e.html"
+		" --invariants $d/inv >/dev/null 2>&1; test $? = 64; } &&"
+		" { %s compare --users 1 --html $d/c.html --invariants $d/inv"
+		" >/dev/null 2>&1; test $? = 64; } &&"
+		" ! grep -q 'verdict: ok' $d/r.html &&"
+		" grep -q 'verdict-error\"><b>no verdict: invariant d' $d/r.html"
+		" && grep -q 'flashsim run: no verdict: invariant d' $d/r.svg &&"
+		" xmllint --noout $d/r.svg && ! grep -q 'no failure in' $d/e.html"
+		" && grep -q 'verdict-error\"><b>invariant d .*no verdict'"
+		" $d/e.html && grep -q 'no verdict: A: the protocol: invariant d'"
+		" $d/c.html; r=$?; rm -r $d; exit $r", flashsim, flashsim,
+		flashsim, flashsim, flashsim, flashsim), 0);
+}
+
 /* A liveness failure's verdict line names it once: its problem starts
  * with "liveness: " already. */
 static void test_the_liveness_verdict_says_it_once(void **state)
@@ -1119,6 +1150,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_html_says_the_expectation_was_not_met),
 		cmocka_unit_test(test_a_run_says_what_redis_lost),
 		cmocka_unit_test(test_json_says_why_there_is_no_verdict),
+		cmocka_unit_test(test_reports_of_no_verdict_replace_the_old_ones),
 		cmocka_unit_test(test_the_liveness_verdict_says_it_once),
 		cmocka_unit_test(test_the_ok_verdict_names_a_replaced_invariant),
 		cmocka_unit_test(test_reports_escape_what_they_quote),
