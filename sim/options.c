@@ -689,6 +689,13 @@ static void describe_refused(char **argv, int option, char *text,
 	length = equals ? (size_t)(equals - given - 2) : strlen(given + 2);
 	for (const struct option *o = all_options(); o->name; o++)
 		matches += strncmp(o->name, given + 2, length) == 0;
+	/* --flush=yes: an option known, that takes no value */
+	for (const struct option *o = all_options(); o->name && equals &&
+	     matches == 1; o++)
+		if (strncmp(o->name, given + 2, length) == 0 &&
+		    o->has_arg == no_argument)
+			snprintf(text, size, "option '--%s' takes no value,"
+				 " got '%s'", o->name, given);
 	if (matches < 2)
 		return;
 	used = (size_t)snprintf(text, size, "ambiguous option '%.*s': it"

@@ -104,6 +104,14 @@ static void test_an_unknown_option_is_named(void **state)
 	rc = parse(false, &o, &err, "run", "--stock", "2", "--users", NULL);
 	assert_refused(err, rc, "option '--users' needs a value");
 	free(err);
+	/* a flag given a value is a known option: not "unknown option" */
+	rc = parse(false, &o, &err, "run", "--flush=yes", NULL);
+	assert_refused(err, rc, "option '--flush' takes no value, got"
+		       " '--flush=yes'");
+	free(err);
+	rc = parse(false, &o, &err, "run", "--nosuch=1", NULL);
+	assert_refused(err, rc, "unknown option '--nosuch=1'");
+	free(err);
 	/* the value forgotten before another option: not "3: cannot open
 	 * the scenario file" */
 	rc = parse(false, &o, &err, "run", "--users", "--seed", "3", NULL);
