@@ -799,11 +799,12 @@ static void setting_name(const void *context, const char *key, char *out,
  * is not refused. Each setting at fault is named as it was given, and a
  * file's error names the last line of the file that gave one of them.
  * Returns 0 or EXIT_USAGE. */
-static int check_sale(const struct cli_options *o, bool options_given)
+static int check_sale(const struct cli_options *o)
 {
-	const char *keys[2];
+	const char *keys[2] = { NULL, NULL };
 	char error[512];
 	int line = 0;
+	bool options_given = false; /* an option set a setting at fault */
 	if (sim_config_check(&o->config, setting_name, o, keys, error,
 			     sizeof(error)) == 0)
 		return 0;
@@ -812,6 +813,7 @@ static int check_sale(const struct cli_options *o, bool options_given)
 	for (int k = 0; k < 2 && keys[k]; k++) {
 		int given = scenario_line(o, keys[k]);
 		line = given > line ? given : line;
+		options_given |= scenario_key_by_option(o, keys[k]);
 	}
 	fprintf(stderr, "flashsim: ");
 	report_visible(stderr, o->scenario);
@@ -1022,7 +1024,7 @@ int cli_parse(int argc, char **argv, const char *program, bool explore,
 int cli_parse_command(int argc, char **argv, const char *program,
 		      enum cli_command command, struct cli_options *o)
 {
-	bool explore = command == CLI_EXPLORE, options_given = false;
+	bool explore = command == CLI_EXPLORE;
 	int option, index, rc;
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->config);
@@ -1066,9 +1068,8 @@ int cli_parse_command(int argc, char **argv, const char *program,
 		if (rc != 0)
 			return rc;
 		scenario_overridden(o, name);
-		options_given = true;
 	}
-	if ((rc = check_sale(o, options_given)) != 0)
+	if ((rc = check_sale(o)) != 0)
 		return rc;
 	/* accepted (it shows what a Redis slower than its clients does), but
 	 * said, before a whole exploration of liveness failures */
