@@ -531,6 +531,7 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	char where[REDIS_ADDRESS_MAX + 32], cli[24];
 	int64_t existing, taken;
 	int found;
+	bool refused;
 	runner->claim[0] = '\0';
 	if (!runner->options.redis_address) {
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0)
@@ -595,11 +596,17 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	}
 	return 0;
 out_redis_error:
-	snprintf(error, error_size, "%s", runner->redis.error);
-	/* a refused command (an ACL without FLUSHDB) leaves the connection
-	 * working: the claim is given back, not left to block the next run */
+	/* a user's Redis that answers with an error (OOM under its
+	 * maxmemory, an ACL without FLUSHDB) cannot be used as given, as
+	 * when it refuses the scripts: bad input, not flashsim failing */
+	refused = runner->options.redis_address && runner->redis.context &&
+		  !runner->redis.context->err;
+	snprintf(error, error_size, "%s%s", refused ? "cannot use Redis: " :
+		 "", runner->redis.error);
+	/* a refused command leaves the connection working: the claim is
+	 * given back, not left to block the next run */
 	release_claim(runner);
-	return EXIT_INTERNAL;
+	return refused ? EXIT_USAGE : EXIT_INTERNAL;
 }
 
 /* Whether the run's claim on a Redis of the user's is still its own: a
