@@ -79,7 +79,8 @@ int redis_find_program(const char *name, const char *override_variable,
 }
 
 /* Removes name (relative to the directory parent) and, when it is a
- * directory, everything in it, down to depth levels. Only system calls and
+ * directory, everything in it, down to depth levels, its lock file last.
+ * Only system calls and
  * the stack, no malloc: the signal handler below runs it, and a signal may
  * come while the process is inside malloc (nftw, through opendir, would
  * take malloc's lock there, or abort on its half-updated state). Entries
@@ -97,18 +98,28 @@ static void remove_tree_at(int parent, const char *name, int depth)
 		return;
 	for (int pass = 0; pass < 8; pass++) {
 		ssize_t n;
+		int others = 0;
 		lseek(fd, 0, SEEK_SET);
 		while ((n = getdents64(fd, buffer, sizeof(buffer))) > 0) {
 			for (ssize_t at = 0; at < n;) {
 				struct dirent64 *entry =
 					(struct dirent64 *)(buffer + at);
 				at += entry->d_reclen;
-				if (strcmp(entry->d_name, ".") != 0 &&
-				    strcmp(entry->d_name, "..") != 0)
-					remove_tree_at(fd, entry->d_name,
-						       depth - 1);
+				if (strcmp(entry->d_name, ".") == 0 ||
+				    strcmp(entry->d_name, "..") == 0 ||
+				    strcmp(entry->d_name,
+					   REDIS_SERVER_LOCK_NAME) == 0)
+					continue;
+				others++;
+				remove_tree_at(fd, entry->d_name, depth - 1);
 			}
 		}
+		/* The lock file goes last: a directory stopped half-way
+		 * (a signal, kill -9) keeps it, and the next flashsim's sweep
+		 * removes the rest; without it, the directory is left alone
+		 * for ever. */
+		if (others == 0)
+			unlinkat(fd, REDIS_SERVER_LOCK_NAME, 0);
 		if (unlinkat(parent, name, AT_REMOVEDIR) == 0 ||
 		    errno != ENOTEMPTY)
 			break;

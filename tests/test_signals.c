@@ -119,6 +119,28 @@ static void test_what_kill_9_leaves_the_next_run_removes(void **state)
 	assert_nothing_left();
 }
 
+/* A directory whose removal stops half-way (a signal or kill -9 in the
+ * middle of it) keeps its lock file, which goes last: the next sweep
+ * removes the rest. The lock file used to go third or so, and a
+ * directory without it is left alone for ever. Here a tree deeper than
+ * the removal goes stands for the interruption: the first run removes
+ * what it can and keeps the lock; once the tree is cut, the next run
+ * removes the directory. 94: the lock went before the rest; 95: the
+ * directory was not swept after. */
+static void test_a_sweep_stopped_half_way_keeps_the_lock(void **state)
+{
+	(void)state;
+	assert_int_equal(support_shell(
+		"bash -c 'd=%s/flashsim-AbCd12; mkdir -p $d/a/b/c/d/e/f &&"
+		" touch $d/flashsim.lock $d/redis.log $d/orders.db &&"
+		" TMPDIR=%s %s run --users 2 --stock 1 >/dev/null 2>&1;"
+		" [ -e $d/flashsim.lock ] && [ ! -e $d/redis.log ] || exit 94;"
+		" rm -r $d/a; TMPDIR=%s %s run --users 2 --stock 1 >/dev/null"
+		" 2>&1; [ ! -e $d ] || exit 95'", workdir, workdir, flashsim,
+		workdir, flashsim), 0);
+	assert_nothing_left();
+}
+
 /* Under nohup (SIGHUP ignored when flashsim starts), a hangup must not
  * stop the run: flashsim used to put its own handler in place of the
  * ignoring, and died of the SIGHUP nohup was there to ignore. It is
@@ -635,6 +657,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_output_into_a_closed_pipe_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_in_a_run_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_what_kill_9_leaves_the_next_run_removes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_sweep_stopped_half_way_keeps_the_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_an_ignored_sighup_stays_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_while_a_fifo_waits_for_its_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_in_a_selftest_leaves_nothing, setup, teardown),
