@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -306,12 +307,32 @@ static void usage(FILE *out, enum cli_command command)
 	usage_output(out, command);
 }
 
+/* Says a problem of the input on stderr, then where to read more; its
+ * text shown visible (report_visible): a path or a value given may hold
+ * control characters, which would reach the terminal. Returns
+ * EXIT_USAGE. */
+static int said_visible(const char *see, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+static int said_visible(const char *see, const char *format, ...)
+{
+	char message[8192];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(message, sizeof(message), format, args);
+	va_end(args);
+	fprintf(stderr, "flashsim: ");
+	report_visible(stderr, message);
+	fprintf(stderr, "\n(see %s)\n", see);
+	return EXIT_USAGE;
+}
+
+static int bad_input(const char *format, const char *text)
+	__attribute__((format(printf, 1, 0)));
 static int bad_input(const char *format, const char *text)
 {
-	fprintf(stderr, "flashsim: ");
-	fprintf(stderr, format, text);
-	fprintf(stderr, "\n(see --help)\n");
-	return EXIT_USAGE;
+	char message[8192];
+	snprintf(message, sizeof(message), format, text);
+	return said_visible("--help", "%s", message);
 }
 
 /* The report files are written at the end: a path that cannot be written
@@ -889,11 +910,11 @@ static int check_expect(const struct cli_options *o, bool explore)
 				sizeof(first));
 		expect_key_text(o, other, other_line < line, second,
 				sizeof(second));
-		fprintf(stderr, "flashsim: %s:%d: [expect] %s asks for a"
-			" failure, and %s for none: they contradict each"
-			" other\n(see docs/SCENARIOS.md)\n", o->scenario,
-			line > other_line ? line : other_line, first, second);
-		return EXIT_USAGE;
+		return said_visible("docs/SCENARIOS.md", "%s:%d: [expect] %s"
+				    " asks for a failure, and %s for none: they"
+				    " contradict each other", o->scenario,
+				    line > other_line ? line : other_line,
+				    first, second);
 	}
 	if (!(e->given & EXPECT_INVARIANT))
 		return 0;
@@ -913,20 +934,19 @@ static int check_expect(const struct cli_options *o, bool explore)
 	if (known)
 		return 0;
 	if (strcmp(e->invariant, "liveness") == 0) {
-		fprintf(stderr, "flashsim: %s:%d: [expect] invariant = liveness"
-			" names a failure of an exploration (a run that does"
-			" not settle); for one run, verdict = liveness says it"
-			"\n(see docs/SCENARIOS.md)\n", o->scenario,
-			scenario_line(o, "invariant"));
-		return EXIT_USAGE;
+		return said_visible("docs/SCENARIOS.md", "%s:%d: [expect]"
+				    " invariant = liveness names a failure of"
+				    " an exploration (a run that does not"
+				    " settle); for one run, verdict = liveness"
+				    " says it", o->scenario,
+				    scenario_line(o, "invariant"));
 	}
-	fprintf(stderr, "flashsim: %s:%d: [expect] invariant = %s: no such"
-		" invariant; expected one of %s%s%s\n(see docs/INVARIANTS.md)\n",
-		o->scenario, scenario_line(o, "invariant"), e->invariant, names,
-		explore ? ", liveness" : "",
-		o->runner.invariants_dir ? "" :
-		" (--invariants DIR adds others)");
-	return EXIT_USAGE;
+	return said_visible("docs/INVARIANTS.md", "%s:%d: [expect] invariant ="
+			    " %s: no such invariant; expected one of %s%s%s",
+			    o->scenario, scenario_line(o, "invariant"),
+			    e->invariant, names, explore ? ", liveness" : "",
+			    o->runner.invariants_dir ? "" :
+			    " (--invariants DIR adds others)");
 }
 
 /* What set a setting, as the user wrote it: "--variant naive" or
@@ -975,9 +995,7 @@ static int check_persistence(struct cli_options *o)
 			 " leave it out)", persistence, variant);
 		if (!by_file)
 			return bad_input("%s", message);
-		fprintf(stderr, "flashsim: %s\n(see docs/SCENARIOS.md)\n",
-			message);
-		return EXIT_USAGE;
+		return said_visible("docs/SCENARIOS.md", "%s", message);
 	}
 	if (none)
 		o->runner.persistence = REDIS_PERSISTENCE_NONE;

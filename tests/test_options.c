@@ -112,6 +112,12 @@ static void test_an_unknown_option_is_named(void **state)
 	rc = parse(false, &o, &err, "run", "--nosuch=1", NULL);
 	assert_refused(err, rc, "unknown option '--nosuch=1'");
 	free(err);
+	/* a value echoed in a message is shown visible: an escape sequence
+	 * given with an option does not reach the terminal */
+	rc = parse(false, &o, &err, "run", "--tag", "a\x1b[2J", NULL);
+	assert_refused(err, rc, "got 'a\\x1b[2J'");
+	assert_null(strchr(err, '\x1b'));
+	free(err);
 	/* the value forgotten before another option: not "3: cannot open
 	 * the scenario file" */
 	rc = parse(false, &o, &err, "run", "--users", "--seed", "3", NULL);
