@@ -79,14 +79,15 @@ int redis_find_program(const char *name, const char *override_variable,
 }
 
 /* Removes name (relative to the directory parent) and, when it is a
- * directory, everything in it, down to depth levels, its lock file last.
- * Only system calls and
+ * directory, everything in it, down to depth levels; top: name is a
+ * flashsim directory, whose lock file goes last. Only system calls and
  * the stack, no malloc: the signal handler below runs it, and a signal may
  * come while the process is inside malloc (nftw, through opendir, would
  * take malloc's lock there, or abort on its half-updated state). Entries
  * are removed while the directory is read, so it is read again until it
  * can be removed. */
-static void remove_tree_at(int parent, const char *name, int depth)
+static void remove_tree_at(int parent, const char *name, int depth,
+			   bool top)
 {
 	char buffer[4096];
 	int fd;
@@ -107,19 +108,21 @@ static void remove_tree_at(int parent, const char *name, int depth)
 				at += entry->d_reclen;
 				if (strcmp(entry->d_name, ".") == 0 ||
 				    strcmp(entry->d_name, "..") == 0 ||
-				    strcmp(entry->d_name,
-					   REDIS_SERVER_LOCK_NAME) == 0)
+				    (top && strcmp(entry->d_name,
+						   REDIS_SERVER_LOCK_NAME) == 0))
 					continue;
 				others++;
-				remove_tree_at(fd, entry->d_name, depth - 1);
+				remove_tree_at(fd, entry->d_name, depth - 1,
+					       false);
 			}
 		}
 		/* The lock file goes last: a directory stopped half-way
 		 * (a signal, kill -9) keeps it, and the next flashsim's sweep
 		 * removes the rest; without it, the directory is left alone
 		 * for ever. */
-		if (others == 0)
-			unlinkat(fd, REDIS_SERVER_LOCK_NAME, 0);
+		if (top && others == 0)
+			remove_tree_at(fd, REDIS_SERVER_LOCK_NAME, depth - 1,
+				       false);
 		if (unlinkat(parent, name, AT_REMOVEDIR) == 0 ||
 		    errno != ENOTEMPTY)
 			break;
@@ -131,7 +134,7 @@ static void remove_dir(const char *dir)
 {
 	int saved = errno;
 	if (dir[0])
-		remove_tree_at(AT_FDCWD, dir, 4);
+		remove_tree_at(AT_FDCWD, dir, 4, true);
 	errno = saved;
 }
 

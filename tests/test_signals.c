@@ -125,14 +125,16 @@ static void test_what_kill_9_leaves_the_next_run_removes(void **state)
  * directory without it is left alone for ever. Here a tree deeper than
  * the removal goes stands for the interruption: the first run removes
  * what it can and keeps the lock; once the tree is cut, the next run
- * removes the directory. 94: the lock went before the rest; 95: the
+ * removes the directory, a directory inside it that has the lock's name
+ * included. 94: the lock went before the rest; 95: the
  * directory was not swept after. */
 static void test_a_sweep_stopped_half_way_keeps_the_lock(void **state)
 {
 	(void)state;
 	assert_int_equal(support_shell(
-		"bash -c 'd=%s/flashsim-AbCd12; mkdir -p $d/a/b/c/d/e/f &&"
-		" touch $d/flashsim.lock $d/redis.log $d/orders.db &&"
+		"bash -c 'd=%s/flashsim-AbCd12; mkdir -p $d/a/b/c/d/e/f"
+		" $d/sub/flashsim.lock/x && touch $d/flashsim.lock $d/redis.log"
+		" $d/orders.db $d/sub/flashsim.lock/x/f &&"
 		" TMPDIR=%s %s run --users 2 --stock 1 >/dev/null 2>&1;"
 		" [ -e $d/flashsim.lock ] && [ ! -e $d/redis.log ] || exit 94;"
 		" rm -r $d/a; TMPDIR=%s %s run --users 2 --stock 1 >/dev/null"
