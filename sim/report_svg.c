@@ -29,6 +29,13 @@ static const char *const gid_colors[REPORT_SVG_GIDS_MAX] = {
 
 /* ---- text ---------------------------------------------------------------- */
 
+/* Whether code, a decoded UTF-8 character (-1: none), may stand in XML
+ * 1.0 text: not U+FFFE or U+FFFF (the controls are handled apart). */
+static bool xml_char(long code)
+{
+	return code >= 0 && code != 0xfffe && code != 0xffff;
+}
+
 void report_xml_escape(FILE *out, const char *text)
 {
 	const unsigned char *p = (const unsigned char *)text;
@@ -43,7 +50,7 @@ void report_xml_escape(FILE *out, const char *text)
 		default:
 			if (*p < 0x20 && *p != '\n' && *p != '\t')
 				fputc('?', out); /* not allowed in XML 1.0 */
-			else if (report_utf8_decode(p, &length) < 0)
+			else if (!xml_char(report_utf8_decode(p, &length)))
 				fputs("&#xfffd;", out); /* an SVG must parse */
 			else
 				fwrite(p, 1, (size_t)length, out);

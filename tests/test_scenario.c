@@ -809,15 +809,16 @@ static void test_a_json_string_is_valid_utf8(void **state)
 }
 
 /* The text of an SVG or HTML page is escaped, and bytes that are not
- * UTF-8 become U+FFFD, so that an SVG parses whatever the scenario's
- * name or a user's why holds. */
+ * UTF-8, and the two characters XML forbids (U+FFFE, U+FFFF), become
+ * U+FFFD, so that an SVG parses whatever the scenario's name or a
+ * user's why holds. */
 static void test_xml_text_is_valid_utf8(void **state)
 {
 	(void)state;
 	assert_written(report_xml_escape, "caf\xc3\xa9 <a href=\"x\">&'\x01"
-		       " \xff \xf0\x9f\x8d\x8e \xc3",
+		       " \xff \xf0\x9f\x8d\x8e \xef\xbf\xbe\xef\xbf\xbf \xc3",
 		       "caf\xc3\xa9 &lt;a href=&quot;x&quot;&gt;&amp;&#39;?"
-		       " &#xfffd; \xf0\x9f\x8d\x8e &#xfffd;");
+		       " &#xfffd; \xf0\x9f\x8d\x8e &#xfffd;&#xfffd; &#xfffd;");
 }
 
 /* kinds: "all" is every kind, "-KIND" leaves one out, of all when it
