@@ -726,17 +726,20 @@ int command_explore(int argc, char **argv, const char *program)
 		fprintf(stderr, "flashsim explore: out of memory\n");
 		return EXIT_INTERNAL;
 	}
+	/* a trace that cannot be opened (another flashsim's lock): no run,
+	 * no verdict; the reports say so, as after an error in the runs */
 	if (options.runner.trace_path &&
 	    trace_begin(&trace, options.runner.trace_path, argc, argv, program,
 			error, sizeof(error)) != 0) {
-		fprintf(stderr, "flashsim explore: %s\n", error);
-		free(stats);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		stats->stopped_by_input = true;
+	} else {
+		if (!options.json)
+			print_header(&options);
+		rc = explore(&options, !options.quiet &&
+			     isatty(STDERR_FILENO) ? stderr : NULL, stats,
+			     error, sizeof(error));
 	}
-	if (!options.json)
-		print_header(&options);
-	rc = explore(&options, !options.quiet && isatty(STDERR_FILENO) ?
-		     stderr : NULL, stats, error, sizeof(error));
 	rc = report_exploration(&options, stats, &trace, rc, error);
 	explore_stats_free(stats);
 	free(stats);

@@ -903,6 +903,20 @@ static void test_reports_of_no_verdict_replace_the_old_ones(void **state)
 		" $d/e.html && grep -q 'no verdict: A: the protocol: invariant d'"
 		" $d/c.html; r=$?; rm -r $d; exit $r", flashsim, flashsim,
 		flashsim, flashsim, flashsim, flashsim), 0);
+	/* an exploration whose trace another process holds makes no run:
+	 * its page says why too */
+	assert_int_equal(support_shell(
+		"d=$(mktemp -d) && echo old >$d/e.html && python3 -c 'import"
+		" sqlite3, subprocess, sys; c = sqlite3.connect(sys.argv[2]);"
+		" c.execute(\"CREATE TABLE x(a)\"); c.commit();"
+		" c.isolation_level = None; c.execute(\"BEGIN EXCLUSIVE\");"
+		" sys.exit(subprocess.run([sys.argv[1], \"explore\","
+		" \"--users\", \"1\", \"--stock\", \"1\", \"--kinds\","
+		" \"crash\", \"--trace\", sys.argv[2], \"--html\","
+		" sys.argv[3]], capture_output=True).returncode)' %s $d/t.db"
+		" $d/e.html; test $? = 64 && grep -q 'verdict-error\"><b>trace"
+		" database .*no verdict' $d/e.html; r=$?; rm -r $d; exit $r",
+		flashsim), 0);
 }
 
 /* A liveness failure's verdict line names it once: its problem starts
