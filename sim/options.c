@@ -780,8 +780,9 @@ static int load_scenario(int argc, char **argv, enum cli_command command,
 	    !whole_file_is_fd(o->scenario, STDIN_FILENO)) {
 		fprintf(stderr, "flashsim: ");
 		report_visible(stderr, o->scenario);
-		fprintf(stderr, " is where flashsim prints, not a scenario file:"
-			" give the file's own name\n");
+		fprintf(stderr, " is where flashsim's output goes: flashsim"
+			" would read what it writes; send the output elsewhere,"
+			" or give the scenario file by its name\n");
 		return EXIT_USAGE;
 	}
 	if (scenario_load(o->scenario, o, error, sizeof(error)) != 0) {

@@ -616,7 +616,7 @@ static void test_a_scenario_where_flashsim_prints_is_refused(void **state)
 		"d=$(mktemp -d) && { timeout 60 %s run /dev/stdout 2>$d/err;"
 		" echo $? >$d/rc; } | cat >/dev/null && test \"$(cat $d/rc)\" ="
 		" 64 && grep -q"
-		" '/dev/stdout is where flashsim prints, not a scenario file'"
+		" \"/dev/stdout is where flashsim's output goes\""
 		" $d/err && { %s run /dev/stdout >$d/out 2>$d/err; test $? ="
 		" 64; } && test ! -s $d/out && { %s run /dev/stderr 2>$d/err;"
 		" test $? = 64; } && printf '[sale]\\nstock = 1\\n' | %s run"
