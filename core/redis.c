@@ -299,6 +299,11 @@ int redis_conn_open_as(struct redis_conn *conn, const char *address,
 	return 0;
 }
 
+bool redis_conn_working(const struct redis_conn *conn)
+{
+	return conn->context && !conn->context->err;
+}
+
 int redis_conn_select(struct redis_conn *conn, int db)
 {
 	redisReply *reply = redisCommand(conn->context, "SELECT %d", db);

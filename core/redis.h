@@ -85,6 +85,11 @@ int redis_conn_open_as(struct redis_conn *conn, const char *address,
 /* Makes database db the connection's (SELECT). Returns 0, or -1 with
  * conn->error (a server with fewer databases refuses it). */
 int redis_conn_select(struct redis_conn *conn, int db);
+
+/* Whether the connection still works after a command failed: Redis
+ * answered it with an error (an ACL, an OOM), rather than the connection
+ * being lost. */
+bool redis_conn_working(const struct redis_conn *conn);
 /* Returns 0 when address is of a form redis_conn_open accepts. */
 int redis_address_check(const char *address);
 

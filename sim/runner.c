@@ -599,8 +599,8 @@ out_redis_error:
 	/* a user's Redis that answers with an error (OOM under its
 	 * maxmemory, an ACL without FLUSHDB) cannot be used as given, as
 	 * when it refuses the scripts: bad input, not flashsim failing */
-	refused = runner->options.redis_address && runner->redis.context &&
-		  !runner->redis.context->err;
+	refused = runner->options.redis_address &&
+		  redis_conn_working(&runner->redis);
 	snprintf(error, error_size, "%s%s", refused ? "cannot use Redis: " :
 		 "", runner->redis.error);
 	/* a refused command leaves the connection working: the claim is
@@ -656,6 +656,22 @@ static void drop_eventless_run(struct runner *runner, int64_t run_id,
 		 " dropped: %s", run_id, tracedb_error(runner->db));
 }
 
+/* A command that readies a run refused by Redis: on a Redis of the
+ * user's that answers with an error (an ACL, an OOM), one that cannot be
+ * used as given, as in clean_redis: EXIT_USAGE, error saying so. A lost
+ * connection, or the private server, stays EXIT_INTERNAL. */
+static int refused_by_users_redis(struct runner *runner, char *error,
+				  size_t error_size)
+{
+	char said[1024];
+	if (!runner->options.redis_address ||
+	    !redis_conn_working(&runner->redis))
+		return EXIT_INTERNAL;
+	snprintf(said, sizeof(said), "%s", error);
+	snprintf(error, error_size, "cannot use Redis: %s", said);
+	return EXIT_USAGE;
+}
+
 /* runner_run, once the Redis is ready (clean_redis). */
 static int run_ready(struct runner *runner, const struct sim_config *config,
 		     const char *command, struct sim_result *result,
@@ -670,7 +686,7 @@ static int run_ready(struct runner *runner, const struct sim_config *config,
 	int rc;
 	if (config->variant != runner->scripts_of &&
 	    use_scripts(runner, config->variant, error, error_size) != 0)
-		return EXIT_INTERNAL;
+		return refused_by_users_redis(runner, error, error_size);
 	if (order_db_reset(&runner->orders) != 0) {
 		snprintf(error, error_size, "order database %s: %s",
 			 runner->orders_path, runner->orders.error);
@@ -707,7 +723,10 @@ static int run_ready(struct runner *runner, const struct sim_config *config,
 				runner, redis_restart_keeps(&runner->server) };
 	runner->runs++;
 	rc = sim_run(config, &env, result, error, error_size) != 0 ?
-	     (result->invariant_failed ? EXIT_USAGE : EXIT_INTERNAL) :
+	     (result->invariant_failed ? EXIT_USAGE :
+	      result->stock_refused ?
+	      refused_by_users_redis(runner, error, error_size) :
+	      EXIT_INTERNAL) :
 	     check_claim(runner, error, error_size);
 	if (rc != 0) {
 		/* A run kept stays with verdict NULL and its events (the

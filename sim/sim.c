@@ -486,8 +486,11 @@ static int world_start(struct world *world)
 	int64_t ignored;
 	sale_stock_key(&config->sale, key);
 	if (redis_command_integer(world->env->redis, &ignored, "SET %s %lld",
-				  key, (long long)config->stock) != 0)
+				  key, (long long)config->stock) != 0) {
+		world->result->stock_refused =
+			redis_conn_working(world->env->redis);
 		return world_fail(world, "%s", world->env->redis->error);
+	}
 	world_note(world, true, "sim",
 		   "workload: %d user%s x %d request%s arrive within %" PRId64
 		   " ms; stock %" PRId64 "; apps %d, coordinators %d",

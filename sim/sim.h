@@ -120,6 +120,9 @@ struct sim_result {
 	                                  invariants failed when run on this
 	                                  run's state (bad input, not an
 	                                  internal error) */
+	bool stock_refused;            /* no verdict: Redis answered the
+	                                  sale's first write, its stock, with
+	                                  an error (an ACL, an OOM) */
 	int64_t stock_initial;
 	int64_t stock_left;            /* 0 when the key is missing */
 	bool stock_missing;            /* the stock key is missing from Redis

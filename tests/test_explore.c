@@ -1113,6 +1113,18 @@ static void test_a_sale_on_a_given_redis_is_claimed(void **state)
 		" 'flashsim:claim:{a}')\" = 0; rc=$?; redis-cli -s %s acl deluser"
 		" noflush >/dev/null; exit $rc", socket, flashsim, server.address,
 		socket, socket, socket, socket), 0);
+	/* one that may write only the claim refuses the sale's stock, the
+	 * run's first write: the same 64, --flush or not (it was 3 with
+	 * --flush) */
+	assert_int_equal(support_shell(
+		"redis-cli -s %s acl setuser claimonly on '>pw' '~flashsim:*'"
+		" '+@all' >/dev/null && { FLASHSIM_REDIS_USER=claimonly"
+		" FLASHSIM_REDIS_PASSWORD=pw %s run --users 2 --stock 1 --redis"
+		" %s --flush >/dev/null 2>%s.err; test $? = 64; } && grep -q"
+		" 'cannot use Redis: .*SET: NOPERM' %s.err && test \"$(redis-cli"
+		" -s %s exists 'flashsim:claim:{a}')\" = 0; rc=$?; redis-cli -s"
+		" %s acl deluser claimonly >/dev/null; exit $rc", socket,
+		flashsim, server.address, socket, socket, socket, socket), 0);
 	redis_server_stop(&server);
 }
 
