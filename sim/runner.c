@@ -514,6 +514,23 @@ static int sale_key_left(struct runner *runner, const struct sale *sale,
 	return 0;
 }
 
+/* A command that readies a run, failed with error: on a Redis of the
+ * user's that answered it with an error (an ACL, an OOM under its
+ * maxmemory), one that cannot be used as given, as when it refuses the
+ * scripts: bad input, EXIT_USAGE, error saying so. A lost connection,
+ * or the private server, is EXIT_INTERNAL. */
+static int refused_by_users_redis(struct runner *runner, char *error,
+				  size_t error_size)
+{
+	char said[1024];
+	if (!runner->options.redis_address ||
+	    !redis_conn_working(&runner->redis))
+		return EXIT_INTERNAL;
+	snprintf(said, sizeof(said), "%s", error);
+	snprintf(error, error_size, "cannot use Redis: %s", said);
+	return EXIT_USAGE;
+}
+
 /* Readies the Redis for a run. A private server is emptied. On a Redis of
  * the user's (--redis), the run claims the sale's hash tag first, with a
  * key no other run on that tag can take at the same time (SETNX), so that
@@ -530,8 +547,7 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	char key[KEY_MAX], held[RUNNER_CLAIM_MAX] = "", holder[320], note[96];
 	char where[REDIS_ADDRESS_MAX + 32], cli[24];
 	int64_t existing, taken;
-	int found;
-	bool refused;
+	int found, rc;
 	runner->claim[0] = '\0';
 	if (!runner->options.redis_address) {
 		if (redis_command_integer(&runner->redis, &existing, "FLUSHDB") != 0)
@@ -596,17 +612,12 @@ static int clean_redis(struct runner *runner, const struct sale *sale,
 	}
 	return 0;
 out_redis_error:
-	/* a user's Redis that answers with an error (OOM under its
-	 * maxmemory, an ACL without FLUSHDB) cannot be used as given, as
-	 * when it refuses the scripts: bad input, not flashsim failing */
-	refused = runner->options.redis_address &&
-		  redis_conn_working(&runner->redis);
-	snprintf(error, error_size, "%s%s", refused ? "cannot use Redis: " :
-		 "", runner->redis.error);
-	/* a refused command leaves the connection working: the claim is
-	 * given back, not left to block the next run */
+	snprintf(error, error_size, "%s", runner->redis.error);
+	rc = refused_by_users_redis(runner, error, error_size);
+	/* a refused command (an ACL without FLUSHDB) leaves the connection
+	 * working: the claim is given back, not left to block the next run */
 	release_claim(runner);
-	return refused ? EXIT_USAGE : EXIT_INTERNAL;
+	return rc;
 }
 
 /* Whether the run's claim on a Redis of the user's is still its own: a
@@ -654,22 +665,6 @@ static void drop_eventless_run(struct runner *runner, int64_t run_id,
 	snprintf(error + used, error_size - used, "; and its row in the trace"
 		 " database (run %" PRId64 ", verdict NULL) could not be"
 		 " dropped: %s", run_id, tracedb_error(runner->db));
-}
-
-/* A command that readies a run refused by Redis: on a Redis of the
- * user's that answers with an error (an ACL, an OOM), one that cannot be
- * used as given, as in clean_redis: EXIT_USAGE, error saying so. A lost
- * connection, or the private server, stays EXIT_INTERNAL. */
-static int refused_by_users_redis(struct runner *runner, char *error,
-				  size_t error_size)
-{
-	char said[1024];
-	if (!runner->options.redis_address ||
-	    !redis_conn_working(&runner->redis))
-		return EXIT_INTERNAL;
-	snprintf(said, sizeof(said), "%s", error);
-	snprintf(error, error_size, "cannot use Redis: %s", said);
-	return EXIT_USAGE;
 }
 
 /* runner_run, once the Redis is ready (clean_redis). */
