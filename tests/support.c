@@ -167,6 +167,17 @@ char *support_read_file(const char *path)
 	return text;
 }
 
+char *support_written(void (*write)(FILE *, const char *), const char *text)
+{
+	char *written = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&written, &size);
+	assert_non_null(out);
+	write(out, text);
+	fclose(out);
+	return written;
+}
+
 void support_stderr_capture(struct support_capture *capture)
 {
 	int fd;

@@ -59,6 +59,9 @@ char *support_read_stream(FILE *in);
 /* The whole of a file, NUL-terminated, or NULL when it cannot be opened;
  * the caller frees it. */
 char *support_read_file(const char *path);
+/* What write makes of text (an escaping function of the reports),
+ * NUL-terminated; the caller frees it. */
+char *support_written(void (*write)(FILE *, const char *), const char *text);
 
 /* The standard error of the code between support_stderr_capture and
  * support_stderr_captured goes to a file, whose text the second returns

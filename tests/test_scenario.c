@@ -768,12 +768,7 @@ static void test_control_characters_in_a_message_are_shown(void **state)
 static void assert_written(void (*write)(FILE *, const char *),
 			   const char *text, const char *expected)
 {
-	char *written = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&written, &size);
-	assert_non_null(out);
-	write(out, text);
-	fclose(out);
+	char *written = support_written(write, text);
 	assert_string_equal(written, expected);
 	free(written);
 }
