@@ -777,20 +777,14 @@ static int load_scenario(int argc, char **argv, enum cli_command command,
 	 * or the file it has just emptied */
 	if ((whole_file_is_fd(o->scenario, STDOUT_FILENO) ||
 	     whole_file_is_fd(o->scenario, STDERR_FILENO)) &&
-	    !whole_file_is_fd(o->scenario, STDIN_FILENO)) {
-		fprintf(stderr, "flashsim: ");
-		report_visible(stderr, o->scenario);
-		fprintf(stderr, " is where flashsim's output goes: flashsim"
-			" would read what it writes; send the output elsewhere,"
-			" or give the scenario file by its name\n");
-		return EXIT_USAGE;
-	}
-	if (scenario_load(o->scenario, o, error, sizeof(error)) != 0) {
-		fprintf(stderr, "flashsim: ");
-		report_visible(stderr, error);
-		fprintf(stderr, "\n(see docs/SCENARIOS.md)\n");
-		return EXIT_USAGE;
-	}
+	    !whole_file_is_fd(o->scenario, STDIN_FILENO))
+		return said_visible("docs/SCENARIOS.md", "%s is where flashsim's"
+				    " output goes: flashsim would read what it"
+				    " writes; send the output elsewhere, or give"
+				    " the scenario file by its name",
+				    o->scenario);
+	if (scenario_load(o->scenario, o, error, sizeof(error)) != 0)
+		return said_visible("docs/SCENARIOS.md", "%s", error);
 	bool empty = true;
 	for (int k = 0; k < CLI_SCENARIO_KEYS_MAX && empty; k++)
 		empty = o->scenario_lines[k] == 0;
@@ -824,7 +818,7 @@ static void setting_name(const void *context, const char *key, char *out,
 static int check_sale(const struct cli_options *o)
 {
 	const char *keys[2] = { NULL, NULL };
-	char error[512];
+	char error[512], at[16];
 	int line = 0;
 	bool options_given = false; /* an option set a setting at fault */
 	if (sim_config_check(&o->config, setting_name, o, keys, error,
@@ -837,15 +831,13 @@ static int check_sale(const struct cli_options *o)
 		line = given > line ? given : line;
 		options_given |= scenario_key_by_option(o, keys[k]);
 	}
-	fprintf(stderr, "flashsim: ");
-	report_visible(stderr, o->scenario);
+	at[0] = '\0';
 	if (line)
-		fprintf(stderr, ":%d", line);
-	fprintf(stderr, "%s: %s\n(see %s)\n", options_given ?
-		" with the options given" : "", error,
-		options_given ? "--help and docs/SCENARIOS.md" :
-				"docs/SCENARIOS.md");
-	return EXIT_USAGE;
+		snprintf(at, sizeof(at), ":%d", line);
+	return said_visible(options_given ? "--help and docs/SCENARIOS.md" :
+			    "docs/SCENARIOS.md", "%s%s%s: %s", o->scenario, at,
+			    options_given ? " with the options given" : "",
+			    error);
 }
 
 /* "caught = false": a key of [expect] as the file gave it, and, when
