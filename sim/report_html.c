@@ -987,20 +987,17 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
 	return rc;
 }
 
-int report_no_verdict_files(const struct cli_options *options,
-			    const char *command, const char *error)
+void report_no_verdict_files(const struct cli_options *options,
+			     const char *command, const char *error)
 {
 	struct run_files what = { .command = command, .options = options,
 				  .error = error };
-	int rc = 0;
 	fflush(stdout);
-	if (options->svg_path &&
-	    write_file(options->svg_path, write_no_verdict_svg, &what))
-		rc = EXIT_INTERNAL;
-	if (options->html_path &&
-	    write_file(options->html_path, write_no_verdict_html, &what))
-		rc = EXIT_INTERNAL;
-	return rc;
+	if (options->svg_path)
+		(void)write_file(options->svg_path, write_no_verdict_svg, &what);
+	if (options->html_path)
+		(void)write_file(options->html_path, write_no_verdict_html,
+				 &what);
 }
 
 int report_explore_file(const struct cli_options *options,

@@ -90,10 +90,10 @@ int report_run_files(const struct cli_options *options, struct tracedb *db,
  * invariant failing on its data, an internal error): writes
  * options->svg_path and options->html_path, when given, as a page that
  * says so and why, so that a report of an earlier run is not left in
- * their place. Returns 0, or EXIT_INTERNAL after printing which file
- * could not be written. */
-int report_no_verdict_files(const struct cli_options *options,
-			    const char *command, const char *error);
+ * their place. A file that cannot be written is named on stderr; the
+ * exit code stays the error's. */
+void report_no_verdict_files(const struct cli_options *options,
+			     const char *command, const char *error);
 
 /* flashsim explore: writes options->html_path when given (error as for
  * report_html_explore). Returns 0, or EXIT_INTERNAL after printing which
